@@ -1,0 +1,100 @@
+//! Incremental pod counts per topology domain for spread constraints and pod affinity.
+//!
+//! A *group* is a set of pods defined by their template (e.g. "pods matching selector S in
+//! namespace N", or "pods carrying anti-affinity term T"). Membership is a property of the
+//! template, resolved at build time, so binding or removing a pod updates a handful of counters
+//! and the scheduler never scans pods.
+
+use super::nodes::NodeId;
+use super::pods::TemplateId;
+
+/// Index of a pod group.
+pub type GroupId = u32;
+/// Index of a topology key (`kubernetes.io/hostname` is always key 0).
+pub type TopoKeyId = u32;
+/// Domain index of a node that lacks the key.
+pub const NO_DOMAIN: u32 = u32::MAX;
+
+/// One topology key: which domain each node belongs to.
+#[derive(Clone, Debug)]
+pub struct TopologyKey {
+    /// Label key name (for reports).
+    pub label: String,
+    /// Domain index per node, or [`NO_DOMAIN`].
+    pub node_domain: Vec<u32>,
+    /// Number of domains.
+    pub domains: u32,
+}
+
+/// Counts of group members per domain of every topology key.
+#[derive(Clone, Debug, Default)]
+pub struct PodGroups {
+    /// Topology keys.
+    pub keys: Vec<TopologyKey>,
+    /// `[group][key][domain]` counts.
+    counts: Vec<Vec<Vec<u32>>>,
+    /// Groups each template's pods belong to.
+    template_groups: Vec<Vec<GroupId>>,
+}
+
+impl PodGroups {
+    /// Counters for `groups` groups over `keys`, with `template_groups[t]` the groups of template t.
+    pub fn new(keys: Vec<TopologyKey>, groups: usize, template_groups: Vec<Vec<GroupId>>) -> Self {
+        let counts = (0..groups)
+            .map(|_| keys.iter().map(|k| vec![0u32; k.domains as usize]).collect())
+            .collect();
+        PodGroups { keys, counts, template_groups }
+    }
+
+    /// Number of groups.
+    pub fn group_count(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Groups the pods of template `t` belong to.
+    pub fn groups_of(&self, t: TemplateId) -> &[GroupId] {
+        self.template_groups.get(t as usize).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// Domain of `node` for `key`, or [`NO_DOMAIN`].
+    #[inline]
+    pub fn domain(&self, key: TopoKeyId, node: NodeId) -> u32 {
+        self.keys[key as usize].node_domain[node.ix()]
+    }
+
+    /// Members of `group` in `domain` of `key`.
+    #[inline]
+    pub fn count(&self, group: GroupId, key: TopoKeyId, domain: u32) -> u32 {
+        self.counts[group as usize][key as usize][domain as usize]
+    }
+
+    /// Members of `group` in the domain of `key` that contains `node` (0 if the node lacks the key).
+    #[inline]
+    pub fn count_at(&self, group: GroupId, key: TopoKeyId, node: NodeId) -> u32 {
+        let d = self.domain(key, node);
+        if d == NO_DOMAIN {
+            0
+        } else {
+            self.count(group, key, d)
+        }
+    }
+
+    /// All domain counts of `group` for `key`.
+    pub fn counts(&self, group: GroupId, key: TopoKeyId) -> &[u32] {
+        &self.counts[group as usize][key as usize]
+    }
+
+    /// Records a pod of template `t` arriving on (`sign = 1`) or leaving (`sign = -1`) `node`.
+    pub(crate) fn update(&mut self, t: TemplateId, node: NodeId, sign: i32) {
+        let Some(groups) = self.template_groups.get(t as usize) else { return };
+        for &g in groups {
+            for (k, key) in self.keys.iter().enumerate() {
+                let d = key.node_domain[node.ix()];
+                if d != NO_DOMAIN {
+                    let c = &mut self.counts[g as usize][k][d as usize];
+                    *c = c.checked_add_signed(sign).expect("pod group count went negative");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Nodes as a struct of arrays indexed by [`NodeId`].
+//!
+//! Resource columns are flat `i64` arrays with a stride of `ResourceTable::len()`: the
+//! scheduler's fit filter and resource scores read contiguous integers only.
+
+use super::intern::Sym;
+use super::resources::ResourceId;
+
+/// Index of a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// As a `usize` index.
+    #[inline]
+    pub fn ix(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Id of an interned label set (`World::label_sets`).
+pub type LabelSetId = u32;
+/// Id of an interned taint set (`World::taint_sets`).
+pub type TaintSetId = u32;
+/// Id of an interned image (`World::images`).
+pub type ImageId = u32;
+
+/// Everything needed to add one node.
+#[derive(Clone, Debug)]
+pub struct NodeInit {
+    /// Unique node name (also its `kubernetes.io/hostname` label).
+    pub name: String,
+    /// Interned name.
+    pub hostname: Sym,
+    /// Index into `World::pools` (explicit nodes get a pool of their own name).
+    pub pool: u32,
+    /// Index into `World::zones`.
+    pub zone: u32,
+    /// Rack index within the zone, if racks are modelled.
+    pub rack: Option<u32>,
+    /// Labels (without hostname).
+    pub labels: LabelSetId,
+    /// Taints.
+    pub taints: TaintSetId,
+    /// Cordoned.
+    pub unschedulable: bool,
+    /// Capacity per resource (length = resource stride).
+    pub capacity: Vec<i64>,
+    /// Allocatable per resource (length = resource stride).
+    pub allocatable: Vec<i64>,
+    /// Images present from the start.
+    pub images: Vec<ImageId>,
+}
+
+/// All nodes, column by column.
+#[derive(Clone, Debug, Default)]
+pub struct Nodes {
+    stride: usize,
+    /// Node names.
+    pub name: Vec<String>,
+    /// Interned names (`kubernetes.io/hostname`).
+    pub hostname: Vec<Sym>,
+    /// Pool index.
+    pub pool: Vec<u32>,
+    /// Zone index.
+    pub zone: Vec<u32>,
+    /// Rack index within the zone.
+    pub rack: Vec<Option<u32>>,
+    /// Label set (without hostname).
+    pub labels: Vec<LabelSetId>,
+    /// Current taint set (changes with conditions and faults).
+    pub taints: Vec<TaintSetId>,
+    /// `spec.unschedulable` (cordon).
+    pub unschedulable: Vec<bool>,
+    /// Ready condition.
+    pub ready: Vec<bool>,
+    /// Capacity, `stride` values per node.
+    pub capacity: Vec<i64>,
+    /// Allocatable, `stride` values per node.
+    pub allocatable: Vec<i64>,
+    /// Sum of the effective requests of pods bound to the node (`PODS` column = pod count).
+    pub requested: Vec<i64>,
+    /// Sum of CPU requests with the 100m non-zero default applied (scoring only).
+    pub nonzero_cpu: Vec<i64>,
+    /// Sum of memory requests with the 200Mi non-zero default applied (scoring only).
+    pub nonzero_mem: Vec<i64>,
+    /// Images present on the node.
+    pub images: Vec<Vec<ImageId>>,
+}
+
+impl Nodes {
+    /// Empty columns for vectors of `stride` resources.
+    pub fn new(stride: usize) -> Self {
+        Nodes { stride, ..Default::default() }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.name.len()
+    }
+
+    /// True when there are no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_empty()
+    }
+
+    /// Values per node in each resource column.
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// Appends a node and returns its id.
+    pub fn push(&mut self, n: NodeInit) -> NodeId {
+        assert_eq!(n.capacity.len(), self.stride, "capacity vector has the wrong stride");
+        assert_eq!(n.allocatable.len(), self.stride, "allocatable vector has the wrong stride");
+        let id = NodeId(self.name.len() as u32);
+        self.name.push(n.name);
+        self.hostname.push(n.hostname);
+        self.pool.push(n.pool);
+        self.zone.push(n.zone);
+        self.rack.push(n.rack);
+        self.labels.push(n.labels);
+        self.taints.push(n.taints);
+        self.unschedulable.push(n.unschedulable);
+        self.ready.push(true);
+        self.capacity.extend_from_slice(&n.capacity);
+        self.allocatable.extend_from_slice(&n.allocatable);
+        self.requested.extend(std::iter::repeat_n(0, self.stride));
+        self.nonzero_cpu.push(0);
+        self.nonzero_mem.push(0);
+        self.images.push(n.images);
+        id
+    }
+
+    /// Allocatable vector of `n`.
+    #[inline]
+    pub fn allocatable_of(&self, n: NodeId) -> &[i64] {
+        &self.allocatable[n.ix() * self.stride..(n.ix() + 1) * self.stride]
+    }
+
+    /// Capacity vector of `n`.
+    #[inline]
+    pub fn capacity_of(&self, n: NodeId) -> &[i64] {
+        &self.capacity[n.ix() * self.stride..(n.ix() + 1) * self.stride]
+    }
+
+    /// Requested vector of `n`.
+    #[inline]
+    pub fn requested_of(&self, n: NodeId) -> &[i64] {
+        &self.requested[n.ix() * self.stride..(n.ix() + 1) * self.stride]
+    }
+
+    /// Allocatable amount of one resource on `n`.
+    #[inline]
+    pub fn alloc(&self, n: NodeId, r: ResourceId) -> i64 {
+        self.allocatable[n.ix() * self.stride + r]
+    }
+
+    /// Requested amount of one resource on `n`.
+    #[inline]
+    pub fn req(&self, n: NodeId, r: ResourceId) -> i64 {
+        self.requested[n.ix() * self.stride + r]
+    }
+
+    /// Adds (or with `sign = -1` removes) a pod's requests to node `n`'s totals.
+    pub(crate) fn add_requests(&mut self, n: NodeId, requests: &[i64], nonzero_cpu: i64, nonzero_mem: i64, sign: i64) {
+        let base = n.ix() * self.stride;
+        for (slot, r) in self.requested[base..base + self.stride].iter_mut().zip(requests) {
+            *slot += sign * r;
+        }
+        self.nonzero_cpu[n.ix()] += sign * nonzero_cpu;
+        self.nonzero_mem[n.ix()] += sign * nonzero_mem;
+    }
+
+    /// Iterator over all node ids.
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.len() as u32).map(NodeId)
+    }
+}

@@ -1,0 +1,227 @@
+//! kube-scheduler model: scheduling queue with backoff, filter and score plugins of the default
+//! profile, adaptive `percentageOfNodesToScore` sampling, tie-breaking and DefaultPreemption.
+//!
+//! Architecture invariant: the scheduler only *decides*. It reads `&World` and returns an
+//! [`Outcome`]; the simulation applies it (binds, deletes victims). It knows nothing of files,
+//! events or controllers.
+//!
+//! INTERFACE CONTRACT (other modules rely on these names and signatures).
+
+use crate::cluster::{NodeId, PodId, TemplateId, World};
+use crate::engine::SimRng;
+
+/// Score plugin names exactly as upstream.
+pub const SCORE_PLUGINS: [&str; 7] = [
+    "TaintToleration",
+    "NodeAffinity",
+    "NodeResourcesFit",
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "NodeResourcesBalancedAllocation",
+    "ImageLocality",
+];
+
+/// Scheduler configuration (a resolved KubeSchedulerConfiguration). `Default` is upstream's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchedulerConfig {
+    /// Global `percentageOfNodesToScore` (0 = adaptive).
+    pub percentage_of_nodes_to_score: u32,
+    /// `podInitialBackoffSeconds` in ms (default 1 s).
+    pub initial_backoff_ms: u64,
+    /// `podMaxBackoffSeconds` in ms (default 10 s).
+    pub max_backoff_ms: u64,
+    /// Profiles; index 0 is `default-scheduler`.
+    pub profiles: Vec<Profile>,
+}
+
+/// One scheduling profile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// `schedulerName`.
+    pub name: String,
+    /// Profile-level `percentageOfNodesToScore` override.
+    pub percentage_of_nodes_to_score: Option<u32>,
+    /// Enabled score plugins with weights, in upstream order (names from [`SCORE_PLUGINS`]).
+    pub score_weights: Vec<(String, i64)>,
+    /// Disabled filter plugins by name (e.g. "PodTopologySpread").
+    pub disabled_filters: Vec<String>,
+    /// NodeResourcesFit scoring strategy.
+    pub fit_strategy: ScoringStrategy,
+    /// NodeResourcesFit `ignoredResources`.
+    pub ignored_resources: Vec<String>,
+    /// NodeResourcesFit `ignoredResourceGroups`.
+    pub ignored_resource_groups: Vec<String>,
+    /// NodeResourcesBalancedAllocation resources with weights.
+    pub balanced_resources: Vec<(String, i64)>,
+    /// InterPodAffinity `hardPodAffinityWeight` (default 1).
+    pub hard_pod_affinity_weight: i64,
+    /// DefaultPreemption enabled.
+    pub preemption: bool,
+    /// DefaultPreemption `minCandidateNodesPercentage` (10).
+    pub min_candidate_nodes_percentage: u32,
+    /// DefaultPreemption `minCandidateNodesAbsolute` (100).
+    pub min_candidate_nodes_absolute: u32,
+}
+
+/// NodeResourcesFit scoring strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScoringStrategy {
+    /// Prefer nodes with the most free resources (default).
+    LeastAllocated {
+        /// Resources with weights.
+        resources: Vec<(String, i64)>,
+    },
+    /// Prefer nodes with the least free resources (bin packing).
+    MostAllocated {
+        /// Resources with weights.
+        resources: Vec<(String, i64)>,
+    },
+    /// Piecewise-linear function of utilisation, shape points `(utilization 0..100, score 0..10)`.
+    RequestedToCapacityRatio {
+        /// Resources with weights.
+        resources: Vec<(String, i64)>,
+        /// Shape points.
+        shape: Vec<(i64, i64)>,
+    },
+}
+
+/// What one scheduling cycle decided for a pod.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Bind the pod to `node`; `score` is its total score (0 when no scoring happened).
+    Bind {
+        /// Selected node.
+        node: NodeId,
+        /// Total weighted score of the selected node.
+        score: i64,
+    },
+    /// No feasible node. `reason` summarises the filter failures upstream-style
+    /// (e.g. `0/7000 nodes are available: 6990 Insufficient cpu, 10 node(s) had untolerated taint`).
+    /// If preemption found a node, `nominated` is set and `victims` must be deleted.
+    Unschedulable {
+        /// Summary of why no node fits.
+        reason: String,
+        /// Node nominated by preemption.
+        nominated: Option<NodeId>,
+        /// Pods to delete so the pod can fit on `nominated`.
+        victims: Vec<PodId>,
+    },
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        unimplemented!("helper-2 writes the upstream default profile")
+    }
+}
+
+/// One node's verdict and scores in an [`Explanation`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NodeExplanation {
+    /// Node name.
+    pub node: String,
+    /// Passed every filter.
+    pub feasible: bool,
+    /// First failing filter plugin and reason (e.g. `NodeResourcesFit: Insufficient cpu`).
+    pub reason: Option<String>,
+    /// Per score plugin (upstream names): raw, normalized and weighted scores.
+    pub scores: std::collections::BTreeMap<String, PluginScore>,
+    /// Sum of weighted scores.
+    pub total: i64,
+}
+
+/// One plugin's score for one node.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct PluginScore {
+    /// Score returned by the plugin's Score.
+    pub raw: i64,
+    /// After NormalizeScore (equal to raw for plugins without normalisation).
+    pub normalized: i64,
+    /// normalized × weight.
+    pub weighted: i64,
+}
+
+/// How the scheduler would place the next pod of a template (the `explain` command).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    /// Pod name.
+    pub pod: String,
+    /// Nodes examined (sampling applies unless all nodes were requested).
+    pub nodes_examined: usize,
+    /// Selected node, if any.
+    pub selected: Option<String>,
+    /// Every examined node.
+    pub nodes: Vec<NodeExplanation>,
+}
+
+/// The scheduler: configuration, rotating start index, tie-break RNG and reusable scratch space.
+pub struct Scheduler {
+    _private: (),
+}
+
+impl Scheduler {
+    /// A scheduler for `world` (caches are sized from it). `rng` is the tie-break/preemption stream.
+    pub fn new(_config: SchedulerConfig, _world: &World, _rng: SimRng) -> Self {
+        unimplemented!("helper-2")
+    }
+
+    /// Runs one scheduling cycle for pending pod `pod` against the current world.
+    pub fn schedule(&mut self, _world: &World, _pod: PodId) -> Outcome {
+        unimplemented!("helper-2")
+    }
+
+    /// Explains the decision for a hypothetical new pod of `template` named `pod_name`.
+    pub fn explain(&mut self, _world: &World, _template: TemplateId, _pod_name: &str, _all_nodes: bool) -> Explanation {
+        unimplemented!("helper-2")
+    }
+}
+
+/// Priority-ordered active queue, backoff queue and unschedulable pool, as upstream.
+pub struct SchedulingQueue {
+    _private: (),
+}
+
+impl SchedulingQueue {
+    /// An empty queue with the given backoff bounds (ms).
+    pub fn new(_initial_backoff_ms: u64, _max_backoff_ms: u64) -> Self {
+        unimplemented!("helper-2")
+    }
+    /// Adds a new pod (or one whose scheduling should be retried now) to the active queue.
+    pub fn add(&mut self, _pod: PodId, _priority: i32, _now: crate::engine::SimTime) {
+        unimplemented!("helper-2")
+    }
+    /// Pops the highest-priority pod whose turn it is (ties: earliest enqueued).
+    pub fn pop(&mut self) -> Option<PodId> {
+        unimplemented!("helper-2")
+    }
+    /// Puts a pod that failed a cycle into the unschedulable pool (its attempt count sets backoff).
+    pub fn add_unschedulable(&mut self, _pod: PodId, _priority: i32, _attempts: u32, _now: crate::engine::SimTime) {
+        unimplemented!("helper-2")
+    }
+    /// The cluster changed in a way that may make pods schedulable: move unschedulable pods to
+    /// the backoff queue (or active, if their backoff has expired).
+    pub fn move_all_to_active_or_backoff(&mut self, _now: crate::engine::SimTime) {
+        unimplemented!("helper-2")
+    }
+    /// Moves pods whose backoff expired by `now` to the active queue; also flushes pods that
+    /// have sat in the unschedulable pool longer than 5 minutes.
+    pub fn flush(&mut self, _now: crate::engine::SimTime) {
+        unimplemented!("helper-2")
+    }
+    /// The earliest time a backoff expires or an unschedulable pod is due for the 5-minute flush.
+    pub fn next_wakeup(&self) -> Option<crate::engine::SimTime> {
+        unimplemented!("helper-2")
+    }
+    /// Forgets a pod (deleted while queued).
+    pub fn remove(&mut self, _pod: PodId) {
+        unimplemented!("helper-2")
+    }
+    /// Pods in the active queue.
+    pub fn active_len(&self) -> usize {
+        unimplemented!("helper-2")
+    }
+    /// Pods in the backoff queue plus the unschedulable pool.
+    pub fn waiting_len(&self) -> usize {
+        unimplemented!("helper-2")
+    }
+}

@@ -11,3 +11,4 @@ pub mod engine;
 pub mod metrics;
 pub mod scenario;
 pub mod scheduler;
+pub mod sim;

@@ -1,8 +1,230 @@
 //! Workload controllers (Deployment, StatefulSet, DaemonSet, Job, bare Pod).
 //!
-//! Architecture invariant: controllers decide which pods should exist; they never place pods
-//! (that is the scheduler's job) and never read files.
+//! Architecture invariant: controllers decide which pods should exist; they never choose a
+//! node (that is the scheduler's job; the one exception, DaemonSet pods, are pinned to their
+//! node like upstream's node-affinity pin) and never read files. They change the cluster only
+//! through [`Core`]'s lifecycle operations and schedule follow-ups as events.
+//!
+//! Every pod leaves through [`Controllers::delete_pod`] (or [`Controllers::fail_pod`]), which
+//! lets its owner react: a Deployment replaces it at once, a StatefulSet once the old pod is
+//! gone from the slab, a DaemonSet pins a new pod to the same node, a Job retries after its
+//! back-off. Replacements inherit the cause of what removed the original.
 
+pub mod daemonset;
+pub mod deployment;
+pub mod job;
+pub mod pod;
+pub mod statefulset;
 pub mod workload;
 
 pub use workload::{Arrivals, DurationDist, WorkloadKind, WorkloadSpec};
+
+use crate::cluster::{Pod, PodId, WorkloadId, World};
+use crate::engine::RngStreams;
+use crate::metrics::WorkloadInfo;
+use crate::sim::{Core, Event, SetupError};
+
+/// Controller state of one workload.
+pub(crate) struct WorkloadState {
+    /// The spec.
+    pub spec: WorkloadSpec,
+    /// Its index.
+    pub id: WorkloadId,
+    /// Next ordinal for pods without a stable identity (Deployment, Job).
+    pub next_ordinal: u32,
+    /// Kind-specific state.
+    pub kind: KindState,
+}
+
+impl WorkloadState {
+    /// A fresh ordinal.
+    pub fn take_ordinal(&mut self) -> u32 {
+        let o = self.next_ordinal;
+        self.next_ordinal += 1;
+        o
+    }
+}
+
+/// Kind-specific controller state.
+pub(crate) enum KindState {
+    Deployment,
+    StatefulSet(statefulset::State),
+    DaemonSet,
+    Job(Box<job::State>),
+    Pod,
+}
+
+/// All workload controllers of a run.
+pub struct Controllers {
+    workloads: Vec<WorkloadState>,
+    /// Per pod slot: the run duration and failures of the Job a Job pod belongs to.
+    job_pods: Vec<job::PodInfo>,
+}
+
+/// The kind label used in summaries.
+pub fn kind_name(kind: &WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Deployment { .. } => "Deployment",
+        WorkloadKind::StatefulSet { .. } => "StatefulSet",
+        WorkloadKind::DaemonSet => "DaemonSet",
+        WorkloadKind::Job { .. } => "Job",
+        WorkloadKind::Pod { .. } => "Pod",
+    }
+}
+
+impl Controllers {
+    /// Controllers for `specs` (indexed by `WorkloadId`). Job streams are
+    /// `"arrivals/<name>"` and `"durations/<name>"`.
+    pub fn new(
+        specs: Vec<WorkloadSpec>,
+        world: &World,
+        streams: &RngStreams,
+    ) -> Result<Self, SetupError> {
+        let mut workloads = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.into_iter().enumerate() {
+            if spec.template as usize >= world.templates.len() {
+                return Err(SetupError::UnknownTemplate {
+                    workload: spec.name.clone(),
+                    template: spec.template,
+                });
+            }
+            let kind = match &spec.kind {
+                WorkloadKind::Deployment { .. } => KindState::Deployment,
+                WorkloadKind::StatefulSet { replicas } => {
+                    KindState::StatefulSet(statefulset::State::new(*replicas))
+                }
+                WorkloadKind::DaemonSet => KindState::DaemonSet,
+                WorkloadKind::Job { arrivals, duration } => KindState::Job(Box::new(
+                    job::State::new(&spec.name, arrivals, duration, streams)?,
+                )),
+                WorkloadKind::Pod { node_name } => {
+                    if let Some(n) = node_name {
+                        if n.ix() >= world.nodes.len() {
+                            return Err(SetupError::UnknownNode {
+                                workload: spec.name.clone(),
+                                node: n.0,
+                            });
+                        }
+                    }
+                    KindState::Pod
+                }
+            };
+            workloads.push(WorkloadState {
+                spec,
+                id: i as WorkloadId,
+                next_ordinal: 0,
+                kind,
+            });
+        }
+        Ok(Controllers {
+            workloads,
+            job_pods: Vec::new(),
+        })
+    }
+
+    /// Names and kinds, by `WorkloadId`.
+    pub fn infos(&self) -> Vec<WorkloadInfo> {
+        self.workloads
+            .iter()
+            .map(|w| WorkloadInfo {
+                name: w.spec.name.clone(),
+                kind: kind_name(&w.spec.kind).to_owned(),
+            })
+            .collect()
+    }
+
+    /// Time zero: creates the initial pods of every workload (in workload order) and schedules
+    /// the first Job arrivals.
+    pub fn start(&mut self, core: &mut Core) {
+        for w in &mut self.workloads {
+            match w.kind {
+                KindState::Deployment => deployment::start(w, core),
+                KindState::StatefulSet(_) => statefulset::start(w, core),
+                KindState::DaemonSet => daemonset::start(w, core),
+                KindState::Job(_) => job::start(w, core),
+                KindState::Pod => pod::start(w, core),
+            }
+        }
+    }
+
+    /// Handles a controller event (`JobArrival`, `PodComplete`, `ReplaceAfterDelete`, `JobRetry`).
+    pub fn handle(&mut self, core: &mut Core, event: Event) {
+        match event {
+            Event::JobArrival { workload } => job::on_arrival(
+                &mut self.workloads[workload as usize],
+                &mut self.job_pods,
+                core,
+            ),
+            Event::JobRetry {
+                workload,
+                duration_ms,
+                failures,
+                cause,
+            } => job::on_retry(
+                &mut self.workloads[workload as usize],
+                &mut self.job_pods,
+                core,
+                job::PodInfo {
+                    duration_ms,
+                    failures,
+                },
+                cause,
+            ),
+            Event::PodComplete { pod } => job::on_complete(core, pod),
+            Event::ReplaceAfterDelete {
+                workload,
+                ordinal,
+                cause,
+            } => statefulset::on_replace(
+                &mut self.workloads[workload as usize],
+                core,
+                ordinal,
+                cause,
+            ),
+            Event::SchedulerCycle | Event::QueueWakeup | Event::MetricsTick => {
+                debug_assert!(false, "not a controller event: {event:?}")
+            }
+        }
+    }
+
+    /// A pod was just bound (by the scheduler): Job pods start their run.
+    pub fn pod_bound(&mut self, core: &mut Core, pod: PodId) {
+        let Some(p) = core.world.pods.get(pod) else {
+            return;
+        };
+        if matches!(self.workloads[p.workload as usize].kind, KindState::Job(_)) {
+            job::on_bound(&self.job_pods, core, pod);
+        }
+    }
+
+    /// The deletion path: removes a pod from the cluster and lets its owner react. The
+    /// replacement (if any) inherits `cause`. None for a stale id.
+    pub fn delete_pod(&mut self, core: &mut Core, pod: PodId, cause: u64) -> Option<Pod> {
+        let removed = core.remove(pod)?;
+        self.pod_gone(core, pod, &removed, cause);
+        Some(removed)
+    }
+
+    /// A Pending or Running pod fails (`reason`, e.g. `Evicted`, `OOMKilled`): it ends Failed,
+    /// leaves the slab, and its owner reacts. False for a stale or already terminal pod.
+    pub fn fail_pod(&mut self, core: &mut Core, pod: PodId, reason: &str, cause: u64) -> bool {
+        if !core.terminate(pod, crate::cluster::PodPhase::Failed, reason) {
+            return false;
+        }
+        let removed = core.remove(pod).expect("terminated pod is live");
+        self.pod_gone(core, pod, &removed, cause);
+        true
+    }
+
+    /// The owner of `pod` (now removed; `removed` is what it was) reacts.
+    fn pod_gone(&mut self, core: &mut Core, pod: PodId, removed: &Pod, cause: u64) {
+        let w = &mut self.workloads[removed.workload as usize];
+        match w.kind {
+            KindState::Deployment => deployment::on_pod_gone(w, core, cause),
+            KindState::StatefulSet(_) => statefulset::on_pod_gone(w, core, removed.ordinal, cause),
+            KindState::DaemonSet => daemonset::on_pod_gone(w, core, removed.ordinal, cause),
+            KindState::Job(_) => job::on_pod_gone(w, &self.job_pods, core, pod, cause),
+            KindState::Pod => {}
+        }
+    }
+}

@@ -6,9 +6,42 @@
 //! events or controllers.
 //!
 //! INTERFACE CONTRACT (other modules rely on these names and signatures).
+//!
+//! Code map:
+//! * `config.rs`: the upstream default profile and its resolution against a world
+//!   (plugin weights, resource ids, `numFeasibleNodesToFind`).
+//! * `cache.rs`: node classes (label set, taint set, cordon) and the per-template verdict of
+//!   the static filters (NodeUnschedulable, TaintToleration, NodeAffinity) plus the static
+//!   score inputs (PreferNoSchedule count, preferred node-affinity sum).
+//! * `filter.rs`: the per-node filters in upstream order and the reason strings.
+//! * `spread.rs`: PodTopologySpread pre-filter / pre-score state from the incremental
+//!   pod-group counts.
+//! * `score.rs`: the score formulas and normalisations, as pure integer functions.
+//! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
+//!   `schedule` and `explain`.
+//! * `preempt.rs`: DefaultPreemption (PostFilter).
+//! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
 
-use crate::cluster::{NodeId, PodId, TemplateId, World};
-use crate::engine::SimRng;
+use crate::cluster::{NodeId, PodId};
+
+mod cache;
+mod config;
+mod cycle;
+mod filter;
+mod preempt;
+mod queue;
+pub mod score;
+mod spread;
+
+#[cfg(test)]
+mod testutil;
+#[cfg(test)]
+mod tests;
+
+pub use config::num_feasible_nodes_to_find;
+pub use cycle::Scheduler;
+pub use preempt::{NoPdbs, PdbOracle};
+pub use queue::SchedulingQueue;
 
 /// Score plugin names exactly as upstream.
 pub const SCORE_PLUGINS: [&str; 7] = [
@@ -108,12 +141,6 @@ pub enum Outcome {
     },
 }
 
-impl Default for SchedulerConfig {
-    fn default() -> Self {
-        unimplemented!("helper-2 writes the upstream default profile")
-    }
-}
-
 /// One node's verdict and scores in an [`Explanation`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct NodeExplanation {
@@ -154,74 +181,3 @@ pub struct Explanation {
     pub nodes: Vec<NodeExplanation>,
 }
 
-/// The scheduler: configuration, rotating start index, tie-break RNG and reusable scratch space.
-pub struct Scheduler {
-    _private: (),
-}
-
-impl Scheduler {
-    /// A scheduler for `world` (caches are sized from it). `rng` is the tie-break/preemption stream.
-    pub fn new(_config: SchedulerConfig, _world: &World, _rng: SimRng) -> Self {
-        unimplemented!("helper-2")
-    }
-
-    /// Runs one scheduling cycle for pending pod `pod` against the current world.
-    pub fn schedule(&mut self, _world: &World, _pod: PodId) -> Outcome {
-        unimplemented!("helper-2")
-    }
-
-    /// Explains the decision for a hypothetical new pod of `template` named `pod_name`.
-    pub fn explain(&mut self, _world: &World, _template: TemplateId, _pod_name: &str, _all_nodes: bool) -> Explanation {
-        unimplemented!("helper-2")
-    }
-}
-
-/// Priority-ordered active queue, backoff queue and unschedulable pool, as upstream.
-pub struct SchedulingQueue {
-    _private: (),
-}
-
-impl SchedulingQueue {
-    /// An empty queue with the given backoff bounds (ms).
-    pub fn new(_initial_backoff_ms: u64, _max_backoff_ms: u64) -> Self {
-        unimplemented!("helper-2")
-    }
-    /// Adds a new pod (or one whose scheduling should be retried now) to the active queue.
-    pub fn add(&mut self, _pod: PodId, _priority: i32, _now: crate::engine::SimTime) {
-        unimplemented!("helper-2")
-    }
-    /// Pops the highest-priority pod whose turn it is (ties: earliest enqueued).
-    pub fn pop(&mut self) -> Option<PodId> {
-        unimplemented!("helper-2")
-    }
-    /// Puts a pod that failed a cycle into the unschedulable pool (its attempt count sets backoff).
-    pub fn add_unschedulable(&mut self, _pod: PodId, _priority: i32, _attempts: u32, _now: crate::engine::SimTime) {
-        unimplemented!("helper-2")
-    }
-    /// The cluster changed in a way that may make pods schedulable: move unschedulable pods to
-    /// the backoff queue (or active, if their backoff has expired).
-    pub fn move_all_to_active_or_backoff(&mut self, _now: crate::engine::SimTime) {
-        unimplemented!("helper-2")
-    }
-    /// Moves pods whose backoff expired by `now` to the active queue; also flushes pods that
-    /// have sat in the unschedulable pool longer than 5 minutes.
-    pub fn flush(&mut self, _now: crate::engine::SimTime) {
-        unimplemented!("helper-2")
-    }
-    /// The earliest time a backoff expires or an unschedulable pod is due for the 5-minute flush.
-    pub fn next_wakeup(&self) -> Option<crate::engine::SimTime> {
-        unimplemented!("helper-2")
-    }
-    /// Forgets a pod (deleted while queued).
-    pub fn remove(&mut self, _pod: PodId) {
-        unimplemented!("helper-2")
-    }
-    /// Pods in the active queue.
-    pub fn active_len(&self) -> usize {
-        unimplemented!("helper-2")
-    }
-    /// Pods in the backoff queue plus the unschedulable pool.
-    pub fn waiting_len(&self) -> usize {
-        unimplemented!("helper-2")
-    }
-}

@@ -1,0 +1,68 @@
+//! Turns a validated scenario into everything a run needs ([`SimSetup`]): the cluster state,
+//! engine pod templates, workloads and the resolved scheduler configuration.
+//!
+//! Architecture invariant: this is the only module that knows both the file format
+//! (`scenario`) and the engine types. It does no I/O.
+
+mod convert;
+pub mod describe;
+pub mod nodes;
+pub mod scheduler_config;
+pub mod templates;
+mod topology;
+pub mod workloads;
+
+pub use describe::{describe, Description};
+
+use crate::cluster::{Interner, NodeId, World};
+use crate::metrics::EventLogLevel;
+use crate::scenario::ScenarioFile;
+use crate::sim::SimSetup;
+
+/// Choices made on the command line rather than in the file.
+#[derive(Clone, Copy, Debug)]
+pub struct BuildOptions {
+    /// Overrides `simulation.seed`.
+    pub seed: Option<u64>,
+    /// Which pod events go into `events.csv`.
+    pub event_log: EventLogLevel,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { seed: None, event_log: EventLogLevel::All }
+    }
+}
+
+/// Builds the run described by `s` (which must have passed `scenario::validate`).
+pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
+    let mut world = World::new(Interner::new(), nodes::resource_table(s));
+    let mut images = convert::ImageRegistry::default();
+    nodes::add_nodes(&mut world, s, &mut images);
+    let scheduler = scheduler_config::scheduler_config(&s.scheduler);
+    let duration_ms = s.simulation.duration.as_millis();
+    for w in &s.workloads {
+        let name = w.template.scheduler_name();
+        let profile = scheduler.profiles.iter().position(|p| p.name == name).unwrap_or(0) as u32;
+        let tpl = templates::base_template(&mut world, s, w, profile, &mut images);
+        world.templates.push(tpl);
+    }
+    images.install(&mut world);
+    topology::resolve(&mut world, s);
+    let node_id = |name: &str| world.nodes.name.iter().position(|n| n == name).map(|i| NodeId(i as u32));
+    let workloads = s
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| workloads::workload_spec(w, i as u32, duration_ms, node_id))
+        .collect();
+    SimSetup {
+        world,
+        workloads,
+        scheduler,
+        duration_ms,
+        metrics_interval_ms: s.simulation.metrics_interval.as_millis(),
+        seed: opts.seed.unwrap_or(s.simulation.seed),
+        event_log: opts.event_log,
+    }
+}

@@ -1,0 +1,35 @@
+//! Errors of the command line, each with its exit code.
+
+use std::fmt;
+
+/// A failed command: a one-line message and the process exit code.
+#[derive(Debug)]
+pub struct CliError {
+    code: u8,
+    message: String,
+}
+
+impl CliError {
+    /// Bad input: scenario file, options, output directory (exit code 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        CliError { code: 2, message: message.into() }
+    }
+
+    /// Something went wrong inside clustersim (exit code 1).
+    pub fn internal(message: impl Into<String>) -> Self {
+        CliError { code: 1, message: message.into() }
+    }
+
+    /// Exit code.
+    pub fn code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for CliError {
+    /// One line: newlines in the message are folded.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let one_line = self.message.split('\n').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        f.write_str(&one_line)
+    }
+}

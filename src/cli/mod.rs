@@ -1,0 +1,105 @@
+//! Subcommands and their arguments.
+
+mod error;
+mod explain;
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use error::CliError;
+use clustersim::scenario::{load_scenario_with_overrides, Override, ScenarioFile};
+
+/// Deterministic discrete-event simulator of large Kubernetes clusters for capacity planning.
+#[derive(Parser, Debug)]
+#[command(name = "clustersim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Which pod events go into `events.csv`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum EventsArg {
+    /// No event log.
+    None,
+    /// Unschedulable, preempted and failed pods only.
+    Failures,
+    /// Every pod event.
+    All,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and write a results directory.
+    Run {
+        /// Scenario file (YAML).
+        scenario: PathBuf,
+        /// Master seed (overrides `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Results directory (default `results/<name>-<seed>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override a scenario field, e.g. `--set workloads[web].replicas=500` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+        /// Which pod events to log in `events.csv`.
+        #[arg(long, value_enum, default_value = "all")]
+        events: EventsArg,
+        /// No progress bar and no closing line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check a scenario and print what it describes.
+    Validate {
+        /// Scenario file (YAML).
+        scenario: PathBuf,
+        /// Override a scenario field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+    /// Show how the scheduler would place the next pod of a workload.
+    Explain {
+        /// Scenario file (YAML).
+        scenario: PathBuf,
+        /// Workload whose next pod is explained.
+        #[arg(long)]
+        workload: String,
+        /// Simulated time at which to look (e.g. `30m`); default 0 (after the initial pods).
+        #[arg(long, default_value = "0s")]
+        at: String,
+        /// Examine every node (no `percentageOfNodesToScore` sampling).
+        #[arg(long)]
+        all_nodes: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Master seed (overrides `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override a scenario field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+}
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run { scenario, seed, out, set, events, quiet } => {
+            run::run(run::RunArgs { scenario, seed, out, overrides: set, events, quiet })
+        }
+        Command::Validate { scenario, set } => validate::validate(&scenario, &set),
+        Command::Explain { scenario, workload, at, all_nodes, json, seed, set } => {
+            explain::explain(explain::ExplainArgs { scenario, workload, at, all_nodes, json, seed, overrides: set })
+        }
+    }
+}
+
+/// Loads and validates a scenario file with overrides; errors are bad input (exit 2).
+fn load(path: &std::path::Path, overrides: &[Override]) -> Result<ScenarioFile, CliError> {
+    load_scenario_with_overrides(path, overrides).map_err(|e| CliError::input(e.to_string()))
+}

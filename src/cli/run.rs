@@ -1,0 +1,106 @@
+//! `clustersim run`: simulate a scenario and write its results directory.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{load, CliError, EventsArg};
+use clustersim::build::{build, BuildOptions};
+use clustersim::metrics::{write_results, EventLogLevel, Timing};
+use clustersim::scenario::Override;
+use clustersim::sim::{Progress, Simulation};
+
+/// Options of `run`.
+pub struct RunArgs {
+    pub scenario: PathBuf,
+    pub seed: Option<u64>,
+    pub out: Option<PathBuf>,
+    pub overrides: Vec<Override>,
+    pub events: EventsArg,
+    pub quiet: bool,
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Fails early (exit 2) when the results directory's parent cannot be created or written.
+fn check_output_parent(dir: &Path) -> Result<(), CliError> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| CliError::input(format!("--out {}: cannot create {}: {e}", dir.display(), parent.display())))?;
+    let probe = parent.join(format!(".clustersim-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .map_err(|e| CliError::input(format!("--out {}: directory {} is not writable: {e}", dir.display(), parent.display())))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+fn progress_bar(quiet: bool, duration_s: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(duration_s), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} simulated s  {msg}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    pb
+}
+
+/// Runs the scenario and writes `summary.json`, `timing.json`, `timeseries.csv`, `events.csv`.
+pub fn run(a: RunArgs) -> Result<(), CliError> {
+    let s = load(&a.scenario, &a.overrides)?;
+    let event_log = match a.events {
+        EventsArg::None => EventLogLevel::None,
+        EventsArg::Failures => EventLogLevel::Failures,
+        EventsArg::All => EventLogLevel::All,
+    };
+    let setup = build(&s, BuildOptions { seed: a.seed, event_log });
+    let seed = setup.seed;
+    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{seed}", s.name)));
+    check_output_parent(&out)?;
+    let sim = Simulation::new(setup).map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
+    let pb = progress_bar(a.quiet, s.simulation.duration.as_millis() / 1000);
+    let started = Instant::now();
+    let result = sim.run(&mut |p: Progress| {
+        pb.set_position(p.sim_time.as_millis() / 1000);
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        pb.set_message(format!("{:.0} events/s", p.events_processed as f64 / secs));
+    });
+    pb.finish_and_clear();
+    let wall = started.elapsed().as_secs_f64();
+    let timing = Timing {
+        wall_time_s: wall,
+        events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
+        peak_rss_bytes: peak_rss_bytes(),
+    };
+    write_results(&out, &s.name, seed, &result, &timing)
+        .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
+    if !a.quiet {
+        let sm = &result.summary;
+        eprintln!(
+            "{}: {} events in {:.2}s ({:.0} events/s); {} pods created, {} scheduled, {} pending at end ({} unschedulable) -> {}",
+            s.name,
+            sm.events_processed,
+            wall,
+            timing.events_per_sec,
+            sm.pods_created,
+            sm.pods_scheduled,
+            sm.pods_pending_at_end,
+            sm.pods_unschedulable_at_end,
+            out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,28 @@
+//! Bare pods: one pod, no controller. With `nodeName` it is bound without the scheduler if
+//! the node has room (kubelet admission); otherwise it fails with `OutOf<resource>` as
+//! upstream's kubelet rejects it. A bare pod that leaves is not replaced.
+
+use super::{WorkloadKind, WorkloadState};
+use crate::sim::Core;
+
+/// Time zero: creates the pod.
+pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
+    let WorkloadKind::Pod { node_name } = w.spec.kind else {
+        unreachable!("not a Pod")
+    };
+    core.recorder.add_desired(w.id, 1);
+    let ordinal = w.take_ordinal();
+    let pod = core.create_pod(w.spec.template, w.id, ordinal, 0);
+    match node_name {
+        None => core.enqueue(pod),
+        Some(node) => {
+            if let Some(r) = core.lacks(pod, node) {
+                let reason = format!("OutOf{}", core.world.resources.name(r));
+                core.terminate(pod, crate::cluster::PodPhase::Failed, &reason);
+                core.remove(pod);
+            } else {
+                core.bind_direct(pod, node, "nodeName");
+            }
+        }
+    }
+}

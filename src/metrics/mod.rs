@@ -1,0 +1,887 @@
+//! The Recorder: time series, event log and run summary, kept in memory as running sums.
+//!
+//! Architecture invariant: the recorder is pure. It never scans all pods on an event; node
+//! totals are maintained per node by deltas (`sync_node`), pod counts by lifecycle hooks. Only
+//! [`write`] touches the file system, and only when the CLI asks it to.
+//!
+//! Conservation (checked by tests at every sample):
+//! `pods_created = pods_pending + pods_running + pods_succeeded + pods_failed + pods_deleted`,
+//! where `pods_deleted` counts pods removed while still Pending or Running (preempted,
+//! deleted by a controller); pods removed after they finished count only as succeeded/failed.
+
+pub mod write;
+
+use crate::cluster::{NodeId, Pod, PodPhase, WorkloadId, World, CPU, MEMORY};
+use crate::engine::SimTime;
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub use write::{peak_rss_bytes, write_results, Timing, WriteError};
+
+/// Which pod events go into the event log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum EventLogLevel {
+    /// No event log.
+    None,
+    /// Failures only: `unschedulable`, `preempted` and `failed`.
+    #[default]
+    Failures,
+    /// Every pod event.
+    All,
+}
+
+/// The kind of an event-log row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// A pod was created (Pending).
+    Created,
+    /// A pod was bound to a node (by the scheduler, or directly for DaemonSet / `nodeName` pods).
+    Scheduled,
+    /// A scheduling cycle found no node (the row's node is the node nominated by preemption, if any).
+    Unschedulable,
+    /// A pod was deleted to make room for a higher-priority pod.
+    Preempted,
+    /// A pod finished successfully (Job pods).
+    Completed,
+    /// A pod ended in phase Failed (e.g. a `nodeName` pod that does not fit: `OutOfcpu`).
+    Failed,
+}
+
+impl EventKind {
+    /// The name written in `events.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Scheduled => "scheduled",
+            EventKind::Unschedulable => "unschedulable",
+            EventKind::Preempted => "preempted",
+            EventKind::Completed => "completed",
+            EventKind::Failed => "failed",
+        }
+    }
+
+    /// Whether `level` records this kind.
+    pub fn recorded_at(self, level: EventLogLevel) -> bool {
+        match level {
+            EventLogLevel::None => false,
+            EventLogLevel::All => true,
+            EventLogLevel::Failures => {
+                matches!(
+                    self,
+                    EventKind::Unschedulable | EventKind::Preempted | EventKind::Failed
+                )
+            }
+        }
+    }
+}
+
+/// The `reason` column of an event-log row, kept compact until it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// Empty.
+    None,
+    /// An interned text (index into [`EventLog::reasons`]).
+    Text(u32),
+    /// `preempted by <workload>-<ordinal>`.
+    PreemptedBy {
+        /// Workload of the preemptor.
+        workload: WorkloadId,
+        /// Ordinal of the preemptor.
+        ordinal: u32,
+    },
+}
+
+/// One event-log row. Names are resolved through the [`EventLog`] when written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventRow {
+    /// Simulated time, ms.
+    pub time_ms: u64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Workload of the pod.
+    pub workload: WorkloadId,
+    /// Ordinal of the pod (pod name is `<workload>-<ordinal>`).
+    pub ordinal: u32,
+    /// Node involved, if any.
+    pub node: Option<NodeId>,
+    /// Score of the selected node (scheduler binds only).
+    pub score: Option<i64>,
+    /// Reason.
+    pub reason: Reason,
+    /// Root cause id carried by the pod (for `preempted`: the preemptor's); 0 = none.
+    pub cause: u64,
+}
+
+/// The event log of a run, with the names needed to render it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventLog {
+    /// Rows in the order they happened.
+    pub rows: Vec<EventRow>,
+    /// Workload names by [`WorkloadId`].
+    pub workloads: Vec<String>,
+    /// Node names by [`NodeId`].
+    pub nodes: Vec<String>,
+    /// Interned reason texts.
+    pub reasons: Vec<String>,
+}
+
+impl EventLog {
+    /// The name of the row's pod, `<workload>-<ordinal>`, written into `out` (cleared first).
+    pub fn pod_name_into(&self, row: &EventRow, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        let _ = write!(
+            out,
+            "{}-{}",
+            self.workloads[row.workload as usize], row.ordinal
+        );
+    }
+
+    /// The row's node name, or `""`.
+    pub fn node_name(&self, row: &EventRow) -> &str {
+        row.node.map_or("", |n| self.nodes[n.ix()].as_str())
+    }
+
+    /// The row's reason text written into `out` (cleared first).
+    pub fn reason_into(&self, row: &EventRow, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        match row.reason {
+            Reason::None => {}
+            Reason::Text(i) => out.push_str(&self.reasons[i as usize]),
+            Reason::PreemptedBy { workload, ordinal } => {
+                let _ = write!(
+                    out,
+                    "preempted by {}-{}",
+                    self.workloads[workload as usize], ordinal
+                );
+            }
+        }
+    }
+}
+
+/// Requested and allocatable CPU/memory of one zone at a sample.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ZoneSample {
+    /// CPU requested by pods bound to the zone's nodes, millicores.
+    pub cpu_requested_m: i64,
+    /// CPU allocatable of the zone's Ready nodes, millicores.
+    pub cpu_allocatable_m: i64,
+    /// Memory requested, bytes.
+    pub mem_requested_bytes: i64,
+    /// Memory allocatable of the zone's Ready nodes, bytes.
+    pub mem_allocatable_bytes: i64,
+}
+
+/// One time-series row (one per metrics interval, plus a final one at the end of the run).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sample {
+    /// Simulated time, ms.
+    pub time_ms: u64,
+    /// Nodes whose Ready condition is true.
+    pub nodes_ready: u64,
+    /// Pods Pending now.
+    pub pods_pending: u64,
+    /// Pods Running now.
+    pub pods_running: u64,
+    /// Pods that succeeded so far (cumulative).
+    pub pods_succeeded: u64,
+    /// Cluster totals (sum of the zones).
+    pub total: ZoneSample,
+    /// Per zone, in `World::zones` order.
+    pub zones: Vec<ZoneSample>,
+    /// Nodes whose max(cpu, memory) requested/allocatable is above 80 %.
+    pub nodes_over_80pct_requested: u64,
+    /// Nodes whose max(cpu, memory) requested/allocatable is above 90 %.
+    pub nodes_over_90pct_requested: u64,
+    /// Scheduling cycles in the interval.
+    pub sched_attempts: u64,
+    /// Scheduling cycles in the interval that found no node.
+    pub sched_failures: u64,
+    /// Pods created so far (cumulative).
+    pub pods_created: u64,
+    /// Pods that failed so far (cumulative).
+    pub pods_failed: u64,
+    /// Pods deleted while Pending or Running so far (cumulative).
+    pub pods_deleted: u64,
+    /// Preemptions (scheduling cycles that nominated a node and deleted victims) in the interval.
+    pub preemptions: u64,
+}
+
+/// The time series of a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimeSeries {
+    /// Zone names (per-zone columns are named `<column>_zone_<name>`).
+    pub zones: Vec<String>,
+    /// Rows in time order.
+    pub rows: Vec<Sample>,
+}
+
+impl TimeSeries {
+    /// Column names of `timeseries.csv`, in order.
+    pub fn header(&self) -> Vec<String> {
+        let mut h: Vec<String> = [
+            "time_s",
+            "nodes_ready",
+            "pods_pending",
+            "pods_running",
+            "pods_succeeded",
+            "cpu_requested_m",
+            "cpu_allocatable_m",
+            "mem_requested_bytes",
+            "mem_allocatable_bytes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for z in &self.zones {
+            h.push(format!("cpu_requested_m_zone_{z}"));
+            h.push(format!("cpu_allocatable_m_zone_{z}"));
+            h.push(format!("mem_requested_bytes_zone_{z}"));
+            h.push(format!("mem_allocatable_bytes_zone_{z}"));
+        }
+        for s in [
+            "nodes_over_80pct_requested",
+            "nodes_over_90pct_requested",
+            "sched_attempts",
+            "sched_failures",
+            "pods_created",
+            "pods_failed",
+            "pods_deleted",
+            "preemptions",
+        ] {
+            h.push(s.to_string());
+        }
+        h
+    }
+}
+
+/// Per-workload numbers in the summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadSummary {
+    /// Workload name.
+    pub name: String,
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job` or `Pod`.
+    pub kind: String,
+    /// Desired pods: replicas; matching nodes for a DaemonSet; Jobs arrived for a Job; 1 for a Pod.
+    pub desired: u64,
+    /// Pods created (replacements and retries included).
+    pub created: u64,
+    /// Pods Running at the end.
+    pub running_at_end: u64,
+    /// Pods Pending at the end.
+    pub pending_at_end: u64,
+    /// Pods that succeeded.
+    pub succeeded: u64,
+    /// Pods that failed.
+    pub failed: u64,
+    /// Pods deleted while Pending or Running (preempted).
+    pub deleted: u64,
+}
+
+/// Scenario-independent numbers of a run (`summary.json` adds the scenario name and seed).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Simulated duration, seconds.
+    pub simulated_duration_s: f64,
+    /// Events popped from the event queue.
+    pub events_processed: u64,
+    /// Pods created.
+    pub pods_created: u64,
+    /// Pods bound by the scheduler.
+    pub pods_scheduled: u64,
+    /// Pods bound without the scheduler (DaemonSet pods, `nodeName` pods).
+    pub pods_bound_directly: u64,
+    /// Pods Pending at the end.
+    pub pods_pending_at_end: u64,
+    /// Pods Pending at the end that failed at least one scheduling cycle.
+    pub pods_unschedulable_at_end: u64,
+    /// Pods Running at the end.
+    pub pods_running_at_end: u64,
+    /// Pods that succeeded.
+    pub pods_succeeded: u64,
+    /// Pods that failed.
+    pub pods_failed: u64,
+    /// Pods deleted while Pending or Running.
+    pub pods_deleted: u64,
+    /// Scheduling cycles.
+    pub scheduling_attempts: u64,
+    /// Scheduling cycles that found no node.
+    pub scheduling_failures: u64,
+    /// Scheduling cycles that preempted (nominated a node).
+    pub preemptions: u64,
+    /// Pods deleted by preemption.
+    pub pods_preempted: u64,
+    /// Per workload, in scenario order.
+    pub workloads: Vec<WorkloadSummary>,
+}
+
+/// Everything a run produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunResult {
+    /// Summary numbers.
+    pub summary: Summary,
+    /// Time series.
+    pub timeseries: TimeSeries,
+    /// Event log (filtered by the run's [`EventLogLevel`]).
+    pub events: EventLog,
+}
+
+/// Name and kind of a workload, for the recorder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadInfo {
+    /// Workload name.
+    pub name: String,
+    /// Kind label (`Deployment`, …).
+    pub kind: String,
+}
+
+/// How a pod got bound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindKind {
+    /// By the scheduler, with the selected node's total score.
+    Scheduled {
+        /// Total score.
+        score: i64,
+    },
+    /// Without the scheduler; the text says why (`DaemonSet`, `nodeName`).
+    Direct(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct WorkloadCounts {
+    desired: u64,
+    created: u64,
+    pending: u64,
+    running: u64,
+    succeeded: u64,
+    failed: u64,
+    deleted: u64,
+}
+
+/// What the recorder last saw of one node.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeSeen {
+    cpu_req: i64,
+    mem_req: i64,
+    cpu_alloc: i64,
+    mem_alloc: i64,
+    ready: bool,
+    /// 0: ≤ 80 %, 1: > 80 %, 2: > 90 %.
+    bucket: u8,
+}
+
+/// The bucket of a node: the max over cpu and memory of requested/allocatable.
+fn bucket(cpu_req: i64, cpu_alloc: i64, mem_req: i64, mem_alloc: i64) -> u8 {
+    // over(p): req / alloc > p / 100, in integers; alloc 0 with any request counts as over.
+    let over = |req: i64, alloc: i64, p: i128| req > 0 && (req as i128) * 100 > (alloc as i128) * p;
+    if over(cpu_req, cpu_alloc, 90) || over(mem_req, mem_alloc, 90) {
+        2
+    } else if over(cpu_req, cpu_alloc, 80) || over(mem_req, mem_alloc, 80) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Collects metrics and the event log of one run, by running sums.
+pub struct Recorder {
+    level: EventLogLevel,
+    log: EventLog,
+    reason_ids: HashMap<String, u32>,
+    zones: Vec<ZoneSample>,
+    total: ZoneSample,
+    node_zone: Vec<u32>,
+    seen: Vec<NodeSeen>,
+    nodes_ready: u64,
+    over80: u64,
+    over90: u64,
+    workloads: Vec<WorkloadCounts>,
+    rows: Vec<Sample>,
+    // Cumulative counters.
+    created: u64,
+    scheduled: u64,
+    bound_directly: u64,
+    succeeded: u64,
+    failed: u64,
+    deleted: u64,
+    attempts: u64,
+    failures: u64,
+    preemptions: u64,
+    preempted: u64,
+    // Interval counters.
+    interval_attempts: u64,
+    interval_failures: u64,
+    interval_preemptions: u64,
+}
+
+impl Recorder {
+    /// A recorder for `world` (nodes are read once here) and `workloads` (by [`WorkloadId`]).
+    pub fn new(world: &World, workloads: &[WorkloadInfo], level: EventLogLevel) -> Self {
+        let n = world.nodes.len();
+        let mut r = Recorder {
+            level,
+            log: EventLog {
+                rows: Vec::new(),
+                workloads: workloads.iter().map(|w| w.name.clone()).collect(),
+                nodes: if level == EventLogLevel::None {
+                    Vec::new()
+                } else {
+                    world.nodes.name.clone()
+                },
+                reasons: Vec::new(),
+            },
+            reason_ids: HashMap::new(),
+            zones: vec![ZoneSample::default(); world.zones.len()],
+            total: ZoneSample::default(),
+            node_zone: world.nodes.zone.clone(),
+            seen: vec![NodeSeen::default(); n],
+            nodes_ready: 0,
+            over80: 0,
+            over90: 0,
+            workloads: vec![WorkloadCounts::default(); workloads.len()],
+            rows: Vec::new(),
+            created: 0,
+            scheduled: 0,
+            bound_directly: 0,
+            succeeded: 0,
+            failed: 0,
+            deleted: 0,
+            attempts: 0,
+            failures: 0,
+            preemptions: 0,
+            preempted: 0,
+            interval_attempts: 0,
+            interval_failures: 0,
+            interval_preemptions: 0,
+        };
+        let max_zone = world
+            .nodes
+            .zone
+            .iter()
+            .copied()
+            .max()
+            .map_or(0, |z| z as usize + 1);
+        if r.zones.len() < max_zone {
+            r.zones.resize(max_zone, ZoneSample::default());
+        }
+        for node in world.nodes.ids() {
+            r.sync_node(world, node);
+        }
+        r
+    }
+
+    /// Re-reads one node's requested/allocatable CPU and memory and its Ready condition and
+    /// updates every total by the difference. Call after anything that changed the node. O(1).
+    pub fn sync_node(&mut self, world: &World, node: NodeId) {
+        let n = &world.nodes;
+        let now = NodeSeen {
+            cpu_req: n.req(node, CPU),
+            mem_req: n.req(node, MEMORY),
+            cpu_alloc: n.alloc(node, CPU),
+            mem_alloc: n.alloc(node, MEMORY),
+            ready: n.ready[node.ix()],
+            bucket: 0,
+        };
+        let now = NodeSeen {
+            bucket: bucket(now.cpu_req, now.cpu_alloc, now.mem_req, now.mem_alloc),
+            ..now
+        };
+        let old = std::mem::replace(&mut self.seen[node.ix()], now);
+        // Allocatable counts Ready nodes only; `old` of a never-synced node is all zero, not ready.
+        let alloc = |s: &NodeSeen| {
+            if s.ready {
+                (s.cpu_alloc, s.mem_alloc)
+            } else {
+                (0, 0)
+            }
+        };
+        let (oc, om) = alloc(&old);
+        let (nc, nm) = alloc(&now);
+        let d = ZoneSample {
+            cpu_requested_m: now.cpu_req - old.cpu_req,
+            cpu_allocatable_m: nc - oc,
+            mem_requested_bytes: now.mem_req - old.mem_req,
+            mem_allocatable_bytes: nm - om,
+        };
+        for z in [
+            &mut self.zones[self.node_zone[node.ix()] as usize],
+            &mut self.total,
+        ] {
+            z.cpu_requested_m += d.cpu_requested_m;
+            z.cpu_allocatable_m += d.cpu_allocatable_m;
+            z.mem_requested_bytes += d.mem_requested_bytes;
+            z.mem_allocatable_bytes += d.mem_allocatable_bytes;
+        }
+        self.nodes_ready = self.nodes_ready + u64::from(now.ready) - u64::from(old.ready);
+        self.over80 = self.over80 + u64::from(now.bucket >= 1) - u64::from(old.bucket >= 1);
+        self.over90 = self.over90 + u64::from(now.bucket >= 2) - u64::from(old.bucket >= 2);
+    }
+
+    fn intern_reason(&mut self, text: &str) -> Reason {
+        if text.is_empty() {
+            return Reason::None;
+        }
+        if let Some(&i) = self.reason_ids.get(text) {
+            return Reason::Text(i);
+        }
+        let i = self.log.reasons.len() as u32;
+        self.log.reasons.push(text.to_owned());
+        self.reason_ids.insert(text.to_owned(), i);
+        Reason::Text(i)
+    }
+
+    fn log(
+        &mut self,
+        now: SimTime,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        score: Option<i64>,
+        reason: Reason,
+    ) {
+        self.log.rows.push(EventRow {
+            time_ms: now.as_millis(),
+            kind,
+            workload: pod.workload,
+            ordinal: pod.ordinal,
+            node,
+            score,
+            reason,
+            cause: pod.cause,
+        });
+    }
+
+    fn wants(&self, kind: EventKind) -> bool {
+        kind.recorded_at(self.level)
+    }
+
+    /// Adds `n` to a workload's desired count (a Job arrival adds 1).
+    pub fn add_desired(&mut self, workload: WorkloadId, n: u64) {
+        self.workloads[workload as usize].desired += n;
+    }
+
+    /// A pod was created (Pending).
+    pub fn pod_created(&mut self, now: SimTime, pod: &Pod) {
+        self.created += 1;
+        let w = &mut self.workloads[pod.workload as usize];
+        w.created += 1;
+        w.pending += 1;
+        if self.wants(EventKind::Created) {
+            self.log(now, EventKind::Created, pod, None, None, Reason::None);
+        }
+    }
+
+    /// A Pending pod was bound to `node`. Call [`Recorder::sync_node`] too.
+    pub fn pod_bound(&mut self, now: SimTime, pod: &Pod, node: NodeId, how: BindKind) {
+        let w = &mut self.workloads[pod.workload as usize];
+        w.pending -= 1;
+        w.running += 1;
+        let (score, reason) = match how {
+            BindKind::Scheduled { score } => {
+                self.scheduled += 1;
+                (Some(score), Reason::None)
+            }
+            BindKind::Direct(why) => {
+                self.bound_directly += 1;
+                (
+                    None,
+                    if self.wants(EventKind::Scheduled) {
+                        self.intern_reason(why)
+                    } else {
+                        Reason::None
+                    },
+                )
+            }
+        };
+        if self.wants(EventKind::Scheduled) {
+            self.log(now, EventKind::Scheduled, pod, Some(node), score, reason);
+        }
+    }
+
+    /// A scheduling cycle ran.
+    pub fn sched_attempt(&mut self) {
+        self.attempts += 1;
+        self.interval_attempts += 1;
+    }
+
+    /// A scheduling cycle found no node; `nominated` is the node preemption chose, if any.
+    pub fn sched_failure(
+        &mut self,
+        now: SimTime,
+        pod: &Pod,
+        reason: &str,
+        nominated: Option<NodeId>,
+    ) {
+        self.failures += 1;
+        self.interval_failures += 1;
+        if nominated.is_some() {
+            self.preemptions += 1;
+            self.interval_preemptions += 1;
+        }
+        if self.wants(EventKind::Unschedulable) {
+            let r = self.intern_reason(reason);
+            self.log(now, EventKind::Unschedulable, pod, nominated, None, r);
+        }
+    }
+
+    /// A pod pinned to `node` (DaemonSet) cannot be bound there yet; logged as unschedulable
+    /// (no scheduling cycle ran, so no counter changes).
+    pub fn pod_waiting(&mut self, now: SimTime, pod: &Pod, node: NodeId, reason: &str) {
+        if self.wants(EventKind::Unschedulable) {
+            let r = self.intern_reason(reason);
+            self.log(now, EventKind::Unschedulable, pod, Some(node), None, r);
+        }
+    }
+
+    /// `victim` is about to be deleted to make room for `by`. Call before the deletion hooks.
+    pub fn pod_preempted(&mut self, now: SimTime, victim: &Pod, by: &Pod) {
+        self.preempted += 1;
+        if self.wants(EventKind::Preempted) {
+            let r = Reason::PreemptedBy {
+                workload: by.workload,
+                ordinal: by.ordinal,
+            };
+            self.log(now, EventKind::Preempted, victim, victim.node, None, r);
+            if let Some(row) = self.log.rows.last_mut() {
+                row.cause = by.cause;
+            }
+        }
+    }
+
+    /// A Pending or Running pod ended in `phase` (`pod` as it was before; `node` where it ran).
+    pub fn pod_terminated(&mut self, now: SimTime, pod: &Pod, phase: PodPhase, reason: &str) {
+        let w = &mut self.workloads[pod.workload as usize];
+        match pod.phase {
+            PodPhase::Pending => w.pending -= 1,
+            PodPhase::Running => w.running -= 1,
+            PodPhase::Succeeded | PodPhase::Failed => return,
+        }
+        let kind = match phase {
+            PodPhase::Succeeded => {
+                w.succeeded += 1;
+                self.succeeded += 1;
+                EventKind::Completed
+            }
+            PodPhase::Failed => {
+                w.failed += 1;
+                self.failed += 1;
+                EventKind::Failed
+            }
+            PodPhase::Pending | PodPhase::Running => {
+                unreachable!("pod_terminated: not a terminal phase")
+            }
+        };
+        if self.wants(kind) {
+            let r = self.intern_reason(reason);
+            self.log(now, kind, pod, pod.node, None, r);
+        }
+    }
+
+    /// A pod left the cluster (`pod` as it was). Terminal pods were already counted.
+    pub fn pod_deleted(&mut self, pod: &Pod) {
+        let w = &mut self.workloads[pod.workload as usize];
+        match pod.phase {
+            PodPhase::Pending => w.pending -= 1,
+            PodPhase::Running => w.running -= 1,
+            PodPhase::Succeeded | PodPhase::Failed => return,
+        }
+        w.deleted += 1;
+        self.deleted += 1;
+    }
+
+    /// Takes a time-series sample at `now` and starts a new interval.
+    pub fn sample(&mut self, now: SimTime, world: &World) {
+        let pc = world.phase_counts();
+        self.rows.push(Sample {
+            time_ms: now.as_millis(),
+            nodes_ready: self.nodes_ready,
+            pods_pending: pc.pending as u64,
+            pods_running: pc.running as u64,
+            pods_succeeded: self.succeeded,
+            total: self.total,
+            zones: self.zones.clone(),
+            nodes_over_80pct_requested: self.over80,
+            nodes_over_90pct_requested: self.over90,
+            sched_attempts: self.interval_attempts,
+            sched_failures: self.interval_failures,
+            pods_created: self.created,
+            pods_failed: self.failed,
+            pods_deleted: self.deleted,
+            preemptions: self.interval_preemptions,
+        });
+        self.interval_attempts = 0;
+        self.interval_failures = 0;
+        self.interval_preemptions = 0;
+    }
+
+    /// The samples taken so far.
+    pub fn samples(&self) -> &[Sample] {
+        &self.rows
+    }
+
+    /// The event-log rows so far.
+    pub fn event_rows(&self) -> &[EventRow] {
+        &self.log.rows
+    }
+
+    /// Pods created so far.
+    pub fn pods_created(&self) -> u64 {
+        self.created
+    }
+
+    /// Pods that succeeded so far.
+    pub fn pods_succeeded(&self) -> u64 {
+        self.succeeded
+    }
+
+    /// Pods that failed so far.
+    pub fn pods_failed(&self) -> u64 {
+        self.failed
+    }
+
+    /// Pods deleted while Pending or Running so far.
+    pub fn pods_deleted(&self) -> u64 {
+        self.deleted
+    }
+
+    /// Scheduling cycles so far.
+    pub fn scheduling_attempts(&self) -> u64 {
+        self.attempts
+    }
+
+    /// `(created, pending, running, succeeded, failed, deleted)` of one workload.
+    pub fn workload_counts(&self, w: WorkloadId) -> (u64, u64, u64, u64, u64, u64) {
+        let c = &self.workloads[w as usize];
+        (
+            c.created,
+            c.pending,
+            c.running,
+            c.succeeded,
+            c.failed,
+            c.deleted,
+        )
+    }
+
+    /// Desired pods of one workload.
+    pub fn workload_desired(&self, w: WorkloadId) -> u64 {
+        self.workloads[w as usize].desired
+    }
+
+    /// Cluster totals now: requested/allocatable CPU and memory.
+    pub fn totals(&self) -> ZoneSample {
+        self.total
+    }
+
+    /// Nodes above 80 % and 90 % requested now.
+    pub fn nodes_over(&self) -> (u64, u64) {
+        (self.over80, self.over90)
+    }
+
+    /// Ends the run: builds the [`RunResult`]. `unschedulable_at_end` is the number of Pending
+    /// pods that failed at least one scheduling cycle.
+    pub fn finish(self, world: &World, info: &[WorkloadInfo], end: FinishInfo) -> RunResult {
+        let pc = world.phase_counts();
+        let workloads = info
+            .iter()
+            .zip(&self.workloads)
+            .map(|(i, c)| WorkloadSummary {
+                name: i.name.clone(),
+                kind: i.kind.clone(),
+                desired: c.desired,
+                created: c.created,
+                running_at_end: c.running,
+                pending_at_end: c.pending,
+                succeeded: c.succeeded,
+                failed: c.failed,
+                deleted: c.deleted,
+            })
+            .collect();
+        let summary = Summary {
+            simulated_duration_s: end.duration.as_millis() as f64 / 1000.0,
+            events_processed: end.events_processed,
+            pods_created: self.created,
+            pods_scheduled: self.scheduled,
+            pods_bound_directly: self.bound_directly,
+            pods_pending_at_end: pc.pending as u64,
+            pods_unschedulable_at_end: end.unschedulable_at_end,
+            pods_running_at_end: pc.running as u64,
+            pods_succeeded: self.succeeded,
+            pods_failed: self.failed,
+            pods_deleted: self.deleted,
+            scheduling_attempts: self.attempts,
+            scheduling_failures: self.failures,
+            preemptions: self.preemptions,
+            pods_preempted: self.preempted,
+            workloads,
+        };
+        let zone_names = (0..self.zones.len())
+            .map(|z| {
+                world
+                    .zones
+                    .get(z)
+                    .cloned()
+                    .unwrap_or_else(|| format!("zone{z}"))
+            })
+            .collect();
+        RunResult {
+            summary,
+            timeseries: TimeSeries {
+                zones: zone_names,
+                rows: self.rows,
+            },
+            events: self.log,
+        }
+    }
+}
+
+/// End-of-run numbers the recorder does not track itself.
+#[derive(Clone, Copy, Debug)]
+pub struct FinishInfo {
+    /// Simulated duration.
+    pub duration: SimTime,
+    /// Events popped from the event queue.
+    pub events_processed: u64,
+    /// Pending pods that failed at least one scheduling cycle.
+    pub unschedulable_at_end: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_use_max_of_cpu_and_memory() {
+        assert_eq!(bucket(0, 1000, 0, 1000), 0);
+        assert_eq!(bucket(800, 1000, 0, 1000), 0, "exactly 80 % is not over");
+        assert_eq!(bucket(801, 1000, 0, 1000), 1);
+        assert_eq!(bucket(100, 1000, 901, 1000), 2);
+        assert_eq!(
+            bucket(1, 0, 0, 0),
+            2,
+            "a request on zero allocatable is over"
+        );
+        assert_eq!(bucket(0, 0, 0, 0), 0);
+    }
+
+    #[test]
+    fn failures_level_keeps_only_failures() {
+        use EventKind::*;
+        let kept: Vec<_> = [
+            Created,
+            Scheduled,
+            Unschedulable,
+            Preempted,
+            Completed,
+            Failed,
+        ]
+        .into_iter()
+        .filter(|k| k.recorded_at(EventLogLevel::Failures))
+        .collect();
+        assert_eq!(kept, vec![Unschedulable, Preempted, Failed]);
+        assert!(!Created.recorded_at(EventLogLevel::None));
+        assert!(Created.recorded_at(EventLogLevel::All));
+    }
+}

@@ -1,0 +1,469 @@
+//! Writes a run's results directory: `summary.json`, `timing.json`, `timeseries.csv`,
+//! `events.csv`.
+//!
+//! The directory is written atomically: everything goes into a temporary sibling
+//! `.<name>.tmp-<pid>`, which is renamed over the target only when complete (an old target is
+//! removed first), so an interrupted run never leaves a directory that looks complete.
+//! Every file except `timing.json` is a pure function of the run (byte-identical for one seed).
+
+use super::{EventLog, RunResult, Summary, TimeSeries};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+/// Wall-clock measurements of a run, taken by the CLI (the only non-deterministic output).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Timing {
+    /// Wall time of the simulation, seconds.
+    pub wall_time_s: f64,
+    /// Events processed per wall-clock second.
+    pub events_per_sec: f64,
+    /// Peak resident set size of the process, bytes (None where unknown).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Writing a results directory failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A file-system operation failed.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What was attempted (`create directory`, `write`, `rename to …`).
+        action: String,
+        /// The path involved.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing a CSV file failed.
+    #[error("cannot write {path}: {source}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: csv::Error,
+    },
+    /// Serialising a JSON file failed.
+    #[error("cannot write {path}: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn io_err(action: &str, path: &Path) -> impl FnOnce(std::io::Error) -> WriteError {
+    let (action, path) = (action.to_owned(), path.to_path_buf());
+    move |source| WriteError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// `summary.json`: scenario and seed, then the summary's fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SummaryFile<'a> {
+    scenario: &'a str,
+    seed: u64,
+    #[serde(flatten)]
+    summary: &'a Summary,
+}
+
+/// Writes the results of one run into `dir` (created, or replaced if it exists).
+pub fn write_results(
+    dir: &Path,
+    scenario_name: &str,
+    seed: u64,
+    result: &RunResult,
+    timing: &Timing,
+) -> Result<(), WriteError> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".to_owned());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_err("create directory", &parent))?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(io_err("remove stale temporary directory", &tmp))?;
+    }
+    fs::create_dir(&tmp).map_err(io_err("create directory", &tmp))?;
+    let written = write_all(&tmp, scenario_name, seed, result, timing).and_then(|()| {
+        if dir.exists() {
+            fs::remove_dir_all(dir).map_err(io_err("remove old results directory", dir))?;
+        }
+        fs::rename(&tmp, dir).map_err(io_err(&format!("rename {} to", tmp.display()), dir))
+    });
+    if written.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    written
+}
+
+fn write_all(
+    dir: &Path,
+    scenario_name: &str,
+    seed: u64,
+    result: &RunResult,
+    timing: &Timing,
+) -> Result<(), WriteError> {
+    write_json(
+        &dir.join("summary.json"),
+        &SummaryFile {
+            scenario: scenario_name,
+            seed,
+            summary: &result.summary,
+        },
+    )?;
+    write_json(&dir.join("timing.json"), timing)?;
+    write_timeseries(&dir.join("timeseries.csv"), &result.timeseries)?;
+    write_events(&dir.join("events.csv"), &result.events)
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), WriteError> {
+    let file = fs::File::create(path).map_err(io_err("create", path))?;
+    let mut w = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut w, value).map_err(|source| WriteError::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    w.write_all(b"\n").map_err(io_err("write", path))?;
+    w.flush().map_err(io_err("write", path))
+}
+
+/// Formats milliseconds as seconds with three decimals (`61.005`), exactly.
+pub fn format_secs(ms: u64, out: &mut String) {
+    let _ = write!(out, "{}.{:03}", ms / 1000, ms % 1000);
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<fs::File>>, WriteError> {
+    let file = fs::File::create(path).map_err(io_err("create", path))?;
+    Ok(csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(BufWriter::new(file)))
+}
+
+fn finish_csv(path: &Path, mut w: csv::Writer<BufWriter<fs::File>>) -> Result<(), WriteError> {
+    w.flush().map_err(io_err("write", path))?;
+    let inner = w.into_inner().map_err(|e| WriteError::Io {
+        action: "write".to_owned(),
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    inner
+        .into_inner()
+        .map_err(|e| io_err("write", path)(e.into_error()))?;
+    Ok(())
+}
+
+fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
+    let csv_err = |source| WriteError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv_writer(path)?;
+    w.write_record(ts.header()).map_err(csv_err)?;
+    let mut rec: Vec<String> = Vec::new();
+    for s in &ts.rows {
+        rec.clear();
+        let mut t = String::new();
+        format_secs(s.time_ms, &mut t);
+        rec.push(t);
+        for v in [
+            s.nodes_ready,
+            s.pods_pending,
+            s.pods_running,
+            s.pods_succeeded,
+        ] {
+            rec.push(v.to_string());
+        }
+        for v in [
+            s.total.cpu_requested_m,
+            s.total.cpu_allocatable_m,
+            s.total.mem_requested_bytes,
+            s.total.mem_allocatable_bytes,
+        ] {
+            rec.push(v.to_string());
+        }
+        for z in &s.zones {
+            for v in [
+                z.cpu_requested_m,
+                z.cpu_allocatable_m,
+                z.mem_requested_bytes,
+                z.mem_allocatable_bytes,
+            ] {
+                rec.push(v.to_string());
+            }
+        }
+        for v in [
+            s.nodes_over_80pct_requested,
+            s.nodes_over_90pct_requested,
+            s.sched_attempts,
+            s.sched_failures,
+            s.pods_created,
+            s.pods_failed,
+            s.pods_deleted,
+            s.preemptions,
+        ] {
+            rec.push(v.to_string());
+        }
+        w.write_record(&rec).map_err(csv_err)?;
+    }
+    finish_csv(path, w)
+}
+
+/// Column names of `events.csv`.
+pub const EVENT_COLUMNS: [&str; 8] = [
+    "time_s", "event", "pod", "workload", "node", "score", "reason", "cause",
+];
+
+fn write_events(path: &Path, log: &EventLog) -> Result<(), WriteError> {
+    let csv_err = |source| WriteError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv_writer(path)?;
+    w.write_record(EVENT_COLUMNS).map_err(csv_err)?;
+    let (mut time, mut pod, mut score, mut reason, mut cause) = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    for row in &log.rows {
+        time.clear();
+        format_secs(row.time_ms, &mut time);
+        log.pod_name_into(row, &mut pod);
+        score.clear();
+        if let Some(s) = row.score {
+            let _ = write!(score, "{s}");
+        }
+        log.reason_into(row, &mut reason);
+        cause.clear();
+        let _ = write!(cause, "{}", row.cause);
+        let fields: [&str; 8] = [
+            &time,
+            row.kind.as_str(),
+            &pod,
+            &log.workloads[row.workload as usize],
+            log.node_name(row),
+            &score,
+            &reason,
+            &cause,
+        ];
+        w.write_record(fields).map_err(csv_err)?;
+    }
+    finish_csv(path, w)
+}
+
+/// Peak resident set size of this process in bytes (`VmHWM` from `/proc/self/status`), for the
+/// CLI's [`Timing`]. None where the platform does not report it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::NodeId;
+    use crate::metrics::{EventKind, EventRow, Reason, Sample, WorkloadSummary, ZoneSample};
+
+    fn result() -> RunResult {
+        RunResult {
+            summary: Summary {
+                simulated_duration_s: 120.0,
+                events_processed: 10,
+                pods_created: 3,
+                workloads: vec![WorkloadSummary {
+                    name: "web".into(),
+                    kind: "Deployment".into(),
+                    desired: 3,
+                    created: 3,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+            timeseries: TimeSeries {
+                zones: vec!["a".into()],
+                rows: vec![Sample {
+                    time_ms: 60_000,
+                    zones: vec![ZoneSample {
+                        cpu_requested_m: 500,
+                        cpu_allocatable_m: 4000,
+                        mem_requested_bytes: 1,
+                        mem_allocatable_bytes: 2,
+                    }],
+                    ..Default::default()
+                }],
+            },
+            events: EventLog {
+                rows: vec![
+                    EventRow {
+                        time_ms: 1_005,
+                        kind: EventKind::Scheduled,
+                        workload: 0,
+                        ordinal: 2,
+                        node: Some(NodeId(0)),
+                        score: Some(187),
+                        reason: Reason::None,
+                        cause: 0,
+                    },
+                    EventRow {
+                        time_ms: 2_000,
+                        kind: EventKind::Unschedulable,
+                        workload: 0,
+                        ordinal: 3,
+                        node: None,
+                        score: None,
+                        reason: Reason::Text(0),
+                        cause: 0,
+                    },
+                    EventRow {
+                        time_ms: 3_000,
+                        kind: EventKind::Preempted,
+                        workload: 0,
+                        ordinal: 1,
+                        node: Some(NodeId(0)),
+                        score: None,
+                        reason: Reason::PreemptedBy {
+                            workload: 0,
+                            ordinal: 3,
+                        },
+                        cause: 9,
+                    },
+                ],
+                workloads: vec!["web".into()],
+                nodes: vec!["node-0".into()],
+                reasons: vec![
+                    "0/1 nodes are available: 1 Insufficient cpu, 1 Too many pods".into(),
+                ],
+            },
+        }
+    }
+
+    #[test]
+    fn writes_all_files_atomically_and_replaces_old_target() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("run-7");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("stale.txt"), "old").unwrap();
+        let timing = Timing {
+            wall_time_s: 1.5,
+            events_per_sec: 10.0,
+            peak_rss_bytes: Some(1 << 20),
+        };
+        write_results(&dir, "quick", 7, &result(), &timing).unwrap();
+        assert!(!dir.join("stale.txt").exists(), "old target replaced");
+        let names: Vec<_> = fs::read_dir(base.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            vec!["run-7".to_string()],
+            "no temporary directory left behind"
+        );
+
+        let summary = fs::read_to_string(dir.join("summary.json")).unwrap();
+        assert!(
+            summary.starts_with(
+                "{\n  \"scenario\": \"quick\",\n  \"seed\": 7,\n  \"simulatedDurationS\": 120.0,"
+            ),
+            "{summary}"
+        );
+        assert!(summary.contains("\"runningAtEnd\": 0"));
+        let timing_json = fs::read_to_string(dir.join("timing.json")).unwrap();
+        assert!(timing_json.contains("\"peakRssBytes\": 1048576"));
+
+        let ts = fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+        let mut lines = ts.lines();
+        let header = lines.next().unwrap();
+        assert!(header.starts_with(
+            "time_s,nodes_ready,pods_pending,pods_running,pods_succeeded,cpu_requested_m,"
+        ));
+        assert!(header.contains(",cpu_requested_m_zone_a,cpu_allocatable_m_zone_a,mem_requested_bytes_zone_a,mem_allocatable_bytes_zone_a,"));
+        assert!(header.contains(
+            "nodes_over_80pct_requested,nodes_over_90pct_requested,sched_attempts,sched_failures"
+        ));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("60.000,"));
+        assert_eq!(row.split(',').count(), header.split(',').count());
+
+        let ev = fs::read_to_string(dir.join("events.csv")).unwrap();
+        let lines: Vec<_> = ev.lines().collect();
+        assert_eq!(
+            lines[0],
+            "time_s,event,pod,workload,node,score,reason,cause"
+        );
+        assert_eq!(lines[1], "1.005,scheduled,web-2,web,node-0,187,,0");
+        assert_eq!(lines[2], "2.000,unschedulable,web-3,web,,,\"0/1 nodes are available: 1 Insufficient cpu, 1 Too many pods\",0");
+        assert_eq!(
+            lines[3],
+            "3.000,preempted,web-1,web,node-0,,preempted by web-3,9"
+        );
+    }
+
+    #[test]
+    fn same_result_gives_identical_bytes() {
+        let base = tempfile::tempdir().unwrap();
+        let (a, b) = (base.path().join("a"), base.path().join("b"));
+        write_results(&a, "s", 1, &result(), &Timing::default()).unwrap();
+        write_results(
+            &b,
+            "s",
+            1,
+            &result(),
+            &Timing {
+                wall_time_s: 9.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for f in ["summary.json", "timeseries.csv", "events.csv"] {
+            assert_eq!(
+                fs::read(a.join(f)).unwrap(),
+                fs::read(b.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_path() {
+        let base = tempfile::tempdir().unwrap();
+        let blocker = base.path().join("file");
+        fs::write(&blocker, "x").unwrap();
+        let err =
+            write_results(&blocker.join("run"), "s", 1, &result(), &Timing::default()).unwrap_err();
+        assert!(err.to_string().contains("file"), "{err}");
+    }
+
+    #[test]
+    fn secs_are_exact() {
+        let mut s = String::new();
+        format_secs(61_005, &mut s);
+        assert_eq!(s, "61.005");
+    }
+}

@@ -1,0 +1,35 @@
+//! The scenario file format: YAML text → typed, validated [`ScenarioFile`].
+//!
+//! Entry points: [`load_scenario`] / [`parse_scenario`] (and their `_with_overrides` forms for
+//! CLI `--set path=value`), [`warnings()`] for non-fatal notes. Every error is a
+//! [`ScenarioError`] whose message is one line naming the file and the field path.
+//!
+//! Architecture invariant: this module knows nothing of the engine and imports no other module
+//! of the crate. Its only I/O is reading the one file in [`load_scenario`].
+
+pub mod duration;
+pub mod error;
+pub mod load;
+mod locate;
+pub mod overrides;
+mod path;
+pub mod quantity;
+pub mod rate;
+pub mod types;
+pub mod validate;
+pub mod warnings;
+
+#[cfg(test)]
+mod tests;
+
+pub use duration::{DurationError, DurationMs};
+pub use error::{Diagnostic, Location, ScenarioError};
+pub use load::{
+    load_scenario, load_scenario_with_overrides, parse_scenario, parse_scenario_with_overrides,
+};
+pub use overrides::Override;
+pub use quantity::{Quantity, QuantityError, QuantityFormat};
+pub use rate::{Rate, RateError};
+pub use types::{ResourceList, ScenarioFile};
+pub use validate::validate;
+pub use warnings::warnings;

@@ -1,0 +1,349 @@
+//! Per-node filters after the static ones (NodeResourcesFit, PodTopologySpread,
+//! InterPodAffinity), failure statuses and upstream's reason strings.
+
+use super::cache::StaticFail;
+use super::config::ResolvedProfile;
+use crate::cluster::template::ExistingTermKind;
+use crate::cluster::{GroupId, NodeId, PodId, PodTemplate, ResourceId, TemplateId, TopoKeyId, World, NO_DOMAIN, PODS};
+
+/// Why a node was rejected: the first failing plugin's status (with all its reasons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Fail {
+    /// NodeUnschedulable (unresolvable).
+    Unschedulable,
+    /// TaintToleration (unresolvable): the first untolerated NoSchedule/NoExecute taint.
+    Taint { key: crate::cluster::Sym, value: crate::cluster::Sym },
+    /// NodeAffinity (unresolvable).
+    NodeAffinity,
+    /// NodeResourcesFit: bit `r` set = resource `r` insufficient (bit `PODS` = "Too many
+    /// pods"); unresolvable when a request exceeds the node's allocatable.
+    Fit { mask: u64, unresolvable: bool },
+    /// PodTopologySpread: the node lacks a constraint's topology key (unresolvable).
+    SpreadMissingLabel,
+    /// PodTopologySpread: skew would exceed maxSkew.
+    Spread,
+    /// InterPodAffinity: required affinity not satisfied (unresolvable).
+    PodAffinity,
+    /// InterPodAffinity: the pod's required anti-affinity.
+    PodAntiAffinity,
+    /// InterPodAffinity: an existing pod's required anti-affinity.
+    ExistingAntiAffinity,
+    /// Preemption dry run: no lower-priority pod on the node (unresolvable).
+    NoVictims,
+    /// Preemption: the node's filter failure cannot be resolved by removing pods.
+    NotHelpful,
+}
+
+impl Fail {
+    /// `UnschedulableAndUnresolvable` (preemption cannot help on this node).
+    pub(crate) fn unresolvable(&self) -> bool {
+        match self {
+            Fail::Unschedulable
+            | Fail::Taint { .. }
+            | Fail::NodeAffinity
+            | Fail::SpreadMissingLabel
+            | Fail::PodAffinity
+            | Fail::NoVictims
+            | Fail::NotHelpful => true,
+            Fail::Fit { unresolvable, .. } => *unresolvable,
+            Fail::Spread | Fail::PodAntiAffinity | Fail::ExistingAntiAffinity => false,
+        }
+    }
+
+    /// Upstream plugin name.
+    pub(crate) fn plugin(&self) -> &'static str {
+        match self {
+            Fail::Unschedulable => "NodeUnschedulable",
+            Fail::Taint { .. } => "TaintToleration",
+            Fail::NodeAffinity => "NodeAffinity",
+            Fail::Fit { .. } => "NodeResourcesFit",
+            Fail::SpreadMissingLabel | Fail::Spread => "PodTopologySpread",
+            Fail::PodAffinity | Fail::PodAntiAffinity | Fail::ExistingAntiAffinity => "InterPodAffinity",
+            Fail::NoVictims | Fail::NotHelpful => "DefaultPreemption",
+        }
+    }
+
+    /// Calls `f` with each reason string of this status, in upstream order.
+    pub(crate) fn for_each_reason(&self, world: &World, mut f: impl FnMut(&str)) {
+        match self {
+            Fail::Unschedulable => f("node(s) were unschedulable"),
+            Fail::Taint { key, value } => f(&format!(
+                "node(s) had untolerated taint {{{}: {}}}",
+                world.interner.resolve(*key),
+                world.interner.resolve(*value)
+            )),
+            Fail::NodeAffinity => f("node(s) didn't match Pod's node affinity/selector"),
+            Fail::Fit { mask, .. } => {
+                if mask & (1 << PODS) != 0 {
+                    f("Too many pods");
+                }
+                for r in 0..64usize.min(world.resources.len()) {
+                    if r != PODS && mask & (1u64 << r) != 0 {
+                        f(&format!("Insufficient {}", world.resources.name(r)));
+                    }
+                }
+            }
+            Fail::SpreadMissingLabel => f("node(s) didn't match pod topology spread constraints (missing required label)"),
+            Fail::Spread => f("node(s) didn't match pod topology spread constraints"),
+            Fail::PodAffinity => f("node(s) didn't match pod affinity rules"),
+            Fail::PodAntiAffinity => f("node(s) didn't match pod anti-affinity rules"),
+            Fail::ExistingAntiAffinity => f("node(s) didn't satisfy existing pods anti-affinity rules"),
+            Fail::NoVictims => f("No preemption victims found for incoming pod"),
+            Fail::NotHelpful => f("Preemption is not helpful for scheduling"),
+        }
+    }
+
+    /// `Plugin: reason, reason` (for `explain`).
+    pub(crate) fn describe(&self, world: &World) -> String {
+        let mut s = format!("{}: ", self.plugin());
+        let mut first = true;
+        self.for_each_reason(world, |r| {
+            if !first {
+                s.push_str(", ");
+            }
+            first = false;
+            s.push_str(r);
+        });
+        s
+    }
+
+    /// The failure for a static verdict on node `n`.
+    pub(crate) fn from_static(world: &World, f: StaticFail, n: NodeId) -> Option<Fail> {
+        match f {
+            StaticFail::Pass => None,
+            StaticFail::Unschedulable => Some(Fail::Unschedulable),
+            StaticFail::Taint(ix) => {
+                let t = world.node_taints(n)[ix as usize];
+                Some(Fail::Taint { key: t.key, value: t.value })
+            }
+            StaticFail::NodeAffinity => Some(Fail::NodeAffinity),
+        }
+    }
+}
+
+/// Upstream `FitError.Error()` histogram: `"<count> <reason>"` strings sorted as text, joined
+/// with ", ".
+pub(crate) fn reasons_histogram(world: &World, failures: impl Iterator<Item = Fail>) -> String {
+    let mut by_fail: Vec<(Fail, usize)> = Vec::new();
+    for f in failures {
+        match by_fail.iter_mut().find(|(g, _)| *g == f) {
+            Some(e) => e.1 += 1,
+            None => by_fail.push((f, 1)),
+        }
+    }
+    let mut by_reason: Vec<(String, usize)> = Vec::new();
+    for (f, c) in by_fail {
+        f.for_each_reason(world, |r| match by_reason.iter_mut().find(|(s, _)| s == r) {
+            Some(e) => e.1 += c,
+            None => by_reason.push((r.to_string(), c)),
+        });
+    }
+    let mut lines: Vec<String> = by_reason.into_iter().map(|(r, c)| format!("{c} {r}")).collect();
+    lines.sort();
+    lines.join(", ")
+}
+
+/// `0/N nodes are available: <histogram>.`
+pub(crate) fn fit_error_message(world: &World, n_all: usize, failures: impl Iterator<Item = Fail>) -> String {
+    let h = reasons_histogram(world, failures);
+    if h.is_empty() {
+        format!("0/{n_all} nodes are available.")
+    } else {
+        format!("0/{n_all} nodes are available: {h}.")
+    }
+}
+
+/// Pre-filter state of one PodTopologySpread constraint (hard: filter; soft: score).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SpreadState {
+    pub key: TopoKeyId,
+    pub group: GroupId,
+    pub max_skew: i64,
+    /// 1 when the incoming pod matches the constraint's selector.
+    pub self_match: i64,
+    /// Topology key is `kubernetes.io/hostname` (per-node counts).
+    pub hostname: bool,
+    /// Matching pods per domain over the eligible nodes (non-hostname keys).
+    pub counts: Vec<i64>,
+    /// Global minimum (hard; `i32::MAX` when no eligible domain, as upstream's critical paths).
+    pub min: i64,
+    /// `minDomains` not reached: the global minimum is 0 whatever happens.
+    pub min_forced_zero: bool,
+    /// Score weight `ln(size + 2)` (soft).
+    pub weight: f64,
+}
+
+/// Everything a cycle computes once per pod before looking at nodes (upstream PreFilter).
+#[derive(Default)]
+pub(crate) struct Prep {
+    pub template: TemplateId,
+    pub profile: usize,
+    pub priority: i32,
+    /// The pod being scheduled (None for `explain`'s hypothetical pod).
+    pub pod: Option<PodId>,
+    /// Resources the fit filter checks: non-zero requests, ignored extended resources left out.
+    pub fit_reqs: Vec<(ResourceId, i64)>,
+    /// Hard (DoNotSchedule) spread constraints.
+    pub hard: Vec<SpreadState>,
+    /// InterPodAffinity filter has work (required terms, or existing pods' anti-affinity).
+    pub aff_active: bool,
+    /// Pods matching the required affinity terms anywhere (first-pod special case when 0).
+    pub aff_total: i64,
+    /// The pod matches all of its own required affinity terms.
+    pub aff_self_all: bool,
+}
+
+/// Changes to a node applied before filtering: nominated pods' requests (positive) and pods
+/// removed by a preemption dry run (negative, with their templates for group counts).
+#[derive(Clone, Copy)]
+pub(crate) struct Adjust<'a> {
+    /// Added to `requested` per resource.
+    pub delta: Option<&'a [i64]>,
+    /// Added to the node's pod count.
+    pub pods_delta: i64,
+    /// Templates of pods removed from the node.
+    pub removed: &'a [TemplateId],
+}
+
+impl Adjust<'_> {
+    pub(crate) const NONE: Adjust<'static> = Adjust { delta: None, pods_delta: 0, removed: &[] };
+
+    /// Removed pods that belong to `group`.
+    #[inline]
+    fn removed_in(&self, world: &World, group: GroupId) -> i64 {
+        if self.removed.is_empty() {
+            return 0;
+        }
+        self.removed.iter().filter(|&&t| world.groups.groups_of(t).contains(&group)).count() as i64
+    }
+}
+
+/// NodeResourcesFit filter. `None` when the pod fits.
+#[inline]
+pub(crate) fn fit_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
+    let nodes = &world.nodes;
+    let s = nodes.stride();
+    let base = n.ix() * s;
+    let alloc = &nodes.allocatable[base..base + s];
+    let req = &nodes.requested[base..base + s];
+    let mut mask = 0u64;
+    let mut unresolvable = false;
+    let pods = world.pods_on_node[n.ix()].len() as i64 + adj.pods_delta;
+    if pods + 1 > alloc[PODS] {
+        mask |= 1 << PODS;
+    }
+    match adj.delta {
+        None => {
+            for &(r, q) in &prep.fit_reqs {
+                if q > alloc[r] - req[r] {
+                    mask |= 1 << r;
+                    unresolvable |= q > alloc[r];
+                }
+            }
+        }
+        Some(d) => {
+            for &(r, q) in &prep.fit_reqs {
+                if q > alloc[r] - (req[r] + d[r]) {
+                    mask |= 1 << r;
+                    unresolvable |= q > alloc[r];
+                }
+            }
+        }
+    }
+    if mask != 0 {
+        Some(Fail::Fit { mask, unresolvable })
+    } else {
+        None
+    }
+}
+
+/// PodTopologySpread filter (hard constraints).
+#[inline]
+pub(crate) fn spread_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
+    let groups = &world.groups;
+    for c in &prep.hard {
+        let d = groups.domain(c.key, n);
+        if d == NO_DOMAIN {
+            return Some(Fail::SpreadMissingLabel);
+        }
+        let mut m = if c.hostname { i64::from(groups.count(c.group, c.key, d)) } else { c.counts[d as usize] };
+        let mut min = if c.min_forced_zero { 0 } else { c.min };
+        let a = adj.removed_in(world, c.group);
+        if a > 0 {
+            m -= a;
+            if !c.min_forced_zero {
+                min = min.min(m);
+            }
+        }
+        if m + c.self_match - min > c.max_skew {
+            return Some(Fail::Spread);
+        }
+    }
+    None
+}
+
+/// InterPodAffinity filter: required affinity (with the first-pod special case), required
+/// anti-affinity, existing pods' required anti-affinity.
+#[inline]
+pub(crate) fn interpod_filter(world: &World, tpl: &PodTemplate, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
+    let groups = &world.groups;
+    let a = &tpl.affinity;
+    if !a.required.is_empty() {
+        let mut pods_exist = true;
+        let mut removed_total = 0;
+        for t in &a.required {
+            let d = groups.domain(t.key, n);
+            if d == NO_DOMAIN {
+                return Some(Fail::PodAffinity);
+            }
+            let r = adj.removed_in(world, t.group);
+            removed_total += r;
+            if i64::from(groups.count(t.group, t.key, d)) - r <= 0 {
+                pods_exist = false;
+            }
+        }
+        // First pod of a series with affinity to itself: nobody matches yet, it matches itself.
+        let first_pod = prep.aff_total - removed_total <= 0 && prep.aff_self_all;
+        if !pods_exist && !first_pod {
+            return Some(Fail::PodAffinity);
+        }
+    }
+    for t in &a.anti_required {
+        let d = groups.domain(t.key, n);
+        if d != NO_DOMAIN && i64::from(groups.count(t.group, t.key, d)) - adj.removed_in(world, t.group) > 0 {
+            return Some(Fail::PodAntiAffinity);
+        }
+    }
+    for e in &tpl.existing_terms {
+        if e.kind != ExistingTermKind::RequiredAntiAffinity {
+            continue;
+        }
+        let d = groups.domain(e.key, n);
+        if d != NO_DOMAIN && i64::from(groups.count(e.owners, e.key, d)) - adj.removed_in(world, e.owners) > 0 {
+            return Some(Fail::ExistingAntiAffinity);
+        }
+    }
+    None
+}
+
+/// The dynamic filters in upstream order (NodeResourcesFit, PodTopologySpread,
+/// InterPodAffinity) for a node that passed the static ones.
+#[inline]
+pub(crate) fn dynamic_filters(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
+    if prof.filter_fit {
+        if let Some(f) = fit_filter(world, prep, n, adj) {
+            return Some(f);
+        }
+    }
+    if prof.filter_spread && !prep.hard.is_empty() {
+        if let Some(f) = spread_filter(world, prep, n, adj) {
+            return Some(f);
+        }
+    }
+    if prof.filter_interpod && prep.aff_active {
+        if let Some(f) = interpod_filter(world, tpl, prep, n, adj) {
+            return Some(f);
+        }
+    }
+    None
+}

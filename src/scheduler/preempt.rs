@@ -1,0 +1,279 @@
+//! DefaultPreemption, the PostFilter run when no node fits
+//! (`framework/preemption/preemption.go`, `plugins/defaultpreemption/default_preemption.go`).
+//!
+//! Candidates are the nodes whose filter failure was resolvable. A dry run starts at a random
+//! offset and stops once `max(N·10 %, 100)` candidates (capped at N) were found, at least one
+//! without PDB violations. On each node all lower-priority pods are removed, the filters re-run,
+//! and victims are reprieved in importance order (PDB-violating ones first). The best node is
+//! picked by: fewest PDB violations, lowest highest-victim priority, lowest priority sum, fewest
+//! victims, latest earliest start among the highest-priority victims, then candidate order.
+
+use rand::RngExt;
+
+use super::cache::StaticFail;
+use super::cycle::Scheduler;
+use super::filter::{dynamic_filters, fit_error_message, reasons_histogram, Adjust, Fail};
+use super::Outcome;
+use crate::cluster::{NodeId, PodId, TemplateId, World};
+
+/// PodDisruptionBudget hook for preemption.
+///
+/// Upstream `filterPodsWithPDBViolation`: given the potential victims of one node in
+/// importance order, mark those whose eviction (together with the earlier ones) would drive a
+/// matching budget's `disruptionsAllowed` below zero.
+pub trait PdbOracle {
+    /// Fills `violating[i]` for `pods[i]` (resized by the implementation to `pods.len()`).
+    fn violating(&self, world: &World, pods: &[PodId], violating: &mut Vec<bool>);
+}
+
+/// No PodDisruptionBudgets: nothing is ever violating.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoPdbs;
+
+impl PdbOracle for NoPdbs {
+    fn violating(&self, _world: &World, pods: &[PodId], violating: &mut Vec<bool>) {
+        violating.clear();
+        violating.resize(pods.len(), false);
+    }
+}
+
+/// One preemption candidate.
+#[derive(Clone, Debug)]
+struct Candidate {
+    node: NodeId,
+    /// Victims, most important first.
+    victims: Vec<PodId>,
+    pdb_violations: i64,
+}
+
+/// Upstream `calculateNumCandidates`: `max(n·pct/100, abs)`, capped at `n`.
+pub(crate) fn num_candidates(n: usize, pct: u32, abs: u32) -> usize {
+    let mut c = n * pct as usize / 100;
+    if c < abs as usize {
+        c = abs as usize;
+    }
+    c.min(n)
+}
+
+/// `MoreImportantPod` sort key: higher priority first, then earlier start (unstarted last),
+/// then id for determinism.
+fn importance_key(world: &World, p: PodId) -> (i64, u64, PodId) {
+    let pod = world.pods.get(p).expect("victim is live");
+    let prio = world.templates[pod.template as usize].priority;
+    (-i64::from(prio), pod.started.map_or(u64::MAX, |s| s.0), p)
+}
+
+fn priority_of(world: &World, p: PodId) -> i32 {
+    world.template_of(p).priority
+}
+
+/// Upstream `pickOneNodeForPreemption` over candidates (all with at least one victim).
+fn pick_one(world: &World, cands: &[Candidate]) -> usize {
+    if let Some(i) = cands.iter().position(|c| c.victims.is_empty()) {
+        return i;
+    }
+    let earliest_start = |c: &Candidate| -> i64 {
+        // GetEarliestPodStartTime: earliest start among the highest-priority victims.
+        let mut max_p = priority_of(world, c.victims[0]);
+        let start = |p: PodId| world.pods.get(p).and_then(|x| x.started).map_or(i64::MAX, |s| s.0 as i64);
+        let mut earliest = start(c.victims[0]);
+        for &v in &c.victims {
+            let p = priority_of(world, v);
+            if p == max_p {
+                earliest = earliest.min(start(v));
+            } else if p > max_p {
+                max_p = p;
+                earliest = start(v);
+            }
+        }
+        earliest
+    };
+    let score_fns: [&dyn Fn(&Candidate) -> i64; 5] = [
+        &|c| -c.pdb_violations,
+        &|c| -i64::from(priority_of(world, c.victims[0])),
+        &|c| -c.victims.iter().map(|&v| i64::from(priority_of(world, v)) + i64::from(i32::MAX) + 1).sum::<i64>(),
+        &|c| -(c.victims.len() as i64),
+        &earliest_start,
+    ];
+    let mut all: Vec<usize> = (0..cands.len()).collect();
+    for f in score_fns {
+        let mut best = i64::MIN;
+        let mut selected: Vec<usize> = Vec::new();
+        for &i in &all {
+            let s = f(&cands[i]);
+            if s > best {
+                best = s;
+                selected.clear();
+            }
+            if s == best {
+                selected.push(i);
+            }
+        }
+        if selected.len() == 1 {
+            return selected[0];
+        }
+        all = selected;
+    }
+    all[0]
+}
+
+impl Scheduler {
+    /// PostFilter after a cycle found no feasible node: the FitError message and, if enabled
+    /// and eligible, preemption. `start` is the cycle's start index (every node was examined,
+    /// `sc.failures[i]` is `node_order[(start + i) % N]`).
+    pub(super) fn post_filter(&mut self, world: &World, pod: PodId, start: usize, pdbs: &dyn PdbOracle) -> Outcome {
+        let n_all = world.node_order.len();
+        let msg = fit_error_message(world, n_all, self.sc.failures.iter().map(|f| f.1));
+        let prof = &self.profiles[self.prep.profile];
+        let unschedulable = |reason: String| Outcome::Unschedulable { reason, nominated: None, victims: Vec::new() };
+        if !prof.preemption {
+            return unschedulable(msg);
+        }
+        let tpl = &world.templates[self.prep.template as usize];
+        if tpl.preemption_never {
+            return unschedulable(format!("{msg} not eligible due to preemptionPolicy=Never.."));
+        }
+        // nodesWherePreemptionMightHelp, in node_order.
+        let mut potential: Vec<NodeId> = Vec::new();
+        let mut statuses: Vec<Fail> = Vec::new();
+        debug_assert_eq!(self.sc.failures.len(), n_all);
+        for j in 0..self.sc.failures.len() {
+            let (n, f) = self.sc.failures[(j + n_all - start % n_all) % n_all];
+            if f.unresolvable() {
+                statuses.push(Fail::NotHelpful);
+            } else {
+                potential.push(n);
+            }
+        }
+        // A failed preemption clears any earlier nomination (upstream nominates "").
+        self.forget_nomination(pod);
+        if potential.is_empty() {
+            let h = reasons_histogram(world, statuses.into_iter());
+            return unschedulable(format!("{msg} preemption: 0/{n_all} nodes are available: {h}.."));
+        }
+        let prof = &self.profiles[self.prep.profile];
+        let want = num_candidates(potential.len(), prof.min_candidate_pct, prof.min_candidate_abs);
+        let offset = self.rng.random_range(0..potential.len());
+        let mut non_violating: Vec<Candidate> = Vec::new();
+        let mut violating: Vec<Candidate> = Vec::new();
+        for i in 0..potential.len() {
+            let n = potential[(offset + i) % potential.len()];
+            match self.select_victims_on_node(world, n, pdbs) {
+                Ok(c) if c.victims.is_empty() => {}
+                Ok(c) => {
+                    if c.pdb_violations == 0 {
+                        non_violating.push(c);
+                    } else {
+                        violating.push(c);
+                    }
+                    if !non_violating.is_empty() && non_violating.len() + violating.len() >= want {
+                        break;
+                    }
+                }
+                Err(f) => statuses.push(f),
+            }
+        }
+        non_violating.append(&mut violating);
+        let cands = non_violating;
+        if cands.is_empty() {
+            let h = reasons_histogram(world, statuses.into_iter());
+            return unschedulable(format!("{msg} preemption: 0/{n_all} nodes are available: {h}.."));
+        }
+        let best = pick_one(world, &cands);
+        let c = &cands[best];
+        self.record_nomination(world, pod, c.node);
+        Outcome::Unschedulable { reason: msg, nominated: Some(c.node), victims: c.victims.clone() }
+    }
+
+    /// Upstream `SelectVictimsOnNode`: remove every lower-priority pod, check the pod fits,
+    /// then reprieve victims (PDB-violating first, each group most important first) while it
+    /// still fits. Err is the node's status when preemption cannot help there.
+    fn select_victims_on_node(&mut self, world: &World, n: NodeId, pdbs: &dyn PdbOracle) -> Result<Candidate, Fail> {
+        let prio = self.prep.priority;
+        let mut potential: Vec<PodId> =
+            world.pods_on_node[n.ix()].iter().copied().filter(|&p| world.pods.get(p).is_some() && priority_of(world, p) < prio).collect();
+        if potential.is_empty() {
+            return Err(Fail::NoVictims);
+        }
+        potential.sort_by_key(|&p| importance_key(world, p));
+        // Nominated pods with at least our priority stay reserved on the node.
+        let stride = world.resources.len();
+        let mut base = vec![0i64; stride];
+        let mut base_pods = 0i64;
+        for nm in &self.nominations {
+            if nm.node == n && nm.priority >= prio && Some(nm.pod) != self.prep.pod {
+                base_pods += 1;
+                for (d, q) in base.iter_mut().zip(&world.templates[nm.template as usize].requests) {
+                    *d += q;
+                }
+            }
+        }
+        // Everything below our priority removed.
+        let mut removed: Vec<(PodId, TemplateId)> =
+            potential.iter().map(|&p| (p, world.pods.get(p).expect("live").template)).collect();
+        self.check_with_removed(world, n, &base, base_pods, &removed)?;
+        let mut flags = Vec::new();
+        pdbs.violating(world, &potential, &mut flags);
+        let order: Vec<(PodId, bool)> = potential
+            .iter()
+            .zip(&flags)
+            .filter(|(_, &v)| v)
+            .chain(potential.iter().zip(&flags).filter(|(_, &v)| !v))
+            .map(|(&p, &v)| (p, v))
+            .collect();
+        let mut victims = Vec::new();
+        let mut pdb_violations = 0;
+        for (p, v) in order {
+            let pos = removed.iter().position(|r| r.0 == p).expect("removed");
+            let entry = removed.swap_remove(pos);
+            if self.check_with_removed(world, n, &base, base_pods, &removed).is_err() {
+                removed.push(entry);
+                victims.push(p);
+                if v {
+                    pdb_violations += 1;
+                }
+            }
+        }
+        if flags.iter().any(|&v| v) && flags.iter().any(|&v| !v) {
+            victims.sort_by_key(|&p| importance_key(world, p));
+        }
+        Ok(Candidate { node: n, victims, pdb_violations })
+    }
+
+    /// All filters on `n` with `removed` pods gone and the nominated reservation `base`.
+    fn check_with_removed(&mut self, world: &World, n: NodeId, base: &[i64], base_pods: i64, removed: &[(PodId, TemplateId)]) -> Result<(), Fail> {
+        let prof = &self.profiles[self.prep.profile];
+        let t = self.prep.template as usize;
+        let se = self.statics.get(&mut self.classes, world, prof, t, n.ix());
+        if se.fail != StaticFail::Pass {
+            return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
+        }
+        let mut delta = base.to_vec();
+        let mut templates = Vec::with_capacity(removed.len());
+        for &(_, rt) in removed {
+            templates.push(rt);
+            for (d, q) in delta.iter_mut().zip(&world.templates[rt as usize].requests) {
+                *d -= q;
+            }
+        }
+        let adj = Adjust { delta: Some(&delta), pods_delta: base_pods - removed.len() as i64, removed: &templates };
+        match dynamic_filters(world, prof, &world.templates[t], &self.prep, n, &adj) {
+            None => Ok(()),
+            Some(f) => Err(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn num_candidates_matches_upstream() {
+        assert_eq!(num_candidates(7000, 10, 100), 700);
+        assert_eq!(num_candidates(500, 10, 100), 100);
+        assert_eq!(num_candidates(50, 10, 100), 50);
+        assert_eq!(num_candidates(0, 10, 100), 0);
+        assert_eq!(num_candidates(2000, 50, 100), 1000);
+    }
+}

@@ -1,0 +1,271 @@
+//! Hand-made worlds for the scheduler's tests.
+//!
+//! Topology keys: 0 = `kubernetes.io/hostname` (one domain per node), 1 =
+//! `topology.kubernetes.io/zone` (zone index; nodes created with an empty zone lack the key).
+//! Pod groups are declared explicitly (`group`), and templates list the groups their pods
+//! belong to; by default none.
+
+use crate::cluster::labels::{LabelSelector, LabelSet};
+use crate::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
+use crate::cluster::template::{PodAffinity, SpreadConstraint};
+use crate::cluster::{
+    GroupId, Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate, QosClass, ResourceId,
+    ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY, NO_DOMAIN, PODS,
+};
+use crate::engine::SimTime;
+
+/// Topology key ids in test worlds.
+pub const HOST: u32 = 0;
+pub const ZONE: u32 = 1;
+
+pub const GI: i64 = 1 << 30;
+pub const MI: i64 = 1 << 20;
+
+/// Builds a [`World`] step by step: resources, nodes, groups, templates, then `finish`, then pods.
+pub struct TestWorld {
+    pub world: World,
+    node_zone: Vec<Option<u32>>,
+    template_groups: Vec<Vec<GroupId>>,
+    n_groups: usize,
+    finished: bool,
+}
+
+impl Default for TestWorld {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestWorld {
+    /// An empty world with cpu, memory, ephemeral-storage, pods.
+    pub fn new() -> Self {
+        TestWorld::with_resources(&[])
+    }
+
+    /// An empty world with extra (extended/scalar) resources.
+    pub fn with_resources(extra: &[&str]) -> Self {
+        let mut rt = ResourceTable::new();
+        for r in extra {
+            rt.intern(r);
+        }
+        TestWorld {
+            world: World::new(Interner::new(), rt),
+            node_zone: Vec::new(),
+            template_groups: Vec::new(),
+            n_groups: 0,
+            finished: false,
+        }
+    }
+
+    pub fn sym(&mut self, s: &str) -> Sym {
+        self.world.interner.intern(s)
+    }
+
+    pub fn res(&self, name: &str) -> ResourceId {
+        self.world.resources.lookup(name).expect("resource")
+    }
+
+    fn zone_index(&mut self, zone: &str) -> Option<u32> {
+        if zone.is_empty() {
+            return None;
+        }
+        if let Some(i) = self.world.zones.iter().position(|z| z == zone) {
+            return Some(i as u32);
+        }
+        self.world.zones.push(zone.to_string());
+        Some(self.world.zones.len() as u32 - 1)
+    }
+
+    pub fn taint(&mut self, key: &str, value: &str, effect: TaintEffect) -> Taint {
+        Taint { key: self.sym(key), value: self.sym(value), effect }
+    }
+
+    pub fn toleration(&mut self, key: &str, value: &str, effect: Option<TaintEffect>) -> Toleration {
+        let op = if value.is_empty() { TolerationOp::Exists } else { TolerationOp::Equal };
+        Toleration { key: self.sym(key), op, value: self.sym(value), effect, toleration_seconds: None }
+    }
+
+    /// A node with cpu (millicores), memory (bytes) and pods allocatable (= capacity).
+    pub fn node(&mut self, name: &str, zone: &str, cpu: i64, mem: i64, pods: i64) -> NodeId {
+        self.node_with(name, zone, &[(CPU, cpu), (MEMORY, mem), (PODS, pods)], &[], Vec::new())
+    }
+
+    /// A node with arbitrary allocatable resources, extra labels and taints.
+    pub fn node_with(&mut self, name: &str, zone: &str, alloc: &[(ResourceId, i64)], labels: &[(&str, &str)], taints: Vec<Taint>) -> NodeId {
+        assert!(!self.finished, "add nodes before finish()");
+        let zi = self.zone_index(zone);
+        let mut pairs = Vec::new();
+        if zi.is_some() {
+            let k = self.world.well_known.zone;
+            pairs.push((k, self.sym(zone)));
+        }
+        for (k, v) in labels {
+            let (k, v) = (self.sym(k), self.sym(v));
+            pairs.push((k, v));
+        }
+        let labels = self.world.intern_labels(LabelSet::new(pairs));
+        let taints = self.world.intern_taints(taints);
+        let mut v = vec![0i64; self.world.resources.len()];
+        for &(r, q) in alloc {
+            v[r] = q;
+        }
+        let hostname = self.sym(name);
+        let id = self.world.nodes.push(NodeInit {
+            name: name.to_string(),
+            hostname,
+            pool: 0,
+            zone: zi.unwrap_or(0),
+            rack: None,
+            labels,
+            taints,
+            unschedulable: false,
+            capacity: v.clone(),
+            allocatable: v,
+            images: Vec::new(),
+        });
+        self.world.pods_on_node.push(Vec::new());
+        self.node_zone.push(zi);
+        id
+    }
+
+    /// A new pod group (e.g. "pods matching selector S").
+    pub fn group(&mut self) -> GroupId {
+        self.n_groups += 1;
+        self.n_groups as GroupId - 1
+    }
+
+    /// A template with cpu/memory requests; non-zero scoring requests default like one
+    /// container with those requests (100m / 200Mi when a request is 0 = unset).
+    pub fn template(&self, name: &str, cpu: i64, mem: i64) -> PodTemplate {
+        let mut requests = vec![0i64; self.world.resources.len()];
+        requests[CPU] = cpu;
+        requests[MEMORY] = mem;
+        requests[PODS] = 1;
+        PodTemplate {
+            name: name.to_string(),
+            namespace: Sym::EMPTY,
+            labels: LabelSet::default(),
+            owner: OwnerKind::Deployment,
+            requests,
+            nonzero_cpu: if cpu == 0 { 100 } else { cpu },
+            nonzero_mem: if mem == 0 { 200 * MI } else { mem },
+            containers: Vec::new(),
+            qos: QosClass::Burstable,
+            priority: 0,
+            preemption_never: false,
+            profile: 0,
+            node_selector: LabelSelector::default(),
+            required_node_affinity: None,
+            preferred_node_affinity: Vec::new(),
+            tolerations: Vec::new(),
+            spread: Vec::new(),
+            spread_system_default: false,
+            affinity: PodAffinity::default(),
+            existing_terms: Vec::new(),
+            images: Vec::new(),
+            container_count: 1,
+        }
+    }
+
+    /// Adds a template whose pods belong to `groups`.
+    pub fn add_template(&mut self, t: PodTemplate, groups: &[GroupId]) -> TemplateId {
+        self.world.templates.push(t);
+        self.template_groups.push(groups.to_vec());
+        self.world.templates.len() as TemplateId - 1
+    }
+
+    /// Fills `node_order` (zones interleaved round-robin, as the nodeTree) and the pod-group
+    /// counters (hostname and zone keys).
+    pub fn finish(&mut self) {
+        assert!(!self.finished);
+        self.finished = true;
+        let n = self.world.nodes.len();
+        // nodeTree order: zones in first-seen order ("" zone last-seen like any other).
+        let mut zones: Vec<Option<u32>> = Vec::new();
+        for z in &self.node_zone {
+            if !zones.contains(z) {
+                zones.push(*z);
+            }
+        }
+        let mut per_zone: Vec<Vec<NodeId>> = zones
+            .iter()
+            .map(|z| (0..n).filter(|&i| self.node_zone[i] == *z).map(|i| NodeId(i as u32)).collect())
+            .collect();
+        let mut order = Vec::with_capacity(n);
+        let mut i = 0;
+        while order.len() < n {
+            for list in per_zone.iter_mut() {
+                if i < list.len() {
+                    order.push(list[i]);
+                }
+            }
+            i += 1;
+        }
+        self.world.node_order = order;
+        let keys = vec![
+            TopologyKey { label: "kubernetes.io/hostname".into(), node_domain: (0..n as u32).collect(), domains: n as u32 },
+            TopologyKey {
+                label: "topology.kubernetes.io/zone".into(),
+                node_domain: self.node_zone.iter().map(|z| z.unwrap_or(NO_DOMAIN)).collect(),
+                domains: self.world.zones.len() as u32,
+            },
+        ];
+        let mut tg = self.template_groups.clone();
+        tg.resize(self.world.templates.len(), Vec::new());
+        self.world.groups = PodGroups::new(keys, self.n_groups, tg);
+    }
+
+    /// Creates a pending pod of template `t`.
+    pub fn pod(&mut self, t: TemplateId) -> PodId {
+        assert!(self.finished, "finish() first");
+        self.world.create_pod(Pod {
+            template: t,
+            workload: 0,
+            ordinal: 0,
+            phase: PodPhase::Pending,
+            node: None,
+            nominated: None,
+            created: SimTime::ZERO,
+            started: None,
+            attempts: 0,
+            cause: 0,
+        })
+    }
+
+    /// Creates a pod of template `t` and binds it to `node` at time `at_ms`.
+    pub fn place_at(&mut self, t: TemplateId, node: NodeId, at_ms: u64) -> PodId {
+        let p = self.pod(t);
+        self.world.bind(p, node, SimTime(at_ms));
+        p
+    }
+
+    /// Creates a pod of template `t` and binds it to `node`.
+    pub fn place(&mut self, t: TemplateId, node: NodeId) -> PodId {
+        self.place_at(t, node, 0)
+    }
+
+    /// A node id by name.
+    pub fn node_id(&self, name: &str) -> NodeId {
+        NodeId(self.world.nodes.name.iter().position(|n| n == name).expect("node") as u32)
+    }
+}
+
+/// A soft or hard spread constraint.
+pub fn spread(key: u32, max_skew: i64, hard: bool, group: GroupId, self_match: bool) -> SpreadConstraint {
+    SpreadConstraint {
+        max_skew,
+        key,
+        hard,
+        group,
+        self_match,
+        min_domains: None,
+        honor_node_affinity: true,
+        honor_taints: false,
+    }
+}
+
+/// The system default constraints (hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway).
+pub fn system_default_spread(tpl: &mut PodTemplate, group: GroupId) {
+    tpl.spread = vec![spread(HOST, 3, false, group, true), spread(ZONE, 5, false, group, true)];
+    tpl.spread_system_default = true;
+}

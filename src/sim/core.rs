@@ -1,0 +1,302 @@
+//! The mutable heart of a run: the world, the event queue, the recorder and the clock, with the
+//! only pod lifecycle operations the subsystems use. Each operation changes the world *and*
+//! reports the change to the recorder, so metrics can never drift from the cluster state.
+//!
+//! Scheduling-queue work is buffered here (`to_enqueue`, `to_dequeue`, `capacity_freed`) and
+//! applied by the run loop after each event, so controllers never depend on the queue's type.
+
+use super::event::Event;
+use crate::cluster::{
+    NodeId, Pod, PodId, PodPhase, ResourceId, TemplateId, WorkloadId, World, PODS,
+};
+use crate::engine::{EventQueue, SimTime};
+use crate::metrics::{BindKind, Recorder};
+
+const NOT_PARKED: u32 = u32::MAX;
+
+/// World, events, recorder and clock, plus the bookkeeping the run loop drains after each event.
+pub struct Core {
+    /// The cluster state.
+    pub world: World,
+    /// The future event list.
+    pub events: EventQueue<Event>,
+    /// Metrics and event log.
+    pub recorder: Recorder,
+    /// Current simulated time.
+    pub now: SimTime,
+    /// Pods created since the last drain that must enter the scheduling queue.
+    pub(crate) to_enqueue: Vec<PodId>,
+    /// Pending pods deleted or terminated since the last drain (forget them in the queue).
+    pub(crate) to_dequeue: Vec<PodId>,
+    /// Capacity was freed since the last drain (move unschedulable pods back).
+    pub(crate) capacity_freed: bool,
+    /// Nodes whose parked pods should be retried.
+    pub(crate) recheck: Vec<NodeId>,
+    /// Pods nominated to each node by preemption (their requests are reserved there).
+    nominated_on: Vec<Vec<PodId>>,
+    /// Pods pinned to each node (DaemonSet) waiting for room, in arrival order.
+    parked: Vec<Vec<PodId>>,
+    /// Node a pod is parked on, by slot index (`NOT_PARKED` otherwise).
+    parked_on: Vec<u32>,
+}
+
+impl Core {
+    /// A core over `world`, starting at time zero.
+    pub fn new(world: World, recorder: Recorder) -> Self {
+        let n = world.nodes.len();
+        Core {
+            world,
+            events: EventQueue::new(),
+            recorder,
+            now: SimTime::ZERO,
+            to_enqueue: Vec::new(),
+            to_dequeue: Vec::new(),
+            capacity_freed: false,
+            recheck: Vec::new(),
+            nominated_on: vec![Vec::new(); n],
+            parked: vec![Vec::new(); n],
+            parked_on: Vec::new(),
+        }
+    }
+
+    /// Schedules `event` at `at`.
+    #[inline]
+    pub fn push(&mut self, at: SimTime, event: Event) {
+        self.events.push(at, event);
+    }
+
+    /// Creates a Pending pod (not yet queued: call [`Core::enqueue`] or [`Core::bind_direct`]).
+    pub fn create_pod(
+        &mut self,
+        template: TemplateId,
+        workload: WorkloadId,
+        ordinal: u32,
+        cause: u64,
+    ) -> PodId {
+        let pod = Pod {
+            template,
+            workload,
+            ordinal,
+            phase: PodPhase::Pending,
+            node: None,
+            nominated: None,
+            created: self.now,
+            started: None,
+            attempts: 0,
+            cause,
+        };
+        let id = self.world.create_pod(pod);
+        let p = self.world.pods.get(id).expect("just created");
+        self.recorder.pod_created(self.now, p);
+        id
+    }
+
+    /// Hands a Pending pod to the scheduler (applied after the current event).
+    #[inline]
+    pub fn enqueue(&mut self, pod: PodId) {
+        self.to_enqueue.push(pod);
+    }
+
+    /// The priority of a live pod.
+    #[inline]
+    pub fn priority(&self, pod: PodId) -> i32 {
+        self.world.template_of(pod).priority
+    }
+
+    /// Binds a Pending pod where the scheduler decided.
+    pub fn bind_scheduled(&mut self, pod: PodId, node: NodeId, score: i64) {
+        self.clear_nomination(pod);
+        self.world.bind(pod, node, self.now);
+        let p = self.world.pods.get(pod).expect("bound");
+        self.recorder
+            .pod_bound(self.now, p, node, BindKind::Scheduled { score });
+        self.recorder.sync_node(&self.world, node);
+    }
+
+    /// The first resource `pod` lacks on `node`, counting the requests of pods nominated there
+    /// with at least its priority as taken (kubelet admission plus the scheduler's nominated-pod
+    /// rule). None when it fits. Resources the pod does not request are not checked, except pods.
+    pub fn lacks(&self, pod: PodId, node: NodeId) -> Option<ResourceId> {
+        let tpl = self.world.template_of(pod);
+        let prio = tpl.priority;
+        let nodes = &self.world.nodes;
+        let reserving = &self.nominated_on[node.ix()];
+        for (r, &req) in tpl.requests.iter().enumerate() {
+            if req == 0 && r != PODS {
+                continue;
+            }
+            let mut reserved = 0;
+            for &q in reserving {
+                if q != pod {
+                    let t = self.world.template_of(q);
+                    if t.priority >= prio {
+                        reserved += t.requests[r];
+                    }
+                }
+            }
+            if req > nodes.alloc(node, r) - nodes.req(node, r) - reserved {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    /// Binds a Pending pod to `node` without the scheduler (DaemonSet, `nodeName`) if it fits
+    /// there; returns false (and changes nothing) otherwise.
+    pub fn bind_direct(&mut self, pod: PodId, node: NodeId, why: &'static str) -> bool {
+        if self.lacks(pod, node).is_some() {
+            return false;
+        }
+        self.unpark(pod);
+        self.clear_nomination(pod);
+        self.world.bind(pod, node, self.now);
+        let p = self.world.pods.get(pod).expect("bound");
+        self.recorder
+            .pod_bound(self.now, p, node, BindKind::Direct(why));
+        self.recorder.sync_node(&self.world, node);
+        true
+    }
+
+    /// Parks a Pending pod pinned to `node` until the node has room for it.
+    pub fn park(&mut self, pod: PodId, node: NodeId) {
+        let ix = pod.index as usize;
+        if self.parked_on.len() <= ix {
+            self.parked_on.resize(ix + 1, NOT_PARKED);
+        }
+        debug_assert_eq!(self.parked_on[ix], NOT_PARKED, "pod parked twice");
+        self.parked_on[ix] = node.0;
+        self.parked[node.ix()].push(pod);
+    }
+
+    fn unpark(&mut self, pod: PodId) {
+        let ix = pod.index as usize;
+        let Some(&n) = self.parked_on.get(ix) else {
+            return;
+        };
+        if n == NOT_PARKED {
+            return;
+        }
+        self.parked_on[ix] = NOT_PARKED;
+        let list = &mut self.parked[n as usize];
+        if let Some(pos) = list.iter().position(|p| *p == pod) {
+            list.remove(pos);
+        }
+    }
+
+    /// Pods parked on `node`.
+    pub fn parked(&self, node: NodeId) -> &[PodId] {
+        &self.parked[node.ix()]
+    }
+
+    /// Tries to bind the pods parked on `node`, oldest first.
+    pub(crate) fn retry_parked(&mut self, node: NodeId) {
+        let mut i = 0;
+        while i < self.parked[node.ix()].len() {
+            let pod = self.parked[node.ix()][i];
+            if self.bind_direct(pod, node, "DaemonSet") {
+                // bind_direct unparked it; the next pod moved to position i.
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Pods nominated to `node` by preemption.
+    pub fn nominated_on(&self, node: NodeId) -> &[PodId] {
+        &self.nominated_on[node.ix()]
+    }
+
+    /// Records that preemption nominated `node` for `pod`: its requests are reserved there
+    /// against lower-priority direct binds. Lower-priority pods nominated to the node lose
+    /// their nomination, as upstream.
+    pub fn nominate(&mut self, pod: PodId, node: NodeId) {
+        self.clear_nomination(pod);
+        let prio = self.priority(pod);
+        let mut i = 0;
+        while i < self.nominated_on[node.ix()].len() {
+            let q = self.nominated_on[node.ix()][i];
+            if self.priority(q) < prio {
+                self.nominated_on[node.ix()].remove(i);
+                if let Some(qp) = self.world.pods.get_mut(q) {
+                    qp.nominated = None;
+                }
+            } else {
+                i += 1;
+            }
+        }
+        self.world
+            .pods
+            .get_mut(pod)
+            .expect("nominate: stale pod")
+            .nominated = Some(node);
+        self.nominated_on[node.ix()].push(pod);
+    }
+
+    fn clear_nomination(&mut self, pod: PodId) {
+        let Some(p) = self.world.pods.get_mut(pod) else {
+            return;
+        };
+        let Some(n) = p.nominated.take() else { return };
+        let list = &mut self.nominated_on[n.ix()];
+        if let Some(pos) = list.iter().position(|q| *q == pod) {
+            list.remove(pos);
+        }
+        if !self.parked[n.ix()].is_empty() {
+            self.recheck.push(n);
+        }
+    }
+
+    /// Bookkeeping before a pod leaves Pending/Running: queue, parking, nomination, node.
+    fn before_leaving(&mut self, pod: PodId, p: &Pod) {
+        if p.phase == PodPhase::Pending {
+            self.to_dequeue.push(pod);
+            self.unpark(pod);
+        }
+        self.clear_nomination(pod);
+    }
+
+    fn node_released(&mut self, node: NodeId) {
+        self.recorder.sync_node(&self.world, node);
+        self.capacity_freed = true;
+        if !self.parked[node.ix()].is_empty() {
+            self.recheck.push(node);
+        }
+    }
+
+    /// Ends a Pending or Running pod in a terminal phase, releasing its node. The pod stays in
+    /// the slab (remove it with [`Core::remove`]). Returns false for a stale or terminal pod.
+    pub fn terminate(&mut self, pod: PodId, phase: PodPhase, reason: &str) -> bool {
+        let Some(p) = self.world.pods.get(pod).cloned() else {
+            return false;
+        };
+        if matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed) {
+            return false;
+        }
+        self.recorder.pod_terminated(self.now, &p, phase, reason);
+        self.before_leaving(pod, &p);
+        self.world.finish(pod, phase);
+        if let Some(n) = p.node {
+            self.node_released(n);
+        }
+        true
+    }
+
+    /// Removes a pod from the slab, releasing its node. None if the id is stale. A pod removed
+    /// while Pending or Running counts as deleted; a terminal one was counted already.
+    pub fn remove(&mut self, pod: PodId) -> Option<Pod> {
+        let p = self.world.pods.get(pod).cloned()?;
+        self.before_leaving(pod, &p);
+        let removed = self.world.delete(pod);
+        self.recorder.pod_deleted(&removed);
+        if let Some(n) = p.node {
+            self.node_released(n);
+        }
+        Some(removed)
+    }
+
+    /// Call after a node's allocatable, readiness, taints or schedulability changed (node
+    /// lifecycle, faults): updates metrics and lets waiting pods retry.
+    pub fn node_changed(&mut self, node: NodeId) {
+        self.node_released(node);
+    }
+}

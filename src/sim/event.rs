@@ -1,0 +1,48 @@
+//! The events of a run. One plain enum; handlers live in the subsystem modules.
+
+use crate::cluster::{PodId, WorkloadId};
+
+/// Something that happens at a point in simulated time.
+///
+/// Events about pods carry the generational [`PodId`]: if the pod is gone (or its slot was
+/// reused) the id is stale and the event is skipped (lazy cancellation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The next Job of `workload` arrives (creates one pod, schedules the next arrival).
+    JobArrival {
+        /// The Job workload.
+        workload: WorkloadId,
+    },
+    /// A Job pod has run for its drawn duration and succeeds.
+    PodComplete {
+        /// The pod.
+        pod: PodId,
+    },
+    /// One scheduling cycle: pop one pod from the active queue and apply the outcome.
+    SchedulerCycle,
+    /// A backoff expired or the unschedulable pool is due for its periodic flush.
+    QueueWakeup,
+    /// Take a time-series sample.
+    MetricsTick,
+    /// A StatefulSet pod was deleted: create the replacement for `ordinal` once the old pod is
+    /// gone from the slab.
+    ReplaceAfterDelete {
+        /// The StatefulSet.
+        workload: WorkloadId,
+        /// The ordinal to replace.
+        ordinal: u32,
+        /// Cause inherited by the replacement.
+        cause: u64,
+    },
+    /// A Job pod failed or was deleted; after the Job back-off a new pod retries it.
+    JobRetry {
+        /// The Job workload.
+        workload: WorkloadId,
+        /// Run duration drawn when the Job arrived (kept across retries).
+        duration_ms: u64,
+        /// Failures of this Job so far.
+        failures: u32,
+        /// Cause inherited by the new pod.
+        cause: u64,
+    },
+}

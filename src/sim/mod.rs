@@ -1,0 +1,605 @@
+//! The simulation loop: owns the world, the event queue, the scheduler and its queue, the
+//! controllers and the recorder, and runs events in `(time, sequence)` order.
+//!
+//! Architecture invariant: no I/O and no printing. Progress is reported through a callback;
+//! results come back as a [`RunResult`] that `metrics::write` turns into files.
+//!
+//! One event at a time: pop → handle (a function of the subsystem that owns the event) →
+//! *settle*: apply buffered queue work (new pods, deleted pods, freed capacity), keep exactly
+//! one `SchedulerCycle` pending while the active queue is non-empty and one `QueueWakeup`
+//! pending at the queue's next wakeup. Scheduling takes zero simulated time.
+
+pub mod core;
+pub mod event;
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+
+pub use self::core::Core;
+pub use event::Event;
+
+use crate::cluster::{NodeId, PodId, PodPhase, World};
+use crate::controllers::{Controllers, WorkloadSpec};
+use crate::engine::{RngStreams, SimTime};
+pub use crate::metrics::EventLogLevel;
+use crate::metrics::{FinishInfo, Recorder, RunResult, WorkloadInfo};
+use crate::scheduler::{Outcome, Scheduler, SchedulerConfig, SchedulingQueue};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Everything a run needs; `build` produces it from a scenario.
+pub struct SimSetup {
+    /// The cluster (nodes, templates; no pods yet).
+    pub world: World,
+    /// The workloads, indexed by `WorkloadId`.
+    pub workloads: Vec<WorkloadSpec>,
+    /// Scheduler configuration.
+    pub scheduler: SchedulerConfig,
+    /// Simulated duration, ms.
+    pub duration_ms: u64,
+    /// Time-series interval, ms (0 = only a final sample).
+    pub metrics_interval_ms: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Which pod events go into the event log.
+    pub event_log: EventLogLevel,
+}
+
+/// The simulation could not be set up.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SetupError {
+    /// A workload refers to a template that does not exist.
+    #[error("workload `{workload}`: template {template} does not exist")]
+    UnknownTemplate {
+        /// Workload name.
+        workload: String,
+        /// Template id.
+        template: u32,
+    },
+    /// A `nodeName` refers to a node that does not exist.
+    #[error("workload `{workload}`: node {node} does not exist")]
+    UnknownNode {
+        /// Workload name.
+        workload: String,
+        /// Node id.
+        node: u32,
+    },
+    /// A distribution's parameters are invalid.
+    #[error("workload `{workload}`: invalid {what}: {message}")]
+    InvalidDistribution {
+        /// Workload name.
+        workload: String,
+        /// `arrivals` or `duration`.
+        what: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The world is not ready for a run.
+    #[error("inconsistent world: {0}")]
+    InconsistentWorld(String),
+}
+
+/// Progress of a running simulation, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Current simulated time.
+    pub sim_time: SimTime,
+    /// Simulated duration of the run.
+    pub duration: SimTime,
+    /// Events processed so far.
+    pub events_processed: u64,
+}
+
+/// Progress is reported every this many events.
+pub const PROGRESS_EVERY: u64 = 100_000;
+
+/// What the loop needs from a scheduler (implemented by [`Scheduler`]; tests use stand-ins).
+pub trait PodScheduler {
+    /// One scheduling cycle for pending pod `pod`.
+    fn schedule(&mut self, world: &World, pod: PodId) -> Outcome;
+}
+
+impl PodScheduler for Scheduler {
+    #[inline]
+    fn schedule(&mut self, world: &World, pod: PodId) -> Outcome {
+        Scheduler::schedule(self, world, pod)
+    }
+}
+
+/// What the loop needs from a scheduling queue (implemented by [`SchedulingQueue`]).
+/// `remove` must accept pods the queue does not hold.
+pub trait PodQueue {
+    /// See [`SchedulingQueue::add`].
+    fn add(&mut self, pod: PodId, priority: i32, now: SimTime);
+    /// See [`SchedulingQueue::pop`].
+    fn pop(&mut self) -> Option<PodId>;
+    /// See [`SchedulingQueue::add_unschedulable`].
+    fn add_unschedulable(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime);
+    /// See [`SchedulingQueue::move_all_to_active_or_backoff`].
+    fn move_all_to_active_or_backoff(&mut self, now: SimTime);
+    /// See [`SchedulingQueue::flush`].
+    fn flush(&mut self, now: SimTime);
+    /// See [`SchedulingQueue::next_wakeup`].
+    fn next_wakeup(&self) -> Option<SimTime>;
+    /// See [`SchedulingQueue::remove`].
+    fn remove(&mut self, pod: PodId);
+    /// See [`SchedulingQueue::active_len`].
+    fn active_len(&self) -> usize;
+    /// See [`SchedulingQueue::waiting_len`].
+    fn waiting_len(&self) -> usize;
+}
+
+impl PodQueue for SchedulingQueue {
+    #[inline]
+    fn add(&mut self, pod: PodId, priority: i32, now: SimTime) {
+        SchedulingQueue::add(self, pod, priority, now)
+    }
+    #[inline]
+    fn pop(&mut self) -> Option<PodId> {
+        SchedulingQueue::pop(self)
+    }
+    #[inline]
+    fn add_unschedulable(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime) {
+        SchedulingQueue::add_unschedulable(self, pod, priority, attempts, now)
+    }
+    #[inline]
+    fn move_all_to_active_or_backoff(&mut self, now: SimTime) {
+        SchedulingQueue::move_all_to_active_or_backoff(self, now)
+    }
+    #[inline]
+    fn flush(&mut self, now: SimTime) {
+        SchedulingQueue::flush(self, now)
+    }
+    #[inline]
+    fn next_wakeup(&self) -> Option<SimTime> {
+        SchedulingQueue::next_wakeup(self)
+    }
+    #[inline]
+    fn remove(&mut self, pod: PodId) {
+        SchedulingQueue::remove(self, pod)
+    }
+    #[inline]
+    fn active_len(&self) -> usize {
+        SchedulingQueue::active_len(self)
+    }
+    #[inline]
+    fn waiting_len(&self) -> usize {
+        SchedulingQueue::waiting_len(self)
+    }
+}
+
+/// One simulation run.
+pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
+    core: Core,
+    scheduler: S,
+    queue: Q,
+    controllers: Controllers,
+    infos: Vec<WorkloadInfo>,
+    duration: SimTime,
+    metrics_interval_ms: u64,
+    /// A `SchedulerCycle` event is pending.
+    cycle_pending: bool,
+    /// Times of pending `QueueWakeup` events (min-heap; reuses its buffer).
+    wakeups: BinaryHeap<Reverse<SimTime>>,
+    events_processed: u64,
+    last_sample: Option<SimTime>,
+}
+
+impl Simulation {
+    /// A simulation with the real kube-scheduler model. The scheduler draws from the
+    /// `"scheduler"` stream; each workload from `"arrivals/<name>"` and `"durations/<name>"`.
+    pub fn new(setup: SimSetup) -> Result<Self, SetupError> {
+        let streams = RngStreams::new(setup.seed);
+        let queue = SchedulingQueue::new(
+            setup.scheduler.initial_backoff_ms,
+            setup.scheduler.max_backoff_ms,
+        );
+        let scheduler = Scheduler::new(
+            setup.scheduler.clone(),
+            &setup.world,
+            streams.stream("scheduler"),
+        );
+        Simulation::with_parts(setup, scheduler, queue)
+    }
+}
+
+impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
+    /// A simulation with the given scheduler and queue (`setup.scheduler` is not used here).
+    /// Creates the initial pods (time zero) but processes no event.
+    pub fn with_parts(setup: SimSetup, scheduler: S, queue: Q) -> Result<Self, SetupError> {
+        let SimSetup {
+            world,
+            workloads,
+            duration_ms,
+            metrics_interval_ms,
+            seed,
+            event_log,
+            ..
+        } = setup;
+        if !world.pods.is_empty() {
+            return Err(SetupError::InconsistentWorld(format!(
+                "{} pods exist before the run starts",
+                world.pods.len()
+            )));
+        }
+        if world.pods_on_node.len() != world.nodes.len() {
+            return Err(SetupError::InconsistentWorld(format!(
+                "pods_on_node has {} entries for {} nodes",
+                world.pods_on_node.len(),
+                world.nodes.len()
+            )));
+        }
+        if let Some(z) = world
+            .nodes
+            .zone
+            .iter()
+            .find(|z| **z as usize >= world.zones.len())
+        {
+            return Err(SetupError::InconsistentWorld(format!(
+                "node zone {z} out of range ({} zones)",
+                world.zones.len()
+            )));
+        }
+        let streams = RngStreams::new(seed);
+        let controllers = Controllers::new(workloads, &world, &streams)?;
+        let infos = controllers.infos();
+        let recorder = Recorder::new(&world, &infos, event_log);
+        let mut sim = Simulation {
+            core: Core::new(world, recorder),
+            scheduler,
+            queue,
+            controllers,
+            infos,
+            duration: SimTime(duration_ms),
+            metrics_interval_ms,
+            cycle_pending: false,
+            wakeups: BinaryHeap::new(),
+            events_processed: 0,
+            last_sample: None,
+        };
+        if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
+            sim.core
+                .push(SimTime(metrics_interval_ms), Event::MetricsTick);
+        }
+        sim.controllers.start(&mut sim.core);
+        sim.settle();
+        Ok(sim)
+    }
+
+    /// The cluster state now.
+    pub fn world(&self) -> &World {
+        &self.core.world
+    }
+
+    /// The scheduler (e.g. for `explain`).
+    pub fn scheduler_mut(&mut self) -> &mut S {
+        &mut self.scheduler
+    }
+
+    /// The world and the scheduler at once (`explain` needs `&World` and `&mut Scheduler`).
+    pub fn world_and_scheduler(&mut self) -> (&World, &mut S) {
+        (&self.core.world, &mut self.scheduler)
+    }
+
+    /// The scheduling queue.
+    pub fn queue(&self) -> &Q {
+        &self.queue
+    }
+
+    /// The recorder (metrics so far).
+    pub fn recorder(&self) -> &Recorder {
+        &self.core.recorder
+    }
+
+    /// The core (world, events, recorder, clock).
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.core.now
+    }
+
+    /// Events processed so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// Processes every event at or before `t`; afterwards the clock reads `t` (if it was
+    /// behind). Metrics ticks stop at the run's duration, other events do not.
+    pub fn run_until(&mut self, t: SimTime) {
+        self.advance(t, &mut |_| {});
+    }
+
+    /// Runs to the end of the simulated duration and returns the results.
+    pub fn run(mut self, progress: &mut dyn FnMut(Progress)) -> RunResult {
+        let end = self.duration;
+        self.advance(end, progress);
+        if self.last_sample != Some(end) {
+            self.core.recorder.sample(end, &self.core.world);
+        }
+        progress(Progress {
+            sim_time: end,
+            duration: end,
+            events_processed: self.events_processed,
+        });
+        let unschedulable_at_end = self
+            .core
+            .world
+            .pods
+            .iter()
+            .filter(|(_, p)| p.phase == PodPhase::Pending && p.attempts > 0)
+            .count() as u64;
+        let info = FinishInfo {
+            duration: end,
+            events_processed: self.events_processed,
+            unschedulable_at_end,
+        };
+        self.core
+            .recorder
+            .finish(&self.core.world, &self.infos, info)
+    }
+
+    fn advance(&mut self, t: SimTime, progress: &mut dyn FnMut(Progress)) {
+        while let Some(at) = self.core.events.peek_time() {
+            if at > t {
+                break;
+            }
+            let (at, event) = self.core.events.pop().expect("peeked");
+            self.core.now = at;
+            self.handle(event);
+            self.settle();
+            self.events_processed += 1;
+            if self.events_processed.is_multiple_of(PROGRESS_EVERY) {
+                progress(Progress {
+                    sim_time: at,
+                    duration: self.duration,
+                    events_processed: self.events_processed,
+                });
+            }
+        }
+        if self.core.now < t {
+            self.core.now = t;
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        let now = self.core.now;
+        match event {
+            Event::SchedulerCycle => {
+                self.cycle_pending = false;
+                self.scheduling_cycle();
+            }
+            Event::QueueWakeup => {
+                while self.wakeups.peek().is_some_and(|w| w.0 <= now) {
+                    self.wakeups.pop();
+                }
+                self.queue.flush(now);
+            }
+            Event::MetricsTick => {
+                self.core.recorder.sample(now, &self.core.world);
+                self.last_sample = Some(now);
+                let next = now.plus_millis(self.metrics_interval_ms);
+                if next <= self.duration {
+                    self.core.push(next, Event::MetricsTick);
+                }
+            }
+            Event::JobArrival { .. }
+            | Event::PodComplete { .. }
+            | Event::ReplaceAfterDelete { .. }
+            | Event::JobRetry { .. } => {
+                self.controllers.handle(&mut self.core, event);
+            }
+        }
+    }
+
+    /// One scheduling cycle: pop one pod, decide, apply.
+    fn scheduling_cycle(&mut self) {
+        let Some(pod) = self.queue.pop() else { return };
+        let core = &mut self.core;
+        let attempts = match core.world.pods.get_mut(pod) {
+            Some(p) if p.phase == PodPhase::Pending => {
+                p.attempts += 1;
+                p.attempts
+            }
+            _ => return, // deleted or bound meanwhile: stale
+        };
+        core.recorder.sched_attempt();
+        match self.scheduler.schedule(&core.world, pod) {
+            Outcome::Bind { node, score } => {
+                core.bind_scheduled(pod, node, score);
+                self.controllers.pod_bound(core, pod);
+            }
+            Outcome::Unschedulable {
+                reason,
+                nominated,
+                victims,
+            } => {
+                let preemptor = core.world.pods.get(pod).expect("live").clone();
+                core.recorder
+                    .sched_failure(core.now, &preemptor, &reason, nominated);
+                if let Some(node) = nominated {
+                    // Reserve first, so victims' direct-bound replacements cannot take the room.
+                    core.nominate(pod, node);
+                    for v in victims {
+                        if let Some(vp) = core.world.pods.get(v) {
+                            core.recorder.pod_preempted(core.now, vp, &preemptor);
+                            self.controllers.delete_pod(core, v, preemptor.cause);
+                        }
+                    }
+                }
+                let prio = core.priority(pod);
+                self.queue.add_unschedulable(pod, prio, attempts, core.now);
+            }
+        }
+    }
+
+    /// Applies the buffered queue work of the last event and keeps the cycle and wakeup events.
+    fn settle(&mut self) {
+        let now = self.core.now;
+        while let Some(n) = self.core.recheck.pop() {
+            self.core.retry_parked(n);
+        }
+        let mut buf = std::mem::take(&mut self.core.to_enqueue);
+        for &pod in &buf {
+            if let Some(p) = self.core.world.pods.get(pod) {
+                if p.phase == PodPhase::Pending {
+                    let prio = self.core.world.templates[p.template as usize].priority;
+                    self.queue.add(pod, prio, now);
+                }
+            }
+        }
+        buf.clear();
+        self.core.to_enqueue = buf;
+        let mut buf = std::mem::take(&mut self.core.to_dequeue);
+        for &pod in &buf {
+            self.queue.remove(pod);
+        }
+        buf.clear();
+        self.core.to_dequeue = buf;
+        if self.core.capacity_freed {
+            self.core.capacity_freed = false;
+            self.queue.move_all_to_active_or_backoff(now);
+        }
+        let mut wake = self.queue.next_wakeup();
+        if wake.is_some_and(|w| w <= now) {
+            self.queue.flush(now);
+            wake = self.queue.next_wakeup().map(|w| w.max(now.plus_millis(1)));
+        }
+        if self.queue.active_len() > 0 && !self.cycle_pending {
+            self.cycle_pending = true;
+            self.core.push(now, Event::SchedulerCycle);
+        }
+        if let Some(w) = wake {
+            if self.wakeups.peek().is_none_or(|p| w < p.0) {
+                self.wakeups.push(Reverse(w));
+                self.core.push(w, Event::QueueWakeup);
+            }
+        }
+    }
+
+    /// Deletes a pod through the controllers' deletion path (its owner reacts, e.g. replaces
+    /// it); the replacement inherits `cause`. Returns false for a stale id. For faults and tests.
+    pub fn delete_pod(&mut self, pod: PodId, cause: u64) -> bool {
+        let done = self
+            .controllers
+            .delete_pod(&mut self.core, pod, cause)
+            .is_some();
+        self.settle();
+        done
+    }
+
+    /// Marks a node changed (allocatable, readiness, taints): metrics update, waiting pods retry.
+    pub fn node_changed(&mut self, node: NodeId) {
+        self.core.node_changed(node);
+        self.settle();
+    }
+
+    /// Scans the whole state and reports the first inconsistency: phase counters vs the slab,
+    /// per-workload counts vs the slab, pod conservation, node totals vs bound pods. Expensive
+    /// (for tests and debugging only).
+    pub fn check_consistency(&self) -> Result<(), String> {
+        let w = &self.core.world;
+        let r = &self.core.recorder;
+        let pc = w.phase_counts();
+        let (mut pending, mut running) = (0usize, 0usize);
+        let mut per = vec![(0u64, 0u64); self.infos.len()];
+        for (_, p) in w.pods.iter() {
+            match p.phase {
+                PodPhase::Pending => {
+                    pending += 1;
+                    per[p.workload as usize].0 += 1;
+                    if p.node.is_some() {
+                        return Err("a Pending pod is bound".into());
+                    }
+                }
+                PodPhase::Running => {
+                    running += 1;
+                    per[p.workload as usize].1 += 1;
+                    if p.node.is_none() {
+                        return Err("a Running pod is not bound".into());
+                    }
+                }
+                PodPhase::Succeeded | PodPhase::Failed => {}
+            }
+        }
+        if (pending, running) != (pc.pending, pc.running) {
+            return Err(format!(
+                "phase counters {pc:?} vs slab pending {pending} running {running}"
+            ));
+        }
+        let lhs = r.pods_created();
+        let rhs = pc.pending as u64
+            + pc.running as u64
+            + r.pods_succeeded()
+            + r.pods_failed()
+            + r.pods_deleted();
+        if lhs != rhs {
+            return Err(format!(
+                "conservation: created {lhs} != pending {} + running {} + succeeded {} + failed {} + deleted {}",
+                pc.pending,
+                pc.running,
+                r.pods_succeeded(),
+                r.pods_failed(),
+                r.pods_deleted()
+            ));
+        }
+        for (i, (pend, run)) in per.iter().enumerate() {
+            let (created, rp, rr, succ, failed, deleted) = r.workload_counts(i as u32);
+            if (*pend, *run) != (rp, rr) {
+                return Err(format!(
+                    "workload {}: slab pending/running {pend}/{run} vs recorder {rp}/{rr}",
+                    self.infos[i].name
+                ));
+            }
+            if created != rp + rr + succ + failed + deleted {
+                return Err(format!(
+                    "workload {}: per-workload conservation broken",
+                    self.infos[i].name
+                ));
+            }
+        }
+        let stride = w.nodes.stride();
+        let mut req = vec![0i64; w.nodes.len() * stride];
+        for (id, p) in w.pods.iter() {
+            if let Some(n) = p.node {
+                if !w.pods_on_node[n.ix()].contains(&id) {
+                    return Err(format!("pod {id:?} missing from its node's list"));
+                }
+                let t = &w.templates[p.template as usize];
+                for (k, v) in t.requests.iter().enumerate() {
+                    req[n.ix() * stride + k] += v;
+                }
+            }
+        }
+        if req != w.nodes.requested {
+            return Err("node requested totals differ from the sum of bound pods".into());
+        }
+        for n in w.nodes.ids() {
+            for k in 0..stride {
+                if w.nodes.req(n, k) > w.nodes.alloc(n, k) {
+                    return Err(format!(
+                        "node {} over-committed on resource {k}",
+                        w.nodes.name[n.ix()]
+                    ));
+                }
+            }
+        }
+        let t = r.totals();
+        let cpu: i64 = w
+            .nodes
+            .ids()
+            .map(|n| w.nodes.req(n, crate::cluster::CPU))
+            .sum();
+        if t.cpu_requested_m != cpu {
+            return Err(format!(
+                "recorder cpu requested {} vs nodes {cpu}",
+                t.cpu_requested_m
+            ));
+        }
+        Ok(())
+    }
+}

@@ -2,7 +2,7 @@
 //!
 //! Architecture invariant: the recorder is pure. It never scans all pods on an event; node
 //! totals are maintained per node by deltas (`sync_node`), pod counts by lifecycle hooks. Only
-//! [`write`] touches the file system, and only when the CLI asks it to.
+//! [`mod@write`] touches the file system, and only when the CLI asks it to.
 //!
 //! Conservation (checked by tests at every sample):
 //! `pods_created = pods_pending + pods_running + pods_succeeded + pods_failed + pods_deleted`,

@@ -117,10 +117,8 @@ pub(crate) fn affinity_trivial(tpl: &PodTemplate) -> bool {
 /// Node → class assignment, refreshed lazily per node.
 #[derive(Default)]
 pub(crate) struct NodeClasses {
-    /// Key each node was classified with (`u64::MAX` = never).
-    key: Vec<u64>,
-    /// Class of each node.
-    class: Vec<u32>,
+    /// Per node: the key it was classified with (`u64::MAX` = never) and its class.
+    slots: Vec<(u64, u32)>,
     /// Key → class id.
     ids: HashMap<u64, u32>,
 }
@@ -128,9 +126,8 @@ pub(crate) struct NodeClasses {
 impl NodeClasses {
     /// Grows the per-node arrays to `n` nodes.
     pub(crate) fn resize(&mut self, n: usize) {
-        if self.key.len() < n {
-            self.key.resize(n, u64::MAX);
-            self.class.resize(n, 0);
+        if self.slots.len() < n {
+            self.slots.resize(n, (u64::MAX, 0));
         }
     }
 
@@ -144,8 +141,9 @@ impl NodeClasses {
     #[inline]
     pub(crate) fn class_of(&mut self, world: &World, n: usize) -> u32 {
         let k = Self::node_key(world, n);
-        if self.key[n] == k {
-            return self.class[n];
+        let (key, class) = self.slots[n];
+        if key == k {
+            return class;
         }
         self.reclassify(n, k)
     }
@@ -154,8 +152,7 @@ impl NodeClasses {
     fn reclassify(&mut self, n: usize, k: u64) -> u32 {
         let next = self.ids.len() as u32;
         let c = *self.ids.entry(k).or_insert(next);
-        self.key[n] = k;
-        self.class[n] = c;
+        self.slots[n] = (k, c);
         c
     }
 }
@@ -170,6 +167,24 @@ pub(crate) struct TemplateStatics {
 }
 
 impl TemplateStatics {
+    /// Whether template `t`'s selectors read the hostname (then nothing is cached per class).
+    pub(crate) fn hostname_dependent(&mut self, world: &World, t: usize) -> bool {
+        if self.by_class.len() <= t {
+            self.by_class.resize_with(t + 1, Vec::new);
+            self.hostname_dep.resize(t + 1, None);
+        }
+        *self.hostname_dep[t].get_or_insert_with(|| hostname_dependent(world, &world.templates[t]))
+    }
+
+    /// The cached entry of template `t` for class `c`, if computed (hot path).
+    #[inline(always)]
+    pub(crate) fn cached(&self, t: usize, c: usize) -> Option<StaticEntry> {
+        match self.by_class.get(t).and_then(|row| row.get(c)) {
+            Some(e) if e.known => Some(*e),
+            _ => None,
+        }
+    }
+
     /// The static entry of template `t` on node `n`.
     #[inline]
     pub(crate) fn get(

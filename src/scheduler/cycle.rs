@@ -14,7 +14,7 @@ use super::config::{
 use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
 use super::preempt::{NoPdbs, PdbOracle};
 use super::score::{
-    balanced_score, balanced_score2, default_normalize, fraction, image_locality_score, interpod_normalize, least_requested_score,
+    balanced_score, balanced_score2, default_normalize, fraction, image_locality_score, interpod_normalize, least_requested_score, round_half_away,
     most_requested_score, ratio_resource_score, scaled_image_score, spread_normalize, spread_score_for_count, weighted_mean,
     weighted_mean_rounded,
 };
@@ -63,6 +63,8 @@ pub(crate) struct Scratch {
     pub delta: Vec<i64>,
     /// Balanced-allocation fractions.
     pub fractions: Vec<f64>,
+    /// PodTopologySpread float accumulator per feasible node.
+    pub acc: Vec<f64>,
 }
 
 /// The scheduler: configuration, rotating start index, tie-break RNG and reusable scratch space.
@@ -213,7 +215,7 @@ impl Scheduler {
                         continue;
                     }
                     let (raw, normalized) =
-                        if self.sc.skipped[p] || k == 1 { (0, 0) } else { (self.sc.raw[p][fi], self.sc.norm[p][fi]) };
+                        if self.sc.skipped[p] || k == 1 { (0, 0) } else { (self.sc.raw[p][fi], self.normalized(p, fi)) };
                     let weighted = normalized * prof.weights[p];
                     total += weighted;
                     scores.insert(name.to_string(), PluginScore { raw, normalized, weighted });
@@ -328,6 +330,7 @@ impl Scheduler {
             .iter()
             .map(|t| world.groups.counts(t.group, t.key).iter().map(|&c| i64::from(c)).sum::<i64>())
             .sum();
+        self.prep.hostname_dep = self.statics.hostname_dependent(world, t as usize);
         if prof.filter_spread {
             self.prepare_hard(world);
         } else {
@@ -366,9 +369,17 @@ impl Scheduler {
     /// then the dynamic filters, with nominated pods' requests reserved.
     #[inline]
     pub(super) fn filter_node(&mut self, world: &World, n: NodeId) -> Result<StaticEntry, Fail> {
-        let prof = &self.profiles[self.prep.profile];
         let t = self.prep.template as usize;
-        let se = self.statics.get(&mut self.classes, world, prof, t, n.ix());
+        let cached = if self.prep.hostname_dep {
+            None
+        } else {
+            let c = self.classes.class_of(world, n.ix()) as usize;
+            self.statics.cached(t, c)
+        };
+        let se = match cached {
+            Some(se) => se,
+            None => self.statics.get(&mut self.classes, world, &self.profiles[self.prep.profile], t, n.ix()),
+        };
         if se.fail != StaticFail::Pass {
             return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
         }
@@ -416,12 +427,6 @@ impl Scheduler {
     }
 
     fn clear_scores(&mut self, k: usize) {
-        for p in 0..N_PLUGINS {
-            self.sc.raw[p].clear();
-            self.sc.raw[p].resize(k, 0);
-            self.sc.norm[p].clear();
-            self.sc.norm[p].resize(k, 0);
-        }
         self.sc.total.clear();
         self.sc.total.resize(k, 0);
         self.sc.skipped = [true; N_PLUGINS];
@@ -451,6 +456,15 @@ impl Scheduler {
         self.sc.skipped = skipped;
         let prof = &self.profiles[p];
         let sc = &mut self.sc;
+        for (i, &skip) in skipped.iter().enumerate() {
+            if !skip {
+                // Every entry is overwritten below; resizing only when the count changes.
+                sc.raw[i].resize(k, 0);
+                if normalizes(i) {
+                    sc.norm[i].resize(k, 0);
+                }
+            }
+        }
 
         if !skipped[TAINT] {
             for (r, s) in sc.raw[TAINT].iter_mut().zip(&sc.feasible_static) {
@@ -466,7 +480,7 @@ impl Scheduler {
             score_fit(world, prof, tpl, &sc.feasible, &mut sc.raw[FIT]);
         }
         if !skipped[SPREAD] {
-            score_spread(world, &sc.soft, &sc.ignored, &sc.feasible, &mut sc.raw[SPREAD]);
+            score_spread(world, &sc.soft, &sc.ignored, &sc.feasible, &mut sc.acc, &mut sc.raw[SPREAD]);
         }
         if !skipped[INTERPOD] {
             score_interpod(world, prof, tpl, &sc.feasible, &mut sc.raw[INTERPOD]);
@@ -474,33 +488,55 @@ impl Scheduler {
         if !skipped[BALANCED] {
             score_balanced(world, prof, tpl, &sc.feasible, &mut sc.fractions, &mut sc.raw[BALANCED]);
         }
-        if !skipped[IMAGE] && !tpl.images.is_empty() {
-            score_image(world, tpl, &sc.feasible, &mut sc.raw[IMAGE]);
+        if !skipped[IMAGE] {
+            if tpl.images.is_empty() {
+                sc.raw[IMAGE].iter_mut().for_each(|r| *r = 0);
+            } else {
+                score_image(world, tpl, &sc.feasible, &mut sc.raw[IMAGE]);
+            }
         }
 
-        // NormalizeScore.
+        // NormalizeScore, then the weighted sum.
         for (i, &skip) in skipped.iter().enumerate() {
             if skip {
                 continue;
             }
-            let (raw, norm) = (&sc.raw[i], &mut sc.norm[i]);
-            norm.copy_from_slice(raw);
-            match i {
-                TAINT => default_normalize(norm, true),
-                NODE_AFFINITY => default_normalize(norm, false),
-                SPREAD => {
-                    let ignored = &sc.ignored;
-                    spread_normalize(norm, |j| ignored[j]);
+            let col: &[i64] = if normalizes(i) {
+                let (raw, norm) = (&sc.raw[i], &mut sc.norm[i]);
+                norm.copy_from_slice(raw);
+                match i {
+                    TAINT => default_normalize(norm, true),
+                    NODE_AFFINITY => default_normalize(norm, false),
+                    SPREAD => {
+                        let ignored = &sc.ignored;
+                        spread_normalize(norm, |j| ignored[j]);
+                    }
+                    _ => interpod_normalize(norm),
                 }
-                INTERPOD => interpod_normalize(norm),
-                _ => {}
-            }
+                norm
+            } else {
+                &sc.raw[i]
+            };
             let w = prof.weights[i];
-            for (tot, s) in sc.total.iter_mut().zip(norm.iter()) {
+            for (tot, s) in sc.total.iter_mut().zip(col) {
                 *tot += s * w;
             }
         }
     }
+
+    /// Normalised score of plugin `p` on feasible node `i` after [`Scheduler::prioritize`].
+    fn normalized(&self, p: usize, i: usize) -> i64 {
+        if normalizes(p) {
+            self.sc.norm[p][i]
+        } else {
+            self.sc.raw[p][i]
+        }
+    }
+}
+
+/// Whether plugin `p` has a NormalizeScore extension.
+fn normalizes(p: usize) -> bool {
+    matches!(p, TAINT | NODE_AFFINITY | SPREAD | INTERPOD)
 }
 
 /// Upstream `selectHost`: the highest total score; ties broken uniformly by reservoir
@@ -644,24 +680,35 @@ fn score_balanced(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, feas
 }
 
 /// PodTopologySpread raw score: `round(Σ cnt·w + maxSkew − 1)` over the soft constraints
-/// whose key the node has; ignored nodes 0.
-fn score_spread(world: &World, soft: &[SpreadState], ignored: &[bool], feasible: &[NodeId], out: &mut [i64]) {
+/// whose key the node has; ignored nodes 0. Constraint-major so each constraint's columns are
+/// fetched once; the float additions happen in constraint order per node, as upstream.
+fn score_spread(world: &World, soft: &[SpreadState], ignored: &[bool], feasible: &[NodeId], acc: &mut Vec<f64>, out: &mut [i64]) {
     let groups = &world.groups;
-    for ((o, &n), &ign) in out.iter_mut().zip(feasible).zip(ignored) {
-        if ign {
-            *o = 0;
-            continue;
-        }
-        let mut score = 0.0f64;
-        for c in soft {
-            let d = groups.domain(c.key, n);
-            if d == crate::cluster::NO_DOMAIN {
-                continue;
+    acc.clear();
+    acc.resize(feasible.len(), 0.0);
+    for c in soft {
+        let node_domain = &groups.keys[c.key as usize].node_domain;
+        let w = c.weight;
+        if c.hostname {
+            let counts = groups.counts(c.group, c.key);
+            for (a, &n) in acc.iter_mut().zip(feasible) {
+                let d = node_domain[n.ix()];
+                if d != crate::cluster::NO_DOMAIN {
+                    *a += spread_score_for_count(i64::from(counts[d as usize]), c.max_skew, w);
+                }
             }
-            let cnt = if c.hostname { i64::from(groups.count(c.group, c.key, d)) } else { c.counts[d as usize] };
-            score += spread_score_for_count(cnt, c.max_skew, c.weight);
+        } else {
+            let counts = &c.counts;
+            for (a, &n) in acc.iter_mut().zip(feasible) {
+                let d = node_domain[n.ix()];
+                if d != crate::cluster::NO_DOMAIN {
+                    *a += spread_score_for_count(counts[d as usize], c.max_skew, w);
+                }
+            }
         }
-        *o = score.round() as i64;
+    }
+    for ((o, &a), &ign) in out.iter_mut().zip(acc.iter()).zip(ignored) {
+        *o = if ign { 0 } else { round_half_away(a) };
     }
 }
 

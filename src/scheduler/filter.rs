@@ -191,6 +191,8 @@ pub(crate) struct Prep {
     pub aff_total: i64,
     /// The pod matches all of its own required affinity terms.
     pub aff_self_all: bool,
+    /// The template's node selectors read the hostname (static verdict per node).
+    pub hostname_dep: bool,
 }
 
 /// Changes to a node applied before filtering: nominated pods' requests (positive) and pods

@@ -65,11 +65,38 @@ pub fn ratio_resource_score(shape: &[(i64, i64)], requested: i64, capacity: i64)
 /// resource counted.
 #[inline]
 pub fn weighted_mean(sum: i64, weights: i64) -> i64 {
-    if weights == 0 {
-        0
-    } else {
-        sum / weights
+    match weights {
+        0 => 0,
+        1 => sum,
+        // Scores are non-negative: a shift is the same truncating division, without the divider.
+        2 if sum >= 0 => sum >> 1,
+        _ => sum / weights,
     }
+}
+
+/// Go's `math.Round` (half away from zero) without a libm call and without data-dependent
+/// branches: exact for |x| < 2^52 (the fraction `x - trunc(x)` is then exact).
+#[inline]
+pub fn round_half_away(x: f64) -> i64 {
+    if !(x.abs() < 4_503_599_627_370_496.0) {
+        return x.round() as i64;
+    }
+    let t = x as i64; // truncation toward zero
+    let frac = x - t as f64;
+    t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5)
+}
+
+/// `a / b` (truncating) for `0 <= a < 2^50`, `b > 0`, given `inv = 1.0 / b`: a multiply and a
+/// correction instead of a divide, for loops dividing many numerators by one divisor.
+#[inline]
+pub fn div_by(a: i64, b: i64, inv: f64) -> i64 {
+    let mut q = (a as f64 * inv) as i64;
+    if q * b > a {
+        q -= 1;
+    } else if (q + 1) * b <= a {
+        q += 1;
+    }
+    q
 }
 
 /// Combines RequestedToCapacityRatio per-resource scores: `round(Σ s·w / Σ w)` (math.Round).
@@ -78,7 +105,7 @@ pub fn weighted_mean_rounded(sum: i64, weights: i64) -> i64 {
     if weights == 0 {
         0
     } else {
-        (sum as f64 / weights as f64).round() as i64
+        round_half_away(sum as f64 / weights as f64)
     }
 }
 
@@ -126,8 +153,9 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
         }
         return;
     }
+    let inv = 1.0 / max as f64;
     for s in scores.iter_mut() {
-        let mut v = MAX_NODE_SCORE * *s / max;
+        let mut v = if *s >= 0 { div_by(MAX_NODE_SCORE * *s, max, inv) } else { MAX_NODE_SCORE * *s / max };
         if reverse {
             v = MAX_NODE_SCORE - v;
         }
@@ -147,13 +175,16 @@ pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
         min = min.min(s);
         max = max.max(s);
     }
+    let inv = 1.0 / max as f64;
     for (i, s) in scores.iter_mut().enumerate() {
         if ignored(i) {
             *s = 0;
         } else if max == 0 {
             *s = MAX_NODE_SCORE;
         } else {
-            *s = MAX_NODE_SCORE * (max + min - *s) / max;
+            // Non-negative in practice (raw spread scores are >= 0 and s <= max).
+            let a = MAX_NODE_SCORE * (max + min - *s);
+            *s = if a >= 0 { div_by(a, max, inv) } else { a / max };
         }
     }
 }
@@ -269,6 +300,26 @@ mod tests {
         assert_eq!(balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0, 1.0 / 8.0]), 65);
         assert_eq!(balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0]), 63);
         assert_eq!(balanced_score2(0.75, 0.5), 87);
+    }
+
+    #[test]
+    fn round_half_away_matches_math_round() {
+        for x in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2.4999, -0.5, -1.5, -2.6, 6.44, 5.545, 1e15 + 0.5, 7.0] {
+            assert_eq!(round_half_away(x), x.round() as i64, "{x}");
+        }
+        assert_eq!(weighted_mean(7, 2), 3);
+        assert_eq!(weighted_mean(112, 2), 56);
+        assert_eq!(weighted_mean(-7, 2), -3);
+    }
+
+    #[test]
+    fn div_by_is_exact() {
+        for b in [1i64, 2, 3, 6, 7, 10, 11, 97, 1000, 4096, 123_457] {
+            let inv = 1.0 / b as f64;
+            for a in (0..20_000i64).chain([b * 1_000_000 - 1, b * 1_000_000, (1 << 40) + 12345]) {
+                assert_eq!(div_by(a, b, inv), a / b, "{a}/{b}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,275 @@
+//! Scheduling throughput at the reference size: placements per second (one scheduling cycle
+//! plus the bind) on a 7,000-node world in three zones with the upstream default profile, for a
+//! mixed stream of Deployment pods that carry the system-default spread constraints.
+//!
+//! The world is pre-filled to a steady occupancy (~60 % of CPU requested); each timed chunk
+//! schedules and binds 1,000 pods, then (untimed) the oldest 1,000 pods are deleted so the
+//! occupancy stays put however long criterion measures.
+//!
+//! Run: `cargo bench --bench scheduling`. The median is in
+//! `target/criterion/scheduling/place_7000_nodes_mixed/new/estimates.json`.
+
+use std::collections::VecDeque;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rand::SeedableRng;
+
+use clustersim::cluster::labels::{LabelSelector, LabelSet, Requirement, SelectorOp};
+use clustersim::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
+use clustersim::cluster::template::{PodAffinity, SpreadConstraint};
+use clustersim::cluster::{
+    Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate, QosClass, ResourceTable, Sym,
+    TemplateId, TopologyKey, World, CPU, MEMORY, PODS,
+};
+use clustersim::engine::{SimRng, SimTime};
+use clustersim::scheduler::{Outcome, Scheduler, SchedulerConfig};
+
+const GI: i64 = 1 << 30;
+const ZONES: [&str; 3] = ["a", "b", "c"];
+
+/// (pool, nodes, cpu millicores, memory, gpus, tainted)
+const POOLS: [(&str, usize, i64, i64, i64, bool); 3] =
+    [("general", 6000, 32_000, 128 * GI, 0, false), ("highmem", 800, 16_000, 256 * GI, 0, false), ("gpu", 200, 64_000, 512 * GI, 8, true)];
+
+/// (name, cpu, memory, gpus, weight in the stream)
+const MIX: [(&str, i64, i64, i64, u32); 6] = [
+    ("web", 500, GI, 0, 40),
+    ("api", 1000, 2 * GI, 0, 25),
+    ("worker", 2000, 4 * GI, 0, 15),
+    ("cache", 250, 8 * GI, 0, 10),
+    ("batch", 4000, 8 * GI, 0, 8),
+    ("train", 8000, 32 * GI, 1, 2),
+];
+
+/// Steady-state number of live pods (~60 % of the cluster's CPU with this mix).
+const LIVE: usize = 100_000;
+const CHUNK: usize = 1000;
+
+struct Bench {
+    world: World,
+    stream: Vec<TemplateId>,
+    next: usize,
+    live: VecDeque<PodId>,
+    now: u64,
+}
+
+fn build() -> Bench {
+    let mut interner = Interner::new();
+    let mut rt = ResourceTable::new();
+    let gpu = rt.intern("nvidia.com/gpu");
+    let pool_key = interner.intern("pool");
+    let taint_key = interner.intern("dedicated");
+    let taint_val = interner.intern("gpu");
+    let mut world = World::new(interner, rt);
+    world.zones = ZONES.iter().map(|z| z.to_string()).collect();
+    let stride = world.resources.len();
+    let zone_key = world.well_known.zone;
+    let taint = Taint { key: taint_key, value: taint_val, effect: TaintEffect::NoSchedule };
+    for (p, &(pool, count, cpu, mem, gpus, tainted)) in POOLS.iter().enumerate() {
+        world.pools.push(pool.to_string());
+        let pool_sym = world.interner.intern(pool);
+        let label_ids: Vec<u32> = ZONES
+            .iter()
+            .map(|z| {
+                let zs = world.interner.intern(z);
+                world.intern_labels(LabelSet::new(vec![(zone_key, zs), (pool_key, pool_sym)]))
+            })
+            .collect();
+        let taints = world.intern_taints(if tainted { vec![taint] } else { vec![] });
+        let mut alloc = vec![0i64; stride];
+        alloc[CPU] = cpu;
+        alloc[MEMORY] = mem;
+        alloc[PODS] = 110;
+        alloc[gpu] = gpus;
+        for i in 0..count {
+            let name = format!("{pool}-{i}");
+            let hostname = world.interner.intern(&name);
+            let zone = (i % ZONES.len()) as u32;
+            world.nodes.push(NodeInit {
+                name,
+                hostname,
+                pool: p as u32,
+                zone,
+                rack: None,
+                labels: label_ids[zone as usize],
+                taints,
+                unschedulable: false,
+                capacity: alloc.clone(),
+                allocatable: alloc.clone(),
+                images: Vec::new(),
+            });
+            world.pods_on_node.push(Vec::new());
+        }
+    }
+    // nodeTree order: zones round-robin, insertion order within a zone.
+    let n = world.nodes.len();
+    let per_zone: Vec<Vec<NodeId>> =
+        (0..ZONES.len() as u32).map(|z| world.nodes.ids().filter(|id| world.nodes.zone[id.ix()] == z).collect()).collect();
+    let mut order = Vec::with_capacity(n);
+    for i in 0..n {
+        for list in &per_zone {
+            if let Some(&id) = list.get(i) {
+                order.push(id);
+            }
+        }
+    }
+    world.node_order = order;
+    // Templates: one Deployment each; its pods form one group (the ReplicaSet selector).
+    let gpu_pool = world.interner.intern("gpu");
+    for (g, &(name, cpu, mem, gpus, _)) in MIX.iter().enumerate() {
+        let mut requests = vec![0i64; stride];
+        requests[CPU] = cpu;
+        requests[MEMORY] = mem;
+        requests[PODS] = 1;
+        requests[gpu] = gpus;
+        let soft = |key, max_skew| SpreadConstraint {
+            max_skew,
+            key,
+            hard: false,
+            group: g as u32,
+            self_match: true,
+            min_domains: None,
+            honor_node_affinity: true,
+            honor_taints: false,
+        };
+        let mut tpl = PodTemplate {
+            name: name.to_string(),
+            namespace: Sym::EMPTY,
+            labels: LabelSet::default(),
+            owner: OwnerKind::Deployment,
+            requests,
+            nonzero_cpu: cpu,
+            nonzero_mem: mem,
+            containers: Vec::new(),
+            qos: QosClass::Burstable,
+            priority: 0,
+            preemption_never: false,
+            profile: 0,
+            node_selector: LabelSelector::default(),
+            required_node_affinity: None,
+            preferred_node_affinity: Vec::new(),
+            tolerations: Vec::new(),
+            spread: vec![soft(0, 3), soft(1, 5)],
+            spread_system_default: true,
+            affinity: PodAffinity::default(),
+            existing_terms: Vec::new(),
+            images: Vec::new(),
+            container_count: 1,
+        };
+        if gpus > 0 {
+            tpl.tolerations = vec![Toleration {
+                key: taint_key,
+                op: TolerationOp::Equal,
+                value: taint_val,
+                effect: Some(TaintEffect::NoSchedule),
+                toleration_seconds: None,
+            }];
+            tpl.node_selector =
+                LabelSelector { requirements: vec![Requirement { key: pool_key, op: SelectorOp::In, values: vec![gpu_pool], bound: 0 }] };
+        }
+        world.templates.push(tpl);
+    }
+    let keys = vec![
+        TopologyKey { label: "kubernetes.io/hostname".into(), node_domain: (0..n as u32).collect(), domains: n as u32 },
+        TopologyKey { label: "topology.kubernetes.io/zone".into(), node_domain: world.nodes.zone.clone(), domains: 3 },
+    ];
+    let template_groups = (0..MIX.len() as u32).map(|g| vec![g]).collect();
+    world.groups = PodGroups::new(keys, MIX.len(), template_groups);
+    // A deterministic weighted stream of templates.
+    let mut stream = Vec::new();
+    for (t, m) in MIX.iter().enumerate() {
+        stream.extend(std::iter::repeat_n(t as TemplateId, m.4 as usize));
+    }
+    let mut rng = SimRng::seed_from_u64(7);
+    use rand::seq::SliceRandom;
+    stream.shuffle(&mut rng);
+    Bench { world, stream, next: 0, live: VecDeque::new(), now: 0 }
+}
+
+impl Bench {
+    fn new_pod(&mut self) -> PodId {
+        let t = self.stream[self.next % self.stream.len()];
+        self.next += 1;
+        self.world.create_pod(Pod {
+            template: t,
+            workload: t,
+            ordinal: self.next as u32,
+            phase: PodPhase::Pending,
+            node: None,
+            nominated: None,
+            created: SimTime(self.now),
+            started: None,
+            attempts: 0,
+            cause: 0,
+        })
+    }
+
+    /// Schedules and binds `pods`; returns how many were placed.
+    fn place(&mut self, s: &mut Scheduler, pods: &[PodId]) -> usize {
+        let mut placed = 0;
+        for &p in pods {
+            match s.schedule(&self.world, p) {
+                Outcome::Bind { node, .. } => {
+                    self.world.bind(p, node, SimTime(self.now));
+                    self.live.push_back(p);
+                    placed += 1;
+                }
+                Outcome::Unschedulable { .. } => {
+                    self.world.delete(p);
+                }
+            }
+        }
+        placed
+    }
+
+    fn trim(&mut self, keep: usize) {
+        while self.live.len() > keep {
+            let p = self.live.pop_front().expect("live pod");
+            self.world.delete(p);
+        }
+    }
+}
+
+fn scheduling(c: &mut Criterion) {
+    let mut b = build();
+    let mut s = Scheduler::new(SchedulerConfig::default(), &b.world, SimRng::seed_from_u64(1));
+    // Pre-fill (untimed).
+    let mut pods = Vec::with_capacity(CHUNK);
+    while b.live.len() < LIVE {
+        pods.clear();
+        for _ in 0..CHUNK {
+            pods.push(b.new_pod());
+        }
+        b.place(&mut s, &pods);
+    }
+    let mut group = c.benchmark_group("scheduling");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(30);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("place_7000_nodes_mixed", |bench| {
+        bench.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut done = 0u64;
+            while done < iters {
+                let n = CHUNK.min((iters - done) as usize);
+                pods.clear();
+                for _ in 0..n {
+                    pods.push(b.new_pod());
+                }
+                b.now += 1000;
+                let t0 = Instant::now();
+                black_box(b.place(&mut s, &pods));
+                total += t0.elapsed();
+                b.trim(LIVE);
+                done += n as u64;
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scheduling);
+criterion_main!(benches);

@@ -608,6 +608,7 @@ impl Recorder {
     }
 
     /// A scheduling cycle found no node; `nominated` is the node preemption chose, if any.
+    /// The event log gets the pod's first failure and every preemption, not every retry.
     pub fn sched_failure(
         &mut self,
         now: SimTime,
@@ -621,7 +622,9 @@ impl Recorder {
             self.preemptions += 1;
             self.interval_preemptions += 1;
         }
-        if self.wants(EventKind::Unschedulable) {
+        // One row per pod (its first failed cycle) plus one per preemption: a pod that stays
+        // unschedulable for a day is retried thousands of times; the counters keep every attempt.
+        if self.wants(EventKind::Unschedulable) && (pod.attempts <= 1 || nominated.is_some()) {
             let r = self.intern_reason(reason);
             self.log(now, EventKind::Unschedulable, pod, nominated, None, r);
         }

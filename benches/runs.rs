@@ -17,14 +17,26 @@ use clustersim::scenario::load_scenario;
 use clustersim::sim::Simulation;
 
 fn whole_run(c: &mut Criterion, name: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.yaml"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.yaml"));
     let scenario = load_scenario(&path).expect("shipped scenario parses");
     let mut group = c.benchmark_group("runs");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function(name, |b| {
         b.iter(|| {
-            let setup = build(&scenario, BuildOptions { seed: None, event_log: EventLogLevel::None });
-            let result = Simulation::new(setup).expect("valid setup").run(&mut |_| {});
+            let setup = build(
+                &scenario,
+                BuildOptions {
+                    seed: None,
+                    event_log: EventLogLevel::None,
+                },
+            );
+            let result = Simulation::new(setup)
+                .expect("valid setup")
+                .run(&mut |_| {});
             black_box(result.summary.pods_scheduled)
         })
     });

@@ -8,8 +8,8 @@ use crate::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
 use crate::cluster::world::ImageInfo;
 use crate::cluster::{Interner, Sym, World};
 use crate::scenario::types::affinity::{
-    LabelSelector as LabelSelectorSpec, LabelSelectorOperator, NodeSelector as NodeSelectorSpec, NodeSelectorOperator,
-    NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm,
+    LabelSelector as LabelSelectorSpec, LabelSelectorOperator, NodeSelector as NodeSelectorSpec,
+    NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm, PreferredSchedulingTerm,
 };
 use crate::scenario::types::cluster::{Taint as TaintSpec, TaintEffect as EffectSpec};
 use crate::scenario::types::pod::{Toleration as TolerationSpec, TolerationOperator};
@@ -28,7 +28,11 @@ pub fn effect(e: EffectSpec) -> TaintEffect {
 
 /// Engine taint from the scenario's.
 pub fn taint(i: &mut Interner, t: &TaintSpec) -> Taint {
-    Taint { key: i.intern(&t.key), value: i.intern(&t.value), effect: effect(t.effect) }
+    Taint {
+        key: i.intern(&t.key),
+        value: i.intern(&t.value),
+        effect: effect(t.effect),
+    }
 }
 
 /// Engine toleration from the scenario's.
@@ -46,8 +50,19 @@ pub fn toleration(i: &mut Interner, t: &TolerationSpec) -> Toleration {
 }
 
 /// A toleration of `key` with `effect`, operator Exists.
-pub fn exists_toleration(i: &mut Interner, key: &str, effect: TaintEffect, seconds: Option<u64>) -> Toleration {
-    Toleration { key: i.intern(key), op: TolerationOp::Exists, value: Sym::EMPTY, effect: Some(effect), toleration_seconds: seconds }
+pub fn exists_toleration(
+    i: &mut Interner,
+    key: &str,
+    effect: TaintEffect,
+    seconds: Option<u64>,
+) -> Toleration {
+    Toleration {
+        key: i.intern(key),
+        op: TolerationOp::Exists,
+        value: Sym::EMPTY,
+        effect: Some(effect),
+        toleration_seconds: seconds,
+    }
 }
 
 fn requirement(i: &mut Interner, key: Sym, op: SelectorOp, values: &[String]) -> Requirement {
@@ -58,11 +73,19 @@ fn requirement(i: &mut Interner, key: Sym, op: SelectorOp, values: &[String]) ->
     } else {
         0
     };
-    Requirement { key, op, values: vals, bound }
+    Requirement {
+        key,
+        op,
+        values: vals,
+        bound,
+    }
 }
 
 /// `matchLabels` pairs as `In` requirements.
-pub fn match_labels<'a>(i: &mut Interner, pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<Requirement> {
+pub fn match_labels<'a>(
+    i: &mut Interner,
+    pairs: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Vec<Requirement> {
     pairs
         .into_iter()
         .map(|(k, v)| {
@@ -100,7 +123,12 @@ fn node_op(op: NodeSelectorOperator) -> SelectorOp {
     }
 }
 
-fn node_requirements(i: &mut Interner, hostname: Sym, reqs: &[NodeSelectorRequirement], fields: bool) -> Vec<Requirement> {
+fn node_requirements(
+    i: &mut Interner,
+    hostname: Sym,
+    reqs: &[NodeSelectorRequirement],
+    fields: bool,
+) -> Vec<Requirement> {
     reqs.iter()
         .map(|r| {
             // matchFields supports only `metadata.name`, which is the node name = hostname label.
@@ -119,15 +147,28 @@ pub fn node_selector_term(i: &mut Interner, hostname: Sym, t: &NodeSelectorTerm)
 
 /// Required node affinity.
 pub fn node_selector(i: &mut Interner, hostname: Sym, s: &NodeSelectorSpec) -> NodeSelector {
-    NodeSelector { terms: s.node_selector_terms.iter().map(|t| node_selector_term(i, hostname, t)).collect() }
+    NodeSelector {
+        terms: s
+            .node_selector_terms
+            .iter()
+            .map(|t| node_selector_term(i, hostname, t))
+            .collect(),
+    }
 }
 
 /// Preferred node-affinity terms (weight-0 terms dropped, as upstream ignores them).
-pub fn preferred_terms(i: &mut Interner, hostname: Sym, terms: &[PreferredSchedulingTerm]) -> Vec<PreferredTerm> {
+pub fn preferred_terms(
+    i: &mut Interner,
+    hostname: Sym,
+    terms: &[PreferredSchedulingTerm],
+) -> Vec<PreferredTerm> {
     terms
         .iter()
         .filter(|t| t.weight != 0)
-        .map(|t| PreferredTerm { weight: i64::from(t.weight), term: node_selector_term(i, hostname, &t.preference) })
+        .map(|t| PreferredTerm {
+            weight: i64::from(t.weight),
+            term: node_selector_term(i, hostname, &t.preference),
+        })
         .collect()
 }
 
@@ -154,7 +195,11 @@ impl ImageRegistry {
     pub fn register(&mut self, name: &str, size: Option<i64>) -> u32 {
         let name = normalize_image(name);
         let id = *self.ids.entry(name.clone()).or_insert_with(|| {
-            self.infos.push(ImageInfo { name, size: DEFAULT_IMAGE_SIZE, nodes_with: 0 });
+            self.infos.push(ImageInfo {
+                name,
+                size: DEFAULT_IMAGE_SIZE,
+                nodes_with: 0,
+            });
             (self.infos.len() - 1) as u32
         });
         if let Some(s) = size.filter(|s| *s > 0) {
@@ -182,8 +227,14 @@ mod tests {
     #[test]
     fn images_without_tag_get_latest() {
         assert_eq!(normalize_image("nginx"), "nginx:latest");
-        assert_eq!(normalize_image("registry:5000/app"), "registry:5000/app:latest");
-        assert_eq!(normalize_image("registry.example/web:1.4"), "registry.example/web:1.4");
+        assert_eq!(
+            normalize_image("registry:5000/app"),
+            "registry:5000/app:latest"
+        );
+        assert_eq!(
+            normalize_image("registry.example/web:1.4"),
+            "registry.example/web:1.4"
+        );
         assert_eq!(normalize_image("app@sha256:abc"), "app@sha256:abc");
     }
 }

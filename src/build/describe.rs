@@ -47,8 +47,16 @@ pub struct Description {
 fn steady_pods(world: &World, w: &WorkloadSpec) -> Option<u64> {
     let tpl = &world.templates[w.template as usize];
     match &w.kind {
-        WorkloadKind::Deployment { replicas } | WorkloadKind::StatefulSet { replicas } => Some(u64::from(*replicas)),
-        WorkloadKind::DaemonSet => Some(world.nodes.ids().filter(|n| node_matches(world, tpl, *n)).count() as u64),
+        WorkloadKind::Deployment { replicas } | WorkloadKind::StatefulSet { replicas } => {
+            Some(u64::from(*replicas))
+        }
+        WorkloadKind::DaemonSet => Some(
+            world
+                .nodes
+                .ids()
+                .filter(|n| node_matches(world, tpl, *n))
+                .count() as u64,
+        ),
         WorkloadKind::Pod { .. } => Some(1),
         WorkloadKind::Job { .. } => None,
     }
@@ -58,9 +66,14 @@ fn steady_pods(world: &World, w: &WorkloadSpec) -> Option<u64> {
 pub fn describe(setup: &SimSetup) -> Description {
     let world = &setup.world;
     let mut d = Description::default();
-    let names: Vec<String> = (0..world.resources.len()).map(|r| world.resources.name(r).to_string()).collect();
+    let names: Vec<String> = (0..world.resources.len())
+        .map(|r| world.resources.name(r).to_string())
+        .collect();
     for n in world.nodes.ids() {
-        let key = (world.pools[world.nodes.pool[n.ix()] as usize].clone(), world.zones[world.nodes.zone[n.ix()] as usize].clone());
+        let key = (
+            world.pools[world.nodes.pool[n.ix()] as usize].clone(),
+            world.zones[world.nodes.zone[n.ix()] as usize].clone(),
+        );
         *d.nodes.entry(key).or_default() += 1;
         for (r, name) in names.iter().enumerate() {
             *d.capacity.entry(name.clone()).or_default() += world.nodes.capacity_of(n)[r];
@@ -70,18 +83,32 @@ pub fn describe(setup: &SimSetup) -> Description {
     for w in &setup.workloads {
         let tpl = &world.templates[w.template as usize];
         let pods = steady_pods(world, w);
-        let per_pod: Vec<(String, i64)> = tpl.requests.iter().enumerate().filter(|(_, v)| **v != 0).map(|(r, v)| (names[r].clone(), *v)).collect();
+        let per_pod: Vec<(String, i64)> = tpl
+            .requests
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0)
+            .map(|(r, v)| (names[r].clone(), *v))
+            .collect();
         if let Some(p) = pods {
             for (name, v) in &per_pod {
                 *d.steady_requests.entry(name.clone()).or_default() += v * p as i64;
             }
         }
-        let fits_somewhere = world.nodes.ids().any(|n| tpl.requests.iter().enumerate().all(|(r, v)| *v <= world.nodes.alloc(n, r)));
+        let fits_somewhere = world.nodes.ids().any(|n| {
+            tpl.requests
+                .iter()
+                .enumerate()
+                .all(|(r, v)| *v <= world.nodes.alloc(n, r))
+        });
         if !fits_somewhere {
             d.warnings.push(format!("workloads[{}]: one pod's request exceeds the allocatable of every node; its pods can never schedule", w.name));
         }
         if pods == Some(0) {
-            d.warnings.push(format!("workloads[{}]: no node matches this DaemonSet; it runs no pod", w.name));
+            d.warnings.push(format!(
+                "workloads[{}]: no node matches this DaemonSet; it runs no pod",
+                w.name
+            ));
         }
         d.workloads.push(WorkloadLine {
             name: w.name.clone(),
@@ -110,23 +137,53 @@ impl fmt::Display for Description {
         for ((pool, zone), n) in &self.nodes {
             writeln!(f, "  {pool:<24} zone {zone:<10} {n:>7}")?;
         }
-        writeln!(f, "resources:            {:>20} {:>20} {:>20}", "capacity", "allocatable", "steady requests")?;
+        writeln!(
+            f,
+            "resources:            {:>20} {:>20} {:>20}",
+            "capacity", "allocatable", "steady requests"
+        )?;
         for (name, cap) in &self.capacity {
             let alloc = self.allocatable.get(name).copied().unwrap_or(0);
             let req = self.steady_requests.get(name).copied().unwrap_or(0);
-            writeln!(f, "  {name:<20} {:>20} {:>20} {:>20}", amount(name, *cap), amount(name, alloc), amount(name, req))?;
+            writeln!(
+                f,
+                "  {name:<20} {:>20} {:>20} {:>20}",
+                amount(name, *cap),
+                amount(name, alloc),
+                amount(name, req)
+            )?;
         }
         writeln!(f, "workloads: {}", self.workloads.len())?;
         for w in &self.workloads {
-            let pods = w.pods.map(|p| p.to_string()).unwrap_or_else(|| "arrivals".into());
+            let pods = w
+                .pods
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "arrivals".into());
             let req: Vec<String> = w
                 .per_pod
                 .iter()
                 .filter(|(n, _)| n != "pods")
-                .map(|(n, v)| format!("{n}={}", if n == "cpu" { format_amount(CPU, *v) } else { amount(n, *v) }))
+                .map(|(n, v)| {
+                    format!(
+                        "{n}={}",
+                        if n == "cpu" {
+                            format_amount(CPU, *v)
+                        } else {
+                            amount(n, *v)
+                        }
+                    )
+                })
                 .collect();
-            let req = if req.is_empty() { "no requests".to_string() } else { req.join(" ") };
-            writeln!(f, "  {:<22} {:<12} {:>9} pods  {:<11} prio {:>11}  per pod: {req}", w.name, w.kind, pods, w.qos, w.priority)?;
+            let req = if req.is_empty() {
+                "no requests".to_string()
+            } else {
+                req.join(" ")
+            };
+            writeln!(
+                f,
+                "  {:<22} {:<12} {:>9} pods  {:<11} prio {:>11}  per pod: {req}",
+                w.name, w.kind, pods, w.qos, w.priority
+            )?;
         }
         for warn in &self.warnings {
             writeln!(f, "warning: {warn}")?;

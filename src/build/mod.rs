@@ -30,7 +30,10 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { seed: None, event_log: EventLogLevel::All }
+        BuildOptions {
+            seed: None,
+            event_log: EventLogLevel::All,
+        }
     }
 }
 
@@ -43,13 +46,24 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
     let duration_ms = s.simulation.duration.as_millis();
     for w in &s.workloads {
         let name = w.template.scheduler_name();
-        let profile = scheduler.profiles.iter().position(|p| p.name == name).unwrap_or(0) as u32;
+        let profile = scheduler
+            .profiles
+            .iter()
+            .position(|p| p.name == name)
+            .unwrap_or(0) as u32;
         let tpl = templates::base_template(&mut world, s, w, profile, &mut images);
         world.templates.push(tpl);
     }
     images.install(&mut world);
     topology::resolve(&mut world, s);
-    let node_id = |name: &str| world.nodes.name.iter().position(|n| n == name).map(|i| NodeId(i as u32));
+    let node_id = |name: &str| {
+        world
+            .nodes
+            .name
+            .iter()
+            .position(|n| n == name)
+            .map(|i| NodeId(i as u32))
+    };
     let workloads = s
         .workloads
         .iter()

@@ -35,7 +35,12 @@ pub fn resource_table(s: &ScenarioFile) -> ResourceTable {
     }
     for w in &s.workloads {
         add(&w.template.overhead);
-        for c in w.template.containers.iter().chain(&w.template.init_containers) {
+        for c in w
+            .template
+            .containers
+            .iter()
+            .chain(&w.template.init_containers)
+        {
             add(&c.resources.requests);
             add(&c.resources.limits);
         }
@@ -48,7 +53,11 @@ pub fn dense(list: &ResourceList, table: &ResourceTable) -> Vec<i64> {
     let mut v = vec![0; table.len()];
     for (name, q) in list {
         if let Some(id) = table.lookup(name) {
-            v[id] = if id == crate::cluster::CPU { q.milli_value() } else { q.value() };
+            v[id] = if id == crate::cluster::CPU {
+                q.milli_value()
+            } else {
+                q.value()
+            };
         }
     }
     v
@@ -88,7 +97,10 @@ pub fn add_nodes(world: &mut World, s: &ScenarioFile, images: &mut ImageRegistry
                 name: pool.node_name(i),
                 pool: pool_id,
                 zone: zone_index(zone),
-                rack: pool.racks_per_zone.filter(|r| *r > 0).map(|r| (k % r, format!("{zone}-r{}", k % r))),
+                rack: pool
+                    .racks_per_zone
+                    .filter(|r| *r > 0)
+                    .map(|r| (k % r, format!("{zone}-r{}", k % r))),
                 capacity: &pool.capacity,
                 allocatable: allocatable.clone(),
                 labels: &pool.labels,
@@ -148,7 +160,11 @@ fn push_node(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) ->
     if allocatable[PODS] == 0 && !d.allocatable.contains_key("pods") {
         allocatable[PODS] = capacity[PODS];
     }
-    let node_images = d.images.iter().map(|img| images.register(&img.name, Some(img.bytes()))).collect();
+    let node_images = d
+        .images
+        .iter()
+        .map(|img| images.register(&img.name, Some(img.bytes())))
+        .collect();
     world.nodes.push(NodeInit {
         name: d.name,
         hostname,

@@ -4,7 +4,8 @@
 //! `disabled: [{name: "*"}]` removes every default of that extension point.
 
 use crate::scenario::types::scheduler::{
-    PluginConfig, PluginSet, Profile as ProfileSpec, ResourceSpec, SchedulerConfig as SchedulerSpec, ScoringStrategyType,
+    PluginConfig, PluginSet, Profile as ProfileSpec, ResourceSpec,
+    SchedulerConfig as SchedulerSpec, ScoringStrategyType,
 };
 use crate::scheduler::{Profile, SchedulerConfig, ScoringStrategy, SCORE_PLUGINS};
 
@@ -20,7 +21,9 @@ pub const FILTER_PLUGINS: [&str; 7] = [
 ];
 
 fn resources(list: &[ResourceSpec]) -> Vec<(String, i64)> {
-    list.iter().map(|r| (r.name.clone(), r.effective_weight())).collect()
+    list.iter()
+        .map(|r| (r.name.clone(), r.effective_weight()))
+        .collect()
 }
 
 fn disables(set: Option<&PluginSet>, name: &str) -> bool {
@@ -28,11 +31,16 @@ fn disables(set: Option<&PluginSet>, name: &str) -> bool {
 }
 
 fn enabled_weight(set: Option<&PluginSet>, name: &str) -> Option<Option<i64>> {
-    set.and_then(|s| s.enabled.iter().find(|p| p.name == name)).map(|p| p.weight.filter(|w| *w > 0).map(i64::from))
+    set.and_then(|s| s.enabled.iter().find(|p| p.name == name))
+        .map(|p| p.weight.filter(|w| *w > 0).map(i64::from))
 }
 
 fn profile(spec: &ProfileSpec) -> Profile {
-    let mut p = Profile { name: spec.name().to_string(), percentage_of_nodes_to_score: spec.percentage_of_nodes_to_score, ..Profile::default() };
+    let mut p = Profile {
+        name: spec.name().to_string(),
+        percentage_of_nodes_to_score: spec.percentage_of_nodes_to_score,
+        ..Profile::default()
+    };
     let plugins = spec.plugins.as_ref();
     let multi = plugins.and_then(|x| x.multi_point.as_ref());
     let score = plugins.and_then(|x| x.score.as_ref());
@@ -54,26 +62,46 @@ fn profile(spec: &ProfileSpec) -> Profile {
         .collect();
     p.disabled_filters = FILTER_PLUGINS
         .iter()
-        .filter(|n| (disables(filter, n) || disables(multi, n)) && enabled_weight(filter, n).is_none())
+        .filter(|n| {
+            (disables(filter, n) || disables(multi, n)) && enabled_weight(filter, n).is_none()
+        })
         .map(|n| n.to_string())
         .collect();
-    p.preemption = !(disables(post_filter, "DefaultPreemption") || disables(multi, "DefaultPreemption"));
+    p.preemption =
+        !(disables(post_filter, "DefaultPreemption") || disables(multi, "DefaultPreemption"));
     for cfg in &spec.plugin_config {
         match cfg {
             PluginConfig::NodeResourcesFit(a) => {
                 if let Some(s) = &a.scoring_strategy {
-                    let res = if s.resources.is_empty() { vec![("cpu".into(), 1), ("memory".into(), 1)] } else { resources(&s.resources) };
+                    let res = if s.resources.is_empty() {
+                        vec![("cpu".into(), 1), ("memory".into(), 1)]
+                    } else {
+                        resources(&s.resources)
+                    };
                     p.fit_strategy = match s.strategy_type.unwrap_or_default() {
-                        ScoringStrategyType::LeastAllocated => ScoringStrategy::LeastAllocated { resources: res },
-                        ScoringStrategyType::MostAllocated => ScoringStrategy::MostAllocated { resources: res },
-                        ScoringStrategyType::RequestedToCapacityRatio => ScoringStrategy::RequestedToCapacityRatio {
-                            resources: res,
-                            shape: s
-                                .requested_to_capacity_ratio
-                                .as_ref()
-                                .map(|r| r.shape.iter().map(|pt| (i64::from(pt.utilization), i64::from(pt.score))).collect())
-                                .unwrap_or_default(),
-                        },
+                        ScoringStrategyType::LeastAllocated => {
+                            ScoringStrategy::LeastAllocated { resources: res }
+                        }
+                        ScoringStrategyType::MostAllocated => {
+                            ScoringStrategy::MostAllocated { resources: res }
+                        }
+                        ScoringStrategyType::RequestedToCapacityRatio => {
+                            ScoringStrategy::RequestedToCapacityRatio {
+                                resources: res,
+                                shape: s
+                                    .requested_to_capacity_ratio
+                                    .as_ref()
+                                    .map(|r| {
+                                        r.shape
+                                            .iter()
+                                            .map(|pt| {
+                                                (i64::from(pt.utilization), i64::from(pt.score))
+                                            })
+                                            .collect()
+                                    })
+                                    .unwrap_or_default(),
+                            }
+                        }
                     };
                 }
                 p.ignored_resources = a.ignored_resources.clone();
@@ -154,7 +182,13 @@ mod tests {
     fn star_disables_all_defaults_and_extra_profiles_keep_default_first() {
         let c = cfg("  profiles:\n    - schedulerName: packer\n      plugins:\n        score:\n          disabled: [{name: \"*\"}]\n          enabled: [{name: NodeResourcesFit}]\n      pluginConfig:\n        - name: NodeResourcesFit\n          args: {scoringStrategy: {type: MostAllocated}}\n");
         assert_eq!(c.profiles[0].name, "default-scheduler");
-        assert_eq!(c.profiles[1].score_weights, vec![("NodeResourcesFit".to_string(), 1)]);
-        assert!(matches!(c.profiles[1].fit_strategy, ScoringStrategy::MostAllocated { .. }));
+        assert_eq!(
+            c.profiles[1].score_weights,
+            vec![("NodeResourcesFit".to_string(), 1)]
+        );
+        assert!(matches!(
+            c.profiles[1].fit_strategy,
+            ScoringStrategy::MostAllocated { .. }
+        ));
     }
 }

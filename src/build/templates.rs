@@ -2,14 +2,18 @@
 //! QoS, priority, node selection and tolerations. Spread constraints and pod affinity are
 //! resolved afterwards by `topology`, once every template's labels are known.
 
-use super::convert::{exists_toleration, match_labels, node_selector, preferred_terms, toleration, ImageRegistry};
+use super::convert::{
+    exists_toleration, match_labels, node_selector, preferred_terms, toleration, ImageRegistry,
+};
 use super::nodes::dense;
 use crate::cluster::labels::{LabelSelector, LabelSet};
 use crate::cluster::resources::{DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST};
 use crate::cluster::taints::TaintEffect;
 use crate::cluster::template::{ContainerRole, ContainerSpec, PodAffinity};
 use crate::cluster::{OwnerKind, PodTemplate, QosClass, World, CPU, MEMORY, PODS};
-use crate::scenario::types::pod::{Container, PodTemplate as PodTemplateSpec, PreemptionPolicy, QosClass as QosSpec};
+use crate::scenario::types::pod::{
+    Container, PodTemplate as PodTemplateSpec, PreemptionPolicy, QosClass as QosSpec,
+};
 use crate::scenario::types::workload::{Workload, WorkloadKind as KindSpec};
 use crate::scenario::ScenarioFile;
 
@@ -34,20 +38,39 @@ pub mod taint_keys {
 }
 
 fn milli(c: &Container, name: &str) -> Option<i64> {
-    c.requests_with_defaults().get(name).map(|q| if name == "cpu" { q.milli_value() } else { q.value() })
+    c.requests_with_defaults().get(name).map(|q| {
+        if name == "cpu" {
+            q.milli_value()
+        } else {
+            q.value()
+        }
+    })
 }
 
 fn limit(c: &Container, name: &str) -> Option<i64> {
-    c.resources.limits.get(name).map(|q| if name == "cpu" { q.milli_value() } else { q.value() })
+    c.resources.limits.get(name).map(|q| {
+        if name == "cpu" {
+            q.milli_value()
+        } else {
+            q.value()
+        }
+    })
 }
 
 /// Upstream `PodRequests` for cpu and memory with `NonMissingContainerRequests` (100m / 200Mi
 /// for containers that set no request): used by NodeResourcesFit scoring only.
 fn nonzero_requests(t: &PodTemplateSpec, overhead: &[i64]) -> (i64, i64) {
     let per = |c: &Container| {
-        (milli(c, "cpu").unwrap_or(DEFAULT_MILLI_CPU_REQUEST), milli(c, "memory").unwrap_or(DEFAULT_MEMORY_REQUEST))
+        (
+            milli(c, "cpu").unwrap_or(DEFAULT_MILLI_CPU_REQUEST),
+            milli(c, "memory").unwrap_or(DEFAULT_MEMORY_REQUEST),
+        )
     };
-    let (mut cpu, mut mem) = t.containers.iter().map(per).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let (mut cpu, mut mem) = t
+        .containers
+        .iter()
+        .map(per)
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     let (mut side_cpu, mut side_mem, mut peak_cpu, mut peak_mem) = (0, 0, 0, 0);
     for c in &t.init_containers {
         let (rc, rm) = per(c);
@@ -63,7 +86,10 @@ fn nonzero_requests(t: &PodTemplateSpec, overhead: &[i64]) -> (i64, i64) {
         peak_cpu = peak_cpu.max(dc);
         peak_mem = peak_mem.max(dm);
     }
-    (cpu.max(peak_cpu) + overhead[CPU], mem.max(peak_mem) + overhead[MEMORY])
+    (
+        cpu.max(peak_cpu) + overhead[CPU],
+        mem.max(peak_mem) + overhead[MEMORY],
+    )
 }
 
 fn container_spec(c: &Container, role: ContainerRole) -> ContainerSpec {
@@ -86,14 +112,18 @@ pub fn priority_of(s: &ScenarioFile, w: &Workload) -> i32 {
     if let Some(name) = w.priority_class_name() {
         return s.priority_class_value(name).unwrap_or(0);
     }
-    s.global_default_priority_class().map(|c| c.value).unwrap_or(0)
+    s.global_default_priority_class()
+        .map(|c| c.value)
+        .unwrap_or(0)
 }
 
 fn preemption_never(s: &ScenarioFile, w: &Workload) -> bool {
     if let Some(p) = w.template.preemption_policy {
         return p == PreemptionPolicy::Never;
     }
-    let class = w.priority_class_name().and_then(|n| s.priority_classes.iter().find(|c| c.name == n));
+    let class = w
+        .priority_class_name()
+        .and_then(|n| s.priority_classes.iter().find(|c| c.name == n));
     class.and_then(|c| c.preemption_policy) == Some(PreemptionPolicy::Never)
 }
 
@@ -109,11 +139,21 @@ pub fn owner_of(kind: KindSpec) -> OwnerKind {
 }
 
 /// Builds the template of workload `w` (without spread constraints and pod affinity).
-pub fn base_template(world: &mut World, s: &ScenarioFile, w: &Workload, profile: u32, images: &mut ImageRegistry) -> PodTemplate {
+pub fn base_template(
+    world: &mut World,
+    s: &ScenarioFile,
+    w: &Workload,
+    profile: u32,
+    images: &mut ImageRegistry,
+) -> PodTemplate {
     let t = &w.template;
     let hostname = world.well_known.hostname;
     let i = &mut world.interner;
-    let mut pairs: Vec<_> = t.labels.iter().map(|(k, v)| (i.intern(k), i.intern(v))).collect();
+    let mut pairs: Vec<_> = t
+        .labels
+        .iter()
+        .map(|(k, v)| (i.intern(k), i.intern(v)))
+        .collect();
     pairs.push((i.intern(WORKLOAD_LABEL), i.intern(&w.name)));
     let overhead = dense(&t.overhead, &world.resources);
     let mut requests = dense(&t.effective_requests(), &world.resources);
@@ -122,24 +162,56 @@ pub fn base_template(world: &mut World, s: &ScenarioFile, w: &Workload, profile:
     let mut containers: Vec<ContainerSpec> = t
         .init_containers
         .iter()
-        .map(|c| container_spec(c, if c.is_sidecar() { ContainerRole::Sidecar } else { ContainerRole::Init }))
+        .map(|c| {
+            container_spec(
+                c,
+                if c.is_sidecar() {
+                    ContainerRole::Sidecar
+                } else {
+                    ContainerRole::Init
+                },
+            )
+        })
         .collect();
-    containers.extend(t.containers.iter().map(|c| container_spec(c, ContainerRole::Regular)));
+    containers.extend(
+        t.containers
+            .iter()
+            .map(|c| container_spec(c, ContainerRole::Regular)),
+    );
     let owner = owner_of(w.kind);
     let mut tolerations: Vec<_> = t.tolerations.iter().map(|x| toleration(i, x)).collect();
     add_default_tolerations(i, &mut tolerations, owner);
     let affinity = t.affinity.as_ref();
     let node_affinity = affinity.and_then(|a| a.node_affinity.as_ref());
     let required_node_affinity = node_affinity
-        .and_then(|n| n.required_during_scheduling_ignored_during_execution.as_ref())
+        .and_then(|n| {
+            n.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        })
         .map(|r| node_selector(i, hostname, r));
     let preferred_node_affinity = node_affinity
-        .map(|n| preferred_terms(i, hostname, &n.preferred_during_scheduling_ignored_during_execution))
+        .map(|n| {
+            preferred_terms(
+                i,
+                hostname,
+                &n.preferred_during_scheduling_ignored_during_execution,
+            )
+        })
         .unwrap_or_default();
-    let node_selector = LabelSelector { requirements: match_labels(i, &t.node_selector) };
+    let node_selector = LabelSelector {
+        requirements: match_labels(i, &t.node_selector),
+    };
     let namespace = i.intern(&w.namespace);
-    let container_images: Vec<&str> = t.init_containers.iter().chain(&t.containers).filter_map(|c| c.image.as_deref()).collect();
-    let mut image_ids: Vec<u32> = container_images.iter().map(|n| images.register(n, None)).collect();
+    let container_images: Vec<&str> = t
+        .init_containers
+        .iter()
+        .chain(&t.containers)
+        .filter_map(|c| c.image.as_deref())
+        .collect();
+    let mut image_ids: Vec<u32> = container_images
+        .iter()
+        .map(|n| images.register(n, None))
+        .collect();
     image_ids.sort_unstable();
     image_ids.dedup();
     PodTemplate {
@@ -175,12 +247,24 @@ pub fn base_template(world: &mut World, s: &ScenarioFile, w: &Workload, profile:
 /// Admission defaults: every pod tolerates `not-ready`/`unreachable` NoExecute for 300 s
 /// (DefaultTolerationSeconds); DaemonSet pods tolerate them forever plus the pressure and
 /// unschedulable NoSchedule taints (DaemonSet controller).
-fn add_default_tolerations(i: &mut crate::cluster::Interner, tols: &mut Vec<crate::cluster::taints::Toleration>, owner: OwnerKind) {
+fn add_default_tolerations(
+    i: &mut crate::cluster::Interner,
+    tols: &mut Vec<crate::cluster::taints::Toleration>,
+    owner: OwnerKind,
+) {
     use taint_keys::*;
     let daemon = owner == OwnerKind::DaemonSet;
-    let seconds = if daemon { None } else { Some(DEFAULT_TOLERATION_SECONDS) };
+    let seconds = if daemon {
+        None
+    } else {
+        Some(DEFAULT_TOLERATION_SECONDS)
+    };
     for key in [NOT_READY, UNREACHABLE] {
-        let probe = crate::cluster::taints::Taint { key: i.intern(key), value: crate::cluster::Sym::EMPTY, effect: TaintEffect::NoExecute };
+        let probe = crate::cluster::taints::Taint {
+            key: i.intern(key),
+            value: crate::cluster::Sym::EMPTY,
+            effect: TaintEffect::NoExecute,
+        };
         if !crate::cluster::taints::tolerated(tols, &probe) {
             tols.push(exists_toleration(i, key, TaintEffect::NoExecute, seconds));
         }

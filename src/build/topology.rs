@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use super::convert::label_selector;
 use crate::cluster::groups::{GroupId, TopoKeyId, TopologyKey, NO_DOMAIN};
 use crate::cluster::labels::{LabelSelector, Requirement, SelectorOp};
-use crate::cluster::template::{AffinityTerm, ExistingTerm, ExistingTermKind, PodAffinity, SpreadConstraint};
+use crate::cluster::template::{
+    AffinityTerm, ExistingTerm, ExistingTermKind, PodAffinity, SpreadConstraint,
+};
 use crate::cluster::{OwnerKind, PodGroups, Sym, World};
 use crate::scenario::types::affinity::{
     NodeInclusionPolicy, PodAffinityTerm, TopologySpreadConstraint, UnsatisfiableConstraintAction,
@@ -19,9 +21,16 @@ use crate::scenario::ScenarioFile;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum GroupDef {
     /// Pods in one of `namespaces` whose labels match `selector`.
-    Selector { namespaces: Vec<Sym>, selector: LabelSelector },
+    Selector {
+        namespaces: Vec<Sym>,
+        selector: LabelSelector,
+    },
     /// Pods carrying a given (anti-)affinity term.
-    TermOwners { selector: GroupId, key: TopoKeyId, kind: (u8, i64) },
+    TermOwners {
+        selector: GroupId,
+        key: TopoKeyId,
+        kind: (u8, i64),
+    },
 }
 
 #[derive(Default)]
@@ -63,11 +72,24 @@ fn kind_key(k: ExistingTermKind) -> (u8, i64) {
 }
 
 fn matches_nothing() -> LabelSelector {
-    LabelSelector { requirements: vec![Requirement { key: Sym::EMPTY, op: SelectorOp::In, values: Vec::new(), bound: 0 }] }
+    LabelSelector {
+        requirements: vec![Requirement {
+            key: Sym::EMPTY,
+            op: SelectorOp::In,
+            values: Vec::new(),
+            bound: 0,
+        }],
+    }
 }
 
 /// The spread args of the profile a workload's pods use: defaulting type and list defaults.
-fn spread_defaults<'a>(s: &'a ScenarioFile, w: &Workload) -> (PodTopologySpreadDefaultingType, &'a [TopologySpreadConstraint]) {
+fn spread_defaults<'a>(
+    s: &'a ScenarioFile,
+    w: &Workload,
+) -> (
+    PodTopologySpreadDefaultingType,
+    &'a [TopologySpreadConstraint],
+) {
     let name = w.template.scheduler_name();
     let profile = s.scheduler.profiles.iter().find(|p| p.name() == name);
     let args = profile.and_then(|p| {
@@ -77,7 +99,10 @@ fn spread_defaults<'a>(s: &'a ScenarioFile, w: &Workload) -> (PodTopologySpreadD
         })
     });
     match args {
-        Some(a) => (a.defaulting_type.unwrap_or_default(), &a.default_constraints),
+        Some(a) => (
+            a.defaulting_type.unwrap_or_default(),
+            &a.default_constraints,
+        ),
         None => (PodTopologySpreadDefaultingType::System, &[]),
     }
 }
@@ -103,7 +128,12 @@ pub fn resolve(world: &mut World, s: &ScenarioFile) {
     world.groups = PodGroups::new(keys, reg.groups.len(), template_groups);
 }
 
-fn selector_group(world: &mut World, reg: &mut Registry, ns: Vec<Sym>, spec: Option<&crate::scenario::types::affinity::LabelSelector>) -> GroupId {
+fn selector_group(
+    world: &mut World,
+    reg: &mut Registry,
+    ns: Vec<Sym>,
+    spec: Option<&crate::scenario::types::affinity::LabelSelector>,
+) -> GroupId {
     let selector = match spec {
         Some(sel) => label_selector(&mut world.interner, sel),
         None => matches_nothing(),
@@ -111,12 +141,18 @@ fn selector_group(world: &mut World, reg: &mut Registry, ns: Vec<Sym>, spec: Opt
     let mut namespaces = ns;
     namespaces.sort();
     namespaces.dedup();
-    reg.group(GroupDef::Selector { namespaces, selector })
+    reg.group(GroupDef::Selector {
+        namespaces,
+        selector,
+    })
 }
 
 fn self_matches(world: &World, reg: &Registry, group: GroupId, t: usize) -> bool {
     match &reg.groups[group as usize] {
-        GroupDef::Selector { namespaces, selector } => {
+        GroupDef::Selector {
+            namespaces,
+            selector,
+        } => {
             let tpl = &world.templates[t];
             namespaces.contains(&tpl.namespace) && selector.matches(&tpl.labels, &world.interner)
         }
@@ -124,18 +160,36 @@ fn self_matches(world: &World, reg: &Registry, group: GroupId, t: usize) -> bool
     }
 }
 
-fn spread_constraints(world: &mut World, reg: &mut Registry, s: &ScenarioFile, w: &Workload, t: usize) -> (Vec<SpreadConstraint>, bool) {
+fn spread_constraints(
+    world: &mut World,
+    reg: &mut Registry,
+    s: &ScenarioFile,
+    w: &Workload,
+    t: usize,
+) -> (Vec<SpreadConstraint>, bool) {
     let ns = world.templates[t].namespace;
     let explicit = &w.template.topology_spread_constraints;
     let (defaulting, list) = spread_defaults(s, w);
-    let owned = matches!(world.templates[t].owner, OwnerKind::Deployment | OwnerKind::StatefulSet);
+    let owned = matches!(
+        world.templates[t].owner,
+        OwnerKind::Deployment | OwnerKind::StatefulSet
+    );
     let mut out = Vec::new();
     if !explicit.is_empty() {
         for c in explicit {
             let mut sel = c.label_selector.clone();
             if let Some(sel) = sel.as_mut() {
                 for k in &c.match_label_keys {
-                    if let Some(v) = w.template.labels.get(k).or(if k == super::templates::WORKLOAD_LABEL { Some(&w.name) } else { None }) {
+                    if let Some(v) =
+                        w.template
+                            .labels
+                            .get(k)
+                            .or(if k == super::templates::WORKLOAD_LABEL {
+                                Some(&w.name)
+                            } else {
+                                None
+                            })
+                    {
                         sel.match_labels.insert(k.clone(), v.clone());
                     }
                 }
@@ -149,7 +203,11 @@ fn spread_constraints(world: &mut World, reg: &mut Registry, s: &ScenarioFile, w
                 hard,
                 group,
                 self_match: self_matches(world, reg, group, t),
-                min_domains: if hard { c.min_domains.map(|m| m.max(1) as u32) } else { None },
+                min_domains: if hard {
+                    c.min_domains.map(|m| m.max(1) as u32)
+                } else {
+                    None
+                },
                 honor_node_affinity: c.node_affinity_policy != Some(NodeInclusionPolicy::Ignore),
                 honor_taints: c.node_taints_policy == Some(NodeInclusionPolicy::Honor),
             });
@@ -165,10 +223,18 @@ fn spread_constraints(world: &mut World, reg: &mut Registry, s: &ScenarioFile, w
             .labels
             .pairs()
             .iter()
-            .map(|(k, v)| Requirement { key: *k, op: SelectorOp::In, values: vec![*v], bound: 0 })
+            .map(|(k, v)| Requirement {
+                key: *k,
+                op: SelectorOp::In,
+                values: vec![*v],
+                bound: 0,
+            })
             .collect(),
     };
-    let group = reg.group(GroupDef::Selector { namespaces: vec![ns], selector });
+    let group = reg.group(GroupDef::Selector {
+        namespaces: vec![ns],
+        selector,
+    });
     let defaults: Vec<(String, i64, bool)> = match defaulting {
         PodTopologySpreadDefaultingType::System => vec![
             ("kubernetes.io/hostname".into(), 3, false),
@@ -176,7 +242,13 @@ fn spread_constraints(world: &mut World, reg: &mut Registry, s: &ScenarioFile, w
         ],
         PodTopologySpreadDefaultingType::List => list
             .iter()
-            .map(|c| (c.topology_key.clone(), i64::from(c.max_skew), c.when_unsatisfiable == UnsatisfiableConstraintAction::DoNotSchedule))
+            .map(|c| {
+                (
+                    c.topology_key.clone(),
+                    i64::from(c.max_skew),
+                    c.when_unsatisfiable == UnsatisfiableConstraintAction::DoNotSchedule,
+                )
+            })
             .collect(),
     };
     for (key, max_skew, hard) in defaults {
@@ -195,35 +267,57 @@ fn spread_constraints(world: &mut World, reg: &mut Registry, s: &ScenarioFile, w
     (out, defaulting == PodTopologySpreadDefaultingType::System)
 }
 
-fn affinity_term(world: &mut World, reg: &mut Registry, ns: Sym, term: &PodAffinityTerm, t: usize) -> AffinityTerm {
+fn affinity_term(
+    world: &mut World,
+    reg: &mut Registry,
+    ns: Sym,
+    term: &PodAffinityTerm,
+    t: usize,
+) -> AffinityTerm {
     let namespaces = if term.namespaces.is_empty() {
         vec![ns]
     } else {
-        term.namespaces.iter().map(|n| world.interner.intern(n)).collect()
+        term.namespaces
+            .iter()
+            .map(|n| world.interner.intern(n))
+            .collect()
     };
     let group = selector_group(world, reg, namespaces, term.label_selector.as_ref());
     let key = reg.key(world.interner.intern(&term.topology_key));
-    AffinityTerm { group, key, self_match: self_matches(world, reg, group, t) }
+    AffinityTerm {
+        group,
+        key,
+        self_match: self_matches(world, reg, group, t),
+    }
 }
 
 fn pod_affinity(world: &mut World, reg: &mut Registry, w: &Workload, t: usize) -> PodAffinity {
     let ns = world.templates[t].namespace;
     let mut out = PodAffinity::default();
-    let Some(a) = w.template.affinity.as_ref() else { return out };
+    let Some(a) = w.template.affinity.as_ref() else {
+        return out;
+    };
     if let Some(pa) = &a.pod_affinity {
         for term in &pa.required_during_scheduling_ignored_during_execution {
             out.required.push(affinity_term(world, reg, ns, term, t));
         }
         for wt in &pa.preferred_during_scheduling_ignored_during_execution {
-            out.preferred.push((i64::from(wt.weight), affinity_term(world, reg, ns, &wt.pod_affinity_term, t)));
+            out.preferred.push((
+                i64::from(wt.weight),
+                affinity_term(world, reg, ns, &wt.pod_affinity_term, t),
+            ));
         }
     }
     if let Some(pa) = &a.pod_anti_affinity {
         for term in &pa.required_during_scheduling_ignored_during_execution {
-            out.anti_required.push(affinity_term(world, reg, ns, term, t));
+            out.anti_required
+                .push(affinity_term(world, reg, ns, term, t));
         }
         for wt in &pa.preferred_during_scheduling_ignored_during_execution {
-            out.anti_preferred.push((i64::from(wt.weight), affinity_term(world, reg, ns, &wt.pod_affinity_term, t)));
+            out.anti_preferred.push((
+                i64::from(wt.weight),
+                affinity_term(world, reg, ns, &wt.pod_affinity_term, t),
+            ));
         }
     }
     out
@@ -239,11 +333,27 @@ fn add_existing_terms(world: &mut World, reg: &mut Registry) {
             .anti_required
             .iter()
             .map(|x| (x, ExistingTermKind::RequiredAntiAffinity))
-            .chain(a.required.iter().map(|x| (x, ExistingTermKind::RequiredAffinity)))
-            .chain(a.preferred.iter().map(|(w, x)| (x, ExistingTermKind::PreferredAffinity(*w))))
-            .chain(a.anti_preferred.iter().map(|(w, x)| (x, ExistingTermKind::PreferredAntiAffinity(*w))));
+            .chain(
+                a.required
+                    .iter()
+                    .map(|x| (x, ExistingTermKind::RequiredAffinity)),
+            )
+            .chain(
+                a.preferred
+                    .iter()
+                    .map(|(w, x)| (x, ExistingTermKind::PreferredAffinity(*w))),
+            )
+            .chain(
+                a.anti_preferred
+                    .iter()
+                    .map(|(w, x)| (x, ExistingTermKind::PreferredAntiAffinity(*w))),
+            );
         for (term, kind) in terms {
-            let owners = reg.group(GroupDef::TermOwners { selector: term.group, key: term.key, kind: kind_key(kind) });
+            let owners = reg.group(GroupDef::TermOwners {
+                selector: term.group,
+                key: term.key,
+                kind: kind_key(kind),
+            });
             if !carried.iter().any(|(o, _, _)| *o == owners) {
                 carried.push((owners, term.clone(), kind));
             }
@@ -253,7 +363,11 @@ fn add_existing_terms(world: &mut World, reg: &mut Registry) {
         let mut existing = Vec::new();
         for (owners, term, kind) in &carried {
             if self_matches(world, reg, term.group, t) {
-                existing.push(ExistingTerm { owners: *owners, key: term.key, kind: *kind });
+                existing.push(ExistingTerm {
+                    owners: *owners,
+                    key: term.key,
+                    kind: *kind,
+                });
             }
         }
         world.templates[t].existing_terms = existing;
@@ -279,7 +393,11 @@ fn membership(world: &World, reg: &Registry) -> Vec<Vec<GroupId>> {
                 .enumerate()
                 .filter(|(g, def)| match def {
                     GroupDef::Selector { .. } => self_matches(world, reg, *g as GroupId, t),
-                    GroupDef::TermOwners { selector, key, kind } => carries(world, t, *selector, *key, *kind),
+                    GroupDef::TermOwners {
+                        selector,
+                        key,
+                        kind,
+                    } => carries(world, t, *selector, *key, *kind),
                 })
                 .map(|(g, _)| g as GroupId)
                 .collect()
@@ -290,7 +408,11 @@ fn membership(world: &World, reg: &Registry) -> Vec<Vec<GroupId>> {
 fn topology_key(world: &World, key: Sym) -> TopologyKey {
     let n = world.nodes.len();
     if key == world.well_known.hostname {
-        return TopologyKey { label: "kubernetes.io/hostname".into(), node_domain: (0..n as u32).collect(), domains: n as u32 };
+        return TopologyKey {
+            label: "kubernetes.io/hostname".into(),
+            node_domain: (0..n as u32).collect(),
+            domains: n as u32,
+        };
     }
     let mut values: Vec<Sym> = Vec::new();
     let node_domain = world
@@ -307,5 +429,9 @@ fn topology_key(world: &World, key: Sym) -> TopologyKey {
             },
         })
         .collect();
-    TopologyKey { label: world.interner.resolve(key).to_string(), node_domain, domains: values.len() as u32 }
+    TopologyKey {
+        label: world.interner.resolve(key).to_string(),
+        node_domain,
+        domains: values.len() as u32,
+    }
 }

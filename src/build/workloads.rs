@@ -2,7 +2,10 @@
 
 use crate::cluster::NodeId;
 use crate::controllers::{Arrivals, DurationDist, WorkloadKind, WorkloadSpec};
-use crate::scenario::types::workload::{Arrivals as ArrivalsSpec, DurationDistribution, LogNormalSpread, Workload, WorkloadKind as KindSpec};
+use crate::scenario::types::workload::{
+    Arrivals as ArrivalsSpec, DurationDistribution, LogNormalSpread, Workload,
+    WorkloadKind as KindSpec,
+};
 
 /// z-score of the 99th percentile of the standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_841;
@@ -11,20 +14,31 @@ const Z_P99: f64 = 2.326_347_874_040_841;
 pub fn duration_dist(d: &DurationDistribution) -> DurationDist {
     match d {
         DurationDistribution::Constant { value } => DurationDist::Constant(value.as_millis()),
-        DurationDistribution::Uniform { min, max } => DurationDist::Uniform { min: min.as_millis(), max: max.as_millis() },
-        DurationDistribution::Exponential { mean } => DurationDist::Exponential { mean: mean.as_millis() },
+        DurationDistribution::Uniform { min, max } => DurationDist::Uniform {
+            min: min.as_millis(),
+            max: max.as_millis(),
+        },
+        DurationDistribution::Exponential { mean } => DurationDist::Exponential {
+            mean: mean.as_millis(),
+        },
         DurationDistribution::LogNormal { median, spread } => {
             let mu = (median.as_millis().max(1) as f64).ln();
             let sigma = match spread {
                 LogNormalSpread::Sigma(s) => *s,
-                LogNormalSpread::P99(p99) => ((p99.as_millis().max(1) as f64).ln() - mu).max(0.0) / Z_P99,
+                LogNormalSpread::P99(p99) => {
+                    ((p99.as_millis().max(1) as f64).ln() - mu).max(0.0) / Z_P99
+                }
             };
             DurationDist::LogNormal { mu, sigma }
         }
-        DurationDistribution::Normal { mean, stddev } => {
-            DurationDist::Normal { mean: mean.as_millis() as f64, std_dev: stddev.as_millis() as f64 }
-        }
-        DurationDistribution::Weibull { shape, scale } => DurationDist::Weibull { shape: *shape, scale: scale.as_millis() as f64 },
+        DurationDistribution::Normal { mean, stddev } => DurationDist::Normal {
+            mean: mean.as_millis() as f64,
+            std_dev: stddev.as_millis() as f64,
+        },
+        DurationDistribution::Weibull { shape, scale } => DurationDist::Weibull {
+            shape: *shape,
+            scale: scale.as_millis() as f64,
+        },
     }
 }
 
@@ -37,26 +51,51 @@ pub fn arrivals(a: &ArrivalsSpec, horizon_ms: u64) -> Arrivals {
             until_ms: until.map(|u| u.as_millis()).unwrap_or(horizon_ms),
         },
         ArrivalsSpec::At(times) => Arrivals::At(times.iter().map(|t| t.as_millis()).collect()),
-        ArrivalsSpec::Periodic { count, interval, start } => {
-            Arrivals::Every { count: u64::from(*count), interval_ms: interval.as_millis(), start_ms: start.as_millis() }
-        }
+        ArrivalsSpec::Periodic {
+            count,
+            interval,
+            start,
+        } => Arrivals::Every {
+            count: u64::from(*count),
+            interval_ms: interval.as_millis(),
+            start_ms: start.as_millis(),
+        },
     }
 }
 
 /// The engine spec of workload `w`, whose template is `template`. `node_id` resolves a
 /// `nodeName`.
-pub fn workload_spec(w: &Workload, template: u32, horizon_ms: u64, node_id: impl Fn(&str) -> Option<NodeId>) -> WorkloadSpec {
+pub fn workload_spec(
+    w: &Workload,
+    template: u32,
+    horizon_ms: u64,
+    node_id: impl Fn(&str) -> Option<NodeId>,
+) -> WorkloadSpec {
     let kind = match w.kind {
-        KindSpec::Deployment => WorkloadKind::Deployment { replicas: w.replicas.unwrap_or(1) },
-        KindSpec::StatefulSet => WorkloadKind::StatefulSet { replicas: w.replicas.unwrap_or(1) },
+        KindSpec::Deployment => WorkloadKind::Deployment {
+            replicas: w.replicas.unwrap_or(1),
+        },
+        KindSpec::StatefulSet => WorkloadKind::StatefulSet {
+            replicas: w.replicas.unwrap_or(1),
+        },
         KindSpec::DaemonSet => WorkloadKind::DaemonSet,
         KindSpec::Job => WorkloadKind::Job {
             arrivals: arrivals(&w.effective_arrivals(), horizon_ms),
-            duration: w.duration.as_ref().map(duration_dist).unwrap_or(DurationDist::Constant(horizon_ms)),
+            duration: w
+                .duration
+                .as_ref()
+                .map(duration_dist)
+                .unwrap_or(DurationDist::Constant(horizon_ms)),
         },
-        KindSpec::Pod => WorkloadKind::Pod { node_name: w.node_name.as_deref().and_then(node_id) },
+        KindSpec::Pod => WorkloadKind::Pod {
+            node_name: w.node_name.as_deref().and_then(node_id),
+        },
     };
-    WorkloadSpec { name: w.name.clone(), kind, template }
+    WorkloadSpec {
+        name: w.name.clone(),
+        kind,
+        template,
+    }
 }
 
 #[cfg(test)]
@@ -70,7 +109,9 @@ mod tests {
             median: DurationMs::from_millis(1000),
             spread: LogNormalSpread::P99(DurationMs::from_millis(10_000)),
         };
-        let DurationDist::LogNormal { mu, sigma } = duration_dist(&d) else { panic!("not lognormal") };
+        let DurationDist::LogNormal { mu, sigma } = duration_dist(&d) else {
+            panic!("not lognormal")
+        };
         assert!((mu - 1000f64.ln()).abs() < 1e-12);
         assert!((sigma - 10f64.ln() / Z_P99).abs() < 1e-12);
     }

@@ -12,12 +12,18 @@ pub struct CliError {
 impl CliError {
     /// Bad input: scenario file, options, output directory (exit code 2).
     pub fn input(message: impl Into<String>) -> Self {
-        CliError { code: 2, message: message.into() }
+        CliError {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     /// Something went wrong inside clustersim (exit code 1).
     pub fn internal(message: impl Into<String>) -> Self {
-        CliError { code: 1, message: message.into() }
+        CliError {
+            code: 1,
+            message: message.into(),
+        }
     }
 
     /// Exit code.
@@ -29,7 +35,13 @@ impl CliError {
 impl fmt::Display for CliError {
     /// One line: newlines in the message are folded.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let one_line = self.message.split('\n').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        let one_line = self
+            .message
+            .split('\n')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         f.write_str(&one_line)
     }
 }

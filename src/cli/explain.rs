@@ -24,7 +24,9 @@ pub struct ExplainArgs {
 /// Advances the cluster to `--at`, then explains one scheduling decision.
 pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
     let s = load(&a.scenario, &a.overrides)?;
-    let at: DurationMs = a.at.parse().map_err(|e| CliError::input(format!("--at {}: {e}", a.at)))?;
+    let at: DurationMs =
+        a.at.parse()
+            .map_err(|e| CliError::input(format!("--at {}: {e}", a.at)))?;
     let Some(template) = s.workloads.iter().position(|w| w.name == a.workload) else {
         let names: Vec<&str> = s.workloads.iter().map(|w| w.name.as_str()).collect();
         return Err(CliError::input(format!(
@@ -34,15 +36,27 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
             names.join(", ")
         )));
     };
-    let setup = build(&s, BuildOptions { seed: a.seed, event_log: EventLogLevel::None });
-    let mut sim = Simulation::new(setup).map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
+    let setup = build(
+        &s,
+        BuildOptions {
+            seed: a.seed,
+            event_log: EventLogLevel::None,
+        },
+    );
+    let mut sim = Simulation::new(setup)
+        .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
     sim.run_until(SimTime(at.as_millis()));
     let (world, scheduler) = sim.world_and_scheduler();
-    let live = world.pods.iter().filter(|(_, p)| p.template as usize == template).count();
+    let live = world
+        .pods
+        .iter()
+        .filter(|(_, p)| p.template as usize == template)
+        .count();
     let pod_name = format!("{}-{live}", a.workload);
     let e = scheduler.explain(world, template as u32, &pod_name, a.all_nodes);
     if a.json {
-        let text = serde_json::to_string_pretty(&e).map_err(|e| CliError::internal(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&e).map_err(|e| CliError::internal(e.to_string()))?;
         println!("{text}");
     } else {
         print_table(&e, at.as_millis());
@@ -79,14 +93,26 @@ fn print_table(e: &Explanation, at_ms: u64) {
     header.push_str(&format!(" {:>7}", "total"));
     println!("{header}");
     for n in &e.nodes {
-        let mark = if Some(&n.node) == e.selected.as_ref() { "*" } else { " " };
+        let mark = if Some(&n.node) == e.selected.as_ref() {
+            "*"
+        } else {
+            " "
+        };
         if !n.feasible {
-            println!("{mark} {:<24} no        {}", n.node, n.reason.as_deref().unwrap_or(""));
+            println!(
+                "{mark} {:<24} no        {}",
+                n.node,
+                n.reason.as_deref().unwrap_or("")
+            );
             continue;
         }
         let mut line = format!("{mark} {:<24} {:<9}", n.node, "yes");
         for p in SCORE_PLUGINS {
-            let v = n.scores.get(p).map(|s| s.weighted.to_string()).unwrap_or_else(|| "-".into());
+            let v = n
+                .scores
+                .get(p)
+                .map(|s| s.weighted.to_string())
+                .unwrap_or_else(|| "-".into());
             line.push_str(&format!(" {v:>9}"));
         }
         line.push_str(&format!(" {:>7}", n.total));

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use error::CliError;
 use clustersim::scenario::{load_scenario_with_overrides, Override, ScenarioFile};
+pub use error::CliError;
 
 /// Deterministic discrete-event simulator of large Kubernetes clusters for capacity planning.
 #[derive(Parser, Debug)]
@@ -89,13 +89,39 @@ enum Command {
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run { scenario, seed, out, set, events, quiet } => {
-            run::run(run::RunArgs { scenario, seed, out, overrides: set, events, quiet })
-        }
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            set,
+            events,
+            quiet,
+        } => run::run(run::RunArgs {
+            scenario,
+            seed,
+            out,
+            overrides: set,
+            events,
+            quiet,
+        }),
         Command::Validate { scenario, set } => validate::validate(&scenario, &set),
-        Command::Explain { scenario, workload, at, all_nodes, json, seed, set } => {
-            explain::explain(explain::ExplainArgs { scenario, workload, at, all_nodes, json, seed, overrides: set })
-        }
+        Command::Explain {
+            scenario,
+            workload,
+            at,
+            all_nodes,
+            json,
+            seed,
+            set,
+        } => explain::explain(explain::ExplainArgs {
+            scenario,
+            workload,
+            at,
+            all_nodes,
+            json,
+            seed,
+            overrides: set,
+        }),
     }
 }
 

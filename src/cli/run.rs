@@ -36,11 +36,21 @@ fn check_output_parent(dir: &Path) -> Result<(), CliError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| CliError::input(format!("--out {}: cannot create {}: {e}", dir.display(), parent.display())))?;
+    std::fs::create_dir_all(&parent).map_err(|e| {
+        CliError::input(format!(
+            "--out {}: cannot create {}: {e}",
+            dir.display(),
+            parent.display()
+        ))
+    })?;
     let probe = parent.join(format!(".clustersim-probe-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| CliError::input(format!("--out {}: directory {} is not writable: {e}", dir.display(), parent.display())))?;
+    std::fs::write(&probe, b"").map_err(|e| {
+        CliError::input(format!(
+            "--out {}: directory {} is not writable: {e}",
+            dir.display(),
+            parent.display()
+        ))
+    })?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
@@ -66,11 +76,21 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         EventsArg::Failures => EventLogLevel::Failures,
         EventsArg::All => EventLogLevel::All,
     };
-    let setup = build(&s, BuildOptions { seed: a.seed, event_log });
+    let setup = build(
+        &s,
+        BuildOptions {
+            seed: a.seed,
+            event_log,
+        },
+    );
     let seed = setup.seed;
-    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{seed}", s.name)));
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{seed}", s.name)));
     check_output_parent(&out)?;
-    let sim = Simulation::new(setup).map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
+    let sim = Simulation::new(setup)
+        .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
     let pb = progress_bar(a.quiet, s.simulation.duration.as_millis() / 1000);
     let started = Instant::now();
     let result = sim.run(&mut |p: Progress| {

@@ -41,9 +41,17 @@ impl PodGroups {
     /// Counters for `groups` groups over `keys`, with `template_groups[t]` the groups of template t.
     pub fn new(keys: Vec<TopologyKey>, groups: usize, template_groups: Vec<Vec<GroupId>>) -> Self {
         let counts = (0..groups)
-            .map(|_| keys.iter().map(|k| vec![0u32; k.domains as usize]).collect())
+            .map(|_| {
+                keys.iter()
+                    .map(|k| vec![0u32; k.domains as usize])
+                    .collect()
+            })
             .collect();
-        PodGroups { keys, counts, template_groups }
+        PodGroups {
+            keys,
+            counts,
+            template_groups,
+        }
     }
 
     /// Number of groups.
@@ -53,7 +61,10 @@ impl PodGroups {
 
     /// Groups the pods of template `t` belong to.
     pub fn groups_of(&self, t: TemplateId) -> &[GroupId] {
-        self.template_groups.get(t as usize).map(|v| v.as_slice()).unwrap_or(&[])
+        self.template_groups
+            .get(t as usize)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Domain of `node` for `key`, or [`NO_DOMAIN`].
@@ -86,13 +97,17 @@ impl PodGroups {
 
     /// Records a pod of template `t` arriving on (`sign = 1`) or leaving (`sign = -1`) `node`.
     pub(crate) fn update(&mut self, t: TemplateId, node: NodeId, sign: i32) {
-        let Some(groups) = self.template_groups.get(t as usize) else { return };
+        let Some(groups) = self.template_groups.get(t as usize) else {
+            return;
+        };
         for &g in groups {
             for (k, key) in self.keys.iter().enumerate() {
                 let d = key.node_domain[node.ix()];
                 if d != NO_DOMAIN {
                     let c = &mut self.counts[g as usize][k][d as usize];
-                    *c = c.checked_add_signed(sign).expect("pod group count went negative");
+                    *c = c
+                        .checked_add_signed(sign)
+                        .expect("pod group count went negative");
                 }
             }
         }

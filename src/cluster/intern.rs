@@ -27,7 +27,10 @@ impl Default for Interner {
 impl Interner {
     /// A new interner holding only the empty string.
     pub fn new() -> Self {
-        let mut i = Interner { ids: HashMap::new(), strings: Vec::new() };
+        let mut i = Interner {
+            ids: HashMap::new(),
+            strings: Vec::new(),
+        };
         i.intern("");
         i
     }
@@ -63,7 +66,10 @@ pub struct ValueInterner<T: Clone + Eq + std::hash::Hash> {
 
 impl<T: Clone + Eq + std::hash::Hash> Default for ValueInterner<T> {
     fn default() -> Self {
-        ValueInterner { ids: HashMap::new(), values: Vec::new() }
+        ValueInterner {
+            ids: HashMap::new(),
+            values: Vec::new(),
+        }
     }
 }
 

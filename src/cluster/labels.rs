@@ -17,7 +17,10 @@ impl LabelSet {
 
     /// The value of `key`, if present.
     pub fn get(&self, key: Sym) -> Option<Sym> {
-        self.0.binary_search_by_key(&key, |p| p.0).ok().map(|i| self.0[i].1)
+        self.0
+            .binary_search_by_key(&key, |p| p.0)
+            .ok()
+            .map(|i| self.0[i].1)
     }
 
     /// All pairs, sorted by key.
@@ -89,7 +92,9 @@ pub struct LabelSelector {
 impl LabelSelector {
     /// Whether every requirement holds for a label source.
     pub fn matches_with(&self, get: impl Fn(Sym) -> Option<Sym>, interner: &Interner) -> bool {
-        self.requirements.iter().all(|r| r.matches(get(r.key), interner))
+        self.requirements
+            .iter()
+            .all(|r| r.matches(get(r.key), interner))
     }
 
     /// Whether the selector matches a label set.
@@ -113,8 +118,14 @@ pub struct NodeSelector {
 
 impl NodeSelector {
     /// Whether any term matches the node's labels (`get` includes `kubernetes.io/hostname`).
-    pub fn matches_with(&self, get: impl Fn(Sym) -> Option<Sym> + Copy, interner: &Interner) -> bool {
-        self.terms.iter().any(|t| !t.is_empty() && t.matches_with(get, interner))
+    pub fn matches_with(
+        &self,
+        get: impl Fn(Sym) -> Option<Sym> + Copy,
+        interner: &Interner,
+    ) -> bool {
+        self.terms
+            .iter()
+            .any(|t| !t.is_empty() && t.matches_with(get, interner))
     }
 }
 

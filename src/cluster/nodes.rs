@@ -91,7 +91,10 @@ pub struct Nodes {
 impl Nodes {
     /// Empty columns for vectors of `stride` resources.
     pub fn new(stride: usize) -> Self {
-        Nodes { stride, ..Default::default() }
+        Nodes {
+            stride,
+            ..Default::default()
+        }
     }
 
     /// Number of nodes.
@@ -111,8 +114,16 @@ impl Nodes {
 
     /// Appends a node and returns its id.
     pub fn push(&mut self, n: NodeInit) -> NodeId {
-        assert_eq!(n.capacity.len(), self.stride, "capacity vector has the wrong stride");
-        assert_eq!(n.allocatable.len(), self.stride, "allocatable vector has the wrong stride");
+        assert_eq!(
+            n.capacity.len(),
+            self.stride,
+            "capacity vector has the wrong stride"
+        );
+        assert_eq!(
+            n.allocatable.len(),
+            self.stride,
+            "allocatable vector has the wrong stride"
+        );
         let id = NodeId(self.name.len() as u32);
         self.name.push(n.name);
         self.hostname.push(n.hostname);
@@ -163,9 +174,19 @@ impl Nodes {
     }
 
     /// Adds (or with `sign = -1` removes) a pod's requests to node `n`'s totals.
-    pub(crate) fn add_requests(&mut self, n: NodeId, requests: &[i64], nonzero_cpu: i64, nonzero_mem: i64, sign: i64) {
+    pub(crate) fn add_requests(
+        &mut self,
+        n: NodeId,
+        requests: &[i64],
+        nonzero_cpu: i64,
+        nonzero_mem: i64,
+        sign: i64,
+    ) {
         let base = n.ix() * self.stride;
-        for (slot, r) in self.requested[base..base + self.stride].iter_mut().zip(requests) {
+        for (slot, r) in self.requested[base..base + self.stride]
+            .iter_mut()
+            .zip(requests)
+        {
             *slot += sign * r;
         }
         self.nonzero_cpu[n.ix()] += sign * nonzero_cpu;

@@ -108,8 +108,12 @@ impl PodSlab {
         let slot = self.slots.get_mut(id.index as usize)?;
         match slot {
             Slot::Occupied { gen, .. } if *gen == id.gen => {
-                let next = Slot::Free { gen: gen.wrapping_add(1) };
-                let Slot::Occupied { pod, .. } = std::mem::replace(slot, next) else { unreachable!() };
+                let next = Slot::Free {
+                    gen: gen.wrapping_add(1),
+                };
+                let Slot::Occupied { pod, .. } = std::mem::replace(slot, next) else {
+                    unreachable!()
+                };
                 self.free.push(id.index);
                 self.live -= 1;
                 Some(pod)
@@ -131,7 +135,13 @@ impl PodSlab {
     /// All live pods in slot order (deterministic).
     pub fn iter(&self) -> impl Iterator<Item = (PodId, &Pod)> {
         self.slots.iter().enumerate().filter_map(|(i, s)| match s {
-            Slot::Occupied { gen, pod } => Some((PodId { index: i as u32, gen: *gen }, pod)),
+            Slot::Occupied { gen, pod } => Some((
+                PodId {
+                    index: i as u32,
+                    gen: *gen,
+                },
+                pod,
+            )),
             Slot::Free { .. } => None,
         })
     }

@@ -38,7 +38,10 @@ impl ResourceTable {
     /// A table with the four built-in resources.
     pub fn new() -> Self {
         ResourceTable {
-            names: ["cpu", "memory", "ephemeral-storage", "pods"].iter().map(|s| s.to_string()).collect(),
+            names: ["cpu", "memory", "ephemeral-storage", "pods"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 
@@ -81,7 +84,10 @@ impl ResourceTable {
     /// `kubernetes.io/` (e.g. `nvidia.com/gpu`). Only these honour `ignoredResources`.
     pub fn is_extended(&self, id: ResourceId) -> bool {
         let n = &self.names[id];
-        id > PODS && n.contains('/') && !n.starts_with("kubernetes.io/") && !n.starts_with("requests.")
+        id > PODS
+            && n.contains('/')
+            && !n.starts_with("kubernetes.io/")
+            && !n.starts_with("requests.")
     }
 }
 

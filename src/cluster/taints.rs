@@ -87,19 +87,41 @@ mod tests {
     use super::*;
 
     fn taint(k: u32, v: u32, effect: TaintEffect) -> Taint {
-        Taint { key: Sym(k), value: Sym(v), effect }
+        Taint {
+            key: Sym(k),
+            value: Sym(v),
+            effect,
+        }
     }
 
     #[test]
     fn toleration_matching_follows_upstream() {
         let t = taint(1, 2, TaintEffect::NoSchedule);
-        let eq = Toleration { key: Sym(1), op: TolerationOp::Equal, value: Sym(2), effect: None, toleration_seconds: None };
+        let eq = Toleration {
+            key: Sym(1),
+            op: TolerationOp::Equal,
+            value: Sym(2),
+            effect: None,
+            toleration_seconds: None,
+        };
         assert!(eq.tolerates(&t));
-        let wrong_value = Toleration { value: Sym(3), ..eq };
+        let wrong_value = Toleration {
+            value: Sym(3),
+            ..eq
+        };
         assert!(!wrong_value.tolerates(&t));
-        let any = Toleration { key: Sym::EMPTY, op: TolerationOp::Exists, value: Sym::EMPTY, effect: None, toleration_seconds: None };
+        let any = Toleration {
+            key: Sym::EMPTY,
+            op: TolerationOp::Exists,
+            value: Sym::EMPTY,
+            effect: None,
+            toleration_seconds: None,
+        };
         assert!(any.tolerates(&t));
-        let other_effect = Toleration { effect: Some(TaintEffect::NoExecute), ..eq };
+        let other_effect = Toleration {
+            effect: Some(TaintEffect::NoExecute),
+            ..eq
+        };
         assert!(!other_effect.tolerates(&t));
     }
 }

@@ -144,7 +144,10 @@ pub struct PodAffinity {
 impl PodAffinity {
     /// True when the template has no pod (anti-)affinity term at all.
     pub fn is_empty(&self) -> bool {
-        self.required.is_empty() && self.preferred.is_empty() && self.anti_required.is_empty() && self.anti_preferred.is_empty()
+        self.required.is_empty()
+            && self.preferred.is_empty()
+            && self.anti_required.is_empty()
+            && self.anti_preferred.is_empty()
     }
 }
 

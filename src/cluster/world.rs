@@ -183,9 +183,18 @@ impl World {
     }
 
     /// Removes taints with `key` and `effect` from `node`. Returns true if it changed.
-    pub fn remove_taint(&mut self, node: NodeId, key: Sym, effect: super::taints::TaintEffect) -> bool {
+    pub fn remove_taint(
+        &mut self,
+        node: NodeId,
+        key: Sym,
+        effect: super::taints::TaintEffect,
+    ) -> bool {
         let before = self.node_taints(node);
-        let t: Vec<Taint> = before.iter().copied().filter(|t| !(t.key == key && t.effect == effect)).collect();
+        let t: Vec<Taint> = before
+            .iter()
+            .copied()
+            .filter(|t| !(t.key == key && t.effect == effect))
+            .collect();
         if t.len() == before.len() {
             return false;
         }
@@ -223,7 +232,8 @@ impl World {
         self.phase_counts.pending -= 1;
         self.phase_counts.running += 1;
         let tpl = &self.templates[t as usize];
-        self.nodes.add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, 1);
+        self.nodes
+            .add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, 1);
         self.pods_on_node[node.ix()].push(id);
         self.groups.update(t, node, 1);
         for i in 0..self.templates[t as usize].images.len() {
@@ -247,16 +257,23 @@ impl World {
         let Some(node) = pod.node.take() else { return };
         let t = pod.template;
         let tpl = &self.templates[t as usize];
-        self.nodes.add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, -1);
+        self.nodes
+            .add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, -1);
         let list = &mut self.pods_on_node[node.ix()];
-        let pos = list.iter().position(|p| *p == id).expect("bound pod missing from its node's list");
+        let pos = list
+            .iter()
+            .position(|p| *p == id)
+            .expect("bound pod missing from its node's list");
         list.swap_remove(pos);
         self.groups.update(t, node, -1);
     }
 
     /// Ends a pod in a terminal phase (Succeeded or Failed), releasing its node.
     pub fn finish(&mut self, id: PodId, phase: PodPhase) {
-        assert!(matches!(phase, PodPhase::Succeeded | PodPhase::Failed), "finish: not a terminal phase");
+        assert!(
+            matches!(phase, PodPhase::Succeeded | PodPhase::Failed),
+            "finish: not a terminal phase"
+        );
         self.unbind(id);
         let pod = self.pods.get_mut(id).expect("finish: stale pod id");
         let old = pod.phase;

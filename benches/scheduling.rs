@@ -20,8 +20,8 @@ use clustersim::cluster::labels::{LabelSelector, LabelSet, Requirement, Selector
 use clustersim::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
 use clustersim::cluster::template::{PodAffinity, SpreadConstraint};
 use clustersim::cluster::{
-    Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate, QosClass, ResourceTable, Sym,
-    TemplateId, TopologyKey, World, CPU, MEMORY, PODS,
+    Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate, QosClass,
+    ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY, PODS,
 };
 use clustersim::engine::{SimRng, SimTime};
 use clustersim::scheduler::{Outcome, Scheduler, SchedulerConfig};
@@ -30,8 +30,11 @@ const GI: i64 = 1 << 30;
 const ZONES: [&str; 3] = ["a", "b", "c"];
 
 /// (pool, nodes, cpu millicores, memory, gpus, tainted)
-const POOLS: [(&str, usize, i64, i64, i64, bool); 3] =
-    [("general", 6000, 32_000, 128 * GI, 0, false), ("highmem", 800, 16_000, 256 * GI, 0, false), ("gpu", 200, 64_000, 512 * GI, 8, true)];
+const POOLS: [(&str, usize, i64, i64, i64, bool); 3] = [
+    ("general", 6000, 32_000, 128 * GI, 0, false),
+    ("highmem", 800, 16_000, 256 * GI, 0, false),
+    ("gpu", 200, 64_000, 512 * GI, 8, true),
+];
 
 /// (name, cpu, memory, gpus, weight in the stream)
 const MIX: [(&str, i64, i64, i64, u32); 6] = [
@@ -66,7 +69,11 @@ fn build() -> Bench {
     world.zones = ZONES.iter().map(|z| z.to_string()).collect();
     let stride = world.resources.len();
     let zone_key = world.well_known.zone;
-    let taint = Taint { key: taint_key, value: taint_val, effect: TaintEffect::NoSchedule };
+    let taint = Taint {
+        key: taint_key,
+        value: taint_val,
+        effect: TaintEffect::NoSchedule,
+    };
     for (p, &(pool, count, cpu, mem, gpus, tainted)) in POOLS.iter().enumerate() {
         world.pools.push(pool.to_string());
         let pool_sym = world.interner.intern(pool);
@@ -105,8 +112,15 @@ fn build() -> Bench {
     }
     // nodeTree order: zones round-robin, insertion order within a zone.
     let n = world.nodes.len();
-    let per_zone: Vec<Vec<NodeId>> =
-        (0..ZONES.len() as u32).map(|z| world.nodes.ids().filter(|id| world.nodes.zone[id.ix()] == z).collect()).collect();
+    let per_zone: Vec<Vec<NodeId>> = (0..ZONES.len() as u32)
+        .map(|z| {
+            world
+                .nodes
+                .ids()
+                .filter(|id| world.nodes.zone[id.ix()] == z)
+                .collect()
+        })
+        .collect();
     let mut order = Vec::with_capacity(n);
     for i in 0..n {
         for list in &per_zone {
@@ -166,14 +180,28 @@ fn build() -> Bench {
                 effect: Some(TaintEffect::NoSchedule),
                 toleration_seconds: None,
             }];
-            tpl.node_selector =
-                LabelSelector { requirements: vec![Requirement { key: pool_key, op: SelectorOp::In, values: vec![gpu_pool], bound: 0 }] };
+            tpl.node_selector = LabelSelector {
+                requirements: vec![Requirement {
+                    key: pool_key,
+                    op: SelectorOp::In,
+                    values: vec![gpu_pool],
+                    bound: 0,
+                }],
+            };
         }
         world.templates.push(tpl);
     }
     let keys = vec![
-        TopologyKey { label: "kubernetes.io/hostname".into(), node_domain: (0..n as u32).collect(), domains: n as u32 },
-        TopologyKey { label: "topology.kubernetes.io/zone".into(), node_domain: world.nodes.zone.clone(), domains: 3 },
+        TopologyKey {
+            label: "kubernetes.io/hostname".into(),
+            node_domain: (0..n as u32).collect(),
+            domains: n as u32,
+        },
+        TopologyKey {
+            label: "topology.kubernetes.io/zone".into(),
+            node_domain: world.nodes.zone.clone(),
+            domains: 3,
+        },
     ];
     let template_groups = (0..MIX.len() as u32).map(|g| vec![g]).collect();
     world.groups = PodGroups::new(keys, MIX.len(), template_groups);
@@ -185,7 +213,13 @@ fn build() -> Bench {
     let mut rng = SimRng::seed_from_u64(7);
     use rand::seq::SliceRandom;
     stream.shuffle(&mut rng);
-    Bench { world, stream, next: 0, live: VecDeque::new(), now: 0 }
+    Bench {
+        world,
+        stream,
+        next: 0,
+        live: VecDeque::new(),
+        now: 0,
+    }
 }
 
 impl Bench {
@@ -234,7 +268,11 @@ impl Bench {
 
 fn scheduling(c: &mut Criterion) {
     let mut b = build();
-    let mut s = Scheduler::new(SchedulerConfig::default(), &b.world, SimRng::seed_from_u64(1));
+    let mut s = Scheduler::new(
+        SchedulerConfig::default(),
+        &b.world,
+        SimRng::seed_from_u64(1),
+    );
     // Pre-fill (untimed).
     let mut pods = Vec::with_capacity(CHUNK);
     while b.live.len() < LIVE {

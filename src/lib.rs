@@ -9,6 +9,8 @@ pub mod cluster;
 pub mod controllers;
 pub mod engine;
 pub mod metrics;
+pub mod report;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;
+pub mod sweep;

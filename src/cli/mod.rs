@@ -1,7 +1,9 @@
 //! Subcommands and their arguments.
 
+mod compare;
 mod error;
 mod explain;
+mod report;
 mod run;
 mod validate;
 
@@ -84,6 +86,41 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
     },
+    /// Draw charts and write report.html / report.md into a results directory.
+    Report {
+        /// Results directory written by `clustersim run`.
+        dir: PathBuf,
+        /// Judge against the `slo:` section of this scenario file instead of the run's slo.json.
+        #[arg(long, value_name = "SCENARIO")]
+        slo: Option<PathBuf>,
+        /// No closing line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Compare a baseline and a variant: figures with deltas, overlay charts, SLO verdicts.
+    ///
+    /// Each side is a results directory or a directory of per-seed results directories; runs
+    /// are paired by seed (mean difference with a 95 % interval when there are several).
+    Compare {
+        /// <BASELINE> <VARIANT> results directories (or use --baseline/--variant).
+        #[arg(value_name = "DIR", num_args = 0..=2)]
+        runs: Vec<PathBuf>,
+        /// Baseline results directories (several: one per seed).
+        #[arg(long, value_name = "DIR", num_args = 1..)]
+        baseline: Vec<PathBuf>,
+        /// Variant results directories (several: one per seed).
+        #[arg(long, value_name = "DIR", num_args = 1..)]
+        variant: Vec<PathBuf>,
+        /// Output directory (default `results/compare-<baseline>-vs-<variant>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Judge both sides against the `slo:` section of this scenario file.
+        #[arg(long, value_name = "SCENARIO")]
+        slo: Option<PathBuf>,
+        /// No closing line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 /// Runs one parsed command line.
@@ -121,6 +158,24 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             json,
             seed,
             overrides: set,
+        }),
+        Command::Report { dir, slo, quiet } => {
+            report::report(report::ReportArgs { dir, slo, quiet })
+        }
+        Command::Compare {
+            runs,
+            baseline,
+            variant,
+            out,
+            slo,
+            quiet,
+        } => compare::compare(compare::CompareArgs {
+            runs,
+            baseline,
+            variant,
+            out,
+            slo,
+            quiet,
         }),
     }
 }

@@ -49,12 +49,23 @@ pub(crate) struct StaticEntry {
 }
 
 impl StaticEntry {
-    const UNKNOWN: StaticEntry =
-        StaticEntry { known: false, fail: StaticFail::Pass, aff_match: false, taints_ok: false, prefer_count: 0, node_aff: 0 };
+    const UNKNOWN: StaticEntry = StaticEntry {
+        known: false,
+        fail: StaticFail::Pass,
+        aff_match: false,
+        taints_ok: false,
+        prefer_count: 0,
+        node_aff: 0,
+    };
 }
 
 /// Evaluates the static filters and score inputs of `tpl` on node `node`.
-pub(crate) fn compute_static(world: &World, tpl: &PodTemplate, prof: &ResolvedProfile, node: usize) -> StaticEntry {
+pub(crate) fn compute_static(
+    world: &World,
+    tpl: &PodTemplate,
+    prof: &ResolvedProfile,
+    node: usize,
+) -> StaticEntry {
     let id = crate::cluster::NodeId(node as u32);
     let taints = world.node_taints(id);
     let get = |k| world.node_label(id, k);
@@ -62,22 +73,33 @@ pub(crate) fn compute_static(world: &World, tpl: &PodTemplate, prof: &ResolvedPr
     let mut fail = StaticFail::Pass;
     if prof.filter_unschedulable && world.nodes.unschedulable[node] {
         // A pod tolerating `node.kubernetes.io/unschedulable:NoSchedule` tolerates the cordon.
-        let key = world.interner.lookup("node.kubernetes.io/unschedulable").unwrap_or(crate::cluster::Sym(u32::MAX));
-        let t = Taint { key, value: crate::cluster::Sym::EMPTY, effect: TaintEffect::NoSchedule };
+        let key = world
+            .interner
+            .lookup("node.kubernetes.io/unschedulable")
+            .unwrap_or(crate::cluster::Sym(u32::MAX));
+        let t = Taint {
+            key,
+            value: crate::cluster::Sym::EMPTY,
+            effect: TaintEffect::NoSchedule,
+        };
         if !tolerated(&tpl.tolerations, &t) {
             fail = StaticFail::Unschedulable;
         }
     }
-    let first_untolerated = taints
-        .iter()
-        .position(|t| matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute) && !tolerated(&tpl.tolerations, t));
+    let first_untolerated = taints.iter().position(|t| {
+        matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute)
+            && !tolerated(&tpl.tolerations, t)
+    });
     if fail == StaticFail::Pass && prof.filter_taints {
         if let Some(ix) = first_untolerated {
             fail = StaticFail::Taint(ix.min(u8::MAX as usize) as u8);
         }
     }
     let aff_match = tpl.node_selector.matches_with(get, interner)
-        && tpl.required_node_affinity.as_ref().is_none_or(|r| r.matches_with(get, interner));
+        && tpl
+            .required_node_affinity
+            .as_ref()
+            .is_none_or(|r| r.matches_with(get, interner));
     if fail == StaticFail::Pass && prof.filter_node_affinity && !aff_match {
         fail = StaticFail::NodeAffinity;
     }
@@ -86,9 +108,9 @@ pub(crate) fn compute_static(world: &World, tpl: &PodTemplate, prof: &ResolvedPr
         .iter()
         .filter(|t| t.effect == TaintEffect::PreferNoSchedule)
         .filter(|t| {
-            !tpl.tolerations
-                .iter()
-                .any(|tol| matches!(tol.effect, None | Some(TaintEffect::PreferNoSchedule)) && tol.tolerates(t))
+            !tpl.tolerations.iter().any(|tol| {
+                matches!(tol.effect, None | Some(TaintEffect::PreferNoSchedule)) && tol.tolerates(t)
+            })
         })
         .count() as i32;
     let node_aff = tpl
@@ -97,7 +119,14 @@ pub(crate) fn compute_static(world: &World, tpl: &PodTemplate, prof: &ResolvedPr
         .filter(|p| p.weight != 0 && !p.term.is_empty() && p.term.matches_with(get, interner))
         .map(|p| p.weight)
         .sum::<i64>() as i32;
-    StaticEntry { known: true, fail, aff_match, taints_ok: first_untolerated.is_none(), prefer_count, node_aff }
+    StaticEntry {
+        known: true,
+        fail,
+        aff_match,
+        taints_ok: first_untolerated.is_none(),
+        prefer_count,
+        node_aff,
+    }
 }
 
 /// Whether `tpl`'s node selectors read `kubernetes.io/hostname` (then its static verdict is
@@ -105,8 +134,15 @@ pub(crate) fn compute_static(world: &World, tpl: &PodTemplate, prof: &ResolvedPr
 pub(crate) fn hostname_dependent(world: &World, tpl: &PodTemplate) -> bool {
     let h = world.well_known.hostname;
     tpl.node_selector.requirements.iter().any(|r| r.key == h)
-        || tpl.required_node_affinity.as_ref().is_some_and(|s| s.terms.iter().any(|t| t.requirements.iter().any(|r| r.key == h)))
-        || tpl.preferred_node_affinity.iter().any(|p| p.term.requirements.iter().any(|r| r.key == h))
+        || tpl.required_node_affinity.as_ref().is_some_and(|s| {
+            s.terms
+                .iter()
+                .any(|t| t.requirements.iter().any(|r| r.key == h))
+        })
+        || tpl
+            .preferred_node_affinity
+            .iter()
+            .any(|p| p.term.requirements.iter().any(|r| r.key == h))
 }
 
 /// Whether `tpl` has no nodeSelector and no required node affinity (every node matches).
@@ -134,7 +170,9 @@ impl NodeClasses {
     #[inline]
     fn node_key(world: &World, n: usize) -> u64 {
         let nodes = &world.nodes;
-        u64::from(nodes.labels[n]) | (u64::from(nodes.taints[n]) << 32) | (u64::from(nodes.unschedulable[n]) << 63)
+        u64::from(nodes.labels[n])
+            | (u64::from(nodes.taints[n]) << 32)
+            | (u64::from(nodes.unschedulable[n]) << 63)
     }
 
     /// The class of node `n` (re-classifying it if its labels, taints or cordon changed).

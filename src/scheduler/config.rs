@@ -70,9 +70,15 @@ impl Default for Profile {
         Profile {
             name: "default-scheduler".to_string(),
             percentage_of_nodes_to_score: None,
-            score_weights: SCORE_PLUGINS.iter().zip(weights).map(|(n, w)| (n.to_string(), w)).collect(),
+            score_weights: SCORE_PLUGINS
+                .iter()
+                .zip(weights)
+                .map(|(n, w)| (n.to_string(), w))
+                .collect(),
             disabled_filters: Vec::new(),
-            fit_strategy: ScoringStrategy::LeastAllocated { resources: cpu_mem() },
+            fit_strategy: ScoringStrategy::LeastAllocated {
+                resources: cpu_mem(),
+            },
             ignored_resources: Vec::new(),
             ignored_resource_groups: Vec::new(),
             balanced_resources: cpu_mem(),
@@ -141,11 +147,18 @@ impl ResolvedProfile {
             ScoringStrategy::MostAllocated { resources } => (FitKind::Most, resources),
             ScoringStrategy::RequestedToCapacityRatio { resources, shape } => {
                 // MaxNodeScore / MaxCustomPriorityScore = 100 / 10.
-                (FitKind::Ratio(shape.iter().map(|&(u, s)| (u, s * 10)).collect()), resources)
+                (
+                    FitKind::Ratio(shape.iter().map(|&(u, s)| (u, s * 10)).collect()),
+                    resources,
+                )
             }
         };
         let fit_resources = res.iter().map(|(n, w)| (rt.lookup(n), *w)).collect();
-        let balanced_resources = p.balanced_resources.iter().map(|(n, _)| rt.lookup(n)).collect();
+        let balanced_resources = p
+            .balanced_resources
+            .iter()
+            .map(|(n, _)| rt.lookup(n))
+            .collect();
         let ignored = (0..rt.len())
             .map(|r| {
                 if !rt.is_extended(r) {
@@ -153,7 +166,8 @@ impl ResolvedProfile {
                 }
                 let name = rt.name(r);
                 let prefix = name.split('/').next().unwrap_or("");
-                p.ignored_resources.iter().any(|i| i == name) || p.ignored_resource_groups.iter().any(|g| g == prefix)
+                p.ignored_resources.iter().any(|i| i == name)
+                    || p.ignored_resource_groups.iter().any(|g| g == prefix)
             })
             .collect();
         ResolvedProfile {
@@ -228,9 +242,20 @@ mod tests {
         assert_eq!(w, vec![3, 2, 1, 2, 2, 1, 1]);
         assert_eq!(w.iter().sum::<i64>(), 12);
         assert!(p.preemption);
-        assert_eq!((p.min_candidate_nodes_percentage, p.min_candidate_nodes_absolute), (10, 100));
+        assert_eq!(
+            (
+                p.min_candidate_nodes_percentage,
+                p.min_candidate_nodes_absolute
+            ),
+            (10, 100)
+        );
         assert_eq!(p.hard_pod_affinity_weight, 1);
-        assert_eq!(p.fit_strategy, ScoringStrategy::LeastAllocated { resources: cpu_mem() });
+        assert_eq!(
+            p.fit_strategy,
+            ScoringStrategy::LeastAllocated {
+                resources: cpu_mem()
+            }
+        );
         assert_eq!(p.balanced_resources, cpu_mem());
     }
 }

@@ -6,22 +6,25 @@ use std::collections::BTreeMap;
 
 use rand::RngExt;
 
-use super::cache::{NodeClasses, StaticEntry, StaticFail, TemplateStatics};
+use super::cache::{NodeClasses, StaticFail, TemplateStatics};
 use super::config::{
-    num_feasible_nodes_to_find, FitKind, ResolvedProfile, BALANCED, FIT, IMAGE, INTERPOD, NODE_AFFINITY, N_PLUGINS, SPREAD,
-    TAINT,
+    num_feasible_nodes_to_find, FitKind, ResolvedProfile, BALANCED, FIT, IMAGE, INTERPOD,
+    NODE_AFFINITY, N_PLUGINS, SPREAD, TAINT,
 };
 use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
 use super::preempt::{NoPdbs, PdbOracle};
 use super::score::{
-    balanced_score, balanced_score2, default_normalize, fraction, image_locality_score, interpod_normalize, least_requested_score, round_half_away,
-    most_requested_score, ratio_resource_score, scaled_image_score, spread_normalize, spread_score_for_count, weighted_mean,
+    balanced_score, balanced_score2, default_normalize, fraction, image_locality_score,
+    interpod_normalize, least_requested_score, most_requested_score, ratio_resource_score,
+    round_half_away, scaled_image_score, spread_normalize, spread_score_for_count, weighted_mean,
     weighted_mean_rounded,
 };
 use super::spread::{InclusionCache, TopoCache};
 use super::{Explanation, NodeExplanation, Outcome, PluginScore, SchedulerConfig, SCORE_PLUGINS};
 use crate::cluster::template::ExistingTermKind;
-use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, CPU, EPHEMERAL_STORAGE, MEMORY, PODS};
+use crate::cluster::{
+    NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, CPU, EPHEMERAL_STORAGE, MEMORY, PODS,
+};
 use crate::engine::SimRng;
 
 /// A preemption nomination this scheduler handed out and still honours (upstream: the
@@ -94,11 +97,21 @@ struct Sampling {
 impl Scheduler {
     /// A scheduler for `world` (caches are sized from it). `rng` is the tie-break/preemption stream.
     pub fn new(config: SchedulerConfig, world: &World, rng: SimRng) -> Self {
-        assert!(world.resources.len() <= 64, "the scheduler supports at most 64 resources");
-        let mut profiles: Vec<ResolvedProfile> =
-            config.profiles.iter().map(|p| ResolvedProfile::resolve(p, config.percentage_of_nodes_to_score, world)).collect();
+        assert!(
+            world.resources.len() <= 64,
+            "the scheduler supports at most 64 resources"
+        );
+        let mut profiles: Vec<ResolvedProfile> = config
+            .profiles
+            .iter()
+            .map(|p| ResolvedProfile::resolve(p, config.percentage_of_nodes_to_score, world))
+            .collect();
         if profiles.is_empty() {
-            profiles.push(ResolvedProfile::resolve(&super::Profile::default(), config.percentage_of_nodes_to_score, world));
+            profiles.push(ResolvedProfile::resolve(
+                &super::Profile::default(),
+                config.percentage_of_nodes_to_score,
+                world,
+            ));
         }
         let mut s = Scheduler {
             config,
@@ -136,13 +149,22 @@ impl Scheduler {
     /// [`Scheduler::schedule`] with PodDisruptionBudgets for preemption: `pdbs` tells which
     /// potential victims would violate a budget (preemption prefers nodes with fewer violations
     /// and reprieves violating victims first, as upstream).
-    pub fn schedule_with_pdbs(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome {
+    pub fn schedule_with_pdbs(
+        &mut self,
+        world: &World,
+        pod: PodId,
+        pdbs: &dyn PdbOracle,
+    ) -> Outcome {
         let p = world.pods.get(pod).expect("schedule: stale pod id");
         let t = p.template;
         self.begin(world);
         let n_all = world.node_order.len();
         if n_all == 0 {
-            return Outcome::Unschedulable { reason: "no nodes available to schedule pods".to_string(), nominated: None, victims: Vec::new() };
+            return Outcome::Unschedulable {
+                reason: "no nodes available to schedule pods".to_string(),
+                nominated: None,
+                victims: Vec::new(),
+            };
         }
         self.prepare(world, t, Some(pod));
         // A pod nominated by an earlier preemption tries its node first; if it fits there it
@@ -160,13 +182,19 @@ impl Scheduler {
             0 => self.post_filter(world, pod, sampling.start, pdbs),
             1 => {
                 self.forget_nomination(pod);
-                Outcome::Bind { node: self.sc.feasible[0], score: 0 }
+                Outcome::Bind {
+                    node: self.sc.feasible[0],
+                    score: 0,
+                }
             }
             _ => {
                 self.prioritize(world);
                 let i = select_host(&mut self.rng, &self.sc.total);
                 self.forget_nomination(pod);
-                Outcome::Bind { node: self.sc.feasible[i], score: self.sc.total[i] }
+                Outcome::Bind {
+                    node: self.sc.feasible[i],
+                    score: self.sc.total[i],
+                }
             }
         }
     }
@@ -178,10 +206,21 @@ impl Scheduler {
     /// (same start index, same `numFeasibleNodesToFind`). Either way `explain` changes nothing
     /// a later `schedule` sees: the rotation does not advance and the tie-break draw comes
     /// from a copy of the RNG. Preemption is not simulated.
-    pub fn explain(&mut self, world: &World, template: TemplateId, pod_name: &str, all_nodes: bool) -> Explanation {
+    pub fn explain(
+        &mut self,
+        world: &World,
+        template: TemplateId,
+        pod_name: &str,
+        all_nodes: bool,
+    ) -> Explanation {
         self.begin(world);
         let n_all = world.node_order.len();
-        let mut out = Explanation { pod: pod_name.to_string(), nodes_examined: 0, selected: None, nodes: Vec::new() };
+        let mut out = Explanation {
+            pod: pod_name.to_string(),
+            nodes_examined: 0,
+            selected: None,
+            nodes: Vec::new(),
+        };
         if n_all == 0 {
             return out;
         }
@@ -214,13 +253,29 @@ impl Scheduler {
                     if !prof.enabled[p] {
                         continue;
                     }
-                    let (raw, normalized) =
-                        if self.sc.skipped[p] || k == 1 { (0, 0) } else { (self.sc.raw[p][fi], self.normalized(p, fi)) };
+                    let (raw, normalized) = if self.sc.skipped[p] || k == 1 {
+                        (0, 0)
+                    } else {
+                        (self.sc.raw[p][fi], self.normalized(p, fi))
+                    };
                     let weighted = normalized * prof.weights[p];
                     total += weighted;
-                    scores.insert(name.to_string(), PluginScore { raw, normalized, weighted });
+                    scores.insert(
+                        name.to_string(),
+                        PluginScore {
+                            raw,
+                            normalized,
+                            weighted,
+                        },
+                    );
                 }
-                out.nodes.push(NodeExplanation { node: world.nodes.name[n.ix()].clone(), feasible: true, reason: None, scores, total });
+                out.nodes.push(NodeExplanation {
+                    node: world.nodes.name[n.ix()].clone(),
+                    feasible: true,
+                    reason: None,
+                    scores,
+                    total,
+                });
                 fi += 1;
             } else {
                 let f = self.sc.failures[xi].1;
@@ -253,7 +308,9 @@ impl Scheduler {
             let counts = &mut self.nominated_count;
             self.nominations.retain(|nm| {
                 let live = world.pods.get(nm.pod).is_some_and(|p| {
-                    p.phase == PodPhase::Pending && p.node.is_none() && (p.nominated.is_none() || p.nominated == Some(nm.node))
+                    p.phase == PodPhase::Pending
+                        && p.node.is_none()
+                        && (p.nominated.is_none() || p.nominated == Some(nm.node))
                 });
                 if !live {
                     counts[nm.node.ix()] -= 1;
@@ -265,7 +322,11 @@ impl Scheduler {
 
     /// The node `pod` was nominated to (its own record, else the pod's field).
     fn nominated_node_of(&self, world: &World, pod: PodId) -> Option<NodeId> {
-        self.nominations.iter().find(|n| n.pod == pod).map(|n| n.node).or_else(|| world.pods.get(pod).and_then(|p| p.nominated))
+        self.nominations
+            .iter()
+            .find(|n| n.pod == pod)
+            .map(|n| n.node)
+            .or_else(|| world.pods.get(pod).and_then(|p| p.nominated))
     }
 
     /// Drops `pod`'s nomination record.
@@ -289,17 +350,32 @@ impl Scheduler {
             }
             keep
         });
-        self.nominations.push(Nomination { pod, node, template: tpl_id, priority });
+        self.nominations.push(Nomination {
+            pod,
+            node,
+            template: tpl_id,
+            priority,
+        });
         self.nominated_count[node.ix()] += 1;
     }
 
     fn sampling(&self, n_all: usize, all_nodes: bool) -> Sampling {
         if all_nodes {
-            return Sampling { start: 0, to_find: n_all };
+            return Sampling {
+                start: 0,
+                to_find: n_all,
+            };
         }
         let prof = &self.profiles[self.prep.profile];
-        let to_find = if prof.has_score_plugins { num_feasible_nodes_to_find(prof.percentage, n_all) } else { 1 };
-        Sampling { start: self.next_start_index % n_all, to_find }
+        let to_find = if prof.has_score_plugins {
+            num_feasible_nodes_to_find(prof.percentage, n_all)
+        } else {
+            1
+        };
+        Sampling {
+            start: self.next_start_index % n_all,
+            to_find,
+        }
     }
 
     /// PreFilter: everything computed once per pod.
@@ -323,12 +399,22 @@ impl Scheduler {
         let a = &tpl.affinity;
         prep.aff_active = !a.required.is_empty()
             || !a.anti_required.is_empty()
-            || tpl.existing_terms.iter().any(|e| e.kind == ExistingTermKind::RequiredAntiAffinity);
+            || tpl
+                .existing_terms
+                .iter()
+                .any(|e| e.kind == ExistingTermKind::RequiredAntiAffinity);
         prep.aff_self_all = a.required.iter().all(|t| t.self_match);
         prep.aff_total = a
             .required
             .iter()
-            .map(|t| world.groups.counts(t.group, t.key).iter().map(|&c| i64::from(c)).sum::<i64>())
+            .map(|t| {
+                world
+                    .groups
+                    .counts(t.group, t.key)
+                    .iter()
+                    .map(|&c| i64::from(c))
+                    .sum::<i64>()
+            })
             .sum();
         self.prep.hostname_dep = self.statics.hostname_dependent(world, t as usize);
         if prof.filter_spread {
@@ -338,91 +424,64 @@ impl Scheduler {
         }
     }
 
-    /// Requests reserved on `n` by pods nominated there with at least this pod's priority
-    /// (upstream runs the filters with those pods added). Fills `sc.delta`; returns the number
-    /// of such pods, or None when there are none.
-    #[inline]
-    fn nominated_delta(&mut self, world: &World, n: NodeId) -> Option<i64> {
-        if self.nominated_count[n.ix()] == 0 {
-            return None;
-        }
-        let mut pods = 0;
-        for nm in &self.nominations {
-            if nm.node == n && nm.priority >= self.prep.priority && Some(nm.pod) != self.prep.pod {
-                if pods == 0 {
-                    self.sc.delta.iter_mut().for_each(|d| *d = 0);
-                }
-                pods += 1;
-                for (d, q) in self.sc.delta.iter_mut().zip(&world.templates[nm.template as usize].requests) {
-                    *d += q;
-                }
-            }
-        }
-        if pods == 0 {
-            None
-        } else {
-            Some(pods)
+    /// The filter context of the prepared pod (borrows the scheduler's parts disjointly).
+    fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
+        let prof = &self.profiles[self.prep.profile];
+        Filt {
+            world,
+            prof,
+            prep: &self.prep,
+            tpl: &world.templates[self.prep.template as usize],
+            classes: &mut self.classes,
+            statics: &mut self.statics,
+            nominations: &self.nominations,
+            nominated_count: &self.nominated_count,
+            delta: &mut self.sc.delta,
         }
     }
 
-    /// All filters on node `n` for the prepared pod: the static verdict (cached per class)
-    /// then the dynamic filters, with nominated pods' requests reserved.
-    #[inline]
-    pub(super) fn filter_node(&mut self, world: &World, n: NodeId) -> Result<StaticEntry, Fail> {
-        let t = self.prep.template as usize;
-        let cached = if self.prep.hostname_dep {
-            None
-        } else {
-            let c = self.classes.class_of(world, n.ix()) as usize;
-            self.statics.cached(t, c)
-        };
-        let se = match cached {
-            Some(se) => se,
-            None => self.statics.get(&mut self.classes, world, &self.profiles[self.prep.profile], t, n.ix()),
-        };
-        if se.fail != StaticFail::Pass {
-            return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
-        }
-        let tpl = &world.templates[t];
-        let f = match self.nominated_delta(world, n) {
-            None => dynamic_filters(world, &self.profiles[self.prep.profile], tpl, &self.prep, n, &Adjust::NONE),
-            Some(pods) => {
-                let adj = Adjust { delta: Some(&self.sc.delta), pods_delta: pods, removed: &[] };
-                dynamic_filters(world, &self.profiles[self.prep.profile], tpl, &self.prep, n, &adj)
-            }
-        };
-        match f {
-            None => Ok(se),
-            Some(f) => Err(f),
-        }
+    /// All filters on node `n` for the prepared pod (see [`Filt::run`]).
+    pub(super) fn filter_node(&mut self, world: &World, n: NodeId) -> Result<(i32, i32), Fail> {
+        self.filt(world).run(n)
     }
 
     /// Examines nodes from `start` in `node_order` until `to_find` feasible nodes are found
     /// or every node was examined. Returns the number of nodes examined.
     fn find_feasible(&mut self, world: &World, s: Sampling) -> usize {
-        self.sc.feasible.clear();
-        self.sc.feasible_static.clear();
-        self.sc.failures.clear();
-        let n_all = world.node_order.len();
+        let mut feasible = std::mem::take(&mut self.sc.feasible);
+        let mut feasible_static = std::mem::take(&mut self.sc.feasible_static);
+        let mut failures = std::mem::take(&mut self.sc.failures);
+        feasible.clear();
+        feasible_static.clear();
+        failures.clear();
+        let order = &world.node_order;
+        let n_all = order.len();
+        let wrap = n_all - s.start;
         let mut processed = 0;
-        for i in 0..n_all {
-            let mut j = s.start + i;
-            if j >= n_all {
-                j -= n_all;
-            }
-            let n = world.node_order[j];
-            processed += 1;
-            match self.filter_node(world, n) {
-                Ok(se) => {
-                    self.sc.feasible.push(n);
-                    self.sc.feasible_static.push((se.prefer_count, se.node_aff));
-                    if self.sc.feasible.len() >= s.to_find {
-                        break;
+        {
+            let mut f = self.filt(world);
+            for i in 0..n_all {
+                let n = if i < wrap {
+                    order[s.start + i]
+                } else {
+                    order[i - wrap]
+                };
+                processed += 1;
+                match f.run(n) {
+                    Ok(st) => {
+                        feasible.push(n);
+                        feasible_static.push(st);
+                        if feasible.len() >= s.to_find {
+                            break;
+                        }
                     }
+                    Err(fail) => failures.push((n, fail)),
                 }
-                Err(f) => self.sc.failures.push((n, f)),
             }
         }
+        self.sc.feasible = feasible;
+        self.sc.feasible_static = feasible_static;
+        self.sc.failures = failures;
         processed
     }
 
@@ -476,17 +535,39 @@ impl Scheduler {
                 *r = i64::from(s.1);
             }
         }
-        if !skipped[FIT] {
+        let fused = !skipped[FIT]
+            && !skipped[BALANCED]
+            && prof.default_fit()
+            && prof.balanced_resources == [Some(CPU), Some(MEMORY)];
+        if fused {
+            // Default profile: both resource scores in one pass over the node columns.
+            let (fit, bal) = two_columns(&mut sc.raw, FIT, BALANCED);
+            score_fit_balanced_default(world, tpl, &sc.feasible, fit, bal);
+        } else if !skipped[FIT] {
             score_fit(world, prof, tpl, &sc.feasible, &mut sc.raw[FIT]);
         }
         if !skipped[SPREAD] {
-            score_spread(world, &sc.soft, &sc.ignored, &sc.feasible, &mut sc.acc, &mut sc.raw[SPREAD]);
+            score_spread(
+                world,
+                &sc.soft,
+                &sc.ignored,
+                &sc.feasible,
+                &mut sc.acc,
+                &mut sc.raw[SPREAD],
+            );
         }
         if !skipped[INTERPOD] {
             score_interpod(world, prof, tpl, &sc.feasible, &mut sc.raw[INTERPOD]);
         }
-        if !skipped[BALANCED] {
-            score_balanced(world, prof, tpl, &sc.feasible, &mut sc.fractions, &mut sc.raw[BALANCED]);
+        if !skipped[BALANCED] && !fused {
+            score_balanced(
+                world,
+                prof,
+                tpl,
+                &sc.feasible,
+                &mut sc.fractions,
+                &mut sc.raw[BALANCED],
+            );
         }
         if !skipped[IMAGE] {
             if tpl.images.is_empty() {
@@ -539,10 +620,90 @@ fn normalizes(p: usize) -> bool {
     matches!(p, TAINT | NODE_AFFINITY | SPREAD | INTERPOD)
 }
 
+/// What the per-node filters read, borrowed for one cycle.
+pub(super) struct Filt<'a> {
+    world: &'a World,
+    prof: &'a ResolvedProfile,
+    prep: &'a Prep,
+    tpl: &'a PodTemplate,
+    classes: &'a mut NodeClasses,
+    statics: &'a mut TemplateStatics,
+    nominations: &'a [Nomination],
+    nominated_count: &'a [u32],
+    delta: &'a mut Vec<i64>,
+}
+
+impl Filt<'_> {
+    /// All filters on node `n`: the static verdict (cached per node class), then the dynamic
+    /// filters with the requests of pods nominated there (with at least this pod's priority)
+    /// reserved, as upstream's `RunFilterPluginsWithNominatedPods`. Ok carries the static score
+    /// inputs (PreferNoSchedule count, preferred node-affinity sum).
+    #[inline(always)]
+    pub(super) fn run(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
+        let world = self.world;
+        let t = self.prep.template as usize;
+        let cached = if self.prep.hostname_dep {
+            None
+        } else {
+            let c = self.classes.class_of(world, n.ix()) as usize;
+            self.statics.cached(t, c)
+        };
+        let se = match cached {
+            Some(se) => se,
+            None => self.statics.get(self.classes, world, self.prof, t, n.ix()),
+        };
+        if se.fail != StaticFail::Pass {
+            return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
+        }
+        let f = if self.nominated_count[n.ix()] == 0 {
+            dynamic_filters(world, self.prof, self.tpl, self.prep, n, &Adjust::NONE)
+        } else {
+            self.with_nominated(n)
+        };
+        match f {
+            None => Ok((se.prefer_count, se.node_aff)),
+            Some(f) => Err(f),
+        }
+    }
+
+    #[cold]
+    fn with_nominated(&mut self, n: NodeId) -> Option<Fail> {
+        let world = self.world;
+        let mut pods = 0;
+        self.delta.iter_mut().for_each(|d| *d = 0);
+        for nm in self.nominations {
+            if nm.node == n && nm.priority >= self.prep.priority && Some(nm.pod) != self.prep.pod {
+                pods += 1;
+                for (d, q) in self
+                    .delta
+                    .iter_mut()
+                    .zip(&world.templates[nm.template as usize].requests)
+                {
+                    *d += q;
+                }
+            }
+        }
+        let adj = if pods == 0 {
+            Adjust::NONE
+        } else {
+            Adjust {
+                delta: Some(self.delta),
+                pods_delta: pods,
+                removed: &[],
+            }
+        };
+        dynamic_filters(world, self.prof, self.tpl, self.prep, n, &adj)
+    }
+}
+
 /// Upstream `selectHost`: the highest total score; ties broken uniformly by reservoir
 /// sampling (`rand.Intn(cntOfMaxScore) == 0` replaces the candidate).
 pub(crate) fn select_host(rng: &mut SimRng, total: &[i64]) -> usize {
-    let max = total.iter().copied().max().expect("selectHost on an empty list");
+    let max = total
+        .iter()
+        .copied()
+        .max()
+        .expect("selectHost on an empty list");
     let mut cnt = 0u32;
     let mut selected = 0;
     for (i, &s) in total.iter().enumerate() {
@@ -564,7 +725,9 @@ fn interpod_score_relevant(tpl: &PodTemplate, prof: &ResolvedProfile) -> bool {
         || tpl.existing_terms.iter().any(|e| match e.kind {
             ExistingTermKind::RequiredAntiAffinity => false,
             ExistingTermKind::RequiredAffinity => prof.hard_pod_affinity_weight > 0,
-            ExistingTermKind::PreferredAffinity(_) | ExistingTermKind::PreferredAntiAffinity(_) => true,
+            ExistingTermKind::PreferredAffinity(_) | ExistingTermKind::PreferredAntiAffinity(_) => {
+                true
+            }
         })
 }
 
@@ -576,8 +739,14 @@ fn alloc_req(world: &World, tpl: &PodTemplate, n: NodeId, r: usize, nonzero: boo
     let nodes = &world.nodes;
     let pod_req = tpl.requests.get(r).copied().unwrap_or(0);
     match r {
-        CPU if nonzero => (nodes.alloc(n, CPU), nodes.nonzero_cpu[n.ix()] + tpl.nonzero_cpu),
-        MEMORY if nonzero => (nodes.alloc(n, MEMORY), nodes.nonzero_mem[n.ix()] + tpl.nonzero_mem),
+        CPU if nonzero => (
+            nodes.alloc(n, CPU),
+            nodes.nonzero_cpu[n.ix()] + tpl.nonzero_cpu,
+        ),
+        MEMORY if nonzero => (
+            nodes.alloc(n, MEMORY),
+            nodes.nonzero_mem[n.ix()] + tpl.nonzero_mem,
+        ),
         CPU | MEMORY | EPHEMERAL_STORAGE => (nodes.alloc(n, r), nodes.req(n, r) + pod_req),
         PODS => (0, 0),
         _ if pod_req == 0 => (0, 0),
@@ -585,15 +754,80 @@ fn alloc_req(world: &World, tpl: &PodTemplate, n: NodeId, r: usize, nonzero: boo
     }
 }
 
+/// Two distinct columns of the per-plugin score table, mutably.
+fn two_columns(cols: &mut [Vec<i64>; N_PLUGINS], a: usize, b: usize) -> (&mut [i64], &mut [i64]) {
+    assert!(a < b);
+    let (lo, hi) = cols.split_at_mut(b);
+    (&mut lo[a], &mut hi[0])
+}
+
+/// NodeResourcesFit LeastAllocated (cpu, memory, weight 1, non-zero requests) and
+/// NodeResourcesBalancedAllocation (cpu, memory, actual requests) in one pass: the same
+/// arithmetic as [`score_fit`] and [`score_balanced`], sharing the node column loads.
+fn score_fit_balanced_default(
+    world: &World,
+    tpl: &PodTemplate,
+    feasible: &[NodeId],
+    fit: &mut [i64],
+    bal: &mut [i64],
+) {
+    let nodes = &world.nodes;
+    let s = nodes.stride();
+    let (pc, pm) = (tpl.requests[CPU], tpl.requests[MEMORY]);
+    let (nzc, nzm) = (tpl.nonzero_cpu, tpl.nonzero_mem);
+    for ((f, b), &n) in fit.iter_mut().zip(bal.iter_mut()).zip(feasible) {
+        let i = n.ix();
+        let base = i * s;
+        let (ac, am) = (
+            nodes.allocatable[base + CPU],
+            nodes.allocatable[base + MEMORY],
+        );
+        let (rc, rm) = (nodes.requested[base + CPU], nodes.requested[base + MEMORY]);
+        if ac != 0 && am != 0 {
+            let sum = least_requested_score(nodes.nonzero_cpu[i] + nzc, ac)
+                + least_requested_score(nodes.nonzero_mem[i] + nzm, am);
+            *f = weighted_mean(sum, 2);
+            *b = balanced_score2(fraction(rc + pc, ac), fraction(rm + pm, am));
+        } else {
+            let (mut sum, mut w) = (0, 0);
+            let mut fr = [0.0f64; 2];
+            let mut k = 0;
+            if ac != 0 {
+                sum += least_requested_score(nodes.nonzero_cpu[i] + nzc, ac);
+                w += 1;
+                fr[k] = fraction(rc + pc, ac);
+                k += 1;
+            }
+            if am != 0 {
+                sum += least_requested_score(nodes.nonzero_mem[i] + nzm, am);
+                w += 1;
+                fr[k] = fraction(rm + pm, am);
+                k += 1;
+            }
+            *f = weighted_mean(sum, w);
+            *b = balanced_score(&fr[..k]);
+        }
+    }
+}
+
 /// NodeResourcesFit score (LeastAllocated / MostAllocated / RequestedToCapacityRatio).
-fn score_fit(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, feasible: &[NodeId], out: &mut [i64]) {
+fn score_fit(
+    world: &World,
+    prof: &ResolvedProfile,
+    tpl: &PodTemplate,
+    feasible: &[NodeId],
+    out: &mut [i64],
+) {
     let nodes = &world.nodes;
     if prof.default_fit() {
         // LeastAllocated, cpu and memory with weight 1.
         let s = nodes.stride();
         for (o, &n) in out.iter_mut().zip(feasible) {
             let i = n.ix();
-            let (ac, am) = (nodes.allocatable[i * s + CPU], nodes.allocatable[i * s + MEMORY]);
+            let (ac, am) = (
+                nodes.allocatable[i * s + CPU],
+                nodes.allocatable[i * s + MEMORY],
+            );
             let (mut sum, mut w) = (0, 0);
             if ac != 0 {
                 sum += least_requested_score(nodes.nonzero_cpu[i] + tpl.nonzero_cpu, ac);
@@ -641,7 +875,14 @@ fn score_fit(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, feasible:
 }
 
 /// NodeResourcesBalancedAllocation score (actual requests).
-fn score_balanced(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, feasible: &[NodeId], fr: &mut Vec<f64>, out: &mut [i64]) {
+fn score_balanced(
+    world: &World,
+    prof: &ResolvedProfile,
+    tpl: &PodTemplate,
+    feasible: &[NodeId],
+    fr: &mut Vec<f64>,
+    out: &mut [i64],
+) {
     let nodes = &world.nodes;
     if prof.balanced_resources == [Some(CPU), Some(MEMORY)] {
         let s = nodes.stride();
@@ -682,7 +923,14 @@ fn score_balanced(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, feas
 /// PodTopologySpread raw score: `round(Σ cnt·w + maxSkew − 1)` over the soft constraints
 /// whose key the node has; ignored nodes 0. Constraint-major so each constraint's columns are
 /// fetched once; the float additions happen in constraint order per node, as upstream.
-fn score_spread(world: &World, soft: &[SpreadState], ignored: &[bool], feasible: &[NodeId], acc: &mut Vec<f64>, out: &mut [i64]) {
+fn score_spread(
+    world: &World,
+    soft: &[SpreadState],
+    ignored: &[bool],
+    feasible: &[NodeId],
+    acc: &mut Vec<f64>,
+    out: &mut [i64],
+) {
     let groups = &world.groups;
     acc.clear();
     acc.resize(feasible.len(), 0.0);
@@ -714,7 +962,13 @@ fn score_spread(world: &World, soft: &[SpreadState], ignored: &[bool], feasible:
 
 /// InterPodAffinity raw score: Σ over the terms involved of ±weight × matching pods in the
 /// node's domain of the term's key.
-fn score_interpod(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, feasible: &[NodeId], out: &mut [i64]) {
+fn score_interpod(
+    world: &World,
+    prof: &ResolvedProfile,
+    tpl: &PodTemplate,
+    feasible: &[NodeId],
+    out: &mut [i64],
+) {
     let groups = &world.groups;
     let a = &tpl.affinity;
     for (o, &n) in out.iter_mut().zip(feasible) {

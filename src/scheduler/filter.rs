@@ -4,7 +4,9 @@
 use super::cache::StaticFail;
 use super::config::ResolvedProfile;
 use crate::cluster::template::ExistingTermKind;
-use crate::cluster::{GroupId, NodeId, PodId, PodTemplate, ResourceId, TemplateId, TopoKeyId, World, NO_DOMAIN, PODS};
+use crate::cluster::{
+    GroupId, NodeId, PodId, PodTemplate, ResourceId, TemplateId, TopoKeyId, World, NO_DOMAIN, PODS,
+};
 
 /// Why a node was rejected: the first failing plugin's status (with all its reasons).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -12,7 +14,10 @@ pub(crate) enum Fail {
     /// NodeUnschedulable (unresolvable).
     Unschedulable,
     /// TaintToleration (unresolvable): the first untolerated NoSchedule/NoExecute taint.
-    Taint { key: crate::cluster::Sym, value: crate::cluster::Sym },
+    Taint {
+        key: crate::cluster::Sym,
+        value: crate::cluster::Sym,
+    },
     /// NodeAffinity (unresolvable).
     NodeAffinity,
     /// NodeResourcesFit: bit `r` set = resource `r` insufficient (bit `PODS` = "Too many
@@ -58,7 +63,9 @@ impl Fail {
             Fail::NodeAffinity => "NodeAffinity",
             Fail::Fit { .. } => "NodeResourcesFit",
             Fail::SpreadMissingLabel | Fail::Spread => "PodTopologySpread",
-            Fail::PodAffinity | Fail::PodAntiAffinity | Fail::ExistingAntiAffinity => "InterPodAffinity",
+            Fail::PodAffinity | Fail::PodAntiAffinity | Fail::ExistingAntiAffinity => {
+                "InterPodAffinity"
+            }
             Fail::NoVictims | Fail::NotHelpful => "DefaultPreemption",
         }
     }
@@ -83,11 +90,15 @@ impl Fail {
                     }
                 }
             }
-            Fail::SpreadMissingLabel => f("node(s) didn't match pod topology spread constraints (missing required label)"),
+            Fail::SpreadMissingLabel => {
+                f("node(s) didn't match pod topology spread constraints (missing required label)")
+            }
             Fail::Spread => f("node(s) didn't match pod topology spread constraints"),
             Fail::PodAffinity => f("node(s) didn't match pod affinity rules"),
             Fail::PodAntiAffinity => f("node(s) didn't match pod anti-affinity rules"),
-            Fail::ExistingAntiAffinity => f("node(s) didn't satisfy existing pods anti-affinity rules"),
+            Fail::ExistingAntiAffinity => {
+                f("node(s) didn't satisfy existing pods anti-affinity rules")
+            }
             Fail::NoVictims => f("No preemption victims found for incoming pod"),
             Fail::NotHelpful => f("Preemption is not helpful for scheduling"),
         }
@@ -114,7 +125,10 @@ impl Fail {
             StaticFail::Unschedulable => Some(Fail::Unschedulable),
             StaticFail::Taint(ix) => {
                 let t = world.node_taints(n)[ix as usize];
-                Some(Fail::Taint { key: t.key, value: t.value })
+                Some(Fail::Taint {
+                    key: t.key,
+                    value: t.value,
+                })
             }
             StaticFail::NodeAffinity => Some(Fail::NodeAffinity),
         }
@@ -133,18 +147,27 @@ pub(crate) fn reasons_histogram(world: &World, failures: impl Iterator<Item = Fa
     }
     let mut by_reason: Vec<(String, usize)> = Vec::new();
     for (f, c) in by_fail {
-        f.for_each_reason(world, |r| match by_reason.iter_mut().find(|(s, _)| s == r) {
-            Some(e) => e.1 += c,
-            None => by_reason.push((r.to_string(), c)),
+        f.for_each_reason(world, |r| {
+            match by_reason.iter_mut().find(|(s, _)| s == r) {
+                Some(e) => e.1 += c,
+                None => by_reason.push((r.to_string(), c)),
+            }
         });
     }
-    let mut lines: Vec<String> = by_reason.into_iter().map(|(r, c)| format!("{c} {r}")).collect();
+    let mut lines: Vec<String> = by_reason
+        .into_iter()
+        .map(|(r, c)| format!("{c} {r}"))
+        .collect();
     lines.sort();
     lines.join(", ")
 }
 
 /// `0/N nodes are available: <histogram>.`
-pub(crate) fn fit_error_message(world: &World, n_all: usize, failures: impl Iterator<Item = Fail>) -> String {
+pub(crate) fn fit_error_message(
+    world: &World,
+    n_all: usize,
+    failures: impl Iterator<Item = Fail>,
+) -> String {
     let h = reasons_histogram(world, failures);
     if h.is_empty() {
         format!("0/{n_all} nodes are available.")
@@ -208,7 +231,11 @@ pub(crate) struct Adjust<'a> {
 }
 
 impl Adjust<'_> {
-    pub(crate) const NONE: Adjust<'static> = Adjust { delta: None, pods_delta: 0, removed: &[] };
+    pub(crate) const NONE: Adjust<'static> = Adjust {
+        delta: None,
+        pods_delta: 0,
+        removed: &[],
+    };
 
     /// Removed pods that belong to `group`.
     #[inline]
@@ -216,12 +243,15 @@ impl Adjust<'_> {
         if self.removed.is_empty() {
             return 0;
         }
-        self.removed.iter().filter(|&&t| world.groups.groups_of(t).contains(&group)).count() as i64
+        self.removed
+            .iter()
+            .filter(|&&t| world.groups.groups_of(t).contains(&group))
+            .count() as i64
     }
 }
 
 /// NodeResourcesFit filter. `None` when the pod fits.
-#[inline]
+#[inline(always)]
 pub(crate) fn fit_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
     let nodes = &world.nodes;
     let s = nodes.stride();
@@ -268,7 +298,11 @@ pub(crate) fn spread_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust)
         if d == NO_DOMAIN {
             return Some(Fail::SpreadMissingLabel);
         }
-        let mut m = if c.hostname { i64::from(groups.count(c.group, c.key, d)) } else { c.counts[d as usize] };
+        let mut m = if c.hostname {
+            i64::from(groups.count(c.group, c.key, d))
+        } else {
+            c.counts[d as usize]
+        };
         let mut min = if c.min_forced_zero { 0 } else { c.min };
         let a = adj.removed_in(world, c.group);
         if a > 0 {
@@ -287,7 +321,13 @@ pub(crate) fn spread_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust)
 /// InterPodAffinity filter: required affinity (with the first-pod special case), required
 /// anti-affinity, existing pods' required anti-affinity.
 #[inline]
-pub(crate) fn interpod_filter(world: &World, tpl: &PodTemplate, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
+pub(crate) fn interpod_filter(
+    world: &World,
+    tpl: &PodTemplate,
+    prep: &Prep,
+    n: NodeId,
+    adj: &Adjust,
+) -> Option<Fail> {
     let groups = &world.groups;
     let a = &tpl.affinity;
     if !a.required.is_empty() {
@@ -312,7 +352,9 @@ pub(crate) fn interpod_filter(world: &World, tpl: &PodTemplate, prep: &Prep, n: 
     }
     for t in &a.anti_required {
         let d = groups.domain(t.key, n);
-        if d != NO_DOMAIN && i64::from(groups.count(t.group, t.key, d)) - adj.removed_in(world, t.group) > 0 {
+        if d != NO_DOMAIN
+            && i64::from(groups.count(t.group, t.key, d)) - adj.removed_in(world, t.group) > 0
+        {
             return Some(Fail::PodAntiAffinity);
         }
     }
@@ -321,7 +363,9 @@ pub(crate) fn interpod_filter(world: &World, tpl: &PodTemplate, prep: &Prep, n: 
             continue;
         }
         let d = groups.domain(e.key, n);
-        if d != NO_DOMAIN && i64::from(groups.count(e.owners, e.key, d)) - adj.removed_in(world, e.owners) > 0 {
+        if d != NO_DOMAIN
+            && i64::from(groups.count(e.owners, e.key, d)) - adj.removed_in(world, e.owners) > 0
+        {
             return Some(Fail::ExistingAntiAffinity);
         }
     }
@@ -330,8 +374,15 @@ pub(crate) fn interpod_filter(world: &World, tpl: &PodTemplate, prep: &Prep, n: 
 
 /// The dynamic filters in upstream order (NodeResourcesFit, PodTopologySpread,
 /// InterPodAffinity) for a node that passed the static ones.
-#[inline]
-pub(crate) fn dynamic_filters(world: &World, prof: &ResolvedProfile, tpl: &PodTemplate, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
+#[inline(always)]
+pub(crate) fn dynamic_filters(
+    world: &World,
+    prof: &ResolvedProfile,
+    tpl: &PodTemplate,
+    prep: &Prep,
+    n: NodeId,
+    adj: &Adjust,
+) -> Option<Fail> {
     if prof.filter_fit {
         if let Some(f) = fit_filter(world, prep, n, adj) {
             return Some(f);

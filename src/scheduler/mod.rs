@@ -21,6 +21,28 @@
 //!   `schedule` and `explain`.
 //! * `preempt.rs`: DefaultPreemption (PostFilter).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
+//!
+//! Fidelity: filters, scores, normalisations and tie-breaking follow upstream's integer (and,
+//! where upstream uses it, float64) arithmetic; the tests copy upstream's plugin test tables.
+//! Known, deliberate deviations:
+//! * Filtering is sequential: nodes are examined in `node_order` from the rotating start index
+//!   and the search stops exactly at the `numFeasibleNodesToFind`-th feasible node (upstream's
+//!   16 parallel workers may examine a few extra nodes). The preemption dry run is sequential
+//!   from its random offset too, and ties in `pickOneNodeForPreemption` go to the first
+//!   candidate found (upstream: map iteration order).
+//! * Pods nominated by preemption reserve their requests (and a pod slot) on their node for
+//!   pods of lower priority, as `RunFilterPluginsWithNominatedPods` does; their effect on
+//!   spread and inter-pod affinity counts is not modelled.
+//! * Required pod affinity with several terms counts matching pods per term (upstream counts
+//!   pods matching all terms); identical for the usual single term.
+//! * ImageLocality sums each distinct image once (upstream: once per container naming it) and
+//!   spreads over `world.nodes.len()`.
+//! * TaintToleration reports the first untolerated taint in the interned (sorted) taint order;
+//!   NodeResourcesFit lists extended resources in resource-id order (upstream: map order).
+//! * Node labels are assumed not to change after a node is created (cached node-inclusion for
+//!   PodTopologySpread is keyed by the node count); taints and cordons may change at any time.
+//! * Preemption eligibility does not check for victims still terminating on the nominated node
+//!   (the world has no terminating state).
 
 use crate::cluster::{NodeId, PodId};
 
@@ -34,9 +56,9 @@ pub mod score;
 mod spread;
 
 #[cfg(test)]
-mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;
 
 pub use config::num_feasible_nodes_to_find;
 pub use cycle::Scheduler;
@@ -180,4 +202,3 @@ pub struct Explanation {
     /// Every examined node.
     pub nodes: Vec<NodeExplanation>,
 }
-

@@ -75,7 +75,13 @@ fn pick_one(world: &World, cands: &[Candidate]) -> usize {
     let earliest_start = |c: &Candidate| -> i64 {
         // GetEarliestPodStartTime: earliest start among the highest-priority victims.
         let mut max_p = priority_of(world, c.victims[0]);
-        let start = |p: PodId| world.pods.get(p).and_then(|x| x.started).map_or(i64::MAX, |s| s.0 as i64);
+        let start = |p: PodId| {
+            world
+                .pods
+                .get(p)
+                .and_then(|x| x.started)
+                .map_or(i64::MAX, |s| s.0 as i64)
+        };
         let mut earliest = start(c.victims[0]);
         for &v in &c.victims {
             let p = priority_of(world, v);
@@ -91,7 +97,12 @@ fn pick_one(world: &World, cands: &[Candidate]) -> usize {
     let score_fns: [&dyn Fn(&Candidate) -> i64; 5] = [
         &|c| -c.pdb_violations,
         &|c| -i64::from(priority_of(world, c.victims[0])),
-        &|c| -c.victims.iter().map(|&v| i64::from(priority_of(world, v)) + i64::from(i32::MAX) + 1).sum::<i64>(),
+        &|c| {
+            -c.victims
+                .iter()
+                .map(|&v| i64::from(priority_of(world, v)) + i64::from(i32::MAX) + 1)
+                .sum::<i64>()
+        },
         &|c| -(c.victims.len() as i64),
         &earliest_start,
     ];
@@ -121,17 +132,29 @@ impl Scheduler {
     /// PostFilter after a cycle found no feasible node: the FitError message and, if enabled
     /// and eligible, preemption. `start` is the cycle's start index (every node was examined,
     /// `sc.failures[i]` is `node_order[(start + i) % N]`).
-    pub(super) fn post_filter(&mut self, world: &World, pod: PodId, start: usize, pdbs: &dyn PdbOracle) -> Outcome {
+    pub(super) fn post_filter(
+        &mut self,
+        world: &World,
+        pod: PodId,
+        start: usize,
+        pdbs: &dyn PdbOracle,
+    ) -> Outcome {
         let n_all = world.node_order.len();
         let msg = fit_error_message(world, n_all, self.sc.failures.iter().map(|f| f.1));
         let prof = &self.profiles[self.prep.profile];
-        let unschedulable = |reason: String| Outcome::Unschedulable { reason, nominated: None, victims: Vec::new() };
+        let unschedulable = |reason: String| Outcome::Unschedulable {
+            reason,
+            nominated: None,
+            victims: Vec::new(),
+        };
         if !prof.preemption {
             return unschedulable(msg);
         }
         let tpl = &world.templates[self.prep.template as usize];
         if tpl.preemption_never {
-            return unschedulable(format!("{msg} not eligible due to preemptionPolicy=Never.."));
+            return unschedulable(format!(
+                "{msg} not eligible due to preemptionPolicy=Never.."
+            ));
         }
         // nodesWherePreemptionMightHelp, in node_order.
         let mut potential: Vec<NodeId> = Vec::new();
@@ -149,10 +172,16 @@ impl Scheduler {
         self.forget_nomination(pod);
         if potential.is_empty() {
             let h = reasons_histogram(world, statuses.into_iter());
-            return unschedulable(format!("{msg} preemption: 0/{n_all} nodes are available: {h}.."));
+            return unschedulable(format!(
+                "{msg} preemption: 0/{n_all} nodes are available: {h}.."
+            ));
         }
         let prof = &self.profiles[self.prep.profile];
-        let want = num_candidates(potential.len(), prof.min_candidate_pct, prof.min_candidate_abs);
+        let want = num_candidates(
+            potential.len(),
+            prof.min_candidate_pct,
+            prof.min_candidate_abs,
+        );
         let offset = self.rng.random_range(0..potential.len());
         let mut non_violating: Vec<Candidate> = Vec::new();
         let mut violating: Vec<Candidate> = Vec::new();
@@ -177,57 +206,88 @@ impl Scheduler {
         let cands = non_violating;
         if cands.is_empty() {
             let h = reasons_histogram(world, statuses.into_iter());
-            return unschedulable(format!("{msg} preemption: 0/{n_all} nodes are available: {h}.."));
+            return unschedulable(format!(
+                "{msg} preemption: 0/{n_all} nodes are available: {h}.."
+            ));
         }
         let best = pick_one(world, &cands);
         let c = &cands[best];
         self.record_nomination(world, pod, c.node);
-        Outcome::Unschedulable { reason: msg, nominated: Some(c.node), victims: c.victims.clone() }
+        Outcome::Unschedulable {
+            reason: msg,
+            nominated: Some(c.node),
+            victims: c.victims.clone(),
+        }
     }
 
     /// Upstream `SelectVictimsOnNode`: remove every lower-priority pod, check the pod fits,
     /// then reprieve victims (PDB-violating first, each group most important first) while it
     /// still fits. Err is the node's status when preemption cannot help there.
-    fn select_victims_on_node(&mut self, world: &World, n: NodeId, pdbs: &dyn PdbOracle) -> Result<Candidate, Fail> {
+    fn select_victims_on_node(
+        &mut self,
+        world: &World,
+        n: NodeId,
+        pdbs: &dyn PdbOracle,
+    ) -> Result<Candidate, Fail> {
         let prio = self.prep.priority;
-        let mut potential: Vec<PodId> =
-            world.pods_on_node[n.ix()].iter().copied().filter(|&p| world.pods.get(p).is_some() && priority_of(world, p) < prio).collect();
+        let mut potential: Vec<PodId> = world.pods_on_node[n.ix()]
+            .iter()
+            .copied()
+            .filter(|&p| world.pods.get(p).is_some() && priority_of(world, p) < prio)
+            .collect();
         if potential.is_empty() {
             return Err(Fail::NoVictims);
         }
         potential.sort_by_key(|&p| importance_key(world, p));
-        // Nominated pods with at least our priority stay reserved on the node.
+        // Nominated pods with at least our priority stay reserved on the node; every pod
+        // below our priority is removed. `delta` tracks requested-resource changes, kept
+        // incrementally while victims are reprieved.
         let stride = world.resources.len();
-        let mut base = vec![0i64; stride];
-        let mut base_pods = 0i64;
+        let mut delta = vec![0i64; stride];
+        let mut pods_delta = 0i64;
         for nm in &self.nominations {
             if nm.node == n && nm.priority >= prio && Some(nm.pod) != self.prep.pod {
-                base_pods += 1;
-                for (d, q) in base.iter_mut().zip(&world.templates[nm.template as usize].requests) {
-                    *d += q;
-                }
+                pods_delta += 1;
+                add_requests(
+                    &mut delta,
+                    &world.templates[nm.template as usize].requests,
+                    1,
+                );
             }
         }
-        // Everything below our priority removed.
-        let mut removed: Vec<(PodId, TemplateId)> =
-            potential.iter().map(|&p| (p, world.pods.get(p).expect("live").template)).collect();
-        self.check_with_removed(world, n, &base, base_pods, &removed)?;
+        let mut removed: Vec<TemplateId> = Vec::with_capacity(potential.len());
+        for &p in &potential {
+            let t = world.pods.get(p).expect("live").template;
+            removed.push(t);
+            add_requests(&mut delta, &world.templates[t as usize].requests, -1);
+            pods_delta -= 1;
+        }
+        self.check_adjusted(world, n, &delta, pods_delta, &removed)?;
         let mut flags = Vec::new();
         pdbs.violating(world, &potential, &mut flags);
-        let order: Vec<(PodId, bool)> = potential
+        flags.resize(potential.len(), false);
+        let order = potential
             .iter()
             .zip(&flags)
             .filter(|(_, &v)| v)
-            .chain(potential.iter().zip(&flags).filter(|(_, &v)| !v))
-            .map(|(&p, &v)| (p, v))
-            .collect();
+            .chain(potential.iter().zip(&flags).filter(|(_, &v)| !v));
         let mut victims = Vec::new();
         let mut pdb_violations = 0;
-        for (p, v) in order {
-            let pos = removed.iter().position(|r| r.0 == p).expect("removed");
-            let entry = removed.swap_remove(pos);
-            if self.check_with_removed(world, n, &base, base_pods, &removed).is_err() {
-                removed.push(entry);
+        for (&p, &v) in order {
+            // Add p back; if the pod no longer fits, p is a victim after all.
+            let t = world.pods.get(p).expect("live").template;
+            let pos = removed.iter().position(|&r| r == t).expect("removed");
+            removed.swap_remove(pos);
+            let req = &world.templates[t as usize].requests;
+            add_requests(&mut delta, req, 1);
+            pods_delta += 1;
+            if self
+                .check_adjusted(world, n, &delta, pods_delta, &removed)
+                .is_err()
+            {
+                removed.push(t);
+                add_requests(&mut delta, req, -1);
+                pods_delta -= 1;
                 victims.push(p);
                 if v {
                     pdb_violations += 1;
@@ -237,30 +297,45 @@ impl Scheduler {
         if flags.iter().any(|&v| v) && flags.iter().any(|&v| !v) {
             victims.sort_by_key(|&p| importance_key(world, p));
         }
-        Ok(Candidate { node: n, victims, pdb_violations })
+        Ok(Candidate {
+            node: n,
+            victims,
+            pdb_violations,
+        })
     }
 
-    /// All filters on `n` with `removed` pods gone and the nominated reservation `base`.
-    fn check_with_removed(&mut self, world: &World, n: NodeId, base: &[i64], base_pods: i64, removed: &[(PodId, TemplateId)]) -> Result<(), Fail> {
+    /// All filters on `n` with requested resources changed by `delta` / `pods_delta` and the
+    /// pods of `removed` templates gone (for pod-group counts).
+    fn check_adjusted(
+        &mut self,
+        world: &World,
+        n: NodeId,
+        delta: &[i64],
+        pods_delta: i64,
+        removed: &[TemplateId],
+    ) -> Result<(), Fail> {
         let prof = &self.profiles[self.prep.profile];
         let t = self.prep.template as usize;
         let se = self.statics.get(&mut self.classes, world, prof, t, n.ix());
         if se.fail != StaticFail::Pass {
             return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
         }
-        let mut delta = base.to_vec();
-        let mut templates = Vec::with_capacity(removed.len());
-        for &(_, rt) in removed {
-            templates.push(rt);
-            for (d, q) in delta.iter_mut().zip(&world.templates[rt as usize].requests) {
-                *d -= q;
-            }
-        }
-        let adj = Adjust { delta: Some(&delta), pods_delta: base_pods - removed.len() as i64, removed: &templates };
+        let adj = Adjust {
+            delta: Some(delta),
+            pods_delta,
+            removed,
+        };
         match dynamic_filters(world, prof, &world.templates[t], &self.prep, n, &adj) {
             None => Ok(()),
             Some(f) => Err(f),
         }
+    }
+}
+
+/// `acc += sign · requests`, element-wise.
+fn add_requests(acc: &mut [i64], requests: &[i64], sign: i64) {
+    for (a, q) in acc.iter_mut().zip(requests) {
+        *a += sign * q;
     }
 }
 

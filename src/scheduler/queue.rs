@@ -125,14 +125,37 @@ impl SchedulingQueue {
 
     fn push_active(&mut self, pod: PodId, priority: i32, timestamp: u64, backoff_until: u64) {
         let seq = self.seq();
-        self.entries.insert(pod, Entry { seq, loc: Loc::Active, priority, timestamp, backoff_until });
-        self.active.push(ActiveItem { priority, timestamp, seq, pod });
+        self.entries.insert(
+            pod,
+            Entry {
+                seq,
+                loc: Loc::Active,
+                priority,
+                timestamp,
+                backoff_until,
+            },
+        );
+        self.active.push(ActiveItem {
+            priority,
+            timestamp,
+            seq,
+            pod,
+        });
         self.n_active += 1;
     }
 
     fn push_backoff(&mut self, pod: PodId, priority: i32, timestamp: u64, backoff_until: u64) {
         let seq = self.seq();
-        self.entries.insert(pod, Entry { seq, loc: Loc::Backoff, priority, timestamp, backoff_until });
+        self.entries.insert(
+            pod,
+            Entry {
+                seq,
+                loc: Loc::Backoff,
+                priority,
+                timestamp,
+                backoff_until,
+            },
+        );
         self.backoff.push(Reverse((backoff_until, seq, pod)));
         self.n_backoff += 1;
     }
@@ -163,13 +186,24 @@ impl SchedulingQueue {
         self.detach(pod);
         let seq = self.seq();
         let backoff_until = now.0.saturating_add(self.backoff_duration_ms(attempts));
-        self.entries.insert(pod, Entry { seq, loc: Loc::Unschedulable, priority, timestamp: now.0, backoff_until });
+        self.entries.insert(
+            pod,
+            Entry {
+                seq,
+                loc: Loc::Unschedulable,
+                priority,
+                timestamp: now.0,
+                backoff_until,
+            },
+        );
         self.unschedulable.insert((now.0, seq), pod);
     }
 
     /// Moves one unschedulable-pool pod to backoffQ if still backing off, else to activeQ.
     fn release(&mut self, pod: PodId, now: u64) {
-        let Some(e) = self.entries.remove(&pod) else { return };
+        let Some(e) = self.entries.remove(&pod) else {
+            return;
+        };
         debug_assert_eq!(e.loc, Loc::Unschedulable);
         if e.backoff_until > now {
             self.push_backoff(pod, e.priority, e.timestamp, e.backoff_until);
@@ -217,7 +251,10 @@ impl SchedulingQueue {
     /// The earliest time a backoff expires or an unschedulable pod is due for the 5-minute flush.
     pub fn next_wakeup(&self) -> Option<SimTime> {
         let b = self.backoff.peek().map(|r| r.0 .0);
-        let u = self.unschedulable.first_key_value().map(|(k, _)| k.0.saturating_add(MAX_IN_UNSCHEDULABLE_MS));
+        let u = self
+            .unschedulable
+            .first_key_value()
+            .map(|(k, _)| k.0.saturating_add(MAX_IN_UNSCHEDULABLE_MS));
         match (b, u) {
             (Some(x), Some(y)) => Some(SimTime(x.min(y))),
             (x, y) => x.or(y).map(SimTime),

@@ -11,7 +11,21 @@ pub fn least_requested_score(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 || requested > capacity {
         return 0;
     }
-    (capacity - requested) * MAX_NODE_SCORE / capacity
+    exact_div((capacity - requested) * MAX_NODE_SCORE, capacity)
+}
+
+/// `a / b` truncating, for `a >= 0`, `b > 0`. Below 2^53 the float quotient truncates to the
+/// exact integer quotient (the rounding error `q·2^-53` is smaller than the distance `1/b`
+/// from a non-integer quotient to the next integer), and a float divide pipelines far better
+/// than a 64-bit integer divide in the scoring loops.
+#[inline]
+pub fn exact_div(a: i64, b: i64) -> i64 {
+    const LIMIT: i64 = 1 << 53;
+    if (0..LIMIT).contains(&a) && b > 0 && b < LIMIT {
+        (a as f64 / b as f64) as i64
+    } else {
+        a / b
+    }
 }
 
 /// MostAllocated per-resource score (`most_allocated.go`): `min(req, cap) * 100 / cap`.
@@ -20,7 +34,7 @@ pub fn most_requested_score(requested: i64, capacity: i64) -> i64 {
     if capacity == 0 {
         return 0;
     }
-    requested.min(capacity) * MAX_NODE_SCORE / capacity
+    exact_div(requested.min(capacity) * MAX_NODE_SCORE, capacity)
 }
 
 /// `scaledUtilization` of `requested_to_capacity_ratio.go`: `req * max / cap`, exact (128-bit
@@ -78,7 +92,7 @@ pub fn weighted_mean(sum: i64, weights: i64) -> i64 {
 /// branches: exact for |x| < 2^52 (the fraction `x - trunc(x)` is then exact).
 #[inline]
 pub fn round_half_away(x: f64) -> i64 {
-    if !(x.abs() < 4_503_599_627_370_496.0) {
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
         return x.round() as i64;
     }
     let t = x as i64; // truncation toward zero
@@ -155,7 +169,11 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
     }
     let inv = 1.0 / max as f64;
     for s in scores.iter_mut() {
-        let mut v = if *s >= 0 { div_by(MAX_NODE_SCORE * *s, max, inv) } else { MAX_NODE_SCORE * *s / max };
+        let mut v = if *s >= 0 {
+            div_by(MAX_NODE_SCORE * *s, max, inv)
+        } else {
+            MAX_NODE_SCORE * *s / max
+        };
         if reverse {
             v = MAX_NODE_SCORE - v;
         }
@@ -212,7 +230,11 @@ pub fn interpod_normalize(scores: &mut [i64]) {
     }
     let diff = max.wrapping_sub(min);
     for s in scores.iter_mut() {
-        let f = if diff > 0 { MAX_NODE_SCORE as f64 * ((*s - min) as f64 / diff as f64) } else { 0.0 };
+        let f = if diff > 0 {
+            MAX_NODE_SCORE as f64 * ((*s - min) as f64 / diff as f64)
+        } else {
+            0.0
+        };
         *s = f as i64;
     }
 }
@@ -249,11 +271,33 @@ mod tests {
     fn broken_linear_function_upstream_cases() {
         // requested_to_capacity_ratio_test.go TestBrokenLinearFunction.
         let s1 = [(10, 1), (90, 9)];
-        for (p, want) in [(-10, 1), (0, 1), (9, 1), (10, 1), (15, 1), (19, 1), (20, 2), (89, 8), (90, 9), (99, 9), (100, 9), (110, 9)] {
+        for (p, want) in [
+            (-10, 1),
+            (0, 1),
+            (9, 1),
+            (10, 1),
+            (15, 1),
+            (19, 1),
+            (20, 2),
+            (89, 8),
+            (90, 9),
+            (99, 9),
+            (100, 9),
+            (110, 9),
+        ] {
             assert_eq!(broken_linear(&s1, p), want, "p={p}");
         }
         let s2 = [(0, 2), (40, 10), (100, 0)];
-        for (p, want) in [(-10, 2), (0, 2), (20, 6), (30, 8), (40, 10), (70, 5), (100, 0), (110, 0)] {
+        for (p, want) in [
+            (-10, 2),
+            (0, 2),
+            (20, 6),
+            (30, 8),
+            (40, 10),
+            (70, 5),
+            (100, 0),
+            (110, 0),
+        ] {
             assert_eq!(broken_linear(&s2, p), want, "p={p}");
         }
         let s3 = [(0, 2), (40, 2), (100, 2)];
@@ -296,20 +340,66 @@ mod tests {
         assert_eq!(balanced_score(&[0.6, 0.2]), 80);
         assert_eq!(balanced_score(&[1.0, 0.0]), 50);
         assert_eq!(balanced_score(&[1.0, 0.5]), 75);
-        assert_eq!(balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0, 4.0 / 8.0]), 70);
-        assert_eq!(balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0, 1.0 / 8.0]), 65);
+        assert_eq!(
+            balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0, 4.0 / 8.0]),
+            70
+        );
+        assert_eq!(
+            balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0, 1.0 / 8.0]),
+            65
+        );
         assert_eq!(balanced_score(&[3000.0 / 3500.0, 5000.0 / 40000.0]), 63);
         assert_eq!(balanced_score2(0.75, 0.5), 87);
     }
 
     #[test]
     fn round_half_away_matches_math_round() {
-        for x in [0.0, 0.49999999999999994, 0.5, 1.5, 2.5, 2.4999, -0.5, -1.5, -2.6, 6.44, 5.545, 1e15 + 0.5, 7.0] {
+        for x in [
+            0.0,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            2.4999,
+            -0.5,
+            -1.5,
+            -2.6,
+            6.44,
+            5.545,
+            1e15 + 0.5,
+            7.0,
+        ] {
             assert_eq!(round_half_away(x), x.round() as i64, "{x}");
         }
         assert_eq!(weighted_mean(7, 2), 3);
         assert_eq!(weighted_mean(112, 2), 56);
         assert_eq!(weighted_mean(-7, 2), -3);
+    }
+
+    #[test]
+    fn exact_div_matches_integer_division() {
+        let caps = [
+            1i64,
+            3,
+            7,
+            250,
+            4000,
+            6000,
+            10_000,
+            32_000,
+            128 << 30,
+            1 << 40,
+            3 * (1 << 41) + 17,
+        ];
+        for b in caps {
+            for k in 0..2000i64 {
+                let req = (b / 1999).max(1) * k % (b + 1);
+                let a = (b - req) * 100;
+                assert_eq!(exact_div(a, b), a / b, "{a}/{b}");
+                let a = (b - req + 1).min(b) * 100 - 1;
+                assert_eq!(exact_div(a, b), a / b, "{a}/{b}");
+            }
+        }
     }
 
     #[test]
@@ -346,7 +436,10 @@ mod tests {
     #[test]
     fn image_locality_thresholds() {
         assert_eq!(image_locality_score(0, 1), 0);
-        assert_eq!(image_locality_score(IMAGE_MAX_CONTAINER_THRESHOLD * 2, 1), 100);
+        assert_eq!(
+            image_locality_score(IMAGE_MAX_CONTAINER_THRESHOLD * 2, 1),
+            100
+        );
         // By hand: 250 MB on the node, 1 container: 100 * (250 - 23) / (1000 - 23) = 23
         assert_eq!(image_locality_score(250 * MB, 1), 23);
         // 40 MB + 300 MB on the node, 2 containers: 100 * (340 - 23) / (2000 - 23) = 16

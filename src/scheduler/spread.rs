@@ -33,20 +33,36 @@ pub(crate) struct TopoCache {
     pub missing: Vec<u32>,
     /// The topology key `kubernetes.io/hostname`, if the world has one.
     pub hostname_key: Option<TopoKeyId>,
+    /// The hostname key's domain of every node is its node id.
+    pub host_identity: bool,
 }
 
 impl TopoCache {
     /// Recomputes the facts if the node set changed (detected by its sizes).
     pub(crate) fn refresh(&mut self, world: &World) {
-        let sig = (world.nodes.len(), world.node_order.len(), world.groups.keys.len());
+        let sig = (
+            world.nodes.len(),
+            world.node_order.len(),
+            world.groups.keys.len(),
+        );
         if sig == self.sig && self.epoch > 0 {
             return;
         }
         self.sig = sig;
         self.epoch += 1;
         let keys = &world.groups.keys;
-        self.hostname_key = keys.iter().position(|k| k.label == "kubernetes.io/hostname").map(|k| k as TopoKeyId);
-        self.domain_nodes = keys.iter().map(|k| vec![0u32; k.domains as usize]).collect();
+        self.hostname_key = keys
+            .iter()
+            .position(|k| k.label == "kubernetes.io/hostname")
+            .map(|k| k as TopoKeyId);
+        self.host_identity = self.hostname_key.is_some_and(|h| {
+            let nd = &keys[h as usize].node_domain;
+            nd.len() >= world.nodes.len() && nd.iter().enumerate().all(|(i, &d)| d == i as u32)
+        });
+        self.domain_nodes = keys
+            .iter()
+            .map(|k| vec![0u32; k.domains as usize])
+            .collect();
         self.missing = vec![0; keys.len()];
         for &n in &world.node_order {
             for (k, key) in keys.iter().enumerate() {
@@ -67,8 +83,20 @@ pub(crate) struct Inclusion {
     epoch: u64,
     /// Per node id.
     mask: Vec<bool>,
-    included: Vec<u32>,
-    excluded: Vec<u32>,
+    /// Eligible / ineligible node ids as sorted half-open ranges (pools are usually
+    /// contiguous id ranges, so these are short and scan contiguous memory).
+    included: Vec<(u32, u32)>,
+    excluded: Vec<(u32, u32)>,
+    n_included: usize,
+    n_excluded: usize,
+}
+
+/// Appends id `n` to sorted ranges (ids arrive in increasing order).
+fn push_range(ranges: &mut Vec<(u32, u32)>, n: u32) {
+    match ranges.last_mut() {
+        Some(r) if r.1 == n => r.1 = n + 1,
+        _ => ranges.push((n, n + 1)),
+    }
 }
 
 /// Cache key: template, hard (true) or soft set, constraint index in `template.spread`.
@@ -107,13 +135,29 @@ enum Elig {
 
 impl Scheduler {
     /// Whether every node passes the label-static part of the eligibility.
-    fn label_all(&self, tpl: &PodTemplate, c: &SpreadConstraint, hard: bool, require_all: bool) -> bool {
+    fn label_all(
+        &self,
+        tpl: &PodTemplate,
+        c: &SpreadConstraint,
+        hard: bool,
+        require_all: bool,
+    ) -> bool {
         (!c.honor_node_affinity || affinity_trivial(tpl))
-            && (!require_all || tpl.spread.iter().filter(|x| x.hard == hard).all(|x| self.topo.missing[x.key as usize] == 0))
+            && (!require_all
+                || tpl
+                    .spread
+                    .iter()
+                    .filter(|x| x.hard == hard)
+                    .all(|x| self.topo.missing[x.key as usize] == 0))
     }
 
     fn eligibility(&mut self, world: &World, w: Which) -> Elig {
-        let Which { t, idx, hard, require_all } = w;
+        let Which {
+            t,
+            idx,
+            hard,
+            require_all,
+        } = w;
         let tpl = &world.templates[t as usize];
         let c = &tpl.spread[idx];
         let label_all = self.label_all(tpl, c, hard, require_all);
@@ -124,7 +168,10 @@ impl Scheduler {
             return Elig::All;
         }
         let epoch = self.topo.epoch;
-        let fresh = self.incl.get(&(t, hard, idx)).is_some_and(|i| i.epoch == epoch);
+        let fresh = self
+            .incl
+            .get(&(t, hard, idx))
+            .is_some_and(|i| i.epoch == epoch);
         if !fresh {
             let mut inc = self.incl.remove(&(t, hard, idx)).unwrap_or_default();
             inc.epoch = epoch;
@@ -134,14 +181,24 @@ impl Scheduler {
             inc.excluded.clear();
             for i in 0..world.node_order.len() {
                 let n = world.node_order[i];
-                let ok = self.label_ok(world, w, c.honor_node_affinity, n);
-                inc.mask[n.ix()] = ok;
+                inc.mask[n.ix()] = self.label_ok(world, w, c.honor_node_affinity, n);
+            }
+            let mut in_order = vec![false; world.nodes.len()];
+            for &n in &world.node_order {
+                in_order[n.ix()] = true;
+            }
+            for (n, (&ok, &listed)) in inc.mask.iter().zip(&in_order).enumerate() {
+                if !listed {
+                    continue;
+                }
                 if ok {
-                    inc.included.push(n.0);
+                    push_range(&mut inc.included, n as u32);
                 } else {
-                    inc.excluded.push(n.0);
+                    push_range(&mut inc.excluded, n as u32);
                 }
             }
+            inc.n_included = inc.included.iter().map(|r| (r.1 - r.0) as usize).sum();
+            inc.n_excluded = inc.excluded.iter().map(|r| (r.1 - r.0) as usize).sum();
             self.incl.insert((t, hard, idx), inc);
         }
         Elig::Cached
@@ -156,24 +213,41 @@ impl Scheduler {
         }
         if honor_aff && !affinity_trivial(tpl) {
             let prof = &self.profiles[self.prep.profile];
-            let se = self.statics.get(&mut self.classes, world, prof, t as usize, n.ix());
+            let se = self
+                .statics
+                .get(&mut self.classes, world, prof, t as usize, n.ix());
             return se.aff_match;
         }
         true
     }
 
     /// Full eligibility of one node under `Elig::Scan`.
-    fn scan_ok(&mut self, world: &World, w: Which, honor_aff: bool, label_all: bool, n: NodeId) -> bool {
+    fn scan_ok(
+        &mut self,
+        world: &World,
+        w: Which,
+        honor_aff: bool,
+        label_all: bool,
+        n: NodeId,
+    ) -> bool {
         if !label_all && !self.label_ok(world, w, honor_aff, n) {
             return false;
         }
         let prof = &self.profiles[self.prep.profile];
-        self.statics.get(&mut self.classes, world, prof, w.t as usize, n.ix()).taints_ok
+        self.statics
+            .get(&mut self.classes, world, prof, w.t as usize, n.ix())
+            .taints_ok
     }
 
     /// Per-domain matching-pod counts over the eligible nodes into `st.counts`, and the number
     /// of eligible nodes per domain into `per_domain`. Non-hostname keys only.
-    fn domain_counts(&mut self, world: &World, w: Which, st: &mut SpreadState, per_domain: &mut Vec<u32>) {
+    fn domain_counts(
+        &mut self,
+        world: &World,
+        w: Which,
+        st: &mut SpreadState,
+        per_domain: &mut Vec<u32>,
+    ) {
         let Which { t, idx, hard, .. } = w;
         let c = world.templates[t as usize].spread[idx].clone();
         let groups = &world.groups;
@@ -190,31 +264,49 @@ impl Scheduler {
         };
         match self.eligibility(world, w) {
             Elig::All => {
-                st.counts.extend(groups.counts(c.group, c.key).iter().map(|&x| i64::from(x)));
+                st.counts
+                    .extend(groups.counts(c.group, c.key).iter().map(|&x| i64::from(x)));
                 per_domain.extend_from_slice(&self.topo.domain_nodes[c.key as usize]);
             }
             Elig::Cached => {
                 let inc = &self.incl[&(t, hard, idx)];
-                if inc.included.len() <= inc.excluded.len() {
+                let node_domain = &groups.keys[c.key as usize].node_domain;
+                // Pods per node of the group, indexed by node id when the hostname key's
+                // domains are the node ids (as `build` makes them).
+                let per_node = match host {
+                    Some(h) if self.topo.host_identity => Some(groups.counts(c.group, h)),
+                    _ => None,
+                };
+                let (ranges, sign) = if inc.n_included <= inc.n_excluded {
                     st.counts.resize(ndom, 0);
                     per_domain.resize(ndom, 0);
-                    for &n in &inc.included {
-                        let n = NodeId(n);
-                        let d = groups.domain(c.key, n);
-                        if d != NO_DOMAIN {
-                            st.counts[d as usize] += on_node(n);
-                            per_domain[d as usize] += 1;
-                        }
-                    }
+                    (&inc.included, 1i64)
                 } else {
-                    st.counts.extend(groups.counts(c.group, c.key).iter().map(|&x| i64::from(x)));
+                    st.counts
+                        .extend(groups.counts(c.group, c.key).iter().map(|&x| i64::from(x)));
                     per_domain.extend_from_slice(&self.topo.domain_nodes[c.key as usize]);
-                    for &n in &inc.excluded {
-                        let n = NodeId(n);
-                        let d = groups.domain(c.key, n);
-                        if d != NO_DOMAIN {
-                            st.counts[d as usize] -= on_node(n);
-                            per_domain[d as usize] -= 1;
+                    (&inc.excluded, -1i64)
+                };
+                for &(a, b) in ranges {
+                    let (a, b) = (a as usize, b as usize);
+                    match per_node {
+                        Some(pn) => {
+                            for (&d, &x) in node_domain[a..b].iter().zip(&pn[a..b]) {
+                                if d != NO_DOMAIN {
+                                    st.counts[d as usize] += sign * i64::from(x);
+                                    per_domain[d as usize] =
+                                        per_domain[d as usize].wrapping_add_signed(sign as i32);
+                                }
+                            }
+                        }
+                        None => {
+                            for (n, &d) in node_domain.iter().enumerate().take(b).skip(a) {
+                                if d != NO_DOMAIN {
+                                    st.counts[d as usize] += sign * on_node(NodeId(n as u32));
+                                    per_domain[d as usize] =
+                                        per_domain[d as usize].wrapping_add_signed(sign as i32);
+                                }
+                            }
                         }
                     }
                 }
@@ -225,7 +317,8 @@ impl Scheduler {
                 for i in 0..world.node_order.len() {
                     let n = world.node_order[i];
                     let d = groups.domain(c.key, n);
-                    if d != NO_DOMAIN && self.scan_ok(world, w, c.honor_node_affinity, label_all, n) {
+                    if d != NO_DOMAIN && self.scan_ok(world, w, c.honor_node_affinity, label_all, n)
+                    {
                         st.counts[d as usize] += on_node(n);
                         per_domain[d as usize] += 1;
                     }
@@ -240,14 +333,21 @@ impl Scheduler {
         let groups = &world.groups;
         let mut min = i64::MAX;
         let mut num = 0usize;
-        let w = Which { t, idx, hard: true, require_all: true };
+        let w = Which {
+            t,
+            idx,
+            hard: true,
+            require_all: true,
+        };
         let elig = self.eligibility(world, w);
         for i in 0..world.node_order.len() {
             let n = world.node_order[i];
             let ok = match &elig {
                 Elig::All => true,
                 Elig::Cached => self.incl[&(t, true, idx)].mask[n.ix()],
-                Elig::Scan { label_all } => self.scan_ok(world, w, c.honor_node_affinity, *label_all, n),
+                Elig::Scan { label_all } => {
+                    self.scan_ok(world, w, c.honor_node_affinity, *label_all, n)
+                }
             };
             if ok {
                 num += 1;
@@ -284,7 +384,17 @@ impl Scheduler {
                 st.counts.clear();
                 self.hostname_min(world, t, idx)
             } else {
-                self.domain_counts(world, Which { t, idx, hard: true, require_all: true }, st, &mut per_domain);
+                self.domain_counts(
+                    world,
+                    Which {
+                        t,
+                        idx,
+                        hard: true,
+                        require_all: true,
+                    },
+                    st,
+                    &mut per_domain,
+                );
                 let mut min = i64::MAX;
                 let mut num = 0;
                 for (d, &k) in per_domain.iter().enumerate() {
@@ -373,7 +483,17 @@ impl Scheduler {
                         size += 1;
                     }
                 }
-                self.domain_counts(world, Which { t, idx, hard: false, require_all }, st, &mut per_domain);
+                self.domain_counts(
+                    world,
+                    Which {
+                        t,
+                        idx,
+                        hard: false,
+                        require_all,
+                    },
+                    st,
+                    &mut per_domain,
+                );
                 size
             };
             st.weight = topology_normalizing_weight(size);

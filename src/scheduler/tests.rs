@@ -21,21 +21,38 @@ fn default_sched(tw: &TestWorld) -> Scheduler {
 }
 
 fn sched_with(tw: &TestWorld, profile: Profile) -> Scheduler {
-    let config = SchedulerConfig { profiles: vec![profile], ..SchedulerConfig::default() };
+    let config = SchedulerConfig {
+        profiles: vec![profile],
+        ..SchedulerConfig::default()
+    };
     Scheduler::new(config, &tw.world, rng(1))
 }
 
 fn score(e: &Explanation, node: &str, plugin: &str) -> PluginScore {
-    let n = e.nodes.iter().find(|n| n.node == node).unwrap_or_else(|| panic!("node {node} not examined"));
-    *n.scores.get(plugin).unwrap_or_else(|| panic!("no {plugin} score on {node}: {:?}", n))
+    let n = e
+        .nodes
+        .iter()
+        .find(|n| n.node == node)
+        .unwrap_or_else(|| panic!("node {node} not examined"));
+    *n.scores
+        .get(plugin)
+        .unwrap_or_else(|| panic!("no {plugin} score on {node}: {:?}", n))
 }
 
 fn raws(e: &Explanation, plugin: &str) -> Vec<i64> {
-    e.nodes.iter().filter(|n| n.feasible).map(|n| n.scores[plugin].raw).collect()
+    e.nodes
+        .iter()
+        .filter(|n| n.feasible)
+        .map(|n| n.scores[plugin].raw)
+        .collect()
 }
 
 fn norms(e: &Explanation, plugin: &str) -> Vec<i64> {
-    e.nodes.iter().filter(|n| n.feasible).map(|n| n.scores[plugin].normalized).collect()
+    e.nodes
+        .iter()
+        .filter(|n| n.feasible)
+        .map(|n| n.scores[plugin].normalized)
+        .collect()
 }
 
 fn no_fit_filter(mut p: Profile) -> Profile {
@@ -65,7 +82,16 @@ fn worked_example_of_the_digest() {
     let (ea, eb) = (&e.nodes[0], &e.nodes[1]);
     assert_eq!((ea.node.as_str(), eb.node.as_str()), ("A", "B"));
     let expect = |n: &NodeExplanation, plugin: &str, raw: i64, norm: i64, weighted: i64| {
-        assert_eq!(n.scores[plugin], PluginScore { raw, normalized: norm, weighted }, "{} {plugin}", n.node);
+        assert_eq!(
+            n.scores[plugin],
+            PluginScore {
+                raw,
+                normalized: norm,
+                weighted
+            },
+            "{} {plugin}",
+            n.node
+        );
     };
     expect(ea, "TaintToleration", 0, 100, 300);
     expect(eb, "TaintToleration", 0, 100, 300);
@@ -81,7 +107,13 @@ fn worked_example_of_the_digest() {
     assert_eq!((ea.total, eb.total), (649, 686));
     assert_eq!(e.selected.as_deref(), Some("B"));
     let p = tw.pod(web);
-    assert_eq!(s.schedule(&tw.world, p), Outcome::Bind { node: b, score: 686 });
+    assert_eq!(
+        s.schedule(&tw.world, p),
+        Outcome::Bind {
+            node: b,
+            score: 686
+        }
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,15 +135,33 @@ struct Req {
 
 /// Requests with explicit values (non-zero defaults equal the requests).
 const fn req(cpu: i64, mem: i64) -> Req {
-    Req { cpu, mem, ext: 0, nz_cpu: cpu, nz_mem: mem }
+    Req {
+        cpu,
+        mem,
+        ext: 0,
+        nz_cpu: cpu,
+        nz_mem: mem,
+    }
 }
 
 const fn req_ext(cpu: i64, mem: i64, ext: i64) -> Req {
-    Req { cpu, mem, ext, nz_cpu: cpu, nz_mem: mem }
+    Req {
+        cpu,
+        mem,
+        ext,
+        nz_cpu: cpu,
+        nz_mem: mem,
+    }
 }
 
 /// `st.MakePod().Obj()`: no containers, nothing requested, no defaults.
-const NOTHING: Req = Req { cpu: 0, mem: 0, ext: 0, nz_cpu: 0, nz_mem: 0 };
+const NOTHING: Req = Req {
+    cpu: 0,
+    mem: 0,
+    ext: 0,
+    nz_cpu: 0,
+    nz_mem: 0,
+};
 
 struct FitCase<'a> {
     name: &'static str,
@@ -144,7 +194,15 @@ fn run_plugin_case(
     let ids: Vec<NodeId> = nodes
         .iter()
         .enumerate()
-        .map(|(i, &(c, m, x))| tw.node_with(&format!("node{}", i + 1), "z", &[(CPU, c), (MEMORY, m), (PODS, 110), (ext, x)], &[], vec![]))
+        .map(|(i, &(c, m, x))| {
+            tw.node_with(
+                &format!("node{}", i + 1),
+                "z",
+                &[(CPU, c), (MEMORY, m), (PODS, 110), (ext, x)],
+                &[],
+                vec![],
+            )
+        })
         .collect();
     let ex: Vec<(usize, TemplateId)> = existing
         .iter()
@@ -166,7 +224,10 @@ fn run_plugin_case(
 }
 
 fn fit_profile(strategy: ScoringStrategy) -> Profile {
-    no_fit_filter(Profile { fit_strategy: strategy, ..Profile::default() })
+    no_fit_filter(Profile {
+        fit_strategy: strategy,
+        ..Profile::default()
+    })
 }
 
 fn resources(r: &[(&str, i64)]) -> Vec<(String, i64)> {
@@ -179,7 +240,14 @@ const CPU_MEM_EXT: &[(&str, i64)] = &[("cpu", 1), ("memory", 1), (EXT, 1)];
 #[test]
 fn least_allocated_upstream_table() {
     let cases = [
-        FitCase { name: "nothing scheduled, nothing requested", nodes: &[(4000, 10000, 0), (4000, 10000, 0)], existing: &[], pod: NOTHING, resources: CPU_MEM, want: &[100, 100] },
+        FitCase {
+            name: "nothing scheduled, nothing requested",
+            nodes: &[(4000, 10000, 0), (4000, 10000, 0)],
+            existing: &[],
+            pod: NOTHING,
+            resources: CPU_MEM,
+            want: &[100, 100],
+        },
         FitCase {
             name: "nothing scheduled, resources requested, differently sized nodes",
             nodes: &[(4000, 10000, 0), (6000, 10000, 0)],
@@ -199,7 +267,12 @@ fn least_allocated_upstream_table() {
         FitCase {
             name: "no resources requested, pods scheduled with resources",
             nodes: &[(10000, 20000, 0), (10000, 20000, 0)],
-            existing: &[(0, req(3000, 0)), (0, req(3000, 0)), (1, req(3000, 0)), (1, req(3000, 5000))],
+            existing: &[
+                (0, req(3000, 0)),
+                (0, req(3000, 0)),
+                (1, req(3000, 0)),
+                (1, req(3000, 5000)),
+            ],
             pod: NOTHING,
             resources: CPU_MEM,
             want: &[70, 57],
@@ -270,16 +343,36 @@ fn least_allocated_upstream_table() {
         },
     ];
     for c in cases {
-        let p = fit_profile(ScoringStrategy::LeastAllocated { resources: resources(c.resources) });
-        assert_eq!(run_plugin_case(c.nodes, c.existing, c.pod, p, "NodeResourcesFit"), c.want, "{}", c.name);
+        let p = fit_profile(ScoringStrategy::LeastAllocated {
+            resources: resources(c.resources),
+        });
+        assert_eq!(
+            run_plugin_case(c.nodes, c.existing, c.pod, p, "NodeResourcesFit"),
+            c.want,
+            "{}",
+            c.name
+        );
     }
 }
 
 #[test]
 fn most_allocated_upstream_table() {
-    let one_container = Req { cpu: 0, mem: 0, ext: 0, nz_cpu: 100, nz_mem: 200 * MI };
+    let one_container = Req {
+        cpu: 0,
+        mem: 0,
+        ext: 0,
+        nz_cpu: 100,
+        nz_mem: 200 * MI,
+    };
     let cases = [
-        FitCase { name: "nothing scheduled, nothing requested", nodes: &[(4000, 10000, 0), (4000, 10000, 0)], existing: &[], pod: NOTHING, resources: CPU_MEM, want: &[0, 0] },
+        FitCase {
+            name: "nothing scheduled, nothing requested",
+            nodes: &[(4000, 10000, 0), (4000, 10000, 0)],
+            existing: &[],
+            pod: NOTHING,
+            resources: CPU_MEM,
+            want: &[0, 0],
+        },
         FitCase {
             name: "nothing scheduled, resources requested, differently sized nodes",
             nodes: &[(4000, 10000, 0), (6000, 10000, 0)],
@@ -291,7 +384,12 @@ fn most_allocated_upstream_table() {
         FitCase {
             name: "no resources requested, pods scheduled with resources",
             nodes: &[(10000, 20000, 0), (10000, 20000, 0)],
-            existing: &[(0, req(3000, 0)), (0, req(3000, 0)), (1, req(3000, 0)), (1, req(3000, 5000))],
+            existing: &[
+                (0, req(3000, 0)),
+                (0, req(3000, 0)),
+                (1, req(3000, 0)),
+                (1, req(3000, 5000)),
+            ],
             pod: NOTHING,
             resources: CPU_MEM,
             want: &[30, 42],
@@ -346,14 +444,28 @@ fn most_allocated_upstream_table() {
         },
     ];
     for c in cases {
-        let p = fit_profile(ScoringStrategy::MostAllocated { resources: resources(c.resources) });
-        assert_eq!(run_plugin_case(c.nodes, c.existing, c.pod, p, "NodeResourcesFit"), c.want, "{}", c.name);
+        let p = fit_profile(ScoringStrategy::MostAllocated {
+            resources: resources(c.resources),
+        });
+        assert_eq!(
+            run_plugin_case(c.nodes, c.existing, c.pod, p, "NodeResourcesFit"),
+            c.want,
+            "{}",
+            c.name
+        );
     }
     // "no resources requested, pods scheduled, nonzero request for resource": one container
     // without requests gets 100m / 200Mi for scoring.
-    let p = fit_profile(ScoringStrategy::MostAllocated { resources: resources(CPU_MEM) });
-    let got =
-        run_plugin_case(&[(250, 1000 * MI, 0), (250, 1000 * MI, 0)], &[(0, one_container), (0, one_container)], one_container, p, "NodeResourcesFit");
+    let p = fit_profile(ScoringStrategy::MostAllocated {
+        resources: resources(CPU_MEM),
+    });
+    let got = run_plugin_case(
+        &[(250, 1000 * MI, 0), (250, 1000 * MI, 0)],
+        &[(0, one_container), (0, one_container)],
+        one_container,
+        p,
+        "NodeResourcesFit",
+    );
     assert_eq!(got, vec![80, 30]);
 }
 
@@ -361,24 +473,75 @@ fn most_allocated_upstream_table() {
 fn requested_to_capacity_ratio_upstream_table() {
     let shape = vec![(0, 10), (100, 0)];
     let p = || {
-        fit_profile(ScoringStrategy::RequestedToCapacityRatio { resources: resources(CPU_MEM), shape: shape.clone() })
+        fit_profile(ScoringStrategy::RequestedToCapacityRatio {
+            resources: resources(CPU_MEM),
+            shape: shape.clone(),
+        })
     };
     let nodes = &[(4000, 10000, 0), (4000, 10000, 0)];
-    assert_eq!(run_plugin_case(nodes, &[(0, NOTHING), (0, NOTHING)], NOTHING, p(), "NodeResourcesFit"), vec![100, 100]);
+    assert_eq!(
+        run_plugin_case(
+            nodes,
+            &[(0, NOTHING), (0, NOTHING)],
+            NOTHING,
+            p(),
+            "NodeResourcesFit"
+        ),
+        vec![100, 100]
+    );
     let nodes2 = &[(4000, 10000, 0), (6000, 10000, 0)];
-    assert_eq!(run_plugin_case(nodes2, &[(0, NOTHING), (0, NOTHING)], req(3000, 5000), p(), "NodeResourcesFit"), vec![38, 50]);
-    assert_eq!(run_plugin_case(nodes2, &[(0, req(3000, 5000)), (1, req(3000, 5000))], NOTHING, p(), "NodeResourcesFit"), vec![38, 50]);
+    assert_eq!(
+        run_plugin_case(
+            nodes2,
+            &[(0, NOTHING), (0, NOTHING)],
+            req(3000, 5000),
+            p(),
+            "NodeResourcesFit"
+        ),
+        vec![38, 50]
+    );
+    assert_eq!(
+        run_plugin_case(
+            nodes2,
+            &[(0, req(3000, 5000)), (1, req(3000, 5000))],
+            NOTHING,
+            p(),
+            "NodeResourcesFit"
+        ),
+        vec![38, 50]
+    );
 
     // TestResourceBinPackingSingleExtended: shape (0,0),(100,1), resource intel.com/foo (here EXT).
     let bin = || {
-        fit_profile(ScoringStrategy::RequestedToCapacityRatio { resources: resources(&[(EXT, 1)]), shape: vec![(0, 0), (100, 1)] })
+        fit_profile(ScoringStrategy::RequestedToCapacityRatio {
+            resources: resources(&[(EXT, 1)]),
+            shape: vec![(0, 0), (100, 1)],
+        })
     };
     let nodes = &[(4000, 10000 * MI, 8), (4000, 10000 * MI, 4)];
-    let ext = |x| Req { cpu: 0, mem: 0, ext: x, nz_cpu: 0, nz_mem: 0 };
-    assert_eq!(run_plugin_case(nodes, &[], NOTHING, bin(), "NodeResourcesFit"), vec![0, 0]);
-    assert_eq!(run_plugin_case(nodes, &[(0, NOTHING)], ext(2), bin(), "NodeResourcesFit"), vec![2, 5]);
-    assert_eq!(run_plugin_case(nodes, &[(1, ext(2))], ext(2), bin(), "NodeResourcesFit"), vec![2, 10]);
-    assert_eq!(run_plugin_case(nodes, &[(0, NOTHING)], ext(4), bin(), "NodeResourcesFit"), vec![5, 10]);
+    let ext = |x| Req {
+        cpu: 0,
+        mem: 0,
+        ext: x,
+        nz_cpu: 0,
+        nz_mem: 0,
+    };
+    assert_eq!(
+        run_plugin_case(nodes, &[], NOTHING, bin(), "NodeResourcesFit"),
+        vec![0, 0]
+    );
+    assert_eq!(
+        run_plugin_case(nodes, &[(0, NOTHING)], ext(2), bin(), "NodeResourcesFit"),
+        vec![2, 5]
+    );
+    assert_eq!(
+        run_plugin_case(nodes, &[(1, ext(2))], ext(2), bin(), "NodeResourcesFit"),
+        vec![2, 10]
+    );
+    assert_eq!(
+        run_plugin_case(nodes, &[(0, NOTHING)], ext(4), bin(), "NodeResourcesFit"),
+        vec![5, 10]
+    );
 }
 
 #[test]
@@ -386,8 +549,32 @@ fn requested_to_capacity_ratio_multiple_extended() {
     // TestResourceBinPackingMultipleExtended: foo weight 3, bar weight 5, shape (0,0),(100,1).
     let mut tw = TestWorld::with_resources(&["intel.com/foo", "intel.com/bar"]);
     let (foo, bar) = (tw.res("intel.com/foo"), tw.res("intel.com/bar"));
-    tw.node_with("node1", "z", &[(CPU, 4000), (MEMORY, 10000 * MI), (PODS, 110), (foo, 8), (bar, 4)], &[], vec![]);
-    tw.node_with("node2", "z", &[(CPU, 4000), (MEMORY, 10000 * MI), (PODS, 110), (foo, 4), (bar, 8)], &[], vec![]);
+    tw.node_with(
+        "node1",
+        "z",
+        &[
+            (CPU, 4000),
+            (MEMORY, 10000 * MI),
+            (PODS, 110),
+            (foo, 8),
+            (bar, 4),
+        ],
+        &[],
+        vec![],
+    );
+    tw.node_with(
+        "node2",
+        "z",
+        &[
+            (CPU, 4000),
+            (MEMORY, 10000 * MI),
+            (PODS, 110),
+            (foo, 4),
+            (bar, 8),
+        ],
+        &[],
+        vec![],
+    );
     let mut t = tw.template("p", 0, 0);
     t.requests[foo] = 2;
     t.requests[bar] = 2;
@@ -409,28 +596,81 @@ fn requested_to_capacity_ratio_multiple_extended() {
 
 #[test]
 fn balanced_allocation_upstream_table() {
-    let bal = |r: &[(&str, i64)]| no_fit_filter(Profile { balanced_resources: resources(r), ..Profile::default() });
+    let bal = |r: &[(&str, i64)]| {
+        no_fit_filter(Profile {
+            balanced_resources: resources(r),
+            ..Profile::default()
+        })
+    };
     let cpu_and_memory = req(3000, 5000);
     let cpu_only = req(3000, 0);
     let b = "NodeResourcesBalancedAllocation";
     // Best-effort pod: PreScore Skip (scores stay 0).
-    let got = run_plugin_case(&[(4000, 10000, 0), (4000, 10000, 0)], &[], NOTHING, bal(CPU_MEM), b);
+    let got = run_plugin_case(
+        &[(4000, 10000, 0), (4000, 10000, 0)],
+        &[],
+        NOTHING,
+        bal(CPU_MEM),
+        b,
+    );
     assert_eq!(got, vec![0, 0]);
-    let got = run_plugin_case(&[(4000, 10000, 0), (6000, 10000, 0)], &[], cpu_and_memory, bal(CPU_MEM), b);
+    let got = run_plugin_case(
+        &[(4000, 10000, 0), (6000, 10000, 0)],
+        &[],
+        cpu_and_memory,
+        bal(CPU_MEM),
+        b,
+    );
     assert_eq!(got, vec![87, 100]);
     let existing = &[(0, cpu_only), (1, cpu_and_memory)];
-    let got = run_plugin_case(&[(10000, 20000, 0), (10000, 20000, 0)], existing, cpu_and_memory, bal(CPU_MEM), b);
+    let got = run_plugin_case(
+        &[(10000, 20000, 0), (10000, 20000, 0)],
+        existing,
+        cpu_and_memory,
+        bal(CPU_MEM),
+        b,
+    );
     assert_eq!(got, vec![82, 95]);
-    let got = run_plugin_case(&[(10000, 20000, 0), (10000, 50000, 0)], existing, cpu_and_memory, bal(CPU_MEM), b);
+    let got = run_plugin_case(
+        &[(10000, 20000, 0), (10000, 50000, 0)],
+        existing,
+        cpu_and_memory,
+        bal(CPU_MEM),
+        b,
+    );
     assert_eq!(got, vec![82, 80]);
-    let got = run_plugin_case(&[(6000, 10000, 0), (6000, 10000, 0)], existing, cpu_only, bal(CPU_MEM), b);
+    let got = run_plugin_case(
+        &[(6000, 10000, 0), (6000, 10000, 0)],
+        existing,
+        cpu_only,
+        bal(CPU_MEM),
+        b,
+    );
     assert_eq!(got, vec![50, 75]);
     // Scalar resource (the GPU cases; here EXT).
-    let gpu_pod = Req { cpu: 0, mem: 0, ext: 1, nz_cpu: 0, nz_mem: 0 };
+    let gpu_pod = Req {
+        cpu: 0,
+        mem: 0,
+        ext: 1,
+        nz_cpu: 0,
+        nz_mem: 0,
+    };
     let existing = &[(1, cpu_and_memory), (0, req_ext(3000, 5000, 3))];
-    let got = run_plugin_case(&[(3500, 40000, 8), (3500, 40000, 8)], existing, gpu_pod, bal(CPU_MEM_EXT), b);
+    let got = run_plugin_case(
+        &[(3500, 40000, 8), (3500, 40000, 8)],
+        existing,
+        gpu_pod,
+        bal(CPU_MEM_EXT),
+        b,
+    );
     assert_eq!(got, vec![70, 65]);
-    let got = run_plugin_case(&[(3500, 40000, 8), (3500, 40000, 0)], &[], cpu_and_memory, bal(CPU_MEM_EXT), b);
+    let got = run_plugin_case(
+        &[(3500, 40000, 8), (3500, 40000, 0)],
+        &[],
+        cpu_and_memory,
+        bal(CPU_MEM_EXT),
+        b,
+    );
     assert_eq!(got, vec![63, 63]);
 }
 
@@ -445,29 +685,70 @@ fn taint_toleration_score_upstream_table() {
         let mut tw = TestWorld::new();
         for (i, taints) in nodes.iter().enumerate() {
             let ts = taints.iter().map(|&(k, v, e)| tw.taint(k, v, e)).collect();
-            tw.node_with(&format!("node{i}"), "z", &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)], &[], ts);
+            tw.node_with(
+                &format!("node{i}"),
+                "z",
+                &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)],
+                &[],
+                ts,
+            );
         }
         let mut t = tw.template("p", 100, MI);
-        t.tolerations = tolerations.iter().map(|&(k, v, e)| tw.toleration(k, v, Some(e))).collect();
+        t.tolerations = tolerations
+            .iter()
+            .map(|&(k, v, e)| tw.toleration(k, v, Some(e)))
+            .collect();
         let t = tw.add_template(t, &[]);
         tw.finish();
         let mut s = default_sched(&tw);
         norms(&s.explain(&tw.world, t, "p", true), "TaintToleration")
     };
     // Tolerated taints score higher than intolerable ones.
-    assert_eq!(run(&[("foo", "bar", PreferNoSchedule)], &[&[("foo", "bar", PreferNoSchedule)], &[("foo", "blah", PreferNoSchedule)]]), vec![100, 0]);
+    assert_eq!(
+        run(
+            &[("foo", "bar", PreferNoSchedule)],
+            &[
+                &[("foo", "bar", PreferNoSchedule)],
+                &[("foo", "blah", PreferNoSchedule)]
+            ]
+        ),
+        vec![100, 0]
+    );
     // All taints tolerated: same score however many.
-    let tol = [("cpu-type", "arm64", PreferNoSchedule), ("disk-type", "ssd", PreferNoSchedule)];
-    let nodes: [&[TaintSpec]; 3] = [&[], &[("cpu-type", "arm64", PreferNoSchedule)], &[("cpu-type", "arm64", PreferNoSchedule), ("disk-type", "ssd", PreferNoSchedule)]];
+    let tol = [
+        ("cpu-type", "arm64", PreferNoSchedule),
+        ("disk-type", "ssd", PreferNoSchedule),
+    ];
+    let nodes: [&[TaintSpec]; 3] = [
+        &[],
+        &[("cpu-type", "arm64", PreferNoSchedule)],
+        &[
+            ("cpu-type", "arm64", PreferNoSchedule),
+            ("disk-type", "ssd", PreferNoSchedule),
+        ],
+    ];
     assert_eq!(run(&tol, &nodes), vec![100, 100, 100]);
     // The more intolerable taints, the lower the score.
-    assert_eq!(run(&[("foo", "bar", PreferNoSchedule)], &nodes), vec![100, 50, 0]);
+    assert_eq!(
+        run(&[("foo", "bar", PreferNoSchedule)], &nodes),
+        vec![100, 50, 0]
+    );
     // Only PreferNoSchedule taints and tolerations count.
-    let tol = [("cpu-type", "arm64", NoSchedule), ("disk-type", "ssd", NoSchedule)];
-    let nodes: [&[TaintSpec]; 3] = [&[], &[("cpu-type", "arm64", NoSchedule)], &[("cpu-type", "arm64", PreferNoSchedule)]];
+    let tol = [
+        ("cpu-type", "arm64", NoSchedule),
+        ("disk-type", "ssd", NoSchedule),
+    ];
+    let nodes: [&[TaintSpec]; 3] = [
+        &[],
+        &[("cpu-type", "arm64", NoSchedule)],
+        &[("cpu-type", "arm64", PreferNoSchedule)],
+    ];
     assert_eq!(run(&tol, &nodes), vec![100, 100, 0]);
     // No tolerations: lands on the node without taints.
-    assert_eq!(run(&[], &[&[], &[("cpu-type", "arm64", PreferNoSchedule)]]), vec![100, 0]);
+    assert_eq!(
+        run(&[], &[&[], &[("cpu-type", "arm64", PreferNoSchedule)]]),
+        vec![100, 0]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,7 +776,14 @@ fn spread_world(nodes: &[(&str, &str)]) -> SpreadWorld {
     let t_bar = tw.add_template(t, &[bar]);
     let t = tw.template("foobar", 10, MI);
     let t_foobar = tw.add_template(t, &[foo, bar]);
-    SpreadWorld { tw, foo, bar, t_foo, t_bar, t_foobar }
+    SpreadWorld {
+        tw,
+        foo,
+        bar,
+        t_foo,
+        t_bar,
+        t_foobar,
+    }
 }
 
 fn place_n(tw: &mut TestWorld, t: TemplateId, node: &str, n: usize) {
@@ -513,7 +801,11 @@ fn spread_scores(sw: &mut SpreadWorld, pod: PodTemplate, failed: &[&str]) -> Vec
     }
     let mut s = default_sched(&sw.tw);
     let e = s.explain(&sw.tw.world, t, "p", true);
-    e.nodes.iter().filter(|n| n.feasible).map(|n| (n.node.clone(), n.scores["PodTopologySpread"].normalized)).collect()
+    e.nodes
+        .iter()
+        .filter(|n| n.feasible)
+        .map(|n| (n.node.clone(), n.scores["PodTopologySpread"].normalized))
+        .collect()
 }
 
 fn named(v: &[(&str, i64)]) -> Vec<(String, i64)> {
@@ -522,8 +814,16 @@ fn named(v: &[(&str, i64)]) -> Vec<(String, i64)> {
 
 #[test]
 fn spread_score_one_hostname_constraint_max_skew_2_and_3() {
-    for (max_skew, counts, want) in [(2i64, [2usize, 1, 0, 3], [33i64, 66, 100, 16]), (3, [4, 3, 2, 1], [44, 66, 77, 100])] {
-        let mut sw = spread_world(&[("node-a", "z"), ("node-b", "z"), ("node-c", "z"), ("node-d", "z")]);
+    for (max_skew, counts, want) in [
+        (2i64, [2usize, 1, 0, 3], [33i64, 66, 100, 16]),
+        (3, [4, 3, 2, 1], [44, 66, 77, 100]),
+    ] {
+        let mut sw = spread_world(&[
+            ("node-a", "z"),
+            ("node-b", "z"),
+            ("node-c", "z"),
+            ("node-d", "z"),
+        ]);
         let mut pod = sw.tw.template("p", 10, MI);
         pod.spread = vec![spread(HOST, max_skew, false, sw.foo, true)];
         sw.tw.finish();
@@ -531,7 +831,10 @@ fn spread_score_one_hostname_constraint_max_skew_2_and_3() {
             place_n(&mut sw.tw, sw.t_foo, node, n);
         }
         let got = spread_scores(&mut sw, pod, &[]);
-        let want: Vec<(&str, i64)> = ["node-a", "node-b", "node-c", "node-d"].into_iter().zip(want).collect();
+        let want: Vec<(&str, i64)> = ["node-a", "node-b", "node-c", "node-d"]
+            .into_iter()
+            .zip(want)
+            .collect();
         assert_eq!(got, named(&want), "maxSkew={max_skew}");
     }
 }
@@ -539,7 +842,12 @@ fn spread_score_one_hostname_constraint_max_skew_2_and_3() {
 #[test]
 fn spread_score_system_defaults_without_zones() {
     // "system defaulting, nodes don't have zone, pods match service": 4/3/2/1.
-    let mut sw = spread_world(&[("node-a", ""), ("node-b", ""), ("node-c", ""), ("node-d", "")]);
+    let mut sw = spread_world(&[
+        ("node-a", ""),
+        ("node-b", ""),
+        ("node-c", ""),
+        ("node-d", ""),
+    ]);
     let mut pod = sw.tw.template("p", 10, MI);
     system_default_spread(&mut pod, sw.foo);
     sw.tw.finish();
@@ -547,13 +855,48 @@ fn spread_score_system_defaults_without_zones() {
         place_n(&mut sw.tw, sw.t_foo, node, n);
     }
     let got = spread_scores(&mut sw, pod, &[]);
-    assert_eq!(got, named(&[("node-a", 44), ("node-b", 66), ("node-c", 77), ("node-d", 100)]));
+    assert_eq!(
+        got,
+        named(&[
+            ("node-a", 44),
+            ("node-b", 66),
+            ("node-c", 77),
+            ("node-d", 100)
+        ])
+    );
+}
+
+#[test]
+fn spread_score_system_defaults_count_missing_zone_as_a_domain() {
+    // TestPreScoreStateEmptyNodes "system default constraints and a replicaset": nodes without
+    // a zone are not ignored; they form the value "" so the zone weight is ln(2 + 2).
+    let mut sw = spread_world(&[
+        ("node-a", "mars"),
+        ("node-b", "mars"),
+        ("node-c", ""),
+        ("node-d", ""),
+    ]);
+    let mut pod = sw.tw.template("p", 10, MI);
+    system_default_spread(&mut pod, sw.foo);
+    sw.tw.finish();
+    place_n(&mut sw.tw, sw.t_foo, "node-a", 3);
+    let t = sw.tw.add_template(pod, &[]);
+    let mut s = default_sched(&sw.tw);
+    let e = s.explain(&sw.tw.world, t, "p", true);
+    // node_order: a (mars), c (""), b (mars), d ("").
+    // a: 3·ln6 + 2 + 3·ln4 + 4 = 15.53 -> 16; b: 3·ln4 + 2 + 4 = 10.16 -> 10; c, d: 0 + 2.
+    assert_eq!(raws(&e, "PodTopologySpread"), vec![16, 2, 10, 2]);
 }
 
 #[test]
 fn spread_score_three_of_four_candidates() {
     // "one constraint on node, 3 out of 4 nodes are candidates": 4/2/1/~3~.
-    let mut sw = spread_world(&[("node-a", "z"), ("node-b", "z"), ("node-x", "z"), ("node-y", "z")]);
+    let mut sw = spread_world(&[
+        ("node-a", "z"),
+        ("node-b", "z"),
+        ("node-x", "z"),
+        ("node-y", "z"),
+    ]);
     let mut pod = sw.tw.template("p", 10, MI);
     pod.spread = vec![spread(HOST, 1, false, sw.foo, true)];
     sw.tw.finish();
@@ -561,13 +904,21 @@ fn spread_score_three_of_four_candidates() {
         place_n(&mut sw.tw, sw.t_foo, node, n);
     }
     let got = spread_scores(&mut sw, pod, &["node-y"]);
-    assert_eq!(got, named(&[("node-a", 33), ("node-b", 83), ("node-x", 100)]));
+    assert_eq!(
+        got,
+        named(&[("node-a", 33), ("node-b", 83), ("node-x", 100)])
+    );
 }
 
 #[test]
 fn spread_score_zone_three_of_four_candidates() {
     // "one constraint on zone, 3 out of 4 nodes are candidates".
-    let mut sw = spread_world(&[("node-a", "zone1"), ("node-b", "zone1"), ("node-x", "zone2"), ("node-y", "zone2")]);
+    let mut sw = spread_world(&[
+        ("node-a", "zone1"),
+        ("node-b", "zone1"),
+        ("node-x", "zone2"),
+        ("node-y", "zone2"),
+    ]);
     let mut pod = sw.tw.template("p", 10, MI);
     pod.spread = vec![spread(ZONE, 1, false, sw.foo, true)];
     sw.tw.finish();
@@ -576,15 +927,26 @@ fn spread_score_zone_three_of_four_candidates() {
     }
     let mut got = spread_scores(&mut sw, pod, &["node-y"]);
     got.sort();
-    assert_eq!(got, named(&[("node-a", 75), ("node-b", 75), ("node-x", 100)]));
+    assert_eq!(
+        got,
+        named(&[("node-a", 75), ("node-b", 75), ("node-x", 100)])
+    );
 }
 
 #[test]
 fn spread_score_two_constraints_two_of_four_candidates() {
     // "two Constraints on zone and node, 2 out of 4 nodes are candidates": 2/~1~/2/~4~.
-    let mut sw = spread_world(&[("node-a", "zone1"), ("node-b", "zone1"), ("node-x", "zone2"), ("node-y", "zone2")]);
+    let mut sw = spread_world(&[
+        ("node-a", "zone1"),
+        ("node-b", "zone1"),
+        ("node-x", "zone2"),
+        ("node-y", "zone2"),
+    ]);
     let mut pod = sw.tw.template("p", 10, MI);
-    pod.spread = vec![spread(ZONE, 1, false, sw.foo, true), spread(HOST, 1, false, sw.foo, true)];
+    pod.spread = vec![
+        spread(ZONE, 1, false, sw.foo, true),
+        spread(HOST, 1, false, sw.foo, true),
+    ];
     sw.tw.finish();
     for (node, n) in [("node-a", 2), ("node-b", 1), ("node-x", 2), ("node-y", 4)] {
         place_n(&mut sw.tw, sw.t_foo, node, n);
@@ -597,9 +959,17 @@ fn spread_score_two_constraints_two_of_four_candidates() {
 #[test]
 fn spread_score_two_constraints_different_selectors() {
     // zone constraint on foo (2/2/1/1 by zone), hostname constraint on bar (0/1/0/1).
-    let mut sw = spread_world(&[("node-a", "zone1"), ("node-b", "zone1"), ("node-x", "zone2"), ("node-y", "zone2")]);
+    let mut sw = spread_world(&[
+        ("node-a", "zone1"),
+        ("node-b", "zone1"),
+        ("node-x", "zone2"),
+        ("node-y", "zone2"),
+    ]);
     let mut pod = sw.tw.template("p", 10, MI);
-    pod.spread = vec![spread(ZONE, 1, false, sw.foo, true), spread(HOST, 1, false, sw.bar, true)];
+    pod.spread = vec![
+        spread(ZONE, 1, false, sw.foo, true),
+        spread(HOST, 1, false, sw.bar, true),
+    ];
     sw.tw.finish();
     let (t_foo, t_bar, t_foobar) = (sw.t_foo, sw.t_bar, sw.t_foobar);
     place_n(&mut sw.tw, t_foo, "node-a", 1);
@@ -608,40 +978,65 @@ fn spread_score_two_constraints_different_selectors() {
     place_n(&mut sw.tw, t_bar, "node-y", 1);
     let mut got = spread_scores(&mut sw, pod, &[]);
     got.sort();
-    assert_eq!(got, named(&[("node-a", 60), ("node-b", 20), ("node-x", 100), ("node-y", 60)]));
+    assert_eq!(
+        got,
+        named(&[
+            ("node-a", 60),
+            ("node-b", 20),
+            ("node-x", 100),
+            ("node-y", 60)
+        ])
+    );
 }
 
 #[test]
 fn spread_score_honors_node_affinity_when_counting() {
     // Only nodes matching the pod's nodeSelector are counted (nodeAffinityPolicy: Honor):
-    // the pods on node-c (no label) do not count for zone1.
-    let mut tw = TestWorld::new();
-    tw.node_with("node-a", "zone1", &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)], &[("pool", "x")], vec![]);
-    tw.node_with("node-b", "zone2", &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)], &[("pool", "x")], vec![]);
-    tw.node_with("node-c", "zone1", &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)], &[], vec![]);
-    let g = tw.group();
-    let t = tw.template("foo", 10, MI);
-    let t_foo = tw.add_template(t, &[g]);
-    let mut pod = tw.template("p", 10, MI);
-    let (k, v) = (tw.sym("pool"), tw.sym("x"));
-    pod.node_selector = LabelSelector { requirements: vec![Requirement { key: k, op: SelectorOp::In, values: vec![v], bound: 0 }] };
-    pod.spread = vec![spread(ZONE, 1, false, g, true)];
-    let t = tw.add_template(pod.clone(), &[]);
-    let mut ignore = pod;
-    ignore.spread[0].honor_node_affinity = false;
-    let t_ignore = tw.add_template(ignore, &[]);
-    tw.finish();
-    place_n(&mut tw, t_foo, "node-c", 3);
-    place_n(&mut tw, t_foo, "node-b", 1);
-    let mut s = default_sched(&tw);
-    // Honor: zone1 0, zone2 1 (w = ln 4): raw 0 and round(1.386) = 1 -> 100, 0.
-    let e = s.explain(&tw.world, t, "p", true);
-    assert_eq!(raws(&e, "PodTopologySpread"), vec![0, 1]);
-    assert_eq!(norms(&e, "PodTopologySpread"), vec![100, 0]);
-    assert_eq!(e.selected.as_deref(), Some("node-a"));
-    // Ignore: zone1 3, zone2 1 -> node-b preferred.
-    let e = s.explain(&tw.world, t_ignore, "p", true);
-    assert_eq!(e.selected.as_deref(), Some("node-b"));
+    // the pods on node-c (no label) do not count for zone1. With 2 eligible and 1 ineligible
+    // node the ineligible ones are subtracted; with two more unlabeled nodes (2 vs 3) the
+    // eligible ones are summed: both paths must agree.
+    for extra in [false, true] {
+        let mut tw = TestWorld::new();
+        let alloc = [(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)];
+        tw.node_with("node-a", "zone1", &alloc, &[("pool", "x")], vec![]);
+        tw.node_with("node-b", "zone2", &alloc, &[("pool", "x")], vec![]);
+        tw.node_with("node-c", "zone1", &alloc, &[], vec![]);
+        if extra {
+            tw.node_with("node-d", "zone2", &alloc, &[], vec![]);
+            tw.node_with("node-e", "zone1", &alloc, &[], vec![]);
+        }
+        let g = tw.group();
+        let t = tw.template("foo", 10, MI);
+        let t_foo = tw.add_template(t, &[g]);
+        let mut pod = tw.template("p", 10, MI);
+        let (k, v) = (tw.sym("pool"), tw.sym("x"));
+        let req = Requirement {
+            key: k,
+            op: SelectorOp::In,
+            values: vec![v],
+            bound: 0,
+        };
+        pod.node_selector = LabelSelector {
+            requirements: vec![req],
+        };
+        pod.spread = vec![spread(ZONE, 1, false, g, true)];
+        let t = tw.add_template(pod.clone(), &[]);
+        let mut ignore = pod;
+        ignore.spread[0].honor_node_affinity = false;
+        let t_ignore = tw.add_template(ignore, &[]);
+        tw.finish();
+        place_n(&mut tw, t_foo, "node-c", 3);
+        place_n(&mut tw, t_foo, "node-b", 1);
+        let mut s = default_sched(&tw);
+        // Honor: zone1 0, zone2 1 (w = ln 4): raw 0 and round(1.386) = 1 -> 100, 0.
+        let e = s.explain(&tw.world, t, "p", true);
+        assert_eq!(raws(&e, "PodTopologySpread"), vec![0, 1], "extra={extra}");
+        assert_eq!(norms(&e, "PodTopologySpread"), vec![100, 0]);
+        assert_eq!(e.selected.as_deref(), Some("node-a"));
+        // Ignore: zone1 3, zone2 1 -> node-b preferred.
+        let e = s.explain(&tw.world, t_ignore, "p", true);
+        assert_eq!(e.selected.as_deref(), Some("node-b"));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -651,13 +1046,35 @@ fn spread_score_honors_node_affinity_when_counting() {
 fn node_affinity_preferred_terms_score_and_normalize() {
     let mut tw = TestWorld::new();
     for (n, lbl) in [("n1", "a"), ("n2", "b"), ("n3", "c")] {
-        tw.node_with(n, "z", &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)], &[("kind", lbl)], vec![]);
+        tw.node_with(
+            n,
+            "z",
+            &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)],
+            &[("kind", lbl)],
+            vec![],
+        );
     }
     let mut pod = tw.template("p", 100, MI);
     let k = tw.sym("kind");
     let (a, b) = (tw.sym("a"), tw.sym("b"));
-    let term = |v| LabelSelector { requirements: vec![Requirement { key: k, op: SelectorOp::In, values: vec![v], bound: 0 }] };
-    pod.preferred_node_affinity = vec![PreferredTerm { weight: 5, term: term(a) }, PreferredTerm { weight: 2, term: term(b) }];
+    let term = |v| LabelSelector {
+        requirements: vec![Requirement {
+            key: k,
+            op: SelectorOp::In,
+            values: vec![v],
+            bound: 0,
+        }],
+    };
+    pod.preferred_node_affinity = vec![
+        PreferredTerm {
+            weight: 5,
+            term: term(a),
+        },
+        PreferredTerm {
+            weight: 2,
+            term: term(b),
+        },
+    ];
     let t = tw.add_template(pod, &[]);
     tw.finish();
     let mut s = default_sched(&tw);
@@ -683,8 +1100,19 @@ fn interpod_affinity_preferred_and_existing_terms() {
     let mut pod = tw.template("web", 100, MI);
     // Prefer the zone of db pods (weight 10), and an existing pod's preferred anti-affinity
     // (weight 4, hostname) pushes away from n3.
-    pod.affinity.preferred = vec![(10, AffinityTerm { group: db, key: ZONE, self_match: false })];
-    pod.existing_terms = vec![ExistingTerm { owners, key: HOST, kind: ExistingTermKind::PreferredAntiAffinity(4) }];
+    pod.affinity.preferred = vec![(
+        10,
+        AffinityTerm {
+            group: db,
+            key: ZONE,
+            self_match: false,
+        },
+    )];
+    pod.existing_terms = vec![ExistingTerm {
+        owners,
+        key: HOST,
+        kind: ExistingTermKind::PreferredAntiAffinity(4),
+    }];
     let t = tw.add_template(pod, &[]);
     tw.finish();
     tw.place(t_db, n1);
@@ -705,7 +1133,11 @@ fn image_locality_score_spreads_over_nodes() {
     let mut tw = TestWorld::new();
     let n1 = tw.node("n1", "z", 4000, 8 * GI, 110);
     tw.node("n2", "z", 4000, 8 * GI, 110);
-    tw.world.images.push(crate::cluster::world::ImageInfo { name: "big:1".into(), size: 500 * MI, nodes_with: 1 });
+    tw.world.images.push(crate::cluster::world::ImageInfo {
+        name: "big:1".into(),
+        size: 500 * MI,
+        nodes_with: 1,
+    });
     tw.world.nodes.images[n1.ix()].push(0);
     let mut pod = tw.template("p", 100, MI);
     pod.images = vec![0];
@@ -726,7 +1158,13 @@ fn static_filters_and_reason_summary() {
     let gpu = tw.taint("dedicated", "gpu", TaintEffect::NoSchedule);
     let s1 = tw.node("small1", "z", 1500, 8 * GI, 110);
     let s2 = tw.node("small2", "z", 1500, 8 * GI, 110);
-    tw.node_with("gpu", "z", &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)], &[], vec![gpu]);
+    tw.node_with(
+        "gpu",
+        "z",
+        &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)],
+        &[],
+        vec![gpu],
+    );
     let cordoned = tw.node("cordoned", "z", 8000, 8 * GI, 110);
     let t = tw.template("p", 1000, MI);
     let t = tw.add_template(t, &[]);
@@ -737,7 +1175,14 @@ fn static_filters_and_reason_summary() {
     tw.world.nodes.unschedulable[cordoned.ix()] = true;
     let p = tw.pod(t);
     let mut s = default_sched(&tw);
-    let Outcome::Unschedulable { reason, nominated, victims } = s.schedule(&tw.world, p) else { panic!("should not fit") };
+    let Outcome::Unschedulable {
+        reason,
+        nominated,
+        victims,
+    } = s.schedule(&tw.world, p)
+    else {
+        panic!("should not fit")
+    };
     assert_eq!(
         reason,
         "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable, \
@@ -748,21 +1193,45 @@ fn static_filters_and_reason_summary() {
     // Tolerating both lands on one of them.
     let mut t2 = tw.template("p2", 1000, MI);
     let tol = tw.toleration("dedicated", "gpu", Some(TaintEffect::NoSchedule));
-    let unsched = tw.toleration("node.kubernetes.io/unschedulable", "", Some(TaintEffect::NoSchedule));
+    let unsched = tw.toleration(
+        "node.kubernetes.io/unschedulable",
+        "",
+        Some(TaintEffect::NoSchedule),
+    );
     t2.tolerations = vec![tol, unsched];
     tw.world.templates.push(t2);
     let e = s.explain(&tw.world, 1, "p2", true);
-    let feasible: Vec<&str> = e.nodes.iter().filter(|n| n.feasible).map(|n| n.node.as_str()).collect();
+    let feasible: Vec<&str> = e
+        .nodes
+        .iter()
+        .filter(|n| n.feasible)
+        .map(|n| n.node.as_str())
+        .collect();
     assert_eq!(feasible, vec!["gpu", "cordoned"]);
-    assert_eq!(e.nodes[0].reason.as_deref(), Some("NodeResourcesFit: Insufficient cpu"));
+    assert_eq!(
+        e.nodes[0].reason.as_deref(),
+        Some("NodeResourcesFit: Insufficient cpu")
+    );
 }
 
 #[test]
 fn fit_filter_reasons_pods_and_extended_resources() {
     let mut tw = TestWorld::with_resources(&["nvidia.com/gpu", "example.com/ignored"]);
     let (gpu, ign) = (tw.res("nvidia.com/gpu"), tw.res("example.com/ignored"));
-    let full = tw.node_with("full", "z", &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 1), (gpu, 4)], &[], vec![]);
-    tw.node_with("nogpu", "z", &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)], &[], vec![]);
+    let full = tw.node_with(
+        "full",
+        "z",
+        &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 1), (gpu, 4)],
+        &[],
+        vec![],
+    );
+    tw.node_with(
+        "nogpu",
+        "z",
+        &[(CPU, 8000), (MEMORY, 8 * GI), (PODS, 110)],
+        &[],
+        vec![],
+    );
     let t = tw.template("filler", 100, MI);
     let filler = tw.add_template(t, &[]);
     let mut pod = tw.template("p", 100, MI);
@@ -771,47 +1240,109 @@ fn fit_filter_reasons_pods_and_extended_resources() {
     let t = tw.add_template(pod, &[]);
     tw.finish();
     tw.place(filler, full);
-    let profile = Profile { ignored_resources: vec!["example.com/ignored".into()], ..Profile::default() };
+    let profile = Profile {
+        ignored_resources: vec!["example.com/ignored".into()],
+        ..Profile::default()
+    };
     let mut s = sched_with(&tw, profile);
     let e = s.explain(&tw.world, t, "p", true);
-    assert_eq!(e.nodes[0].reason.as_deref(), Some("NodeResourcesFit: Too many pods"));
-    assert_eq!(e.nodes[1].reason.as_deref(), Some("NodeResourcesFit: Insufficient nvidia.com/gpu"));
+    assert_eq!(
+        e.nodes[0].reason.as_deref(),
+        Some("NodeResourcesFit: Too many pods")
+    );
+    assert_eq!(
+        e.nodes[1].reason.as_deref(),
+        Some("NodeResourcesFit: Insufficient nvidia.com/gpu")
+    );
     // Without ignoredResources the ignored resource is checked too.
     let mut s = default_sched(&tw);
     let e = s.explain(&tw.world, t, "p", true);
-    assert_eq!(e.nodes[0].reason.as_deref(), Some("NodeResourcesFit: Too many pods, Insufficient example.com/ignored"));
+    assert_eq!(
+        e.nodes[0].reason.as_deref(),
+        Some("NodeResourcesFit: Too many pods, Insufficient example.com/ignored")
+    );
     // The "nogpu" node lacks the GPU entirely: unresolvable, so preemption does not consider it.
     let p = tw.pod(t);
-    let Outcome::Unschedulable { reason, .. } = s.schedule(&tw.world, p) else { panic!() };
+    let Outcome::Unschedulable { reason, .. } = s.schedule(&tw.world, p) else {
+        panic!()
+    };
     assert!(reason.contains("2 Preemption is not helpful"), "{reason}");
 }
 
 #[test]
 fn node_selector_and_required_node_affinity() {
     let mut tw = TestWorld::new();
-    tw.node_with("a", "z1", &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)], &[("disk", "ssd")], vec![]);
-    tw.node_with("b", "z1", &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)], &[("disk", "hdd")], vec![]);
-    let c = tw.node_with("c", "z2", &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)], &[], vec![]);
+    tw.node_with(
+        "a",
+        "z1",
+        &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)],
+        &[("disk", "ssd")],
+        vec![],
+    );
+    tw.node_with(
+        "b",
+        "z1",
+        &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)],
+        &[("disk", "hdd")],
+        vec![],
+    );
+    let c = tw.node_with(
+        "c",
+        "z2",
+        &[(CPU, 4000), (MEMORY, 8 * GI), (PODS, 110)],
+        &[],
+        vec![],
+    );
     let (disk, ssd, hdd) = (tw.sym("disk"), tw.sym("ssd"), tw.sym("hdd"));
     let host = tw.world.well_known.hostname;
     let mut p1 = tw.template("p1", 100, MI);
-    p1.node_selector = LabelSelector { requirements: vec![Requirement { key: disk, op: SelectorOp::In, values: vec![ssd], bound: 0 }] };
+    p1.node_selector = LabelSelector {
+        requirements: vec![Requirement {
+            key: disk,
+            op: SelectorOp::In,
+            values: vec![ssd],
+            bound: 0,
+        }],
+    };
     let t1 = tw.add_template(p1, &[]);
     let mut p2 = tw.template("p2", 100, MI);
     let c_sym = tw.world.nodes.hostname[c.ix()];
     p2.required_node_affinity = Some(NodeSelector {
         terms: vec![
-            LabelSelector { requirements: vec![Requirement { key: disk, op: SelectorOp::In, values: vec![hdd], bound: 0 }] },
-            LabelSelector { requirements: vec![Requirement { key: host, op: SelectorOp::In, values: vec![c_sym], bound: 0 }] },
+            LabelSelector {
+                requirements: vec![Requirement {
+                    key: disk,
+                    op: SelectorOp::In,
+                    values: vec![hdd],
+                    bound: 0,
+                }],
+            },
+            LabelSelector {
+                requirements: vec![Requirement {
+                    key: host,
+                    op: SelectorOp::In,
+                    values: vec![c_sym],
+                    bound: 0,
+                }],
+            },
         ],
     });
     let t2 = tw.add_template(p2, &[]);
     tw.finish();
     let mut s = default_sched(&tw);
-    let feasible = |e: &Explanation| e.nodes.iter().filter(|n| n.feasible).map(|n| n.node.clone()).collect::<Vec<_>>();
+    let feasible = |e: &Explanation| {
+        e.nodes
+            .iter()
+            .filter(|n| n.feasible)
+            .map(|n| n.node.clone())
+            .collect::<Vec<_>>()
+    };
     let e = s.explain(&tw.world, t1, "p1", true);
     assert_eq!(feasible(&e), vec!["a"]);
-    assert_eq!(e.nodes[1].reason.as_deref(), Some("NodeAffinity: node(s) didn't match Pod's node affinity/selector"));
+    assert_eq!(
+        e.nodes[1].reason.as_deref(),
+        Some("NodeAffinity: node(s) didn't match Pod's node affinity/selector")
+    );
     let e = s.explain(&tw.world, t2, "p2", true);
     // node_order: a (z1), c (z2), b (z1).
     assert_eq!(feasible(&e), vec!["c", "b"]);
@@ -837,19 +1368,38 @@ fn hard_spread_filter_skew_and_min_domains() {
     let mut s = default_sched(&tw);
     // z1 has 1, z2 has 0: placing in z1 gives skew 2 > 1.
     let e = s.explain(&tw.world, t, "w", true);
-    let feasible: Vec<&str> = e.nodes.iter().filter(|n| n.feasible).map(|n| n.node.as_str()).collect();
+    let feasible: Vec<&str> = e
+        .nodes
+        .iter()
+        .filter(|n| n.feasible)
+        .map(|n| n.node.as_str())
+        .collect();
     assert_eq!(feasible, vec!["b1"]);
-    assert_eq!(e.nodes[0].reason.as_deref(), Some("PodTopologySpread: node(s) didn't match pod topology spread constraints"));
+    assert_eq!(
+        e.nodes[0].reason.as_deref(),
+        Some("PodTopologySpread: node(s) didn't match pod topology spread constraints")
+    );
     // minDomains 3 > 2 zones: the global minimum is 0, so z2 (0 + 1 − 0 = 1) is fine, z1 is not.
     let e = s.explain(&tw.world, t3, "w", true);
-    let feasible: Vec<&str> = e.nodes.iter().filter(|n| n.feasible).map(|n| n.node.as_str()).collect();
+    let feasible: Vec<&str> = e
+        .nodes
+        .iter()
+        .filter(|n| n.feasible)
+        .map(|n| n.node.as_str())
+        .collect();
     assert_eq!(feasible, vec!["b1"]);
     let b1 = tw.node_id("b1");
     tw.place(tw_t, b1);
     let e = s.explain(&tw.world, t3, "w", true);
-    assert!(e.nodes.iter().all(|n| !n.feasible), "1 + 1 − 0 > 1 everywhere with minDomains 3");
+    assert!(
+        e.nodes.iter().all(|n| !n.feasible),
+        "1 + 1 − 0 > 1 everywhere with minDomains 3"
+    );
     let e = s.explain(&tw.world, t, "w", true);
-    assert!(e.nodes.iter().all(|n| n.feasible), "1 + 1 − 1 = 1 everywhere");
+    assert!(
+        e.nodes.iter().all(|n| n.feasible),
+        "1 + 1 − 1 = 1 everywhere"
+    );
 }
 
 #[test]
@@ -862,22 +1412,38 @@ fn interpod_affinity_filters() {
     let lonely_owners = tw.group();
     // Pods of "web" want to be in a zone with cache pods; the first web pod matches its own term.
     let mut w = tw.template("web", 100, MI);
-    w.affinity.required = vec![AffinityTerm { group: web, key: ZONE, self_match: true }];
+    w.affinity.required = vec![AffinityTerm {
+        group: web,
+        key: ZONE,
+        self_match: true,
+    }];
     let t_web = tw.add_template(w, &[web]);
     let mut c = tw.template("cache", 100, MI);
-    c.affinity.anti_required = vec![AffinityTerm { group: cache, key: HOST, self_match: true }];
+    c.affinity.anti_required = vec![AffinityTerm {
+        group: cache,
+        key: HOST,
+        self_match: true,
+    }];
     let t_cache = tw.add_template(c, &[cache]);
     // An existing "lonely" pod's required anti-affinity selects "victim" pods.
     let l = tw.template("lonely", 100, MI);
     let t_lonely = tw.add_template(l, &[lonely_owners]);
     let mut v = tw.template("victim", 100, MI);
-    v.existing_terms = vec![ExistingTerm { owners: lonely_owners, key: ZONE, kind: ExistingTermKind::RequiredAntiAffinity }];
+    v.existing_terms = vec![ExistingTerm {
+        owners: lonely_owners,
+        key: ZONE,
+        kind: ExistingTermKind::RequiredAntiAffinity,
+    }];
     let t_victim = tw.add_template(v, &[]);
     tw.finish();
     let mut s = default_sched(&tw);
     let feasible = |s: &mut Scheduler, tw: &TestWorld, t| {
         let e = s.explain(&tw.world, t, "p", true);
-        e.nodes.iter().filter(|n| n.feasible).map(|n| n.node.clone()).collect::<Vec<_>>()
+        e.nodes
+            .iter()
+            .filter(|n| n.feasible)
+            .map(|n| n.node.clone())
+            .collect::<Vec<_>>()
     };
     // First web pod: nobody matches yet, it matches itself: anywhere.
     assert_eq!(feasible(&mut s, &tw, t_web), vec!["n1", "n2"]);
@@ -890,7 +1456,10 @@ fn interpod_affinity_filters() {
     tw.place(t_lonely, n1);
     assert_eq!(feasible(&mut s, &tw, t_victim), vec!["n2"]);
     let e = s.explain(&tw.world, t_victim, "p", true);
-    assert_eq!(e.nodes[0].reason.as_deref(), Some("InterPodAffinity: node(s) didn't satisfy existing pods anti-affinity rules"));
+    assert_eq!(
+        e.nodes[0].reason.as_deref(),
+        Some("InterPodAffinity: node(s) didn't satisfy existing pods anti-affinity rules")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -899,7 +1468,13 @@ fn interpod_affinity_filters() {
 fn uniform_world(n: usize, zones: usize) -> (TestWorld, TemplateId) {
     let mut tw = TestWorld::new();
     for i in 0..n {
-        tw.node(&format!("n{i:04}"), &format!("z{}", i % zones), 16000, 64 * GI, 110);
+        tw.node(
+            &format!("n{i:04}"),
+            &format!("z{}", i % zones),
+            16000,
+            64 * GI,
+            110,
+        );
     }
     let t = tw.template("p", 100, 100 * MI);
     let t = tw.add_template(t, &[]);
@@ -917,8 +1492,14 @@ fn sampling_rotates_the_start_index() {
     let e = s.explain(&tw.world, t, "p", false);
     assert_eq!(e.nodes_examined, 100);
     assert_eq!(e.nodes[0].node, "n0000");
-    assert_eq!(s.next_start_index(), 0, "explain does not advance the rotation");
-    let Outcome::Bind { node, .. } = s.schedule(&tw.world, p) else { panic!() };
+    assert_eq!(
+        s.next_start_index(),
+        0,
+        "explain does not advance the rotation"
+    );
+    let Outcome::Bind { node, .. } = s.schedule(&tw.world, p) else {
+        panic!()
+    };
     assert!(node.0 < 100);
     assert_eq!(s.next_start_index(), 100);
     // Cordon 10 nodes in the next window: they are examined (and fail), so 110 are processed.
@@ -926,8 +1507,13 @@ fn sampling_rotates_the_start_index() {
         tw.world.nodes.unschedulable[i] = true;
     }
     let p2 = tw.pod(t);
-    let Outcome::Bind { node, .. } = s.schedule(&tw.world, p2) else { panic!() };
-    assert!((110..200).contains(&(node.0 as usize)) || node.0 < 10, "{node:?}");
+    let Outcome::Bind { node, .. } = s.schedule(&tw.world, p2) else {
+        panic!()
+    };
+    assert!(
+        (110..200).contains(&(node.0 as usize)) || node.0 < 10,
+        "{node:?}"
+    );
     assert_eq!(s.next_start_index(), 10);
     let e = s.explain(&tw.world, t, "p", false);
     assert_eq!(e.nodes[0].node, "n0010");
@@ -944,7 +1530,13 @@ fn single_feasible_node_is_chosen_without_scoring() {
     tw.finish();
     let p = tw.pod(t);
     let mut s = default_sched(&tw);
-    assert_eq!(s.schedule(&tw.world, p), Outcome::Bind { node: tw.node_id("big"), score: 0 });
+    assert_eq!(
+        s.schedule(&tw.world, p),
+        Outcome::Bind {
+            node: tw.node_id("big"),
+            score: 0
+        }
+    );
     let e = s.explain(&tw.world, t, "p", true);
     assert_eq!(e.selected.as_deref(), Some("big"));
     assert_eq!(e.nodes[0].total, 0);
@@ -959,7 +1551,9 @@ fn ties_are_broken_uniformly_and_deterministically() {
         let mut counts = [0usize; 4];
         let mut seq = Vec::new();
         for _ in 0..4000 {
-            let Outcome::Bind { node, score } = s.schedule(&tw.world, p) else { panic!() };
+            let Outcome::Bind { node, score } = s.schedule(&tw.world, p) else {
+                panic!()
+            };
             // TaintToleration 300 + fit 99 + balanced 99: identical empty nodes tie.
             assert_eq!(score, 300 + 99 + 99);
             counts[node.ix()] += 1;
@@ -981,12 +1575,20 @@ fn taint_changes_reclassify_nodes() {
     let mut s = default_sched(&tw);
     let e = s.explain(&tw.world, t, "p", true);
     assert!(e.nodes.iter().all(|n| n.feasible));
-    let taint = tw.taint("node.kubernetes.io/unreachable", "", TaintEffect::NoSchedule);
+    let taint = tw.taint(
+        "node.kubernetes.io/unreachable",
+        "",
+        TaintEffect::NoSchedule,
+    );
     tw.world.add_taint(NodeId(1), taint);
     let e = s.explain(&tw.world, t, "p", true);
     assert!(!e.nodes[1].feasible);
-    assert_eq!(e.nodes[1].reason.as_deref(), Some("TaintToleration: node(s) had untolerated taint {node.kubernetes.io/unreachable: }"));
-    tw.world.remove_taint(NodeId(1), taint.key, TaintEffect::NoSchedule);
+    assert_eq!(
+        e.nodes[1].reason.as_deref(),
+        Some("TaintToleration: node(s) had untolerated taint {node.kubernetes.io/unreachable: }")
+    );
+    tw.world
+        .remove_taint(NodeId(1), taint.key, TaintEffect::NoSchedule);
     let e = s.explain(&tw.world, t, "p", true);
     assert!(e.nodes[1].feasible);
 }
@@ -1030,7 +1632,14 @@ fn preemption_prefers_lowest_priority_victims_and_reprieves() {
     let out = s.schedule(&w.tw.world, p);
     // n1's victim has priority 5, n0's have 0: n0. One low pod is enough; the more important
     // (earlier started) one is reprieved.
-    let Outcome::Unschedulable { reason, nominated, victims } = out else { panic!() };
+    let Outcome::Unschedulable {
+        reason,
+        nominated,
+        victims,
+    } = out
+    else {
+        panic!()
+    };
     assert_eq!(reason, "0/2 nodes are available: 2 Insufficient cpu.");
     assert_eq!(nominated, Some(n0));
     assert_eq!(victims, vec![l2]);
@@ -1056,7 +1665,12 @@ fn preemption_minimal_victims_in_importance_order() {
     let p3 = tw.place_at(big, n, 3);
     let p = tw.pod(hi);
     let mut s = default_sched(&tw);
-    let Outcome::Unschedulable { nominated, victims, .. } = s.schedule(&tw.world, p) else { panic!() };
+    let Outcome::Unschedulable {
+        nominated, victims, ..
+    } = s.schedule(&tw.world, p)
+    else {
+        panic!()
+    };
     assert_eq!(nominated, Some(n));
     // Reprieve p1 (0.5) and p2 (0.5): 1 + 1 = 2 fits; p3 would make 3 > 2.
     assert_eq!(victims, vec![p3]);
@@ -1082,7 +1696,12 @@ fn preemption_picks_fewest_victims_then_latest_start() {
     let late = w.tw.place_at(two, NodeId(2), 50);
     let p = w.tw.pod(w.high);
     let mut s = default_sched(&w.tw);
-    let Outcome::Unschedulable { nominated, victims, .. } = s.schedule(&w.tw.world, p) else { panic!() };
+    let Outcome::Unschedulable {
+        nominated, victims, ..
+    } = s.schedule(&w.tw.world, p)
+    else {
+        panic!()
+    };
     // n0 needs 2 victims (sum of priorities shifted by 2^31 is larger); n1 and n2 need one
     // each: the latest-started victim wins.
     assert_eq!((nominated, victims), (Some(NodeId(2)), vec![late]));
@@ -1095,13 +1714,35 @@ fn preemption_never_and_disabled() {
     w.tw.world.templates[w.high as usize].preemption_never = true;
     let p = w.tw.pod(w.high);
     let mut s = default_sched(&w.tw);
-    let Outcome::Unschedulable { reason, nominated, .. } = s.schedule(&w.tw.world, p) else { panic!() };
-    assert_eq!(reason, "0/1 nodes are available: 1 Insufficient cpu. not eligible due to preemptionPolicy=Never..");
+    let Outcome::Unschedulable {
+        reason, nominated, ..
+    } = s.schedule(&w.tw.world, p)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        reason,
+        "0/1 nodes are available: 1 Insufficient cpu. not eligible due to preemptionPolicy=Never.."
+    );
     assert_eq!(nominated, None);
     w.tw.world.templates[w.high as usize].preemption_never = false;
-    let mut s = sched_with(&w.tw, Profile { preemption: false, ..Profile::default() });
-    let Outcome::Unschedulable { reason, nominated, .. } = s.schedule(&w.tw.world, p) else { panic!() };
-    assert_eq!((reason.as_str(), nominated), ("0/1 nodes are available: 1 Insufficient cpu.", None));
+    let mut s = sched_with(
+        &w.tw,
+        Profile {
+            preemption: false,
+            ..Profile::default()
+        },
+    );
+    let Outcome::Unschedulable {
+        reason, nominated, ..
+    } = s.schedule(&w.tw.world, p)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (reason.as_str(), nominated),
+        ("0/1 nodes are available: 1 Insufficient cpu.", None)
+    );
 }
 
 #[test]
@@ -1114,24 +1755,42 @@ fn nominated_node_is_reserved_and_tried_first() {
     w.tw.world.nodes.allocatable[n1.ix() * stride + CPU] = 2000;
     let p = w.tw.pod(w.high);
     let mut s = default_sched(&w.tw);
-    let Outcome::Unschedulable { nominated, victims, .. } = s.schedule(&w.tw.world, p) else { panic!() };
+    let Outcome::Unschedulable {
+        nominated, victims, ..
+    } = s.schedule(&w.tw.world, p)
+    else {
+        panic!()
+    };
     assert_eq!((nominated, victims.clone()), (Some(n0), vec![victim]));
     // The simulation records the nomination and deletes the victim.
     w.tw.world.pods.get_mut(p).unwrap().nominated = Some(n0);
     w.tw.world.delete(victim);
     // A lower-priority pod must not take the room reserved for the preemptor.
     let q = w.tw.pod(w.low);
-    let Outcome::Unschedulable { reason, .. } = s.schedule(&w.tw.world, q) else { panic!("took the reserved room") };
-    assert!(reason.starts_with("0/2 nodes are available: 2 Insufficient cpu."), "{reason}");
+    let Outcome::Unschedulable { reason, .. } = s.schedule(&w.tw.world, q) else {
+        panic!("took the reserved room")
+    };
+    assert!(
+        reason.starts_with("0/2 nodes are available: 2 Insufficient cpu."),
+        "{reason}"
+    );
     // The preemptor goes to its nominated node.
-    assert_eq!(s.schedule(&w.tw.world, p), Outcome::Bind { node: n0, score: 0 });
+    assert_eq!(
+        s.schedule(&w.tw.world, p),
+        Outcome::Bind { node: n0, score: 0 }
+    );
 }
 
 #[test]
 fn preemption_respects_pdb_oracle() {
     struct Protect(crate::cluster::PodId);
     impl PdbOracle for Protect {
-        fn violating(&self, _w: &crate::cluster::World, pods: &[crate::cluster::PodId], v: &mut Vec<bool>) {
+        fn violating(
+            &self,
+            _w: &crate::cluster::World,
+            pods: &[crate::cluster::PodId],
+            v: &mut Vec<bool>,
+        ) {
             v.clear();
             v.extend(pods.iter().map(|p| *p == self.0));
         }
@@ -1141,10 +1800,19 @@ fn preemption_respects_pdb_oracle() {
     let other = w.tw.place_at(w.low, NodeId(1), 1);
     let p = w.tw.pod(w.high);
     let mut s = default_sched(&w.tw);
-    let Outcome::Unschedulable { nominated, victims, .. } = s.schedule_with_pdbs(&w.tw.world, p, &Protect(protected)) else { panic!() };
+    let Outcome::Unschedulable {
+        nominated, victims, ..
+    } = s.schedule_with_pdbs(&w.tw.world, p, &Protect(protected))
+    else {
+        panic!()
+    };
     assert_eq!((nominated, victims), (Some(NodeId(1)), vec![other]));
     let mut s = default_sched(&w.tw);
-    let Outcome::Unschedulable { nominated, .. } = s.schedule_with_pdbs(&w.tw.world, p, &Protect(other)) else { panic!() };
+    let Outcome::Unschedulable { nominated, .. } =
+        s.schedule_with_pdbs(&w.tw.world, p, &Protect(other))
+    else {
+        panic!()
+    };
     assert_eq!(nominated, Some(NodeId(0)));
 }
 
@@ -1178,9 +1846,24 @@ mod props {
     }
 
     fn node_spec() -> impl Strategy<Value = NodeSpec> {
-        (1i64..8, 1i64..16, 1i64..12, 0usize..3, any::<bool>(), any::<bool>(), pbool::weighted(0.1)).prop_map(
-            |(c, m, p, z, t, s, cord)| NodeSpec { cpu: c * 500, mem: m * GI, pods: p, zone: z, tainted: t, ssd: s, cordoned: cord },
+        (
+            1i64..8,
+            1i64..16,
+            1i64..12,
+            0usize..3,
+            any::<bool>(),
+            any::<bool>(),
+            pbool::weighted(0.1),
         )
+            .prop_map(|(c, m, p, z, t, s, cord)| NodeSpec {
+                cpu: c * 500,
+                mem: m * GI,
+                pods: p,
+                zone: z,
+                tainted: t,
+                ssd: s,
+                cordoned: cord,
+            })
     }
 
     fn tpl_spec() -> impl Strategy<Value = TplSpec> {
@@ -1192,7 +1875,14 @@ mod props {
             option::weighted(0.3, (any::<bool>(), 1i64..3)),
             0i32..3,
         )
-            .prop_map(|(c, m, t, s, h, pr)| TplSpec { cpu: c * 250, mem: m * GI / 2, tolerates: t, needs_ssd: s, spread_hard: h, priority: pr })
+            .prop_map(|(c, m, t, s, h, pr)| TplSpec {
+                cpu: c * 250,
+                mem: m * GI / 2,
+                tolerates: t,
+                needs_ssd: s,
+                spread_hard: h,
+                priority: pr,
+            })
     }
 
     fn check_world(tw: &TestWorld) {
@@ -1203,9 +1893,15 @@ mod props {
                 if r == PODS {
                     continue;
                 }
-                assert!(w.nodes.requested[n * s + r] <= w.nodes.allocatable[n * s + r], "node {n} resource {r} overcommitted");
+                assert!(
+                    w.nodes.requested[n * s + r] <= w.nodes.allocatable[n * s + r],
+                    "node {n} resource {r} overcommitted"
+                );
             }
-            assert!(w.pods_on_node[n].len() as i64 <= w.nodes.allocatable[n * s + PODS], "node {n} has too many pods");
+            assert!(
+                w.pods_on_node[n].len() as i64 <= w.nodes.allocatable[n * s + PODS],
+                "node {n} has too many pods"
+            );
         }
     }
 

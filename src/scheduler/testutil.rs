@@ -9,8 +9,9 @@ use crate::cluster::labels::{LabelSelector, LabelSet};
 use crate::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
 use crate::cluster::template::{PodAffinity, SpreadConstraint};
 use crate::cluster::{
-    GroupId, Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate, QosClass, ResourceId,
-    ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY, NO_DOMAIN, PODS,
+    GroupId, Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate,
+    QosClass, ResourceId, ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY,
+    NO_DOMAIN, PODS,
 };
 use crate::engine::SimTime;
 
@@ -77,21 +78,53 @@ impl TestWorld {
     }
 
     pub fn taint(&mut self, key: &str, value: &str, effect: TaintEffect) -> Taint {
-        Taint { key: self.sym(key), value: self.sym(value), effect }
+        Taint {
+            key: self.sym(key),
+            value: self.sym(value),
+            effect,
+        }
     }
 
-    pub fn toleration(&mut self, key: &str, value: &str, effect: Option<TaintEffect>) -> Toleration {
-        let op = if value.is_empty() { TolerationOp::Exists } else { TolerationOp::Equal };
-        Toleration { key: self.sym(key), op, value: self.sym(value), effect, toleration_seconds: None }
+    pub fn toleration(
+        &mut self,
+        key: &str,
+        value: &str,
+        effect: Option<TaintEffect>,
+    ) -> Toleration {
+        let op = if value.is_empty() {
+            TolerationOp::Exists
+        } else {
+            TolerationOp::Equal
+        };
+        Toleration {
+            key: self.sym(key),
+            op,
+            value: self.sym(value),
+            effect,
+            toleration_seconds: None,
+        }
     }
 
     /// A node with cpu (millicores), memory (bytes) and pods allocatable (= capacity).
     pub fn node(&mut self, name: &str, zone: &str, cpu: i64, mem: i64, pods: i64) -> NodeId {
-        self.node_with(name, zone, &[(CPU, cpu), (MEMORY, mem), (PODS, pods)], &[], Vec::new())
+        self.node_with(
+            name,
+            zone,
+            &[(CPU, cpu), (MEMORY, mem), (PODS, pods)],
+            &[],
+            Vec::new(),
+        )
     }
 
     /// A node with arbitrary allocatable resources, extra labels and taints.
-    pub fn node_with(&mut self, name: &str, zone: &str, alloc: &[(ResourceId, i64)], labels: &[(&str, &str)], taints: Vec<Taint>) -> NodeId {
+    pub fn node_with(
+        &mut self,
+        name: &str,
+        zone: &str,
+        alloc: &[(ResourceId, i64)],
+        labels: &[(&str, &str)],
+        taints: Vec<Taint>,
+    ) -> NodeId {
         assert!(!self.finished, "add nodes before finish()");
         let zi = self.zone_index(zone);
         let mut pairs = Vec::new();
@@ -189,7 +222,12 @@ impl TestWorld {
         }
         let mut per_zone: Vec<Vec<NodeId>> = zones
             .iter()
-            .map(|z| (0..n).filter(|&i| self.node_zone[i] == *z).map(|i| NodeId(i as u32)).collect())
+            .map(|z| {
+                (0..n)
+                    .filter(|&i| self.node_zone[i] == *z)
+                    .map(|i| NodeId(i as u32))
+                    .collect()
+            })
             .collect();
         let mut order = Vec::with_capacity(n);
         let mut i = 0;
@@ -203,10 +241,18 @@ impl TestWorld {
         }
         self.world.node_order = order;
         let keys = vec![
-            TopologyKey { label: "kubernetes.io/hostname".into(), node_domain: (0..n as u32).collect(), domains: n as u32 },
+            TopologyKey {
+                label: "kubernetes.io/hostname".into(),
+                node_domain: (0..n as u32).collect(),
+                domains: n as u32,
+            },
             TopologyKey {
                 label: "topology.kubernetes.io/zone".into(),
-                node_domain: self.node_zone.iter().map(|z| z.unwrap_or(NO_DOMAIN)).collect(),
+                node_domain: self
+                    .node_zone
+                    .iter()
+                    .map(|z| z.unwrap_or(NO_DOMAIN))
+                    .collect(),
                 domains: self.world.zones.len() as u32,
             },
         ];
@@ -246,12 +292,25 @@ impl TestWorld {
 
     /// A node id by name.
     pub fn node_id(&self, name: &str) -> NodeId {
-        NodeId(self.world.nodes.name.iter().position(|n| n == name).expect("node") as u32)
+        NodeId(
+            self.world
+                .nodes
+                .name
+                .iter()
+                .position(|n| n == name)
+                .expect("node") as u32,
+        )
     }
 }
 
 /// A soft or hard spread constraint.
-pub fn spread(key: u32, max_skew: i64, hard: bool, group: GroupId, self_match: bool) -> SpreadConstraint {
+pub fn spread(
+    key: u32,
+    max_skew: i64,
+    hard: bool,
+    group: GroupId,
+    self_match: bool,
+) -> SpreadConstraint {
     SpreadConstraint {
         max_skew,
         key,
@@ -266,6 +325,9 @@ pub fn spread(key: u32, max_skew: i64, hard: bool, group: GroupId, self_match: b
 
 /// The system default constraints (hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway).
 pub fn system_default_spread(tpl: &mut PodTemplate, group: GroupId) {
-    tpl.spread = vec![spread(HOST, 3, false, group, true), spread(ZONE, 5, false, group, true)];
+    tpl.spread = vec![
+        spread(HOST, 3, false, group, true),
+        spread(ZONE, 5, false, group, true),
+    ];
     tpl.spread_system_default = true;
 }

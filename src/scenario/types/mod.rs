@@ -10,6 +10,7 @@ pub mod cluster;
 mod non_negative;
 pub mod pod;
 pub mod scheduler;
+pub mod slo;
 pub mod workload;
 
 use std::collections::BTreeMap;
@@ -52,6 +53,9 @@ pub struct ScenarioFile {
     /// What runs on the nodes.
     #[serde(default)]
     pub workloads: Vec<Workload>,
+    /// Thresholds the report judges the run against.
+    #[serde(default)]
+    pub slo: Option<slo::Slo>,
 }
 
 /// `simulation`.

@@ -6,6 +6,7 @@ mod cluster;
 mod names;
 mod pod;
 mod scheduler;
+mod slo;
 mod workloads;
 
 use std::collections::{BTreeMap, HashMap};
@@ -52,6 +53,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     check_priority_classes(&mut c, scenario);
     let node_names = cluster::check(&mut c, &scenario.cluster);
     workloads::check(&mut c, scenario, &node_names);
+    slo::check(&mut c, scenario);
     c.found
 }
 

@@ -1,0 +1,305 @@
+//! The charts: each is prepared once from the run's data (decimated, binned) and drawn twice,
+//! as PNG (bitmap, for pasting) and SVG (vector). A chart whose inputs the run lacks is not
+//! drawn; [`Skipped`] says what it needs.
+
+mod bars;
+mod heatmap;
+pub mod panel;
+pub mod reduce;
+pub mod style;
+mod timecharts;
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::columns::CHARTS_DIR;
+use super::data::RunData;
+use super::error::ReportError;
+
+pub use style::register_fonts;
+pub use timecharts::Sides;
+
+/// A chart ready to draw, or why it cannot be.
+#[derive(Debug, Clone)]
+pub enum Prep {
+    /// Panels over time (or over an index / value range).
+    Time(panel::TimeChart),
+    /// Horizontal grouped bars.
+    HBars(bars::HBars),
+    /// The node heatmap.
+    Heatmap(heatmap::Heatmap),
+    /// A titled message instead of a chart (the input exists but is empty).
+    Message {
+        /// Chart title.
+        title: String,
+        /// The message.
+        message: String,
+    },
+    /// The run lacks an input: what is needed.
+    Missing(String),
+}
+
+impl Prep {
+    fn size(&self) -> (u32, u32) {
+        match self {
+            Prep::HBars(b) => b.size(),
+            Prep::Heatmap(_) => (style::SIZE.0, 900),
+            Prep::Time(t) if t.panels.len() >= 3 => (style::SIZE.0, 1000),
+            _ => style::SIZE,
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        match self {
+            Prep::Time(c) => panel::draw_time_chart(root, c),
+            Prep::HBars(c) => bars::draw_hbars(root, c),
+            Prep::Heatmap(h) => heatmap::draw_heatmap(root, h),
+            Prep::Message { title, message } => panel::draw_message(root, title, message),
+            Prep::Missing(_) => Ok(()),
+        }
+    }
+}
+
+/// The charts of a run report, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Pods running / pending / unschedulable and nodes Ready.
+    Timeline,
+    /// Cluster CPU and memory: requested, used, allocatable.
+    Utilisation,
+    /// Per-zone requested (and used) share of allocatable.
+    UtilisationZones,
+    /// Nodes above 80 / 90 % requested, under pressure, not Ready.
+    Nodes,
+    /// Node × time heatmap of memory usage.
+    NodePressure,
+    /// Evictions and OOM kills per bin by cause.
+    Evictions,
+    /// One bar per cascade.
+    Cascades,
+    /// Histogram of node peak usage.
+    NodeUsage,
+    /// Pods per workload.
+    Workloads,
+    /// Requested vs used per workload.
+    WorkloadUsage,
+    /// Scheduling cycles and failures.
+    Scheduling,
+}
+
+impl ChartKind {
+    /// Every chart, in report order.
+    pub const ALL: [ChartKind; 11] = [
+        ChartKind::Timeline,
+        ChartKind::Utilisation,
+        ChartKind::UtilisationZones,
+        ChartKind::Nodes,
+        ChartKind::NodePressure,
+        ChartKind::Evictions,
+        ChartKind::Cascades,
+        ChartKind::NodeUsage,
+        ChartKind::Workloads,
+        ChartKind::WorkloadUsage,
+        ChartKind::Scheduling,
+    ];
+
+    /// File stem under `charts/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::Timeline => "timeline",
+            ChartKind::Utilisation => "utilisation",
+            ChartKind::UtilisationZones => "utilisation-zones",
+            ChartKind::Nodes => "nodes",
+            ChartKind::NodePressure => "node-pressure",
+            ChartKind::Evictions => "evictions",
+            ChartKind::Cascades => "cascades",
+            ChartKind::NodeUsage => "node-usage",
+            ChartKind::Workloads => "workloads",
+            ChartKind::WorkloadUsage => "workload-usage",
+            ChartKind::Scheduling => "scheduling",
+        }
+    }
+
+    /// Heading in the report.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Timeline => "Timeline",
+            ChartKind::Utilisation => "Utilisation (cluster)",
+            ChartKind::UtilisationZones => "Utilisation by zone",
+            ChartKind::Nodes => "Node fill and pressure",
+            ChartKind::NodePressure => "Node pressure heatmap",
+            ChartKind::Evictions => "Evictions and OOM kills",
+            ChartKind::Cascades => "Cascades",
+            ChartKind::NodeUsage => "Node usage at the peak",
+            ChartKind::Workloads => "Pods per workload",
+            ChartKind::WorkloadUsage => "Requested vs used per workload",
+            ChartKind::Scheduling => "Scheduling",
+        }
+    }
+
+    /// One sentence under the chart.
+    pub fn caption(self) -> &'static str {
+        match self {
+            ChartKind::Timeline => {
+                "Running pods and Ready nodes (top); Pending and unschedulable pods (bottom). \
+                 Shaded: fault windows."
+            }
+            ChartKind::Utilisation => {
+                "CPU and memory requested by pods, actually used, and allocatable on Ready nodes."
+            }
+            ChartKind::UtilisationZones => {
+                "Requested (solid) and used (dashed) as a share of each zone's allocatable."
+            }
+            ChartKind::Nodes => {
+                "Nodes whose CPU or memory requests exceed 80 % / 90 % of allocatable, nodes \
+                 under MemoryPressure, and nodes not Ready."
+            }
+            ChartKind::NodePressure => {
+                "Every node over time, grouped by zone and pool; colour is memory usage, red \
+                 marks MemoryPressure, dark grey NotReady."
+            }
+            ChartKind::Evictions => "Pods evicted and OOM-killed per time bin, stacked by cause.",
+            ChartKind::Cascades => {
+                "One bar per cascade (the chain of events set off by one root cause): events, \
+                 depth and duration."
+            }
+            ChartKind::NodeUsage => "How many nodes reached which peak CPU and memory usage.",
+            ChartKind::Workloads => {
+                "Desired pods and where they ended: running, pending, succeeded, failed or deleted."
+            }
+            ChartKind::WorkloadUsage => "Resources each workload requested vs what it used.",
+            ChartKind::Scheduling => {
+                "Scheduling cycles per time bin: all, failed (no node fits) and preempting."
+            }
+        }
+    }
+
+    /// Prepares the chart from `run`.
+    pub fn prepare(self, run: &RunData) -> Result<Prep, ReportError> {
+        Ok(match self {
+            ChartKind::Timeline => timecharts::timeline(run),
+            ChartKind::Utilisation => timecharts::utilisation(run),
+            ChartKind::UtilisationZones => timecharts::utilisation_zones(run),
+            ChartKind::Nodes => timecharts::nodes(run),
+            ChartKind::NodePressure => return heatmap::node_pressure(run),
+            ChartKind::Evictions => timecharts::evictions(run),
+            ChartKind::Cascades => bars::cascades(run),
+            ChartKind::NodeUsage => bars::node_usage(run),
+            ChartKind::Workloads => bars::workloads(run),
+            ChartKind::WorkloadUsage => bars::workload_usage(run),
+            ChartKind::Scheduling => timecharts::scheduling(run),
+        })
+    }
+}
+
+/// A chart written to disk.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartFile {
+    /// File stem.
+    pub name: String,
+    /// Heading.
+    pub title: String,
+    /// Caption.
+    pub caption: String,
+    /// PNG path relative to the output directory (`charts/<name>.png`).
+    pub png: String,
+    /// SVG path relative to the output directory.
+    pub svg: String,
+}
+
+/// A chart not drawn because the run lacks its inputs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skipped {
+    /// File stem it would have.
+    pub name: String,
+    /// Heading.
+    pub title: String,
+    /// What it needs.
+    pub needs: String,
+}
+
+/// Draws `prep` as `<dir>/charts/<name>.png` and `.svg`.
+fn write(prep: &Prep, name: &str, out: &Path) -> Result<(), ReportError> {
+    register_fonts();
+    let size = prep.size();
+    let dir = out.join(CHARTS_DIR);
+    let render = |message: String| ReportError::Render {
+        chart: name.to_owned(),
+        message,
+    };
+    let png = dir.join(format!("{name}.png"));
+    prep.draw(&BitMapBackend::new(&png, size).into_drawing_area())
+        .map_err(render)?;
+    let svg = dir.join(format!("{name}.svg"));
+    prep.draw(&SVGBackend::new(&svg, size).into_drawing_area())
+        .map_err(render)?;
+    Ok(())
+}
+
+/// One chart to draw: name, title, caption, prepared data.
+pub type Job = (String, String, String, Prep);
+
+/// Draws every job into `out/charts/` (in parallel) and returns the files and the skipped.
+pub fn draw_all(jobs: Vec<Job>, out: &Path) -> Result<(Vec<ChartFile>, Vec<Skipped>), ReportError> {
+    let dir = out.join(CHARTS_DIR);
+    std::fs::create_dir_all(&dir).map_err(ReportError::write("create directory", &dir))?;
+    let results: Vec<Result<Option<ChartFile>, ReportError>> = jobs
+        .par_iter()
+        .map(|(name, title, caption, prep)| {
+            if let Prep::Missing(_) = prep {
+                return Ok(None);
+            }
+            write(prep, name, out)?;
+            Ok(Some(ChartFile {
+                name: name.clone(),
+                title: title.clone(),
+                caption: caption.clone(),
+                png: format!("{CHARTS_DIR}/{name}.png"),
+                svg: format!("{CHARTS_DIR}/{name}.svg"),
+            }))
+        })
+        .collect();
+    let mut files = Vec::new();
+    for r in results {
+        if let Some(f) = r? {
+            files.push(f);
+        }
+    }
+    let skipped = jobs
+        .into_iter()
+        .filter_map(|(name, title, _, prep)| match prep {
+            Prep::Missing(needs) => Some(Skipped { name, title, needs }),
+            _ => None,
+        })
+        .collect();
+    Ok((files, skipped))
+}
+
+/// Prepares every chart of a run report (in parallel).
+pub fn run_jobs(run: &RunData) -> Result<Vec<Job>, ReportError> {
+    ChartKind::ALL
+        .par_iter()
+        .map(|k| {
+            Ok((
+                k.name().to_owned(),
+                k.title().to_owned(),
+                k.caption().to_owned(),
+                k.prepare(run)?,
+            ))
+        })
+        .collect()
+}
+
+/// Prepares the overlay charts of a comparison.
+pub fn compare_jobs(sides: &Sides) -> Vec<Job> {
+    timecharts::overlays(sides)
+        .into_iter()
+        .map(|(n, t, c, p)| (n.to_owned(), t.to_owned(), c.to_owned(), p))
+        .collect()
+}

@@ -1,0 +1,197 @@
+//! Every file and column name the report reads from a results directory, in one place.
+//!
+//! The report degrades gracefully: a chart or figure whose inputs are absent is skipped and
+//! listed as "not available in this run"; as soon as a later version of the recorder writes the
+//! column or file named here, the chart or figure appears without any change to the report.
+//! Columns are only ever added to the results format, never renamed, so these names are a
+//! contract: a recorder that adds, say, evictions must write them under the name below.
+//!
+//! # `summary.json` (required)
+//! | key | meaning |
+//! |---|---|
+//! | `scenario`, `seed`, `simulatedDurationS` | required; identify the run |
+//! | `podsUnschedulableAtEnd`, `podsCreated`, `schedulingFailures`, `podsPreempted`, `podsFailed` | end-of-run counts |
+//! | `workloads[]` (`name`, `kind`, `desired`, `created`, `runningAtEnd`, `pendingAtEnd`, `succeeded`, `failed`, `deleted`) | per-workload pods |
+//! | `nodes` *(later)* | fleet size; else the rows of `nodes.csv`; else the peak of `nodes_ready` |
+//! | `evictions`, `oomKills` *(later)* | totals; else the sums of the per-interval columns below |
+//! | `workloads[].availability` *(later)* | fraction of 1; or the `availability` column of `workloads.csv` |
+//!
+//! # `timeseries.csv` (required; one row per metrics interval)
+//! `time_s` (simulated seconds) is required. Counts named "per interval" are reset at every
+//! sample; the others are levels at the sample time. Per-zone columns are
+//! `<column>_zone_<zone>` (zones are discovered from [`CPU_REQUESTED`]`_zone_*`).
+//! | column | meaning | used by |
+//! |---|---|---|
+//! | `nodes_ready`, `pods_running`, `pods_pending` | levels | timeline, figures |
+//! | `pods_unschedulable` *(later)* | Pending pods that failed a scheduling cycle | timeline |
+//! | `cpu_requested_m`, `cpu_allocatable_m`, `mem_requested_bytes`, `mem_allocatable_bytes` (+ per zone) | levels | utilisation |
+//! | `cpu_used_m`, `mem_used_bytes` (+ per zone) *(later)* | actual usage | utilisation |
+//! | `nodes_over_80pct_requested`, `nodes_over_90pct_requested` | levels | nodes |
+//! | `nodes_memory_pressure` *(later)* | nodes with MemoryPressure | nodes, figures |
+//! | `sched_attempts`, `sched_failures`, `preemptions` | per interval | scheduling |
+//! | `evictions`, `oom_kills` *(later)* | per interval | evictions, figures |
+//! | `evictions_cause_<cause>`, `oom_kills_cause_<cause>` *(later)* | per interval, by cause | evictions (stacked) |
+//!
+//! # Optional files *(later)*
+//! | file | columns | used by |
+//! |---|---|---|
+//! | `faults.csv` | `start_s`, `end_s` (empty: until the end), `kind`, `target` | shaded fault windows, `maxPendingAfter {fault}`, time to recover |
+//! | `cascades.csv` | `start_s`, `duration_s`, `size`, `depth` (required: `size`, `depth`) | cascades chart, figures |
+//! | `nodes.csv` | `node`, `zone`, `pool`, `peak_cpu_usage_fraction`, `peak_mem_usage_fraction` | heatmap grouping, usage histogram |
+//! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap |
+//! | `workloads.csv` | `workload`, `availability`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` | requested-vs-used chart, availability |
+//! | `slo.json` | the scenario's `slo:` section as JSON (see [`crate::scenario::types::slo`]) | pass / fail verdicts |
+//!
+//! `node_samples.csv` is streamed, not loaded; a week of 7,000 nodes sampled every 15 minutes
+//! (4.7 million rows) is fine, a sample every minute (70 million rows) is too big to be useful:
+//! the recorder should sample nodes more coarsely than the cluster time series.
+
+/// Required files.
+pub const SUMMARY_FILE: &str = "summary.json";
+/// Required: the cluster time series.
+pub const TIMESERIES_FILE: &str = "timeseries.csv";
+/// Optional: fault windows.
+pub const FAULTS_FILE: &str = "faults.csv";
+/// Optional: one row per cascade.
+pub const CASCADES_FILE: &str = "cascades.csv";
+/// Optional: one row per node.
+pub const NODES_FILE: &str = "nodes.csv";
+/// Optional: per-node samples over time (streamed).
+pub const NODE_SAMPLES_FILE: &str = "node_samples.csv";
+/// Optional: one row per workload.
+pub const WORKLOADS_FILE: &str = "workloads.csv";
+/// Optional: the scenario's SLO section.
+pub const SLO_FILE: &str = "slo.json";
+/// Written by the report into the results directory.
+pub const CHARTS_DIR: &str = "charts";
+
+// summary.json keys.
+/// Scenario name.
+pub const S_SCENARIO: &str = "scenario";
+/// Master seed.
+pub const S_SEED: &str = "seed";
+/// Simulated duration, seconds.
+pub const S_DURATION: &str = "simulatedDurationS";
+/// Fleet size (later).
+pub const S_NODES: &str = "nodes";
+/// Pending pods at the end that failed a scheduling cycle.
+pub const S_UNSCHEDULABLE_AT_END: &str = "podsUnschedulableAtEnd";
+/// Pods created.
+pub const S_PODS_CREATED: &str = "podsCreated";
+/// Pods failed.
+pub const S_PODS_FAILED: &str = "podsFailed";
+/// Scheduling cycles that found no node.
+pub const S_SCHED_FAILURES: &str = "schedulingFailures";
+/// Pods deleted by preemption.
+pub const S_PODS_PREEMPTED: &str = "podsPreempted";
+/// Evictions over the run (later).
+pub const S_EVICTIONS: &str = "evictions";
+/// OOM kills over the run (later).
+pub const S_OOM_KILLS: &str = "oomKills";
+/// Per-workload array.
+pub const S_WORKLOADS: &str = "workloads";
+/// Per-workload availability, fraction of 1 (later).
+pub const S_AVAILABILITY: &str = "availability";
+
+// timeseries.csv columns.
+/// Simulated time, seconds.
+pub const TIME: &str = "time_s";
+/// Ready nodes.
+pub const NODES_READY: &str = "nodes_ready";
+/// Running pods.
+pub const PODS_RUNNING: &str = "pods_running";
+/// Pending pods.
+pub const PODS_PENDING: &str = "pods_pending";
+/// Pending pods that failed a scheduling cycle (later).
+pub const PODS_UNSCHEDULABLE: &str = "pods_unschedulable";
+/// CPU requested, millicores.
+pub const CPU_REQUESTED: &str = "cpu_requested_m";
+/// CPU allocatable of Ready nodes, millicores.
+pub const CPU_ALLOCATABLE: &str = "cpu_allocatable_m";
+/// CPU used, millicores (later).
+pub const CPU_USED: &str = "cpu_used_m";
+/// Memory requested, bytes.
+pub const MEM_REQUESTED: &str = "mem_requested_bytes";
+/// Memory allocatable of Ready nodes, bytes.
+pub const MEM_ALLOCATABLE: &str = "mem_allocatable_bytes";
+/// Memory used, bytes (later).
+pub const MEM_USED: &str = "mem_used_bytes";
+/// Infix of per-zone columns: `<column>_zone_<zone>`.
+pub const ZONE_INFIX: &str = "_zone_";
+/// Nodes above 80 % requested.
+pub const NODES_OVER_80: &str = "nodes_over_80pct_requested";
+/// Nodes above 90 % requested.
+pub const NODES_OVER_90: &str = "nodes_over_90pct_requested";
+/// Nodes with MemoryPressure (later).
+pub const NODES_MEMORY_PRESSURE: &str = "nodes_memory_pressure";
+/// Scheduling cycles per interval.
+pub const SCHED_ATTEMPTS: &str = "sched_attempts";
+/// Failed scheduling cycles per interval.
+pub const SCHED_FAILURES: &str = "sched_failures";
+/// Preemptions per interval.
+pub const PREEMPTIONS: &str = "preemptions";
+/// Evictions per interval (later).
+pub const EVICTIONS: &str = "evictions";
+/// OOM kills per interval (later).
+pub const OOM_KILLS: &str = "oom_kills";
+/// Prefix of per-cause eviction columns (later).
+pub const EVICTIONS_CAUSE_PREFIX: &str = "evictions_cause_";
+/// Prefix of per-cause OOM-kill columns (later).
+pub const OOM_KILLS_CAUSE_PREFIX: &str = "oom_kills_cause_";
+
+// faults.csv
+/// Fault start, simulated seconds.
+pub const F_START: &str = "start_s";
+/// Fault end, simulated seconds (empty: lasts to the end).
+pub const F_END: &str = "end_s";
+/// Fault kind (`node`, `rack`, `zone`, …).
+pub const F_KIND: &str = "kind";
+/// What failed.
+pub const F_TARGET: &str = "target";
+
+// cascades.csv
+/// Cascade start, simulated seconds.
+pub const C_START: &str = "start_s";
+/// Cascade duration, seconds.
+pub const C_DURATION: &str = "duration_s";
+/// Events in the cascade.
+pub const C_SIZE: &str = "size";
+/// Depth of the cascade tree.
+pub const C_DEPTH: &str = "depth";
+
+// nodes.csv and node_samples.csv
+/// Node name.
+pub const N_NODE: &str = "node";
+/// Node zone.
+pub const N_ZONE: &str = "zone";
+/// Node pool.
+pub const N_POOL: &str = "pool";
+/// The node's peak CPU usage / allocatable.
+pub const N_PEAK_CPU: &str = "peak_cpu_usage_fraction";
+/// The node's peak memory usage / allocatable.
+pub const N_PEAK_MEM: &str = "peak_mem_usage_fraction";
+/// Memory usage / allocatable at the sample.
+pub const NS_MEM: &str = "mem_usage_fraction";
+/// 1 when the node has MemoryPressure at the sample.
+pub const NS_PRESSURE: &str = "memory_pressure";
+/// 1 when the node is Ready at the sample.
+pub const NS_READY: &str = "ready";
+
+// workloads.csv
+/// Workload name.
+pub const W_NAME: &str = "workload";
+/// Availability, fraction of 1.
+pub const W_AVAILABILITY: &str = "availability";
+/// CPU requested, millicores.
+pub const W_CPU_REQUESTED: &str = "cpu_requested_m";
+/// CPU used, millicores.
+pub const W_CPU_USED: &str = "cpu_used_m";
+/// Memory requested, bytes.
+pub const W_MEM_REQUESTED: &str = "mem_requested_bytes";
+/// Memory used, bytes.
+pub const W_MEM_USED: &str = "mem_used_bytes";
+
+/// The per-zone column name of `column` for `zone`.
+pub fn zone_column(column: &str, zone: &str) -> String {
+    format!("{column}{ZONE_INFIX}{zone}")
+}

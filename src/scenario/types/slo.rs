@@ -1,0 +1,96 @@
+//! `slo`: thresholds a run is judged against in the report (`clustersim report`) and in a
+//! comparison (`clustersim compare`). Every field is optional; a threshold whose figure a run
+//! does not produce (no faults, no eviction model yet, …) is shown as "not evaluated".
+//!
+//! ```yaml
+//! slo:
+//!   maxPendingAfter: {fault: 15m, pods: 0}   # or {at: 30m, pods: 0}
+//!   maxUnschedulableAtEnd: 0
+//!   maxPeakPending: 500
+//!   minWorkloadAvailability: 0.999          # fraction of 1
+//!   maxEvictions: 100
+//!   maxOomKills: 0
+//!   maxCascadeDepth: 3
+//!   maxTimeToRecover: 30m
+//! ```
+//!
+//! The same structure, serialised as JSON (camelCase, durations as strings), is what a results
+//! directory's `slo.json` holds.
+
+use serde::{Deserialize, Serialize};
+
+use super::non_negative::optional_non_negative;
+use crate::scenario::duration::DurationMs;
+
+/// `slo`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Slo {
+    /// At most `pods` Pending pods from `fault` after the start of each fault (until the next
+    /// fault starts or the run ends), or from simulated time `at` to the end of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pending_after: Option<PendingAfter>,
+    /// At most this many Pending pods that failed a scheduling cycle at the end of the run.
+    #[serde(
+        default,
+        deserialize_with = "optional_non_negative",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_unschedulable_at_end: Option<u64>,
+    /// At most this many Pending pods at any sample.
+    #[serde(
+        default,
+        deserialize_with = "optional_non_negative",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_peak_pending: Option<u64>,
+    /// Every workload's availability (fraction of 1) at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_workload_availability: Option<f64>,
+    /// At most this many pod evictions over the run.
+    #[serde(
+        default,
+        deserialize_with = "optional_non_negative",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_evictions: Option<u64>,
+    /// At most this many OOM kills over the run.
+    #[serde(
+        default,
+        deserialize_with = "optional_non_negative",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_oom_kills: Option<u64>,
+    /// No cascade deeper than this.
+    #[serde(
+        default,
+        deserialize_with = "optional_non_negative",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_cascade_depth: Option<u64>,
+    /// Every fault recovered from within this time of its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time_to_recover: Option<DurationMs>,
+}
+
+/// `slo.maxPendingAfter`: exactly one of `fault` and `at`, and `pods`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PendingAfter {
+    /// Grace period after the start of each fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<DurationMs>,
+    /// A simulated time (for runs without faults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DurationMs>,
+    /// Largest number of Pending pods allowed after the grace period.
+    #[serde(deserialize_with = "super::non_negative::non_negative")]
+    pub pods: u64,
+}
+
+impl Slo {
+    /// Whether no threshold is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Slo::default()
+    }
+}

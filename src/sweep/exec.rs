@@ -1,0 +1,75 @@
+//! Running a sweep's runs in parallel (rayon; each run single-threaded and deterministic) and
+//! writing one results directory per run.
+
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::error::SweepError;
+use super::file::Sweep;
+use super::grid::{run_id, Run};
+use super::metric::Metric;
+use super::shard::Shard;
+use crate::build::{build, BuildOptions};
+use crate::metrics::{write_results, EventLogLevel, RunResult, Timing};
+use crate::scenario::ScenarioFile;
+use crate::sim::{SetupError, Simulation};
+
+/// One finished run and its key metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRecord {
+    /// Global run index.
+    pub run: usize,
+    /// Point index.
+    pub point: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Value of each of the sweep's metrics, in the sweep's order.
+    pub values: Vec<f64>,
+}
+
+/// Simulates `scenario` with `seed`; returns the results and the wall time in seconds.
+pub fn simulate(scenario: &ScenarioFile, seed: u64, event_log: EventLogLevel) -> Result<(RunResult, f64), SetupError> {
+    let setup = build(scenario, BuildOptions { seed: Some(seed), event_log });
+    let started = Instant::now();
+    let sim = Simulation::new(setup)?;
+    let result = sim.run(&mut |_| {});
+    Ok((result, started.elapsed().as_secs_f64()))
+}
+
+/// Runs this shard's runs of `sweep` (whose point scenarios are `scenarios`, see
+/// [`Sweep::scenarios`]) on the current rayon pool, writing `<out>/<run id>/` for each.
+/// `done` is called once per finished run, from the worker threads. Records come back in
+/// global run order.
+pub fn run_sweep(
+    sweep: &Sweep,
+    scenarios: &[ScenarioFile],
+    shard: Shard,
+    out: &Path,
+    done: &(dyn Fn(&RunRecord) + Sync),
+) -> Result<Vec<RunRecord>, SweepError> {
+    let points = scenarios.len();
+    let runs: Vec<Run> = sweep.runs().into_iter().filter(|r| shard.owns(r.index)).collect();
+    runs.par_iter()
+        .map(|r| {
+            let s = &scenarios[r.point];
+            let (result, wall) = simulate(s, r.seed, sweep.events).map_err(|e| {
+                let p = &sweep.points()[r.point];
+                SweepError::Input(format!("{}: point {} ({}), seed {}: {e}", sweep.file, r.point, sweep.describe(p), r.seed))
+            })?;
+            let values = sweep.metrics.iter().map(|m: &Metric| m.value(&result)).collect();
+            let dir = out.join(run_id(r.point, points, r.seed));
+            let timing = Timing {
+                wall_time_s: wall,
+                events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
+                peak_rss_bytes: None,
+            };
+            write_results(&dir, &s.name, r.seed, &result, &timing)
+                .map_err(|e| SweepError::Output(format!("{}: {e}", dir.display())))?;
+            let record = RunRecord { run: r.index, point: r.point, seed: r.seed, values };
+            done(&record);
+            Ok(record)
+        })
+        .collect()
+}

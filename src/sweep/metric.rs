@@ -1,0 +1,330 @@
+//! Key metrics of a run and thresholds on them: what `sweep.csv` aggregates over seeds and
+//! what `plan` judges a parameter value by.
+//!
+//! A [`Metric`] is a number computed from a [`RunResult`]; its name is the `summary.json` key
+//! where there is one (`podsPendingAtEnd`). A [`Threshold`] is `metric op number`
+//! (`podsUnschedulableAtEnd<=0`). Named SLOs of the scenario's `slo:` section become
+//! thresholds through [`threshold_from_slo`]; later SLO kinds (evictions, availability, time to
+//! recover after a fault) plug in as new metrics here.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::metrics::RunResult;
+use crate::scenario::types::slo::Slo;
+use crate::scenario::DurationMs;
+
+/// A number computed from one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Pods Pending at the end of the run (`summary.json` `podsPendingAtEnd`).
+    PodsPendingAtEnd,
+    /// Pending pods at the end that failed a scheduling cycle (`podsUnschedulableAtEnd`).
+    PodsUnschedulableAtEnd,
+    /// Largest number of Pending pods at any sample of the time series.
+    PeakPending,
+    /// Largest number of Pending pods at any sample at or after the given simulated time.
+    PendingAfter(DurationMs),
+    /// Scheduling cycles that found no node (`schedulingFailures`).
+    SchedulingFailures,
+    /// Pods deleted by preemption (`podsPreempted`).
+    PodsPreempted,
+    /// Pods that failed (`podsFailed`).
+    PodsFailed,
+    /// Pods bound by the scheduler (`podsScheduled`).
+    PodsScheduled,
+    /// Largest CPU requested / allocatable of the cluster at any sample (fraction of 1).
+    PeakCpuRequested,
+    /// Mean over samples of CPU requested / allocatable (fraction of 1).
+    MeanCpuRequested,
+    /// Largest memory requested / allocatable of the cluster at any sample (fraction of 1).
+    PeakMemRequested,
+}
+
+/// The metrics `sweep.csv` has when a sweep file does not list `metrics:`.
+pub const DEFAULT_METRICS: [Metric; 8] = [
+    Metric::PodsPendingAtEnd,
+    Metric::PodsUnschedulableAtEnd,
+    Metric::PeakPending,
+    Metric::SchedulingFailures,
+    Metric::PodsPreempted,
+    Metric::PeakCpuRequested,
+    Metric::MeanCpuRequested,
+    Metric::PeakMemRequested,
+];
+
+/// Every plain metric name (without parameter), for messages.
+pub const METRIC_NAMES: &str = "podsPendingAtEnd, podsUnschedulableAtEnd, peakPending, pendingAfter:<duration>, \
+schedulingFailures, podsPreempted, podsFailed, podsScheduled, peakCpuRequested, meanCpuRequested, peakMemRequested";
+
+impl Metric {
+    /// The value of the metric for `r`.
+    pub fn value(self, r: &RunResult) -> f64 {
+        let s = &r.summary;
+        let rows = &r.timeseries.rows;
+        let ratio = |num: i64, den: i64| if den > 0 { num as f64 / den as f64 } else { 0.0 };
+        match self {
+            Metric::PodsPendingAtEnd => s.pods_pending_at_end as f64,
+            Metric::PodsUnschedulableAtEnd => s.pods_unschedulable_at_end as f64,
+            Metric::PeakPending => rows.iter().map(|x| x.pods_pending).max().unwrap_or(s.pods_pending_at_end) as f64,
+            Metric::PendingAfter(at) => rows
+                .iter()
+                .filter(|x| x.time_ms >= at.as_millis())
+                .map(|x| x.pods_pending)
+                .max()
+                .unwrap_or(s.pods_pending_at_end) as f64,
+            Metric::SchedulingFailures => s.scheduling_failures as f64,
+            Metric::PodsPreempted => s.pods_preempted as f64,
+            Metric::PodsFailed => s.pods_failed as f64,
+            Metric::PodsScheduled => s.pods_scheduled as f64,
+            Metric::PeakCpuRequested => rows
+                .iter()
+                .map(|x| ratio(x.total.cpu_requested_m, x.total.cpu_allocatable_m))
+                .fold(0.0, f64::max),
+            Metric::MeanCpuRequested => {
+                if rows.is_empty() {
+                    0.0
+                } else {
+                    rows.iter().map(|x| ratio(x.total.cpu_requested_m, x.total.cpu_allocatable_m)).sum::<f64>()
+                        / rows.len() as f64
+                }
+            }
+            Metric::PeakMemRequested => rows
+                .iter()
+                .map(|x| ratio(x.total.mem_requested_bytes, x.total.mem_allocatable_bytes))
+                .fold(0.0, f64::max),
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Metric::PodsPendingAtEnd => "podsPendingAtEnd",
+            Metric::PodsUnschedulableAtEnd => "podsUnschedulableAtEnd",
+            Metric::PeakPending => "peakPending",
+            Metric::PendingAfter(at) => return write!(f, "pendingAfter:{at}"),
+            Metric::SchedulingFailures => "schedulingFailures",
+            Metric::PodsPreempted => "podsPreempted",
+            Metric::PodsFailed => "podsFailed",
+            Metric::PodsScheduled => "podsScheduled",
+            Metric::PeakCpuRequested => "peakCpuRequested",
+            Metric::MeanCpuRequested => "meanCpuRequested",
+            Metric::PeakMemRequested => "peakMemRequested",
+        };
+        f.write_str(name)
+    }
+}
+
+impl FromStr for Metric {
+    type Err = String;
+
+    /// Parses a metric name; `pendingAtEnd` and `unschedulableAtEnd` are accepted for the
+    /// `pods…` names, and `pendingAfter:<duration>` takes a simulated time (`30m`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if let Some(at) = s.strip_prefix("pendingAfter:") {
+            let at: DurationMs = at
+                .trim()
+                .parse()
+                .map_err(|e| format!("metric {s:?}: invalid duration: {e}"))?;
+            return Ok(Metric::PendingAfter(at));
+        }
+        Ok(match s {
+            "podsPendingAtEnd" | "pendingAtEnd" => Metric::PodsPendingAtEnd,
+            "podsUnschedulableAtEnd" | "unschedulableAtEnd" => Metric::PodsUnschedulableAtEnd,
+            "peakPending" => Metric::PeakPending,
+            "schedulingFailures" => Metric::SchedulingFailures,
+            "podsPreempted" => Metric::PodsPreempted,
+            "podsFailed" => Metric::PodsFailed,
+            "podsScheduled" => Metric::PodsScheduled,
+            "peakCpuRequested" => Metric::PeakCpuRequested,
+            "meanCpuRequested" => Metric::MeanCpuRequested,
+            "peakMemRequested" => Metric::PeakMemRequested,
+            "pendingAfter" => return Err("metric pendingAfter needs a time: pendingAfter:<duration>, e.g. pendingAfter:30m".into()),
+            other => return Err(format!("unknown metric {other:?} (known: {METRIC_NAMES})")),
+        })
+    }
+}
+
+/// A comparison of a threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+}
+
+impl Op {
+    /// Whether `value op limit` holds.
+    pub fn holds(self, value: f64, limit: f64) -> bool {
+        match self {
+            Op::Le => value <= limit,
+            Op::Lt => value < limit,
+            Op::Ge => value >= limit,
+            Op::Gt => value > limit,
+        }
+    }
+
+    /// Whether the threshold is an upper bound (smaller is better).
+    pub fn is_upper(self) -> bool {
+        matches!(self, Op::Le | Op::Lt)
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Le => "<=",
+            Op::Lt => "<",
+            Op::Ge => ">=",
+            Op::Gt => ">",
+        }
+    }
+}
+
+/// `metric op limit`, e.g. `podsUnschedulableAtEnd<=0`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    /// The SLO's name: its `slo:` key, or the inline text.
+    pub name: String,
+    /// What is measured.
+    pub metric: Metric,
+    /// The comparison.
+    pub op: Op,
+    /// The limit.
+    pub limit: f64,
+}
+
+impl Threshold {
+    /// Whether `value` meets the threshold.
+    pub fn holds(&self, value: f64) -> bool {
+        self.op.holds(value, self.limit)
+    }
+
+    /// Parses an inline threshold `metric op number` (`op` is `<=`, `<`, `>=` or `>`).
+    pub fn parse_inline(text: &str) -> Result<Threshold, String> {
+        let pos = text.find(['<', '>']).ok_or_else(|| format!("{text:?} is not a threshold (metric<=number)"))?;
+        let (metric, rest) = text.split_at(pos);
+        let (op, number) = if let Some(n) = rest.strip_prefix("<=") {
+            (Op::Le, n)
+        } else if let Some(n) = rest.strip_prefix(">=") {
+            (Op::Ge, n)
+        } else if let Some(n) = rest.strip_prefix('<') {
+            (Op::Lt, n)
+        } else {
+            (Op::Gt, &rest[1..])
+        };
+        let metric: Metric = metric.parse()?;
+        let limit: f64 = number
+            .trim()
+            .parse()
+            .map_err(|_| format!("threshold {text:?}: {:?} is not a number", number.trim()))?;
+        if !limit.is_finite() {
+            return Err(format!("threshold {text:?}: the limit must be finite"));
+        }
+        Ok(Threshold { name: text.trim().to_string(), metric, op, limit })
+    }
+
+    /// `metric op limit` as text.
+    pub fn describe(&self) -> String {
+        format!("{} {} {}", self.metric, self.op.as_str(), self.limit)
+    }
+}
+
+/// The threshold for the key `name` of a scenario's `slo:` section.
+///
+/// Errors say whether the key is unknown, not set in the scenario, or not computable yet
+/// (needs faults, the kubelet usage model, cascades).
+pub fn threshold_from_slo(slo: Option<&Slo>, name: &str) -> Result<Threshold, String> {
+    const KEYS: &str = "maxPendingAfter, maxUnschedulableAtEnd, maxPeakPending, minWorkloadAvailability, \
+maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
+    let default = Slo::default();
+    let slo = slo.unwrap_or(&default);
+    let missing = || {
+        format!(
+            "the scenario's slo: section does not set {name}; set it there or give an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'"
+        )
+    };
+    let not_yet = |what: &str| format!("not yet: --slo {name} needs {what}, which clustersim does not model yet; use an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'");
+    let t = |metric, limit: u64| Threshold { name: name.to_string(), metric, op: Op::Le, limit: limit as f64 };
+    match name {
+        "maxUnschedulableAtEnd" => slo.max_unschedulable_at_end.map(|v| t(Metric::PodsUnschedulableAtEnd, v)).ok_or_else(missing),
+        "maxPeakPending" => slo.max_peak_pending.map(|v| t(Metric::PeakPending, v)).ok_or_else(missing),
+        "maxPendingAfter" => {
+            let p = slo.max_pending_after.as_ref().ok_or_else(missing)?;
+            match (p.at, p.fault) {
+                (Some(at), _) => Ok(t(Metric::PendingAfter(at), p.pods)),
+                _ => Err(not_yet("faults (maxPendingAfter {fault: ...})")),
+            }
+        }
+        "minWorkloadAvailability" => Err(not_yet("workload availability")),
+        "maxEvictions" => Err(not_yet("evictions (the kubelet usage model)")),
+        "maxOomKills" => Err(not_yet("OOM kills (the kubelet usage model)")),
+        "maxCascadeDepth" => Err(not_yet("cascades")),
+        "maxTimeToRecover" => Err(not_yet("faults")),
+        other => Err(format!(
+            "--slo {other:?} is neither an inline threshold (metric<=number, metrics: {METRIC_NAMES}) nor a key of slo: ({KEYS})"
+        )),
+    }
+}
+
+/// A threshold from `--slo`: inline when it contains `<` or `>`, else a key of `slo:`.
+pub fn parse_slo(slo: Option<&Slo>, text: &str) -> Result<Threshold, String> {
+    if text.contains(['<', '>']) {
+        Threshold::parse_inline(text)
+    } else {
+        threshold_from_slo(slo, text.trim())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::types::slo::PendingAfter;
+
+    #[test]
+    fn parses_metrics_and_round_trips_names() {
+        for m in DEFAULT_METRICS {
+            assert_eq!(m.to_string().parse::<Metric>().unwrap(), m);
+        }
+        assert_eq!("pendingAtEnd".parse::<Metric>().unwrap(), Metric::PodsPendingAtEnd);
+        let m: Metric = "pendingAfter:30m".parse().unwrap();
+        assert_eq!(m, Metric::PendingAfter(DurationMs::from_millis(1_800_000)));
+        assert_eq!(m.to_string().parse::<Metric>().unwrap(), m);
+        assert!("nope".parse::<Metric>().unwrap_err().contains("unknown metric"));
+        assert!("pendingAfter".parse::<Metric>().is_err());
+    }
+
+    #[test]
+    fn parses_inline_thresholds() {
+        let t = Threshold::parse_inline("pendingAtEnd<=0").unwrap();
+        assert_eq!((t.metric, t.op, t.limit), (Metric::PodsPendingAtEnd, Op::Le, 0.0));
+        assert!(t.holds(0.0) && !t.holds(1.0));
+        let t = Threshold::parse_inline(" peakCpuRequested < 0.8 ").unwrap();
+        assert_eq!((t.op, t.limit), (Op::Lt, 0.8));
+        let t = Threshold::parse_inline("podsScheduled>=10").unwrap();
+        assert!(t.holds(10.0) && !t.op.is_upper());
+        assert!(Threshold::parse_inline("peakPending<=x").is_err());
+        assert!(Threshold::parse_inline("bogus<=1").is_err());
+    }
+
+    #[test]
+    fn named_slos_come_from_the_scenario() {
+        let slo = Slo {
+            max_peak_pending: Some(5),
+            max_pending_after: Some(PendingAfter { fault: None, at: Some(DurationMs::from_millis(60_000)), pods: 0 }),
+            ..Default::default()
+        };
+        let t = parse_slo(Some(&slo), "maxPeakPending").unwrap();
+        assert_eq!((t.metric, t.limit), (Metric::PeakPending, 5.0));
+        let t = parse_slo(Some(&slo), "maxPendingAfter").unwrap();
+        assert_eq!(t.metric, Metric::PendingAfter(DurationMs::from_millis(60_000)));
+        assert!(parse_slo(Some(&slo), "maxUnschedulableAtEnd").unwrap_err().contains("does not set"));
+        assert!(parse_slo(None, "maxEvictions").unwrap_err().starts_with("not yet"));
+        assert!(parse_slo(None, "whatever").unwrap_err().contains("neither"));
+    }
+}

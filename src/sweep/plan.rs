@@ -1,0 +1,297 @@
+//! Headroom search (`clustersim plan`): the smallest value of one integer scenario path (a node
+//! pool's count, say) at which every SLO holds in every case, by bisection with replications.
+//!
+//! At each probed value every case (the base scenario, or each combination of `--across`
+//! values; later each fault of the scenario's fault set) runs with every seed, the same seeds at
+//! every value (common random numbers: arrivals, durations and tie-breaks are the same draws,
+//! so two values differ by the parameter's effect only). For each case and SLO the values over
+//! seeds give a one-sided bound of the mean at the chosen confidence (Student t): the upper
+//! bound for `<=`/`<` thresholds, the lower bound for `>=`/`>`. A value passes when every bound
+//! meets its threshold. With a zero threshold on a count (`podsUnschedulableAtEnd<=0`) this
+//! means every seed of every case must pass.
+//!
+//! The search assumes passing is monotone in the value (more capacity never hurts): it checks
+//! `max` (which must pass), then `min`, then bisects on the grid `min + k·step`. The answer `v`
+//! comes with the evidence that `v − step` failed (unless `v` is `min`).
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::error::SweepError;
+use super::exec::simulate;
+use super::metric::Threshold;
+use super::stats::{one_sided_bound, stats};
+use crate::metrics::EventLogLevel;
+use crate::scenario::{parse_scenario_with_overrides, Override, ScenarioFile};
+
+/// One case every probed value must pass (e.g. one fault of the fault set).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    /// `path=value, …`, or `base` for the base scenario.
+    pub label: String,
+    /// Overrides that make the case.
+    pub overrides: Vec<Override>,
+}
+
+/// What to search.
+#[derive(Clone, Debug)]
+pub struct PlanSpec {
+    /// The scenario file (prefixes error messages).
+    pub file: String,
+    /// Its text.
+    pub text: String,
+    /// Overrides applied before anything else (`--set`).
+    pub fixed: Vec<Override>,
+    /// The scenario path varied (`cluster.nodePools[general].count`).
+    pub vary: String,
+    /// Smallest value.
+    pub min: i64,
+    /// Largest value (`max − min` a multiple of `step`).
+    pub max: i64,
+    /// Resolution of the answer.
+    pub step: i64,
+    /// Cases (at least one).
+    pub cases: Vec<Case>,
+    /// Seeds of every case.
+    pub seeds: Vec<u64>,
+    /// SLOs (at least one).
+    pub slos: Vec<Threshold>,
+    /// Confidence of the one-sided bounds (0.5 < c < 1).
+    pub confidence: f64,
+}
+
+/// One SLO in one case at one value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    /// Index into [`PlanSpec::cases`].
+    pub case: usize,
+    /// Index into [`PlanSpec::slos`].
+    pub slo: usize,
+    /// The metric's value for each seed.
+    pub values: Vec<f64>,
+    /// Mean over seeds.
+    pub mean: f64,
+    /// Standard deviation (None with one seed).
+    pub std: Option<f64>,
+    /// The one-sided bound judged.
+    pub bound: f64,
+    /// Whether the bound meets the threshold.
+    pub pass: bool,
+}
+
+/// One probed value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// The value.
+    pub value: i64,
+    /// Every (case, SLO).
+    pub checks: Vec<Check>,
+    /// Whether every check passed.
+    pub pass: bool,
+}
+
+/// The answer of a search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanResult {
+    /// The smallest passing value, or None when even `max` fails.
+    pub answer: Option<i64>,
+    /// Every probed value, in increasing order.
+    pub evaluations: Vec<Evaluation>,
+}
+
+impl PlanSpec {
+    /// Checks the options and that the scenario parses at `min` and `max` in every case.
+    pub fn check(&self) -> Result<(), SweepError> {
+        let bad = |m: String| Err(SweepError::Input(m));
+        if self.step < 1 {
+            return bad(format!("--step must be at least 1, got {}", self.step));
+        }
+        if self.min > self.max {
+            return bad(format!("--min ({}) is above --max ({})", self.min, self.max));
+        }
+        if (self.max - self.min) % self.step != 0 {
+            return bad(format!(
+                "--max − --min ({}) is not a multiple of --step ({}); the values searched are --min + k·--step",
+                self.max - self.min,
+                self.step
+            ));
+        }
+        if !(self.confidence > 0.5 && self.confidence < 1.0) {
+            return bad(format!("--confidence must be between 0.5 and 1 (exclusive), got {}", self.confidence));
+        }
+        if self.seeds.is_empty() || self.slos.is_empty() || self.cases.is_empty() {
+            return bad("plan needs at least one seed, one SLO and one case".into());
+        }
+        for case in 0..self.cases.len() {
+            self.scenario(self.min, case)?;
+            self.scenario(self.max, case)?;
+        }
+        Ok(())
+    }
+
+    /// The scenario at `value` in case `case`.
+    pub fn scenario(&self, value: i64, case: usize) -> Result<ScenarioFile, SweepError> {
+        let mut overrides = self.fixed.clone();
+        overrides.push(Override { path: self.vary.clone(), value: value.to_string() });
+        overrides.extend(self.cases[case].overrides.iter().cloned());
+        parse_scenario_with_overrides(&self.text, &self.file, &overrides).map_err(|e| {
+            SweepError::Input(format!("--vary {}={value} ({}): {e}", self.vary, self.cases[case].label))
+        })
+    }
+
+    /// Runs every case with every seed at `value` (in parallel) and judges the SLOs.
+    pub fn evaluate(&self, value: i64, done: &(dyn Fn() + Sync)) -> Result<Evaluation, SweepError> {
+        let scenarios: Vec<ScenarioFile> = (0..self.cases.len()).map(|c| self.scenario(value, c)).collect::<Result<_, _>>()?;
+        let jobs: Vec<(usize, u64)> = (0..self.cases.len()).flat_map(|c| self.seeds.iter().map(move |&s| (c, s))).collect();
+        let values: Vec<Vec<f64>> = jobs
+            .par_iter()
+            .map(|&(case, seed)| {
+                let (result, _) = simulate(&scenarios[case], seed, EventLogLevel::None).map_err(|e| {
+                    SweepError::Input(format!("{}: --vary {}={value} ({}), seed {seed}: {e}", self.file, self.vary, self.cases[case].label))
+                })?;
+                done();
+                Ok(self.slos.iter().map(|t| t.metric.value(&result)).collect())
+            })
+            .collect::<Result<_, SweepError>>()?;
+        let n = self.seeds.len();
+        let mut checks = Vec::new();
+        for case in 0..self.cases.len() {
+            for (slo, t) in self.slos.iter().enumerate() {
+                let v: Vec<f64> = values[case * n..(case + 1) * n].iter().map(|row| row[slo]).collect();
+                let s = stats(&v, 0.95);
+                let bound = one_sided_bound(&v, self.confidence, t.op.is_upper());
+                checks.push(Check { case, slo, mean: s.mean, std: s.std, bound, pass: t.holds(bound), values: v });
+            }
+        }
+        let pass = checks.iter().all(|c| c.pass);
+        Ok(Evaluation { value, checks, pass })
+    }
+
+    /// Most values a search probes: `max`, `min`, then a bisection of the steps between.
+    pub fn max_evaluations(&self) -> usize {
+        let k = ((self.max - self.min) / self.step.max(1)) as u64;
+        let bisections = if k <= 1 { 0 } else { 64 - (k - 1).leading_zeros() as usize };
+        2 + bisections
+    }
+
+    /// Runs the search; `done` is called after each run.
+    pub fn search(&self, done: &(dyn Fn() + Sync)) -> Result<PlanResult, SweepError> {
+        let mut evaluations: Vec<Evaluation> = Vec::new();
+        let answer = bisect(self.min, self.max, self.step, |v| {
+            let e = self.evaluate(v, done)?;
+            let pass = e.pass;
+            evaluations.push(e);
+            Ok::<bool, SweepError>(pass)
+        })?;
+        evaluations.sort_by_key(|e| e.value);
+        Ok(PlanResult { answer, evaluations })
+    }
+}
+
+/// The smallest `v` in `min, min + step, …, max` with `passes(v)`, assuming `passes` is
+/// monotone (false then true); None when `passes(max)` is false. Probes `max`, then `min`,
+/// then bisects, so the answer `v > min` was seen together with a failing `v − step`.
+pub fn bisect<E>(min: i64, max: i64, step: i64, mut passes: impl FnMut(i64) -> Result<bool, E>) -> Result<Option<i64>, E> {
+    if !passes(max)? {
+        return Ok(None);
+    }
+    if min == max || passes(min)? {
+        return Ok(Some(min));
+    }
+    let (mut lo, mut hi) = (min, max);
+    while hi - lo > step {
+        let mid = lo + ((hi - lo) / step / 2) * step;
+        if passes(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(Some(hi))
+}
+
+/// The cases of `--across PATH=[v1, v2, …]` options: the cartesian product of their values in
+/// the order given (first option slowest); one case `base` when there are none.
+pub fn cases_across(across: &[Override]) -> Result<Vec<Case>, String> {
+    let mut cases = vec![Case { label: "base".into(), overrides: Vec::new() }];
+    for (i, o) in across.iter().enumerate() {
+        crate::scenario::overrides::parse_path(&o.path).map_err(|e| format!("--across {o}: invalid scenario path: {e}"))?;
+        let parsed: Value = serde_saphyr::from_str_with_options(&o.value, crate::scenario::load::yaml_options())
+            .map_err(|_| format!("--across {o}: the value must be a YAML list such as [a, b]"))?;
+        let Value::Array(items) = parsed else {
+            return Err(format!("--across {o}: the value must be a YAML list such as [a, b]"));
+        };
+        if items.is_empty() {
+            return Err(format!("--across {o}: the list is empty"));
+        }
+        let mut next = Vec::new();
+        for c in &cases {
+            for item in &items {
+                let text = serde_json::to_string(item).expect("JSON values serialise");
+                let shown = match item {
+                    Value::String(s) => s.clone(),
+                    _ => text.clone(),
+                };
+                let mut overrides = c.overrides.clone();
+                overrides.push(Override { path: o.path.clone(), value: text });
+                let part = format!("{}={shown}", o.path);
+                let label = if i == 0 { part } else { format!("{}, {part}", c.label) };
+                next.push(Case { label, overrides });
+            }
+        }
+        cases = next;
+    }
+    Ok(cases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(min: i64, max: i64, step: i64, threshold: i64) -> (Option<i64>, Vec<i64>) {
+        let mut probed = Vec::new();
+        let r = bisect(min, max, step, |v| {
+            probed.push(v);
+            Ok::<_, ()>(v >= threshold)
+        })
+        .unwrap();
+        (r, probed)
+    }
+
+    #[test]
+    fn bisection_finds_the_smallest_passing_value() {
+        for threshold in [4000, 4001, 4999, 5000, 5412, 8999, 9000] {
+            let (r, probed) = search(4000, 9000, 1, threshold);
+            assert_eq!(r, Some(threshold));
+            if threshold > 4000 {
+                assert!(probed.contains(&(threshold - 1)), "{threshold}: {probed:?}");
+            }
+            assert!(probed.len() <= 2 + 13, "{probed:?}");
+        }
+        assert_eq!(search(4000, 9000, 1, 9001).0, None);
+        let (r, probed) = search(0, 100, 10, 35);
+        assert_eq!(r, Some(40));
+        assert!(probed.contains(&30) && probed.iter().all(|v| v % 10 == 0), "{probed:?}");
+        assert_eq!(search(7, 7, 1, 7).0, Some(7));
+    }
+
+    #[test]
+    fn across_makes_the_cartesian_product() {
+        let a: Override = "faults=[none, zone-a]".parse().unwrap();
+        let b: Override = "workloads[web].replicas=[1, 2]".parse().unwrap();
+        let cases = cases_across(&[a, b]).unwrap();
+        let labels: Vec<&str> = cases.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            vec![
+                "faults=none, workloads[web].replicas=1",
+                "faults=none, workloads[web].replicas=2",
+                "faults=zone-a, workloads[web].replicas=1",
+                "faults=zone-a, workloads[web].replicas=2"
+            ]
+        );
+        assert_eq!(cases[3].overrides[0].value, "\"zone-a\"");
+        assert_eq!(cases_across(&[]).unwrap()[0].label, "base");
+        assert!(cases_across(&["x=3".parse().unwrap()]).is_err());
+    }
+}

@@ -50,6 +50,7 @@ mod cache;
 mod config;
 mod cycle;
 mod filter;
+mod plugin_scores;
 mod preempt;
 mod queue;
 pub mod score;

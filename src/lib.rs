@@ -8,6 +8,7 @@ pub mod build;
 pub mod cluster;
 pub mod controllers;
 pub mod engine;
+pub mod faults;
 pub mod metrics;
 pub mod report;
 pub mod scenario;

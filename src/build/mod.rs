@@ -6,6 +6,7 @@
 
 mod convert;
 pub mod describe;
+pub mod faults;
 pub mod nodes;
 pub mod scheduler_config;
 pub mod templates;

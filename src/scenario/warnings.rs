@@ -79,6 +79,7 @@ pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
             );
         }
     }
+    notes.extend(super::validate::fault_warnings(scenario));
     notes
 }
 

@@ -7,6 +7,7 @@
 
 pub mod affinity;
 pub mod cluster;
+pub mod faults;
 mod non_negative;
 pub mod pod;
 pub mod scheduler;
@@ -56,6 +57,15 @@ pub struct ScenarioFile {
     /// Thresholds the report judges the run against.
     #[serde(default)]
     pub slo: Option<slo::Slo>,
+    /// Failure injection (parsed and planned; see `faults` module).
+    #[serde(default)]
+    pub faults: Vec<faults::FaultSpec>,
+    /// Node lifecycle controller settings (default: upstream's).
+    #[serde(default)]
+    pub node_lifecycle: Option<faults::NodeLifecycleSpec>,
+    /// PodDisruptionBudgets.
+    #[serde(default)]
+    pub pdbs: Vec<faults::PdbSpec>,
 }
 
 /// `simulation`.

@@ -3,6 +3,7 @@
 //! [`Diagnostic`] naming the file and the field path; all are collected, in document order.
 
 mod cluster;
+mod faults;
 mod names;
 mod pod;
 mod scheduler;
@@ -21,6 +22,8 @@ pub const MAX_NODES: u64 = 1_000_000;
 pub const MAX_REPLICAS: u32 = 10_000_000;
 /// Largest priority a user-defined class may have (upstream `HighestUserDefinablePriority`).
 pub const MAX_USER_PRIORITY: i32 = 1_000_000_000;
+
+pub(crate) use faults::warnings as fault_warnings;
 
 /// Checks every cross-field rule; `origin` names the file in the diagnostics.
 pub fn validate(scenario: &ScenarioFile, origin: &str) -> Result<(), ScenarioError> {
@@ -53,6 +56,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     check_priority_classes(&mut c, scenario);
     let node_names = cluster::check(&mut c, &scenario.cluster);
     workloads::check(&mut c, scenario, &node_names);
+    faults::check(&mut c, scenario, &node_names);
     slo::check(&mut c, scenario);
     c.found
 }

@@ -1,0 +1,332 @@
+//! Scenario `faults`, `nodeLifecycle` and `pdbs` → engine fault definitions, lifecycle
+//! settings and budgets. Not yet called by [`super::build`]: the run loop does not simulate
+//! faults yet (see `crate::faults`).
+
+use super::convert::label_selector;
+use super::workloads::duration_dist;
+use crate::cluster::labels::LabelSelector;
+use crate::cluster::{NodeId, World};
+use crate::controllers::DurationDist;
+use crate::engine::{RngStreams, SimTime};
+use crate::faults::lifecycle::NodeLifecycleConfig;
+use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
+use crate::faults::plan::{Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
+use crate::faults::{expand, FaultDist, FaultPlan, Pick, Target};
+use crate::scenario::types::faults::{
+    FailureScope, FaultKind as KindSpec, FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec,
+    NodeLifecycleSpec, PdbSpec, UnhealthyPodEvictionPolicy as PolicySpec, DEFAULT_DRAIN_TIMEOUT,
+    DEFAULT_REBOOT_DURATION, DEFAULT_UPGRADE_NODE_DOWNTIME,
+};
+use crate::scenario::types::workload::DurationDistribution;
+use crate::scenario::ScenarioFile;
+
+/// An engine PodDisruptionBudget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pdb {
+    /// Name.
+    pub name: String,
+    /// Namespace (`default` when not given).
+    pub namespace: String,
+    /// The pods it covers.
+    pub selector: LabelSelector,
+    /// Its rule.
+    pub budget: Budget,
+    /// Not-ready pods' eviction policy.
+    pub unhealthy_policy: UnhealthyPodEvictionPolicy,
+}
+
+/// Everything fault-related a run needs, on engine ids.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultSetup {
+    /// The faults, in scenario order (a step's `fault` indexes this).
+    pub faults: Vec<Fault>,
+    /// Node lifecycle controller settings.
+    pub lifecycle: NodeLifecycleConfig,
+    /// PodDisruptionBudgets, in scenario order.
+    pub pdbs: Vec<Pdb>,
+}
+
+impl FaultSetup {
+    /// The plan of timed actions over `[0, duration_ms)` for master seed `seed`.
+    pub fn plan(&self, world: &World, seed: u64, duration_ms: u64) -> FaultPlan {
+        expand(
+            &self.faults,
+            world,
+            &RngStreams::new(seed),
+            SimTime(duration_ms),
+        )
+    }
+}
+
+/// Converts the fault sections of a validated scenario, interning selector strings in
+/// `world` (nodes must already be added).
+pub fn fault_setup(s: &ScenarioFile, world: &mut World) -> FaultSetup {
+    FaultSetup {
+        faults: s.faults.iter().map(|f| fault(f, world)).collect(),
+        lifecycle: lifecycle(s.node_lifecycle.as_ref()),
+        pdbs: s.pdbs.iter().map(|p| pdb_of(p, world)).collect(),
+    }
+}
+
+/// Engine lifecycle settings (upstream defaults when the section is absent).
+pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
+    let default = NodeLifecycleSpec::default();
+    let l = spec.unwrap_or(&default);
+    NodeLifecycleConfig {
+        node_monitor_grace_period_ms: l.node_monitor_grace_period.as_millis(),
+        node_monitor_period_ms: l.node_monitor_period.as_millis(),
+        node_startup_grace_period_ms: l.node_startup_grace_period.as_millis(),
+        node_eviction_rate: l.node_eviction_rate,
+        secondary_node_eviction_rate: l.secondary_node_eviction_rate,
+        large_cluster_size_threshold: l.large_cluster_size_threshold,
+        unhealthy_zone_threshold: l.unhealthy_zone_threshold,
+        default_toleration_seconds: u64::from(l.default_toleration_seconds),
+        overload_failure_after_ms: l
+            .overload_failure
+            .as_ref()
+            .filter(|o| o.enabled)
+            .map(|o| o.memory_over_capacity_for.as_millis()),
+    }
+}
+
+/// Engine distribution of a scenario duration distribution (same parameterisation as Job
+/// run times).
+pub fn fault_dist(d: &DurationDistribution) -> FaultDist {
+    match duration_dist(d) {
+        DurationDist::Constant(v) => FaultDist::Constant(v),
+        DurationDist::Uniform { min, max } => FaultDist::Uniform { min, max },
+        DurationDist::Exponential { mean } => FaultDist::Exponential { mean: mean as f64 },
+        DurationDist::LogNormal { mu, sigma } => FaultDist::LogNormal { mu, sigma },
+        DurationDist::Normal { mean, std_dev } => FaultDist::Normal { mean, std_dev },
+        DurationDist::Weibull { shape, scale } => FaultDist::Weibull { shape, scale },
+    }
+}
+
+fn target(t: Option<&FaultTarget>, world: &mut World) -> Target {
+    let Some(t) = t else {
+        return Target::default();
+    };
+    let node_id = |world: &World, name: &str| {
+        world
+            .nodes
+            .name
+            .iter()
+            .position(|n| n == name)
+            .map(|i| NodeId(i as u32))
+    };
+    Target {
+        nodes: t
+            .nodes
+            .as_ref()
+            .map(|ns| ns.iter().filter_map(|n| node_id(world, n)).collect()),
+        pool: t.pool.as_ref().map(|p| {
+            world
+                .pools
+                .iter()
+                .position(|x| x == p)
+                .unwrap_or(usize::MAX) as u32
+        }),
+        zone: t.zone.as_ref().map(|z| {
+            world
+                .zones
+                .iter()
+                .position(|x| x == z)
+                .unwrap_or(usize::MAX) as u32
+        }),
+        rack: t.rack.as_ref().map(|r| world.interner.intern(r)),
+        selector: t
+            .selector
+            .as_ref()
+            .map(|s| label_selector(&mut world.interner, s)),
+    }
+}
+
+fn pick(f: &FaultSpec) -> Pick {
+    match (f.count, f.fraction) {
+        (Some(n), _) => Pick::Count(n),
+        (None, Some(fr)) => Pick::Fraction(fr),
+        (None, None) => Pick::All,
+    }
+}
+
+/// One engine fault from a validated spec.
+pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
+    let at = SimTime(f.at.unwrap_or_default().as_millis());
+    let mttr = || {
+        f.mttr
+            .as_ref()
+            .map(fault_dist)
+            .unwrap_or(FaultDist::Constant(1))
+    };
+    let scheduled = |kind| (kind, f.duration.map(|d| d.as_millis()));
+    let (kind, recover) = match f.kind {
+        KindSpec::NodeCrash => scheduled(ScheduledKind::NodeCrash),
+        KindSpec::Reboot => (
+            ScheduledKind::Reboot,
+            Some(f.duration.unwrap_or(DEFAULT_REBOOT_DURATION).as_millis()),
+        ),
+        KindSpec::KubeletStop => scheduled(ScheduledKind::KubeletStop),
+        KindSpec::Partition => scheduled(ScheduledKind::Partition),
+        KindSpec::RackFailure => scheduled(ScheduledKind::RackFailure),
+        KindSpec::ZoneOutage => scheduled(ScheduledKind::ZoneOutage),
+        KindSpec::Drain => scheduled(ScheduledKind::Drain),
+        KindSpec::Cordon => scheduled(ScheduledKind::Cordon),
+        KindSpec::UpgradeWave => {
+            let kind = FaultKind::UpgradeWave(UpgradeWave {
+                at,
+                target: target(f.target.as_ref(), world),
+                pick: pick(f),
+                max_unavailable: f.max_unavailable.unwrap_or(1),
+                surge: f.surge.unwrap_or(0),
+                drain_timeout_ms: f.drain_timeout.unwrap_or(DEFAULT_DRAIN_TIMEOUT).as_millis(),
+                node_down_ms: f
+                    .duration
+                    .unwrap_or(DEFAULT_UPGRADE_NODE_DOWNTIME)
+                    .as_millis(),
+            });
+            return Fault {
+                name: f.name.clone(),
+                kind,
+            };
+        }
+        KindSpec::Random => {
+            let pool = f.pool.as_ref().map(|p| FaultTarget {
+                pool: Some(p.clone()),
+                ..FaultTarget::default()
+            });
+            let kind = FaultKind::Random {
+                nodes: target(pool.as_ref(), world),
+                start: at,
+                mtbf: f
+                    .mtbf
+                    .as_ref()
+                    .map(fault_dist)
+                    .unwrap_or(FaultDist::Constant(u64::MAX / 4)),
+                mttr: mttr(),
+            };
+            return Fault {
+                name: f.name.clone(),
+                kind,
+            };
+        }
+        KindSpec::Correlated => {
+            let kind = FaultKind::Correlated {
+                scope: match f.scope {
+                    Some(FailureScope::Zone) => Scope::Zone,
+                    _ => Scope::Rack,
+                },
+                start: at,
+                rate_per_ms: f.rate.map(|r| r.as_per_millisecond()).unwrap_or(0.0),
+                fraction: f.fraction.unwrap_or(1.0),
+                mttr: mttr(),
+            };
+            return Fault {
+                name: f.name.clone(),
+                kind,
+            };
+        }
+    };
+    Fault {
+        name: f.name.clone(),
+        kind: FaultKind::Scheduled {
+            kind,
+            at,
+            recover_after_ms: recover,
+            target: target(f.target.as_ref(), world),
+            pick: pick(f),
+            drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
+        },
+    }
+}
+
+fn int_or_percent(v: IntOrPercentSpec) -> pdb::IntOrPercent {
+    let clamp = |x: i64| x.clamp(0, i64::from(u32::MAX)) as u32;
+    match v {
+        IntOrPercentSpec::Int(n) => pdb::IntOrPercent::Int(clamp(n)),
+        IntOrPercentSpec::Percent(p) => pdb::IntOrPercent::Percent(clamp(p).min(100)),
+    }
+}
+
+fn pdb_of(p: &PdbSpec, world: &mut World) -> Pdb {
+    let budget = match (p.min_available, p.max_unavailable) {
+        (Some(v), _) => Budget::MinAvailable(int_or_percent(v)),
+        (None, Some(v)) => Budget::MaxUnavailable(int_or_percent(v)),
+        (None, None) => Budget::MaxUnavailable(pdb::IntOrPercent::Int(0)),
+    };
+    Pdb {
+        name: p.name.clone(),
+        namespace: p.namespace.clone().unwrap_or_else(|| "default".into()),
+        selector: label_selector(&mut world.interner, &p.selector),
+        budget,
+        unhealthy_policy: match p.unhealthy_pod_eviction_policy {
+            Some(PolicySpec::AlwaysAllow) => UnhealthyPodEvictionPolicy::AlwaysAllow,
+            _ => UnhealthyPodEvictionPolicy::IfHealthyBudget,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::{build, BuildOptions};
+    use crate::faults::plan::{Action, DownKind};
+    use crate::scenario::parse_scenario;
+
+    const S: &str = r#"name: f
+simulation: {duration: 2h, seed: 4}
+cluster:
+  zones: [a, b]
+  nodePools:
+    - {name: p, count: 8, racksPerZone: 2, capacity: {cpu: "4", memory: 16Gi}}
+    - {name: q, count: 4, capacity: {cpu: "4", memory: 16Gi}}
+faults:
+  - {name: z, kind: zoneOutage, at: 10m, duration: 30m, target: {zone: b, pool: p}}
+  - {name: r, kind: reboot, at: 5m, target: {nodes: [q-1]}}
+  - {name: rf, kind: rackFailure, at: 20m, target: {rack: a-r1}}
+  - {name: ra, kind: random, pool: q, mtbf: {distribution: exponential, mean: 30m}, mttr: 5m}
+  - {name: u, kind: upgradeWave, at: 1h, target: {pool: q}, maxUnavailable: 2, drainTimeout: 5m, duration: 1m}
+pdbs:
+  - {name: web, selector: {matchLabels: {app: web}}, maxUnavailable: "25%"}
+nodeLifecycle: {nodeMonitorGracePeriod: 40s, overloadFailure: {}}
+"#;
+
+    #[test]
+    fn converts_and_plans_a_scenario() {
+        let s = parse_scenario(S, "s.yaml").expect("valid");
+        let mut world = build(&s, BuildOptions::default()).world;
+        let setup = fault_setup(&s, &mut world);
+        assert_eq!(setup.lifecycle.node_monitor_grace_period_ms, 40_000);
+        assert_eq!(setup.lifecycle.overload_failure_after_ms, Some(60_000));
+        assert_eq!(
+            setup.pdbs[0].budget,
+            Budget::MaxUnavailable(pdb::IntOrPercent::Percent(25))
+        );
+        let plan = setup.plan(&world, 4, 2 * SimTime::HOUR);
+        assert_eq!(plan, setup.plan(&world, 4, 2 * SimTime::HOUR));
+        let of = |f: u32| plan.steps.iter().filter(move |s| s.fault == f);
+        let names = |nodes: &[NodeId]| {
+            nodes
+                .iter()
+                .map(|n| world.nodes.name[n.ix()].clone())
+                .collect::<Vec<_>>()
+        };
+        let zone: Vec<_> = of(0).collect();
+        assert_eq!(zone.len(), 2);
+        assert_eq!(names(&zone[0].nodes), ["p-1", "p-3", "p-5", "p-7"]);
+        assert_eq!(zone[1].time, SimTime(40 * SimTime::MINUTE));
+        let reboot: Vec<_> = of(1).collect();
+        assert_eq!(names(&reboot[0].nodes), ["q-1"]);
+        assert_eq!(reboot[1].action, Action::Up(DownKind::Crash));
+        assert_eq!(reboot[1].time, SimTime(7 * SimTime::MINUTE));
+        // Rack a-r1: the second and fourth nodes dealt to zone a (p-2, p-6).
+        let rack: Vec<_> = of(2).collect();
+        assert_eq!(names(&rack[0].nodes), ["p-2", "p-6"]);
+        assert!(of(3).all(|s| world.nodes.pool[s.nodes[0].ix()] == 1));
+        assert_eq!(
+            of(4)
+                .filter(|s| s.action == Action::Down(DownKind::Crash))
+                .count(),
+            2
+        );
+    }
+}

@@ -1,0 +1,602 @@
+//! Faults as the engine sees them, and their expansion into a deterministic, time-ordered
+//! list of actions over the run ([`FaultPlan`]).
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp};
+
+use super::dist::FaultDist;
+use super::target::{choose, fraction_of, resolve, Pick, Target};
+use super::FaultIndex;
+use crate::cluster::{NodeId, Sym, World};
+use crate::engine::{RngStreams, SimRng, SimTime};
+
+/// One fault of the scenario, on engine ids.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// Unique name (names the random streams and the cascade roots).
+    pub name: String,
+    /// What it does.
+    pub kind: FaultKind,
+}
+
+/// The scheduled kinds that hit a target once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScheduledKind {
+    /// The node and its pods die; back empty after the duration, if any.
+    NodeCrash,
+    /// As NodeCrash, always back after the duration.
+    Reboot,
+    /// The kubelet stops heartbeating; containers keep running.
+    KubeletStop,
+    /// The node is unreachable from the control plane; pods keep running.
+    Partition,
+    /// Every node of a rack crashes.
+    RackFailure,
+    /// Every node of a zone crashes.
+    ZoneOutage,
+    /// Cordon, then evict every pod through the eviction API (PDBs apply).
+    Drain,
+    /// Mark unschedulable.
+    Cordon,
+}
+
+/// What a fault does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// Hits `target` at `at`; undone after `recover_after_ms`, if given.
+    Scheduled {
+        /// What happens to the nodes.
+        kind: ScheduledKind,
+        /// When.
+        at: SimTime,
+        /// Recovery delay, ms (None: never, within the run).
+        recover_after_ms: Option<u64>,
+        /// The nodes.
+        target: Target,
+        /// How many of them.
+        pick: Pick,
+        /// Drain only: give up waiting for blocked evictions after this long, ms.
+        drain_timeout_ms: Option<u64>,
+    },
+    /// A rolling node upgrade.
+    UpgradeWave(UpgradeWave),
+    /// Every node of `nodes` fails independently: up for `mtbf`, down (crashed) for `mttr`.
+    Random {
+        /// The nodes that take part.
+        nodes: Target,
+        /// When the processes start.
+        start: SimTime,
+        /// Time to failure, ms.
+        mtbf: FaultDist,
+        /// Time to repair, ms.
+        mttr: FaultDist,
+    },
+    /// Whole failure domains fail: a Poisson process at `rate_per_ms`; each event crashes
+    /// `fraction` of one domain (chosen uniformly), all back after one `mttr` draw.
+    Correlated {
+        /// Racks or zones.
+        scope: Scope,
+        /// When the process starts.
+        start: SimTime,
+        /// Events per millisecond.
+        rate_per_ms: f64,
+        /// Fraction of the domain's nodes that fail (rounded up, at least one).
+        fraction: f64,
+        /// Time to repair, ms.
+        mttr: FaultDist,
+    },
+}
+
+/// A correlated fault's failure domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Nodes sharing a rack label value.
+    Rack,
+    /// Nodes of one zone.
+    Zone,
+}
+
+/// A rolling upgrade: batches of `max_unavailable + surge` nodes (at least one), one after
+/// the other. Each batch: surge nodes added, cordon + drain, after `drain_timeout_ms` the
+/// nodes go down for `node_down_ms`, then come back, are uncordoned, and the surge nodes go.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpgradeWave {
+    /// When the first batch starts.
+    pub at: SimTime,
+    /// The nodes to upgrade.
+    pub target: Target,
+    /// How many of them.
+    pub pick: Pick,
+    /// Nodes down at once beyond the surge.
+    pub max_unavailable: u32,
+    /// Extra nodes added (to the pool of the batch's first node) while a batch upgrades.
+    pub surge: u32,
+    /// How long a batch's drain may take, ms.
+    pub drain_timeout_ms: u64,
+    /// How long each node is down for its upgrade, ms.
+    pub node_down_ms: u64,
+}
+
+impl UpgradeWave {
+    /// Nodes per batch.
+    pub fn batch_size(&self) -> usize {
+        (self.max_unavailable as usize + self.surge as usize).max(1)
+    }
+
+    /// Time from one batch's start to the next's (the static, worst-case pacing: the drain
+    /// is assumed to take its whole timeout).
+    pub fn batch_period_ms(&self) -> u64 {
+        self.drain_timeout_ms.saturating_add(self.node_down_ms)
+    }
+}
+
+/// How a node goes down (and later comes back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DownKind {
+    /// Node and containers gone (crash, reboot, rack/zone loss, upgrade); back empty.
+    Crash,
+    /// Kubelet stopped: no heartbeats, containers keep running.
+    KubeletStop,
+    /// Unreachable from the control plane; containers keep running.
+    Partition,
+}
+
+/// One thing the engine must do to some nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// The nodes stop heartbeating (see [`DownKind`]).
+    Down(DownKind),
+    /// The nodes are back (heartbeating; after a crash, with no pods).
+    Up(DownKind),
+    /// `spec.unschedulable = true`.
+    Cordon,
+    /// `spec.unschedulable = false`.
+    Uncordon,
+    /// Evict every pod through the eviction API (retrying 429s every 5 s, like
+    /// `kubectl drain`), giving up after `timeout_ms` if given.
+    Drain {
+        /// Give-up delay, ms.
+        timeout_ms: Option<u64>,
+    },
+    /// Add `count` nodes like the first listed node (upgrade surge).
+    SurgeAdd {
+        /// How many.
+        count: u32,
+    },
+    /// Remove the `count` surge nodes added for the first listed node's batch.
+    SurgeRemove {
+        /// How many.
+        count: u32,
+    },
+}
+
+/// One timed action of the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultStep {
+    /// When.
+    pub time: SimTime,
+    /// Which fault (index into the faults given to [`expand`]): the cascade root.
+    pub fault: FaultIndex,
+    /// What.
+    pub action: Action,
+    /// On which nodes, sorted by id (never empty).
+    pub nodes: Vec<NodeId>,
+}
+
+/// Every fault action of a run, ordered by `(time, fault, order of generation)`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FaultPlan {
+    /// The steps, in the order the engine must apply them.
+    pub steps: Vec<FaultStep>,
+}
+
+/// Expands `faults` into the plan of one run: targets resolved against `world`, random
+/// processes drawn from `streams`, steps before `horizon` kept (a recovery at or after the
+/// horizon is dropped: the node stays down to the end). Deterministic: the same inputs give
+/// the same plan, and each fault's steps depend only on that fault (and the world).
+pub fn expand(
+    faults: &[Fault],
+    world: &World,
+    streams: &RngStreams,
+    horizon: SimTime,
+) -> FaultPlan {
+    let mut steps = Vec::new();
+    for (i, fault) in faults.iter().enumerate() {
+        let mut out = Out {
+            fault: i as FaultIndex,
+            horizon,
+            steps: Vec::new(),
+        };
+        let label = format!("faults/{}", fault.name);
+        let mut rng = streams.stream(&label);
+        match &fault.kind {
+            FaultKind::Scheduled {
+                kind,
+                at,
+                recover_after_ms,
+                target,
+                pick,
+                drain_timeout_ms,
+            } => {
+                let nodes = resolve(world, target, *pick, &mut rng);
+                scheduled(
+                    &mut out,
+                    *kind,
+                    *at,
+                    *recover_after_ms,
+                    *drain_timeout_ms,
+                    &nodes,
+                );
+            }
+            FaultKind::UpgradeWave(wave) => {
+                let nodes = resolve(world, &wave.target, wave.pick, &mut rng);
+                upgrade_wave(&mut out, wave, &nodes);
+            }
+            FaultKind::Random {
+                nodes,
+                start,
+                mtbf,
+                mttr,
+            } => {
+                for node in resolve(world, nodes, Pick::All, &mut rng) {
+                    let mut node_rng =
+                        streams.stream(&format!("{label}/{}", world.nodes.name[node.ix()]));
+                    random_node(&mut out, node, *start, mtbf, mttr, &mut node_rng);
+                }
+            }
+            FaultKind::Correlated {
+                scope,
+                start,
+                rate_per_ms,
+                fraction,
+                mttr,
+            } => correlated(
+                &mut out,
+                world,
+                *scope,
+                *start,
+                *rate_per_ms,
+                *fraction,
+                mttr,
+                &mut rng,
+            ),
+        }
+        steps.append(&mut out.steps);
+    }
+    // Stable: ties keep fault order, then generation order.
+    steps.sort_by_key(|s| (s.time, s.fault));
+    FaultPlan { steps }
+}
+
+struct Out {
+    fault: FaultIndex,
+    horizon: SimTime,
+    steps: Vec<FaultStep>,
+}
+
+impl Out {
+    fn push(&mut self, time: SimTime, action: Action, nodes: &[NodeId]) {
+        if time < self.horizon && !nodes.is_empty() {
+            self.steps.push(FaultStep {
+                time,
+                fault: self.fault,
+                action,
+                nodes: nodes.to_vec(),
+            });
+        }
+    }
+}
+
+fn scheduled(
+    out: &mut Out,
+    kind: ScheduledKind,
+    at: SimTime,
+    recover_after_ms: Option<u64>,
+    drain_timeout_ms: Option<u64>,
+    nodes: &[NodeId],
+) {
+    let back = recover_after_ms.map(|d| at.plus_millis(d));
+    let down = |k| (Action::Down(k), Action::Up(k));
+    let (start, undo) = match kind {
+        ScheduledKind::NodeCrash
+        | ScheduledKind::Reboot
+        | ScheduledKind::RackFailure
+        | ScheduledKind::ZoneOutage => down(DownKind::Crash),
+        ScheduledKind::KubeletStop => down(DownKind::KubeletStop),
+        ScheduledKind::Partition => down(DownKind::Partition),
+        ScheduledKind::Cordon => (Action::Cordon, Action::Uncordon),
+        ScheduledKind::Drain => {
+            out.push(at, Action::Cordon, nodes);
+            (
+                Action::Drain {
+                    timeout_ms: drain_timeout_ms,
+                },
+                Action::Uncordon,
+            )
+        }
+    };
+    out.push(at, start, nodes);
+    if let Some(t) = back {
+        out.push(t, undo, nodes);
+    }
+}
+
+/// The static plan of an upgrade wave (see [`UpgradeWave`]).
+fn upgrade_wave(out: &mut Out, wave: &UpgradeWave, nodes: &[NodeId]) {
+    let mut t = wave.at;
+    for batch in nodes.chunks(wave.batch_size()) {
+        let surge = wave.surge;
+        if surge > 0 {
+            out.push(t, Action::SurgeAdd { count: surge }, &batch[..1]);
+        }
+        out.push(t, Action::Cordon, batch);
+        out.push(
+            t,
+            Action::Drain {
+                timeout_ms: Some(wave.drain_timeout_ms),
+            },
+            batch,
+        );
+        let down_at = t.plus_millis(wave.drain_timeout_ms);
+        out.push(down_at, Action::Down(DownKind::Crash), batch);
+        let up_at = down_at.plus_millis(wave.node_down_ms);
+        out.push(up_at, Action::Up(DownKind::Crash), batch);
+        out.push(up_at, Action::Uncordon, batch);
+        if surge > 0 {
+            out.push(up_at, Action::SurgeRemove { count: surge }, &batch[..1]);
+        }
+        t = t.plus_millis(wave.batch_period_ms());
+    }
+}
+
+/// One node's alternating up/down renewal process.
+fn random_node(
+    out: &mut Out,
+    node: NodeId,
+    start: SimTime,
+    mtbf: &FaultDist,
+    mttr: &FaultDist,
+    rng: &mut SimRng,
+) {
+    let mut t = start;
+    loop {
+        t = t.plus_millis(mtbf.sample(rng));
+        if t >= out.horizon {
+            return;
+        }
+        out.push(t, Action::Down(DownKind::Crash), &[node]);
+        t = t.plus_millis(mttr.sample(rng));
+        out.push(t, Action::Up(DownKind::Crash), &[node]);
+    }
+}
+
+/// Failure domains present in `world`: `(domain key, nodes sorted)`, ordered by first node.
+pub fn domains(world: &World, scope: Scope) -> Vec<Vec<NodeId>> {
+    let mut keys: Vec<(u32, Option<Sym>)> = Vec::new();
+    let mut groups: Vec<Vec<NodeId>> = Vec::new();
+    for n in world.nodes.ids() {
+        let key = match scope {
+            Scope::Zone => (world.nodes.zone[n.ix()], None),
+            Scope::Rack => match world.node_label(n, world.well_known.rack) {
+                Some(r) => (0, Some(r)),
+                None => continue,
+            },
+        };
+        match keys.iter().position(|k| *k == key) {
+            Some(i) => groups[i].push(n),
+            None => {
+                keys.push(key);
+                groups.push(vec![n]);
+            }
+        }
+    }
+    groups
+}
+
+#[allow(clippy::too_many_arguments)]
+fn correlated(
+    out: &mut Out,
+    world: &World,
+    scope: Scope,
+    start: SimTime,
+    rate_per_ms: f64,
+    fraction: f64,
+    mttr: &FaultDist,
+    rng: &mut SimRng,
+) {
+    let groups = domains(world, scope);
+    let Ok(gap) = Exp::new(rate_per_ms) else {
+        return;
+    };
+    if groups.is_empty() {
+        return;
+    }
+    let mut t = start.as_millis() as f64;
+    loop {
+        t += gap.sample(rng);
+        if !t.is_finite() || t >= out.horizon.as_millis() as f64 {
+            return;
+        }
+        let at = SimTime(t.round() as u64);
+        let group = &groups[rng.random_range(0..groups.len())];
+        let k = fraction_of(fraction, group.len());
+        let hit = choose(group.clone(), Pick::Count(k as u32), rng);
+        let repair = mttr.sample(rng);
+        out.push(at, Action::Down(DownKind::Crash), &hit);
+        out.push(at.plus_millis(repair), Action::Up(DownKind::Crash), &hit);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::target::tests::world;
+    use super::*;
+
+    const H: SimTime = SimTime(24 * SimTime::HOUR);
+
+    fn crash(name: &str, at: u64, back: Option<u64>, target: Target) -> Fault {
+        Fault {
+            name: name.into(),
+            kind: FaultKind::Scheduled {
+                kind: ScheduledKind::NodeCrash,
+                at: SimTime(at),
+                recover_after_ms: back,
+                target,
+                pick: Pick::Count(2),
+                drain_timeout_ms: None,
+            },
+        }
+    }
+
+    fn random(name: &str, pool: u32) -> Fault {
+        Fault {
+            name: name.into(),
+            kind: FaultKind::Random {
+                nodes: Target {
+                    pool: Some(pool),
+                    ..Target::default()
+                },
+                start: SimTime::ZERO,
+                mtbf: FaultDist::Exponential {
+                    mean: 6.0 * SimTime::HOUR as f64,
+                },
+                mttr: FaultDist::Constant(10 * SimTime::MINUTE),
+            },
+        }
+    }
+
+    #[test]
+    fn scheduled_crash_and_recovery() {
+        let w = world(2, 1, 5);
+        let plan = expand(
+            &[crash("c", 1000, Some(5000), Target::default())],
+            &w,
+            &RngStreams::new(3),
+            H,
+        );
+        assert_eq!(plan.steps.len(), 2);
+        assert_eq!(plan.steps[0].action, Action::Down(DownKind::Crash));
+        assert_eq!(plan.steps[1].time, SimTime(6000));
+        assert_eq!(plan.steps[0].nodes, plan.steps[1].nodes);
+        assert_eq!(plan.steps[0].nodes.len(), 2);
+        // Recovery after the horizon is dropped.
+        let late = expand(
+            &[crash("c", 1000, Some(H.0), Target::default())],
+            &w,
+            &RngStreams::new(3),
+            H,
+        );
+        assert_eq!(late.steps.len(), 1);
+    }
+
+    #[test]
+    fn random_faults_are_deterministic_and_independent_per_fault() {
+        let w = world(3, 2, 10);
+        let streams = RngStreams::new(11);
+        let base = expand(&[random("a", 0), random("b", 1)], &w, &streams, H);
+        assert_eq!(
+            base,
+            expand(&[random("a", 0), random("b", 1)], &w, &streams, H)
+        );
+        assert!(base.steps.windows(2).all(|s| s[0].time <= s[1].time));
+        // Changing fault b (another pool) leaves a's draws unchanged.
+        let mut changed_b = random("b", 1);
+        if let FaultKind::Random { mtbf, .. } = &mut changed_b.kind {
+            *mtbf = FaultDist::Constant(SimTime::HOUR);
+        }
+        let variant = expand(&[random("a", 0), changed_b], &w, &streams, H);
+        let of = |p: &FaultPlan, f| {
+            p.steps
+                .iter()
+                .filter(|s| s.fault == f)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of(&base, 0), of(&variant, 0));
+        assert_ne!(of(&base, 1), of(&variant, 1));
+        // Every down is followed by its up on the same node (or the run ends).
+        let a = of(&base, 0);
+        assert!(!a.is_empty());
+        for n in w.nodes.ids().filter(|n| w.nodes.pool[n.ix()] == 0) {
+            let mine: Vec<_> = a.iter().filter(|s| s.nodes == vec![n]).collect();
+            for pair in mine.chunks(2) {
+                assert_eq!(pair[0].action, Action::Down(DownKind::Crash));
+                if let Some(up) = pair.get(1) {
+                    assert_eq!(up.action, Action::Up(DownKind::Crash));
+                    assert_eq!(up.time.0 - pair[0].time.0, 10 * SimTime::MINUTE);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn upgrade_wave_batches() {
+        let w = world(1, 1, 5);
+        let wave = Fault {
+            name: "u".into(),
+            kind: FaultKind::UpgradeWave(UpgradeWave {
+                at: SimTime(0),
+                target: Target::default(),
+                pick: Pick::All,
+                max_unavailable: 1,
+                surge: 1,
+                drain_timeout_ms: 1000,
+                node_down_ms: 500,
+            }),
+        };
+        let plan = expand(&[wave], &w, &RngStreams::new(0), H);
+        let downs: Vec<_> = plan
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Down(DownKind::Crash))
+            .map(|s| (s.time.0, s.nodes.len()))
+            .collect();
+        assert_eq!(downs, vec![(1000, 2), (2500, 2), (4000, 1)]);
+        let first: Vec<Action> = plan.steps.iter().take(3).map(|s| s.action).collect();
+        assert_eq!(
+            first,
+            vec![
+                Action::SurgeAdd { count: 1 },
+                Action::Cordon,
+                Action::Drain {
+                    timeout_ms: Some(1000)
+                }
+            ]
+        );
+        let uncordons = plan
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Uncordon)
+            .count();
+        assert_eq!(uncordons, 3);
+    }
+
+    #[test]
+    fn correlated_rack_failures_hit_a_fraction_of_one_rack() {
+        let w = world(2, 1, 10); // 4 racks of 5 nodes
+        let f = Fault {
+            name: "cr".into(),
+            kind: FaultKind::Correlated {
+                scope: Scope::Rack,
+                start: SimTime::ZERO,
+                rate_per_ms: 1.0 / SimTime::HOUR as f64,
+                fraction: 0.3,
+                mttr: FaultDist::Constant(SimTime::MINUTE),
+            },
+        };
+        assert_eq!(domains(&w, Scope::Rack).len(), 4);
+        let plan = expand(std::slice::from_ref(&f), &w, &RngStreams::new(9), H);
+        let downs: Vec<_> = plan
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Down(DownKind::Crash))
+            .collect();
+        assert!(downs.len() > 5, "{}", downs.len());
+        for d in downs {
+            assert_eq!(d.nodes.len(), 2); // ceil(0.3 × 5)
+            let rack = |n: NodeId| w.node_label(n, w.well_known.rack);
+            assert_eq!(rack(d.nodes[0]), rack(d.nodes[1]));
+        }
+        assert_eq!(plan, expand(&[f], &w, &RngStreams::new(9), H));
+    }
+}

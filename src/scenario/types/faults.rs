@@ -1,0 +1,398 @@
+//! `faults`, `nodeLifecycle` and `pdbs`: failure injection, the node lifecycle controller's
+//! settings and PodDisruptionBudgets.
+//!
+//! A fault is one flat mapping with a `kind`; which of the other fields apply depends on the
+//! kind, and `validate` says so with the field path (serde only rejects unknown fields). This
+//! keeps every error pointing at the offending field instead of at the whole fault.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use super::affinity::LabelSelector;
+use super::non_negative::optional_non_negative;
+use super::workload::DurationDistribution;
+use crate::scenario::duration::DurationMs;
+use crate::scenario::rate::Rate;
+
+/// How long a `reboot` keeps the node down when `duration` is not given.
+pub const DEFAULT_REBOOT_DURATION: DurationMs = DurationMs::from_secs(120);
+/// How long one node of an `upgradeWave` is down for its upgrade when `duration` is not given.
+pub const DEFAULT_UPGRADE_NODE_DOWNTIME: DurationMs = DurationMs::from_secs(120);
+/// How long an `upgradeWave` waits for a batch's drain (GKE's PDB timeout is one hour).
+pub const DEFAULT_DRAIN_TIMEOUT: DurationMs = DurationMs::from_secs(3600);
+
+/// `faults[]`: one fault (scheduled, random or correlated).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FaultSpec {
+    /// Unique name; names the fault's random stream (`faults/<name>`) and its cascades.
+    pub name: String,
+    /// What happens.
+    pub kind: FaultKind,
+    /// When it happens (scheduled kinds, required); start of the process (random and
+    /// correlated, default 0).
+    #[serde(default)]
+    pub at: Option<DurationMs>,
+    /// Recovery after this long (scheduled kinds; absent = no recovery, except `reboot`,
+    /// default [`DEFAULT_REBOOT_DURATION`]). For `upgradeWave`: downtime of each node.
+    #[serde(default)]
+    pub duration: Option<DurationMs>,
+    /// Which nodes (scheduled kinds and `upgradeWave`).
+    #[serde(default)]
+    pub target: Option<FaultTarget>,
+    /// Pick this many of the target's nodes at random (seeded).
+    #[serde(default, deserialize_with = "optional_non_negative")]
+    pub count: Option<u32>,
+    /// Pick this fraction (0 < f ≤ 1, rounded up) of the target's nodes at random; for
+    /// `correlated`: the fraction of the failing rack or zone (default 1).
+    #[serde(default)]
+    pub fraction: Option<f64>,
+    /// `upgradeWave`: nodes upgraded at once beyond the surge (default 1).
+    #[serde(default, deserialize_with = "optional_non_negative")]
+    pub max_unavailable: Option<u32>,
+    /// `upgradeWave`: extra nodes added while a batch upgrades (default 0).
+    #[serde(default, deserialize_with = "optional_non_negative")]
+    pub surge: Option<u32>,
+    /// `upgradeWave` and `drain`: how long to wait for evictions blocked by PDBs
+    /// (upgradeWave default [`DEFAULT_DRAIN_TIMEOUT`]; drain default: forever).
+    #[serde(default)]
+    pub drain_timeout: Option<DurationMs>,
+    /// `random`: the node pool whose nodes fail (default: every node).
+    #[serde(default)]
+    pub pool: Option<String>,
+    /// `random`: time between failures of one node.
+    #[serde(default)]
+    pub mtbf: Option<DurationDistribution>,
+    /// `random` and `correlated`: time to repair.
+    #[serde(default)]
+    pub mttr: Option<DurationDistribution>,
+    /// `correlated`: the failure domain.
+    #[serde(default)]
+    pub scope: Option<FailureScope>,
+    /// `correlated`: how often a domain fails (e.g. `1/d`).
+    #[serde(default)]
+    pub rate: Option<Rate>,
+}
+
+/// A fault's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FaultKind {
+    /// The node dies with its pods; it comes back empty after `duration`, if given.
+    NodeCrash,
+    /// As `nodeCrash`, always back after `duration` (default 2m).
+    Reboot,
+    /// The kubelet stops: containers keep running but the node stops heartbeating.
+    KubeletStop,
+    /// The node is cut off from the control plane; its pods keep running.
+    Partition,
+    /// Every node of `target.rack` crashes.
+    RackFailure,
+    /// Every node of `target.zone` crashes.
+    ZoneOutage,
+    /// Cordon and evict every pod through the eviction API (PDBs apply); uncordon after
+    /// `duration`, if given.
+    Drain,
+    /// Mark the nodes unschedulable; uncordon after `duration`, if given.
+    Cordon,
+    /// Rolling node upgrade: batches of `maxUnavailable + surge` nodes are cordoned,
+    /// drained, taken down for `duration` and uncordoned.
+    UpgradeWave,
+    /// Independent node failures: per node, up for `mtbf`, down for `mttr`, repeatedly.
+    Random,
+    /// Whole racks or zones (a `fraction` of their nodes) fail at `rate`, back after `mttr`.
+    Correlated,
+}
+
+impl FaultKind {
+    /// The kinds that happen once at `at` on a `target`.
+    pub fn is_scheduled(self) -> bool {
+        !matches!(self, FaultKind::Random | FaultKind::Correlated)
+    }
+
+    /// The name used in the file (`nodeCrash`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultKind::NodeCrash => "nodeCrash",
+            FaultKind::Reboot => "reboot",
+            FaultKind::KubeletStop => "kubeletStop",
+            FaultKind::Partition => "partition",
+            FaultKind::RackFailure => "rackFailure",
+            FaultKind::ZoneOutage => "zoneOutage",
+            FaultKind::Drain => "drain",
+            FaultKind::Cordon => "cordon",
+            FaultKind::UpgradeWave => "upgradeWave",
+            FaultKind::Random => "random",
+            FaultKind::Correlated => "correlated",
+        }
+    }
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `target`: the nodes a fault hits. Every criterion given must hold (they are ANDed); at
+/// least one is required.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FaultTarget {
+    /// Node names.
+    #[serde(default)]
+    pub nodes: Option<Vec<String>>,
+    /// A node pool.
+    #[serde(default)]
+    pub pool: Option<String>,
+    /// A zone of `cluster.zones`.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// A rack (`<zone>-r<k>` for pools with `racksPerZone`, or an explicit node's `rack`).
+    #[serde(default)]
+    pub rack: Option<String>,
+    /// A node label selector.
+    #[serde(default)]
+    pub selector: Option<LabelSelector>,
+}
+
+impl FaultTarget {
+    /// Whether no criterion is given.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_none()
+            && self.pool.is_none()
+            && self.zone.is_none()
+            && self.rack.is_none()
+            && self.selector.is_none()
+    }
+}
+
+/// `scope` of a correlated fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureScope {
+    /// A rack (nodes sharing [`super::cluster::RACK_LABEL`]).
+    Rack,
+    /// A zone.
+    Zone,
+}
+
+/// `nodeLifecycle`: kube-controller-manager's node lifecycle settings (upstream defaults).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeLifecycleSpec {
+    /// `--node-monitor-grace-period` (default 50s).
+    #[serde(default = "d_grace")]
+    pub node_monitor_grace_period: DurationMs,
+    /// `--node-monitor-period` (default 5s).
+    #[serde(default = "d_period")]
+    pub node_monitor_period: DurationMs,
+    /// `--node-startup-grace-period` (default 60s).
+    #[serde(default = "d_startup")]
+    pub node_startup_grace_period: DurationMs,
+    /// `--node-eviction-rate`, nodes per second (default 0.1).
+    #[serde(default = "d_rate")]
+    pub node_eviction_rate: f64,
+    /// `--secondary-node-eviction-rate`, nodes per second (default 0.01).
+    #[serde(default = "d_secondary_rate")]
+    pub secondary_node_eviction_rate: f64,
+    /// `--large-cluster-size-threshold`, nodes in a zone (default 50).
+    #[serde(default = "d_large", deserialize_with = "non_negative_u32")]
+    pub large_cluster_size_threshold: u32,
+    /// `--unhealthy-zone-threshold`, fraction of NotReady nodes (default 0.55).
+    #[serde(default = "d_unhealthy")]
+    pub unhealthy_zone_threshold: f64,
+    /// `tolerationSeconds` the DefaultTolerationSeconds admission plugin adds (default 300).
+    #[serde(default = "d_toleration", deserialize_with = "non_negative_u32")]
+    pub default_toleration_seconds: u32,
+    /// Nodes fail when overloaded (default: disabled).
+    #[serde(default)]
+    pub overload_failure: Option<OverloadFailureSpec>,
+}
+
+impl Default for NodeLifecycleSpec {
+    fn default() -> Self {
+        NodeLifecycleSpec {
+            node_monitor_grace_period: d_grace(),
+            node_monitor_period: d_period(),
+            node_startup_grace_period: d_startup(),
+            node_eviction_rate: d_rate(),
+            secondary_node_eviction_rate: d_secondary_rate(),
+            large_cluster_size_threshold: d_large(),
+            unhealthy_zone_threshold: d_unhealthy(),
+            default_toleration_seconds: d_toleration(),
+            overload_failure: None,
+        }
+    }
+}
+
+fn d_grace() -> DurationMs {
+    DurationMs::from_secs(50)
+}
+fn d_period() -> DurationMs {
+    DurationMs::from_secs(5)
+}
+fn d_startup() -> DurationMs {
+    DurationMs::from_secs(60)
+}
+fn d_rate() -> f64 {
+    0.1
+}
+fn d_secondary_rate() -> f64 {
+    0.01
+}
+fn d_large() -> u32 {
+    50
+}
+fn d_unhealthy() -> f64 {
+    0.55
+}
+fn d_toleration() -> u32 {
+    300
+}
+fn d_overload_for() -> DurationMs {
+    DurationMs::from_secs(60)
+}
+fn d_true() -> bool {
+    true
+}
+
+fn non_negative_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    super::non_negative::non_negative(d)
+}
+
+/// `nodeLifecycle.overloadFailure`: a node whose pods' memory use stays above its capacity
+/// for `memoryOverCapacityFor` fails (goes NotReady like a crash). Absent: disabled.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OverloadFailureSpec {
+    /// Whether overloaded nodes fail (default true when the section is present).
+    #[serde(default = "d_true")]
+    pub enabled: bool,
+    /// How long memory use must stay above capacity (default 60s).
+    #[serde(default = "d_overload_for")]
+    pub memory_over_capacity_for: DurationMs,
+}
+
+/// `pdbs[]`: a PodDisruptionBudget (`policy/v1`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PdbSpec {
+    /// Name, unique within its namespace.
+    pub name: String,
+    /// Namespace (default `default`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// The pods it protects.
+    pub selector: LabelSelector,
+    /// Pods that must stay available (an integer or `"NN%"`, rounded up).
+    #[serde(default)]
+    pub min_available: Option<IntOrPercent>,
+    /// Pods that may be unavailable (an integer or `"NN%"`, rounded up).
+    #[serde(default)]
+    pub max_unavailable: Option<IntOrPercent>,
+    /// Whether running-but-not-ready pods may be evicted (default `IfHealthyBudget`).
+    #[serde(default)]
+    pub unhealthy_pod_eviction_policy: Option<UnhealthyPodEvictionPolicy>,
+}
+
+/// `unhealthyPodEvictionPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum UnhealthyPodEvictionPolicy {
+    /// Not-ready pods may be evicted only while the budget is met (the default).
+    IfHealthyBudget,
+    /// Not-ready pods may always be evicted.
+    AlwaysAllow,
+}
+
+/// Kubernetes `IntOrString` as PDBs use it: an integer, or a percentage `"NN%"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IntOrPercent {
+    /// An absolute number (validation rejects negatives).
+    Int(i64),
+    /// A percentage (validation rejects negatives and values above 100).
+    Percent(i64),
+}
+
+impl fmt::Display for IntOrPercent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IntOrPercent::Int(v) => write!(f, "{v}"),
+            IntOrPercent::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IntOrPercent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntOrPercentVisitor)
+    }
+}
+
+struct IntOrPercentVisitor;
+
+impl Visitor<'_> for IntOrPercentVisitor {
+    type Value = IntOrPercent;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer or a percentage such as \"50%\"")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntOrPercent, E> {
+        Ok(IntOrPercent::Int(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntOrPercent, E> {
+        i64::try_from(v)
+            .map(IntOrPercent::Int)
+            .map_err(|_| E::custom(format_args!("{v} is too large")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<IntOrPercent, E> {
+        Err(E::custom(format_args!(
+            "{v} is not an integer (write a whole number or a percentage such as \"50%\")"
+        )))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrPercent, E> {
+        // Upstream `intstr.GetScaledValueFromIntOrPercent`: a string must end in `%`.
+        let digits = v.strip_suffix('%').ok_or_else(|| {
+            E::custom(format_args!(
+                "{v:?} is not a percentage (write \"NN%\" or an unquoted integer)"
+            ))
+        })?;
+        digits
+            .parse::<i64>()
+            .map(IntOrPercent::Percent)
+            .map_err(|_| E::custom(format_args!("{v:?} is not a percentage such as \"50%\"")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_or_percent_parses_both_forms() {
+        let p = |s: &str| serde_json::from_str::<IntOrPercent>(s);
+        assert_eq!(p("2").unwrap(), IntOrPercent::Int(2));
+        assert_eq!(p("-1").unwrap(), IntOrPercent::Int(-1));
+        assert_eq!(p("\"50%\"").unwrap(), IntOrPercent::Percent(50));
+        assert!(p("\"50\"").is_err());
+        assert!(p("\"x%\"").is_err());
+        assert!(p("1.5").is_err());
+    }
+
+    #[test]
+    fn lifecycle_defaults_are_upstream() {
+        let d: NodeLifecycleSpec = serde_json::from_str("{}").unwrap();
+        assert_eq!(d, NodeLifecycleSpec::default());
+        assert_eq!(d.node_monitor_grace_period.as_millis(), 50_000);
+        assert_eq!(d.default_toleration_seconds, 300);
+        let o: OverloadFailureSpec = serde_json::from_str("{}").unwrap();
+        assert!(o.enabled);
+        assert_eq!(o.memory_over_capacity_for.as_millis(), 60_000);
+    }
+}

@@ -1,0 +1,555 @@
+//! Validation of `faults`, `nodeLifecycle` and `pdbs`: which fields apply to which fault kind,
+//! references to pools, zones, racks and nodes, fractions and percentages in range. Faults
+//! that start after the end of the run are legal and only warned about ([`warnings`]).
+
+use std::collections::BTreeSet;
+
+use super::cluster::NodeNames;
+use super::names;
+use super::{index, key, Checker};
+use crate::scenario::duration::DurationMs;
+use crate::scenario::types::affinity::{LabelSelector, LabelSelectorOperator};
+use crate::scenario::types::cluster::Cluster;
+use crate::scenario::types::faults::{FaultKind, FaultSpec, IntOrPercent, PdbSpec};
+use crate::scenario::types::workload::{DurationDistribution, LogNormalSpread};
+use crate::scenario::types::ScenarioFile;
+
+/// Shortest typical time between failures a `random` fault may ask for: anything shorter
+/// is almost certainly a unit typo and would flood the event queue.
+pub const MIN_MTBF: DurationMs = DurationMs::from_secs(60);
+
+pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, node_names: &NodeNames) {
+    let racks = rack_names(&scenario.cluster);
+    for (i, fault) in scenario.faults.iter().enumerate() {
+        check_fault(
+            c,
+            &index("faults", i),
+            fault,
+            &scenario.cluster,
+            &racks,
+            node_names,
+        );
+    }
+    c.unique(
+        scenario
+            .faults
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (key(&index("faults", i), "name"), f.name.as_str())),
+        "fault",
+    );
+    if let Some(lifecycle) = &scenario.node_lifecycle {
+        let at = "nodeLifecycle";
+        for (field, d) in [
+            (
+                "nodeMonitorGracePeriod",
+                lifecycle.node_monitor_grace_period,
+            ),
+            ("nodeMonitorPeriod", lifecycle.node_monitor_period),
+        ] {
+            if d.is_zero() {
+                c.error(key(at, field), "must be positive");
+            }
+        }
+        for (field, rate) in [
+            ("nodeEvictionRate", lifecycle.node_eviction_rate),
+            (
+                "secondaryNodeEvictionRate",
+                lifecycle.secondary_node_eviction_rate,
+            ),
+        ] {
+            if !(rate.is_finite() && rate >= 0.0) {
+                c.error(
+                    key(at, field),
+                    format!("{rate} is not a non-negative number of nodes per second"),
+                );
+            }
+        }
+        let t = lifecycle.unhealthy_zone_threshold;
+        if !(t > 0.0 && t <= 1.0) {
+            c.error(
+                key(at, "unhealthyZoneThreshold"),
+                format!("{t} is not a fraction in (0, 1]"),
+            );
+        }
+        if let Some(o) = &lifecycle.overload_failure {
+            if o.memory_over_capacity_for.is_zero() {
+                c.error(
+                    key(&key(at, "overloadFailure"), "memoryOverCapacityFor"),
+                    "must be positive",
+                );
+            }
+        }
+    }
+    for (i, pdb) in scenario.pdbs.iter().enumerate() {
+        check_pdb(c, &index("pdbs", i), pdb);
+    }
+    let qualified: Vec<(String, String)> = scenario
+        .pdbs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let ns = p.namespace.as_deref().unwrap_or("default");
+            (key(&index("pdbs", i), "name"), format!("{ns}/{}", p.name))
+        })
+        .collect();
+    c.unique(
+        qualified.iter().map(|(path, n)| (path.clone(), n.as_str())),
+        "PodDisruptionBudget",
+    );
+}
+
+/// Which optional fields each kind accepts (besides `name`, `kind`).
+fn allowed_fields(kind: FaultKind) -> &'static [&'static str] {
+    match kind {
+        FaultKind::NodeCrash
+        | FaultKind::Reboot
+        | FaultKind::KubeletStop
+        | FaultKind::Partition
+        | FaultKind::RackFailure
+        | FaultKind::ZoneOutage
+        | FaultKind::Cordon => &["at", "duration", "target", "count", "fraction"],
+        FaultKind::Drain => &[
+            "at",
+            "duration",
+            "target",
+            "count",
+            "fraction",
+            "drainTimeout",
+        ],
+        FaultKind::UpgradeWave => &[
+            "at",
+            "duration",
+            "target",
+            "count",
+            "fraction",
+            "maxUnavailable",
+            "surge",
+            "drainTimeout",
+        ],
+        FaultKind::Random => &["at", "pool", "mtbf", "mttr"],
+        FaultKind::Correlated => &["at", "scope", "rate", "fraction", "mttr"],
+    }
+}
+
+fn present_fields(f: &FaultSpec) -> Vec<&'static str> {
+    [
+        ("at", f.at.is_some()),
+        ("duration", f.duration.is_some()),
+        ("target", f.target.is_some()),
+        ("count", f.count.is_some()),
+        ("fraction", f.fraction.is_some()),
+        ("maxUnavailable", f.max_unavailable.is_some()),
+        ("surge", f.surge.is_some()),
+        ("drainTimeout", f.drain_timeout.is_some()),
+        ("pool", f.pool.is_some()),
+        ("mtbf", f.mtbf.is_some()),
+        ("mttr", f.mttr.is_some()),
+        ("scope", f.scope.is_some()),
+        ("rate", f.rate.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
+}
+
+fn check_fault(
+    c: &mut Checker,
+    at: &str,
+    f: &FaultSpec,
+    cluster: &Cluster,
+    racks: &BTreeSet<String>,
+    node_names: &NodeNames,
+) {
+    c.check(&key(at, "name"), names::dns_subdomain(&f.name));
+    let allowed = allowed_fields(f.kind);
+    for field in present_fields(f) {
+        if !allowed.contains(&field) {
+            c.error(
+                key(at, field),
+                format!(
+                    "does not apply to a {} fault (fields: {})",
+                    f.kind,
+                    allowed.join(", ")
+                ),
+            );
+        }
+    }
+    let mut need = |field: &str, present: bool| {
+        if !present {
+            c.error(
+                key(at, field),
+                format!("missing: a {} fault needs `{field}`", f.kind),
+            );
+        }
+    };
+    if f.kind.is_scheduled() {
+        need("at", f.at.is_some());
+        need("target", f.target.is_some());
+    }
+    match f.kind {
+        FaultKind::Random => {
+            need("mtbf", f.mtbf.is_some());
+            need("mttr", f.mttr.is_some());
+        }
+        FaultKind::Correlated => {
+            need("scope", f.scope.is_some());
+            need("rate", f.rate.is_some());
+            need("mttr", f.mttr.is_some());
+        }
+        _ => {}
+    }
+    if f.count.is_some() && f.fraction.is_some() && f.kind != FaultKind::Correlated {
+        c.error(
+            key(at, "fraction"),
+            "give either count or fraction, not both",
+        );
+    }
+    if f.count == Some(0) {
+        c.error(key(at, "count"), "must be at least 1");
+    }
+    if let Some(fr) = f.fraction {
+        if !(fr > 0.0 && fr <= 1.0) {
+            c.error(
+                key(at, "fraction"),
+                format!("{fr} is not a fraction in (0, 1]"),
+            );
+        }
+    }
+    if f.duration.is_some_and(DurationMs::is_zero) {
+        c.error(key(at, "duration"), "must be positive");
+    }
+    if f.kind == FaultKind::UpgradeWave && f.max_unavailable == Some(0) && f.surge.unwrap_or(0) == 0
+    {
+        c.error(
+            key(at, "maxUnavailable"),
+            "maxUnavailable and surge must not both be 0",
+        );
+    }
+    if let Some(pool) = &f.pool {
+        if !cluster.node_pools.iter().any(|p| &p.name == pool) {
+            c.error(key(at, "pool"), unknown_pool(pool, cluster));
+        }
+    }
+    if let Some(mtbf) = &f.mtbf {
+        if typical(mtbf) < MIN_MTBF {
+            c.error(
+                key(at, "mtbf"),
+                format!(
+                    "{} is shorter than {MIN_MTBF}; write a duration with a unit such as \"30d\"",
+                    typical(mtbf)
+                ),
+            );
+        }
+    }
+    if let Some(mttr) = &f.mttr {
+        if typical(mttr).is_zero() {
+            c.error(key(at, "mttr"), "must be positive");
+        }
+    }
+    if let Some(target) = &f.target {
+        let tat = key(at, "target");
+        if target.is_empty() {
+            c.error(
+                &tat,
+                "give at least one of nodes, pool, zone, rack, selector",
+            );
+        }
+        if let Some(nodes) = &target.nodes {
+            if nodes.is_empty() {
+                c.error(key(&tat, "nodes"), "must not be empty");
+            }
+            for (j, n) in nodes.iter().enumerate() {
+                if !node_names.contains(n) {
+                    c.error(
+                        index(&key(&tat, "nodes"), j),
+                        format!("node {n:?} is not in the cluster"),
+                    );
+                }
+            }
+        }
+        if let Some(pool) = &target.pool {
+            if !cluster.node_pools.iter().any(|p| &p.name == pool) {
+                c.error(key(&tat, "pool"), unknown_pool(pool, cluster));
+            }
+        }
+        if let Some(zone) = &target.zone {
+            if !cluster.zones.iter().any(|z| z == zone) {
+                c.error(
+                    key(&tat, "zone"),
+                    format!(
+                        "zone {zone:?} is not in cluster.zones [{}]",
+                        cluster.zones.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(rack) = &target.rack {
+            if !racks.contains(rack) {
+                let known: Vec<&str> = racks.iter().take(5).map(String::as_str).collect();
+                let more = if racks.len() > 5 { ", ..." } else { "" };
+                c.error(
+                    key(&tat, "rack"),
+                    format!(
+                        "rack {rack:?} holds no node (racks: [{}{more}]; pools name racks \
+                         <zone>-r<k> when racksPerZone is set)",
+                        known.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(sel) = &target.selector {
+            selector(c, &key(&tat, "selector"), sel);
+        }
+        match f.kind {
+            FaultKind::RackFailure if target.rack.is_none() => c.error(
+                key(&tat, "rack"),
+                "missing: a rackFailure fault needs target.rack",
+            ),
+            FaultKind::ZoneOutage if target.zone.is_none() => c.error(
+                key(&tat, "zone"),
+                "missing: a zoneOutage fault needs target.zone",
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn unknown_pool(pool: &str, cluster: &Cluster) -> String {
+    let pools: Vec<&str> = cluster.node_pools.iter().map(|p| p.name.as_str()).collect();
+    format!(
+        "pool {pool:?} is not in cluster.nodePools [{}]",
+        pools.join(", ")
+    )
+}
+
+/// A representative size of a distribution (its scale), to catch unit typos.
+fn typical(d: &DurationDistribution) -> DurationMs {
+    match d {
+        DurationDistribution::Constant { value } => *value,
+        DurationDistribution::Uniform { max, .. } => *max,
+        DurationDistribution::Exponential { mean } | DurationDistribution::Normal { mean, .. } => {
+            *mean
+        }
+        DurationDistribution::LogNormal { median, spread } => match spread {
+            LogNormalSpread::P99(_) | LogNormalSpread::Sigma(_) => *median,
+        },
+        DurationDistribution::Weibull { scale, .. } => *scale,
+    }
+}
+
+/// Every rack that holds a node: `<zone>-r<k>` for pools with `racksPerZone` (as `build`
+/// names them) and the explicit nodes' `rack`.
+fn rack_names(cluster: &Cluster) -> BTreeSet<String> {
+    let mut racks = BTreeSet::new();
+    for pool in &cluster.node_pools {
+        let Some(per_zone) = pool.racks_per_zone.filter(|r| *r > 0) else {
+            continue;
+        };
+        let zones = pool.effective_zones(&cluster.zones);
+        if zones.is_empty() {
+            continue;
+        }
+        for (zi, zone) in zones.iter().enumerate() {
+            // Nodes are dealt round-robin over the zones; zone `zi` gets this many.
+            let in_zone = pool.count / zones.len() as u32
+                + u32::from((zi as u32) < pool.count % zones.len() as u32);
+            for k in 0..per_zone.min(in_zone) {
+                racks.insert(format!("{zone}-r{k}"));
+            }
+        }
+    }
+    racks.extend(cluster.nodes.iter().filter_map(|n| n.rack.clone()));
+    racks
+}
+
+fn selector(c: &mut Checker, at: &str, s: &LabelSelector) {
+    c.labels(&key(at, "matchLabels"), &s.match_labels);
+    for (i, req) in s.match_expressions.iter().enumerate() {
+        let path = index(&key(at, "matchExpressions"), i);
+        c.check(&key(&path, "key"), names::qualified_name(&req.key));
+        let needs_values = matches!(
+            req.operator,
+            LabelSelectorOperator::In | LabelSelectorOperator::NotIn
+        );
+        if needs_values && req.values.is_empty() {
+            c.error(
+                key(&path, "values"),
+                format!("operator {:?} needs at least one value", req.operator),
+            );
+        }
+        if !needs_values && !req.values.is_empty() {
+            c.error(
+                key(&path, "values"),
+                format!("operator {:?} takes no values", req.operator),
+            );
+        }
+    }
+}
+
+fn check_pdb(c: &mut Checker, at: &str, pdb: &PdbSpec) {
+    c.check(&key(at, "name"), names::dns_subdomain(&pdb.name));
+    if let Some(ns) = &pdb.namespace {
+        c.check(&key(at, "namespace"), names::dns_label(ns));
+    }
+    selector(c, &key(at, "selector"), &pdb.selector);
+    match (pdb.min_available, pdb.max_unavailable) {
+        (Some(_), Some(_)) => c.error(
+            key(at, "maxUnavailable"),
+            "give either minAvailable or maxUnavailable, not both",
+        ),
+        (None, None) => c.error(at, "missing: give minAvailable or maxUnavailable"),
+        _ => {}
+    }
+    for (field, v) in [
+        ("minAvailable", pdb.min_available),
+        ("maxUnavailable", pdb.max_unavailable),
+    ] {
+        match v {
+            Some(IntOrPercent::Int(n)) if n < 0 => {
+                c.error(key(at, field), format!("must not be negative (got {n})"))
+            }
+            Some(IntOrPercent::Int(n)) if n > i64::from(i32::MAX) => {
+                c.error(key(at, field), format!("{n} is too large"))
+            }
+            Some(IntOrPercent::Percent(p)) if !(0..=100).contains(&p) => c.error(
+                key(at, field),
+                format!("{p}% is not a percentage between 0% and 100%"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Notes on valid fault sections, each `<field path>: <message>`.
+pub(crate) fn warnings(scenario: &ScenarioFile) -> Vec<String> {
+    let end = scenario.simulation.duration;
+    let mut notes = Vec::new();
+    for (i, f) in scenario.faults.iter().enumerate() {
+        if let Some(t) = f.at.filter(|t| *t >= end) {
+            notes.push(format!(
+                "{}: {t} is not before the end of the simulation ({end}); fault {:?} never happens",
+                key(&index("faults", i), "at"),
+                f.name
+            ));
+        }
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::parse_scenario;
+
+    const BASE: &str = r#"name: f
+simulation: {duration: 1h}
+cluster:
+  zones: [a, b]
+  nodePools:
+    - {name: p, count: 6, racksPerZone: 2, capacity: {cpu: "4", memory: 16Gi}}
+"#;
+
+    fn first_error(extra: &str) -> String {
+        let text = format!("{BASE}{extra}");
+        match parse_scenario(&text, "s.yaml") {
+            Ok(_) => String::new(),
+            Err(e) => e.diagnostics()[0].to_string(),
+        }
+    }
+
+    #[test]
+    fn accepts_every_kind() {
+        let faults = r#"faults:
+  - {name: c, kind: nodeCrash, at: 5m, duration: 10m, target: {pool: p}, count: 2}
+  - {name: r, kind: reboot, at: 5m, target: {nodes: [p-0]}}
+  - {name: k, kind: kubeletStop, at: 5m, target: {zone: a}, fraction: 0.5}
+  - {name: n, kind: partition, at: 5m, target: {selector: {matchLabels: {topology.kubernetes.io/zone: b}}}}
+  - {name: rf, kind: rackFailure, at: 5m, target: {rack: a-r1}}
+  - {name: z, kind: zoneOutage, at: 5m, duration: 30m, target: {zone: b}}
+  - {name: d, kind: drain, at: 5m, drainTimeout: 10m, target: {nodes: [p-1]}}
+  - {name: co, kind: cordon, at: 5m, target: {pool: p}}
+  - {name: u, kind: upgradeWave, at: 5m, maxUnavailable: 2, surge: 1, drainTimeout: 5m, target: {pool: p}}
+  - {name: ra, kind: random, pool: p, mtbf: {distribution: weibull, shape: 1.5, scale: 30d}, mttr: {distribution: lognormal, median: 10m, sigma: 0.5}}
+  - {name: cr, kind: correlated, scope: rack, rate: 1/d, fraction: 0.3, mttr: {distribution: exponential, mean: 1h}}
+nodeLifecycle: {overloadFailure: {enabled: true, memoryOverCapacityFor: 60s}}
+pdbs:
+  - {name: web, selector: {matchLabels: {app: web}}, maxUnavailable: "25%"}
+  - {name: db, selector: {matchLabels: {app: db}}, minAvailable: 2, unhealthyPodEvictionPolicy: AlwaysAllow}
+"#;
+        assert_eq!(first_error(faults), "");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        for (extra, want) in [
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {pool: q}}]",
+                "faults[0].target.pool: pool \"q\"",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {zone: c}}]",
+                "faults[0].target.zone: zone \"c\"",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {nodes: [p-6]}}]",
+                "faults[0].target.nodes[0]: node \"p-6\"",
+            ),
+            (
+                "faults: [{name: c, kind: rackFailure, at: 5m, target: {rack: a-r2}}]",
+                "faults[0].target.rack: rack \"a-r2\"",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, target: {pool: p}}]",
+                "faults[0].at: missing",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {pool: p}, mtbf: 1d}]",
+                "faults[0].mtbf: does not apply to a nodeCrash fault",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {pool: p}, count: 1, fraction: 0.5}]",
+                "faults[0].fraction: give either",
+            ),
+            (
+                "faults: [{name: c, kind: random, pool: p, mtbf: 10s, mttr: 1m}]",
+                "faults[0].mtbf:",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, at: -5m, target: {pool: p}}]",
+                "faults[0].at:",
+            ),
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {}}]",
+                "faults[0].target: give at least one",
+            ),
+            (
+                "pdbs: [{name: w, selector: {}, minAvailable: 1, maxUnavailable: 1}]",
+                "pdbs[0].maxUnavailable: give either",
+            ),
+            (
+                "pdbs: [{name: w, selector: {}, maxUnavailable: \"120%\"}]",
+                "pdbs[0].maxUnavailable: 120%",
+            ),
+            (
+                "nodeLifecycle: {unhealthyZoneThreshold: 1.5}",
+                "nodeLifecycle.unhealthyZoneThreshold:",
+            ),
+        ] {
+            let got = first_error(extra);
+            assert!(got.starts_with("s.yaml: "), "{extra}: {got}");
+            assert!(got.contains(want), "{extra}: got {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn late_fault_is_a_warning_not_an_error() {
+        let text =
+            format!("{BASE}faults: [{{name: late, kind: cordon, at: 2h, target: {{pool: p}}}}]\n");
+        let s = parse_scenario(&text, "s.yaml").expect("valid");
+        let notes = crate::scenario::warnings(&s);
+        assert!(
+            notes.iter().any(|n| n.starts_with("faults[0].at:")),
+            "{notes:?}"
+        );
+    }
+}

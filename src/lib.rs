@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod controllers;
 pub mod engine;
 pub mod faults;
+pub mod kubelet;
 pub mod metrics;
 pub mod report;
 pub mod scenario;

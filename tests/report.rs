@@ -329,7 +329,7 @@ fn a_minimal_results_directory_still_reports() {
     ok(&["report", s(&d), "--quiet"]);
     let j = check_output(&d, "report");
     assert_eq!(j["charts"].as_array().unwrap().len(), 0);
-    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 11);
+    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 12);
     assert!(figure(&j, "peakPending")["value"].is_null());
     let md = fs::read_to_string(d.join("report.md")).unwrap();
     assert!(md.contains("| Peak pending pods | n/a |"), "{md}");
@@ -640,7 +640,9 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
     h.push_str(
         ",nodes_over_80pct_requested,nodes_over_90pct_requested,nodes_memory_pressure,\
          sched_attempts,sched_failures,preemptions,evictions,oom_kills,\
-         evictions_cause_memory_pressure,evictions_cause_node_failure,oom_kills_cause_limit",
+         evictions_cause_memory_pressure,evictions_cause_node_failure,oom_kills_limit,oom_kills_node,\
+         node_mem_usage_p50,node_mem_usage_p90,node_mem_usage_p99,node_mem_usage_max,\
+         node_cpu_usage_p50,node_cpu_usage_p90,node_cpu_usage_p99,node_cpu_usage_max",
     );
     writeln!(ts, "{h}").unwrap();
     let (mut ev_total, mut oom_total) = (0.0, 0.0);
@@ -694,7 +696,7 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         }
         let _ = write!(
             row,
-            ",{},{},{pressure},{},{},{},{},{oom},{ev_mp},{ev_nf},{oom}",
+            ",{},{},{pressure},{},{},{},{},{oom},{ev_mp},{ev_nf},{oom},0",
             (n * req * 0.3).round(),
             (n * req * 0.1).round(),
             200 + m % 50,
@@ -702,6 +704,12 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
             if in_f1 { 3 } else { 0 },
             ev_mp + ev_nf,
         );
+        for k in [0.6, 0.8, 0.9, 1.0] {
+            let _ = write!(row, ",{:.4}", used * k / 0.7);
+        }
+        for k in [0.5, 0.7, 0.85, 0.95] {
+            let _ = write!(row, ",{:.4}", used * k / 0.7);
+        }
         writeln!(ts, "{row}").unwrap();
     }
     ts.flush().unwrap();
@@ -741,13 +749,33 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
     }
     ns.flush().unwrap();
 
-    let mut cascades = String::from("cascade,root,start_s,duration_s,size,depth\n");
-    for c in 0..12 {
+    // As `metrics::cascade` writes it: two fault roots (recovered after 1500 s and 700 s), the
+    // rest overload failures, one of them never recovered.
+    let mut cascades = String::from(
+        "root_id,root_kind,root_target,root_time_s,nodes_failed,pods_evicted,pods_oom_killed,\
+         pods_displaced,pods_rescheduled,effects,depth,time_to_recovery_s\n",
+    );
+    for c in 0..12usize {
+        let (kind, target, rec) = match c {
+            0 => ("fault", "zone-b-outage", "1500.000".to_string()),
+            5 => ("fault", "node-loss", "700.000".to_string()),
+            7 => ("overload_failure", "general-7", "not recovered".to_string()),
+            _ => (
+                "overload_failure",
+                "general-1",
+                format!("{}.000", 120 + c * 60),
+            ),
+        };
         let _ = writeln!(
             cascades,
-            "{c},fault-{c},{},{},{},{}",
+            "{},{kind},{target},{:.3},{},{},{},{},{},{},{},{rec}",
+            c + 1,
             end_s * c as f64 / 12.0,
-            120 + c * 60,
+            c % 3,
+            c * 2,
+            c % 2,
+            c * c,
+            c * c,
             3 + c * c,
             1 + c % 5
         );
@@ -820,7 +848,7 @@ fn later_columns_and_files_render_every_chart() {
         "{}",
         j["notAvailable"]
     );
-    assert_eq!(j["charts"].as_array().unwrap().len(), 11);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 12);
     assert_eq!(j["fleetSize"], 60.0);
     assert_eq!(figure(&j, "evictions")["value"], ev);
     assert_eq!(figure(&j, "oomKills")["value"], oom);
@@ -829,9 +857,9 @@ fn later_columns_and_files_render_every_chart() {
     assert_eq!(figure(&j, "worstAvailability")["value"], 0.97);
     assert_eq!(figure(&j, "worstAvailability")["note"], "batch");
     assert_eq!(figure(&j, "peakPending")["value"], 40.0);
-    // The zone outage starts at 5400 s and ends at 6480 s; pending pods and Ready nodes are
-    // back at the first sample after 6780 s; the node loss at 12960 s recovers at 13560 s.
-    assert_eq!(figure(&j, "timeToRecover")["value"], 6840.0 - 5400.0);
+    // Time to recover is the worst recovery of the fault-rooted cascades.
+    assert_eq!(figure(&j, "timeToRecover")["value"], 1500.0);
+    assert_eq!(figure(&j, "timeToRecover")["note"], "2 fault cascade(s)");
     // Pending is 40 until 6780 s, so 15 minutes after the zone fault it is still 40.
     assert_eq!(figure(&j, "pendingAfter")["value"], 40.0);
     assert_eq!(verdict(&j, "maxPendingAfter"), "fail");
@@ -885,7 +913,7 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
         samples as f64 / 1e6
     );
     let j = check_output(&dir, "report");
-    assert_eq!(j["charts"].as_array().unwrap().len(), 11);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 12);
     if !cfg!(debug_assertions) {
         assert!(secs < 30.0, "report took {secs:.1}s");
     }

@@ -11,6 +11,7 @@ pub mod nodes;
 pub mod scheduler_config;
 pub mod templates;
 mod topology;
+pub mod usage;
 pub mod workloads;
 
 pub use describe::{describe, Description};
@@ -71,6 +72,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         .enumerate()
         .map(|(i, w)| workloads::workload_spec(w, i as u32, duration_ms, node_id))
         .collect();
+    let pressure = usage::pressure_config(s, &world);
     SimSetup {
         world,
         workloads,
@@ -79,5 +81,6 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         metrics_interval_ms: s.simulation.metrics_interval.as_millis(),
         seed: opts.seed.unwrap_or(s.simulation.seed),
         event_log: opts.event_log,
+        pressure,
     }
 }

@@ -3,8 +3,11 @@
 mod compare;
 mod error;
 mod explain;
+mod merge;
+mod plan;
 mod report;
 mod run;
+mod sweep;
 mod validate;
 
 use std::path::PathBuf;
@@ -121,11 +124,141 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run a sweep: a base scenario over a grid of overrides, each point with several seeds, in
+    /// parallel; writes one results directory per run, `sweep.csv` and charts.
+    Sweep {
+        /// Sweep file (YAML).
+        sweep: PathBuf,
+        /// Results directory (default `results/<sweep name>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only shard K of N (`K/N`, K from 1), or `auto` in a Kubernetes Indexed Job
+        /// (K from `JOB_COMPLETION_INDEX`, N from `auto/N` or `CLUSTERSIM_SHARDS`).
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
+        /// Worker threads (default: all cores, or `RAYON_NUM_THREADS`).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Check every point's scenario and print the grid and the number of runs; run nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// No progress bar and no closing line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Join the shards of a sweep (directories holding `shard-K-of-N.json`, or the files) into
+    /// the `sweep.csv` an unsharded sweep writes.
+    Merge {
+        /// Shard directories or manifest files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Where to write `sweep.csv`, `runs.csv` and `charts/` (default: the first input).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No closing line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Find the smallest value of a scenario path (e.g. a node pool's count) that meets the SLOs
+    /// in every case, by bisection with replications.
+    Plan {
+        /// Scenario file (YAML).
+        scenario: PathBuf,
+        /// The integer scenario path to vary, e.g. `cluster.nodePools[general].count`.
+        #[arg(long, value_name = "PATH")]
+        vary: String,
+        /// Smallest value searched.
+        #[arg(long, allow_negative_numbers = true)]
+        min: i64,
+        /// Largest value searched (must meet the SLOs).
+        #[arg(long, allow_negative_numbers = true)]
+        max: i64,
+        /// Resolution: values searched are min + k·step.
+        #[arg(long, default_value_t = 1)]
+        step: i64,
+        /// SLO to meet (repeatable): a key of the scenario's `slo:` section (e.g.
+        /// `maxUnschedulableAtEnd`) or an inline threshold such as `podsPendingAtEnd<=0`.
+        #[arg(long, required = true, value_name = "NAME|METRIC<=N")]
+        slo: Vec<String>,
+        /// Confidence of the one-sided bound of the mean over seeds.
+        #[arg(long, default_value_t = 0.95)]
+        confidence: f64,
+        /// Replications (seeds) per case and value.
+        #[arg(long, default_value_t = 3)]
+        seeds: u64,
+        /// First seed (default: the scenario's `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Cases every value must pass: `PATH=[v1, v2]` (repeatable; cartesian product).
+        #[arg(long, value_name = "PATH=[V1, V2]")]
+        across: Vec<Override>,
+        /// Override a scenario field (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+        /// Survive the loss of any one `zone` or `rack` (not yet: needs faults).
+        #[arg(long, value_name = "zone|rack")]
+        n_plus: Option<String>,
+        /// Worker threads (default: all cores, or `RAYON_NUM_THREADS`).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Sweep {
+            sweep,
+            out,
+            shard,
+            jobs,
+            dry_run,
+            quiet,
+        } => sweep::sweep(sweep::SweepArgs {
+            sweep,
+            out,
+            shard,
+            jobs,
+            dry_run,
+            quiet,
+        }),
+        Command::Merge { inputs, out, quiet } => {
+            merge::merge(merge::MergeArgs { inputs, out, quiet })
+        }
+        Command::Plan {
+            scenario,
+            vary,
+            min,
+            max,
+            step,
+            slo,
+            confidence,
+            seeds,
+            seed,
+            across,
+            set,
+            n_plus,
+            jobs,
+            quiet,
+        } => plan::plan(plan::PlanArgs {
+            scenario,
+            vary,
+            min,
+            max,
+            step,
+            slo,
+            confidence,
+            seeds,
+            seed,
+            across,
+            set,
+            n_plus,
+            jobs,
+            quiet,
+        }),
         Command::Run {
             scenario,
             seed,

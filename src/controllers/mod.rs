@@ -181,7 +181,15 @@ impl Controllers {
                 ordinal,
                 cause,
             ),
-            Event::SchedulerCycle | Event::QueueWakeup | Event::MetricsTick => {
+            Event::SchedulerCycle
+            | Event::QueueWakeup
+            | Event::MetricsTick
+            | Event::UsageTick { .. }
+            | Event::UsageSpike { .. }
+            | Event::ContainerRestart { .. }
+            | Event::LeakCheck { .. }
+            | Event::NodeCheck { .. }
+            | Event::KubeletSync { .. } => {
                 debug_assert!(false, "not a controller event: {event:?}")
             }
         }
@@ -209,6 +217,18 @@ impl Controllers {
     /// leaves the slab, and its owner reacts. False for a stale or already terminal pod.
     pub fn fail_pod(&mut self, core: &mut Core, pod: PodId, reason: &str, cause: u64) -> bool {
         if !core.terminate(pod, crate::cluster::PodPhase::Failed, reason) {
+            return false;
+        }
+        let removed = core.remove(pod).expect("terminated pod is live");
+        self.pod_gone(core, pod, &removed, cause);
+        true
+    }
+
+    /// The kubelet evicted a Running pod (its `evicted` row is logged already): it ends Failed
+    /// with reason `Evicted`, leaves the slab, and its owner reacts (a Deployment recreates it,
+    /// the scheduler places the replacement). False for a stale or terminal pod.
+    pub fn evict_pod(&mut self, core: &mut Core, pod: PodId, cause: u64) -> bool {
+        if !core.terminate_as(pod, crate::cluster::PodPhase::Failed, "Evicted", false) {
             return false;
         }
         let removed = core.remove(pod).expect("terminated pod is live");

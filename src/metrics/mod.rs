@@ -9,13 +9,16 @@
 //! where `pods_deleted` counts pods removed while still Pending or Running (preempted,
 //! deleted by a controller); pods removed after they finished count only as succeeded/failed.
 
+pub mod cascade;
+pub mod pressure;
 pub mod write;
 
-use crate::cluster::{NodeId, Pod, PodPhase, WorkloadId, World, CPU, MEMORY};
+use crate::cluster::{NodeId, Pod, PodPhase, QosClass, WorkloadId, World, CPU, MEMORY};
 use crate::engine::SimTime;
 use serde::Serialize;
 use std::collections::HashMap;
 
+pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
 pub use write::{peak_rss_bytes, write_results, Timing, WriteError};
 
 /// Which pod events go into the event log.
@@ -45,6 +48,12 @@ pub enum EventKind {
     Completed,
     /// A pod ended in phase Failed (e.g. a `nodeName` pod that does not fit: `OutOfcpu`).
     Failed,
+    /// The kubelet evicted a pod under node pressure (it ends Failed, reason `Evicted`).
+    Evicted,
+    /// A container exceeded its memory limit and was OOM-killed (the pod stays, restarts it).
+    OomKilled,
+    /// The node ran out of memory and the kernel OOM-killed a container.
+    NodeOomKilled,
 }
 
 impl EventKind {
@@ -57,6 +66,9 @@ impl EventKind {
             EventKind::Preempted => "preempted",
             EventKind::Completed => "completed",
             EventKind::Failed => "failed",
+            EventKind::Evicted => "evicted",
+            EventKind::OomKilled => "oom-killed",
+            EventKind::NodeOomKilled => "node-oom-killed",
         }
     }
 
@@ -68,7 +80,12 @@ impl EventKind {
             EventLogLevel::Failures => {
                 matches!(
                     self,
-                    EventKind::Unschedulable | EventKind::Preempted | EventKind::Failed
+                    EventKind::Unschedulable
+                        | EventKind::Preempted
+                        | EventKind::Failed
+                        | EventKind::Evicted
+                        | EventKind::OomKilled
+                        | EventKind::NodeOomKilled
                 )
             }
         }
@@ -110,6 +127,10 @@ pub struct EventRow {
     pub reason: Reason,
     /// Root cause id carried by the pod (for `preempted`: the preemptor's); 0 = none.
     pub cause: u64,
+    /// QoS class of the pod (eviction and OOM rows).
+    pub qos: Option<QosClass>,
+    /// Memory usage of the pod (evictions) or container (OOM kills), bytes.
+    pub usage: Option<i64>,
 }
 
 /// The event log of a run, with the names needed to render it.
@@ -123,6 +144,8 @@ pub struct EventLog {
     pub nodes: Vec<String>,
     /// Interned reason texts.
     pub reasons: Vec<String>,
+    /// The usage model was on: `events.csv` has the `qos` and `usage_bytes` columns.
+    pub pressure: bool,
 }
 
 impl EventLog {
@@ -206,6 +229,8 @@ pub struct Sample {
     pub pods_deleted: u64,
     /// Preemptions (scheduling cycles that nominated a node and deleted victims) in the interval.
     pub preemptions: u64,
+    /// Node-pressure columns (usage model on only).
+    pub pressure: Option<PressureSample>,
 }
 
 /// The time series of a run.
@@ -215,6 +240,8 @@ pub struct TimeSeries {
     pub zones: Vec<String>,
     /// Rows in time order.
     pub rows: Vec<Sample>,
+    /// The usage model was on: rows carry the node-pressure columns.
+    pub pressure: bool,
 }
 
 impl TimeSeries {
@@ -251,6 +278,9 @@ impl TimeSeries {
             "preemptions",
         ] {
             h.push(s.to_string());
+        }
+        if self.pressure {
+            h.extend(pressure::pressure_columns(&self.zones));
         }
         h
     }
@@ -316,6 +346,15 @@ pub struct Summary {
     pub pods_preempted: u64,
     /// Per workload, in scenario order.
     pub workloads: Vec<WorkloadSummary>,
+    /// Pods evicted by kubelets (usage model on only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evictions: Option<u64>,
+    /// Containers OOM-killed, for their limit or by their node (usage model on only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oom_kills: Option<u64>,
+    /// Node-pressure totals (usage model on only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pressure: Option<PressureSummary>,
 }
 
 /// Everything a run produced.
@@ -327,6 +366,8 @@ pub struct RunResult {
     pub timeseries: TimeSeries,
     /// Event log (filtered by the run's [`EventLogLevel`]).
     pub events: EventLog,
+    /// `nodes.csv` rows (usage model on only).
+    pub nodes: Option<Vec<NodeRow>>,
 }
 
 /// Name and kind of a workload, for the recorder.
@@ -415,6 +456,7 @@ pub struct Recorder {
     interval_attempts: u64,
     interval_failures: u64,
     interval_preemptions: u64,
+    pressure: bool,
 }
 
 impl Recorder {
@@ -432,6 +474,7 @@ impl Recorder {
                     world.nodes.name.clone()
                 },
                 reasons: Vec::new(),
+                pressure: false,
             },
             reason_ids: HashMap::new(),
             zones: vec![ZoneSample::default(); world.zones.len()],
@@ -456,6 +499,7 @@ impl Recorder {
             interval_attempts: 0,
             interval_failures: 0,
             interval_preemptions: 0,
+            pressure: false,
         };
         let max_zone = world
             .nodes
@@ -551,6 +595,8 @@ impl Recorder {
             score,
             reason,
             cause: pod.cause,
+            qos: None,
+            usage: None,
         });
     }
 
@@ -654,8 +700,47 @@ impl Recorder {
         }
     }
 
+    /// The usage model is on: the event log and time series get the node-pressure columns.
+    pub fn enable_pressure(&mut self) {
+        self.pressure = true;
+        self.log.pressure = true;
+    }
+
+    /// An eviction or OOM kill (`kind`) of `pod` on `node`: logged with the pod's QoS class,
+    /// the memory `usage` (pod for evictions, container for OOM kills) and `cause`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pressure_event(
+        &mut self,
+        now: SimTime,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        qos: QosClass,
+        usage: i64,
+        reason: &str,
+        cause: u64,
+    ) {
+        if self.wants(kind) {
+            let r = self.intern_reason(reason);
+            self.log(now, kind, pod, node, None, r);
+            if let Some(row) = self.log.rows.last_mut() {
+                row.cause = cause;
+                row.qos = Some(qos);
+                row.usage = Some(usage);
+            }
+        }
+    }
+
     /// A Pending or Running pod ended in `phase` (`pod` as it was before; `node` where it ran).
-    pub fn pod_terminated(&mut self, now: SimTime, pod: &Pod, phase: PodPhase, reason: &str) {
+    /// The `completed`/`failed` row is written only when `log_row`.
+    pub fn pod_terminated(
+        &mut self,
+        now: SimTime,
+        pod: &Pod,
+        phase: PodPhase,
+        reason: &str,
+        log_row: bool,
+    ) {
         let w = &mut self.workloads[pod.workload as usize];
         match pod.phase {
             PodPhase::Pending => w.pending -= 1,
@@ -677,7 +762,7 @@ impl Recorder {
                 unreachable!("pod_terminated: not a terminal phase")
             }
         };
-        if self.wants(kind) {
+        if log_row && self.wants(kind) {
             let r = self.intern_reason(reason);
             self.log(now, kind, pod, pod.node, None, r);
         }
@@ -697,6 +782,11 @@ impl Recorder {
 
     /// Takes a time-series sample at `now` and starts a new interval.
     pub fn sample(&mut self, now: SimTime, world: &World) {
+        self.sample_with(now, world, None);
+    }
+
+    /// [`Recorder::sample`] with the node-pressure columns of the usage model.
+    pub fn sample_with(&mut self, now: SimTime, world: &World, pressure: Option<PressureSample>) {
         let pc = world.phase_counts();
         self.rows.push(Sample {
             time_ms: now.as_millis(),
@@ -714,6 +804,7 @@ impl Recorder {
             pods_failed: self.failed,
             pods_deleted: self.deleted,
             preemptions: self.interval_preemptions,
+            pressure,
         });
         self.interval_attempts = 0;
         self.interval_failures = 0;
@@ -819,6 +910,9 @@ impl Recorder {
             preemptions: self.preemptions,
             pods_preempted: self.preempted,
             workloads,
+            evictions: None,
+            oom_kills: None,
+            pressure: None,
         };
         let zone_names = (0..self.zones.len())
             .map(|z| {
@@ -834,8 +928,10 @@ impl Recorder {
             timeseries: TimeSeries {
                 zones: zone_names,
                 rows: self.rows,
+                pressure: self.pressure,
             },
             events: self.log,
+            nodes: None,
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Writes a run's results directory: `summary.json`, `timing.json`, `timeseries.csv`,
-//! `events.csv`.
+//! `events.csv`, and `nodes.csv` when the usage model was on.
 //!
 //! The directory is written atomically: everything goes into a temporary sibling
 //! `.<name>.tmp-<pid>`, which is renamed over the target only when complete (an old target is
 //! removed first), so an interrupted run never leaves a directory that looks complete.
 //! Every file except `timing.json` is a pure function of the run (byte-identical for one seed).
 
+use super::pressure::{format_core_seconds, format_ppm, NodeRow, NODE_COLUMNS};
 use super::{EventLog, RunResult, Summary, TimeSeries};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -129,7 +130,11 @@ fn write_all(
     )?;
     write_json(&dir.join("timing.json"), timing)?;
     write_timeseries(&dir.join("timeseries.csv"), &result.timeseries)?;
-    write_events(&dir.join("events.csv"), &result.events)
+    write_events(&dir.join("events.csv"), &result.events)?;
+    if let Some(nodes) = &result.nodes {
+        write_nodes(&dir.join("nodes.csv"), nodes)?;
+    }
+    Ok(())
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), WriteError> {
@@ -219,6 +224,9 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
         ] {
             rec.push(v.to_string());
         }
+        if ts.pressure {
+            push_pressure(&mut rec, s.pressure.as_ref(), ts.zones.len());
+        }
         w.write_record(&rec).map_err(csv_err)?;
     }
     finish_csv(path, w)
@@ -229,13 +237,97 @@ pub const EVENT_COLUMNS: [&str; 8] = [
     "time_s", "event", "pod", "workload", "node", "score", "reason", "cause",
 ];
 
+/// Columns `events.csv` adds when the usage model was on (filled on eviction and OOM rows).
+pub const EVENT_PRESSURE_COLUMNS: [&str; 2] = ["qos", "usage_bytes"];
+
+/// Appends the pressure columns of one time-series row (empty cells if it has none).
+fn push_pressure(rec: &mut Vec<String>, p: Option<&super::PressureSample>, zones: usize) {
+    let Some(p) = p else {
+        let n = super::pressure::pressure_columns(&vec![String::new(); zones]).len();
+        rec.extend(std::iter::repeat_n(String::new(), n));
+        return;
+    };
+    rec.push(p.cpu_used_m.to_string());
+    rec.push(p.mem_used_bytes.to_string());
+    for z in 0..zones {
+        let (c, m) = p.zones.get(z).copied().unwrap_or_default();
+        rec.push(c.to_string());
+        rec.push(m.to_string());
+    }
+    for v in [
+        p.nodes_memory_pressure,
+        p.evictions,
+        p.oom_kills_limit + p.oom_kills_node,
+        p.oom_kills_limit,
+        p.oom_kills_node,
+        p.container_restarts,
+        p.containers_crashloop,
+    ] {
+        rec.push(v.to_string());
+    }
+    for v in [p.cpu_throttled_mcms, p.cpu_contention_mcms] {
+        let mut t = String::new();
+        format_core_seconds(v, &mut t);
+        rec.push(t);
+    }
+    for v in p.node_mem_ppm.iter().chain(&p.node_cpu_ppm) {
+        let mut t = String::new();
+        format_ppm(*v, &mut t);
+        rec.push(t);
+    }
+}
+
+fn write_nodes(path: &Path, rows: &[NodeRow]) -> Result<(), WriteError> {
+    let csv_err = |source| WriteError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv_writer(path)?;
+    w.write_record(NODE_COLUMNS).map_err(csv_err)?;
+    let (mut cpu, mut mem, mut secs) = (String::new(), String::new(), String::new());
+    for r in rows {
+        cpu.clear();
+        format_ppm(r.peak_cpu_ppm, &mut cpu);
+        mem.clear();
+        format_ppm(r.peak_mem_ppm, &mut mem);
+        secs.clear();
+        format_secs(r.pressure_ms, &mut secs);
+        let rec: [&str; 12] = [
+            &r.node,
+            &r.pool,
+            &r.zone,
+            &cpu,
+            &mem,
+            &r.peak_cpu_m.to_string(),
+            &r.peak_mem_bytes.to_string(),
+            &secs,
+            &r.evictions.to_string(),
+            &r.oom_kills_limit.to_string(),
+            &r.oom_kills_node.to_string(),
+            &r.container_restarts.to_string(),
+        ];
+        w.write_record(rec).map_err(csv_err)?;
+    }
+    finish_csv(path, w)
+}
+
 fn write_events(path: &Path, log: &EventLog) -> Result<(), WriteError> {
     let csv_err = |source| WriteError::Csv {
         path: path.to_path_buf(),
         source,
     };
     let mut w = csv_writer(path)?;
-    w.write_record(EVENT_COLUMNS).map_err(csv_err)?;
+    if log.pressure {
+        let header: Vec<&str> = EVENT_COLUMNS
+            .iter()
+            .chain(&EVENT_PRESSURE_COLUMNS)
+            .copied()
+            .collect();
+        w.write_record(header).map_err(csv_err)?;
+    } else {
+        w.write_record(EVENT_COLUMNS).map_err(csv_err)?;
+    }
+    let mut usage = String::new();
     let (mut time, mut pod, mut score, mut reason, mut cause) = (
         String::new(),
         String::new(),
@@ -264,7 +356,18 @@ fn write_events(path: &Path, log: &EventLog) -> Result<(), WriteError> {
             &reason,
             &cause,
         ];
-        w.write_record(fields).map_err(csv_err)?;
+        if log.pressure {
+            usage.clear();
+            if let Some(u) = row.usage {
+                let _ = write!(usage, "{u}");
+            }
+            let qos = row.qos.map_or("", |q| q.as_str());
+            let extra: [&str; 2] = [qos, &usage];
+            w.write_record(fields.iter().chain(&extra))
+                .map_err(csv_err)?;
+        } else {
+            w.write_record(fields).map_err(csv_err)?;
+        }
     }
     finish_csv(path, w)
 }
@@ -317,6 +420,7 @@ mod tests {
                     }],
                     ..Default::default()
                 }],
+                pressure: false,
             },
             events: EventLog {
                 rows: vec![
@@ -329,6 +433,8 @@ mod tests {
                         score: Some(187),
                         reason: Reason::None,
                         cause: 0,
+                        qos: None,
+                        usage: None,
                     },
                     EventRow {
                         time_ms: 2_000,
@@ -339,6 +445,8 @@ mod tests {
                         score: None,
                         reason: Reason::Text(0),
                         cause: 0,
+                        qos: None,
+                        usage: None,
                     },
                     EventRow {
                         time_ms: 3_000,
@@ -352,6 +460,8 @@ mod tests {
                             ordinal: 3,
                         },
                         cause: 9,
+                        qos: None,
+                        usage: None,
                     },
                 ],
                 workloads: vec!["web".into()],
@@ -359,7 +469,9 @@ mod tests {
                 reasons: vec![
                     "0/1 nodes are available: 1 Insufficient cpu, 1 Too many pods".into(),
                 ],
+                pressure: false,
             },
+            nodes: None,
         }
     }
 

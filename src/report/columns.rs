@@ -31,12 +31,14 @@
 //! | `sched_attempts`, `sched_failures`, `preemptions` | per interval | scheduling |
 //! | `evictions`, `oom_kills` *(later)* | per interval | evictions, figures |
 //! | `evictions_cause_<cause>`, `oom_kills_cause_<cause>` *(later)* | per interval, by cause | evictions (stacked) |
+//! | `oom_kills_limit`, `oom_kills_node` | per interval: OOM kills at the container limit / by the node running out | evictions (stacked) |
+//! | `node_mem_usage_<q>`, `node_cpu_usage_<q>` for `q` in `p50`, `p90`, `p99`, `max` | spread of node usage / allocatable at the sample | node usage spread |
 //!
 //! # Optional files *(later)*
 //! | file | columns | used by |
 //! |---|---|---|
 //! | `faults.csv` | `start_s`, `end_s` (empty: until the end), `kind`, `target` | shaded fault windows, `maxPendingAfter {fault}`, time to recover |
-//! | `cascades.csv` | `start_s`, `duration_s`, `size`, `depth` (required: `size`, `depth`) | cascades chart, figures |
+//! | `cascades.csv` | as `metrics::cascade` writes it: `root_kind`, `root_target`, `root_time_s`, `effects`, `depth`, `time_to_recovery_s` (seconds or `not recovered`), … (required: `effects`, `depth`) | cascades chart, cascade figures; its `fault` rows give time to recover, and fault windows when there is no `faults.csv` |
 //! | `nodes.csv` | `node`, `zone`, `pool`, `peak_cpu_usage_fraction`, `peak_mem_usage_fraction` | heatmap grouping, usage histogram |
 //! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap |
 //! | `workloads.csv` | `workload`, `availability`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` | requested-vs-used chart, availability |
@@ -138,6 +140,16 @@ pub const OOM_KILLS: &str = "oom_kills";
 pub const EVICTIONS_CAUSE_PREFIX: &str = "evictions_cause_";
 /// Prefix of per-cause OOM-kill columns (later).
 pub const OOM_KILLS_CAUSE_PREFIX: &str = "oom_kills_cause_";
+/// OOM-kill cause columns the usage model writes, with their legend text.
+pub const OOM_KILLS_CAUSES: [(&str, &str); 2] = [
+    ("oom_kills_limit", "container limit"),
+    ("oom_kills_node", "node out of memory"),
+];
+/// Prefixes of the node-usage spread columns (memory, CPU); fractions of allocatable.
+pub const NODE_USAGE_SPREAD: [(&str, &str); 2] =
+    [("node_mem_usage_", "Memory"), ("node_cpu_usage_", "CPU")];
+/// Suffixes of the node-usage spread columns, lowest first.
+pub const SPREAD_QUANTILES: [&str; 4] = ["p50", "p90", "p99", "max"];
 
 // faults.csv
 /// Fault start, simulated seconds.
@@ -149,15 +161,25 @@ pub const F_KIND: &str = "kind";
 /// What failed.
 pub const F_TARGET: &str = "target";
 
-// cascades.csv
-/// Cascade start, simulated seconds.
-pub const C_START: &str = "start_s";
-/// Cascade duration, seconds.
-pub const C_DURATION: &str = "duration_s";
-/// Events in the cascade.
-pub const C_SIZE: &str = "size";
-/// Depth of the cascade tree.
+// cascades.csv (written by `metrics::cascade`)
+/// Kind of the cascade's root (`fault`, `overload_failure`, …).
+pub const C_ROOT_KIND: &str = "root_kind";
+/// Root kind of cascades set off by an injected fault.
+pub const C_FAULT: &str = "fault";
+/// What the root hit (fault name, node).
+pub const C_ROOT_TARGET: &str = "root_target";
+/// Root time, simulated seconds (older name: `start_s`).
+pub const C_START: [&str; 2] = ["root_time_s", "start_s"];
+/// Effects in the tree besides the root (older name: `size`).
+pub const C_SIZE: [&str; 2] = ["effects", "size"];
+/// Longest chain of effects from the root.
 pub const C_DEPTH: &str = "depth";
+/// Time from the root to recovery, seconds, or [`C_NOT_RECOVERED`].
+pub const C_RECOVERY: &str = "time_to_recovery_s";
+/// Text of [`C_RECOVERY`] for damage never repaired in the run.
+pub const C_NOT_RECOVERED: &str = "not recovered";
+/// Duration, seconds (used when there is no [`C_RECOVERY`]).
+pub const C_DURATION: &str = "duration_s";
 
 // nodes.csv and node_samples.csv
 /// Node name.

@@ -135,6 +135,19 @@ td.fail{background:#fde2e0;color:#a3140b;font-weight:bold}td.na{color:#888}\
 img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}\
 figcaption{color:#555;margin:0.3em 0}.links{font-size:0.9em}footer{color:#777;font-size:0.9em}";
 
+/// Escapes `s` for HTML and turns `code` spans into `<code>` elements.
+fn html_text(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in html(s).split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// The document as a self-contained HTML page (charts are separate files next to it).
 pub fn html_page(d: &Document) -> String {
     let mut s = String::new();
@@ -149,23 +162,26 @@ pub fn html_page(d: &Document) -> String {
     for sec in &d.sections {
         let _ = writeln!(s, "<h2>{}</h2>", html(&sec.heading));
         if let Some(t) = &sec.text {
-            let _ = writeln!(s, "<p>{}</p>", html(t));
+            let _ = writeln!(s, "<p>{}</p>", html_text(t));
         }
         if let Some(t) = &sec.table {
-            s.push_str("<table>\n<tr>");
-            for h in &t.header {
-                let _ = write!(s, "<th>{}</th>", html(h));
+            s.push_str("<table>\n");
+            if t.header.iter().any(|h| !h.is_empty()) {
+                s.push_str("<tr>");
+                for h in &t.header {
+                    let _ = write!(s, "<th>{}</th>", html(h));
+                }
+                s.push_str("</tr>\n");
             }
-            s.push_str("</tr>\n");
             for r in &t.rows {
                 s.push_str("<tr>");
                 for c in r {
                     match cell_class(c) {
                         Some(class) => {
-                            let _ = write!(s, "<td class=\"{class}\">{}</td>", html(c));
+                            let _ = write!(s, "<td class=\"{class}\">{}</td>", html_text(c));
                         }
                         None => {
-                            let _ = write!(s, "<td>{}</td>", html(c));
+                            let _ = write!(s, "<td>{}</td>", html_text(c));
                         }
                     }
                 }
@@ -200,7 +216,7 @@ pub fn html_page(d: &Document) -> String {
                 s,
                 "<li><strong>{}</strong>: {}</li>",
                 html(&k.title),
-                html(&k.needs)
+                html_text(&k.needs)
             );
         }
         s.push_str("</ul>\n");
@@ -237,5 +253,6 @@ mod tests {
         let h = html_page(&d);
         assert!(h.contains("<title>T &amp; U</title>"));
         assert!(h.contains("<td>&lt;x&gt;</td><td class=\"fail\">FAIL</td>"));
+        assert_eq!(html_text("a `b` c"), "a <code>b</code> c");
     }
 }

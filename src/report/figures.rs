@@ -242,7 +242,7 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         anote,
         true,
     );
-    let (ttr, tnote) = time_to_recover(run);
+    let (ttr, tnote) = cascade_recovery(run).unwrap_or_else(|| time_to_recover(run));
     push(
         FigureKey::TimeToRecover,
         "Time to recover (worst fault)",
@@ -426,6 +426,44 @@ fn worst_availability(run: &RunData) -> (Option<f64>, Option<String>) {
     }
 }
 
+/// The worst `time_to_recovery_s` of the cascades whose root is a fault (`+∞` for
+/// `not recovered`), when `cascades.csv` records it; the recorder knows best when damage was
+/// repaired.
+fn cascade_recovery(run: &RunData) -> Option<(Option<f64>, Option<String>)> {
+    let t = run.cascades.as_ref()?;
+    let rec = t.col(col::C_RECOVERY)?;
+    let rows: Vec<usize> = match t.col(col::C_ROOT_KIND) {
+        Some(k) => (0..t.len())
+            .filter(|&r| t.text(r, k) == col::C_FAULT)
+            .collect(),
+        None => (0..t.len()).collect(),
+    };
+    if rows.is_empty() {
+        return None;
+    }
+    let mut unrecovered = 0;
+    let worst = rows
+        .iter()
+        .map(|&r| {
+            if t.text(r, rec).trim() == col::C_NOT_RECOVERED {
+                unrecovered += 1;
+                f64::INFINITY
+            } else {
+                t.num(r, rec).unwrap_or(0.0)
+            }
+        })
+        .fold(0.0, f64::max);
+    let note = if unrecovered > 0 {
+        format!(
+            "{unrecovered} of {} fault cascade(s) not recovered by the end",
+            rows.len()
+        )
+    } else {
+        format!("{} fault cascade(s)", rows.len())
+    };
+    Some((Some(worst), Some(note)))
+}
+
 /// Time to recover from each fault: from its start to the first sample at which it has ended,
 /// pending pods are back at (or below) their level just before it, and, for a fault that ends,
 /// ready nodes are back at their level before it. Returns the worst (`+∞`: never recovered).
@@ -560,6 +598,38 @@ mod tests {
             None,
         );
         assert_eq!(pending_after(&none, &after(Some(60), None)).1, None);
+    }
+
+    #[test]
+    fn recovery_comes_from_fault_cascades_when_recorded() {
+        let mut r = run(
+            vec![("time_s", vec![60.]), ("pods_pending", vec![0.])],
+            None,
+        );
+        r.cascades = Some(crate::report::data::TextTable::from_rows(
+            &[
+                "root_kind",
+                "root_time_s",
+                "effects",
+                "depth",
+                "time_to_recovery_s",
+            ],
+            &[
+                &["fault", "10.000", "4", "2", "300.000"],
+                &["overload_failure", "20.000", "9", "3", "not recovered"],
+                &["fault", "30.000", "1", "1", "120.500"],
+            ],
+        ));
+        let (v, note) = cascade_recovery(&r).unwrap();
+        assert_eq!(v, Some(300.0));
+        assert_eq!(note.unwrap(), "2 fault cascade(s)");
+        let f = compute(&r, None);
+        assert_eq!(f.get(FigureKey::Cascades).unwrap().value, Some(3.0));
+        assert_eq!(
+            f.get(FigureKey::WorstCascadeDepth).unwrap().value,
+            Some(3.0)
+        );
+        assert_eq!(f.get(FigureKey::TimeToRecover).unwrap().value, Some(300.0));
     }
 
     #[test]

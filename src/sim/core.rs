@@ -38,6 +38,10 @@ pub struct Core {
     parked: Vec<Vec<PodId>>,
     /// Node a pod is parked on, by slot index (`NOT_PARKED` otherwise).
     parked_on: Vec<u32>,
+    /// The kubelet model (usage, OOM, eviction), when the scenario turns it on.
+    pub kubelet: Option<Box<crate::kubelet::Kubelet>>,
+    /// Last cause id handed out.
+    last_cause: u64,
 }
 
 impl Core {
@@ -56,7 +60,28 @@ impl Core {
             nominated_on: vec![Vec::new(); n],
             parked: vec![Vec::new(); n],
             parked_on: Vec::new(),
+            kubelet: None,
+            last_cause: 0,
         }
+    }
+
+    /// A fresh root-cause id (1, 2, …) for something that starts a causal chain (an eviction,
+    /// an OOM kill).
+    pub fn new_cause(&mut self) -> u64 {
+        self.last_cause += 1;
+        self.last_cause
+    }
+
+    /// Runs `f` with the kubelet taken out of the core (so `f` may use the whole core), if the
+    /// kubelet model is on. The kubelet never calls back into pod lifecycle operations.
+    pub fn with_kubelet<R>(
+        &mut self,
+        f: impl FnOnce(&mut crate::kubelet::Kubelet, &mut Core) -> R,
+    ) -> Option<R> {
+        let mut k = self.kubelet.take()?;
+        let r = f(&mut k, self);
+        self.kubelet = Some(k);
+        Some(r)
     }
 
     /// Schedules `event` at `at`.
@@ -111,6 +136,7 @@ impl Core {
         self.recorder
             .pod_bound(self.now, p, node, BindKind::Scheduled { score });
         self.recorder.sync_node(&self.world, node);
+        self.with_kubelet(|k, core| k.pod_started(core, pod));
     }
 
     /// The first resource `pod` lacks on `node`, counting the requests of pods nominated there
@@ -154,6 +180,7 @@ impl Core {
         self.recorder
             .pod_bound(self.now, p, node, BindKind::Direct(why));
         self.recorder.sync_node(&self.world, node);
+        self.with_kubelet(|k, core| k.pod_started(core, pod));
         true
     }
 
@@ -266,13 +293,29 @@ impl Core {
     /// Ends a Pending or Running pod in a terminal phase, releasing its node. The pod stays in
     /// the slab (remove it with [`Core::remove`]). Returns false for a stale or terminal pod.
     pub fn terminate(&mut self, pod: PodId, phase: PodPhase, reason: &str) -> bool {
+        self.terminate_as(pod, phase, reason, true)
+    }
+
+    /// [`Core::terminate`], writing the `completed`/`failed` event-log row only when `log_row`
+    /// (an eviction logs its own `evicted` row instead).
+    pub fn terminate_as(
+        &mut self,
+        pod: PodId,
+        phase: PodPhase,
+        reason: &str,
+        log_row: bool,
+    ) -> bool {
         let Some(p) = self.world.pods.get(pod).cloned() else {
             return false;
         };
         if matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed) {
             return false;
         }
-        self.recorder.pod_terminated(self.now, &p, phase, reason);
+        self.recorder
+            .pod_terminated(self.now, &p, phase, reason, log_row);
+        if p.phase == PodPhase::Running {
+            self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+        }
         self.before_leaving(pod, &p);
         self.world.finish(pod, phase);
         if let Some(n) = p.node {
@@ -285,6 +328,9 @@ impl Core {
     /// while Pending or Running counts as deleted; a terminal one was counted already.
     pub fn remove(&mut self, pod: PodId) -> Option<Pod> {
         let p = self.world.pods.get(pod).cloned()?;
+        if p.phase == PodPhase::Running {
+            self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+        }
         self.before_leaving(pod, &p);
         let removed = self.world.delete(pod);
         self.recorder.pod_deleted(&removed);

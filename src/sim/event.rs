@@ -1,6 +1,6 @@
 //! The events of a run. One plain enum; handlers live in the subsystem modules.
 
-use crate::cluster::{PodId, WorkloadId};
+use crate::cluster::{NodeId, PodId, WorkloadId};
 
 /// Something that happens at a point in simulated time.
 ///
@@ -44,5 +44,39 @@ pub enum Event {
         failures: u32,
         /// Cause inherited by the new pod.
         cause: u64,
+    },
+    /// Usage model: redraw a workload's noise and re-evaluate its diurnal factor.
+    UsageTick {
+        /// The workload.
+        workload: WorkloadId,
+    },
+    /// Usage model: a load spike of a workload starts (`start`) or ends.
+    UsageSpike {
+        /// The workload.
+        workload: WorkloadId,
+        /// True at the start, false at the end.
+        start: bool,
+    },
+    /// Kubelet: a container's restart back-off is over.
+    ContainerRestart {
+        /// The pod.
+        pod: PodId,
+        /// Container slot (index among the pod's running containers).
+        container: u16,
+    },
+    /// Kubelet: a leaking container of the pod may cross its memory limit now.
+    LeakCheck {
+        /// The pod.
+        pod: PodId,
+    },
+    /// Kubelet: a node's leaking memory may cross a threshold or its capacity now.
+    NodeCheck {
+        /// The node.
+        node: NodeId,
+    },
+    /// Kubelet: one housekeeping pass of a node's eviction manager.
+    KubeletSync {
+        /// The node.
+        node: NodeId,
     },
 }

@@ -45,6 +45,8 @@ pub struct SimSetup {
     pub seed: u64,
     /// Which pod events go into the event log.
     pub event_log: EventLogLevel,
+    /// The usage and node-pressure model (None: off, no usage events at all).
+    pub pressure: Option<crate::kubelet::PressureConfig>,
 }
 
 /// The simulation could not be set up.
@@ -210,12 +212,13 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     /// Creates the initial pods (time zero) but processes no event.
     pub fn with_parts(setup: SimSetup, scheduler: S, queue: Q) -> Result<Self, SetupError> {
         let SimSetup {
-            world,
+            mut world,
             workloads,
             duration_ms,
             metrics_interval_ms,
             seed,
             event_log,
+            pressure,
             ..
         } = setup;
         if !world.pods.is_empty() {
@@ -243,9 +246,22 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             )));
         }
         let streams = RngStreams::new(seed);
+        let kubelet = match &pressure {
+            Some(cfg) => Some(Box::new(crate::kubelet::Kubelet::new(
+                cfg,
+                &mut world,
+                &workloads,
+                &streams,
+                duration_ms,
+            )?)),
+            None => None,
+        };
         let controllers = Controllers::new(workloads, &world, &streams)?;
         let infos = controllers.infos();
-        let recorder = Recorder::new(&world, &infos, event_log);
+        let mut recorder = Recorder::new(&world, &infos, event_log);
+        if kubelet.is_some() {
+            recorder.enable_pressure();
+        }
         let mut sim = Simulation {
             core: Core::new(world, recorder),
             scheduler,
@@ -263,6 +279,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             sim.core
                 .push(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
+        sim.core.kubelet = kubelet;
+        sim.core.with_kubelet(|k, core| k.start(core));
         sim.controllers.start(&mut sim.core);
         sim.settle();
         Ok(sim)
@@ -298,6 +316,18 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         &self.core
     }
 
+    /// The kubelet model, when the usage model is on.
+    pub fn kubelet(&self) -> Option<&crate::kubelet::Kubelet> {
+        self.core.kubelet.as_deref()
+    }
+
+    fn take_sample(&mut self, at: SimTime) {
+        let pressure = self.core.with_kubelet(|k, core| k.sample(core));
+        self.core
+            .recorder
+            .sample_with(at, &self.core.world, pressure);
+    }
+
     /// Current simulated time.
     pub fn now(&self) -> SimTime {
         self.core.now
@@ -319,7 +349,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let end = self.duration;
         self.advance(end, progress);
         if self.last_sample != Some(end) {
-            self.core.recorder.sample(end, &self.core.world);
+            self.take_sample(end);
         }
         progress(Progress {
             sim_time: end,
@@ -338,9 +368,23 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             events_processed: self.events_processed,
             unschedulable_at_end,
         };
-        self.core
+        let names: Vec<String> = self.infos.iter().map(|i| i.name.clone()).collect();
+        let pressure = self
+            .core
+            .kubelet
+            .as_mut()
+            .map(|k| k.finish(&self.core.world, &names, end.as_millis()));
+        let mut result = self
+            .core
             .recorder
-            .finish(&self.core.world, &self.infos, info)
+            .finish(&self.core.world, &self.infos, info);
+        if let Some((summary, nodes)) = pressure {
+            result.summary.evictions = Some(summary.evictions);
+            result.summary.oom_kills = Some(summary.oom_kills_limit + summary.oom_kills_node);
+            result.summary.pressure = Some(summary);
+            result.nodes = Some(nodes);
+        }
+        result
     }
 
     fn advance(&mut self, t: SimTime, progress: &mut dyn FnMut(Progress)) {
@@ -380,7 +424,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 self.queue.flush(now);
             }
             Event::MetricsTick => {
-                self.core.recorder.sample(now, &self.core.world);
+                self.take_sample(now);
                 self.last_sample = Some(now);
                 let next = now.plus_millis(self.metrics_interval_ms);
                 if next <= self.duration {
@@ -392,6 +436,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             | Event::ReplaceAfterDelete { .. }
             | Event::JobRetry { .. } => {
                 self.controllers.handle(&mut self.core, event);
+            }
+            Event::UsageTick { .. }
+            | Event::UsageSpike { .. }
+            | Event::ContainerRestart { .. }
+            | Event::LeakCheck { .. }
+            | Event::NodeCheck { .. }
+            | Event::KubeletSync { .. } => {
+                let eviction = self.core.with_kubelet(|k, core| k.handle(core, event));
+                if let Some(Some(e)) = eviction {
+                    self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
+                }
             }
         }
     }
@@ -599,6 +654,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 "recorder cpu requested {} vs nodes {cpu}",
                 t.cpu_requested_m
             ));
+        }
+        if let Some(k) = self.kubelet() {
+            k.check_consistency(w)?;
         }
         Ok(())
     }

@@ -164,6 +164,7 @@ impl Fixture {
             metrics_interval_ms,
             seed,
             event_log,
+            pressure: None,
         }
     }
 

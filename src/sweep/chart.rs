@@ -22,7 +22,8 @@ const LEFT: f64 = 90.0;
 const TOP: f64 = 56.0;
 const BOTTOM: f64 = 64.0;
 const COLORS: [&str; 10] = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf",
 ];
 const MAX_LEGEND: usize = 14;
 
@@ -39,7 +40,10 @@ pub fn sweep_charts(
     for (mi, metric) in metrics.iter().enumerate() {
         for (pi, param) in parameters.iter().enumerate() {
             let name = format!("{}-vs-{}.svg", slug(metric), slug(param));
-            out.push((name, chart(sweep, parameters, pi, points, metric, mi, table, seeds)));
+            out.push((
+                name,
+                chart(sweep, parameters, pi, points, metric, mi, table, seeds),
+            ));
         }
     }
     out
@@ -82,7 +86,10 @@ fn chart(
             xs.push(p[pi].clone());
         }
     }
-    let numeric: Option<Vec<f64>> = xs.iter().map(|x| x.parse::<f64>().ok().filter(|v| v.is_finite())).collect();
+    let numeric: Option<Vec<f64>> = xs
+        .iter()
+        .map(|x| x.parse::<f64>().ok().filter(|v| v.is_finite()))
+        .collect();
     // Series: one per combination of the other parameters.
     let mut series: Vec<Series> = Vec::new();
     for (idx, p) in points.iter().enumerate() {
@@ -97,7 +104,10 @@ fn chart(
         let x = xs.iter().position(|x| *x == p[pi]).expect("value listed");
         match series.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points.push((x, idx)),
-            None => series.push(Series { label, points: vec![(x, idx)] }),
+            None => series.push(Series {
+                label,
+                points: vec![(x, idx)],
+            }),
         }
     }
     let legend = series.len() > 1;
@@ -107,12 +117,20 @@ fn chart(
     // X scale.
     let (x_lo, x_hi, x_ticks): (f64, f64, Vec<(f64, String)>) = match &numeric {
         Some(v) if v.len() > 1 => {
-            let (lo, hi) = (v.iter().cloned().fold(f64::INFINITY, f64::min), v.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
-            let ticks = nice_ticks(lo, hi);
-            (lo, hi, ticks)
+            let lo = v.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let pad = (hi - lo) * 0.04;
+            (lo - pad, hi + pad, nice_ticks(lo - pad, hi + pad))
         }
         Some(v) => (v[0] - 1.0, v[0] + 1.0, vec![(v[0], xs[0].clone())]),
-        None => (-0.5, xs.len() as f64 - 0.5, xs.iter().enumerate().map(|(i, l)| (i as f64, l.clone())).collect()),
+        None => (
+            -0.5,
+            xs.len() as f64 - 0.5,
+            xs.iter()
+                .enumerate()
+                .map(|(i, l)| (i as f64, l.clone()))
+                .collect(),
+        ),
     };
     let x_of = |i: usize| -> f64 {
         let v = numeric.as_ref().map_or(i as f64, |n| n[i]);
@@ -124,7 +142,10 @@ fn chart(
     let mut hi = f64::NEG_INFINITY;
     for row in table {
         let c = row[mi];
-        for v in [Some(c.mean), c.ci.map(|c| c.0), c.ci.map(|c| c.1)].into_iter().flatten() {
+        for v in [Some(c.mean), c.ci.map(|c| c.0), c.ci.map(|c| c.1)]
+            .into_iter()
+            .flatten()
+        {
             if v.is_finite() {
                 lo = lo.min(v);
                 hi = hi.max(v);
@@ -134,15 +155,29 @@ fn chart(
     if !lo.is_finite() {
         (lo, hi) = (0.0, 1.0);
     }
-    if lo >= 0.0 && lo <= 0.5 * hi {
+    let non_negative = lo >= 0.0;
+    if non_negative && lo <= 0.5 * hi {
         lo = 0.0;
     }
     if hi - lo < 1e-12 {
         let pad = if hi.abs() > 0.0 { hi.abs() * 0.1 } else { 1.0 };
-        (lo, hi) = (lo - pad, hi + pad);
+        (lo, hi) = (
+            if non_negative {
+                (lo - pad).max(0.0)
+            } else {
+                lo - pad
+            },
+            hi + pad,
+        );
     }
-    let y_ticks = nice_ticks(lo, hi);
-    let (y_lo, y_hi) = (lo.min(y_ticks[0].0), hi.max(y_ticks[y_ticks.len() - 1].0));
+    let pad = (hi - lo) * 0.05;
+    let y_lo = if non_negative && lo == 0.0 {
+        0.0
+    } else {
+        lo - pad
+    };
+    let y_hi = hi + pad;
+    let y_ticks = nice_ticks(y_lo, y_hi);
     let y_of = |v: f64| TOP + ph - (v - y_lo) / (y_hi - y_lo) * ph;
 
     let mut s = String::new();
@@ -151,22 +186,64 @@ fn chart(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(s, r#"<text x="{LEFT}" y="22" font-size="15" font-weight="bold">{} vs {}</text>"#, esc(metric), esc(&parameters[pi]));
-    let interval = if seeds > 1 { format!("mean and 95% interval over {seeds} seeds") } else { "one seed".to_string() };
-    let _ = writeln!(s, r##"<text x="{LEFT}" y="40" fill="#555">sweep {}: {interval}</text>"##, esc(sweep));
+    let _ = writeln!(
+        s,
+        r#"<text x="{LEFT}" y="22" font-size="15" font-weight="bold">{} vs {}</text>"#,
+        esc(metric),
+        esc(&parameters[pi])
+    );
+    let interval = if seeds > 1 {
+        format!("mean and 95% interval over {seeds} seeds")
+    } else {
+        "one seed".to_string()
+    };
+    let _ = writeln!(
+        s,
+        r##"<text x="{LEFT}" y="40" fill="#555">sweep {}: {interval}</text>"##,
+        esc(sweep)
+    );
     // Grid and ticks.
     for (v, label) in &y_ticks {
         let y = y_of(*v);
-        let _ = writeln!(s, r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e5e5e5"/>"##, LEFT + pw);
-        let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#, LEFT - 6.0, y + 4.0, esc(label));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e5e5e5"/>"##,
+            LEFT + pw
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LEFT - 6.0,
+            y + 4.0,
+            esc(label)
+        );
     }
     for (v, label) in &x_ticks {
         let x = LEFT + (v - x_lo) / (x_hi - x_lo) * pw;
-        let _ = writeln!(s, r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#333"/>"##, TOP + ph, TOP + ph + 5.0);
-        let _ = writeln!(s, r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#, TOP + ph + 19.0, esc(label));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#333"/>"##,
+            TOP + ph,
+            TOP + ph + 5.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            TOP + ph + 19.0,
+            esc(label)
+        );
     }
-    let _ = writeln!(s, r##"<rect x="{LEFT}" y="{TOP}" width="{pw:.1}" height="{ph:.1}" fill="none" stroke="#333"/>"##);
-    let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#, LEFT + pw / 2.0, H - 18.0, esc(&parameters[pi]));
+    let _ = writeln!(
+        s,
+        r##"<rect x="{LEFT}" y="{TOP}" width="{pw:.1}" height="{ph:.1}" fill="none" stroke="#333"/>"##
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        LEFT + pw / 2.0,
+        H - 18.0,
+        esc(&parameters[pi])
+    );
     let _ = writeln!(
         s,
         r#"<text x="18" y="{:.1}" text-anchor="middle" transform="rotate(-90 18 {:.1})">{}</text>"#,
@@ -177,65 +254,108 @@ fn chart(
     // Series.
     for (k, ser) in series.iter().enumerate() {
         let color = COLORS[k % COLORS.len()];
-        let path: Vec<String> = ser.points.iter().map(|&(x, p)| format!("{:.1},{:.1}", x_of(x), y_of(table[p][mi].mean))).collect();
+        let path: Vec<String> = ser
+            .points
+            .iter()
+            .map(|&(x, p)| format!("{:.1},{:.1}", x_of(x), y_of(table[p][mi].mean)))
+            .collect();
         if path.len() > 1 {
-            let _ = writeln!(s, r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="1.8"/>"#, path.join(" "));
+            let _ = writeln!(
+                s,
+                r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="1.8"/>"#,
+                path.join(" ")
+            );
         }
         for &(x, p) in &ser.points {
             let c = table[p][mi];
             let px = x_of(x);
             if let Some((l, h)) = c.ci {
-                let _ = writeln!(s, r#"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="{color}"/>"#, y_of(l), y_of(h));
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="{color}"/>"#,
+                    y_of(l),
+                    y_of(h)
+                );
                 for v in [l, h] {
-                    let _ = writeln!(s, r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}"/>"#, px - 4.0, y_of(v), px + 4.0, y_of(v));
+                    let _ = writeln!(
+                        s,
+                        r#"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}"/>"#,
+                        px - 4.0,
+                        y_of(v),
+                        px + 4.0,
+                        y_of(v)
+                    );
                 }
             }
-            let _ = writeln!(s, r#"<circle cx="{px:.1}" cy="{:.1}" r="3" fill="{color}"/>"#, y_of(c.mean));
+            let _ = writeln!(
+                s,
+                r#"<circle cx="{px:.1}" cy="{:.1}" r="3" fill="{color}"/>"#,
+                y_of(c.mean)
+            );
         }
         if legend && k < MAX_LEGEND {
             let ly = TOP + 8.0 + 18.0 * k as f64;
             let lx = W - right + 14.0;
-            let _ = writeln!(s, r#"<rect x="{lx:.1}" y="{:.1}" width="12" height="12" fill="{color}"/>"#, ly - 10.0);
-            let _ = writeln!(s, r#"<text x="{:.1}" y="{ly:.1}" font-size="11">{}</text>"#, lx + 18.0, esc(&ser.label));
+            let _ = writeln!(
+                s,
+                r#"<rect x="{lx:.1}" y="{:.1}" width="12" height="12" fill="{color}"/>"#,
+                ly - 10.0
+            );
+            let _ = writeln!(
+                s,
+                r#"<text x="{:.1}" y="{ly:.1}" font-size="11">{}</text>"#,
+                lx + 18.0,
+                esc(&ser.label)
+            );
         }
     }
     if legend && series.len() > MAX_LEGEND {
         let ly = TOP + 8.0 + 18.0 * MAX_LEGEND as f64;
-        let _ = writeln!(s, r#"<text x="{:.1}" y="{ly:.1}" font-size="11">… {} more</text>"#, W - right + 32.0, series.len() - MAX_LEGEND);
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{ly:.1}" font-size="11">… {} more</text>"#,
+            W - right + 32.0,
+            series.len() - MAX_LEGEND
+        );
     }
     s.push_str("</svg>\n");
     s
 }
 
-/// About five round tick values covering `lo..hi`, with their labels.
+/// About five round tick values within `lo..=hi`, with their labels.
 fn nice_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
     let span = (hi - lo).max(1e-12);
     let raw = span / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
     let decimals = (0..10usize)
         .find(|&d| {
             let scaled = step * 10f64.powi(d as i32);
             (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
         })
         .unwrap_or(10);
-    let first = (lo / step).floor() * step;
+    let first = (lo / step - 1e-9).ceil();
     let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        let v = first + i as f64 * step;
-        if v > hi + step * 0.5 || i > 50 {
+    for i in 0..=60 {
+        let v = (first + i as f64) * step;
+        if v > hi + step * 1e-9 {
             break;
         }
         let v = if v.abs() < step * 1e-9 { 0.0 } else { v };
         out.push((v, format!("{v:.decimals$}")));
-        i += 1;
     }
     out
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -244,7 +364,10 @@ mod tests {
 
     #[test]
     fn slugs_and_ticks() {
-        assert_eq!(slug("cluster.nodePools[general].count"), "cluster-nodePools-general-count");
+        assert_eq!(
+            slug("cluster.nodePools[general].count"),
+            "cluster-nodePools-general-count"
+        );
         assert_eq!(slug("pendingAfter:30m"), "pendingAfter-30m");
         let t = nice_ticks(0.0, 1.0);
         assert_eq!(t.first().unwrap().1, "0.0");
@@ -258,14 +381,32 @@ mod tests {
     #[test]
     fn draws_one_chart_per_metric_and_parameter() {
         let params = vec!["a".to_string(), "b".to_string()];
-        let points = vec![vec!["1".into(), "x".into()], vec!["1".into(), "y".into()], vec!["2".into(), "x".into()], vec!["2".into(), "y".into()]];
+        let points = vec![
+            vec!["1".into(), "x".into()],
+            vec!["1".into(), "y".into()],
+            vec!["2".into(), "x".into()],
+            vec!["2".into(), "y".into()],
+        ];
         let metrics = vec!["m".to_string()];
-        let table: Vec<Vec<Cell>> = (0..4).map(|i| vec![Cell { mean: i as f64, ci: Some((i as f64 - 0.5, i as f64 + 0.5)) }]).collect();
+        let table: Vec<Vec<Cell>> = (0..4)
+            .map(|i| {
+                vec![Cell {
+                    mean: i as f64,
+                    ci: Some((i as f64 - 0.5, i as f64 + 0.5)),
+                }]
+            })
+            .collect();
         let charts = sweep_charts("s", &params, &points, &metrics, &table, 3);
-        assert_eq!(charts.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), vec!["m-vs-a.svg", "m-vs-b.svg"]);
+        assert_eq!(
+            charts.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+            vec!["m-vs-a.svg", "m-vs-b.svg"]
+        );
         let svg = &charts[0].1;
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
-        assert!(svg.contains("b=x") && svg.contains("b=y"), "legend names the other parameter");
+        assert!(
+            svg.contains("b=x") && svg.contains("b=y"),
+            "legend names the other parameter"
+        );
         assert_eq!(svg.matches("<polyline").count(), 2);
     }
 }

@@ -30,8 +30,18 @@ pub struct RunRecord {
 }
 
 /// Simulates `scenario` with `seed`; returns the results and the wall time in seconds.
-pub fn simulate(scenario: &ScenarioFile, seed: u64, event_log: EventLogLevel) -> Result<(RunResult, f64), SetupError> {
-    let setup = build(scenario, BuildOptions { seed: Some(seed), event_log });
+pub fn simulate(
+    scenario: &ScenarioFile,
+    seed: u64,
+    event_log: EventLogLevel,
+) -> Result<(RunResult, f64), SetupError> {
+    let setup = build(
+        scenario,
+        BuildOptions {
+            seed: Some(seed),
+            event_log,
+        },
+    );
     let started = Instant::now();
     let sim = Simulation::new(setup)?;
     let result = sim.run(&mut |_| {});
@@ -50,15 +60,29 @@ pub fn run_sweep(
     done: &(dyn Fn(&RunRecord) + Sync),
 ) -> Result<Vec<RunRecord>, SweepError> {
     let points = scenarios.len();
-    let runs: Vec<Run> = sweep.runs().into_iter().filter(|r| shard.owns(r.index)).collect();
+    let runs: Vec<Run> = sweep
+        .runs()
+        .into_iter()
+        .filter(|r| shard.owns(r.index))
+        .collect();
     runs.par_iter()
         .map(|r| {
             let s = &scenarios[r.point];
             let (result, wall) = simulate(s, r.seed, sweep.events).map_err(|e| {
                 let p = &sweep.points()[r.point];
-                SweepError::Input(format!("{}: point {} ({}), seed {}: {e}", sweep.file, r.point, sweep.describe(p), r.seed))
+                SweepError::Input(format!(
+                    "{}: point {} ({}), seed {}: {e}",
+                    sweep.file,
+                    r.point,
+                    sweep.describe(p),
+                    r.seed
+                ))
             })?;
-            let values = sweep.metrics.iter().map(|m: &Metric| m.value(&result)).collect();
+            let values = sweep
+                .metrics
+                .iter()
+                .map(|m: &Metric| m.value(&result))
+                .collect();
             let dir = out.join(run_id(r.point, points, r.seed));
             let timing = Timing {
                 wall_time_s: wall,
@@ -67,7 +91,12 @@ pub fn run_sweep(
             };
             write_results(&dir, &s.name, r.seed, &result, &timing)
                 .map_err(|e| SweepError::Output(format!("{}: {e}", dir.display())))?;
-            let record = RunRecord { run: r.index, point: r.point, seed: r.seed, values };
+            let record = RunRecord {
+                run: r.index,
+                point: r.point,
+                seed: r.seed,
+                values,
+            };
             done(&record);
             Ok(record)
         })

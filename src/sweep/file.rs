@@ -157,20 +157,30 @@ impl<'de> Deserialize<'de> for Ordered {
 /// Reads and checks the sweep file at `path`, and its base scenario.
 pub fn load_sweep(path: &Path) -> Result<Sweep, SweepError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| SweepError::Input(format!("{file}: cannot read sweep file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|_| SweepError::Input(format!("{file}: not UTF-8 text")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| SweepError::Input(format!("{file}: cannot read sweep file: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| SweepError::Input(format!("{file}: not UTF-8 text")))?;
     let dir = path.parent().unwrap_or(Path::new(""));
     parse_sweep(&text, &file, dir)
 }
 
 /// Parses sweep `text` (from `file`), resolving `base:` against `dir`.
 pub fn parse_sweep(text: &str, file: &str, dir: &Path) -> Result<Sweep, SweepError> {
-    let err = |field: &str, message: String| SweepError::Input(Diagnostic::new(file, field, message).to_string());
+    let err = |field: &str, message: String| {
+        SweepError::Input(Diagnostic::new(file, field, message).to_string())
+    };
     let raw: Raw = from_yaml(text, file)?;
 
     let name = match raw.name {
         Some(n) => {
-            if n.is_empty() || n == "." || n == ".." || !n.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+            if n.is_empty()
+                || n == "."
+                || n == ".."
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
                 return Err(err("name", format!("{n:?} must be non-empty and use only letters, digits, `.`, `_` and `-` (it names a directory)")));
             }
             n
@@ -186,8 +196,12 @@ pub fn parse_sweep(text: &str, file: &str, dir: &Path) -> Result<Sweep, SweepErr
         return Err(err("base", "must name the base scenario file".into()));
     }
     let base_file = dir.join(&raw.base);
-    let base_bytes = std::fs::read(&base_file)
-        .map_err(|e| err("base", format!("cannot read base scenario {}: {e}", base_file.display())))?;
+    let base_bytes = std::fs::read(&base_file).map_err(|e| {
+        err(
+            "base",
+            format!("cannot read base scenario {}: {e}", base_file.display()),
+        )
+    })?;
     let base_text = String::from_utf8(base_bytes.clone())
         .map_err(|_| err("base", format!("{} is not UTF-8 text", base_file.display())))?;
     let base_origin = base_file.display().to_string();
@@ -195,7 +209,10 @@ pub fn parse_sweep(text: &str, file: &str, dir: &Path) -> Result<Sweep, SweepErr
     let mut fixed = Vec::new();
     for (path, value) in &raw.set.0 {
         check_path(path).map_err(|m| err(&format!("set[{path}]"), m))?;
-        fixed.push(Override { path: path.clone(), value: override_text(value) });
+        fixed.push(Override {
+            path: path.clone(),
+            value: override_text(value),
+        });
     }
     let base = parse_scenario_with_overrides(&base_text, &base_origin, &fixed).map_err(|e| {
         let field = if fixed.is_empty() { "base" } else { "set" };
@@ -207,55 +224,103 @@ pub fn parse_sweep(text: &str, file: &str, dir: &Path) -> Result<Sweep, SweepErr
         let field = format!("parameters[{path}]");
         check_path(path).map_err(|m| err(&field, m))?;
         if fixed.iter().any(|o| o.path == *path) {
-            return Err(err(&field, "is also fixed under set:; keep it in one place".into()));
+            return Err(err(
+                &field,
+                "is also fixed under set:; keep it in one place".into(),
+            ));
         }
         let values = expand(spec).map_err(|m| err(&field, m))?;
-        parameters.push(Parameter { path: path.clone(), values });
+        parameters.push(Parameter {
+            path: path.clone(),
+            values,
+        });
     }
-    let points = parameters.iter().try_fold(1usize, |acc, p| acc.checked_mul(p.values.len()).filter(|&n| n <= MAX_POINTS));
-    let points = points.ok_or_else(|| err("parameters", format!("the grid has more than {MAX_POINTS} points")))?;
+    let points = parameters.iter().try_fold(1usize, |acc, p| {
+        acc.checked_mul(p.values.len()).filter(|&n| n <= MAX_POINTS)
+    });
+    let points = points.ok_or_else(|| {
+        err(
+            "parameters",
+            format!("the grid has more than {MAX_POINTS} points"),
+        )
+    })?;
 
     let seeds = match (raw.seeds, raw.replications, raw.seed) {
-        (Some(_), Some(_), _) => return Err(err("replications", "give either seeds: [..] or replications: N, not both".into())),
-        (Some(_), None, Some(_)) => return Err(err("seed", "seed: (the first seed) goes with replications:, not with seeds: [..]".into())),
+        (Some(_), Some(_), _) => {
+            return Err(err(
+                "replications",
+                "give either seeds: [..] or replications: N, not both".into(),
+            ))
+        }
+        (Some(_), None, Some(_)) => {
+            return Err(err(
+                "seed",
+                "seed: (the first seed) goes with replications:, not with seeds: [..]".into(),
+            ))
+        }
         (Some(seeds), None, None) => {
             if seeds.is_empty() {
                 return Err(err("seeds", "must list at least one seed".into()));
             }
             for (i, s) in seeds.iter().enumerate() {
                 if seeds[..i].contains(s) {
-                    return Err(err(&format!("seeds[{i}]"), format!("seed {s} is listed twice")));
+                    return Err(err(
+                        &format!("seeds[{i}]"),
+                        format!("seed {s} is listed twice"),
+                    ));
                 }
             }
             seeds
         }
         (None, Some(n), first) => {
             if n == 0 || n as usize > MAX_RUNS {
-                return Err(err("replications", format!("must be between 1 and {MAX_RUNS}, got {n}")));
+                return Err(err(
+                    "replications",
+                    format!("must be between 1 and {MAX_RUNS}, got {n}"),
+                ));
             }
             let first = first.unwrap_or(base.simulation.seed);
             if first.checked_add(n - 1).is_none() {
-                return Err(err("seed", format!("seeds {first}.. ({n} of them) overflow 64 bits")));
+                return Err(err(
+                    "seed",
+                    format!("seeds {first}.. ({n} of them) overflow 64 bits"),
+                ));
             }
             (first..first + n).collect()
         }
-        (None, None, _) => return Err(err("", "missing `seeds: [..]` or `replications: N`".into())),
+        (None, None, _) => {
+            return Err(err("", "missing `seeds: [..]` or `replications: N`".into()))
+        }
     };
     if points.saturating_mul(seeds.len()) > MAX_RUNS {
-        return Err(err("seeds", format!("{points} points × {} seeds is more than {MAX_RUNS} runs", seeds.len())));
+        return Err(err(
+            "seeds",
+            format!(
+                "{points} points × {} seeds is more than {MAX_RUNS} runs",
+                seeds.len()
+            ),
+        ));
     }
 
     let metrics = match raw.metrics {
         None => DEFAULT_METRICS.to_vec(),
         Some(list) => {
             if list.is_empty() {
-                return Err(err("metrics", "must list at least one metric (or leave it out for the defaults)".into()));
+                return Err(err(
+                    "metrics",
+                    "must list at least one metric (or leave it out for the defaults)".into(),
+                ));
             }
             let mut out: Vec<Metric> = Vec::new();
             for (i, m) in list.iter().enumerate() {
-                let metric: Metric = m.parse().map_err(|e: String| err(&format!("metrics[{i}]"), e))?;
+                let metric: Metric = m
+                    .parse()
+                    .map_err(|e: String| err(&format!("metrics[{i}]"), e))?;
                 if out.contains(&metric) {
-                    return Err(err(&format!("metrics[{i}]"), format!("{metric} is listed twice")));
+                    return Err(err(
+                        &format!("metrics[{i}]"),
+                        format!("{metric} is listed twice"),
+                    ));
                 }
                 out.push(metric);
             }
@@ -287,7 +352,9 @@ pub fn parse_sweep(text: &str, file: &str, dir: &Path) -> Result<Sweep, SweepErr
 
 /// Checks the syntax of a scenario path.
 fn check_path(path: &str) -> Result<(), String> {
-    crate::scenario::overrides::parse_path(path).map(|_| ()).map_err(|e| format!("invalid scenario path {path:?}: {e}"))
+    crate::scenario::overrides::parse_path(path)
+        .map(|_| ())
+        .map_err(|e| format!("invalid scenario path {path:?}: {e}"))
 }
 
 /// A YAML value as override text: JSON, which reads back as the same YAML value.
@@ -316,27 +383,40 @@ fn expand(spec: &Value) -> Result<Vec<ParamValue>, String> {
         Value::Object(map) => {
             for k in map.keys() {
                 if !["from", "to", "step"].contains(&k.as_str()) {
-                    return Err(format!("unknown field `{k}` in a range; expected from, to, step"));
+                    return Err(format!(
+                        "unknown field `{k}` in a range; expected from, to, step"
+                    ));
                 }
             }
             let get = |k: &str| -> Result<&serde_json::Number, String> {
                 match map.get(k) {
                     Some(Value::Number(n)) => Ok(n),
-                    Some(other) => Err(format!("range `{k}` must be a number, got {}", override_text(other))),
+                    Some(other) => Err(format!(
+                        "range `{k}` must be a number, got {}",
+                        override_text(other)
+                    )),
                     None => Err(format!("a range needs from, to and step; `{k}` is missing")),
                 }
             };
             let (from, to, step) = (get("from")?, get("to")?, get("step")?);
             range(from, to, step)?
         }
-        other => return Err(format!("expected a list of values or {{from, to, step}}, got {}", override_text(other))),
+        other => {
+            return Err(format!(
+                "expected a list of values or {{from, to, step}}, got {}",
+                override_text(other)
+            ))
+        }
     };
     if values.len() > MAX_VALUES {
         return Err(format!("more than {MAX_VALUES} values"));
     }
     let mut out: Vec<ParamValue> = Vec::with_capacity(values.len());
     for v in &values {
-        let pv = ParamValue { yaml: override_text(v), label: label(v) };
+        let pv = ParamValue {
+            yaml: override_text(v),
+            label: label(v),
+        };
         if out.iter().any(|o| o.yaml == pv.yaml) {
             return Err(format!("value {} is listed twice", pv.yaml));
         }
@@ -345,7 +425,11 @@ fn expand(spec: &Value) -> Result<Vec<ParamValue>, String> {
     Ok(out)
 }
 
-fn range(from: &serde_json::Number, to: &serde_json::Number, step: &serde_json::Number) -> Result<Vec<Value>, String> {
+fn range(
+    from: &serde_json::Number,
+    to: &serde_json::Number,
+    step: &serde_json::Number,
+) -> Result<Vec<Value>, String> {
     if let (Some(f), Some(t), Some(s)) = (from.as_i64(), to.as_i64(), step.as_i64()) {
         if s <= 0 {
             return Err(format!("range step must be positive, got {s}"));
@@ -359,11 +443,15 @@ fn range(from: &serde_json::Number, to: &serde_json::Number, step: &serde_json::
         }
         return Ok((0..n as i64).map(|i| Value::from(f + i * s)).collect());
     }
-    let (f, t, s) = (from.as_f64().unwrap_or(f64::NAN), to.as_f64().unwrap_or(f64::NAN), step.as_f64().unwrap_or(f64::NAN));
-    if !(s > 0.0) || !s.is_finite() {
+    let (f, t, s) = (
+        from.as_f64().unwrap_or(f64::NAN),
+        to.as_f64().unwrap_or(f64::NAN),
+        step.as_f64().unwrap_or(f64::NAN),
+    );
+    if !s.is_finite() || s <= 0.0 {
         return Err(format!("range step must be positive, got {s}"));
     }
-    if !(f <= t) {
+    if !f.is_finite() || !t.is_finite() || f > t {
         return Err(format!("range from ({f}) is above to ({t})"));
     }
     let n = ((t - f) / s + 1e-9).floor() + 1.0;
@@ -382,16 +470,27 @@ fn range(from: &serde_json::Number, to: &serde_json::Number, step: &serde_json::
 /// Deserializes the sweep file, with the field path and position of any error.
 fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &str) -> Result<T, SweepError> {
     let mut failed_at = None;
-    serde_saphyr::with_deserializer_from_str_with_options(text, crate::scenario::load::yaml_options(), |deserializer| {
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            failed_at = Some(field_path(e.path()));
-            e.into_inner()
-        })
-    })
+    serde_saphyr::with_deserializer_from_str_with_options(
+        text,
+        crate::scenario::load::yaml_options(),
+        |deserializer| {
+            serde_path_to_error::deserialize(deserializer).map_err(|e| {
+                failed_at = Some(field_path(e.path()));
+                e.into_inner()
+            })
+        },
+    )
     .map_err(|e| {
         let message = serde_saphyr::UserMessageFormatter.format_message(e.without_snippet());
-        let location = e.location().filter(|l| l.line() > 0).map(|l| Location { line: l.line(), column: l.column() });
-        SweepError::Input(Diagnostic::new(file, failed_at.unwrap_or_default(), message).at(location).to_string())
+        let location = e.location().filter(|l| l.line() > 0).map(|l| Location {
+            line: l.line(),
+            column: l.column(),
+        });
+        SweepError::Input(
+            Diagnostic::new(file, failed_at.unwrap_or_default(), message)
+                .at(location)
+                .to_string(),
+        )
     })
 }
 
@@ -402,7 +501,11 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
     for segment in path {
         match segment {
             Segment::Seq { index } => out = format!("{out}[{index}]"),
-            Segment::Map { key } if key.contains(['.', '[', ']']) || out.starts_with("parameters") || out.starts_with("set") => {
+            Segment::Map { key }
+                if key.contains(['.', '[', ']'])
+                    || out.starts_with("parameters")
+                    || out.starts_with("set") =>
+            {
                 out = format!("{out}[{key}]")
             }
             Segment::Map { key } if out.is_empty() => out = key.clone(),
@@ -433,16 +536,33 @@ mod tests {
         .unwrap();
         assert_eq!(s.name, "s");
         assert_eq!(s.seeds, vec![9, 10, 11]);
-        assert_eq!(s.fixed, vec![Override { path: "simulation.duration".into(), value: "\"5m\"".into() }]);
-        let labels: Vec<Vec<&str>> = s.parameters.iter().map(|p| p.values.iter().map(|v| v.label.as_str()).collect()).collect();
-        assert_eq!(labels, vec![vec!["2", "4", "6"], vec!["1", "3"], vec!["none", "zone-a"]]);
+        assert_eq!(
+            s.fixed,
+            vec![Override {
+                path: "simulation.duration".into(),
+                value: "\"5m\"".into()
+            }]
+        );
+        let labels: Vec<Vec<&str>> = s
+            .parameters
+            .iter()
+            .map(|p| p.values.iter().map(|v| v.label.as_str()).collect())
+            .collect();
+        assert_eq!(
+            labels,
+            vec![vec!["2", "4", "6"], vec!["1", "3"], vec!["none", "zone-a"]]
+        );
         assert_eq!(s.parameters[0].path, "cluster.nodePools[general].count");
         assert_eq!(s.parameters[2].values[1].yaml, "\"zone-a\"");
         assert_eq!(s.metrics, DEFAULT_METRICS.to_vec());
         assert_eq!(s.base.simulation.duration.as_millis(), 300_000);
         let f = parse("base: base.yaml\nseeds: [4, 2]\nparameters: {x: {from: 0.1, to: 0.3, step: 0.1}}\nmetrics: [peakPending]\nevents: all\n").unwrap();
         assert_eq!(f.seeds, vec![4, 2]);
-        let labels: Vec<&str> = f.parameters[0].values.iter().map(|v| v.label.as_str()).collect();
+        let labels: Vec<&str> = f.parameters[0]
+            .values
+            .iter()
+            .map(|v| v.label.as_str())
+            .collect();
         assert_eq!(labels, vec!["0.1", "0.2", "0.3"]);
         assert_eq!(f.events, EventLogLevel::All);
     }
@@ -451,22 +571,58 @@ mod tests {
     fn errors_name_the_field() {
         for (text, want) in [
             ("base: base.yaml\nseeds: [1]\nbogus: 1\n", "s.yaml: bogus"),
-            ("base: base.yaml\nseeds: [1]\nparameters: {a.b: []}\n", "parameters[a.b]: must list"),
-            ("base: base.yaml\nseeds: [1]\nparameters: {a: {from: 3, to: 1, step: 1}}\n", "parameters[a]: range from"),
-            ("base: base.yaml\nseeds: [1]\nparameters: {a: {from: 1, to: 3, step: 0}}\n", "step must be positive"),
-            ("base: base.yaml\nseeds: [1]\nparameters: {a: {from: 1, to: 3}}\n", "`step` is missing"),
-            ("base: base.yaml\nseeds: [1]\nparameters: {a: 5}\n", "expected a list"),
-            ("base: base.yaml\nseeds: [1]\nparameters: {\"a..b\": [1]}\n", "invalid scenario path"),
-            ("base: base.yaml\nseeds: [1, 1]\n", "seeds[1]: seed 1 is listed twice"),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {a.b: []}\n",
+                "parameters[a.b]: must list",
+            ),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {a: {from: 3, to: 1, step: 1}}\n",
+                "parameters[a]: range from",
+            ),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {a: {from: 1, to: 3, step: 0}}\n",
+                "step must be positive",
+            ),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {a: {from: 1, to: 3}}\n",
+                "`step` is missing",
+            ),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {a: 5}\n",
+                "expected a list",
+            ),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {\"a..b\": [1]}\n",
+                "invalid scenario path",
+            ),
+            (
+                "base: base.yaml\nseeds: [1, 1]\n",
+                "seeds[1]: seed 1 is listed twice",
+            ),
             ("base: base.yaml\nseeds: []\n", "seeds: must list"),
-            ("base: base.yaml\nseeds: [1]\nreplications: 2\n", "replications: give either"),
+            (
+                "base: base.yaml\nseeds: [1]\nreplications: 2\n",
+                "replications: give either",
+            ),
             ("base: base.yaml\n", "missing `seeds"),
-            ("base: nope.yaml\nseeds: [1]\n", "base: cannot read base scenario"),
-            ("base: base.yaml\nseeds: [1]\nmetrics: [x]\n", "metrics[0]: unknown metric"),
+            (
+                "base: nope.yaml\nseeds: [1]\n",
+                "base: cannot read base scenario",
+            ),
+            (
+                "base: base.yaml\nseeds: [1]\nmetrics: [x]\n",
+                "metrics[0]: unknown metric",
+            ),
             ("base: base.yaml\nseeds: [1]\nevents: some\n", "events"),
-            ("base: base.yaml\nseeds: [1]\nset:\n  workloads[api].replicas: 1\n", "s.yaml: set: "),
+            (
+                "base: base.yaml\nseeds: [1]\nset:\n  workloads[api].replicas: 1\n",
+                "s.yaml: set: ",
+            ),
             ("base: base.yaml\nseeds: [1]\nname: a/b\n", "name: "),
-            ("base: base.yaml\nseeds: [1]\nparameters: {a: [1, 1]}\n", "listed twice"),
+            (
+                "base: base.yaml\nseeds: [1]\nparameters: {a: [1, 1]}\n",
+                "listed twice",
+            ),
             ("seeds: [1]\n", "base"),
         ] {
             let e = parse(text).expect_err(text);

@@ -54,7 +54,13 @@ impl Sweep {
     pub fn runs(&self) -> Vec<Run> {
         let n = self.seeds.len();
         (0..self.points().len())
-            .flat_map(|point| self.seeds.iter().enumerate().map(move |(j, &seed)| Run { index: point * n + j, point, seed }))
+            .flat_map(|point| {
+                self.seeds.iter().enumerate().map(move |(j, &seed)| Run {
+                    index: point * n + j,
+                    point,
+                    seed,
+                })
+            })
             .collect()
     }
 
@@ -62,14 +68,21 @@ impl Sweep {
     pub fn overrides(&self, p: &Point) -> Vec<Override> {
         let mut out = self.fixed.clone();
         for (param, &v) in self.parameters.iter().zip(&p.choice) {
-            out.push(Override { path: param.path.clone(), value: param.values[v].yaml.clone() });
+            out.push(Override {
+                path: param.path.clone(),
+                value: param.values[v].yaml.clone(),
+            });
         }
         out
     }
 
     /// The point's values as shown in tables, one per parameter.
     pub fn labels(&self, p: &Point) -> Vec<String> {
-        self.parameters.iter().zip(&p.choice).map(|(param, &v)| param.values[v].label.clone()).collect()
+        self.parameters
+            .iter()
+            .zip(&p.choice)
+            .map(|(param, &v)| param.values[v].label.clone())
+            .collect()
     }
 
     /// `path=value, …` of a point, for messages.
@@ -85,18 +98,43 @@ impl Sweep {
             .join(", ")
     }
 
-    /// The scenario of every point, parsed and validated before anything runs.
+    /// The scenario of every point, parsed and validated before anything runs. Each value of
+    /// each parameter is first tried alone, so an error names the parameter at fault.
     pub fn scenarios(&self) -> Result<Vec<ScenarioFile>, SweepError> {
         let origin = self.base_file.display().to_string();
+        for param in &self.parameters {
+            for value in &param.values {
+                let mut overrides = self.fixed.clone();
+                overrides.push(Override {
+                    path: param.path.clone(),
+                    value: value.yaml.clone(),
+                });
+                parse_scenario_with_overrides(&self.base_text, &origin, &overrides).map_err(
+                    |e| {
+                        SweepError::Input(format!(
+                            "{}: parameters[{}]: value {}: {e}",
+                            self.file, param.path, value.label
+                        ))
+                    },
+                )?;
+            }
+        }
         self.points()
             .iter()
             .map(|p| {
                 if self.parameters.is_empty() {
                     return Ok(self.base.clone());
                 }
-                parse_scenario_with_overrides(&self.base_text, &origin, &self.overrides(p)).map_err(|e| {
-                    SweepError::Input(format!("{}: parameters: point {} ({}): {e}", self.file, p.index, self.describe(p)))
-                })
+                parse_scenario_with_overrides(&self.base_text, &origin, &self.overrides(p)).map_err(
+                    |e| {
+                        SweepError::Input(format!(
+                            "{}: parameters: point {} ({}): {e}",
+                            self.file,
+                            p.index,
+                            self.describe(p)
+                        ))
+                    },
+                )
             })
             .collect()
     }

@@ -62,11 +62,21 @@ impl Metric {
     pub fn value(self, r: &RunResult) -> f64 {
         let s = &r.summary;
         let rows = &r.timeseries.rows;
-        let ratio = |num: i64, den: i64| if den > 0 { num as f64 / den as f64 } else { 0.0 };
+        let ratio = |num: i64, den: i64| {
+            if den > 0 {
+                num as f64 / den as f64
+            } else {
+                0.0
+            }
+        };
         match self {
             Metric::PodsPendingAtEnd => s.pods_pending_at_end as f64,
             Metric::PodsUnschedulableAtEnd => s.pods_unschedulable_at_end as f64,
-            Metric::PeakPending => rows.iter().map(|x| x.pods_pending).max().unwrap_or(s.pods_pending_at_end) as f64,
+            Metric::PeakPending => rows
+                .iter()
+                .map(|x| x.pods_pending)
+                .max()
+                .unwrap_or(s.pods_pending_at_end) as f64,
             Metric::PendingAfter(at) => rows
                 .iter()
                 .filter(|x| x.time_ms >= at.as_millis())
@@ -85,7 +95,9 @@ impl Metric {
                 if rows.is_empty() {
                     0.0
                 } else {
-                    rows.iter().map(|x| ratio(x.total.cpu_requested_m, x.total.cpu_allocatable_m)).sum::<f64>()
+                    rows.iter()
+                        .map(|x| ratio(x.total.cpu_requested_m, x.total.cpu_allocatable_m))
+                        .sum::<f64>()
                         / rows.len() as f64
                 }
             }
@@ -141,7 +153,10 @@ impl FromStr for Metric {
             "peakCpuRequested" => Metric::PeakCpuRequested,
             "meanCpuRequested" => Metric::MeanCpuRequested,
             "peakMemRequested" => Metric::PeakMemRequested,
-            "pendingAfter" => return Err("metric pendingAfter needs a time: pendingAfter:<duration>, e.g. pendingAfter:30m".into()),
+            "pendingAfter" => return Err(
+                "metric pendingAfter needs a time: pendingAfter:<duration>, e.g. pendingAfter:30m"
+                    .into(),
+            ),
             other => return Err(format!("unknown metric {other:?} (known: {METRIC_NAMES})")),
         })
     }
@@ -207,7 +222,9 @@ impl Threshold {
 
     /// Parses an inline threshold `metric op number` (`op` is `<=`, `<`, `>=` or `>`).
     pub fn parse_inline(text: &str) -> Result<Threshold, String> {
-        let pos = text.find(['<', '>']).ok_or_else(|| format!("{text:?} is not a threshold (metric<=number)"))?;
+        let pos = text
+            .find(['<', '>'])
+            .ok_or_else(|| format!("{text:?} is not a threshold (metric<=number)"))?;
         let (metric, rest) = text.split_at(pos);
         let (op, number) = if let Some(n) = rest.strip_prefix("<=") {
             (Op::Le, n)
@@ -226,7 +243,12 @@ impl Threshold {
         if !limit.is_finite() {
             return Err(format!("threshold {text:?}: the limit must be finite"));
         }
-        Ok(Threshold { name: text.trim().to_string(), metric, op, limit })
+        Ok(Threshold {
+            name: text.trim().to_string(),
+            metric,
+            op,
+            limit,
+        })
     }
 
     /// `metric op limit` as text.
@@ -240,7 +262,8 @@ impl Threshold {
 /// Errors say whether the key is unknown, not set in the scenario, or not computable yet
 /// (needs faults, the kubelet usage model, cascades).
 pub fn threshold_from_slo(slo: Option<&Slo>, name: &str) -> Result<Threshold, String> {
-    const KEYS: &str = "maxPendingAfter, maxUnschedulableAtEnd, maxPeakPending, minWorkloadAvailability, \
+    const KEYS: &str =
+        "maxPendingAfter, maxUnschedulableAtEnd, maxPeakPending, minWorkloadAvailability, \
 maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
     let default = Slo::default();
     let slo = slo.unwrap_or(&default);
@@ -249,8 +272,15 @@ maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
             "the scenario's slo: section does not set {name}; set it there or give an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'"
         )
     };
-    let not_yet = |what: &str| format!("not yet: --slo {name} needs {what}, which clustersim does not model yet; use an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'");
-    let t = |metric, limit: u64| Threshold { name: name.to_string(), metric, op: Op::Le, limit: limit as f64 };
+    let not_yet = |what: &str| {
+        format!("not yet: --slo {name} needs {what}, which clustersim does not model yet; use an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'")
+    };
+    let t = |metric, limit: u64| Threshold {
+        name: name.to_string(),
+        metric,
+        op: Op::Le,
+        limit: limit as f64,
+    };
     match name {
         "maxUnschedulableAtEnd" => slo.max_unschedulable_at_end.map(|v| t(Metric::PodsUnschedulableAtEnd, v)).ok_or_else(missing),
         "maxPeakPending" => slo.max_peak_pending.map(|v| t(Metric::PeakPending, v)).ok_or_else(missing),
@@ -291,18 +321,27 @@ mod tests {
         for m in DEFAULT_METRICS {
             assert_eq!(m.to_string().parse::<Metric>().unwrap(), m);
         }
-        assert_eq!("pendingAtEnd".parse::<Metric>().unwrap(), Metric::PodsPendingAtEnd);
+        assert_eq!(
+            "pendingAtEnd".parse::<Metric>().unwrap(),
+            Metric::PodsPendingAtEnd
+        );
         let m: Metric = "pendingAfter:30m".parse().unwrap();
         assert_eq!(m, Metric::PendingAfter(DurationMs::from_millis(1_800_000)));
         assert_eq!(m.to_string().parse::<Metric>().unwrap(), m);
-        assert!("nope".parse::<Metric>().unwrap_err().contains("unknown metric"));
+        assert!("nope"
+            .parse::<Metric>()
+            .unwrap_err()
+            .contains("unknown metric"));
         assert!("pendingAfter".parse::<Metric>().is_err());
     }
 
     #[test]
     fn parses_inline_thresholds() {
         let t = Threshold::parse_inline("pendingAtEnd<=0").unwrap();
-        assert_eq!((t.metric, t.op, t.limit), (Metric::PodsPendingAtEnd, Op::Le, 0.0));
+        assert_eq!(
+            (t.metric, t.op, t.limit),
+            (Metric::PodsPendingAtEnd, Op::Le, 0.0)
+        );
         assert!(t.holds(0.0) && !t.holds(1.0));
         let t = Threshold::parse_inline(" peakCpuRequested < 0.8 ").unwrap();
         assert_eq!((t.op, t.limit), (Op::Lt, 0.8));
@@ -316,15 +355,26 @@ mod tests {
     fn named_slos_come_from_the_scenario() {
         let slo = Slo {
             max_peak_pending: Some(5),
-            max_pending_after: Some(PendingAfter { fault: None, at: Some(DurationMs::from_millis(60_000)), pods: 0 }),
+            max_pending_after: Some(PendingAfter {
+                fault: None,
+                at: Some(DurationMs::from_millis(60_000)),
+                pods: 0,
+            }),
             ..Default::default()
         };
         let t = parse_slo(Some(&slo), "maxPeakPending").unwrap();
         assert_eq!((t.metric, t.limit), (Metric::PeakPending, 5.0));
         let t = parse_slo(Some(&slo), "maxPendingAfter").unwrap();
-        assert_eq!(t.metric, Metric::PendingAfter(DurationMs::from_millis(60_000)));
-        assert!(parse_slo(Some(&slo), "maxUnschedulableAtEnd").unwrap_err().contains("does not set"));
-        assert!(parse_slo(None, "maxEvictions").unwrap_err().starts_with("not yet"));
+        assert_eq!(
+            t.metric,
+            Metric::PendingAfter(DurationMs::from_millis(60_000))
+        );
+        assert!(parse_slo(Some(&slo), "maxUnschedulableAtEnd")
+            .unwrap_err()
+            .contains("does not set"));
+        assert!(parse_slo(None, "maxEvictions")
+            .unwrap_err()
+            .starts_with("not yet"));
         assert!(parse_slo(None, "whatever").unwrap_err().contains("neither"));
     }
 }

@@ -101,7 +101,13 @@ pub struct RunEntry {
 
 impl Manifest {
     /// The manifest of `shard` of `sweep` with its `records`.
-    pub fn new(sweep: &Sweep, shard: Shard, records: &[RunRecord], wall_time_s: f64, threads: usize) -> Manifest {
+    pub fn new(
+        sweep: &Sweep,
+        shard: Shard,
+        records: &[RunRecord],
+        wall_time_s: f64,
+        threads: usize,
+    ) -> Manifest {
         let points = sweep.points();
         Manifest {
             format: MANIFEST_FORMAT,
@@ -111,7 +117,10 @@ impl Manifest {
             sweep_sha256: sweep.sweep_sha256.clone(),
             base_file: sweep.base_file.display().to_string(),
             base_sha256: sweep.base_sha256.clone(),
-            shard: ShardInfo { index: shard.index, count: shard.count },
+            shard: ShardInfo {
+                index: shard.index,
+                count: shard.count,
+            },
             seeds: sweep.seeds.clone(),
             parameters: sweep.parameters.iter().map(|p| p.path.clone()).collect(),
             points: points.iter().map(|p| sweep.labels(p)).collect(),
@@ -134,21 +143,37 @@ impl Manifest {
     /// Writes the manifest into `dir` as `shard-K-of-N.json` (atomically: temporary file, then
     /// rename). Returns its path.
     pub fn write(&self, dir: &Path) -> Result<PathBuf, SweepError> {
-        let name = Shard { index: self.shard.index, count: self.shard.count }.manifest_name();
+        let name = Shard {
+            index: self.shard.index,
+            count: self.shard.count,
+        }
+        .manifest_name();
         let path = dir.join(&name);
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let mut text = serde_json::to_string_pretty(self).expect("manifest serialises");
         text.push('\n');
-        fs::write(&tmp, text).map_err(|e| SweepError::Output(format!("cannot write {}: {e}", tmp.display())))?;
-        fs::rename(&tmp, &path).map_err(|e| SweepError::Output(format!("cannot rename {} to {}: {e}", tmp.display(), path.display())))?;
+        fs::write(&tmp, text)
+            .map_err(|e| SweepError::Output(format!("cannot write {}: {e}", tmp.display())))?;
+        fs::rename(&tmp, &path).map_err(|e| {
+            SweepError::Output(format!(
+                "cannot rename {} to {}: {e}",
+                tmp.display(),
+                path.display()
+            ))
+        })?;
         Ok(path)
     }
 
     /// Reads a manifest file.
     pub fn read(path: &Path) -> Result<Manifest, SweepError> {
-        let text = fs::read_to_string(path).map_err(|e| SweepError::Input(format!("{}: cannot read: {e}", path.display())))?;
-        let m: Manifest = serde_json::from_str(&text)
-            .map_err(|e| SweepError::Input(format!("{}: not a clustersim shard manifest: {e}", path.display())))?;
+        let text = fs::read_to_string(path)
+            .map_err(|e| SweepError::Input(format!("{}: cannot read: {e}", path.display())))?;
+        let m: Manifest = serde_json::from_str(&text).map_err(|e| {
+            SweepError::Input(format!(
+                "{}: not a clustersim shard manifest: {e}",
+                path.display()
+            ))
+        })?;
         if m.format != MANIFEST_FORMAT {
             return Err(SweepError::Input(format!(
                 "{}: manifest format {} is not {MANIFEST_FORMAT} (written by another clustersim version)",
@@ -165,14 +190,33 @@ impl Manifest {
             .iter()
             .map(|r| {
                 if r.values.len() != self.metrics.len() {
-                    return Err(SweepError::Input(format!("{}: run {} has {} values for {} metrics", path.display(), r.id, r.values.len(), self.metrics.len())));
+                    return Err(SweepError::Input(format!(
+                        "{}: run {} has {} values for {} metrics",
+                        path.display(),
+                        r.id,
+                        r.values.len(),
+                        self.metrics.len()
+                    )));
                 }
                 let values = r
                     .values
                     .iter()
-                    .map(|v| v.parse::<f64>().map_err(|_| SweepError::Input(format!("{}: run {}: {v:?} is not a number", path.display(), r.id))))
+                    .map(|v| {
+                        v.parse::<f64>().map_err(|_| {
+                            SweepError::Input(format!(
+                                "{}: run {}: {v:?} is not a number",
+                                path.display(),
+                                r.id
+                            ))
+                        })
+                    })
                     .collect::<Result<Vec<f64>, _>>()?;
-                Ok(RunRecord { run: r.run, point: r.point, seed: r.seed, values })
+                Ok(RunRecord {
+                    run: r.run,
+                    point: r.point,
+                    seed: r.seed,
+                    values,
+                })
             })
             .collect()
     }
@@ -180,13 +224,14 @@ impl Manifest {
 
 /// The manifest files in `dir`: `shard-*-of-*.json`, sorted by name.
 pub fn manifests_in(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {
-    let entries = fs::read_dir(dir).map_err(|e| SweepError::Input(format!("{}: cannot read directory: {e}", dir.display())))?;
+    let entries = fs::read_dir(dir)
+        .map_err(|e| SweepError::Input(format!("{}: cannot read directory: {e}", dir.display())))?;
     let mut out: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json") && n.contains("-of-"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("shard-") && n.ends_with(".json") && n.contains("-of-")
+            })
         })
         .collect();
     out.sort();
@@ -200,7 +245,9 @@ pub fn remove_other_manifests(dir: &Path, keep: &str) -> Result<(), SweepError> 
     }
     for p in manifests_in(dir)? {
         if p.file_name().and_then(|n| n.to_str()) != Some(keep) {
-            fs::remove_file(&p).map_err(|e| SweepError::Output(format!("cannot remove stale manifest {}: {e}", p.display())))?;
+            fs::remove_file(&p).map_err(|e| {
+                SweepError::Output(format!("cannot remove stale manifest {}: {e}", p.display()))
+            })?;
         }
     }
     Ok(())
@@ -213,6 +260,8 @@ pub struct Combined {
     pub manifest: Manifest,
     /// Every run, in global order.
     pub records: Vec<RunRecord>,
+    /// How many shards were joined.
+    pub shards: u32,
 }
 
 /// Joins the manifests of all shards of one sweep (files, or directories holding
@@ -224,13 +273,19 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
         if input.is_dir() {
             let found = manifests_in(input)?;
             if found.is_empty() {
-                return Err(SweepError::Input(format!("{}: no shard manifest (shard-K-of-N.json) in this directory", input.display())));
+                return Err(SweepError::Input(format!(
+                    "{}: no shard manifest (shard-K-of-N.json) in this directory",
+                    input.display()
+                )));
             }
             files.extend(found);
         } else if input.is_file() {
             files.push(input.clone());
         } else {
-            return Err(SweepError::Input(format!("{}: no such file or directory", input.display())));
+            return Err(SweepError::Input(format!(
+                "{}: no such file or directory",
+                input.display()
+            )));
         }
     }
     let mut seen = BTreeSet::new();
@@ -238,7 +293,10 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
     if files.is_empty() {
         return Err(SweepError::Input("merge: no shard manifests given".into()));
     }
-    let manifests: Vec<(PathBuf, Manifest)> = files.into_iter().map(|f| Manifest::read(&f).map(|m| (f, m))).collect::<Result<_, _>>()?;
+    let manifests: Vec<(PathBuf, Manifest)> = files
+        .into_iter()
+        .map(|f| Manifest::read(&f).map(|m| (f, m)))
+        .collect::<Result<_, _>>()?;
     let (first_path, first) = &manifests[0];
     for (path, m) in &manifests[1..] {
         let differ = |what: &str, a: &str, b: &str| {
@@ -248,20 +306,39 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
                 first_path.display()
             ))
         };
+        if m.seeds != first.seeds {
+            return Err(differ(
+                "the seeds",
+                &format!("{:?}", m.seeds),
+                &format!("{:?}", first.seeds),
+            ));
+        }
         let short = |h: &str| h.chars().take(12).collect::<String>();
         if m.sweep_sha256 != first.sweep_sha256 {
-            return Err(differ("the sweep file", &short(&m.sweep_sha256), &short(&first.sweep_sha256)));
+            return Err(differ(
+                "the sweep file",
+                &short(&m.sweep_sha256),
+                &short(&first.sweep_sha256),
+            ));
         }
         if m.base_sha256 != first.base_sha256 {
-            return Err(differ("the base scenario", &short(&m.base_sha256), &short(&first.base_sha256)));
-        }
-        if m.seeds != first.seeds {
-            return Err(differ("the seeds", &format!("{:?}", m.seeds), &format!("{:?}", first.seeds)));
+            return Err(differ(
+                "the base scenario",
+                &short(&m.base_sha256),
+                &short(&first.base_sha256),
+            ));
         }
         if m.clustersim != first.clustersim {
-            return Err(differ("the clustersim version", &m.clustersim, &first.clustersim));
+            return Err(differ(
+                "the clustersim version",
+                &m.clustersim,
+                &first.clustersim,
+            ));
         }
-        if m.parameters != first.parameters || m.points != first.points || m.metrics != first.metrics {
+        if m.parameters != first.parameters
+            || m.points != first.points
+            || m.metrics != first.metrics
+        {
             return Err(SweepError::Input(format!(
                 "{}: refusing to merge: the grid or metrics differ from {}",
                 path.display(),
@@ -269,14 +346,23 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
             )));
         }
         if m.shard.count != first.shard.count {
-            return Err(differ("the number of shards", &m.shard.count.to_string(), &first.shard.count.to_string()));
+            return Err(differ(
+                "the number of shards",
+                &m.shard.count.to_string(),
+                &first.shard.count.to_string(),
+            ));
         }
     }
     let count = first.shard.count;
     let mut by_index: BTreeMap<u32, &PathBuf> = BTreeMap::new();
     for (path, m) in &manifests {
         if m.shard.index == 0 || m.shard.index > count {
-            return Err(SweepError::Input(format!("{}: shard {}/{} does not exist", path.display(), m.shard.index, count)));
+            return Err(SweepError::Input(format!(
+                "{}: shard {}/{} does not exist",
+                path.display(),
+                m.shard.index,
+                count
+            )));
         }
         if let Some(other) = by_index.insert(m.shard.index, path) {
             return Err(SweepError::Input(format!(
@@ -287,31 +373,64 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
             )));
         }
     }
-    let missing: Vec<String> = (1..=count).filter(|i| !by_index.contains_key(i)).map(|i| format!("{i}/{count}")).collect();
+    let missing: Vec<String> = (1..=count)
+        .filter(|i| !by_index.contains_key(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
     if !missing.is_empty() {
-        return Err(SweepError::Input(format!("refusing to merge: missing shard(s) {}", missing.join(", "))));
+        return Err(SweepError::Input(format!(
+            "refusing to merge: missing shard(s) {}",
+            missing.join(", ")
+        )));
     }
     let nseeds = first.seeds.len();
     let total = first.points.len() * nseeds;
     let mut records: Vec<Option<RunRecord>> = vec![None; total];
     for (path, m) in &manifests {
-        let shard = Shard { index: m.shard.index, count };
+        let shard = Shard {
+            index: m.shard.index,
+            count,
+        };
         for r in m.records(path)? {
-            let expected_index = r.point * nseeds + first.seeds.iter().position(|&s| s == r.seed).unwrap_or(usize::MAX / 2);
+            let expected_index = r.point * nseeds
+                + first
+                    .seeds
+                    .iter()
+                    .position(|&s| s == r.seed)
+                    .unwrap_or(usize::MAX / 2);
             if r.point >= first.points.len() || r.run != expected_index || r.run >= total {
-                return Err(SweepError::Input(format!("{}: run {} (point {}, seed {}) is not in the sweep's grid", path.display(), r.run, r.point, r.seed)));
+                return Err(SweepError::Input(format!(
+                    "{}: run {} (point {}, seed {}) is not in the sweep's grid",
+                    path.display(),
+                    r.run,
+                    r.point,
+                    r.seed
+                )));
             }
             if !shard.owns(r.run) {
-                return Err(SweepError::Input(format!("{}: run {} does not belong to shard {shard}", path.display(), r.run)));
+                return Err(SweepError::Input(format!(
+                    "{}: run {} does not belong to shard {shard}",
+                    path.display(),
+                    r.run
+                )));
             }
             if records[r.run].is_some() {
-                return Err(SweepError::Input(format!("{}: run {} is listed twice", path.display(), r.run)));
+                return Err(SweepError::Input(format!(
+                    "{}: run {} is listed twice",
+                    path.display(),
+                    r.run
+                )));
             }
             let run = r.run;
             records[run] = Some(r);
         }
     }
-    let missing: Vec<usize> = records.iter().enumerate().filter(|(_, r)| r.is_none()).map(|(i, _)| i).collect();
+    let missing: Vec<usize> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_none())
+        .map(|(i, _)| i)
+        .collect();
     if let Some(&first_missing) = missing.first() {
         return Err(SweepError::Input(format!(
             "refusing to merge: {} run(s) missing (first: run {first_missing}); did a shard fail?",
@@ -321,19 +440,30 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
     let records: Vec<RunRecord> = records.into_iter().map(|r| r.expect("checked")).collect();
     let mut manifest = first.clone();
     manifest.shard = ShardInfo { index: 1, count: 1 };
-    manifest.runs = manifests.iter().flat_map(|(_, m)| m.runs.iter().cloned()).collect();
+    manifest.runs = manifests
+        .iter()
+        .flat_map(|(_, m)| m.runs.iter().cloned())
+        .collect();
     manifest.runs.sort_by_key(|r| r.run);
     manifest.wall_time_s = manifests.iter().map(|(_, m)| m.wall_time_s).sum();
-    Ok(Combined { manifest, records })
+    Ok(Combined {
+        manifest,
+        records,
+        shards: count,
+    })
 }
 
 /// Writes `sweep.csv`, `runs.csv` and `charts/` into `dir` from the combined records.
 pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
-    fs::create_dir_all(dir).map_err(|e| SweepError::Output(format!("cannot create {}: {e}", dir.display())))?;
+    fs::create_dir_all(dir)
+        .map_err(|e| SweepError::Output(format!("cannot create {}: {e}", dir.display())))?;
     let m = &c.manifest;
     let nseeds = m.seeds.len();
     let stats_of = |point: usize, metric: usize| {
-        let values: Vec<f64> = c.records[point * nseeds..(point + 1) * nseeds].iter().map(|r| r.values[metric]).collect();
+        let values: Vec<f64> = c.records[point * nseeds..(point + 1) * nseeds]
+            .iter()
+            .map(|r| r.values[metric])
+            .collect();
         stats(&values, 0.95)
     };
 
@@ -361,12 +491,20 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
                 row.push(s.std.map(fixed).unwrap_or_default());
                 row.push(s.ci.map(|c| fixed(c.0)).unwrap_or_default());
                 row.push(s.ci.map(|c| fixed(c.1)).unwrap_or_default());
-                cells.push(chart::Cell { mean: s.mean, ci: s.ci });
+                cells.push(chart::Cell {
+                    mean: s.mean,
+                    ci: s.ci,
+                });
             }
             table.push(cells);
             w.write_record(&row).map_err(csv_err(dir, SWEEP_CSV))?;
         }
-        w.flush().map_err(|e| SweepError::Output(format!("cannot write {}: {e}", dir.join(SWEEP_CSV).display())))?;
+        w.flush().map_err(|e| {
+            SweepError::Output(format!(
+                "cannot write {}: {e}",
+                dir.join(SWEEP_CSV).display()
+            ))
+        })?;
     }
     write_file(&dir.join(SWEEP_CSV), &sweep_csv)?;
 
@@ -378,19 +516,36 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
         header.extend(m.metrics.iter().cloned());
         w.write_record(&header).map_err(csv_err(dir, RUNS_CSV))?;
         for r in &c.records {
-            let mut row = vec![run_id(r.point, m.points.len(), r.seed), r.point.to_string(), r.seed.to_string()];
+            let mut row = vec![
+                run_id(r.point, m.points.len(), r.seed),
+                r.point.to_string(),
+                r.seed.to_string(),
+            ];
             row.extend(m.points[r.point].iter().cloned());
             row.extend(r.values.iter().map(|v| format!("{v}")));
             w.write_record(&row).map_err(csv_err(dir, RUNS_CSV))?;
         }
-        w.flush().map_err(|e| SweepError::Output(format!("cannot write {}: {e}", dir.join(RUNS_CSV).display())))?;
+        w.flush().map_err(|e| {
+            SweepError::Output(format!(
+                "cannot write {}: {e}",
+                dir.join(RUNS_CSV).display()
+            ))
+        })?;
     }
     write_file(&dir.join(RUNS_CSV), &runs_csv)?;
 
-    let charts = chart::sweep_charts(&m.sweep, &m.parameters, &m.points, &m.metrics, &table, nseeds);
+    let charts = chart::sweep_charts(
+        &m.sweep,
+        &m.parameters,
+        &m.points,
+        &m.metrics,
+        &table,
+        nseeds,
+    );
     if !charts.is_empty() {
         let cdir = dir.join(CHARTS_DIR);
-        fs::create_dir_all(&cdir).map_err(|e| SweepError::Output(format!("cannot create {}: {e}", cdir.display())))?;
+        fs::create_dir_all(&cdir)
+            .map_err(|e| SweepError::Output(format!("cannot create {}: {e}", cdir.display())))?;
         for (name, svg) in charts {
             write_file(&cdir.join(name), svg.as_bytes())?;
         }
@@ -403,5 +558,6 @@ fn csv_err<'a>(dir: &'a Path, file: &'static str) -> impl Fn(csv::Error) -> Swee
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
-    fs::write(path, bytes).map_err(|e| SweepError::Output(format!("cannot write {}: {e}", path.display())))
+    fs::write(path, bytes)
+        .map_err(|e| SweepError::Output(format!("cannot write {}: {e}", path.display())))
 }

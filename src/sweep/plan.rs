@@ -11,8 +11,8 @@
 //! means every seed of every case must pass.
 //!
 //! The search assumes passing is monotone in the value (more capacity never hurts): it checks
-//! `max` (which must pass), then `min`, then bisects on the grid `min + k·step`. The answer `v`
-//! comes with the evidence that `v − step` failed (unless `v` is `min`).
+//! `max` (which must pass), then bisects on the grid `min + k·step`. The answer `v` comes with
+//! the evidence that `v − step` failed (unless `v` is `min`, which then passed).
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -106,8 +106,14 @@ impl PlanSpec {
         if self.step < 1 {
             return bad(format!("--step must be at least 1, got {}", self.step));
         }
+        if self.min.checked_sub(self.step).is_none() || self.max.checked_add(self.step).is_none() {
+            return bad("--min, --max and --step are too large".into());
+        }
         if self.min > self.max {
-            return bad(format!("--min ({}) is above --max ({})", self.min, self.max));
+            return bad(format!(
+                "--min ({}) is above --max ({})",
+                self.min, self.max
+            ));
         }
         if (self.max - self.min) % self.step != 0 {
             return bad(format!(
@@ -117,7 +123,10 @@ impl PlanSpec {
             ));
         }
         if !(self.confidence > 0.5 && self.confidence < 1.0) {
-            return bad(format!("--confidence must be between 0.5 and 1 (exclusive), got {}", self.confidence));
+            return bad(format!(
+                "--confidence must be between 0.5 and 1 (exclusive), got {}",
+                self.confidence
+            ));
         }
         if self.seeds.is_empty() || self.slos.is_empty() || self.cases.is_empty() {
             return bad("plan needs at least one seed, one SLO and one case".into());
@@ -132,23 +141,37 @@ impl PlanSpec {
     /// The scenario at `value` in case `case`.
     pub fn scenario(&self, value: i64, case: usize) -> Result<ScenarioFile, SweepError> {
         let mut overrides = self.fixed.clone();
-        overrides.push(Override { path: self.vary.clone(), value: value.to_string() });
+        overrides.push(Override {
+            path: self.vary.clone(),
+            value: value.to_string(),
+        });
         overrides.extend(self.cases[case].overrides.iter().cloned());
         parse_scenario_with_overrides(&self.text, &self.file, &overrides).map_err(|e| {
-            SweepError::Input(format!("--vary {}={value} ({}): {e}", self.vary, self.cases[case].label))
+            SweepError::Input(format!(
+                "--vary {}={value} ({}): {e}",
+                self.vary, self.cases[case].label
+            ))
         })
     }
 
     /// Runs every case with every seed at `value` (in parallel) and judges the SLOs.
     pub fn evaluate(&self, value: i64, done: &(dyn Fn() + Sync)) -> Result<Evaluation, SweepError> {
-        let scenarios: Vec<ScenarioFile> = (0..self.cases.len()).map(|c| self.scenario(value, c)).collect::<Result<_, _>>()?;
-        let jobs: Vec<(usize, u64)> = (0..self.cases.len()).flat_map(|c| self.seeds.iter().map(move |&s| (c, s))).collect();
+        let scenarios: Vec<ScenarioFile> = (0..self.cases.len())
+            .map(|c| self.scenario(value, c))
+            .collect::<Result<_, _>>()?;
+        let jobs: Vec<(usize, u64)> = (0..self.cases.len())
+            .flat_map(|c| self.seeds.iter().map(move |&s| (c, s)))
+            .collect();
         let values: Vec<Vec<f64>> = jobs
             .par_iter()
             .map(|&(case, seed)| {
-                let (result, _) = simulate(&scenarios[case], seed, EventLogLevel::None).map_err(|e| {
-                    SweepError::Input(format!("{}: --vary {}={value} ({}), seed {seed}: {e}", self.file, self.vary, self.cases[case].label))
-                })?;
+                let (result, _) =
+                    simulate(&scenarios[case], seed, EventLogLevel::None).map_err(|e| {
+                        SweepError::Input(format!(
+                            "{}: --vary {}={value} ({}), seed {seed}: {e}",
+                            self.file, self.vary, self.cases[case].label
+                        ))
+                    })?;
                 done();
                 Ok(self.slos.iter().map(|t| t.metric.value(&result)).collect())
             })
@@ -157,21 +180,41 @@ impl PlanSpec {
         let mut checks = Vec::new();
         for case in 0..self.cases.len() {
             for (slo, t) in self.slos.iter().enumerate() {
-                let v: Vec<f64> = values[case * n..(case + 1) * n].iter().map(|row| row[slo]).collect();
+                let v: Vec<f64> = values[case * n..(case + 1) * n]
+                    .iter()
+                    .map(|row| row[slo])
+                    .collect();
                 let s = stats(&v, 0.95);
                 let bound = one_sided_bound(&v, self.confidence, t.op.is_upper());
-                checks.push(Check { case, slo, mean: s.mean, std: s.std, bound, pass: t.holds(bound), values: v });
+                checks.push(Check {
+                    case,
+                    slo,
+                    mean: s.mean,
+                    std: s.std,
+                    bound,
+                    pass: t.holds(bound),
+                    values: v,
+                });
             }
         }
         let pass = checks.iter().all(|c| c.pass);
-        Ok(Evaluation { value, checks, pass })
+        Ok(Evaluation {
+            value,
+            checks,
+            pass,
+        })
     }
 
-    /// Most values a search probes: `max`, `min`, then a bisection of the steps between.
+    /// Most values a search probes: `max`, then a bisection of the `k + 1` steps from
+    /// `min − step` to `max`.
     pub fn max_evaluations(&self) -> usize {
-        let k = ((self.max - self.min) / self.step.max(1)) as u64;
-        let bisections = if k <= 1 { 0 } else { 64 - (k - 1).leading_zeros() as usize };
-        2 + bisections
+        let k = ((self.max - self.min) / self.step.max(1)) as u64 + 1;
+        let bisections = if k <= 1 {
+            0
+        } else {
+            64 - (k - 1).leading_zeros() as usize
+        };
+        1 + bisections
     }
 
     /// Runs the search; `done` is called after each run.
@@ -184,21 +227,28 @@ impl PlanSpec {
             Ok::<bool, SweepError>(pass)
         })?;
         evaluations.sort_by_key(|e| e.value);
-        Ok(PlanResult { answer, evaluations })
+        Ok(PlanResult {
+            answer,
+            evaluations,
+        })
     }
 }
 
 /// The smallest `v` in `min, min + step, …, max` with `passes(v)`, assuming `passes` is
-/// monotone (false then true); None when `passes(max)` is false. Probes `max`, then `min`,
-/// then bisects, so the answer `v > min` was seen together with a failing `v − step`.
-pub fn bisect<E>(min: i64, max: i64, step: i64, mut passes: impl FnMut(i64) -> Result<bool, E>) -> Result<Option<i64>, E> {
+/// monotone (false then true); None when `passes(max)` is false. Probes `max` first, then
+/// bisects with `min − step` standing for a failing value (so `min` itself, often the most
+/// overloaded and slowest case, is probed only when the answer is near it). An answer `v > min`
+/// was always seen together with a failing `v − step`.
+pub fn bisect<E>(
+    min: i64,
+    max: i64,
+    step: i64,
+    mut passes: impl FnMut(i64) -> Result<bool, E>,
+) -> Result<Option<i64>, E> {
     if !passes(max)? {
         return Ok(None);
     }
-    if min == max || passes(min)? {
-        return Ok(Some(min));
-    }
-    let (mut lo, mut hi) = (min, max);
+    let (mut lo, mut hi) = (min - step, max);
     while hi - lo > step {
         let mid = lo + ((hi - lo) / step / 2) * step;
         if passes(mid)? {
@@ -213,13 +263,22 @@ pub fn bisect<E>(min: i64, max: i64, step: i64, mut passes: impl FnMut(i64) -> R
 /// The cases of `--across PATH=[v1, v2, …]` options: the cartesian product of their values in
 /// the order given (first option slowest); one case `base` when there are none.
 pub fn cases_across(across: &[Override]) -> Result<Vec<Case>, String> {
-    let mut cases = vec![Case { label: "base".into(), overrides: Vec::new() }];
+    let mut cases = vec![Case {
+        label: "base".into(),
+        overrides: Vec::new(),
+    }];
     for (i, o) in across.iter().enumerate() {
-        crate::scenario::overrides::parse_path(&o.path).map_err(|e| format!("--across {o}: invalid scenario path: {e}"))?;
-        let parsed: Value = serde_saphyr::from_str_with_options(&o.value, crate::scenario::load::yaml_options())
-            .map_err(|_| format!("--across {o}: the value must be a YAML list such as [a, b]"))?;
+        crate::scenario::overrides::parse_path(&o.path)
+            .map_err(|e| format!("--across {o}: invalid scenario path: {e}"))?;
+        let parsed: Value =
+            serde_saphyr::from_str_with_options(&o.value, crate::scenario::load::yaml_options())
+                .map_err(|_| {
+                    format!("--across {o}: the value must be a YAML list such as [a, b]")
+                })?;
         let Value::Array(items) = parsed else {
-            return Err(format!("--across {o}: the value must be a YAML list such as [a, b]"));
+            return Err(format!(
+                "--across {o}: the value must be a YAML list such as [a, b]"
+            ));
         };
         if items.is_empty() {
             return Err(format!("--across {o}: the list is empty"));
@@ -233,9 +292,16 @@ pub fn cases_across(across: &[Override]) -> Result<Vec<Case>, String> {
                     _ => text.clone(),
                 };
                 let mut overrides = c.overrides.clone();
-                overrides.push(Override { path: o.path.clone(), value: text });
+                overrides.push(Override {
+                    path: o.path.clone(),
+                    value: text,
+                });
                 let part = format!("{}={shown}", o.path);
-                let label = if i == 0 { part } else { format!("{}, {part}", c.label) };
+                let label = if i == 0 {
+                    part
+                } else {
+                    format!("{}, {part}", c.label)
+                };
                 next.push(Case { label, overrides });
             }
         }
@@ -266,13 +332,22 @@ mod tests {
             if threshold > 4000 {
                 assert!(probed.contains(&(threshold - 1)), "{threshold}: {probed:?}");
             }
-            assert!(probed.len() <= 2 + 13, "{probed:?}");
+            assert!(probed.len() <= 1 + 13, "{probed:?}");
+            assert!(
+                threshold == 4000 || !probed.contains(&4000) || probed.contains(&(threshold - 1)),
+                "{probed:?}"
+            );
         }
         assert_eq!(search(4000, 9000, 1, 9001).0, None);
         let (r, probed) = search(0, 100, 10, 35);
         assert_eq!(r, Some(40));
-        assert!(probed.contains(&30) && probed.iter().all(|v| v % 10 == 0), "{probed:?}");
+        assert!(
+            probed.contains(&30) && probed.iter().all(|v| v % 10 == 0),
+            "{probed:?}"
+        );
         assert_eq!(search(7, 7, 1, 7).0, Some(7));
+        assert_eq!(search(7, 8, 1, 7), (Some(7), vec![8, 7]));
+        assert_eq!(search(7, 8, 1, 8), (Some(8), vec![8, 7]));
     }
 
     #[test]

@@ -36,7 +36,9 @@ impl Shard {
         let count = |n: &str, what: &str| -> Result<u32, String> {
             match n.parse::<u32>() {
                 Ok(v) if v >= 1 => Ok(v),
-                _ => Err(format!("--shard {text}: {what} must be a whole number of at least 1, got {n:?}")),
+                _ => Err(format!(
+                    "--shard {text}: {what} must be a whole number of at least 1, got {n:?}"
+                )),
             }
         };
         let (index, count) = if k == "auto" {
@@ -52,13 +54,14 @@ impl Shard {
             let raw = env(JOB_COMPLETION_INDEX).ok_or_else(|| {
                 format!("--shard auto: {JOB_COMPLETION_INDEX} is not set (a Kubernetes Indexed Job sets it; elsewhere use --shard K/N)")
             })?;
-            let i: u32 = raw
-                .trim()
-                .parse()
-                .map_err(|_| format!("--shard auto: {JOB_COMPLETION_INDEX}={raw:?} is not a whole number"))?;
+            let i: u32 = raw.trim().parse().map_err(|_| {
+                format!("--shard auto: {JOB_COMPLETION_INDEX}={raw:?} is not a whole number")
+            })?;
             (i.saturating_add(1), count)
         } else {
-            let n = n.ok_or_else(|| format!("--shard {text}: expected K/N (e.g. 2/5), auto or auto/N"))?;
+            let n = n.ok_or_else(|| {
+                format!("--shard {text}: expected K/N (e.g. 2/5), auto or auto/N")
+            })?;
             let index = k
                 .parse::<u32>()
                 .map_err(|_| format!("--shard {text}: K must be a whole number, got {k:?}"))?;
@@ -105,7 +108,10 @@ mod tests {
 
     #[test]
     fn parses_k_of_n() {
-        assert_eq!(Shard::parse("2/5", no_env).unwrap(), Shard { index: 2, count: 5 });
+        assert_eq!(
+            Shard::parse("2/5", no_env).unwrap(),
+            Shard { index: 2, count: 5 }
+        );
         assert_eq!(Shard::parse(" 1 / 1 ", no_env).unwrap(), Shard::ALL);
         for bad in ["0/3", "4/3", "1/0", "x/2", "2", "1/-1", "", "/"] {
             assert!(Shard::parse(bad, no_env).is_err(), "{bad:?}");
@@ -119,13 +125,23 @@ mod tests {
             CLUSTERSIM_SHARDS => Some("4".to_string()),
             _ => None,
         };
-        assert_eq!(Shard::parse("auto", env).unwrap(), Shard { index: 3, count: 4 });
-        assert_eq!(Shard::parse("auto/3", env).unwrap(), Shard { index: 3, count: 3 });
-        assert!(Shard::parse("auto/2", env).unwrap_err().contains("does not exist"));
+        assert_eq!(
+            Shard::parse("auto", env).unwrap(),
+            Shard { index: 3, count: 4 }
+        );
+        assert_eq!(
+            Shard::parse("auto/3", env).unwrap(),
+            Shard { index: 3, count: 3 }
+        );
+        assert!(Shard::parse("auto/2", env)
+            .unwrap_err()
+            .contains("does not exist"));
         let err = Shard::parse("auto/3", no_env).unwrap_err();
         assert!(err.contains(JOB_COMPLETION_INDEX), "{err}");
         let only_index = |k: &str| (k == JOB_COMPLETION_INDEX).then(|| "0".to_string());
-        assert!(Shard::parse("auto", only_index).unwrap_err().contains(CLUSTERSIM_SHARDS));
+        assert!(Shard::parse("auto", only_index)
+            .unwrap_err()
+            .contains(CLUSTERSIM_SHARDS));
     }
 
     #[test]

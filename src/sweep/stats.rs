@@ -23,12 +23,22 @@ pub fn stats(values: &[f64], confidence: f64) -> Stats {
     assert!(n > 0, "stats of no values");
     let mean = values.iter().sum::<f64>() / n as f64;
     if n == 1 {
-        return Stats { n, mean, std: None, ci: None };
+        return Stats {
+            n,
+            mean,
+            std: None,
+            ci: None,
+        };
     }
     let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1) as f64;
     let std = var.sqrt();
     let half = t_quantile(0.5 + confidence / 2.0, (n - 1) as f64) * std / (n as f64).sqrt();
-    Stats { n, mean, std: Some(std), ci: Some((mean - half, mean + half)) }
+    Stats {
+        n,
+        mean,
+        std: Some(std),
+        ci: Some((mean - half, mean + half)),
+    }
 }
 
 /// One-sided bound of the mean at `confidence`: the upper bound when `upper`, else the lower.
@@ -218,7 +228,10 @@ mod tests {
         assert_eq!(s.mean, 2.0);
         assert_eq!(s.std, Some(1.0));
         let (lo, hi) = s.ci.unwrap();
-        assert!(close(lo, 2.0 - 4.302_653 / 3f64.sqrt(), 1e-5) && close(hi, 2.0 + 4.302_653 / 3f64.sqrt(), 1e-5));
+        assert!(
+            close(lo, 2.0 - 4.302_653 / 3f64.sqrt(), 1e-5)
+                && close(hi, 2.0 + 4.302_653 / 3f64.sqrt(), 1e-5)
+        );
         let one = stats(&[5.0], 0.95);
         assert_eq!((one.mean, one.std, one.ci), (5.0, None, None));
         let flat = stats(&[4.0, 4.0], 0.95);

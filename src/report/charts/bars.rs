@@ -340,16 +340,16 @@ fn bar_panel(
 /// Most cascades the cascades chart shows (the largest, in order of start).
 pub const MAX_CASCADES: usize = 80;
 
-/// One bar per cascade: size, depth, duration (`cascades.csv`).
+/// One bar per cascade: size, depth, time to recovery (`cascades.csv`).
 pub fn cascades(run: &RunData) -> Prep {
     let Some(t) = &run.cascades else {
         return Prep::Missing(format!("needs {}", col::CASCADES_FILE));
     };
-    let (Some(size), Some(depth)) = (t.col(col::C_SIZE), t.col(col::C_DEPTH)) else {
+    let (Some(size), Some(depth)) = (t.col_any(&col::C_SIZE), t.col(col::C_DEPTH)) else {
         return Prep::Missing(format!(
             "needs {} columns `{}` and `{}`",
             col::CASCADES_FILE,
-            col::C_SIZE,
+            col::C_SIZE[0],
             col::C_DEPTH
         ));
     };
@@ -359,8 +359,7 @@ pub fn cascades(run: &RunData) -> Prep {
             message: "No cascades in this run.".into(),
         };
     }
-    let start = t.col(col::C_START);
-    let dur = t.col(col::C_DURATION);
+    let start = t.col_any(&col::C_START);
     let num = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     let title = if rows.len() > MAX_CASCADES {
@@ -376,10 +375,10 @@ pub fn cascades(run: &RunData) -> Prep {
     let mut panels = vec![
         bar_panel(
             "Size",
-            "events",
+            "effects",
             YFmt::Count,
             VERMILLION,
-            "events in the cascade",
+            "effects set off by the root cause",
             edges.clone(),
             rows.iter().map(|&r| num(Some(size), r)).collect(),
         ),
@@ -393,7 +392,29 @@ pub fn cascades(run: &RunData) -> Prep {
             rows.iter().map(|&r| num(Some(depth), r)).collect(),
         ),
     ];
-    if dur.is_some() {
+    if let Some(rec) = t.col(col::C_RECOVERY) {
+        // Damage never repaired is drawn to the end of the run, in its own colour.
+        let end = super::timecharts::run_end(run);
+        let (mut done, mut open) = (Vec::new(), Vec::new());
+        for &r in &rows {
+            if t.text(r, rec).trim() == col::C_NOT_RECOVERED {
+                done.push(0.0);
+                open.push((end - num(start, r)).max(0.0) / 60.0);
+            } else {
+                done.push(num(Some(rec), r) / 60.0);
+                open.push(0.0);
+            }
+        }
+        let mut p = Panel::new("Time to recovery", "minutes", YFmt::Decimal);
+        p.stack = Some(Stack {
+            edges,
+            series: vec![
+                ("root cause to recovery".to_owned(), ORANGE, done),
+                ("not recovered by the end of the run".to_owned(), GREY, open),
+            ],
+        });
+        panels.push(p);
+    } else if let Some(dur) = t.col(col::C_DURATION) {
         panels.push(bar_panel(
             "Duration",
             "minutes",
@@ -401,12 +422,12 @@ pub fn cascades(run: &RunData) -> Prep {
             ORANGE,
             "first to last event",
             edges,
-            rows.iter().map(|&r| num(dur, r) / 60.0).collect(),
+            rows.iter().map(|&r| num(Some(dur), r) / 60.0).collect(),
         ));
     }
     Prep::Time(index_chart(
         &title,
-        "cascade (in order of start)",
+        "cascade (in order of root time)",
         n as f64 + 0.5,
         panels,
     ))

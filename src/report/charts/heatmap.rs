@@ -311,12 +311,6 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     h: &Heatmap,
 ) -> Result<(), String> {
     let body = title_area(root, "Node memory usage and pressure")?;
-    let body = root
-        .titled(
-            "Node memory usage and pressure",
-            (FAMILY, style::TITLE_PX, FontStyle::Bold),
-        )
-        .e()?;
     let per_row = h.nodes as f64 / h.rows.max(1) as f64;
     let caption = if per_row > 1.0 {
         format!(
@@ -458,9 +452,15 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     }))
     .e()?;
     let label_style = tick.clone().pos(Pos::new(HPos::Right, VPos::Center));
+    // Labels of groups too thin to hold one are left out rather than drawn over each other.
+    let mut last_y: Option<i32> = None;
     for g in &h.groups {
         let mid = (y_of(g.1) + y_of(g.2)) / 2.0;
         let (px, py) = ch.backend_coord(&(0.0, mid));
+        if last_y.is_some_and(|l| py - l < style::TICK_PX as i32) {
+            continue;
+        }
+        last_y = Some(py);
         let (bx, by) = main.get_base_pixel();
         main.draw(&Text::new(
             g.0.clone(),

@@ -75,6 +75,8 @@ pub enum ChartKind {
     UtilisationZones,
     /// Nodes above 80 / 90 % requested, under pressure, not Ready.
     Nodes,
+    /// p50 / p90 / p99 / max of node usage over time.
+    NodeUsageSpread,
     /// Node × time heatmap of memory usage.
     NodePressure,
     /// Evictions and OOM kills per bin by cause.
@@ -93,11 +95,12 @@ pub enum ChartKind {
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 11] = [
+    pub const ALL: [ChartKind; 12] = [
         ChartKind::Timeline,
         ChartKind::Utilisation,
         ChartKind::UtilisationZones,
         ChartKind::Nodes,
+        ChartKind::NodeUsageSpread,
         ChartKind::NodePressure,
         ChartKind::Evictions,
         ChartKind::Cascades,
@@ -114,6 +117,7 @@ impl ChartKind {
             ChartKind::Utilisation => "utilisation",
             ChartKind::UtilisationZones => "utilisation-zones",
             ChartKind::Nodes => "nodes",
+            ChartKind::NodeUsageSpread => "node-usage-spread",
             ChartKind::NodePressure => "node-pressure",
             ChartKind::Evictions => "evictions",
             ChartKind::Cascades => "cascades",
@@ -131,6 +135,7 @@ impl ChartKind {
             ChartKind::Utilisation => "Utilisation (cluster)",
             ChartKind::UtilisationZones => "Utilisation by zone",
             ChartKind::Nodes => "Node fill and pressure",
+            ChartKind::NodeUsageSpread => "Node usage spread",
             ChartKind::NodePressure => "Node pressure heatmap",
             ChartKind::Evictions => "Evictions and OOM kills",
             ChartKind::Cascades => "Cascades",
@@ -157,6 +162,10 @@ impl ChartKind {
             ChartKind::Nodes => {
                 "Nodes whose CPU or memory requests exceed 80 % / 90 % of allocatable, nodes \
                  under MemoryPressure, and nodes not Ready."
+            }
+            ChartKind::NodeUsageSpread => {
+                "How full the nodes are: the median, 90th and 99th percentile and the fullest \
+                 node's memory and CPU usage, as a share of its allocatable."
             }
             ChartKind::NodePressure => {
                 "Every node over time, grouped by zone and pool; colour is memory usage, red \
@@ -185,6 +194,7 @@ impl ChartKind {
             ChartKind::Utilisation => timecharts::utilisation(run),
             ChartKind::UtilisationZones => timecharts::utilisation_zones(run),
             ChartKind::Nodes => timecharts::nodes(run),
+            ChartKind::NodeUsageSpread => timecharts::node_usage_spread(run),
             ChartKind::NodePressure => return heatmap::node_pressure(run),
             ChartKind::Evictions => timecharts::evictions(run),
             ChartKind::Cascades => bars::cascades(run),

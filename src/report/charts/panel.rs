@@ -191,19 +191,24 @@ pub enum YFmt {
     Decimal,
 }
 
-fn y_tick(fmt: YFmt, v: f64) -> String {
+/// A y tick label; `span` is the axis maximum (small axes get decimals, never repeated labels).
+fn y_tick(fmt: YFmt, v: f64, span: f64) -> String {
+    let plain = |v: f64| {
+        if v.abs() >= 100.0 {
+            format::count(v.round())
+        } else if (v - v.round()).abs() < 1e-9 {
+            format!("{v:.0}")
+        } else if span < 2.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.1}")
+        }
+    };
     match fmt {
         YFmt::Count => format::count(v.round()),
+        YFmt::Percent if span < 5.0 => format!("{} %", plain(v)),
         YFmt::Percent => format!("{v:.0} %"),
-        YFmt::Decimal => {
-            if v.abs() >= 100.0 {
-                format::count(v.round())
-            } else if (v - v.round()).abs() < 1e-9 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            }
-        }
+        YFmt::Decimal => plain(v),
     }
 }
 
@@ -348,7 +353,11 @@ fn draw_panel<DB: DrawingBackend>(
             .filter(|v| v.is_finite())
             .fold(0.0f64, f64::max)
     };
-    let (yl, yr) = (nice_max(max_of(false)), nice_max(max_of(true)));
+    let (mut yl, mut yr) = (nice_max(max_of(false)), nice_max(max_of(true)));
+    if p.y_fmt == YFmt::Count {
+        // Counts below 5 would get fractional ticks.
+        (yl, yr) = (yl.max(5.0), yr.max(5.0));
+    }
     let x_max = if c.x_max > 0.0 { c.x_max } else { 1.0 };
     let mut b = ChartBuilder::on(&plot);
     b.margin_left(10)
@@ -364,7 +373,8 @@ fn draw_panel<DB: DrawingBackend>(
         .e()?
         .set_secondary_coord(0f64..x_max, 0f64..yr);
     let fmt = p.y_fmt;
-    let yf = move |v: &f64| y_tick(fmt, *v);
+    let yf = move |v: &f64| y_tick(fmt, *v, yl);
+    let yf2 = move |v: &f64| y_tick(fmt, *v, yr);
     let xf = |v: &f64| x_tick(*v);
     ch.configure_mesh()
         .x_desc(c.x_desc.as_str())
@@ -384,7 +394,7 @@ fn draw_panel<DB: DrawingBackend>(
             .y_desc(d.as_str())
             .label_style((FAMILY, style::TICK_PX))
             .axis_desc_style((FAMILY, style::DESC_PX))
-            .y_label_formatter(&yf)
+            .y_label_formatter(&yf2)
             .y_labels(6)
             .draw()
             .e()?;

@@ -272,6 +272,50 @@ pub fn nodes(run: &RunData) -> Prep {
     Prep::Time(c)
 }
 
+/// Spread of node usage over time: p50 / p90 / p99 / max of memory and CPU usage.
+pub fn node_usage_spread(run: &RunData) -> Prep {
+    let have: Vec<(&str, &str)> = col::NODE_USAGE_SPREAD
+        .into_iter()
+        .filter(|(prefix, _)| {
+            col::SPREAD_QUANTILES
+                .iter()
+                .any(|q| run.ts.get(&format!("{prefix}{q}")).is_some())
+        })
+        .collect();
+    if have.is_empty() {
+        return missing(&[
+            "node_mem_usage_p50",
+            "node_mem_usage_max",
+            "node_cpu_usage_…",
+        ]);
+    }
+    if let Some(m) = require(run, &[]) {
+        return m;
+    }
+    let mut c = chart("Node usage spread", &[run]);
+    let ax = c.axis;
+    let colors = [GREEN, BLUE, ORANGE, VERMILLION];
+    for (prefix, what) in have {
+        let mut p = Panel::new(
+            format!("{what} used by nodes"),
+            "% of the node's allocatable",
+            YFmt::Percent,
+        );
+        for (q, color) in col::SPREAD_QUANTILES.iter().zip(colors) {
+            if let Some(pts) = scaled(run, ax, &format!("{prefix}{q}"), 0.01) {
+                let label = if *q == "max" {
+                    "fullest node".to_owned()
+                } else {
+                    format!("{q} of nodes")
+                };
+                p.line(label, color, Dash::Solid, pts);
+            }
+        }
+        c.panels.push(p);
+    }
+    Prep::Time(c)
+}
+
 /// Per-bin sums of per-interval columns, as lines at the bin centres.
 fn bin_lines(run: &RunData, ax: TimeAxis, names: &[&str]) -> (Vec<Vec<(f64, f64)>>, String) {
     let cols: Vec<&[f64]> = names.iter().map(|n| run.ts.get(n).unwrap()).collect();
@@ -332,7 +376,7 @@ fn eviction_series(run: &RunData) -> Vec<(String, String)> {
         (col::EVICTIONS_CAUSE_PREFIX, col::EVICTIONS, "eviction"),
         (col::OOM_KILLS_CAUSE_PREFIX, col::OOM_KILLS, "OOM kill"),
     ] {
-        let causes: Vec<(String, String)> = run
+        let mut causes: Vec<(String, String)> = run
             .ts
             .names()
             .iter()
@@ -341,6 +385,13 @@ fn eviction_series(run: &RunData) -> Vec<(String, String)> {
                     .map(|cause| (n.clone(), format!("{what}: {}", cause.replace('_', " "))))
             })
             .collect();
+        if total == col::OOM_KILLS {
+            for (name, label) in col::OOM_KILLS_CAUSES {
+                if run.ts.get(name).is_some() && !causes.iter().any(|c| c.0 == name) {
+                    causes.push((name.to_owned(), format!("{what}: {label}")));
+                }
+            }
+        }
         if !causes.is_empty() {
             out.extend(causes);
         } else if run.ts.get(total).is_some() {

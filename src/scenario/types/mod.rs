@@ -8,10 +8,12 @@
 pub mod affinity;
 pub mod cluster;
 pub mod faults;
+pub mod kubelet;
 mod non_negative;
 pub mod pod;
 pub mod scheduler;
 pub mod slo;
+pub mod usage;
 pub mod workload;
 
 use std::collections::BTreeMap;
@@ -66,6 +68,9 @@ pub struct ScenarioFile {
     /// PodDisruptionBudgets.
     #[serde(default)]
     pub pdbs: Vec<faults::PdbSpec>,
+    /// Node-pressure eviction settings of every node's kubelet (turns the usage model on).
+    #[serde(default)]
+    pub kubelet: Option<kubelet::Kubelet>,
 }
 
 /// `simulation`.

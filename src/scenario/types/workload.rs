@@ -49,6 +49,9 @@ pub struct Workload {
     /// Pod only: bind to this node without scheduling.
     #[serde(default)]
     pub node_name: Option<String>,
+    /// Actual CPU and memory use of the pods (turns the usage model on).
+    #[serde(default)]
+    pub usage: Option<super::usage::Usage>,
 }
 
 impl Workload {

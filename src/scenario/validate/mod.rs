@@ -8,6 +8,7 @@ mod names;
 mod pod;
 mod scheduler;
 mod slo;
+mod usage;
 mod workloads;
 
 use std::collections::{BTreeMap, HashMap};
@@ -58,6 +59,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     workloads::check(&mut c, scenario, &node_names);
     faults::check(&mut c, scenario, &node_names);
     slo::check(&mut c, scenario);
+    usage::check(&mut c, scenario);
     c.found
 }
 

@@ -1,0 +1,364 @@
+//! The kubelet model: what pods actually use, and what a node does about it.
+//!
+//! Requests decide placement; usage decides whether nodes survive. Each running container has
+//! a CPU and memory *level* drawn when it starts, scaled by its workload's load factor (a daily
+//! curve times spikes) and by noise redrawn every `interval`, plus an optional linear memory
+//! leak. From these the node totals are kept incrementally (deltas, never a scan of all pods):
+//!
+//! * CPU above a container's limit is throttled; node demand above allocatable is contention.
+//!   Both are integrated over time. CPU never kills.
+//! * Memory above a container's limit OOM-kills the container; it restarts in place after the
+//!   kubelet's back-off (10 s doubling to 300 s), so repeated kills are a CrashLoopBackOff.
+//! * `memory.available = capacity − working set` below the eviction threshold gives the node
+//!   MemoryPressure (and the `node.kubernetes.io/memory-pressure:NoSchedule` taint) and the
+//!   kubelet evicts one pod per housekeeping interval in upstream order. Usage above capacity
+//!   before the kubelet catches up is a kernel OOM kill of the container with the highest
+//!   `oom_badness` (usage + `oom_score_adj`·capacity/1000).
+//!
+//! Event-driven throughout: a node's signals are evaluated when its usage changes; the 10 s
+//! housekeeping loop runs only for nodes under (or about to be under) pressure; a leak's limit
+//! or threshold crossing is computed exactly and scheduled as one event. Time-dependent leak
+//! memory is kept as exact integers: `bytes = floor((rate_per_day·t − offset) / DAY_MS)`.
+//!
+//! Randomness: stream `"usage/<workload>"` (levels, noise) and `"usage/<workload>/spikes"`,
+//! so a run without `usage:` draws nothing new and one workload's usage never shifts another's.
+//!
+//! Architecture invariant: the kubelet changes pods only through [`crate::sim::Core`]
+//! (evictions go back to the run loop, which removes the pod through the controllers).
+
+pub mod backoff;
+mod check;
+pub mod config;
+pub mod cpu;
+mod node;
+mod oom;
+pub mod profile;
+pub mod qos;
+pub mod rank;
+mod state;
+mod stats;
+mod usage;
+
+pub use config::PressureConfig;
+
+use self::config::{KubeletConfig, Spikes};
+use self::node::NodeCols;
+use self::profile::{LevelSampler, NoiseTable};
+pub(crate) use self::state::{Ctr, CtrRt, Loc, PodRec, SlotRef, WorkloadRt};
+use self::stats::Stats;
+use crate::cluster::{NodeId, PodId, Sym, World, MEMORY};
+use crate::controllers::WorkloadSpec;
+use crate::engine::RngStreams;
+use crate::metrics::{NodeRow, PressureSample, PressureSummary};
+use crate::sim::{Core, Event, SetupError};
+
+/// No pending event.
+pub(crate) const NEVER: u64 = u64::MAX;
+
+/// Taint key of the MemoryPressure condition.
+pub const MEMORY_PRESSURE_TAINT: &str = "node.kubernetes.io/memory-pressure";
+
+/// A pod the kubelet decided to evict; the run loop removes it through its controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Eviction {
+    /// The pod.
+    pub pod: PodId,
+    /// Cause id carried by the eviction (inherited by the replacement).
+    pub cause: u64,
+}
+
+/// The kubelets of every node, plus the usage model of every workload.
+pub struct Kubelet {
+    cfg: KubeletConfig,
+    wl: Vec<WorkloadRt>,
+    /// Per pod slot.
+    slots: Vec<SlotRef>,
+    nodes: NodeCols,
+    stats: Stats,
+    touched: Vec<u32>,
+    stamp: Vec<bool>,
+    taint_key: Sym,
+    /// Workloads ticking together, by leader (the lowest id of each interval group).
+    tick_groups: Vec<Vec<usize>>,
+    /// End of the run: leak crossings after it are not scheduled.
+    pub(crate) horizon_ms: u64,
+}
+
+impl Kubelet {
+    /// The model for `world` (nodes and templates final) and `specs` (by `WorkloadId`), for a
+    /// run ending at `horizon_ms` (exact leak crossings after it are not scheduled).
+    pub fn new(
+        cfg: &PressureConfig,
+        world: &mut World,
+        specs: &[WorkloadSpec],
+        streams: &RngStreams,
+        horizon_ms: u64,
+    ) -> Result<Self, SetupError> {
+        if cfg.workloads.len() != specs.len() {
+            return Err(SetupError::InconsistentWorld(format!(
+                "usage for {} workloads, {} workloads",
+                cfg.workloads.len(),
+                specs.len()
+            )));
+        }
+        let mut wl = Vec::with_capacity(specs.len());
+        for (spec, u) in specs.iter().zip(&cfg.workloads) {
+            let tpl = &world.templates[spec.template as usize];
+            let err = |m: String| SetupError::InvalidDistribution {
+                workload: spec.name.clone(),
+                what: "usage",
+                message: m,
+            };
+            let mut ctrs = Vec::new();
+            for c in &u.containers {
+                let Some(ts) = tpl.containers.get(c.index) else {
+                    return Err(err(format!("container {} does not exist", c.index)));
+                };
+                ctrs.push(CtrRt {
+                    tpl_index: c.index,
+                    cpu: LevelSampler::new(&c.cpu).map_err(err)?,
+                    mem: LevelSampler::new(&c.mem).map_err(err)?,
+                    leak: c.leak_per_day.max(0),
+                    cpu_limit: ts.cpu_limit.filter(|l| *l > 0),
+                    mem_limit: ts.mem_limit.filter(|l| *l > 0),
+                });
+            }
+            let noise = |s: f64| (s > 0.0).then(|| NoiseTable::new(s));
+            wl.push(WorkloadRt {
+                nc: ctrs.len(),
+                pods: Vec::new(),
+                pods_ctrs: Vec::new(),
+                ctrs,
+                rng: streams.stream(&format!("usage/{}", spec.name)),
+                spike_rng: streams.stream(&format!("usage/{}/spikes", spec.name)),
+                cpu_noise: noise(u.noise_cpu_sigma),
+                mem_noise: noise(u.noise_mem_sigma),
+                cfg: u.clone(),
+                next_spike: 0,
+                spikes_on: 0,
+                diurnal: 1.0,
+                factor: 1.0,
+                template: spec.template,
+                qos: tpl.qos,
+                priority: tpl.priority,
+                mem_request: tpl.requests[MEMORY],
+            });
+        }
+        let n = world.nodes.len();
+        let taint_key = world.interner.intern(MEMORY_PRESSURE_TAINT);
+        let nodes = NodeCols::new(world, &cfg.kubelet);
+        let stats = Stats::new(world, wl.len());
+        Ok(Kubelet {
+            cfg: cfg.kubelet.clone(),
+            wl,
+            slots: Vec::new(),
+            nodes,
+            stats,
+            touched: Vec::new(),
+            stamp: vec![false; n],
+            taint_key,
+            tick_groups: Vec::new(),
+            horizon_ms,
+        })
+    }
+
+    /// Time zero: the first usage tick and spike of every workload.
+    /// Workloads with the same `interval` tick in one event (one evaluation of the touched
+    /// nodes for all of them, as their usage changes at the same instant).
+    pub fn start(&mut self, core: &mut Core) {
+        let now = core.now.as_millis();
+        self.tick_groups = vec![Vec::new(); self.wl.len()];
+        let mut leader_of: std::collections::BTreeMap<u64, usize> =
+            std::collections::BTreeMap::new();
+        for w in 0..self.wl.len() {
+            let rt = &mut self.wl[w];
+            rt.diurnal = rt.cfg.diurnal.map_or(1.0, |d| d.factor(now));
+            rt.factor = rt.diurnal;
+            if rt.cfg.ticks() && rt.cfg.interval_ms > 0 {
+                let leader = *leader_of.entry(rt.cfg.interval_ms).or_insert(w);
+                if leader == w {
+                    core.push(
+                        core.now.plus_millis(rt.cfg.interval_ms),
+                        Event::UsageTick { workload: w as u32 },
+                    );
+                }
+                self.tick_groups[leader].push(w);
+            }
+            self.schedule_next_spike(core, w);
+        }
+    }
+
+    fn schedule_next_spike(&mut self, core: &mut Core, w: usize) {
+        use rand_distr::Distribution;
+        let rt = &mut self.wl[w];
+        let Some(Spikes { arrivals, .. }) = &rt.cfg.spikes else {
+            return;
+        };
+        let now = core.now.as_millis();
+        let at = match arrivals {
+            config::SpikeArrivals::Poisson(per_ms) => {
+                let Ok(exp) = rand_distr::Exp::new(*per_ms) else {
+                    return;
+                };
+                let gap: f64 = exp.sample(&mut rt.spike_rng);
+                if !gap.is_finite() {
+                    return;
+                }
+                now.saturating_add(gap.round().max(1.0) as u64)
+            }
+            config::SpikeArrivals::At(times) => {
+                let Some(&t) = times.get(rt.next_spike) else {
+                    return;
+                };
+                rt.next_spike += 1;
+                t.max(now)
+            }
+        };
+        core.push(
+            crate::engine::SimTime(at),
+            Event::UsageSpike {
+                workload: w as u32,
+                start: true,
+            },
+        );
+    }
+
+    /// Handles a kubelet event; an eviction is returned for the run loop to carry out.
+    pub fn handle(&mut self, core: &mut Core, event: Event) -> Option<Eviction> {
+        self.stats.advance(core.now.as_millis());
+        match event {
+            Event::UsageTick { workload } => {
+                for i in 0..self.tick_groups[workload as usize].len() {
+                    let w = self.tick_groups[workload as usize][i];
+                    self.on_tick(core, w);
+                }
+                self.flush(core);
+                let iv = self.wl[workload as usize].cfg.interval_ms;
+                core.push(core.now.plus_millis(iv), event);
+            }
+            Event::UsageSpike { workload, start } => {
+                let w = workload as usize;
+                if start {
+                    self.wl[w].spikes_on += 1;
+                    let d = self.wl[w].cfg.spikes.as_ref().map_or(0, |s| s.duration_ms);
+                    core.push(
+                        core.now.plus_millis(d),
+                        Event::UsageSpike {
+                            workload,
+                            start: false,
+                        },
+                    );
+                    self.schedule_next_spike(core, w);
+                } else {
+                    self.wl[w].spikes_on = self.wl[w].spikes_on.saturating_sub(1);
+                }
+                self.refactor(core, w);
+            }
+            Event::ContainerRestart { pod, container } => {
+                self.on_restart(core, pod, container as usize)
+            }
+            Event::LeakCheck { pod } => self.on_leak_check(core, pod),
+            Event::NodeCheck { node } => self.on_node_check(core, node.ix()),
+            Event::KubeletSync { node } => return self.on_sync(core, node.ix()),
+            _ => debug_assert!(false, "not a kubelet event: {event:?}"),
+        }
+        None
+    }
+
+    /// A pod became Running on its node: its containers start.
+    pub fn pod_started(&mut self, core: &mut Core, pod: PodId) {
+        self.stats.advance(core.now.as_millis());
+        self.start_pod(core, pod);
+    }
+
+    /// A Running pod stopped (terminated or deleted): its usage leaves the node.
+    pub fn pod_stopped(&mut self, core: &mut Core, pod: PodId) {
+        self.stats.advance(core.now.as_millis());
+        self.stop_pod(core, pod);
+    }
+
+    /// The pressure columns of a time-series row at `now` (starts a new interval).
+    pub fn sample(&mut self, core: &Core) -> PressureSample {
+        let now = core.now.as_millis();
+        self.stats.advance(now);
+        self.stats.sample(now, &self.nodes)
+    }
+
+    /// End of run: totals and `nodes.csv` rows.
+    pub fn finish(
+        &mut self,
+        world: &World,
+        names: &[String],
+        end_ms: u64,
+    ) -> (PressureSummary, Vec<NodeRow>) {
+        self.stats.advance(end_ms);
+        for n in 0..self.nodes.len() {
+            let mem = self.nodes.mem_at(n, end_ms);
+            self.stats.peak(n, mem, self.nodes.cpu[n]);
+        }
+        self.stats.finish(world, names, &self.nodes, end_ms)
+    }
+
+    /// Memory working set of `node` now, bytes.
+    pub fn node_memory(&self, node: NodeId, now_ms: u64) -> i64 {
+        self.nodes.mem_at(node.ix(), now_ms)
+    }
+
+    /// Whether `node` has the MemoryPressure condition.
+    pub fn memory_pressure(&self, node: NodeId) -> bool {
+        self.nodes.pressure[node.ix()]
+    }
+
+    /// Restarts of container slot `k` of a running `pod` so far (None if not tracked).
+    pub fn restarts(&self, pod: PodId, k: usize) -> Option<u32> {
+        let l = self.loc(pod)?;
+        (k < self.wl[l.w].nc).then(|| self.ctr(l, k).restarts)
+    }
+
+    /// Checks that every node total equals the sum over its running pods, and every pod
+    /// total the sum over its live containers (a full scan: tests only).
+    pub fn check_consistency(&self, world: &World) -> Result<(), String> {
+        self.check_totals(world)
+    }
+
+    /// Where the usage of running `pod` lives (None if it is not tracked).
+    #[inline]
+    pub(crate) fn loc(&self, pod: PodId) -> Option<Loc> {
+        self.slots
+            .get(pod.index as usize)
+            .filter(|r| r.live && r.id == pod)
+            .map(|r| Loc {
+                w: r.w as usize,
+                pos: r.pos as usize,
+            })
+    }
+
+    /// The usage totals of the pod at `l`.
+    #[inline]
+    pub(crate) fn rec(&self, l: Loc) -> &PodRec {
+        &self.wl[l.w].pods[l.pos]
+    }
+
+    /// Container `k` of the pod at `l`.
+    #[inline]
+    pub(crate) fn ctr(&self, l: Loc, k: usize) -> &Ctr {
+        let w = &self.wl[l.w];
+        &w.pods_ctrs[l.pos * w.nc + k]
+    }
+
+    /// Marks node `n` for evaluation at the end of the current batch.
+    fn touch(&mut self, n: u32) {
+        if !self.stamp[n as usize] {
+            self.stamp[n as usize] = true;
+            self.touched.push(n);
+        }
+    }
+
+    /// Evaluates every node touched since the last flush.
+    fn flush(&mut self, core: &mut Core) {
+        while let Some(n) = self.touched.pop() {
+            self.stamp[n as usize] = false;
+            self.eval_node(core, n as usize);
+        }
+    }
+}

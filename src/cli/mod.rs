@@ -57,6 +57,9 @@ enum Command {
         /// No progress bar and no closing line.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write charts and `report.html` / `report.md` into the results directory.
+        #[arg(long)]
+        report: bool,
     },
     /// Check a scenario and print what it describes.
     Validate {
@@ -266,6 +269,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
             events,
             quiet,
+            report,
         } => run::run(run::RunArgs {
             scenario,
             seed,
@@ -273,6 +277,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             overrides: set,
             events,
             quiet,
+            report,
         }),
         Command::Validate { scenario, set } => validate::validate(&scenario, &set),
         Command::Explain {

@@ -69,7 +69,6 @@ pub fn report(a: ReportArgs) -> Result<(), CliError> {
 }
 
 /// For `run --report`: the report of the directory a run just wrote, with its own `slo.json`.
-#[allow(dead_code)] // called from `run` once `--report` is wired in
 pub fn after_run(dir: &Path, quiet: bool) -> Result<(), CliError> {
     report(ReportArgs {
         dir: dir.to_path_buf(),

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{load, CliError, EventsArg};
 use clustersim::build::{build, BuildOptions};
-use clustersim::metrics::{write_results, EventLogLevel, Timing};
+use clustersim::metrics::{peak_rss_bytes, write_results_with, EventLogLevel, Timing};
 use clustersim::scenario::Override;
 use clustersim::sim::{Progress, Simulation};
 
@@ -20,14 +20,7 @@ pub struct RunArgs {
     pub overrides: Vec<Override>,
     pub events: EventsArg,
     pub quiet: bool,
-}
-
-/// Peak resident set size of this process (Linux `VmHWM`), if known.
-pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    pub report: bool,
 }
 
 /// Fails early (exit 2) when the results directory's parent cannot be created or written.
@@ -105,8 +98,13 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
         peak_rss_bytes: peak_rss_bytes(),
     };
-    write_results(&out, &s.name, seed, &result, &timing)
+    let slo = clustersim::report::slo_json(&s);
+    let extra: Vec<(&str, &[u8])> = slo.iter().map(|t| (clustersim::report::SLO_FILE, t.as_bytes())).collect();
+    write_results_with(&out, &s.name, seed, &result, &timing, &extra)
         .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
+    if a.report {
+        super::report::after_run(&out, a.quiet)?;
+    }
     if !a.quiet {
         let sm = &result.summary;
         eprintln!(

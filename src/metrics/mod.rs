@@ -19,7 +19,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
-pub use write::{peak_rss_bytes, write_results, Timing, WriteError};
+pub use write::{peak_rss_bytes, write_results, write_results_with, Timing, WriteError};
 
 /// Which pod events go into the event log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -87,6 +87,19 @@ pub fn write_results(
     result: &RunResult,
     timing: &Timing,
 ) -> Result<(), WriteError> {
+    write_results_with(dir, scenario_name, seed, result, timing, &[])
+}
+
+/// [`write_results`] plus `extra` files `(file name, bytes)` written into the same temporary
+/// directory, so they appear atomically with the rest (e.g. the scenario's `slo.json`).
+pub fn write_results_with(
+    dir: &Path,
+    scenario_name: &str,
+    seed: u64,
+    result: &RunResult,
+    timing: &Timing,
+    extra: &[(&str, &[u8])],
+) -> Result<(), WriteError> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -101,7 +114,11 @@ pub fn write_results(
         fs::remove_dir_all(&tmp).map_err(io_err("remove stale temporary directory", &tmp))?;
     }
     fs::create_dir(&tmp).map_err(io_err("create directory", &tmp))?;
-    let written = write_all(&tmp, scenario_name, seed, result, timing).and_then(|()| {
+    let extras = extra.iter().try_for_each(|(file, bytes)| {
+        let p = tmp.join(file);
+        fs::write(&p, bytes).map_err(io_err("write", &p))
+    });
+    let written = extras.and_then(|()| write_all(&tmp, scenario_name, seed, result, timing)).and_then(|()| {
         if dir.exists() {
             fs::remove_dir_all(dir).map_err(io_err("remove old results directory", dir))?;
         }

@@ -192,6 +192,28 @@ fn small_sweep_writes_a_row_per_point_a_directory_per_run_and_charts() {
         "each default metric against each parameter: {charts:?}"
     );
     assert!(charts.contains(&"peakPending-vs-cluster-nodePools-general-count.svg".to_string()));
+    // A run's directory is what `clustersim run` writes for that point and seed.
+    let single = dir.path().join("single");
+    ok(run(&[
+        "run",
+        p(&dir.path().join("base.yaml")),
+        "--seed",
+        "2",
+        "--set",
+        "cluster.nodePools[general].count=3",
+        "--set",
+        "workloads[web].replicas=8",
+        "--events",
+        "none",
+        "--out",
+        p(&single),
+        "-q",
+    ]));
+    assert_eq!(
+        tree(&out.join("3-2")),
+        tree(&single),
+        "point 3 (3 nodes, 8 replicas), seed 2"
+    );
     // Common random numbers: the batch Jobs of one seed are the same at every point.
     let created = |point: usize, seed: u64| {
         let s: serde_json::Value = serde_json::from_str(
@@ -566,31 +588,35 @@ fn dry_run_lists_the_grid_of_every_shipped_sweep() {
     assert!(!dir.path().join("o").exists(), "a dry run writes nothing");
 }
 
-/// `podsPendingAtEnd` of a `run` of the quickstart at one node count, for each seed.
-fn pending_at_end(dir: &Path, count: i64, seeds: &[u64], extra: &[&str]) -> Vec<u64> {
+/// The largest `pods_pending` at or after one hour in a `run` of the quickstart at one node
+/// count, for each seed (what the quickstart's `slo.maxPendingAfter: {at: 60m, pods: 0}` judges).
+fn pending_after_1h(dir: &Path, count: i64, seeds: &[u64]) -> Vec<u64> {
     seeds
         .iter()
         .map(|seed| {
             let out = dir.join(format!("run-{count}-{seed}"));
-            let mut args = vec![
-                "run".to_string(),
-                p(&repo("scenarios/quickstart.yaml")).to_string(),
-                "--seed".into(),
-                seed.to_string(),
-                "--set".into(),
-                format!("cluster.nodePools[general].count={count}"),
-                "--out".into(),
-                p(&out).to_string(),
-                "--events".into(),
-                "none".into(),
-                "-q".into(),
-            ];
-            args.extend(extra.iter().map(|s| s.to_string()));
-            ok(bin().args(&args).output().unwrap());
-            let s: serde_json::Value =
-                serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap())
-                    .unwrap();
-            s["podsPendingAtEnd"].as_u64().unwrap()
+            ok(run(&[
+                "run",
+                p(&repo("scenarios/quickstart.yaml")),
+                "--seed",
+                &seed.to_string(),
+                "--set",
+                &format!("cluster.nodePools[general].count={count}"),
+                "--out",
+                p(&out),
+                "--events",
+                "none",
+                "-q",
+            ]));
+            let rows = csv_rows(&out.join("timeseries.csv"));
+            let time = rows[0].iter().position(|h| h == "time_s").unwrap();
+            let pending = rows[0].iter().position(|h| h == "pods_pending").unwrap();
+            rows[1..]
+                .iter()
+                .filter(|r| r[time].parse::<f64>().unwrap() >= 3600.0)
+                .map(|r| r[pending].parse::<u64>().unwrap())
+                .max()
+                .unwrap()
         })
         .collect()
 }
@@ -608,14 +634,16 @@ fn plan_on_quickstart_returns_a_value_whose_neighbour_below_fails() {
         "--max",
         "60",
         "--slo",
-        "pendingAtEnd<=0",
+        "maxPendingAfter",
         "--seeds",
         "2",
-        "--set",
-        "simulation.duration=30m",
         "-q",
     ]));
     let out = stdout(&o);
+    assert!(
+        out.contains("maxPendingAfter: pendingAfter:1h <= 0"),
+        "the named SLO comes from the scenario: {out}"
+    );
     let answer: i64 = out
         .lines()
         .find_map(|l| l.strip_prefix("answer: cluster.nodePools[general].count = "))
@@ -627,10 +655,9 @@ fn plan_on_quickstart_returns_a_value_whose_neighbour_below_fails() {
         out.contains(&format!("({} fails, {answer} passes)", answer - 1)),
         "{out}"
     );
-    // Check both neighbours with plain runs: the same seeds (the scenario's 7, then 8).
-    let extra = ["--set", "simulation.duration=30m"];
-    let below = pending_at_end(dir.path(), answer - 1, &[7, 8], &extra);
-    let at = pending_at_end(dir.path(), answer, &[7, 8], &extra);
+    // Check both neighbours with plain runs, with the same seeds (the scenario's 7, then 8).
+    let below = pending_after_1h(dir.path(), answer - 1, &[7, 8]);
+    let at = pending_after_1h(dir.path(), answer, &[7, 8]);
     assert!(
         below.iter().any(|&p| p > 0),
         "{} should fail: {below:?}\n{out}",
@@ -640,7 +667,6 @@ fn plan_on_quickstart_returns_a_value_whose_neighbour_below_fails() {
         at.iter().all(|&p| p == 0),
         "{answer} should pass: {at:?}\n{out}"
     );
-    // The evidence table has a row for every probed value, with both verdicts.
     assert!(out.contains("FAIL") && out.contains("pass"), "{out}");
 }
 
@@ -682,7 +708,7 @@ fn plan_uses_named_slos_and_cases_and_rejects_what_needs_faults() {
             vec!["--slo", "maxUnschedulableAtEnd", "--n-plus", "zone"],
             "not yet",
         ),
-        (vec!["--slo", "maxEvictions"], "not yet"),
+        (vec!["--slo", "maxCascadeDepth"], "not yet"),
         (
             vec!["--slo", "maxPeakPending"],
             "does not set maxPeakPending",
@@ -739,25 +765,43 @@ fn yaml_docs(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Runs `kubernetes-validate` (PyPI) if installed, else `python3 -m kubernetes_validate`.
-fn kubernetes_validate(files: &[PathBuf]) -> Output {
+/// Runs `kubernetes-validate --strict` (PyPI): `python3 -m kubernetes_validate`, else the
+/// `kubernetes-validate` script. When neither is there it fails with the install command under
+/// CI (`.ci/run` installs it), and elsewhere returns None so a fresh checkout's `cargo test`
+/// still passes (the schema check is then reported as skipped on stderr).
+fn kubernetes_validate(files: &[PathBuf]) -> Option<Output> {
     let args: Vec<&str> = ["--strict"]
         .into_iter()
         .chain(files.iter().map(|f| p(f)))
         .collect();
-    if let Ok(o) = Command::new("kubernetes-validate").args(&args).output() {
-        return o;
-    }
-    let o = Command::new("python3")
-        .arg("-m")
-        .arg("kubernetes_validate")
+    let missing = |o: &Output| {
+        let err = String::from_utf8_lossy(&o.stderr);
+        o.status.code() == Some(127)
+            || err.contains("No module named")
+            || err.contains("command not found")
+    };
+    if let Ok(o) = Command::new("python3")
+        .args(["-m", "kubernetes_validate"])
         .args(&args)
-        .output();
-    match o {
-        Ok(o) if !String::from_utf8_lossy(&o.stderr).contains("No module named") => o,
+        .output()
+    {
+        if !missing(&o) {
+            return Some(o);
+        }
+    }
+    match Command::new("kubernetes-validate").args(&args).output() {
+        Ok(o) if !missing(&o) => Some(o),
+        _ if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!(
+                "note: kubernetes-validate is not installed; the OpenAPI schema check of \
+                 deploy/kubernetes was skipped (`python3 -m pip install kubernetes-validate==1.37.0`)"
+            );
+            None
+        }
         _ => panic!(
-            "kubernetes-validate is not installed; install it with `python3 -m pip install kubernetes-validate==1.37.0` \
-(it ships the Kubernetes OpenAPI schemas, no cluster or network needed)"
+            "kubernetes-validate is not installed; install it with \
+             `python3 -m pip install kubernetes-validate==1.37.0` \
+             (it ships the Kubernetes OpenAPI schemas: no cluster or network needed)"
         ),
     }
 }
@@ -768,13 +812,14 @@ fn kubernetes_manifests_validate_against_the_openapi_schema() {
         .iter()
         .map(|f| repo(&format!("deploy/kubernetes/{f}")))
         .collect();
-    let o = kubernetes_validate(&files);
-    assert!(
-        o.status.success(),
-        "kubernetes-validate --strict failed:\n{}{}",
-        stdout(&o),
-        stderr(&o)
-    );
+    if let Some(o) = kubernetes_validate(&files) {
+        assert!(
+            o.status.success(),
+            "kubernetes-validate --strict failed:\n{}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
     // What the schema cannot check (it has no enums for these fields).
     let job = &yaml_docs(&repo("deploy/kubernetes/indexed-job.yaml"))[0];
     let spec = &job["spec"];

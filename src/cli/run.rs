@@ -99,7 +99,10 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         peak_rss_bytes: peak_rss_bytes(),
     };
     let slo = clustersim::report::slo_json(&s);
-    let extra: Vec<(&str, &[u8])> = slo.iter().map(|t| (clustersim::report::SLO_FILE, t.as_bytes())).collect();
+    let extra: Vec<(&str, &[u8])> = slo
+        .iter()
+        .map(|t| (clustersim::report::SLO_FILE, t.as_bytes()))
+        .collect();
     write_results_with(&out, &s.name, seed, &result, &timing, &extra)
         .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
     if a.report {

@@ -118,12 +118,14 @@ pub fn write_results_with(
         let p = tmp.join(file);
         fs::write(&p, bytes).map_err(io_err("write", &p))
     });
-    let written = extras.and_then(|()| write_all(&tmp, scenario_name, seed, result, timing)).and_then(|()| {
-        if dir.exists() {
-            fs::remove_dir_all(dir).map_err(io_err("remove old results directory", dir))?;
-        }
-        fs::rename(&tmp, dir).map_err(io_err(&format!("rename {} to", tmp.display()), dir))
-    });
+    let written = extras
+        .and_then(|()| write_all(&tmp, scenario_name, seed, result, timing))
+        .and_then(|()| {
+            if dir.exists() {
+                fs::remove_dir_all(dir).map_err(io_err("remove old results directory", dir))?;
+            }
+            fs::rename(&tmp, dir).map_err(io_err(&format!("rename {} to", tmp.display()), dir))
+        });
     if written.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }

@@ -12,7 +12,7 @@ use super::grid::{run_id, Run};
 use super::metric::Metric;
 use super::shard::Shard;
 use crate::build::{build, BuildOptions};
-use crate::metrics::{write_results, EventLogLevel, RunResult, Timing};
+use crate::metrics::{write_results_with, EventLogLevel, RunResult, Timing};
 use crate::scenario::ScenarioFile;
 use crate::sim::{SetupError, Simulation};
 
@@ -89,7 +89,13 @@ pub fn run_sweep(
                 events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
                 peak_rss_bytes: None,
             };
-            write_results(&dir, &s.name, r.seed, &result, &timing)
+            // The same files as `clustersim run` writes, `slo.json` included.
+            let slo = crate::report::slo_json(s);
+            let extra: Vec<(&str, &[u8])> = slo
+                .iter()
+                .map(|t| (crate::report::SLO_FILE, t.as_bytes()))
+                .collect();
+            write_results_with(&dir, &s.name, r.seed, &result, &timing, &extra)
                 .map_err(|e| SweepError::Output(format!("{}: {e}", dir.display())))?;
             let record = RunRecord {
                 run: r.index,

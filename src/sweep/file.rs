@@ -7,9 +7,12 @@
 //! seeds: [1, 2, 3]               # or: replications: 3 (+ seed: 1; default the base's seed)
 //! set:                           # optional: overrides applied to every point
 //!   simulation.duration: 2h
-//! parameters:                    # scenario path: list of values, or {from, to, step}
+//! parameters:                    # scenario path: values (list, range, or labelled)
 //!   cluster.nodePools[general].count: [5000, 5500, 6000]
 //!   workloads[frontend].replicas: {from: 8000, to: 10000, step: 1000}
+//!   faults:                      # labelled values: the label is shown in tables
+//!     none: []
+//!     zone-a: [{name: zone-a, kind: zoneOutage, at: 12h, target: {zone: a}}]
 //! metrics: [podsPendingAtEnd, peakPending]   # optional; default: the key metrics
 //! events: none                   # events.csv of each run: none (default), failures, all
 //! ```
@@ -112,9 +115,9 @@ struct Raw {
     #[serde(default)]
     seed: Option<u64>,
     #[serde(default)]
-    set: Ordered,
+    set: Ordered<Value>,
     #[serde(default)]
-    parameters: Ordered,
+    parameters: Ordered<Spec>,
     #[serde(default)]
     metrics: Option<Vec<String>>,
     #[serde(default)]
@@ -122,35 +125,97 @@ struct Raw {
 }
 
 /// A mapping whose order is kept (the grid order follows the file).
-#[derive(Debug, Default)]
-struct Ordered(Vec<(String, Value)>);
+#[derive(Debug)]
+struct Ordered<V>(Vec<(String, V)>);
 
-impl<'de> Deserialize<'de> for Ordered {
+impl<V> Default for Ordered<V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Ordered;
+        struct Vis<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = Ordered<V>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a mapping of scenario paths to values")
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Ordered, E> {
+            fn visit_unit<E: de::Error>(self) -> Result<Ordered<V>, E> {
                 Ok(Ordered::default())
             }
-            fn visit_none<E: de::Error>(self) -> Result<Ordered, E> {
+            fn visit_none<E: de::Error>(self) -> Result<Ordered<V>, E> {
                 Ok(Ordered::default())
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
-                let mut out: Vec<(String, Value)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered<V>, A::Error> {
+                let mut out: Vec<(String, V)> = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
                     if out.iter().any(|(seen, _)| *seen == k) {
                         return Err(de::Error::custom(format!("duplicate key {k:?}")));
                     }
+                    let v = map.next_value::<V>()?;
                     out.push((k, v));
                 }
                 Ok(Ordered(out))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(Vis(std::marker::PhantomData))
+    }
+}
+
+/// A parameter's values as written: a list, a mapping (a range, or labelled values, in file
+/// order), or something else (an error).
+#[derive(Debug)]
+enum Spec {
+    List(Vec<Value>),
+    Map(Vec<(String, Value)>),
+    Other(Value),
+}
+
+impl<'de> Deserialize<'de> for Spec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis;
+        impl<'de> Visitor<'de> for Vis {
+            type Value = Spec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of values, {from, to, step}, or a mapping of labels to values")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Spec, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    out.push(v);
+                }
+                Ok(Spec::List(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Spec, A::Error> {
+                let o: Ordered<Value> =
+                    Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Spec::Map(o.0))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::from(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::from(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Spec, E> {
+                Ok(Spec::Other(Value::Null))
+            }
+        }
+        d.deserialize_any(Vis)
     }
 }
 
@@ -370,26 +435,23 @@ fn label(v: &Value) -> String {
     }
 }
 
-/// The values of one parameter: a list, or `{from, to, step}` (inclusive of `to` when the
-/// steps land on it).
-fn expand(spec: &Value) -> Result<Vec<ParamValue>, String> {
-    let values: Vec<Value> = match spec {
-        Value::Array(items) => {
-            if items.is_empty() {
-                return Err("must list at least one value".into());
-            }
-            items.clone()
-        }
-        Value::Object(map) => {
-            for k in map.keys() {
-                if !["from", "to", "step"].contains(&k.as_str()) {
+/// The values of one parameter: a list; `{from, to, step}` (inclusive of `to` when the steps
+/// land on it); or a mapping of labels to values (`{none: [], zone-a: [...]}`), labels shown in
+/// tables in place of the values.
+fn expand(spec: &Spec) -> Result<Vec<ParamValue>, String> {
+    const RANGE: [&str; 3] = ["from", "to", "step"];
+    let values: Vec<(Option<String>, Value)> = match spec {
+        Spec::List(items) => items.iter().map(|v| (None, v.clone())).collect(),
+        Spec::Map(entries) if entries.iter().any(|(k, _)| RANGE.contains(&k.as_str())) => {
+            for (k, _) in entries {
+                if !RANGE.contains(&k.as_str()) {
                     return Err(format!(
-                        "unknown field `{k}` in a range; expected from, to, step"
+                        "unknown field `{k}` in a range; expected from, to, step (labels of values cannot be from, to or step)"
                     ));
                 }
             }
             let get = |k: &str| -> Result<&serde_json::Number, String> {
-                match map.get(k) {
+                match entries.iter().find(|(key, _)| key == k).map(|(_, v)| v) {
                     Some(Value::Number(n)) => Ok(n),
                     Some(other) => Err(format!(
                         "range `{k}` must be a number, got {}",
@@ -399,23 +461,27 @@ fn expand(spec: &Value) -> Result<Vec<ParamValue>, String> {
                 }
             };
             let (from, to, step) = (get("from")?, get("to")?, get("step")?);
-            range(from, to, step)?
+            range(from, to, step)?.into_iter().map(|v| (None, v)).collect()
         }
-        other => {
+        Spec::Map(entries) => entries.iter().map(|(k, v)| (Some(k.clone()), v.clone())).collect(),
+        Spec::Other(other) => {
             return Err(format!(
-                "expected a list of values or {{from, to, step}}, got {}",
+                "expected a list of values, {{from, to, step}} or a mapping of labels to values, got {}",
                 override_text(other)
             ))
         }
     };
+    if values.is_empty() {
+        return Err("must list at least one value".into());
+    }
     if values.len() > MAX_VALUES {
         return Err(format!("more than {MAX_VALUES} values"));
     }
     let mut out: Vec<ParamValue> = Vec::with_capacity(values.len());
-    for v in &values {
+    for (name, v) in &values {
         let pv = ParamValue {
             yaml: override_text(v),
-            label: label(v),
+            label: name.clone().unwrap_or_else(|| label(v)),
         };
         if out.iter().any(|o| o.yaml == pv.yaml) {
             return Err(format!("value {} is listed twice", pv.yaml));
@@ -565,6 +631,21 @@ mod tests {
             .collect();
         assert_eq!(labels, vec!["0.1", "0.2", "0.3"]);
         assert_eq!(f.events, EventLogLevel::All);
+        let l = parse("base: base.yaml\nseeds: [1]\nparameters:\n  faults:\n    none: []\n    zone-b: [{name: b}]\n    zone-a: [{name: a}]\n").unwrap();
+        let v: Vec<(&str, &str)> = l.parameters[0]
+            .values
+            .iter()
+            .map(|v| (v.label.as_str(), v.yaml.as_str()))
+            .collect();
+        assert_eq!(
+            v,
+            vec![
+                ("none", "[]"),
+                ("zone-b", "[{\"name\":\"b\"}]"),
+                ("zone-a", "[{\"name\":\"a\"}]")
+            ],
+            "file order, labels shown"
+        );
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub enum Metric {
     MeanCpuRequested,
     /// Largest memory requested / allocatable of the cluster at any sample (fraction of 1).
     PeakMemRequested,
+    /// Pods evicted by the kubelet (`evictions`; usage model only, else not a number).
+    Evictions,
+    /// Containers OOM-killed (`oomKills`; usage model only, else not a number).
+    OomKills,
 }
 
 /// The metrics `sweep.csv` has when a sweep file does not list `metrics:`.
@@ -55,10 +59,12 @@ pub const DEFAULT_METRICS: [Metric; 8] = [
 
 /// Every plain metric name (without parameter), for messages.
 pub const METRIC_NAMES: &str = "podsPendingAtEnd, podsUnschedulableAtEnd, peakPending, pendingAfter:<duration>, \
-schedulingFailures, podsPreempted, podsFailed, podsScheduled, peakCpuRequested, meanCpuRequested, peakMemRequested";
+schedulingFailures, podsPreempted, podsFailed, podsScheduled, peakCpuRequested, meanCpuRequested, peakMemRequested, \
+evictions, oomKills";
 
 impl Metric {
-    /// The value of the metric for `r`.
+    /// The value of the metric for `r`; not a number (NaN) when the run does not produce it
+    /// (evictions and OOM kills without the kubelet usage model).
     pub fn value(self, r: &RunResult) -> f64 {
         let s = &r.summary;
         let rows = &r.timeseries.rows;
@@ -105,6 +111,8 @@ impl Metric {
                 .iter()
                 .map(|x| ratio(x.total.mem_requested_bytes, x.total.mem_allocatable_bytes))
                 .fold(0.0, f64::max),
+            Metric::Evictions => s.evictions.map_or(f64::NAN, |v| v as f64),
+            Metric::OomKills => s.oom_kills.map_or(f64::NAN, |v| v as f64),
         }
     }
 }
@@ -123,6 +131,8 @@ impl fmt::Display for Metric {
             Metric::PeakCpuRequested => "peakCpuRequested",
             Metric::MeanCpuRequested => "meanCpuRequested",
             Metric::PeakMemRequested => "peakMemRequested",
+            Metric::Evictions => "evictions",
+            Metric::OomKills => "oomKills",
         };
         f.write_str(name)
     }
@@ -153,6 +163,8 @@ impl FromStr for Metric {
             "peakCpuRequested" => Metric::PeakCpuRequested,
             "meanCpuRequested" => Metric::MeanCpuRequested,
             "peakMemRequested" => Metric::PeakMemRequested,
+            "evictions" => Metric::Evictions,
+            "oomKills" => Metric::OomKills,
             "pendingAfter" => return Err(
                 "metric pendingAfter needs a time: pendingAfter:<duration>, e.g. pendingAfter:30m"
                     .into(),
@@ -292,8 +304,14 @@ maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
             }
         }
         "minWorkloadAvailability" => Err(not_yet("workload availability")),
-        "maxEvictions" => Err(not_yet("evictions (the kubelet usage model)")),
-        "maxOomKills" => Err(not_yet("OOM kills (the kubelet usage model)")),
+        "maxEvictions" => slo
+            .max_evictions
+            .map(|v| t(Metric::Evictions, v))
+            .ok_or_else(missing),
+        "maxOomKills" => slo
+            .max_oom_kills
+            .map(|v| t(Metric::OomKills, v))
+            .ok_or_else(missing),
         "maxCascadeDepth" => Err(not_yet("cascades")),
         "maxTimeToRecover" => Err(not_yet("faults")),
         other => Err(format!(
@@ -372,9 +390,12 @@ mod tests {
         assert!(parse_slo(Some(&slo), "maxUnschedulableAtEnd")
             .unwrap_err()
             .contains("does not set"));
-        assert!(parse_slo(None, "maxEvictions")
+        assert!(parse_slo(None, "maxCascadeDepth")
             .unwrap_err()
             .starts_with("not yet"));
+        assert!(parse_slo(None, "maxEvictions")
+            .unwrap_err()
+            .contains("does not set"));
         assert!(parse_slo(None, "whatever").unwrap_err().contains("neither"));
     }
 }

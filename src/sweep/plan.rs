@@ -177,6 +177,14 @@ impl PlanSpec {
             })
             .collect::<Result<_, SweepError>>()?;
         let n = self.seeds.len();
+        for (slo, t) in self.slos.iter().enumerate() {
+            if values.iter().any(|row| row[slo].is_nan()) {
+                return Err(SweepError::Input(format!(
+                    "{}: --slo {}: the runs do not produce {} (evictions and OOM kills need the kubelet usage model)",
+                    self.file, t.name, t.metric
+                )));
+            }
+        }
         let mut checks = Vec::new();
         for case in 0..self.cases.len() {
             for (slo, t) in self.slos.iter().enumerate() {

@@ -1,62 +1,23 @@
 //! Scenario `faults`, `nodeLifecycle` and `pdbs` → engine fault definitions, lifecycle
-//! settings and budgets. Not yet called by [`super::build`]: the run loop does not simulate
-//! faults yet (see `crate::faults`).
+//! settings and budgets ([`FaultSetup`]).
 
 use super::convert::label_selector;
 use super::workloads::duration_dist;
-use crate::cluster::labels::LabelSelector;
 use crate::cluster::{NodeId, World};
 use crate::controllers::DurationDist;
-use crate::engine::{RngStreams, SimTime};
+use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
 use crate::faults::plan::{Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
-use crate::faults::{expand, FaultDist, FaultPlan, Pick, Target};
+use crate::faults::{FaultDist, Pick, Target};
+pub use crate::faults::{FaultSetup, Pdb};
 use crate::scenario::types::faults::{
     FailureScope, FaultKind as KindSpec, FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec,
-    NodeLifecycleSpec, PdbSpec, UnhealthyPodEvictionPolicy as PolicySpec, DEFAULT_DRAIN_TIMEOUT,
-    DEFAULT_REBOOT_DURATION, DEFAULT_UPGRADE_NODE_DOWNTIME,
+    NodeLifecycleSpec, OverloadFailureSpec, PdbSpec, UnhealthyPodEvictionPolicy as PolicySpec,
+    DEFAULT_DRAIN_TIMEOUT, DEFAULT_REBOOT_DURATION, DEFAULT_UPGRADE_NODE_DOWNTIME,
 };
 use crate::scenario::types::workload::DurationDistribution;
 use crate::scenario::ScenarioFile;
-
-/// An engine PodDisruptionBudget.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pdb {
-    /// Name.
-    pub name: String,
-    /// Namespace (`default` when not given).
-    pub namespace: String,
-    /// The pods it covers.
-    pub selector: LabelSelector,
-    /// Its rule.
-    pub budget: Budget,
-    /// Not-ready pods' eviction policy.
-    pub unhealthy_policy: UnhealthyPodEvictionPolicy,
-}
-
-/// Everything fault-related a run needs, on engine ids.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FaultSetup {
-    /// The faults, in scenario order (a step's `fault` indexes this).
-    pub faults: Vec<Fault>,
-    /// Node lifecycle controller settings.
-    pub lifecycle: NodeLifecycleConfig,
-    /// PodDisruptionBudgets, in scenario order.
-    pub pdbs: Vec<Pdb>,
-}
-
-impl FaultSetup {
-    /// The plan of timed actions over `[0, duration_ms)` for master seed `seed`.
-    pub fn plan(&self, world: &World, seed: u64, duration_ms: u64) -> FaultPlan {
-        expand(
-            &self.faults,
-            world,
-            &RngStreams::new(seed),
-            SimTime(duration_ms),
-        )
-    }
-}
 
 /// Converts the fault sections of a validated scenario, interning selector strings in
 /// `world` (nodes must already be added).
@@ -72,6 +33,8 @@ pub fn fault_setup(s: &ScenarioFile, world: &mut World) -> FaultSetup {
 pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
     let default = NodeLifecycleSpec::default();
     let l = spec.unwrap_or(&default);
+    let default_overload = OverloadFailureSpec::default();
+    let overload = l.overload_failure.as_ref().unwrap_or(&default_overload);
     NodeLifecycleConfig {
         node_monitor_grace_period_ms: l.node_monitor_grace_period.as_millis(),
         node_monitor_period_ms: l.node_monitor_period.as_millis(),
@@ -81,11 +44,10 @@ pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
         large_cluster_size_threshold: l.large_cluster_size_threshold,
         unhealthy_zone_threshold: l.unhealthy_zone_threshold,
         default_toleration_seconds: u64::from(l.default_toleration_seconds),
-        overload_failure_after_ms: l
-            .overload_failure
-            .as_ref()
-            .filter(|o| o.enabled)
-            .map(|o| o.memory_over_capacity_for.as_millis()),
+        overload_failure_after_ms: overload
+            .enabled
+            .then(|| overload.memory_over_capacity_for.as_millis()),
+        overload_repair_ms: Some(overload.recover_after.as_millis()).filter(|r| *r > 0),
     }
 }
 

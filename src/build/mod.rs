@@ -73,6 +73,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         .map(|(i, w)| workloads::workload_spec(w, i as u32, duration_ms, node_id))
         .collect();
     let pressure = usage::pressure_config(s, &world);
+    let faults = Some(faults::fault_setup(s, &mut world));
     SimSetup {
         world,
         workloads,
@@ -82,5 +83,6 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         seed: opts.seed.unwrap_or(s.simulation.seed),
         event_log: opts.event_log,
         pressure,
+        faults,
     }
 }

@@ -53,7 +53,8 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
         .ids()
         .filter(|&n| node_matches(&core.world, tpl, n))
         .collect();
-    core.recorder.add_desired(w.id, nodes.len() as u64);
+    core.recorder
+        .add_desired(w.id, nodes.len() as u64, core.now);
     for n in nodes {
         place(w, core, n, 0);
     }

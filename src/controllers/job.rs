@@ -299,7 +299,7 @@ fn create(
 
 /// A Job arrives: draw its duration, create its pod, schedule the next arrival.
 pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, core: &mut Core) {
-    core.recorder.add_desired(w.id, 1);
+    core.recorder.add_desired(w.id, 1, core.now);
     let s = state(w);
     let duration_ms = s.duration.sample(&mut s.durations_rng);
     create(

@@ -189,7 +189,14 @@ impl Controllers {
             | Event::ContainerRestart { .. }
             | Event::LeakCheck { .. }
             | Event::NodeCheck { .. }
-            | Event::KubeletSync { .. } => {
+            | Event::KubeletSync { .. }
+            | Event::FaultStep { .. }
+            | Event::NodeUnknown { .. }
+            | Event::ZoneTaint { .. }
+            | Event::TaintEviction { .. }
+            | Event::DrainRetry { .. }
+            | Event::OverloadCheck { .. }
+            | Event::OverloadRepair { .. } => {
                 debug_assert!(false, "not a controller event: {event:?}")
             }
         }
@@ -234,6 +241,44 @@ impl Controllers {
         let removed = core.remove(pod).expect("terminated pod is live");
         self.pod_gone(core, pod, &removed, cause);
         true
+    }
+
+    /// A Running pod on an unreachable node was deleted (taint eviction, or a drain of a down
+    /// node): it stays bound, terminating, until the node confirms. A Deployment or Job
+    /// replaces it now (upstream does not count terminating pods); a StatefulSet or DaemonSet
+    /// waits until it is really gone ([`Controllers::terminating_pod_removed`]). False if the
+    /// pod is not Running or already terminating.
+    pub fn pod_terminating(&mut self, core: &mut Core, pod: PodId, cause: u64) -> bool {
+        if !core.mark_terminating(pod, cause) {
+            return false;
+        }
+        let wid = core.world.pods.get(pod).expect("live").workload;
+        let w = &mut self.workloads[wid as usize];
+        match w.kind {
+            KindState::Deployment => deployment::on_pod_gone(w, core, cause),
+            KindState::Job(_) => job::on_pod_gone(w, &self.job_pods, core, pod, cause),
+            KindState::StatefulSet(_) | KindState::DaemonSet | KindState::Pod => {}
+        }
+        true
+    }
+
+    /// A terminating pod's node is back and confirms the deletion: the pod leaves the cluster,
+    /// and a StatefulSet or DaemonSet replaces it now.
+    pub fn terminating_pod_removed(&mut self, core: &mut Core, pod: PodId, cause: u64) {
+        let Some(removed) = core.remove(pod) else {
+            return;
+        };
+        let w = &mut self.workloads[removed.workload as usize];
+        match w.kind {
+            KindState::StatefulSet(_) => statefulset::on_pod_gone(w, core, removed.ordinal, cause),
+            KindState::DaemonSet => daemonset::on_pod_gone(w, core, removed.ordinal, cause),
+            KindState::Deployment | KindState::Job(_) | KindState::Pod => {}
+        }
+    }
+
+    /// Whether a workload's pods are ignored by drains (`kubectl drain --ignore-daemonsets`).
+    pub fn is_daemonset(&self, workload: WorkloadId) -> bool {
+        matches!(self.workloads[workload as usize].kind, KindState::DaemonSet)
     }
 
     /// The owner of `pod` (now removed; `removed` is what it was) reacts.

@@ -10,7 +10,7 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::Pod { node_name } = w.spec.kind else {
         unreachable!("not a Pod")
     };
-    core.recorder.add_desired(w.id, 1);
+    core.recorder.add_desired(w.id, 1, core.now);
     let ordinal = w.take_ordinal();
     let pod = core.create_pod(w.spec.template, w.id, ordinal, 0);
     match node_name {

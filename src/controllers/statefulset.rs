@@ -39,7 +39,8 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::StatefulSet { replicas } = w.spec.kind else {
         unreachable!("not a StatefulSet")
     };
-    core.recorder.add_desired(w.id, u64::from(replicas));
+    core.recorder
+        .add_desired(w.id, u64::from(replicas), core.now);
     for ordinal in 0..replicas {
         create(w, core, ordinal, 0);
     }

@@ -27,6 +27,11 @@ pub const POD_GC_QUARANTINE_MS: u64 = 40_000;
 /// `kubectl drain` retries a 429 from the eviction API after this long, ms.
 pub const DRAIN_RETRY_MS: u64 = 5_000;
 
+/// Overload failure: how long memory demand must stay above capacity (default on).
+pub const DEFAULT_OVERLOAD_FAILURE_AFTER_MS: u64 = 60_000;
+/// Overload failure: how long a failed node stays down (an auto-repair reboot).
+pub const DEFAULT_OVERLOAD_REPAIR_MS: u64 = 600_000;
+
 /// The node lifecycle settings of a run (kube-controller-manager flags), upstream defaults.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeLifecycleConfig {
@@ -46,8 +51,11 @@ pub struct NodeLifecycleConfig {
     pub unhealthy_zone_threshold: f64,
     /// DefaultTolerationSeconds for `not-ready` / `unreachable` NoExecute, s.
     pub default_toleration_seconds: u64,
-    /// Overload-induced node failure: memory above capacity for this long, ms (None: off).
+    /// Overload-induced node failure: memory demand above capacity for this long, ms
+    /// (None: off).
     pub overload_failure_after_ms: Option<u64>,
+    /// How long an overload-failed node stays down before it is repaired, ms (None: never).
+    pub overload_repair_ms: Option<u64>,
 }
 
 impl Default for NodeLifecycleConfig {
@@ -61,7 +69,8 @@ impl Default for NodeLifecycleConfig {
             large_cluster_size_threshold: 50,
             unhealthy_zone_threshold: 0.55,
             default_toleration_seconds: 300,
-            overload_failure_after_ms: None,
+            overload_failure_after_ms: Some(DEFAULT_OVERLOAD_FAILURE_AFTER_MS),
+            overload_repair_ms: Some(DEFAULT_OVERLOAD_REPAIR_MS),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod dist;
 pub mod lifecycle;
 pub mod pdb;
 pub mod plan;
+pub mod setup;
 pub mod target;
 
 pub use dist::FaultDist;
@@ -25,6 +26,7 @@ pub use pdb::{
 pub use plan::{
     expand, Action, DownKind, Fault, FaultKind, FaultPlan, FaultStep, ScheduledKind, UpgradeWave,
 };
+pub use setup::{FaultSetup, Pdb};
 pub use target::{resolve, Pick, Target};
 
 use crate::cluster::NodeId;

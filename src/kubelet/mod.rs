@@ -82,6 +82,8 @@ pub struct Kubelet {
     tick_groups: Vec<Vec<usize>>,
     /// End of the run: leak crossings after it are not scheduled.
     pub(crate) horizon_ms: u64,
+    /// Overload-induced node failure after this long over capacity (None: off).
+    pub(crate) overload_after_ms: Option<u64>,
 }
 
 impl Kubelet {
@@ -159,6 +161,7 @@ impl Kubelet {
             taint_key,
             tick_groups: Vec::new(),
             horizon_ms,
+            overload_after_ms: None,
         })
     }
 
@@ -263,6 +266,11 @@ impl Kubelet {
             _ => debug_assert!(false, "not a kubelet event: {event:?}"),
         }
         None
+    }
+
+    /// Turns overload-induced node failure on (after `after_ms` over capacity) or off.
+    pub fn set_overload_failure(&mut self, after_ms: Option<u64>) {
+        self.overload_after_ms = after_ms;
     }
 
     /// A pod became Running on its node: its containers start.

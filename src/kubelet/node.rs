@@ -16,6 +16,7 @@ use crate::cluster::resources::format_amount;
 use crate::cluster::taints::{Taint, TaintEffect};
 use crate::cluster::{NodeId, Sym, World, CPU, MEMORY};
 use crate::engine::SimTime;
+use crate::metrics::cascade::EffectKind;
 use crate::metrics::EventKind;
 use crate::sim::{Core, Event};
 
@@ -53,6 +54,10 @@ pub(crate) struct NodeCols {
     pub check_at: Vec<u64>,
     /// `(mem, rate, off, cpu, thr)` as last reported to the metrics.
     pub seen: Vec<(i64, i64, i128, i64, i64)>,
+    /// Σ memory of containers killed by the node's OOM killer and waiting to restart.
+    pub killed_demand: Vec<i64>,
+    /// Since when memory demand (usage + killed demand) has exceeded capacity ([`NEVER`]: not).
+    pub overload_since: Vec<u64>,
 }
 
 impl NodeCols {
@@ -92,6 +97,8 @@ impl NodeCols {
             sync_pending: vec![false; n],
             check_at: vec![NEVER; n],
             seen: vec![(0, 0, 0, 0, 0); n],
+            killed_demand: vec![0; n],
+            overload_since: vec![NEVER; n],
         }
     }
 
@@ -141,6 +148,7 @@ impl Kubelet {
             self.node_oom(core, n);
             mem = self.nodes.mem_at(n, now);
         }
+        self.check_overload(core, n, mem);
         let (hard, soft) = self.nodes.met(n, mem);
         if (hard || soft) && !self.nodes.sync_pending[n] {
             self.nodes.sync_pending[n] = true;
@@ -184,6 +192,41 @@ impl Kubelet {
                     );
                 }
             }
+        }
+    }
+
+    /// Overload-induced failure: starts or stops the clock of node `n`'s memory demand
+    /// (usage `mem` plus the demand of node-OOM-killed containers waiting to restart) being
+    /// above its capacity; the `OverloadCheck` event at the end decides.
+    fn check_overload(&mut self, core: &mut Core, n: usize, mem: i64) {
+        let Some(after) = self.overload_after_ms else {
+            return;
+        };
+        let over = mem + self.nodes.killed_demand[n] > self.nodes.cap[n];
+        let since = self.nodes.overload_since[n];
+        if over && since == NEVER {
+            let now = core.now.as_millis();
+            self.nodes.overload_since[n] = now;
+            core.push(
+                SimTime(now + after),
+                Event::OverloadCheck {
+                    node: NodeId(n as u32),
+                    since_ms: now,
+                },
+            );
+        } else if !over && since != NEVER {
+            self.nodes.overload_since[n] = NEVER;
+        }
+    }
+
+    /// An `OverloadCheck`: true if node `n` has been overloaded without a break since
+    /// `since_ms` (the node fails; the clock stops).
+    pub fn overload_check(&mut self, n: usize, since_ms: u64) -> bool {
+        if self.nodes.overload_since[n] == since_ms {
+            self.nodes.overload_since[n] = NEVER;
+            true
+        } else {
+            false
         }
     }
 
@@ -335,11 +378,7 @@ impl Kubelet {
         rank_memory_pressure(&mut cands);
         let victim = *cands.first()?;
         let p = core.world.pods.get(victim.pod)?.clone();
-        let cause = if p.cause != 0 {
-            p.cause
-        } else {
-            core.new_cause()
-        };
+        let cause = core.pressure_effect(EffectKind::Eviction, NodeId(n as u32), &p);
         let reason = format!(
             "Evicted: the node was low on resource: memory. Threshold quantity: {}, available: {}.",
             format_amount(MEMORY, threshold),
@@ -367,6 +406,7 @@ impl Kubelet {
     fn set_pressure(&mut self, core: &mut Core, n: usize, on: bool) {
         self.nodes.pressure[n] = on;
         self.stats.pressure_changed(n, on, core.now.as_millis());
+        core.recorder.res.avail.pressure_changed(on, core.now);
         let node = NodeId(n as u32);
         let key: Sym = self.taint_key;
         if on {

@@ -6,7 +6,8 @@ use super::config::DAY_MS;
 use super::{Ctr, Kubelet, Loc, NEVER};
 use crate::cluster::{NodeId, PodId};
 use crate::engine::SimTime;
-use crate::metrics::EventKind;
+use crate::metrics::cascade::EffectKind;
+use crate::metrics::{EffectTarget, EventKind};
 use crate::sim::{Core, Event};
 
 /// Memory a container has leaked by `t`: `floor(rate·(t − t0) / DAY_MS)`.
@@ -114,6 +115,10 @@ impl Kubelet {
             mem: 0,
             ..c
         };
+        if let Kill::Node { .. } = kind {
+            dead.killed_mem = usage;
+            self.nodes.killed_demand[n] += usage;
+        }
         let delay = dead.backoff.on_kill(c.t0, now);
         self.set_ctr(now, l, k, dead);
         self.stats.killed(n, w, matches!(kind, Kill::Limit));
@@ -131,10 +136,18 @@ impl Kubelet {
                     ),
                 ),
             };
-            let cause = if p.cause != 0 {
-                p.cause
-            } else {
-                core.new_cause()
+            let cause = match kind {
+                // A container over its own limit is a root of its own.
+                Kill::Limit => {
+                    let target = EffectTarget::Pod {
+                        workload: p.workload,
+                        ordinal: p.ordinal,
+                    };
+                    core.effect(EffectKind::OomKill, 0, target)
+                }
+                Kill::Node { .. } => {
+                    core.pressure_effect(EffectKind::OomKill, NodeId(n as u32), &p)
+                }
             };
             let qos = self.wl[w].qos;
             core.recorder.pressure_event(

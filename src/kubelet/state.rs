@@ -31,6 +31,9 @@ pub(crate) struct Ctr {
     pub backoff: backoff::Backoff,
     /// Restarts so far.
     pub restarts: u32,
+    /// Memory the container used when the node's OOM killer killed it, bytes, while it
+    /// waits to restart (its demand still counts against the node); 0 otherwise.
+    pub killed_mem: i64,
 }
 
 /// Where a running pod's usage lives: its workload and its index in the workload's dense

@@ -129,6 +129,11 @@ impl Kubelet {
     pub(crate) fn start_ctr(&mut self, core: &mut Core, l: Loc, k: usize) {
         let now = core.now.as_millis();
         let mut c = *self.ctr(l, k);
+        if c.killed_mem != 0 {
+            let n = self.rec(l).node as usize;
+            self.nodes.killed_demand[n] -= c.killed_mem;
+            c.killed_mem = 0;
+        }
         let rt = &mut self.wl[l.w];
         c.cpu_level = rt.ctrs[k].cpu.sample(&mut rt.rng);
         c.mem_level = rt.ctrs[k].mem.sample(&mut rt.rng);
@@ -211,6 +216,10 @@ impl Kubelet {
                 );
             } else {
                 self.stats.crashloop_left();
+                if c.killed_mem != 0 {
+                    let n = self.rec(l).node as usize;
+                    self.nodes.killed_demand[n] -= c.killed_mem;
+                }
             }
         }
         let rt = &mut self.wl[l.w];

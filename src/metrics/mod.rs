@@ -9,16 +9,24 @@
 //! where `pods_deleted` counts pods removed while still Pending or Running (preempted,
 //! deleted by a controller); pods removed after they finished count only as succeeded/failed.
 
+pub mod availability;
 pub mod cascade;
+pub mod effects;
 pub mod pressure;
+pub mod resilience;
 pub mod write;
+mod write_resilience;
 
 use crate::cluster::{NodeId, Pod, PodPhase, QosClass, WorkloadId, World, CPU, MEMORY};
 use crate::engine::SimTime;
 use serde::Serialize;
 use std::collections::HashMap;
 
+pub use effects::EffectTarget;
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
+pub use resilience::{
+    FaultWindow, Resilience, ResilienceResult, ResilienceSample, WorkloadRow, RESILIENCE_COLUMNS,
+};
 pub use write::{peak_rss_bytes, write_results, write_results_with, Timing, WriteError};
 
 /// Which pod events go into the event log.
@@ -229,6 +237,8 @@ pub struct Sample {
     pub pods_deleted: u64,
     /// Preemptions (scheduling cycles that nominated a node and deleted victims) in the interval.
     pub preemptions: u64,
+    /// Node health, unschedulable backlog and displaced pods.
+    pub resilience: ResilienceSample,
     /// Node-pressure columns (usage model on only).
     pub pressure: Option<PressureSample>,
 }
@@ -279,6 +289,7 @@ impl TimeSeries {
         ] {
             h.push(s.to_string());
         }
+        h.extend(RESILIENCE_COLUMNS.iter().map(|s| s.to_string()));
         if self.pressure {
             h.extend(pressure::pressure_columns(&self.zones));
         }
@@ -368,6 +379,8 @@ pub struct RunResult {
     pub events: EventLog,
     /// `nodes.csv` rows (usage model on only).
     pub nodes: Option<Vec<NodeRow>>,
+    /// Cascades, causality log, workload availability and fault windows.
+    pub resilience: ResilienceResult,
 }
 
 /// Name and kind of a workload, for the recorder.
@@ -457,6 +470,10 @@ pub struct Recorder {
     interval_failures: u64,
     interval_preemptions: u64,
     pressure: bool,
+    /// Failures: causality, availability, node health counts.
+    pub res: Resilience,
+    fault_names: Vec<String>,
+    fault_windows: Vec<FaultWindow>,
 }
 
 impl Recorder {
@@ -500,6 +517,14 @@ impl Recorder {
             interval_failures: 0,
             interval_preemptions: 0,
             pressure: false,
+            res: Resilience::new(
+                &workloads
+                    .iter()
+                    .map(|w| w.kind != "Job")
+                    .collect::<Vec<_>>(),
+            ),
+            fault_names: Vec::new(),
+            fault_windows: Vec::new(),
         };
         let max_zone = world
             .nodes
@@ -594,7 +619,7 @@ impl Recorder {
             node,
             score,
             reason,
-            cause: pod.cause,
+            cause: self.res.effects.root(pod.cause),
             qos: None,
             usage: None,
         });
@@ -605,8 +630,15 @@ impl Recorder {
     }
 
     /// Adds `n` to a workload's desired count (a Job arrival adds 1).
-    pub fn add_desired(&mut self, workload: WorkloadId, n: u64) {
+    pub fn add_desired(&mut self, workload: WorkloadId, n: u64, now: SimTime) {
         self.workloads[workload as usize].desired += n;
+        self.res.avail.add_desired(workload as usize, n, now);
+    }
+
+    /// Names of the scenario's faults (effect targets) and their windows (`faults.csv`).
+    pub fn set_faults(&mut self, names: Vec<String>, windows: Vec<FaultWindow>) {
+        self.fault_names = names;
+        self.fault_windows = windows;
     }
 
     /// A pod was created (Pending).
@@ -625,6 +657,14 @@ impl Recorder {
         let w = &mut self.workloads[pod.workload as usize];
         w.pending -= 1;
         w.running += 1;
+        // `attempts` already counts the cycle that bound it; a direct bind ran no cycle.
+        let failed_before = match how {
+            BindKind::Scheduled { .. } => pod.attempts >= 2,
+            BindKind::Direct(_) => pod.attempts >= 1,
+        };
+        if failed_before {
+            self.res.unschedulable(false);
+        }
         let (score, reason) = match how {
             BindKind::Scheduled { score } => {
                 self.scheduled += 1;
@@ -664,6 +704,9 @@ impl Recorder {
     ) {
         self.failures += 1;
         self.interval_failures += 1;
+        if pod.attempts == 1 {
+            self.res.unschedulable(true);
+        }
         if nominated.is_some() {
             self.preemptions += 1;
             self.interval_preemptions += 1;
@@ -673,6 +716,27 @@ impl Recorder {
         if self.wants(EventKind::Unschedulable) && (pod.attempts <= 1 || nominated.is_some()) {
             let r = self.intern_reason(reason);
             self.log(now, EventKind::Unschedulable, pod, nominated, None, r);
+        }
+    }
+
+    /// Logs a row of `kind` for `pod` (on `node`) with `reason` and root cause of `cause`
+    /// (drain and taint evictions), if the log level wants it.
+    pub fn pod_event(
+        &mut self,
+        now: SimTime,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        reason: &str,
+        cause: u64,
+    ) {
+        if self.wants(kind) {
+            let r = self.intern_reason(reason);
+            self.log(now, kind, pod, node, None, r);
+            let root = self.res.effects.root(cause);
+            if let Some(row) = self.log.rows.last_mut() {
+                row.cause = root;
+            }
         }
     }
 
@@ -694,8 +758,9 @@ impl Recorder {
                 ordinal: by.ordinal,
             };
             self.log(now, EventKind::Preempted, victim, victim.node, None, r);
+            let root = self.res.effects.root(by.cause);
             if let Some(row) = self.log.rows.last_mut() {
-                row.cause = by.cause;
+                row.cause = root;
             }
         }
     }
@@ -723,8 +788,9 @@ impl Recorder {
         if self.wants(kind) {
             let r = self.intern_reason(reason);
             self.log(now, kind, pod, node, None, r);
+            let root = self.res.effects.root(cause);
             if let Some(row) = self.log.rows.last_mut() {
-                row.cause = cause;
+                row.cause = root;
                 row.qos = Some(qos);
                 row.usage = Some(usage);
             }
@@ -741,6 +807,9 @@ impl Recorder {
         reason: &str,
         log_row: bool,
     ) {
+        if pod.phase == PodPhase::Pending && pod.attempts > 0 {
+            self.res.unschedulable(false);
+        }
         let w = &mut self.workloads[pod.workload as usize];
         match pod.phase {
             PodPhase::Pending => w.pending -= 1,
@@ -770,6 +839,9 @@ impl Recorder {
 
     /// A pod left the cluster (`pod` as it was). Terminal pods were already counted.
     pub fn pod_deleted(&mut self, pod: &Pod) {
+        if pod.phase == PodPhase::Pending && pod.attempts > 0 {
+            self.res.unschedulable(false);
+        }
         let w = &mut self.workloads[pod.workload as usize];
         match pod.phase {
             PodPhase::Pending => w.pending -= 1,
@@ -804,6 +876,9 @@ impl Recorder {
             pods_failed: self.failed,
             pods_deleted: self.deleted,
             preemptions: self.interval_preemptions,
+            resilience: self
+                .res
+                .sample(now, self.seen.len() as u64, self.nodes_ready),
             pressure,
         });
         self.interval_attempts = 0;
@@ -876,8 +951,9 @@ impl Recorder {
 
     /// Ends the run: builds the [`RunResult`]. `unschedulable_at_end` is the number of Pending
     /// pods that failed at least one scheduling cycle.
-    pub fn finish(self, world: &World, info: &[WorkloadInfo], end: FinishInfo) -> RunResult {
+    pub fn finish(mut self, world: &World, info: &[WorkloadInfo], end: FinishInfo) -> RunResult {
         let pc = world.phase_counts();
+        let resilience = self.finish_resilience(world, info, end.duration);
         let workloads = info
             .iter()
             .zip(&self.workloads)
@@ -932,7 +1008,61 @@ impl Recorder {
             },
             events: self.log,
             nodes: None,
+            resilience,
         }
+    }
+
+    /// The failure tables at the end of the run.
+    fn finish_resilience(
+        &mut self,
+        world: &World,
+        info: &[WorkloadInfo],
+        end: SimTime,
+    ) -> ResilienceResult {
+        let res = std::mem::take(&mut self.res);
+        let faults = &self.fault_names;
+        let (mut r, avail) = res.finish(end, |t| match t {
+            EffectTarget::Fault(i) => faults
+                .get(i as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("fault{i}")),
+            EffectTarget::Node(n) => world.nodes.name[n as usize].clone(),
+            EffectTarget::Pod { workload, ordinal } => {
+                format!("{}-{ordinal}", info[workload as usize].name)
+            }
+        });
+        let mut req = vec![(0i64, 0i64); info.len()];
+        for (_, p) in world.pods.iter() {
+            if p.phase == PodPhase::Running {
+                let t = &world.templates[p.template as usize];
+                req[p.workload as usize].0 += t.requests[CPU];
+                req[p.workload as usize].1 += t.requests[MEMORY];
+            }
+        }
+        r.workloads = info
+            .iter()
+            .zip(&avail)
+            .zip(&req)
+            .map(|((i, a), (cpu, mem))| WorkloadRow {
+                workload: i.name.clone(),
+                kind: i.kind.clone(),
+                desired: a.desired,
+                availability: a.availability,
+                min_availability: a.min_availability,
+                minutes_below_desired: a.below_desired_ms as f64 / 60_000.0,
+                cpu_requested_m: *cpu,
+                cpu_used_m: None,
+                mem_requested_bytes: *mem,
+                mem_used_bytes: None,
+            })
+            .collect();
+        r.availability_workloads = info
+            .iter()
+            .filter(|i| i.kind != "Job")
+            .map(|i| i.name.clone())
+            .collect();
+        r.faults = std::mem::take(&mut self.fault_windows);
+        r
     }
 }
 

@@ -153,6 +153,7 @@ fn write_all(
     if let Some(nodes) = &result.nodes {
         write_nodes(&dir.join("nodes.csv"), nodes)?;
     }
+    super::write_resilience::write_resilience(dir, &result.resilience)?;
     Ok(())
 }
 
@@ -172,14 +173,17 @@ pub fn format_secs(ms: u64, out: &mut String) {
     let _ = write!(out, "{}.{:03}", ms / 1000, ms % 1000);
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<fs::File>>, WriteError> {
+pub(super) fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<fs::File>>, WriteError> {
     let file = fs::File::create(path).map_err(io_err("create", path))?;
     Ok(csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(BufWriter::new(file)))
 }
 
-fn finish_csv(path: &Path, mut w: csv::Writer<BufWriter<fs::File>>) -> Result<(), WriteError> {
+pub(super) fn finish_csv(
+    path: &Path,
+    mut w: csv::Writer<BufWriter<fs::File>>,
+) -> Result<(), WriteError> {
     w.flush().map_err(io_err("write", path))?;
     let inner = w.into_inner().map_err(|e| WriteError::Io {
         action: "write".to_owned(),
@@ -243,6 +247,7 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
         ] {
             rec.push(v.to_string());
         }
+        rec.extend(s.resilience.values().iter().map(|v| v.to_string()));
         if ts.pressure {
             push_pressure(&mut rec, s.pressure.as_ref(), ts.zones.len());
         }
@@ -491,6 +496,7 @@ mod tests {
                 pressure: false,
             },
             nodes: None,
+            resilience: Default::default(),
         }
     }
 

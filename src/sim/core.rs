@@ -6,13 +6,20 @@
 //! applied by the run loop after each event, so controllers never depend on the queue's type.
 
 use super::event::Event;
+use super::health::NodeHealth;
 use crate::cluster::{
     NodeId, Pod, PodId, PodPhase, ResourceId, TemplateId, WorkloadId, World, PODS,
 };
 use crate::engine::{EventQueue, SimTime};
-use crate::metrics::{BindKind, Recorder};
+use crate::metrics::cascade::EffectKind;
+use crate::metrics::{BindKind, EffectTarget, Recorder};
 
 const NOT_PARKED: u32 = u32::MAX;
+
+/// A node-pressure effect (eviction, node OOM kill, overload failure) is attributed to the
+/// latest caused arrival on its node (a displaced pod's replacement placed there) if that
+/// arrival is at most this old, ms; otherwise it is a root of its own.
+pub const ATTRIBUTION_WINDOW_MS: u64 = 30 * 60 * 1000;
 
 /// World, events, recorder and clock, plus the bookkeeping the run loop drains after each event.
 pub struct Core {
@@ -40,8 +47,10 @@ pub struct Core {
     parked_on: Vec<u32>,
     /// The kubelet model (usage, OOM, eviction), when the scenario turns it on.
     pub kubelet: Option<Box<crate::kubelet::Kubelet>>,
-    /// Last cause id handed out.
-    last_cause: u64,
+    /// Node health: down causes, lifecycle state, cordons, terminating pods.
+    pub health: NodeHealth,
+    /// Per node: the `PodRescheduled` effect of the latest caused arrival, and when.
+    last_arrival: Vec<(u64, SimTime)>,
 }
 
 impl Core {
@@ -61,15 +70,51 @@ impl Core {
             parked: vec![Vec::new(); n],
             parked_on: Vec::new(),
             kubelet: None,
-            last_cause: 0,
+            health: NodeHealth::new(n),
+            last_arrival: vec![(0, SimTime::ZERO); n],
         }
     }
 
-    /// A fresh root-cause id (1, 2, …) for something that starts a causal chain (an eviction,
-    /// an OOM kill).
-    pub fn new_cause(&mut self) -> u64 {
-        self.last_cause += 1;
-        self.last_cause
+    /// Records an effect caused by `parent` (0: a new root) and returns its id.
+    pub fn effect(&mut self, kind: EffectKind, parent: u64, target: EffectTarget) -> u64 {
+        self.recorder.res.effect(kind, parent, target, self.now)
+    }
+
+    /// The parent of a node-pressure effect on `node` now: the latest caused arrival there
+    /// within [`ATTRIBUTION_WINDOW_MS`], else 0 (a root).
+    pub fn pressure_parent(&self, node: NodeId) -> u64 {
+        let (id, at) = self.last_arrival[node.ix()];
+        if id != 0 && self.now.as_millis() - at.as_millis() <= ATTRIBUTION_WINDOW_MS {
+            id
+        } else {
+            0
+        }
+    }
+
+    /// Records a node-pressure effect of `kind` on `pod` (on `node`), hanging off
+    /// [`Core::pressure_parent`].
+    pub fn pressure_effect(&mut self, kind: EffectKind, node: NodeId, pod: &Pod) -> u64 {
+        let parent = self.pressure_parent(node);
+        let target = EffectTarget::Pod {
+            workload: pod.workload,
+            ordinal: pod.ordinal,
+        };
+        self.effect(kind, parent, target)
+    }
+
+    /// After a bind: a pod created because of an effect records its rescheduling, which
+    /// becomes the node's latest caused arrival.
+    fn caused_arrival(&mut self, pod: PodId, node: NodeId) {
+        let p = self.world.pods.get(pod).expect("bound");
+        if p.cause == 0 {
+            return;
+        }
+        let target = EffectTarget::Pod {
+            workload: p.workload,
+            ordinal: p.ordinal,
+        };
+        let id = self.effect(EffectKind::PodRescheduled, p.cause, target);
+        self.last_arrival[node.ix()] = (id, self.now);
     }
 
     /// Runs `f` with the kubelet taken out of the core (so `f` may use the whole core), if the
@@ -136,7 +181,8 @@ impl Core {
         self.recorder
             .pod_bound(self.now, p, node, BindKind::Scheduled { score });
         self.recorder.sync_node(&self.world, node);
-        self.with_kubelet(|k, core| k.pod_started(core, pod));
+        self.caused_arrival(pod, node);
+        self.pod_now_running(pod, node);
     }
 
     /// The first resource `pod` lacks on `node`, counting the requests of pods nominated there
@@ -180,7 +226,8 @@ impl Core {
         self.recorder
             .pod_bound(self.now, p, node, BindKind::Direct(why));
         self.recorder.sync_node(&self.world, node);
-        self.with_kubelet(|k, core| k.pod_started(core, pod));
+        self.caused_arrival(pod, node);
+        self.pod_now_running(pod, node);
         true
     }
 
@@ -313,8 +360,8 @@ impl Core {
         }
         self.recorder
             .pod_terminated(self.now, &p, phase, reason, log_row);
-        if p.phase == PodPhase::Running {
-            self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+        if let (PodPhase::Running, Some(n)) = (p.phase, p.node) {
+            self.pod_stops_running(pod, n, p.workload);
         }
         self.before_leaving(pod, &p);
         self.world.finish(pod, phase);
@@ -328,8 +375,8 @@ impl Core {
     /// while Pending or Running counts as deleted; a terminal one was counted already.
     pub fn remove(&mut self, pod: PodId) -> Option<Pod> {
         let p = self.world.pods.get(pod).cloned()?;
-        if p.phase == PodPhase::Running {
-            self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+        if let (PodPhase::Running, Some(n)) = (p.phase, p.node) {
+            self.pod_stops_running(pod, n, p.workload);
         }
         self.before_leaving(pod, &p);
         let removed = self.world.delete(pod);

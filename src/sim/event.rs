@@ -79,4 +79,46 @@ pub enum Event {
         /// The node.
         node: NodeId,
     },
+    /// Faults: apply step `step` of the run's fault plan.
+    FaultStep {
+        /// Index into the plan's steps.
+        step: u32,
+    },
+    /// Node lifecycle: the monitor pass that finds `node` silent past the grace period.
+    NodeUnknown {
+        /// The node.
+        node: NodeId,
+        /// The node's health epoch when it went down (stale if it changed).
+        epoch: u32,
+    },
+    /// Node lifecycle: a zone's rate-limited NoExecute tainting queue may taint its next node.
+    ZoneTaint {
+        /// The zone.
+        zone: u32,
+    },
+    /// Taint eviction: delete the pods of `node` whose `tolerationSeconds` ran out.
+    TaintEviction {
+        /// The node.
+        node: NodeId,
+        /// The node's health epoch when it was tainted.
+        epoch: u32,
+    },
+    /// A drain retries the evictions a PodDisruptionBudget refused (`kubectl drain`, 5 s).
+    DrainRetry {
+        /// Index of the drain.
+        drain: u32,
+    },
+    /// Kubelet: the node's memory demand has exceeded its capacity since `since_ms`; the node
+    /// fails if it still does.
+    OverloadCheck {
+        /// The node.
+        node: NodeId,
+        /// When the overload started, ms.
+        since_ms: u64,
+    },
+    /// A node that failed from overload is repaired (rebooted) and comes back.
+    OverloadRepair {
+        /// The node.
+        node: NodeId,
+    },
 }

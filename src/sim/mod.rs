@@ -11,6 +11,10 @@
 
 pub mod core;
 pub mod event;
+pub mod faults;
+pub mod health;
+pub mod lifecycle;
+pub mod pdbs;
 
 #[cfg(test)]
 mod testkit;
@@ -25,7 +29,7 @@ use crate::controllers::{Controllers, WorkloadSpec};
 use crate::engine::{RngStreams, SimTime};
 pub use crate::metrics::EventLogLevel;
 use crate::metrics::{FinishInfo, Recorder, RunResult, WorkloadInfo};
-use crate::scheduler::{Outcome, Scheduler, SchedulerConfig, SchedulingQueue};
+use crate::scheduler::{NoPdbs, Outcome, PdbOracle, Scheduler, SchedulerConfig, SchedulingQueue};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -47,6 +51,9 @@ pub struct SimSetup {
     pub event_log: EventLogLevel,
     /// The usage and node-pressure model (None: off, no usage events at all).
     pub pressure: Option<crate::kubelet::PressureConfig>,
+    /// Faults, node lifecycle settings and PodDisruptionBudgets (None: no node lifecycle
+    /// at all, for tests of other subsystems).
+    pub faults: Option<crate::faults::FaultSetup>,
 }
 
 /// The simulation could not be set up.
@@ -94,19 +101,22 @@ pub struct Progress {
     pub events_processed: u64,
 }
 
+/// A Job pod whose node is down when its run should end is checked again this much later.
+pub const STALLED_RECHECK_MS: u64 = 10_000;
+
 /// Progress is reported every this many events.
 pub const PROGRESS_EVERY: u64 = 100_000;
 
 /// What the loop needs from a scheduler (implemented by [`Scheduler`]; tests use stand-ins).
 pub trait PodScheduler {
-    /// One scheduling cycle for pending pod `pod`.
-    fn schedule(&mut self, world: &World, pod: PodId) -> Outcome;
+    /// One scheduling cycle for pending pod `pod`; preemption consults `pdbs`.
+    fn schedule(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome;
 }
 
 impl PodScheduler for Scheduler {
     #[inline]
-    fn schedule(&mut self, world: &World, pod: PodId) -> Outcome {
-        Scheduler::schedule(self, world, pod)
+    fn schedule(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome {
+        Scheduler::schedule_with_pdbs(self, world, pod, pdbs)
     }
 }
 
@@ -187,6 +197,8 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     wakeups: BinaryHeap<Reverse<SimTime>>,
     events_processed: u64,
     last_sample: Option<SimTime>,
+    /// Faults, node lifecycle, drains and budgets (None without a fault setup).
+    faults: Option<faults::FaultRuntime>,
 }
 
 impl Simulation {
@@ -219,6 +231,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             seed,
             event_log,
             pressure,
+            faults: fault_setup,
             ..
         } = setup;
         if !world.pods.is_empty() {
@@ -256,11 +269,20 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             )?)),
             None => None,
         };
+        let templates: Vec<u32> = workloads.iter().map(|w| w.template).collect();
+        let mut fault_parts = fault_setup.map(|f| {
+            faults::FaultRuntime::new(f, &mut world, &streams, seed, duration_ms, &templates)
+        });
         let controllers = Controllers::new(workloads, &world, &streams)?;
         let infos = controllers.infos();
         let mut recorder = Recorder::new(&world, &infos, event_log);
         if kubelet.is_some() {
             recorder.enable_pressure();
+        }
+        let mut runtime = None;
+        if let Some((rt, names, windows)) = fault_parts.take() {
+            recorder.set_faults(names, windows);
+            runtime = Some(rt);
         }
         let mut sim = Simulation {
             core: Core::new(world, recorder),
@@ -274,12 +296,21 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             wakeups: BinaryHeap::new(),
             events_processed: 0,
             last_sample: None,
+            faults: runtime,
         };
+        sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
             sim.core
                 .push(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
         sim.core.kubelet = kubelet;
+        if let Some(rt) = &sim.faults {
+            let after = rt.lifecycle().config().overload_failure_after_ms;
+            if let Some(k) = sim.core.kubelet.as_mut() {
+                k.set_overload_failure(after);
+            }
+            rt.start(&mut sim.core);
+        }
         sim.core.with_kubelet(|k, core| k.start(core));
         sim.controllers.start(&mut sim.core);
         sim.settle();
@@ -431,11 +462,39 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     self.core.push(next, Event::MetricsTick);
                 }
             }
+            Event::PodComplete { pod } if self.core.pod_is_stalled(pod) => {
+                // Its node is down: the run completes once the node is back (unless the pod
+                // is deleted meanwhile).
+                self.core.push(
+                    now.plus_millis(STALLED_RECHECK_MS),
+                    Event::PodComplete { pod },
+                );
+            }
             Event::JobArrival { .. }
             | Event::PodComplete { .. }
             | Event::ReplaceAfterDelete { .. }
             | Event::JobRetry { .. } => {
                 self.controllers.handle(&mut self.core, event);
+            }
+            Event::FaultStep { .. }
+            | Event::NodeUnknown { .. }
+            | Event::ZoneTaint { .. }
+            | Event::TaintEviction { .. }
+            | Event::DrainRetry { .. }
+            | Event::OverloadRepair { .. } => {
+                if let Some(rt) = self.faults.as_mut() {
+                    rt.handle(event, &mut self.core, &mut self.controllers);
+                }
+            }
+            Event::OverloadCheck { node, since_ms } => {
+                let failed = self
+                    .core
+                    .kubelet
+                    .as_mut()
+                    .is_some_and(|k| k.overload_check(node.ix(), since_ms));
+                if let (true, Some(rt)) = (failed, self.faults.as_mut()) {
+                    rt.overload_failure(&mut self.core, node);
+                }
             }
             Event::UsageTick { .. }
             | Event::UsageSpike { .. }
@@ -463,7 +522,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             _ => return, // deleted or bound meanwhile: stale
         };
         core.recorder.sched_attempt();
-        match self.scheduler.schedule(&core.world, pod) {
+        let outcome = match &self.faults {
+            Some(rt) if !rt.pdbs().is_empty() => {
+                let view = pdbs::PdbView {
+                    set: rt.pdbs(),
+                    recorder: &core.recorder,
+                };
+                self.scheduler.schedule(&core.world, pod, &view)
+            }
+            _ => self.scheduler.schedule(&core.world, pod, &NoPdbs),
+        };
+        match outcome {
             Outcome::Bind { node, score } => {
                 core.bind_scheduled(pod, node, score);
                 self.controllers.pod_bound(core, pod);

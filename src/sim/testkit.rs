@@ -165,6 +165,7 @@ impl Fixture {
             seed,
             event_log,
             pressure: None,
+            faults: None,
         }
     }
 
@@ -217,7 +218,12 @@ fn static_ok(world: &World, pod: PodId, node: NodeId) -> bool {
 pub struct FirstFit;
 
 impl PodScheduler for FirstFit {
-    fn schedule(&mut self, world: &World, pod: PodId) -> Outcome {
+    fn schedule(
+        &mut self,
+        world: &World,
+        pod: PodId,
+        _pdbs: &dyn crate::scheduler::PdbOracle,
+    ) -> Outcome {
         let tpl = world.template_of(pod);
         let prio = tpl.priority;
         let fits =

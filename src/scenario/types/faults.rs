@@ -207,7 +207,7 @@ pub struct NodeLifecycleSpec {
     /// `tolerationSeconds` the DefaultTolerationSeconds admission plugin adds (default 300).
     #[serde(default = "d_toleration", deserialize_with = "non_negative_u32")]
     pub default_toleration_seconds: u32,
-    /// Nodes fail when overloaded (default: disabled).
+    /// Nodes fail when overloaded (default: on, see [`OverloadFailureSpec`]).
     #[serde(default)]
     pub overload_failure: Option<OverloadFailureSpec>,
 }
@@ -255,6 +255,9 @@ fn d_toleration() -> u32 {
 fn d_overload_for() -> DurationMs {
     DurationMs::from_secs(60)
 }
+fn d_overload_repair() -> DurationMs {
+    DurationMs::from_secs(600)
+}
 fn d_true() -> bool {
     true
 }
@@ -263,17 +266,33 @@ fn non_negative_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     super::non_negative::non_negative(d)
 }
 
-/// `nodeLifecycle.overloadFailure`: a node whose pods' memory use stays above its capacity
-/// for `memoryOverCapacityFor` fails (goes NotReady like a crash). Absent: disabled.
+/// `nodeLifecycle.overloadFailure`: a node whose pods' memory demand stays above its
+/// capacity for `memoryOverCapacityFor` fails (system OOM, kubelet killed: it goes NotReady and
+/// its containers die, like a crash) and is repaired after `recoverAfter`. On by default (it
+/// only matters with the usage model); `enabled: false` turns it off.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OverloadFailureSpec {
-    /// Whether overloaded nodes fail (default true when the section is present).
+    /// Whether overloaded nodes fail (default true).
     #[serde(default = "d_true")]
     pub enabled: bool,
-    /// How long memory use must stay above capacity (default 60s).
+    /// How long memory demand must stay above capacity (default 60s).
     #[serde(default = "d_overload_for")]
     pub memory_over_capacity_for: DurationMs,
+    /// How long a failed node stays down before an auto-repair brings it back empty of
+    /// running containers (default 10m; `0s` = never within the run).
+    #[serde(default = "d_overload_repair")]
+    pub recover_after: DurationMs,
+}
+
+impl Default for OverloadFailureSpec {
+    fn default() -> Self {
+        OverloadFailureSpec {
+            enabled: true,
+            memory_over_capacity_for: d_overload_for(),
+            recover_after: d_overload_repair(),
+        }
+    }
 }
 
 /// `pdbs[]`: a PodDisruptionBudget (`policy/v1`).

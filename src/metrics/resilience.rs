@@ -1,0 +1,288 @@
+//! What the recorder keeps about failures: the causality log, workload availability, node
+//! health counts for the time series, and the end-of-run tables (`cascades.csv`,
+//! `effects.csv`, `workloads.csv`, `workload_availability.csv`, `faults.csv`).
+//!
+//! The simulation core decides *when* a pod becomes ready or not (it knows node health and
+//! terminating pods) and calls the hooks here; everything is O(1) per call.
+
+use serde::Serialize;
+
+use super::availability::{Availability, WorkloadAvailability};
+use super::cascade::{build_cascades, cascade_rows, CascadeRow, EffectKind, EffectRecord};
+use super::effects::{EffectLog, EffectTarget};
+use crate::engine::SimTime;
+
+/// Levels and per-interval counts of failures in one time-series row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResilienceSample {
+    /// Nodes that are down (crashed, partitioned, kubelet stopped, failed from overload).
+    pub nodes_not_ready: u64,
+    /// Nodes the node lifecycle controller has marked Unknown.
+    pub nodes_unknown: u64,
+    /// Nodes cordoned (`spec.unschedulable`).
+    pub nodes_cordoned: u64,
+    /// Pending pods that failed at least one scheduling cycle.
+    pub pods_unschedulable: u64,
+    /// Pods deleted on an unreachable node, waiting for the node to confirm.
+    pub pods_terminating: u64,
+    /// Pods that lost their node in the interval (taint eviction of a down node's pods).
+    pub pods_displaced: u64,
+    /// Pods evicted through the eviction API (drains) in the interval.
+    pub pods_drained: u64,
+}
+
+/// Column names of the [`ResilienceSample`] part of `timeseries.csv`.
+pub const RESILIENCE_COLUMNS: [&str; 7] = [
+    "nodes_not_ready",
+    "nodes_unknown",
+    "nodes_cordoned",
+    "pods_unschedulable",
+    "pods_terminating",
+    "pods_displaced",
+    "pods_drained",
+];
+
+impl ResilienceSample {
+    /// The values in [`RESILIENCE_COLUMNS`] order.
+    pub fn values(&self) -> [u64; 7] {
+        [
+            self.nodes_not_ready,
+            self.nodes_unknown,
+            self.nodes_cordoned,
+            self.pods_unschedulable,
+            self.pods_terminating,
+            self.pods_displaced,
+            self.pods_drained,
+        ]
+    }
+}
+
+/// One fault window for `faults.csv` (report shading).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultWindow {
+    /// Start, ms.
+    pub start_ms: u64,
+    /// End, ms (None: until the end of the run).
+    pub end_ms: Option<u64>,
+    /// Fault kind as written in the scenario (`zoneOutage`, ...).
+    pub kind: String,
+    /// Fault name (and the node, for single-node steps of random faults).
+    pub target: String,
+}
+
+/// One `workloads.csv` row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkloadRow {
+    /// Workload name.
+    pub workload: String,
+    /// Kind.
+    pub kind: String,
+    /// Desired pods at the end.
+    pub desired: u64,
+    /// Time-weighted mean ready/desired (empty for Jobs).
+    pub availability: Option<f64>,
+    /// Lowest ready/desired over the run.
+    pub min_availability: Option<f64>,
+    /// Minutes with fewer ready pods than desired.
+    pub minutes_below_desired: f64,
+    /// CPU requested by the workload's running pods at the end, millicores.
+    pub cpu_requested_m: i64,
+    /// CPU used (usage model only).
+    pub cpu_used_m: Option<i64>,
+    /// Memory requested at the end, bytes.
+    pub mem_requested_bytes: i64,
+    /// Memory used (usage model only).
+    pub mem_used_bytes: Option<i64>,
+}
+
+/// Column names of `workloads.csv`.
+pub const WORKLOAD_COLUMNS: [&str; 10] = [
+    "workload",
+    "kind",
+    "desired",
+    "availability",
+    "min_availability",
+    "minutes_below_desired",
+    "cpu_requested_m",
+    "cpu_used_m",
+    "mem_requested_bytes",
+    "mem_used_bytes",
+];
+
+/// Everything about failures a run produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ResilienceResult {
+    /// The causality log (`effects.csv`).
+    pub effects: Vec<EffectRecord>,
+    /// One row per cascade worth reporting (`cascades.csv`).
+    pub cascades: Vec<CascadeRow>,
+    /// One row per workload (`workloads.csv`).
+    pub workloads: Vec<WorkloadRow>,
+    /// Names of the tracked workloads, in `availability` column order.
+    pub availability_workloads: Vec<String>,
+    /// Per sample: time, then `(ready, desired)` per tracked workload.
+    pub availability: Vec<(u64, Vec<(u64, u64)>)>,
+    /// Fault windows (`faults.csv`).
+    pub faults: Vec<FaultWindow>,
+}
+
+/// The recorder's failure state.
+#[derive(Clone, Debug, Default)]
+pub struct Resilience {
+    /// Causality log.
+    pub effects: EffectLog,
+    /// Workload availability and healthy periods.
+    pub avail: Availability,
+    nodes_unknown: u64,
+    nodes_cordoned: u64,
+    pods_unschedulable: u64,
+    pods_terminating: u64,
+    interval_displaced: u64,
+    interval_drained: u64,
+    displaced_total: u64,
+    drained_total: u64,
+    availability_rows: Vec<(u64, Vec<(u64, u64)>)>,
+}
+
+impl Resilience {
+    /// State for workloads whose availability is tracked where `tracked[i]`.
+    pub fn new(tracked: &[bool]) -> Self {
+        Resilience {
+            avail: Availability::new(tracked),
+            ..Resilience::default()
+        }
+    }
+
+    /// Records an effect; see [`EffectLog::record`].
+    pub fn effect(
+        &mut self,
+        kind: EffectKind,
+        parent: u64,
+        target: EffectTarget,
+        now: SimTime,
+    ) -> u64 {
+        if kind == EffectKind::PodDisplaced {
+            self.interval_displaced += 1;
+            self.displaced_total += 1;
+        }
+        self.effects.record(kind, parent, target, now)
+    }
+
+    /// A pod was evicted through the eviction API (drain).
+    pub fn pod_drained(&mut self) {
+        self.interval_drained += 1;
+        self.drained_total += 1;
+    }
+
+    /// The controller marked a node Unknown (`true`) or Ready again.
+    pub fn node_unknown(&mut self, unknown: bool) {
+        if unknown {
+            self.nodes_unknown += 1;
+        } else {
+            self.nodes_unknown -= 1;
+        }
+    }
+
+    /// A node was cordoned (`true`) or uncordoned.
+    pub fn node_cordoned(&mut self, cordoned: bool) {
+        if cordoned {
+            self.nodes_cordoned += 1;
+        } else {
+            self.nodes_cordoned -= 1;
+        }
+    }
+
+    /// A Pending pod failed its first scheduling cycle (`true`), or such a pod left Pending.
+    pub fn unschedulable(&mut self, entered: bool) {
+        if entered {
+            self.pods_unschedulable += 1;
+        } else {
+            self.pods_unschedulable -= 1;
+        }
+    }
+
+    /// A pod started (`true`) or finished terminating on an unreachable node.
+    pub fn terminating(&mut self, started: bool) {
+        if started {
+            self.pods_terminating += 1;
+        } else {
+            self.pods_terminating -= 1;
+        }
+    }
+
+    /// Pods displaced so far.
+    pub fn displaced_total(&self) -> u64 {
+        self.displaced_total
+    }
+
+    /// Pods evicted by drains so far.
+    pub fn drained_total(&self) -> u64 {
+        self.drained_total
+    }
+
+    /// The time-series part of a sample at `now` (starts a new interval), and the workload
+    /// availability row.
+    pub fn sample(&mut self, now: SimTime, nodes: u64, nodes_ready: u64) -> ResilienceSample {
+        let s = ResilienceSample {
+            nodes_not_ready: nodes - nodes_ready,
+            nodes_unknown: self.nodes_unknown,
+            nodes_cordoned: self.nodes_cordoned,
+            pods_unschedulable: self.pods_unschedulable,
+            pods_terminating: self.pods_terminating,
+            pods_displaced: self.interval_displaced,
+            pods_drained: self.interval_drained,
+        };
+        self.interval_displaced = 0;
+        self.interval_drained = 0;
+        let tracked = (0..self.workload_count())
+            .filter(|&w| self.avail.tracked(w))
+            .map(|w| (self.avail.ready(w), self.avail.desired(w)))
+            .collect();
+        self.availability_rows.push((now.as_millis(), tracked));
+        s
+    }
+
+    fn workload_count(&self) -> usize {
+        self.avail.workload_count()
+    }
+
+    /// Ends the run: the cascades (roots that are faults or overload failures, and any other
+    /// root with consequences), each with its time to recovery, and per-workload availability.
+    pub fn finish(
+        mut self,
+        end: SimTime,
+        name: impl Fn(EffectTarget) -> String,
+    ) -> (ResilienceResult, Vec<WorkloadAvailability>) {
+        let per_workload = self.avail.finish(end);
+        let effects = self.effects.records(name);
+        let cascades: Vec<_> = build_cascades(&effects)
+            .into_iter()
+            .filter(|c| {
+                !c.effects.is_empty()
+                    || c.root.as_ref().is_some_and(|r| {
+                        matches!(r.kind, EffectKind::Fault | EffectKind::OverloadFailure)
+                    })
+            })
+            .collect();
+        let avail = &self.avail;
+        let rows = cascade_rows(&cascades, |c| {
+            let last = c
+                .effects
+                .iter()
+                .map(|e| e.time_ms)
+                .chain(c.root.as_ref().map(|r| r.time_ms))
+                .max()
+                .unwrap_or(0);
+            avail.healthy_from(last)
+        });
+        let result = ResilienceResult {
+            effects,
+            cascades: rows,
+            workloads: Vec::new(),
+            availability_workloads: Vec::new(),
+            availability: std::mem::take(&mut self.availability_rows),
+            faults: Vec::new(),
+        };
+        (result, per_workload)
+    }
+}

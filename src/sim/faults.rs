@@ -1,0 +1,355 @@
+//! Failure injection in the run loop: applies the fault plan's steps, drives the node
+//! lifecycle controller ([`NodeLifecycle`]), drains through the eviction API with
+//! PodDisruptionBudgets, fails overloaded nodes, and records every effect with its parent
+//! (fault → node NotReady → pod displaced → rescheduled → ...).
+
+use super::core::Core;
+use super::event::Event;
+use super::health::DownCause;
+use super::lifecycle::NodeLifecycle;
+use super::pdbs::PdbSet;
+use crate::cluster::{NodeId, PodId, PodPhase, World};
+use crate::controllers::Controllers;
+use crate::engine::{RngStreams, SimTime};
+use crate::faults::lifecycle::DRAIN_RETRY_MS;
+use crate::faults::plan::{FaultKind, ScheduledKind};
+use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep};
+use crate::metrics::cascade::EffectKind;
+use crate::metrics::{EffectTarget, EventKind, FaultWindow};
+
+/// One drain in progress (a `drain` fault or an upgrade batch).
+#[derive(Clone, Debug)]
+struct Drain {
+    nodes: Vec<NodeId>,
+    /// The fault effect the evictions hang off.
+    root: u64,
+    deadline: Option<SimTime>,
+    open: bool,
+}
+
+/// The fault machinery of one run.
+pub struct FaultRuntime {
+    steps: Vec<FaultStep>,
+    lifecycle: NodeLifecycle,
+    pdbs: PdbSet,
+    drains: Vec<Drain>,
+    overload_repair_ms: Option<u64>,
+}
+
+/// The scenario name of a fault's kind (`zoneOutage`, ...).
+pub fn fault_kind_name(f: &Fault) -> &'static str {
+    match &f.kind {
+        FaultKind::Scheduled { kind, .. } => match kind {
+            ScheduledKind::NodeCrash => "nodeCrash",
+            ScheduledKind::Reboot => "reboot",
+            ScheduledKind::KubeletStop => "kubeletStop",
+            ScheduledKind::Partition => "partition",
+            ScheduledKind::RackFailure => "rackFailure",
+            ScheduledKind::ZoneOutage => "zoneOutage",
+            ScheduledKind::Drain => "drain",
+            ScheduledKind::Cordon => "cordon",
+        },
+        FaultKind::UpgradeWave(_) => "upgradeWave",
+        FaultKind::Random { .. } => "random",
+        FaultKind::Correlated { .. } => "correlated",
+    }
+}
+
+/// The windows of a plan for `faults.csv`: each Down (or Cordon) step until the matching Up
+/// (Uncordon) of the same fault and nodes, or the end of the run.
+pub fn fault_windows(steps: &[FaultStep], faults: &[Fault], world: &World) -> Vec<FaultWindow> {
+    let mut out = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        let end_action = match s.action {
+            Action::Down(k) => Action::Up(k),
+            Action::Cordon => Action::Uncordon,
+            _ => continue,
+        };
+        let end = steps[i + 1..]
+            .iter()
+            .find(|e| e.fault == s.fault && e.action == end_action && e.nodes == s.nodes)
+            .map(|e| e.time.as_millis());
+        let f = &faults[s.fault as usize];
+        let target = if s.nodes.len() == 1 {
+            format!("{}/{}", f.name, world.nodes.name[s.nodes[0].ix()])
+        } else {
+            f.name.clone()
+        };
+        out.push(FaultWindow {
+            start_ms: s.time.as_millis(),
+            end_ms: end,
+            kind: fault_kind_name(f).to_string(),
+            target,
+        });
+    }
+    out
+}
+
+impl FaultRuntime {
+    /// Expands the plan (`seed`, over `duration_ms`) and sets up the controllers. `templates`
+    /// gives each workload's template (for the budgets). Also returns the fault names and
+    /// windows for the recorder.
+    pub fn new(
+        setup: FaultSetup,
+        world: &mut World,
+        streams: &RngStreams,
+        seed: u64,
+        duration_ms: u64,
+        templates: &[u32],
+    ) -> (Self, Vec<String>, Vec<FaultWindow>) {
+        let plan = setup.plan(world, seed, duration_ms);
+        let windows = fault_windows(&plan.steps, &setup.faults, world);
+        let names = setup.faults.iter().map(|f| f.name.clone()).collect();
+        let overload_repair_ms = setup.lifecycle.overload_repair_ms;
+        let lifecycle = NodeLifecycle::new(setup.lifecycle, world, streams);
+        let pdbs = PdbSet::new(setup.pdbs, world, templates);
+        (
+            FaultRuntime {
+                steps: plan.steps,
+                lifecycle,
+                pdbs,
+                drains: Vec::new(),
+                overload_repair_ms,
+            },
+            names,
+            windows,
+        )
+    }
+
+    /// Schedules every step of the plan.
+    pub fn start(&self, core: &mut Core) {
+        for (i, s) in self.steps.iter().enumerate() {
+            core.push(s.time, Event::FaultStep { step: i as u32 });
+        }
+    }
+
+    /// The budgets (for preemption).
+    pub fn pdbs(&self) -> &PdbSet {
+        &self.pdbs
+    }
+
+    /// The node lifecycle controller.
+    pub fn lifecycle(&self) -> &NodeLifecycle {
+        &self.lifecycle
+    }
+
+    /// Handles a fault or lifecycle event.
+    pub fn handle(&mut self, event: Event, core: &mut Core, ctl: &mut Controllers) {
+        match event {
+            Event::FaultStep { step } => self.apply(step as usize, core, ctl),
+            Event::NodeUnknown { node, epoch } => {
+                self.lifecycle.on_node_unknown(core, node, epoch);
+            }
+            Event::ZoneTaint { zone } => {
+                for node in self.lifecycle.on_zone_taint(core, zone) {
+                    self.taint_evict(core, ctl, node);
+                }
+            }
+            Event::TaintEviction { node, epoch } => {
+                if core.health.epoch[node.ix()] == epoch {
+                    self.taint_evict(core, ctl, node);
+                }
+            }
+            Event::DrainRetry { drain } => self.drain_pass(drain as usize, core, ctl),
+            Event::OverloadRepair { node } => self.node_back(core, ctl, node, DownCause::Overload),
+            _ => debug_assert!(false, "not a fault event: {event:?}"),
+        }
+    }
+
+    fn apply(&mut self, i: usize, core: &mut Core, ctl: &mut Controllers) {
+        let step = self.steps[i].clone();
+        let root =
+            |core: &mut Core| core.effect(EffectKind::Fault, 0, EffectTarget::Fault(step.fault));
+        match step.action {
+            Action::Down(kind) => {
+                let root = root(core);
+                for &node in &step.nodes {
+                    self.node_goes_down(
+                        core,
+                        node,
+                        DownCause::Fault(kind),
+                        EffectKind::NodeNotReady,
+                        root,
+                    );
+                }
+            }
+            Action::Up(kind) => {
+                for &node in &step.nodes {
+                    self.node_back(core, ctl, node, DownCause::Fault(kind));
+                }
+            }
+            Action::Cordon => {
+                for &node in &step.nodes {
+                    core.cordon(node, true);
+                }
+            }
+            Action::Uncordon => {
+                for &node in &step.nodes {
+                    core.cordon(node, false);
+                }
+            }
+            Action::Drain { timeout_ms } => {
+                let root = root(core);
+                self.drains.push(Drain {
+                    nodes: step.nodes.clone(),
+                    root,
+                    deadline: timeout_ms.map(|t| core.now.plus_millis(t)),
+                    open: true,
+                });
+                self.drain_pass(self.drains.len() - 1, core, ctl);
+            }
+            // Surge nodes need nodes added at run time; validation rejects `surge` for now.
+            Action::SurgeAdd { .. } | Action::SurgeRemove { .. } => {}
+        }
+    }
+
+    /// `node` goes down for `why`; if it was up, its outage is recorded as `kind` under
+    /// `parent` and the lifecycle controller's timeline starts.
+    fn node_goes_down(
+        &mut self,
+        core: &mut Core,
+        node: NodeId,
+        why: DownCause,
+        kind: EffectKind,
+        parent: u64,
+    ) {
+        if core.node_down(node, why) {
+            let id = core.effect(kind, parent, EffectTarget::Node(node.0));
+            core.health.outage_cause[node.ix()] = id;
+            self.lifecycle.node_down(core, node);
+        }
+    }
+
+    /// One down cause of `node` ends; if the node is up again, the controller marks it Ready
+    /// and its terminating pods are finally gone.
+    fn node_back(&mut self, core: &mut Core, ctl: &mut Controllers, node: NodeId, why: DownCause) {
+        let Some(gone) = core.node_up(node, why) else {
+            return;
+        };
+        self.lifecycle.node_up(core, node);
+        for pod in gone {
+            let cause = core.health.terminating_cause(pod);
+            ctl.terminating_pod_removed(core, pod, cause);
+        }
+    }
+
+    /// The kubelet found `node` overloaded for too long: it fails like a crash (its containers
+    /// die with the kubelet) and is repaired after the configured delay.
+    pub fn overload_failure(&mut self, core: &mut Core, node: NodeId) {
+        if core.health.is_overloaded(node) {
+            return;
+        }
+        let parent = core.pressure_parent(node);
+        if core.health.is_down(node) {
+            // Already down for another reason: the overload only kills the containers.
+            core.node_down(node, DownCause::Overload);
+        } else {
+            self.node_goes_down(
+                core,
+                node,
+                DownCause::Overload,
+                EffectKind::OverloadFailure,
+                parent,
+            );
+        }
+        if let Some(r) = self.overload_repair_ms {
+            core.push(core.now.plus_millis(r), Event::OverloadRepair { node });
+        }
+    }
+
+    /// Deletes the pods of `node` whose `unreachable:NoExecute` toleration ran out; schedules
+    /// the next such deletion.
+    fn taint_evict(&mut self, core: &mut Core, ctl: &mut Controllers, node: NodeId) {
+        let (due, next) = self.lifecycle.due_evictions(core, node);
+        for pod in due {
+            self.displace(core, ctl, node, pod);
+        }
+        if let Some(at) = next {
+            let epoch = core.health.epoch[node.ix()];
+            core.push(at, Event::TaintEviction { node, epoch });
+        }
+    }
+
+    /// The taint-eviction controller deletes `pod` from its unreachable `node`.
+    fn displace(&mut self, core: &mut Core, ctl: &mut Controllers, node: NodeId, pod: PodId) {
+        let Some(p) = core.world.pods.get(pod).cloned() else {
+            return;
+        };
+        let parent = core.health.outage_cause[node.ix()];
+        let target = EffectTarget::Pod {
+            workload: p.workload,
+            ordinal: p.ordinal,
+        };
+        let id = core.effect(EffectKind::PodDisplaced, parent, target);
+        core.recorder.pod_event(
+            core.now,
+            EventKind::Evicted,
+            &p,
+            Some(node),
+            "TaintManagerEviction: node unreachable, toleration of node.kubernetes.io/unreachable:NoExecute expired",
+            id,
+        );
+        ctl.pod_terminating(core, pod, id);
+    }
+
+    /// One pass of a drain: evict every remaining pod through the eviction API; retry the
+    /// refused ones in 5 s until the deadline.
+    fn drain_pass(&mut self, d: usize, core: &mut Core, ctl: &mut Controllers) {
+        if !self.drains[d].open {
+            return;
+        }
+        let nodes = self.drains[d].nodes.clone();
+        let root = self.drains[d].root;
+        let mut refused = 0u32;
+        for node in nodes {
+            let pods = core.world.pods_on_node[node.ix()].clone();
+            for pod in pods {
+                let Some(p) = core.world.pods.get(pod).cloned() else {
+                    continue;
+                };
+                if p.phase != PodPhase::Running
+                    || ctl.is_daemonset(p.workload)
+                    || core.health.is_terminating(pod)
+                {
+                    continue;
+                }
+                let ready = core.counts_ready(pod, node);
+                match self.pdbs.decide(p.workload, ready, &core.recorder) {
+                    EvictionDecision::Evict { .. } => {
+                        let target = EffectTarget::Pod {
+                            workload: p.workload,
+                            ordinal: p.ordinal,
+                        };
+                        let id = core.effect(EffectKind::Eviction, root, target);
+                        core.recorder.res.pod_drained();
+                        core.recorder.pod_event(
+                            core.now,
+                            EventKind::Evicted,
+                            &p,
+                            Some(node),
+                            "Drain: evicted through the eviction API",
+                            id,
+                        );
+                        if core.health.is_down(node) {
+                            ctl.pod_terminating(core, pod, id);
+                        } else {
+                            ctl.delete_pod(core, pod, id);
+                        }
+                    }
+                    EvictionDecision::TooManyRequests | EvictionDecision::MultiplePdbs => {
+                        refused += 1;
+                    }
+                }
+            }
+        }
+        let drain = &mut self.drains[d];
+        if refused == 0 || drain.deadline.is_some_and(|t| core.now >= t) {
+            drain.open = false;
+            return;
+        }
+        core.push(
+            core.now.plus_millis(DRAIN_RETRY_MS),
+            Event::DrainRetry { drain: d as u32 },
+        );
+    }
+}

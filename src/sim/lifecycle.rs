@@ -1,0 +1,276 @@
+//! The node lifecycle controller and the taint-eviction controller, driven by events
+//! (`pkg/controller/nodelifecycle`, `pkg/controller/tainteviction`).
+//!
+//! A node that stops heartbeating is marked Unknown at the first monitor pass after its last
+//! lease renewal plus `nodeMonitorGracePeriod` (renewals every 10 s from a per-node phase drawn
+//! from the `lifecycle` stream) and gets `unreachable:NoSchedule` at once. The
+//! `unreachable:NoExecute` taint goes through its zone's rate-limited queue
+//! ([`ZoneEvictionLimiter`]: 0.1 nodes/s, slower or stopped in disrupted zones). Pods are then
+//! deleted when their toleration of that taint runs out (300 s by default; never for
+//! DaemonSet pods). Nothing here ticks: every step is one event at its exact time.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+
+use super::core::Core;
+use super::event::Event;
+use crate::cluster::taints::{Taint, TaintEffect, Toleration};
+use crate::cluster::{NodeId, PodId, PodPhase, Sym, World};
+use crate::engine::{RngStreams, SimTime};
+use crate::faults::lifecycle::{
+    taint_eviction_at, DisruptionChange, NoExecuteToleration, LEASE_RENEW_INTERVAL_MS,
+    TAINT_UNREACHABLE,
+};
+use crate::faults::{NodeLifecycleConfig, ZoneEvictionLimiter, ZoneHealth};
+
+/// How a pod template tolerates `unreachable:NoExecute` (the smallest matching
+/// `tolerationSeconds`; no seconds on any match = forever).
+pub fn no_execute_toleration(tols: &[Toleration], taint: &Taint) -> NoExecuteToleration {
+    let mut best: Option<u64> = None;
+    let mut any = false;
+    for t in tols.iter().filter(|t| t.tolerates(taint)) {
+        any = true;
+        match t.toleration_seconds {
+            None => return NoExecuteToleration::Forever,
+            Some(s) => best = Some(best.map_or(s, |b| b.min(s))),
+        }
+    }
+    match (any, best) {
+        (true, Some(s)) => NoExecuteToleration::Seconds(s),
+        _ => NoExecuteToleration::None,
+    }
+}
+
+/// The controllers' state for a run.
+pub struct NodeLifecycle {
+    cfg: NodeLifecycleConfig,
+    limiter: ZoneEvictionLimiter,
+    health: Vec<ZoneHealth>,
+    queues: Vec<VecDeque<NodeId>>,
+    /// Time of the pending `ZoneTaint` event per zone.
+    armed: Vec<Option<SimTime>>,
+    /// Lease renewal phase per node, ms.
+    phase: Vec<u64>,
+    no_schedule: Taint,
+    no_execute: Taint,
+    /// `unreachable:NoExecute` toleration per template.
+    tol: Vec<NoExecuteToleration>,
+}
+
+impl NodeLifecycle {
+    /// The controllers for `world` (interns the taint key).
+    pub fn new(cfg: NodeLifecycleConfig, world: &mut World, streams: &RngStreams) -> Self {
+        let key: Sym = world.interner.intern(TAINT_UNREACHABLE);
+        let taint = |effect| Taint {
+            key,
+            value: Sym::EMPTY,
+            effect,
+        };
+        let no_execute = taint(TaintEffect::NoExecute);
+        let zones = world.zones.len();
+        let mut health = vec![ZoneHealth::default(); zones];
+        for n in world.nodes.ids() {
+            let z = world.nodes.zone[n.ix()] as usize;
+            if world.nodes.ready[n.ix()] {
+                health[z].ready += 1;
+            } else {
+                health[z].not_ready += 1;
+            }
+        }
+        let mut rng = streams.stream("lifecycle");
+        let phase = world
+            .nodes
+            .ids()
+            .map(|_| rng.random_range(0..LEASE_RENEW_INTERVAL_MS))
+            .collect();
+        let tol = world
+            .templates
+            .iter()
+            .map(|t| no_execute_toleration(&t.tolerations, &no_execute))
+            .collect();
+        let mut limiter = ZoneEvictionLimiter::new(zones, cfg.clone());
+        limiter.update(0, &health);
+        NodeLifecycle {
+            cfg,
+            limiter,
+            health,
+            queues: vec![VecDeque::new(); zones],
+            armed: vec![None; zones],
+            phase,
+            no_schedule: taint(TaintEffect::NoSchedule),
+            no_execute,
+            tol,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &NodeLifecycleConfig {
+        &self.cfg
+    }
+
+    /// When the controller will notice that `node`, down since now, stopped heartbeating.
+    pub fn detection_time(&self, node: NodeId, now: SimTime) -> SimTime {
+        let last = NodeLifecycleConfig::last_heartbeat(now.as_millis(), self.phase[node.ix()]);
+        SimTime(self.cfg.not_ready_detected_at(last).max(now.as_millis()))
+    }
+
+    /// `node` just went down: schedule the monitor pass that will notice.
+    pub fn node_down(&self, core: &mut Core, node: NodeId) {
+        let at = self.detection_time(node, core.now);
+        let epoch = core.health.epoch[node.ix()];
+        core.push(at, Event::NodeUnknown { node, epoch });
+    }
+
+    /// The monitor pass noticed `node`: Unknown, `unreachable:NoSchedule`, queued for the
+    /// NoExecute taint. False if the event is stale (the node came back meanwhile).
+    pub fn on_node_unknown(&mut self, core: &mut Core, node: NodeId, epoch: u32) -> bool {
+        if core.health.epoch[node.ix()] != epoch
+            || !core.health.is_down(node)
+            || core.health.unknown[node.ix()]
+        {
+            return false;
+        }
+        core.health.unknown[node.ix()] = true;
+        core.recorder.res.node_unknown(true);
+        core.world.add_taint(node, self.no_schedule);
+        let z = core.world.nodes.zone[node.ix()] as usize;
+        self.health[z].ready -= 1;
+        self.health[z].not_ready += 1;
+        self.zones_changed(core);
+        self.queues[z].push_back(node);
+        self.arm(core, z);
+        true
+    }
+
+    /// `node` is back: Ready, the unreachable taints removed.
+    pub fn node_up(&mut self, core: &mut Core, node: NodeId) {
+        core.health.noexec_at[node.ix()] = None;
+        if !core.health.unknown[node.ix()] {
+            return;
+        }
+        core.health.unknown[node.ix()] = false;
+        core.recorder.res.node_unknown(false);
+        core.world
+            .remove_taint(node, self.no_schedule.key, TaintEffect::NoSchedule);
+        core.world
+            .remove_taint(node, self.no_execute.key, TaintEffect::NoExecute);
+        let z = core.world.nodes.zone[node.ix()] as usize;
+        self.health[z].ready += 1;
+        self.health[z].not_ready -= 1;
+        self.zones_changed(core);
+    }
+
+    /// New zone states after a node changed; rates swapped as upstream; queues re-armed.
+    fn zones_changed(&mut self, core: &mut Core) {
+        let now = core.now.as_millis();
+        match self.limiter.update(now, &self.health) {
+            DisruptionChange::EnteredFullDisruption => {
+                // Every zone fully disrupted: upstream marks every node reachable again
+                // (removes the NoExecute taints) and stops evicting.
+                for n in core.world.nodes.ids() {
+                    if core.health.noexec_at[n.ix()].take().is_some() {
+                        core.world
+                            .remove_taint(n, self.no_execute.key, TaintEffect::NoExecute);
+                    }
+                }
+            }
+            DisruptionChange::ExitedFullDisruption => {
+                // Nodes still Unknown and untainted go back to their zone's queue.
+                for n in core.world.nodes.ids() {
+                    if core.health.unknown[n.ix()] && core.health.noexec_at[n.ix()].is_none() {
+                        let z = core.world.nodes.zone[n.ix()] as usize;
+                        if !self.queues[z].contains(&n) {
+                            self.queues[z].push_back(n);
+                        }
+                    }
+                }
+            }
+            DisruptionChange::None => {}
+        }
+        for z in 0..self.queues.len() {
+            self.arm(core, z);
+        }
+    }
+
+    /// Makes sure a `ZoneTaint` event is pending for a zone with queued nodes, at the time its
+    /// limiter allows the next taint.
+    fn arm(&mut self, core: &mut Core, z: usize) {
+        if self.queues[z].is_empty() {
+            return;
+        }
+        let now = core.now.as_millis();
+        let Some(at) = self.limiter.next_taint_at(z, now) else {
+            return; // tainting stopped in this zone until its state changes
+        };
+        let at = SimTime(at.max(now));
+        if self.armed[z].is_some_and(|a| a <= at) {
+            return;
+        }
+        self.armed[z] = Some(at);
+        core.push(at, Event::ZoneTaint { zone: z as u32 });
+    }
+
+    /// The zone's queue: taints as many queued nodes as the limiter allows now; returns them.
+    pub fn on_zone_taint(&mut self, core: &mut Core, zone: u32) -> Vec<NodeId> {
+        let z = zone as usize;
+        if self.armed[z] != Some(core.now) {
+            return Vec::new(); // superseded by an earlier arming
+        }
+        self.armed[z] = None;
+        let now = core.now.as_millis();
+        let mut tainted = Vec::new();
+        while let Some(&node) = self.queues[z].front() {
+            let still =
+                core.health.unknown[node.ix()] && core.health.noexec_at[node.ix()].is_none();
+            if !still {
+                self.queues[z].pop_front();
+                continue;
+            }
+            if !self.limiter.try_taint(z, now) {
+                break;
+            }
+            self.queues[z].pop_front();
+            core.world.add_taint(node, self.no_execute);
+            core.health.noexec_at[node.ix()] = Some(core.now);
+            tainted.push(node);
+        }
+        self.arm(core, z);
+        tainted
+    }
+
+    /// Taint eviction on `node`: the pods whose toleration ran out by now (to delete), and
+    /// when the next one runs out. Empty if the node is not NoExecute-tainted (any more).
+    pub fn due_evictions(&self, core: &Core, node: NodeId) -> (Vec<PodId>, Option<SimTime>) {
+        let Some(tainted) = core.health.noexec_at[node.ix()] else {
+            return (Vec::new(), None);
+        };
+        let now = core.now.as_millis();
+        let mut due = Vec::new();
+        let mut next: Option<u64> = None;
+        for &pod in &core.world.pods_on_node[node.ix()] {
+            let Some(p) = core.world.pods.get(pod) else {
+                continue;
+            };
+            if p.phase != PodPhase::Running || core.health.is_terminating(pod) {
+                continue;
+            }
+            match taint_eviction_at(tainted.as_millis(), self.tol[p.template as usize]) {
+                Some(t) if t <= now => due.push(pod),
+                Some(t) => next = Some(next.map_or(t, |n| n.min(t))),
+                None => {}
+            }
+        }
+        (due, next.map(SimTime))
+    }
+
+    /// Whether a template tolerates `unreachable:NoExecute` forever.
+    pub fn tolerates_forever(&self, template: u32) -> bool {
+        self.tol[template as usize] == NoExecuteToleration::Forever
+    }
+
+    /// The `unreachable:NoExecute` taint.
+    pub fn no_execute_taint(&self) -> Taint {
+        self.no_execute
+    }
+}

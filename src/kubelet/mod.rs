@@ -325,8 +325,8 @@ impl Kubelet {
 
     /// Checks that every node total equals the sum over its running pods, and every pod
     /// total the sum over its live containers (a full scan: tests only).
-    pub fn check_consistency(&self, world: &World) -> Result<(), String> {
-        self.check_totals(world)
+    pub fn check_consistency(&self, world: &World, running: usize) -> Result<(), String> {
+        self.check_totals(world, running)
     }
 
     /// Where the usage of running `pod` lives (None if it is not tracked).

@@ -14,6 +14,9 @@ use crate::engine::SimTime;
 #[derive(Clone, Copy, Debug, Default)]
 struct Track {
     tracked: bool,
+    /// Counts for the cluster's healthy state (not DaemonSets: their pods follow their nodes,
+    /// so a node lost for good would keep the cluster "unrecovered" forever).
+    health: bool,
     ready: u64,
     desired: u64,
     last: u64,
@@ -26,7 +29,7 @@ struct Track {
 
 impl Track {
     fn below(&self) -> bool {
-        self.tracked && self.ready < self.desired
+        self.tracked && self.health && self.ready < self.desired
     }
 
     fn advance(&mut self, now: u64) {
@@ -75,13 +78,16 @@ pub struct Availability {
 }
 
 impl Availability {
-    /// Tracking for `workloads` workloads; `tracked[i]` false for Jobs.
-    pub fn new(tracked: &[bool]) -> Self {
+    /// Tracking for one workload per entry of `tracked` (false for Jobs); `health[i]` says
+    /// whether workload `i` below its desired count makes the cluster unhealthy.
+    pub fn new(tracked: &[bool], health: &[bool]) -> Self {
         Availability {
             tracks: tracked
                 .iter()
-                .map(|&t| Track {
+                .zip(health)
+                .map(|(&t, &h)| Track {
                     tracked: t,
+                    health: t && h,
                     ..Track::default()
                 })
                 .collect(),
@@ -232,7 +238,7 @@ mod tests {
 
     #[test]
     fn availability_integrates_ready_over_desired() {
-        let mut a = Availability::new(&[true, false]);
+        let mut a = Availability::new(&[true, false], &[true, true]);
         a.add_desired(0, 2, s(0));
         a.pod_ready(0, s(0));
         a.pod_ready(0, s(0));
@@ -252,7 +258,7 @@ mod tests {
 
     #[test]
     fn instant_dips_do_not_count() {
-        let mut a = Availability::new(&[true]);
+        let mut a = Availability::new(&[true], &[true]);
         a.add_desired(0, 1, s(0));
         a.pod_ready(0, s(0));
         a.pod_unready(0, s(5));
@@ -265,7 +271,7 @@ mod tests {
 
     #[test]
     fn pressure_keeps_the_cluster_unhealthy() {
-        let mut a = Availability::new(&[true]);
+        let mut a = Availability::new(&[true], &[true]);
         a.add_desired(0, 1, s(0));
         a.pod_ready(0, s(0));
         a.pressure_changed(true, s(10));

@@ -522,6 +522,10 @@ impl Recorder {
                     .iter()
                     .map(|w| w.kind != "Job")
                     .collect::<Vec<_>>(),
+                &workloads
+                    .iter()
+                    .map(|w| w.kind != "DaemonSet")
+                    .collect::<Vec<_>>(),
             ),
             fault_names: Vec::new(),
             fault_windows: Vec::new(),

@@ -145,10 +145,11 @@ pub struct Resilience {
 }
 
 impl Resilience {
-    /// State for workloads whose availability is tracked where `tracked[i]`.
-    pub fn new(tracked: &[bool]) -> Self {
+    /// State for workloads whose availability is tracked where `tracked[i]` and counts for
+    /// the cluster's healthy state where `health[i]`.
+    pub fn new(tracked: &[bool], health: &[bool]) -> Self {
         Resilience {
-            avail: Availability::new(tracked),
+            avail: Availability::new(tracked, health),
             ..Resilience::default()
         }
     }

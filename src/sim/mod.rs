@@ -17,6 +17,8 @@ pub mod lifecycle;
 pub mod pdbs;
 
 #[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
 mod testkit;
 #[cfg(test)]
 mod tests;
@@ -725,7 +727,15 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             ));
         }
         if let Some(k) = self.kubelet() {
-            k.check_consistency(w)?;
+            let alive = w
+                .pods
+                .iter()
+                .filter(|(_, p)| {
+                    p.phase == PodPhase::Running
+                        && p.node.is_some_and(|n| !self.core.health.is_dead(n))
+                })
+                .count();
+            k.check_consistency(w, alive)?;
         }
         Ok(())
     }

@@ -109,6 +109,8 @@ pub struct World {
     /// Pod-group counts per topology domain.
     pub groups: PodGroups,
     phase_counts: PhaseCounts,
+    /// Bound pods no longer counted in `groups` (terminating), by pod slot.
+    out_of_groups: Vec<bool>,
 }
 
 impl World {
@@ -135,6 +137,7 @@ impl World {
             pods: PodSlab::default(),
             pods_on_node: Vec::new(),
             groups: PodGroups::default(),
+            out_of_groups: Vec::new(),
             phase_counts: PhaseCounts::default(),
         }
     }
@@ -265,7 +268,30 @@ impl World {
             .position(|p| *p == id)
             .expect("bound pod missing from its node's list");
         list.swap_remove(pos);
-        self.groups.update(t, node, -1);
+        match self.out_of_groups.get_mut(id.index as usize) {
+            Some(out) if *out => *out = false,
+            _ => self.groups.update(t, node, -1),
+        }
+    }
+
+    /// Stops counting a bound pod in the topology spread and affinity groups while it keeps
+    /// its node's resources: a terminating pod (upstream's spread counting skips pods with a
+    /// deletion timestamp). No-op for an unbound or already excluded pod.
+    pub fn exclude_from_groups(&mut self, id: PodId) {
+        let Some(pod) = self.pods.get(id) else {
+            return;
+        };
+        let (Some(node), t) = (pod.node, pod.template) else {
+            return;
+        };
+        let ix = id.index as usize;
+        if self.out_of_groups.len() <= ix {
+            self.out_of_groups.resize(ix + 1, false);
+        }
+        if !self.out_of_groups[ix] {
+            self.out_of_groups[ix] = true;
+            self.groups.update(t, node, -1);
+        }
     }
 
     /// Ends a pod in a terminal phase (Succeeded or Failed), releasing its node.

@@ -298,7 +298,7 @@ impl TimeSeries {
 }
 
 /// Per-workload numbers in the summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkloadSummary {
     /// Workload name.
@@ -319,6 +319,11 @@ pub struct WorkloadSummary {
     pub failed: u64,
     /// Pods deleted while Pending or Running (preempted).
     pub deleted: u64,
+    /// Time-weighted mean of ready/desired (not for Jobs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<f64>,
+    /// Minutes with fewer ready pods than desired.
+    pub minutes_below_desired: f64,
 }
 
 /// Scenario-independent numbers of a run (`summary.json` adds the scenario name and seed).
@@ -366,6 +371,8 @@ pub struct Summary {
     /// Node-pressure totals (usage model on only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pressure: Option<PressureSummary>,
+    /// Failures, cascades and availability.
+    pub resilience: resilience::ResilienceSummary,
 }
 
 /// Everything a run produced.
@@ -961,7 +968,8 @@ impl Recorder {
         let workloads = info
             .iter()
             .zip(&self.workloads)
-            .map(|(i, c)| WorkloadSummary {
+            .zip(&resilience.workloads)
+            .map(|((i, c), a)| WorkloadSummary {
                 name: i.name.clone(),
                 kind: i.kind.clone(),
                 desired: c.desired,
@@ -971,6 +979,8 @@ impl Recorder {
                 succeeded: c.succeeded,
                 failed: c.failed,
                 deleted: c.deleted,
+                availability: a.availability,
+                minutes_below_desired: a.minutes_below_desired,
             })
             .collect();
         let summary = Summary {
@@ -993,6 +1003,7 @@ impl Recorder {
             evictions: None,
             oom_kills: None,
             pressure: None,
+            resilience: resilience.summary(),
         };
         let zone_names = (0..self.zones.len())
             .map(|z| {

@@ -109,6 +109,37 @@ pub const WORKLOAD_COLUMNS: [&str; 10] = [
     "mem_used_bytes",
 ];
 
+/// `summary.json` key `resilience`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResilienceSummary {
+    /// Fault windows in the plan.
+    pub faults: u64,
+    /// Distinct nodes that went down (faults and overload failures).
+    pub nodes_failed: u64,
+    /// Overload-induced node failures.
+    pub overload_failures: u64,
+    /// Pods that lost their node (taint eviction of a down node's pods).
+    pub pods_displaced: u64,
+    /// Pods evicted by drains.
+    pub pods_drained: u64,
+    /// Rows of `cascades.csv`.
+    pub cascades: u64,
+    /// Largest cascade depth (0 without cascades).
+    pub max_cascade_depth: u32,
+    /// Longest time to recovery among recovered cascades, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_time_to_recover_s: Option<f64>,
+    /// Cascades not recovered by the end of the run.
+    pub cascades_not_recovered: u64,
+    /// The workload with the lowest availability, and that availability.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_workload: Option<String>,
+    /// Its availability (time-weighted mean of ready/desired).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worst_availability: Option<f64>,
+}
+
 /// Everything about failures a run produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResilienceResult {
@@ -124,6 +155,49 @@ pub struct ResilienceResult {
     pub availability: Vec<(u64, Vec<(u64, u64)>)>,
     /// Fault windows (`faults.csv`).
     pub faults: Vec<FaultWindow>,
+    /// Pods evicted by drains.
+    pub drained: u64,
+}
+
+impl ResilienceResult {
+    /// The summary figures.
+    pub fn summary(&self) -> ResilienceSummary {
+        let nodes: std::collections::BTreeSet<&str> = self
+            .effects
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EffectKind::NodeNotReady | EffectKind::OverloadFailure
+                )
+            })
+            .map(|e| e.target.as_str())
+            .collect();
+        let count = |k: EffectKind| self.effects.iter().filter(|e| e.kind == k).count() as u64;
+        let recover: Vec<f64> = self
+            .cascades
+            .iter()
+            .filter_map(|c| c.time_to_recovery_s.parse::<f64>().ok())
+            .collect();
+        let worst = self
+            .workloads
+            .iter()
+            .filter_map(|w| w.availability.map(|a| (a, &w.workload)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        ResilienceSummary {
+            faults: self.faults.len() as u64,
+            nodes_failed: nodes.len() as u64,
+            overload_failures: count(EffectKind::OverloadFailure),
+            pods_displaced: count(EffectKind::PodDisplaced),
+            pods_drained: self.drained,
+            cascades: self.cascades.len() as u64,
+            max_cascade_depth: self.cascades.iter().map(|c| c.depth).max().unwrap_or(0),
+            max_time_to_recover_s: recover.iter().copied().reduce(f64::max),
+            cascades_not_recovered: (self.cascades.len() - recover.len()) as u64,
+            worst_workload: worst.map(|w| w.1.clone()),
+            worst_availability: worst.map(|w| w.0),
+        }
+    }
 }
 
 /// The recorder's failure state.
@@ -283,6 +357,7 @@ impl Resilience {
             availability_workloads: Vec::new(),
             availability: std::mem::take(&mut self.availability_rows),
             faults: Vec::new(),
+            drained: self.drained_total,
         };
         (result, per_workload)
     }

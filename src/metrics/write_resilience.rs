@@ -1,6 +1,6 @@
-//! Writes the failure tables of a run: `faults.csv`, `effects.csv`, `cascades.csv`,
-//! `workloads.csv` and `workload_availability.csv` (always, header-only when empty, so every
-//! results directory has the same files).
+//! Writes the failure tables of a run: `workloads.csv` and `workload_availability.csv`
+//! always; `faults.csv`, `effects.csv` and `cascades.csv` when the run has faults, effects or
+//! cascades (an absent file means "none", which the report shows as not applicable).
 
 use std::path::Path;
 
@@ -27,11 +27,26 @@ fn frac(v: Option<f64>) -> String {
 
 /// Writes every failure table of `r` into `dir`.
 pub(super) fn write_resilience(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
+    if !r.faults.is_empty() {
+        write_faults(dir, r)?;
+    }
+    if !r.effects.is_empty() {
+        write_effects(dir, r)?;
+    }
+    if !r.cascades.is_empty() {
+        write_cascades(dir, r)?;
+    }
+    write_workloads(dir, r)?;
+    write_availability(dir, r)
+}
+
+fn err(p: &Path) -> impl FnOnce(csv::Error) -> WriteError {
+    let p = p.to_path_buf();
+    move |source| WriteError::Csv { path: p, source }
+}
+
+fn write_faults(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     let path = dir.join("faults.csv");
-    let err = |p: &Path| {
-        let p = p.to_path_buf();
-        move |source| WriteError::Csv { path: p, source }
-    };
     let mut w = csv_writer(&path)?;
     w.write_record(FAULT_COLUMNS).map_err(err(&path))?;
     for f in &r.faults {
@@ -43,8 +58,10 @@ pub(super) fn write_resilience(dir: &Path, r: &ResilienceResult) -> Result<(), W
         ])
         .map_err(err(&path))?;
     }
-    finish_csv(&path, w)?;
+    finish_csv(&path, w)
+}
 
+fn write_effects(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     let path = dir.join("effects.csv");
     let mut w = csv_writer(&path)?;
     w.write_record(EFFECT_COLUMNS).map_err(err(&path))?;
@@ -59,8 +76,10 @@ pub(super) fn write_resilience(dir: &Path, r: &ResilienceResult) -> Result<(), W
         ])
         .map_err(err(&path))?;
     }
-    finish_csv(&path, w)?;
+    finish_csv(&path, w)
+}
 
+fn write_cascades(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     let path = dir.join("cascades.csv");
     let mut w = csv_writer(&path)?;
     w.write_record(CASCADE_COLUMNS).map_err(err(&path))?;
@@ -95,8 +114,10 @@ pub(super) fn write_resilience(dir: &Path, r: &ResilienceResult) -> Result<(), W
         ])
         .map_err(err(&path))?;
     }
-    finish_csv(&path, w)?;
+    finish_csv(&path, w)
+}
 
+fn write_workloads(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     let path = dir.join("workloads.csv");
     let mut w = csv_writer(&path)?;
     w.write_record(WORKLOAD_COLUMNS).map_err(err(&path))?;
@@ -117,8 +138,10 @@ pub(super) fn write_resilience(dir: &Path, r: &ResilienceResult) -> Result<(), W
         ])
         .map_err(err(&path))?;
     }
-    finish_csv(&path, w)?;
+    finish_csv(&path, w)
+}
 
+fn write_availability(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     let path = dir.join("workload_availability.csv");
     let mut w = csv_writer(&path)?;
     w.write_record(AVAILABILITY_COLUMNS).map_err(err(&path))?;

@@ -16,11 +16,6 @@ use crate::metrics::{BindKind, EffectTarget, Recorder};
 
 const NOT_PARKED: u32 = u32::MAX;
 
-/// A node-pressure effect (eviction, node OOM kill, overload failure) is attributed to the
-/// latest caused arrival on its node (a displaced pod's replacement placed there) if that
-/// arrival is at most this old, ms; otherwise it is a root of its own.
-pub const ATTRIBUTION_WINDOW_MS: u64 = 30 * 60 * 1000;
-
 /// World, events, recorder and clock, plus the bookkeeping the run loop drains after each event.
 pub struct Core {
     /// The cluster state.
@@ -49,8 +44,9 @@ pub struct Core {
     pub kubelet: Option<Box<crate::kubelet::Kubelet>>,
     /// Node health: down causes, lifecycle state, cordons, terminating pods.
     pub health: NodeHealth,
-    /// Per node: the `PodRescheduled` effect of the latest caused arrival, and when.
-    last_arrival: Vec<(u64, SimTime)>,
+    /// Per pod slot: the `PodRescheduled` effect of a pod placed because of an earlier effect
+    /// (0: none).
+    arrival: Vec<u64>,
 }
 
 impl Core {
@@ -71,7 +67,7 @@ impl Core {
             parked_on: Vec::new(),
             kubelet: None,
             health: NodeHealth::new(n),
-            last_arrival: vec![(0, SimTime::ZERO); n],
+            arrival: Vec::new(),
         }
     }
 
@@ -80,15 +76,17 @@ impl Core {
         self.recorder.res.effect(kind, parent, target, self.now)
     }
 
-    /// The parent of a node-pressure effect on `node` now: the latest caused arrival there
-    /// within [`ATTRIBUTION_WINDOW_MS`], else 0 (a root).
+    /// The parent of a node-pressure effect (eviction, node OOM kill, overload failure) on
+    /// `node` now: the latest arrival among the pods bound there that were placed because of
+    /// an earlier effect (a displaced pod's replacement adds the load that tips the node);
+    /// 0 (a root of its own) when the node holds no such pod.
     pub fn pressure_parent(&self, node: NodeId) -> u64 {
-        let (id, at) = self.last_arrival[node.ix()];
-        if id != 0 && self.now.as_millis() - at.as_millis() <= ATTRIBUTION_WINDOW_MS {
-            id
-        } else {
-            0
-        }
+        self.world.pods_on_node[node.ix()]
+            .iter()
+            .filter_map(|p| self.arrival.get(p.index as usize))
+            .copied()
+            .max()
+            .unwrap_or(0)
     }
 
     /// Records a node-pressure effect of `kind` on `pod` (on `node`), hanging off
@@ -102,10 +100,15 @@ impl Core {
         self.effect(kind, parent, target)
     }
 
-    /// After a bind: a pod created because of an effect records its rescheduling, which
-    /// becomes the node's latest caused arrival.
-    fn caused_arrival(&mut self, pod: PodId, node: NodeId) {
+    /// After a bind: a pod created because of an effect records its rescheduling, the parent
+    /// of pressure effects on its node while it stays there.
+    fn caused_arrival(&mut self, pod: PodId) {
         let p = self.world.pods.get(pod).expect("bound");
+        let ix = pod.index as usize;
+        if self.arrival.len() <= ix {
+            self.arrival.resize(ix + 1, 0);
+        }
+        self.arrival[ix] = 0;
         if p.cause == 0 {
             return;
         }
@@ -113,8 +116,7 @@ impl Core {
             workload: p.workload,
             ordinal: p.ordinal,
         };
-        let id = self.effect(EffectKind::PodRescheduled, p.cause, target);
-        self.last_arrival[node.ix()] = (id, self.now);
+        self.arrival[ix] = self.effect(EffectKind::PodRescheduled, p.cause, target);
     }
 
     /// Runs `f` with the kubelet taken out of the core (so `f` may use the whole core), if the
@@ -181,7 +183,7 @@ impl Core {
         self.recorder
             .pod_bound(self.now, p, node, BindKind::Scheduled { score });
         self.recorder.sync_node(&self.world, node);
-        self.caused_arrival(pod, node);
+        self.caused_arrival(pod);
         self.pod_now_running(pod, node);
     }
 
@@ -226,7 +228,7 @@ impl Core {
         self.recorder
             .pod_bound(self.now, p, node, BindKind::Direct(why));
         self.recorder.sync_node(&self.world, node);
-        self.caused_arrival(pod, node);
+        self.caused_arrival(pod);
         self.pod_now_running(pod, node);
         true
     }

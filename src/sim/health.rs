@@ -261,6 +261,7 @@ impl Core {
         }
         self.health.set_terminating(pod, cause.max(1));
         self.recorder.res.terminating(true);
+        self.world.exclude_from_groups(pod);
         true
     }
 

@@ -87,6 +87,13 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The digest `sha256sum` prints for `path` (an implementation independent of clustersim's).
+fn sha256sum(path: &Path) -> String {
+    let o = Command::new("sha256sum").arg(path).output().expect("sha256sum runs");
+    assert!(o.status.success());
+    stdout(&o).split_whitespace().next().unwrap().to_string()
+}
+
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = fs::read_to_string(path).unwrap();
     text.lines()
@@ -281,6 +288,15 @@ fn three_shards_merged_equal_the_unsharded_sweep() {
         );
         shard_dirs.push(d);
     }
+    // The manifests identify the sweep by the same digests as coreutils' `sha256sum`.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(shard_dirs[0].join("shard-1-of-3.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["sweepSha256"], sha256sum(&sweep).as_str());
+    assert_eq!(
+        manifest["baseSha256"],
+        sha256sum(&dir.path().join("base.yaml")).as_str()
+    );
     let merged = dir.path().join("merged");
     let mut args = vec!["merge".to_string()];
     args.extend(shard_dirs.iter().map(|d| p(d).to_string()));

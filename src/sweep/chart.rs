@@ -136,19 +136,23 @@ fn chart(
     let per_line = if others.is_empty() {
         String::new()
     } else {
-        format!(" One line per value of {}.", others.join(" × "))
+        format!(
+            " One line per value of {}, shifted slightly sideways so that the whiskers do not \
+             overlap.",
+            others.join(" × ")
+        )
     };
     let (caption, legend_caption) = if seeds > 1 {
         (
             format!(
-                "`{metric}`: mean over {seeds} seeds at each value of `{param}`, whiskers the \
-                 95 % interval of the mean (Student t).{per_line}"
+                "{metric}: mean over {seeds} seeds at each value of {param}, whiskers the 95 % \
+                 interval of the mean (Student t).{per_line}"
             ),
             format!("mean ± 95 % interval, {seeds} seeds"),
         )
     } else {
         (
-            format!("`{metric}` at each value of `{param}` (one seed: no interval).{per_line}"),
+            format!("{metric} at each value of {param} (one seed: no interval).{per_line}"),
             "one seed".to_string(),
         )
     };

@@ -87,6 +87,124 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The digest `sha256sum` prints for `path` (an implementation independent of clustersim's).
+fn sha256sum(path: &Path) -> String {
+    let o = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum runs");
+    assert!(o.status.success());
+    stdout(&o).split_whitespace().next().unwrap().to_string()
+}
+
+/// Decodes a PNG: (width, height, standard deviation of the pixel luminance).
+fn png_stats(path: &Path) -> (u32, u32, f64) {
+    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let channels = info.color_type.samples();
+    let lum: Vec<f64> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|c| {
+            if channels >= 3 {
+                0.299 * c[0] as f64 + 0.587 * c[1] as f64 + 0.114 * c[2] as f64
+            } else {
+                c[0] as f64
+            }
+        })
+        .collect();
+    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
+    (info.width, info.height, var.sqrt())
+}
+
+/// The sweep's charts in `out/charts/`: one PNG and one SVG per metric × parameter (the file
+/// names of the sweep.csv header), each PNG decodes and is not blank, each SVG parses with the
+/// metric's and parameter's names in it; `sweep.md` and `sweep.html` embed every PNG.
+fn check_charts(out: &Path, metrics: usize, parameters: usize) {
+    let header = &csv_rows(&out.join("sweep.csv"))[0];
+    let params: Vec<&String> = header[1..=parameters].iter().collect();
+    let metric_names: Vec<String> = header
+        .iter()
+        .filter_map(|h| h.strip_suffix("_mean").map(str::to_string))
+        .collect();
+    assert_eq!(metric_names.len(), metrics, "{header:?}");
+    let slug = |s: &str| {
+        let mut o = String::new();
+        for c in s.chars() {
+            if c.is_ascii_alphanumeric() {
+                o.push(c);
+            } else if !o.ends_with('-') {
+                o.push('-');
+            }
+        }
+        o.trim_matches('-').to_string()
+    };
+    let mut names: Vec<String> = fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let mut want = Vec::new();
+    for m in &metric_names {
+        for p in &params {
+            for ext in ["png", "svg"] {
+                want.push(format!("{}-vs-{}.{ext}", slug(m), slug(p)));
+            }
+        }
+    }
+    want.sort();
+    assert_eq!(names, want, "one PNG and one SVG per metric × parameter");
+    let md = fs::read_to_string(out.join("sweep.md")).unwrap();
+    let html = fs::read_to_string(out.join("sweep.html")).unwrap();
+    for name in &names {
+        let path = out.join("charts").join(name);
+        if name.ends_with(".png") {
+            let (w, h, sd) = png_stats(&path);
+            assert!(w >= 800 && h >= 400, "{name}: {w}x{h}");
+            assert!(sd > 8.0, "{name}: looks blank (luminance sd {sd:.2})");
+            assert!(
+                md.contains(&format!("](charts/{name})")),
+                "sweep.md lacks {name}"
+            );
+            assert!(
+                html.contains(&format!("src=\"charts/{name}\"")),
+                "sweep.html lacks {name}"
+            );
+        } else {
+            let text = fs::read_to_string(&path).unwrap();
+            let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(doc.root_element().tag_name().name(), "svg");
+            let texts: String = doc
+                .descendants()
+                .filter_map(|n| n.text())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let param = params
+                .iter()
+                .find(|p| name.ends_with(&format!("-vs-{}.svg", slug(p))))
+                .unwrap();
+            assert!(
+                texts.contains(param.as_str()),
+                "{name}: no axis named {param}"
+            );
+            assert!(texts.contains(" vs "), "{name}: no title");
+            // With two parameters, one line (legend entry) per value of the other.
+            for other in params.iter().filter(|o| *o != param) {
+                assert!(
+                    texts.contains(&format!("{other}=")),
+                    "{name}: no legend entry for {other}"
+                );
+            }
+        }
+    }
+}
+
 fn csv_rows(path: &Path) -> Vec<Vec<String>> {
     let text = fs::read_to_string(path).unwrap();
     text.lines()
@@ -165,16 +283,7 @@ fn small_sweep_writes_a_row_per_point_a_directory_per_run_and_charts() {
     assert_eq!(runs.len(), 1 + 12);
     assert_eq!(&runs[1][..3], &["0-1", "0", "1"]);
     assert!(out.join("shard-1-of-1.json").is_file());
-    let charts: Vec<String> = fs::read_dir(out.join("charts"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    assert_eq!(
-        charts.len(),
-        8 * 2,
-        "each default metric against each parameter: {charts:?}"
-    );
-    assert!(charts.contains(&"peakPending-vs-cluster-nodePools-general-count.svg".to_string()));
+    check_charts(&out, 8, 2);
     // A run's directory is what `clustersim run` writes for that point and seed.
     let single = dir.path().join("single");
     ok(run(&[
@@ -281,12 +390,21 @@ fn three_shards_merged_equal_the_unsharded_sweep() {
         );
         shard_dirs.push(d);
     }
+    // The manifests identify the sweep by the same digests as coreutils' `sha256sum`.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(shard_dirs[0].join("shard-1-of-3.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["sweepSha256"], sha256sum(&sweep).as_str());
+    assert_eq!(
+        manifest["baseSha256"],
+        sha256sum(&dir.path().join("base.yaml")).as_str()
+    );
     let merged = dir.path().join("merged");
     let mut args = vec!["merge".to_string()];
     args.extend(shard_dirs.iter().map(|d| p(d).to_string()));
     args.extend(["--out".to_string(), p(&merged).to_string()]);
     ok(bin().args(&args).output().unwrap());
-    for file in ["sweep.csv", "runs.csv"] {
+    for file in ["sweep.csv", "runs.csv", "sweep.md", "sweep.html"] {
         assert_eq!(
             fs::read(merged.join(file)).unwrap(),
             fs::read(whole.join(file)).unwrap(),
@@ -654,7 +772,7 @@ fn plan_on_quickstart_returns_a_value_whose_neighbour_below_fails() {
 }
 
 #[test]
-fn plan_uses_named_slos_and_cases_and_rejects_what_needs_faults() {
+fn plan_uses_named_slos_and_cases_and_rejects_bad_options() {
     let dir = setup(SWEEP);
     let base = dir.path().join("base.yaml");
     fs::write(&base, format!("{BASE}slo:\n  maxUnschedulableAtEnd: 0\n")).unwrap();
@@ -688,8 +806,8 @@ fn plan_uses_named_slos_and_cases_and_rejects_what_needs_faults() {
 
     for (args, want) in [
         (
-            vec!["--slo", "maxUnschedulableAtEnd", "--n-plus", "zone"],
-            "not yet",
+            vec!["--slo", "maxUnschedulableAtEnd", "--n-plus", "region"],
+            "--n-plus: expected zone or rack",
         ),
         (vec!["--slo", "maxCascadeDepth"], "not yet"),
         (
@@ -738,6 +856,334 @@ fn plan_uses_named_slos_and_cases_and_rejects_what_needs_faults() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("raise --max"), "{}", stderr(&o));
     assert!(stdout(&o).contains("FAIL"));
+}
+
+/// `plan` on `scenario` over the general pool's count with `extra` options.
+fn plan(scenario: &Path, min: &str, max: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "plan",
+        p(scenario),
+        "--vary",
+        "cluster.nodePools[general].count",
+        "--min",
+        min,
+        "--max",
+        max,
+        "--seeds",
+        "1",
+        "-q",
+    ];
+    args.extend(extra);
+    run(&args)
+}
+
+/// The evidence rows of a plan's stdout (after the header row starting with `value`), split on
+/// runs of two or more spaces.
+fn evidence(out: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let split = |l: &str| -> Vec<String> {
+        l.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut lines = out.lines().skip_while(|l| !l.starts_with("value "));
+    let header = split(lines.next().unwrap_or_else(|| panic!("no table in {out}")));
+    let rows = lines
+        .take_while(|l| !l.is_empty())
+        .map(split)
+        .collect::<Vec<_>>();
+    (header, rows)
+}
+
+#[test]
+fn plan_n_plus_zone_runs_one_variant_per_zone_and_reports_the_worst() {
+    let dir = setup(SWEEP);
+    let base = dir.path().join("base.yaml");
+    let o = ok(plan(
+        &base,
+        "1",
+        "8",
+        &[
+            "--slo",
+            "podsUnschedulableAtEnd<=0",
+            "--slo",
+            "peakPending<=3",
+            "--across",
+            "workloads[web].replicas=[4, 8]",
+            "--n-plus",
+            "zone",
+            "--fault-at",
+            "5m",
+        ],
+    ));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "n-plus: each case once per zone lost: 2 zoneOutage variants (n-plus-a, n-plus-b), \
+             at 5m (--fault-at) to the end of the run"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("cases: workloads[web].replicas=4 | workloads[web].replicas=8;"),
+        "{out}"
+    );
+    let (header, rows) = evidence(&out);
+    assert_eq!(
+        header,
+        [
+            "value",
+            "verdict",
+            "case",
+            "slo",
+            "worst variant",
+            "failed",
+            "mean",
+            "std",
+            "bound",
+            "max",
+            "per seed"
+        ]
+    );
+    // Per probed value: one row per case × SLO (2 × 2), each naming the worst of 2 variants.
+    let values: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(rows.len(), values.len() * 4, "{out}");
+    for r in &rows {
+        assert!(r[4] == "n-plus-a" || r[4] == "n-plus-b", "{r:?}");
+        let (failed, of) = r[5].split_once('/').unwrap();
+        assert_eq!(of, "2", "{r:?}");
+        assert_eq!(
+            r[1] == "FAIL",
+            failed != "0",
+            "verdict follows the failed count: {r:?}"
+        );
+    }
+    // The answer passes in every case and variant; the value below fails in some.
+    let answer: i64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("answer: cluster.nodePools[general].count = "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no answer in {out}"));
+    let verdicts = |v: i64| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r[0] == v.to_string())
+            .map(|r| r[1].as_str())
+            .collect()
+    };
+    assert!(verdicts(answer).iter().all(|v| *v == "pass"), "{out}");
+    if answer > 1 {
+        assert!(verdicts(answer - 1).contains(&"FAIL"), "{out}");
+    }
+
+    // Without --fault-at the zone is lost at the peak of pod demand (Pending + Running) of a
+    // run at --max with the first seed.
+    let o = ok(plan(
+        &base,
+        "1",
+        "8",
+        &["--slo", "podsUnschedulableAtEnd<=0", "--n-plus", "zone"],
+    ));
+    let out = stdout(&o);
+    let single = dir.path().join("peak");
+    ok(run(&[
+        "run",
+        p(&base),
+        "--seed",
+        "1",
+        "--set",
+        "cluster.nodePools[general].count=8",
+        "--events",
+        "none",
+        "--out",
+        p(&single),
+        "-q",
+    ]));
+    let ts = csv_rows(&single.join("timeseries.csv"));
+    let col = |name: &str| ts[0].iter().position(|h| h == name).unwrap();
+    let (t, pending, running) = (col("time_s"), col("pods_pending"), col("pods_running"));
+    let mut peak = (0u64, 0.0f64);
+    for r in &ts[1..] {
+        let demand = r[pending].parse::<u64>().unwrap() + r[running].parse::<u64>().unwrap();
+        if demand > peak.0 {
+            peak = (demand, r[t].parse().unwrap());
+        }
+    }
+    let at = clustersim::scenario::DurationMs::from_millis((peak.1 * 1000.0).round() as u64);
+    assert!(
+        out.contains(&format!(
+            "at {at} (the peak of pod demand, Pending + Running, at --max 8 with seed 1) to the end of \
+             the run"
+        )),
+        "peak demand {peak:?}: {out}"
+    );
+
+    // --fault-duration bounds the outage; the answer line is still printed.
+    let o = ok(plan(
+        &base,
+        "1",
+        "8",
+        &[
+            "--slo",
+            "podsUnschedulableAtEnd<=0",
+            "--n-plus",
+            "zone",
+            "--fault-at",
+            "2m",
+            "--fault-duration",
+            "10m",
+        ],
+    ));
+    assert!(
+        stdout(&o).contains("at 2m (--fault-at) for 10m"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("answer: "), "{}", stdout(&o));
+}
+
+#[test]
+fn plan_n_plus_rack_needs_racks_holding_nodes_at_every_value() {
+    let dir = setup(SWEEP);
+    let racks = dir.path().join("racks.yaml");
+    fs::write(
+        &racks,
+        BASE.replace("count: 4,", "count: 4, racksPerZone: 2,"),
+    )
+    .unwrap();
+    let slo = [
+        "--slo",
+        "podsUnschedulableAtEnd<=0",
+        "--n-plus",
+        "rack",
+        "--fault-at",
+        "5m",
+    ];
+    // 4 to 8 nodes over 2 zones fill both racks of each zone.
+    let o = ok(plan(&racks, "4", "8", &slo));
+    assert!(
+        stdout(&o).contains(
+            "4 rackFailure variants (n-plus-a-r0, n-plus-a-r1, n-plus-b-r0, n-plus-b-r1)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let (_, rows) = evidence(&stdout(&o));
+    assert!(rows.iter().all(|r| r[5].ends_with("/4")), "{rows:?}");
+    // At 1 node only rack a-r0 exists: the other variants would hit empty racks.
+    let o = plan(&racks, "1", "8", &slo);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("racks a-r1, b-r0, b-r1 hold no node at --min 1")
+            && stderr(&o).contains("raise --min"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn plan_n_plus_errors_are_one_line_and_exit_2() {
+    let dir = setup(SWEEP);
+    let base = dir.path().join("base.yaml");
+    let no_zones = dir.path().join("no-zones.yaml");
+    fs::write(&no_zones, BASE.replace("  zones: [a, b]\n", "")).unwrap();
+    let one_zone = dir.path().join("one-zone.yaml");
+    fs::write(&one_zone, BASE.replace("zones: [a, b]", "zones: [a]")).unwrap();
+    let slo = "podsUnschedulableAtEnd<=0";
+    for (scenario, args, want) in [
+        (
+            &no_zones,
+            vec!["--n-plus", "zone"],
+            "--n-plus zone: the scenario has no zones holding a node at --max 8",
+        ),
+        (
+            &one_zone,
+            vec!["--n-plus", "zone"],
+            "--n-plus zone: the scenario has one zone holding nodes (a)",
+        ),
+        (
+            &base,
+            vec!["--n-plus", "rack"],
+            "--n-plus rack: the scenario has no racks holding a node at --max 8; set racksPerZone",
+        ),
+        (
+            &base,
+            vec!["--n-plus", "zone", "--fault-at", "20m"],
+            "the fault would start at 20m (--fault-at), not before the end of the run (20m)",
+        ),
+        (
+            &base,
+            vec!["--fault-at", "5m"],
+            "--fault-at and --fault-duration go with --n-plus zone|rack",
+        ),
+        (
+            &base,
+            vec!["--n-plus", "zone", "--fault-duration", "soon"],
+            "--fault-duration soon: invalid duration",
+        ),
+        (
+            &base,
+            vec!["--n-plus", "zone", "--fault-duration", "0s"],
+            "--fault-duration must be positive",
+        ),
+    ] {
+        let mut all = vec!["--slo", slo];
+        all.extend(args.iter().copied());
+        let o = plan(scenario, "1", "8", &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "nothing runs: {}", stdout(&o));
+    }
+    assert!(
+        stderr(&plan(
+            &no_zones,
+            "1",
+            "8",
+            &["--slo", slo, "--n-plus", "zone"]
+        ))
+        .contains(p(&no_zones)),
+        "the message names the scenario file"
+    );
+}
+
+#[test]
+fn plan_without_n_plus_keeps_a_scenarios_own_faults() {
+    let dir = setup(SWEEP);
+    let faulty = dir.path().join("faulty.yaml");
+    fs::write(
+        &faulty,
+        format!(
+            "{BASE}faults:\n  - {{name: zone-a, kind: zoneOutage, at: 5m, target: {{zone: a}}}}\n"
+        ),
+    )
+    .unwrap();
+    let out = stdout(&ok(plan(
+        &faulty,
+        "1",
+        "8",
+        &["--slo", "podsUnschedulableAtEnd<=0"],
+    )));
+    assert!(out.contains("  cases: base; seeds: 1;"), "{out}");
+    let (header, _) = evidence(&out);
+    assert!(!header.contains(&"worst variant".to_string()), "{header:?}");
+    // The scenario's fault is passed through unchanged: a bad one is still reported as such.
+    let bad = dir.path().join("bad.yaml");
+    fs::write(
+        &bad,
+        format!(
+            "{BASE}faults:\n  - {{name: zone-z, kind: zoneOutage, at: 5m, target: {{zone: z}}}}\n"
+        ),
+    )
+    .unwrap();
+    let o = plan(&bad, "1", "8", &["--slo", "podsUnschedulableAtEnd<=0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("faults[0].target.zone"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Reads a YAML file (possibly several documents) as JSON values.

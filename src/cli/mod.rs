@@ -198,9 +198,18 @@ enum Command {
         /// Override a scenario field (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
-        /// Survive the loss of any one `zone` or `rack` (not yet: needs faults).
+        /// Survive the loss of any one `zone` or `rack`: every case runs once per zone (rack)
+        /// with a `zoneOutage` (`rackFailure`) fault `n-plus-<name>` added to the scenario's
+        /// faults, and a value passes only if the SLOs hold in every variant.
         #[arg(long, value_name = "zone|rack")]
         n_plus: Option<String>,
+        /// With --n-plus: when the zone or rack is lost (default: the time of peak pod demand,
+        /// Pending + Running, in one run at --max with the first seed).
+        #[arg(long, value_name = "DURATION")]
+        fault_at: Option<String>,
+        /// With --n-plus: how long it stays lost (default: to the end of the run).
+        #[arg(long, value_name = "DURATION")]
+        fault_duration: Option<String>,
         /// Worker threads (default: all cores, or `RAYON_NUM_THREADS`).
         #[arg(long, short)]
         jobs: Option<usize>,
@@ -244,6 +253,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             across,
             set,
             n_plus,
+            fault_at,
+            fault_duration,
             jobs,
             quiet,
         } => plan::plan(plan::PlanArgs {
@@ -259,6 +270,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             across,
             set,
             n_plus,
+            fault_at,
+            fault_duration,
             jobs,
             quiet,
         }),

@@ -1,12 +1,15 @@
-//! `clustersim plan`: the smallest value of a scenario path that meets the SLOs in every case.
+//! `clustersim plan`: the smallest value of a scenario path that meets the SLOs in every case
+//! (with `--n-plus zone|rack`, in every variant that loses one zone or rack).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::sweep::{cli_error, runs_bar, with_threads};
 use super::CliError;
+use clustersim::scenario::DurationMs;
 use clustersim::scenario::{parse_scenario_with_overrides, Override};
-use clustersim::sweep::plan::{cases_across, Evaluation};
+use clustersim::sweep::nplus::{fault_time, plan_domains, Domain, NPlus, FAULT_PREFIX};
+use clustersim::sweep::plan::{cases_across, Check, Evaluation};
 use clustersim::sweep::stats::fixed;
 use clustersim::sweep::{parse_slo, PlanSpec};
 
@@ -24,16 +27,39 @@ pub struct PlanArgs {
     pub across: Vec<Override>,
     pub set: Vec<Override>,
     pub n_plus: Option<String>,
+    pub fault_at: Option<String>,
+    pub fault_duration: Option<String>,
     pub jobs: Option<usize>,
     pub quiet: bool,
 }
 
 pub fn plan(a: PlanArgs) -> Result<(), CliError> {
-    if let Some(what) = &a.n_plus {
-        return Err(CliError::input(format!(
-            "--n-plus {what}: not yet: it needs fault injection (the scenario's faults:, to lose each zone or rack in turn), \
-which clustersim does not have yet; meanwhile give the cases with --across PATH=[v1, v2, ...]"
-        )));
+    let duration_arg = |flag: &str, v: &Option<String>| -> Result<Option<DurationMs>, CliError> {
+        v.as_deref()
+            .map(|t| {
+                t.parse::<DurationMs>()
+                    .map_err(|e| CliError::input(format!("{flag} {t}: invalid duration: {e}")))
+            })
+            .transpose()
+    };
+    let fault_at = duration_arg("--fault-at", &a.fault_at)?;
+    let fault_duration = duration_arg("--fault-duration", &a.fault_duration)?;
+    let n_plus = match &a.n_plus {
+        Some(text) => Some(
+            text.parse::<Domain>()
+                .map_err(|e| CliError::input(format!("--n-plus: {e}")))?,
+        ),
+        None => {
+            if a.fault_at.is_some() || a.fault_duration.is_some() {
+                return Err(CliError::input(
+                    "--fault-at and --fault-duration go with --n-plus zone|rack",
+                ));
+            }
+            None
+        }
+    };
+    if fault_duration.is_some_and(|d| d.is_zero()) {
+        return Err(CliError::input("--fault-duration must be positive"));
     }
     let file = a.scenario.display().to_string();
     let text = std::fs::read_to_string(&a.scenario)
@@ -55,7 +81,8 @@ which clustersim does not have yet; meanwhile give the cases with --across PATH=
         .checked_add(a.seeds - 1)
         .ok_or_else(|| CliError::input("--seed + --seeds overflows 64 bits"))?;
     let cases = cases_across(&a.across).map_err(CliError::input)?;
-    let spec = PlanSpec {
+    let groups: Vec<String> = cases.iter().map(|c| c.label.clone()).collect();
+    let mut spec = PlanSpec {
         file,
         text,
         fixed: a.set.clone(),
@@ -69,6 +96,34 @@ which clustersim does not have yet; meanwhile give the cases with --across PATH=
         confidence: a.confidence,
     };
     spec.check().map_err(cli_error)?;
+    let n_plus = match n_plus {
+        None => None,
+        Some(domain) => {
+            let names = plan_domains(&spec, domain).map_err(cli_error)?;
+            let (at, note) = fault_time(&spec, fault_at).map_err(cli_error)?;
+            let n = NPlus {
+                domain,
+                at,
+                duration: fault_duration,
+            };
+            spec.cases = n.cases(&spec.cases, &names);
+            spec.check().map_err(cli_error)?;
+            let until = match n.duration {
+                Some(d) => format!("for {d}"),
+                None => "to the end of the run".into(),
+            };
+            Some(format!(
+                "each case once per {domain} lost: {} {} variants ({}), at {at} ({note}) {until}",
+                names.len(),
+                n.domain.fault_kind(),
+                names
+                    .iter()
+                    .map(|d| format!("{FAULT_PREFIX}{d}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ))
+        }
+    };
 
     let runs_per_value = (spec.cases.len() * spec.seeds.len()) as u64;
     let pb = runs_bar(
@@ -79,7 +134,13 @@ which clustersim does not have yet; meanwhile give the cases with --across PATH=
     let result = with_threads(a.jobs, || spec.search(&|| pb.inc(1)))?.map_err(cli_error)?;
     pb.finish_and_clear();
 
-    print!("{}", report(&spec, &result.evaluations));
+    match &n_plus {
+        None => print!("{}", report(&spec, &result.evaluations)),
+        Some(about) => print!(
+            "{}",
+            worst_report(&spec, &groups, about, &result.evaluations)
+        ),
+    }
     match result.answer {
         Some(v) if v == spec.min && spec.min < spec.max => {
             println!(
@@ -107,11 +168,9 @@ which clustersim does not have yet; meanwhile give the cases with --across PATH=
     }
 }
 
-/// The header and evidence table printed to stdout.
-fn report(spec: &PlanSpec, evaluations: &[Evaluation]) -> String {
-    let mut s = String::new();
-    let slos: Vec<String> = spec
-        .slos
+/// The SLOs as listed in the header.
+fn slo_list(spec: &PlanSpec) -> String {
+    spec.slos
         .iter()
         .map(|t| {
             if t.name.contains(['<', '>']) {
@@ -120,24 +179,54 @@ fn report(spec: &PlanSpec, evaluations: &[Evaluation]) -> String {
                 format!("{}: {}", t.name, t.describe())
             }
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `seeds: 1, 2; judged on the one-sided 95% bound of the mean over seeds`.
+fn seeds_line(spec: &PlanSpec) -> String {
+    let seeds: Vec<String> = spec.seeds.iter().map(u64::to_string).collect();
+    format!(
+        "seeds: {}; judged on the one-sided {}% bound of the mean over seeds",
+        seeds.join(", "),
+        trim_float(spec.confidence * 100.0)
+    )
+}
+
+/// `mean, std, bound, max, per seed` of a check.
+fn figures(c: &Check) -> [String; 5] {
+    let max = c.values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    [
+        short(c.mean),
+        c.std.map(short).unwrap_or_else(|| "-".into()),
+        short(c.bound),
+        short(max),
+        c.values
+            .iter()
+            .map(|v| short(*v))
+            .collect::<Vec<_>>()
+            .join(" "),
+    ]
+}
+
+/// The header and evidence table printed to stdout.
+fn report(spec: &PlanSpec, evaluations: &[Evaluation]) -> String {
+    let mut s = String::new();
     let _ = writeln!(
         s,
         "plan: smallest {} in {}..={} (step {}) meeting every SLO in every case",
         spec.vary, spec.min, spec.max, spec.step
     );
-    let _ = writeln!(s, "  SLOs: {}", slos.join("; "));
-    let seeds: Vec<String> = spec.seeds.iter().map(u64::to_string).collect();
+    let _ = writeln!(s, "  SLOs: {}", slo_list(spec));
     let _ = writeln!(
         s,
-        "  cases: {}; seeds: {}; judged on the one-sided {}% bound of the mean over seeds",
+        "  cases: {}; {}",
         spec.cases
             .iter()
             .map(|c| c.label.as_str())
             .collect::<Vec<_>>()
             .join(" | "),
-        seeds.join(", "),
-        trim_float(spec.confidence * 100.0)
+        seeds_line(spec)
     );
     let _ = writeln!(s);
     let header = [
@@ -146,24 +235,79 @@ fn report(spec: &PlanSpec, evaluations: &[Evaluation]) -> String {
     let mut rows: Vec<Vec<String>> = Vec::new();
     for e in evaluations {
         for c in &e.checks {
-            let max = c.values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            rows.push(vec![
+            let mut row = vec![
                 e.value.to_string(),
                 if c.pass { "pass" } else { "FAIL" }.to_string(),
                 spec.cases[c.case].label.clone(),
                 spec.slos[c.slo].describe(),
-                short(c.mean),
-                c.std.map(short).unwrap_or_else(|| "-".into()),
-                short(c.bound),
-                short(max),
-                c.values
-                    .iter()
-                    .map(|v| short(*v))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]);
+            ];
+            row.extend(figures(c));
+            rows.push(row);
         }
     }
+    table(&mut s, &header, &rows);
+    s
+}
+
+/// The header and evidence table of `--n-plus`: per value, case and SLO, the worst variant
+/// and how many variants failed.
+fn worst_report(
+    spec: &PlanSpec,
+    groups: &[String],
+    about: &str,
+    evaluations: &[Evaluation],
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "plan: smallest {} in {}..={} (step {}) meeting every SLO in every case and variant",
+        spec.vary, spec.min, spec.max, spec.step
+    );
+    let _ = writeln!(s, "  SLOs: {}", slo_list(spec));
+    let _ = writeln!(s, "  cases: {}; {}", groups.join(" | "), seeds_line(spec));
+    let _ = writeln!(s, "  n-plus: {about}");
+    let _ = writeln!(
+        s,
+        "  each row: the variant furthest past (or closest to) the threshold, and how many failed"
+    );
+    let _ = writeln!(s);
+    let header = [
+        "value",
+        "verdict",
+        "case",
+        "slo",
+        "worst variant",
+        "failed",
+        "mean",
+        "std",
+        "bound",
+        "max",
+        "per seed",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for e in evaluations {
+        for w in e.worst(spec) {
+            let mut row = vec![
+                e.value.to_string(),
+                if w.pass() { "pass" } else { "FAIL" }.to_string(),
+                groups[w.group].clone(),
+                spec.slos[w.slo].describe(),
+                spec.cases[w.check.case]
+                    .variant
+                    .clone()
+                    .unwrap_or_else(|| "-".into()),
+                format!("{}/{}", w.failing, w.variants),
+            ];
+            row.extend(figures(w.check));
+            rows.push(row);
+        }
+    }
+    table(&mut s, &header, &rows);
+    s
+}
+
+/// Appends `header` and `rows` as aligned columns (the last one unpadded) and a blank line.
+fn table(s: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..header.len())
         .map(|i| {
             rows.iter()
@@ -185,11 +329,10 @@ fn report(spec: &PlanSpec, evaluations: &[Evaluation]) -> String {
         l.trim_end().to_string()
     };
     let _ = writeln!(s, "{}", line(header.to_vec()));
-    for r in &rows {
+    for r in rows {
         let _ = writeln!(s, "{}", line(r.iter().map(String::as_str).collect()));
     }
     let _ = writeln!(s);
-    s
 }
 
 /// A number with at most three decimals, trailing zeros dropped.

@@ -8,6 +8,7 @@
 //! - [`compare::write_compare`]: the same figures side by side with deltas (paired by seed, mean
 //!   difference with a 95 % interval when both sides have several runs), overlay charts and the
 //!   verdict per SLO.
+//! - [`sweep_chart`]: the charts and index page of a sweep, drawn for [`crate::sweep`].
 //!
 //! Output is written into a temporary directory first and moved into place, so a failed render
 //! never leaves a half-written report behind.
@@ -22,6 +23,7 @@ mod figures;
 mod format;
 mod slo;
 mod stats;
+pub mod sweep_chart;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -117,6 +117,48 @@ impl Metric {
     }
 }
 
+/// What a metric counts, for axis labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricUnit {
+    /// A count of the named things (`pods`, `cycles`, `containers`).
+    Count(&'static str),
+    /// A fraction of 1 of the cluster's allocatable resources.
+    FractionOfAllocatable,
+}
+
+impl Metric {
+    /// A short description for chart titles and axes (`Peak Pending pods`).
+    pub fn label(self) -> String {
+        match self {
+            Metric::PodsPendingAtEnd => "Pods Pending at the end".into(),
+            Metric::PodsUnschedulableAtEnd => "Unschedulable pods at the end".into(),
+            Metric::PeakPending => "Peak Pending pods".into(),
+            Metric::PendingAfter(at) => format!("Peak Pending pods after {at}"),
+            Metric::SchedulingFailures => "Failed scheduling cycles".into(),
+            Metric::PodsPreempted => "Pods preempted".into(),
+            Metric::PodsFailed => "Pods failed".into(),
+            Metric::PodsScheduled => "Pods scheduled".into(),
+            Metric::PeakCpuRequested => "Peak CPU requested".into(),
+            Metric::MeanCpuRequested => "Mean CPU requested".into(),
+            Metric::PeakMemRequested => "Peak memory requested".into(),
+            Metric::Evictions => "Pods evicted".into(),
+            Metric::OomKills => "Containers OOM-killed".into(),
+        }
+    }
+
+    /// What the metric's value counts.
+    pub fn unit(self) -> MetricUnit {
+        match self {
+            Metric::SchedulingFailures => MetricUnit::Count("cycles"),
+            Metric::OomKills => MetricUnit::Count("containers"),
+            Metric::PeakCpuRequested | Metric::MeanCpuRequested | Metric::PeakMemRequested => {
+                MetricUnit::FractionOfAllocatable
+            }
+            _ => MetricUnit::Count("pods"),
+        }
+    }
+}
+
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {

@@ -9,6 +9,7 @@
 //! - [`metric`]: key metrics of a run and thresholds on them (SLOs).
 //! - [`stats`]: mean, standard deviation, Student-t intervals and bounds.
 //! - [`plan`]: the smallest value of a parameter that meets the SLOs (bisection).
+//! - [`nplus`]: the fault set of `plan --n-plus zone|rack` (each zone or rack lost in turn).
 //!
 //! Architecture invariants: a run's results depend only on its scenario and seed, never on
 //! which thread, process or machine ran it, or in what order; so `sweep.csv` is byte-identical
@@ -26,6 +27,7 @@ pub mod exec;
 pub mod file;
 pub mod grid;
 pub mod metric;
+pub mod nplus;
 pub mod output;
 pub mod plan;
 pub mod sha256;

@@ -10,10 +10,12 @@
 //!   path), `seeds`, then for each metric `<m>_mean`, `<m>_std`, `<m>_ci95_low`, `<m>_ci95_high`
 //!   (Student t over seeds; std and interval empty with one seed), six decimals.
 //! - `runs.csv`: one row per run: `run`, `point`, `seed`, the parameters, each metric's value.
-//! - `charts/<metric>-vs-<parameter>.svg`: the mean and 95 % interval against each parameter.
+//! - `charts/<metric>-vs-<parameter>.png` and `.svg`: the mean and 95 % interval against each
+//!   parameter, drawn like the run report's charts.
+//! - `sweep.md`, `sweep.html`: an index with a summary, the means per point and the charts.
 //!
-//! `sweep.csv`, `runs.csv` and the charts are pure functions of the run records, so a sweep
-//! run unsharded and the merge of its shards write the same bytes.
+//! `sweep.csv`, `runs.csv`, the charts and the index are pure functions of the run records, so
+//! a sweep run unsharded and the merge of its shards write the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -28,6 +30,7 @@ use super::file::Sweep;
 use super::grid::run_id;
 use super::shard::Shard;
 use super::stats::{fixed, stats};
+use crate::report::sweep_chart::{write_sweep_charts, write_sweep_index};
 
 /// Version of the manifest format.
 pub const MANIFEST_FORMAT: u32 = 1;
@@ -453,7 +456,8 @@ pub fn merge(inputs: &[PathBuf]) -> Result<Combined, SweepError> {
     })
 }
 
-/// Writes `sweep.csv`, `runs.csv` and `charts/` into `dir` from the combined records.
+/// Writes `sweep.csv`, `runs.csv`, `charts/`, `sweep.md` and `sweep.html` into `dir` from the
+/// combined records.
 pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
     fs::create_dir_all(dir)
         .map_err(|e| SweepError::Output(format!("cannot create {}: {e}", dir.display())))?;
@@ -534,23 +538,25 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
     }
     write_file(&dir.join(RUNS_CSV), &runs_csv)?;
 
-    let charts = chart::sweep_charts(
-        &m.sweep,
-        &m.parameters,
-        &m.points,
-        &m.metrics,
-        &table,
-        nseeds,
-    );
-    if !charts.is_empty() {
+    let charts = chart::sweep_charts(&m.parameters, &m.points, &m.metrics, &table, nseeds);
+    let files = if charts.is_empty() {
         let cdir = dir.join(CHARTS_DIR);
-        fs::create_dir_all(&cdir)
-            .map_err(|e| SweepError::Output(format!("cannot create {}: {e}", cdir.display())))?;
-        for (name, svg) in charts {
-            write_file(&cdir.join(name), svg.as_bytes())?;
+        if cdir.is_dir() {
+            fs::remove_dir_all(&cdir).map_err(|e| {
+                SweepError::Output(format!("cannot remove old {}: {e}", cdir.display()))
+            })?;
         }
-    }
+        Vec::new()
+    } else {
+        write_sweep_charts(&charts, dir).map_err(report_err)?
+    };
+    write_sweep_index(dir, &chart::sweep_index(m, &table), &files).map_err(report_err)?;
     Ok(())
+}
+
+/// A report error while drawing: unwritable output, or (a bug) a chart that cannot be drawn.
+fn report_err(e: crate::report::ReportError) -> SweepError {
+    SweepError::Output(e.to_string())
 }
 
 fn csv_err<'a>(dir: &'a Path, file: &'static str) -> impl Fn(csv::Error) -> SweepError + 'a {

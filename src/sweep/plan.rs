@@ -2,7 +2,8 @@
 //! pool's count, say) at which every SLO holds in every case, by bisection with replications.
 //!
 //! At each probed value every case (the base scenario, or each combination of `--across`
-//! values; later each fault of the scenario's fault set) runs with every seed, the same seeds at
+//! values; with `--n-plus`, each of those once per lost zone or rack, see [`super::nplus`])
+//! runs with every seed, the same seeds at
 //! every value (common random numbers: arrivals, durations and tie-breaks are the same draws,
 //! so two values differ by the parameter's effect only). For each case and SLO the values over
 //! seeds give a one-sided bound of the mean at the chosen confidence (Student t): the upper
@@ -21,16 +22,25 @@ use super::error::SweepError;
 use super::exec::simulate;
 use super::metric::Threshold;
 use super::stats::{one_sided_bound, stats};
-use crate::metrics::EventLogLevel;
+use crate::metrics::{EventLogLevel, RunResult};
 use crate::scenario::{parse_scenario_with_overrides, Override, ScenarioFile};
 
 /// One case every probed value must pass (e.g. one fault of the fault set).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
-    /// `path=value, …`, or `base` for the base scenario.
+    /// `path=value, …`, or `base` for the base scenario; with `--n-plus` the variant's fault
+    /// name is appended.
     pub label: String,
     /// Overrides that make the case.
     pub overrides: Vec<Override>,
+    /// Faults added to the scenario's own `faults:` (after the overrides), as `faults:`
+    /// entries: the `--n-plus` variant's fault.
+    pub add_faults: Vec<Value>,
+    /// The `--across` combination the case belongs to; the cases of one group differ only by
+    /// their `--n-plus` variant.
+    pub group: usize,
+    /// The `--n-plus` variant (its fault's name), None without `--n-plus`.
+    pub variant: Option<String>,
 }
 
 /// What to search.
@@ -90,6 +100,70 @@ pub struct Evaluation {
     pub pass: bool,
 }
 
+/// One SLO in one group of cases (an `--across` combination, over its `--n-plus` variants)
+/// at one value: the variant closest to failing, or failing worst.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Worst<'a> {
+    /// The group ([`Case::group`]).
+    pub group: usize,
+    /// Index into [`PlanSpec::slos`].
+    pub slo: usize,
+    /// The worst variant's check (its [`Check::case`] names the variant).
+    pub check: &'a Check,
+    /// Variants whose bound misses the threshold.
+    pub failing: usize,
+    /// Variants in the group.
+    pub variants: usize,
+}
+
+impl Worst<'_> {
+    /// Whether the SLO holds in every variant of the group.
+    pub fn pass(&self) -> bool {
+        self.failing == 0
+    }
+}
+
+impl Evaluation {
+    /// For each group of cases and SLO (groups outer, in order), the worst variant: the one
+    /// whose bound is furthest on the failing side of the threshold (the largest upper bound
+    /// for `<=`/`<`, the smallest lower bound for `>=`/`>`); the first such in case order.
+    pub fn worst<'a>(&'a self, spec: &PlanSpec) -> Vec<Worst<'a>> {
+        let mut out: Vec<Worst<'a>> = Vec::new();
+        for check in &self.checks {
+            let group = spec.cases[check.case].group;
+            let t = &spec.slos[check.slo];
+            let badness = |c: &Check| {
+                if t.op.is_upper() {
+                    c.bound - t.limit
+                } else {
+                    t.limit - c.bound
+                }
+            };
+            match out
+                .iter_mut()
+                .find(|w| w.group == group && w.slo == check.slo)
+            {
+                Some(w) => {
+                    w.variants += 1;
+                    w.failing += usize::from(!check.pass);
+                    if badness(check) > badness(w.check) {
+                        w.check = check;
+                    }
+                }
+                None => out.push(Worst {
+                    group,
+                    slo: check.slo,
+                    check,
+                    failing: usize::from(!check.pass),
+                    variants: 1,
+                }),
+            }
+        }
+        out.sort_by_key(|w| (w.group, w.slo));
+        out
+    }
+}
+
 /// The answer of a search.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanResult {
@@ -140,18 +214,57 @@ impl PlanSpec {
 
     /// The scenario at `value` in case `case`.
     pub fn scenario(&self, value: i64, case: usize) -> Result<ScenarioFile, SweepError> {
+        let c = &self.cases[case];
+        let err = |e: String| {
+            SweepError::Input(format!("--vary {}={value} ({}): {e}", self.vary, c.label))
+        };
         let mut overrides = self.fixed.clone();
         overrides.push(Override {
             path: self.vary.clone(),
             value: value.to_string(),
         });
-        overrides.extend(self.cases[case].overrides.iter().cloned());
-        parse_scenario_with_overrides(&self.text, &self.file, &overrides).map_err(|e| {
-            SweepError::Input(format!(
-                "--vary {}={value} ({}): {e}",
-                self.vary, self.cases[case].label
-            ))
-        })
+        overrides.extend(c.overrides.iter().cloned());
+        if !c.add_faults.is_empty() {
+            let mut faults = self.faults_with(&overrides).map_err(err)?;
+            faults.extend(c.add_faults.iter().cloned());
+            overrides.push(Override {
+                path: "faults".into(),
+                value: serde_json::to_string(&faults).expect("JSON values serialise"),
+            });
+        }
+        parse_scenario_with_overrides(&self.text, &self.file, &overrides)
+            .map_err(|e| err(e.to_string()))
+    }
+
+    /// The scenario's `faults:` entries after `overrides` (empty when it has none).
+    fn faults_with(&self, overrides: &[Override]) -> Result<Vec<Value>, String> {
+        let mut tree: Value =
+            serde_saphyr::from_str_with_options(&self.text, crate::scenario::load::yaml_options())
+                .map_err(|e| format!("cannot read the scenario: {e}"))?;
+        for o in overrides {
+            crate::scenario::overrides::apply(&mut tree, o)
+                .map_err(|m| format!("--set {o}: {m}"))?;
+        }
+        match tree.get("faults") {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => Ok(items.clone()),
+            Some(_) => Err("faults: must be a list".into()),
+        }
+    }
+
+    /// One run of the first case at `max` with the first seed: what `--n-plus` reads the time
+    /// of peak demand from.
+    pub fn probe_run(&self) -> Result<RunResult, SweepError> {
+        let scenario = self.scenario(self.max, 0)?;
+        let seed = self.seeds[0];
+        simulate(&scenario, seed, EventLogLevel::None)
+            .map(|(r, _)| r)
+            .map_err(|e| {
+                SweepError::Input(format!(
+                    "{}: --vary {}={} ({}), seed {seed}: {e}",
+                    self.file, self.vary, self.max, self.cases[0].label
+                ))
+            })
     }
 
     /// Runs every case with every seed at `value` (in parallel) and judges the SLOs.
@@ -274,6 +387,9 @@ pub fn cases_across(across: &[Override]) -> Result<Vec<Case>, String> {
     let mut cases = vec![Case {
         label: "base".into(),
         overrides: Vec::new(),
+        add_faults: Vec::new(),
+        group: 0,
+        variant: None,
     }];
     for (i, o) in across.iter().enumerate() {
         crate::scenario::overrides::parse_path(&o.path)
@@ -310,10 +426,19 @@ pub fn cases_across(across: &[Override]) -> Result<Vec<Case>, String> {
                 } else {
                     format!("{}, {part}", c.label)
                 };
-                next.push(Case { label, overrides });
+                next.push(Case {
+                    label,
+                    overrides,
+                    add_faults: Vec::new(),
+                    group: 0,
+                    variant: None,
+                });
             }
         }
         cases = next;
+    }
+    for (i, c) in cases.iter_mut().enumerate() {
+        c.group = i;
     }
     Ok(cases)
 }
@@ -358,6 +483,152 @@ mod tests {
         assert_eq!(search(7, 8, 1, 8), (Some(8), vec![8, 7]));
     }
 
+    const SCENARIO: &str = r#"name: t
+simulation: {duration: 1h, seed: 1}
+cluster:
+  zones: [a, b]
+  nodePools:
+    - {name: p, count: 4, capacity: {cpu: "4", memory: 16Gi}}
+faults:
+  - {name: own, kind: nodeCrash, at: 10m, target: {nodes: [p-0]}}
+"#;
+
+    fn spec(cases: Vec<Case>, slos: &[&str]) -> PlanSpec {
+        PlanSpec {
+            file: "t.yaml".into(),
+            text: SCENARIO.into(),
+            fixed: Vec::new(),
+            vary: "cluster.nodePools[p].count".into(),
+            min: 2,
+            max: 4,
+            step: 1,
+            cases,
+            seeds: vec![1, 2],
+            slos: slos
+                .iter()
+                .map(|s| crate::sweep::parse_slo(None, s).unwrap())
+                .collect(),
+            confidence: 0.95,
+        }
+    }
+
+    #[test]
+    fn added_faults_join_the_scenarios_own() {
+        let n = crate::sweep::nplus::NPlus {
+            domain: crate::sweep::nplus::Domain::Zone,
+            at: crate::scenario::DurationMs::from_secs(1800),
+            duration: None,
+        };
+        let cases = n.cases(&cases_across(&[]).unwrap(), &["a".into(), "b".into()]);
+        let s = spec(cases, &["podsPendingAtEnd<=0"]);
+        s.check().unwrap();
+        let b = s.scenario(3, 1).unwrap();
+        assert_eq!(b.cluster.node_pools[0].count, 3);
+        let names: Vec<&str> = b.faults.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["own", "n-plus-b"]);
+        let f = &b.faults[1];
+        assert_eq!(
+            f.kind,
+            crate::scenario::types::faults::FaultKind::ZoneOutage
+        );
+        assert_eq!(f.at, Some(crate::scenario::DurationMs::from_secs(1800)));
+        assert_eq!(f.duration, None, "down to the end of the run");
+        assert_eq!(f.target.as_ref().unwrap().zone.as_deref(), Some("b"));
+        // An --across case that replaces faults: the variant's fault is added to those.
+        let across = cases_across(&["faults=[[]]".parse().unwrap()]).unwrap();
+        let s = spec(n.cases(&across, &["a".into()]), &["podsPendingAtEnd<=0"]);
+        let names: Vec<String> = s
+            .scenario(2, 0)
+            .unwrap()
+            .faults
+            .iter()
+            .map(|f| f.name.clone())
+            .collect();
+        assert_eq!(names, ["n-plus-a"]);
+        // Without --n-plus the scenario's faults are as written.
+        let plain = spec(cases_across(&[]).unwrap(), &["podsPendingAtEnd<=0"]);
+        assert_eq!(plain.scenario(2, 0).unwrap().faults.len(), 1);
+        // A variant that is not valid is an input error naming the case.
+        let bad = spec(
+            n.cases(&cases_across(&[]).unwrap(), &["z".into()]),
+            &["podsPendingAtEnd<=0"],
+        );
+        let e = bad.check().unwrap_err().to_string();
+        assert!(
+            e.contains("(n-plus-z)") && e.contains("not in cluster.zones"),
+            "{e}"
+        );
+    }
+
+    fn check(case: usize, slo: usize, bound: f64, pass: bool) -> Check {
+        Check {
+            case,
+            slo,
+            values: vec![bound],
+            mean: bound,
+            std: None,
+            bound,
+            pass,
+        }
+    }
+
+    #[test]
+    fn the_worst_variant_is_the_furthest_past_its_threshold() {
+        let n = crate::sweep::nplus::NPlus {
+            domain: crate::sweep::nplus::Domain::Zone,
+            at: crate::scenario::DurationMs::from_secs(60),
+            duration: None,
+        };
+        let across = cases_across(&["workloads[w].replicas=[1, 2]".parse().unwrap()]).unwrap();
+        let cases = n.cases(&across, &["a".into(), "b".into(), "c".into()]);
+        let s = spec(cases, &["podsPendingAtEnd<=2", "podsScheduled>=10"]);
+        // Cases 0..3 are group 0 (replicas=1), 3..6 group 1.
+        let e = Evaluation {
+            value: 5,
+            checks: vec![
+                check(0, 0, 1.0, true),
+                check(0, 1, 12.0, true),
+                check(1, 0, 2.0, true),
+                check(1, 1, 9.0, false),
+                check(2, 0, 0.0, true),
+                check(2, 1, 8.0, false),
+                check(3, 0, 5.0, false),
+                check(3, 1, 20.0, true),
+                check(4, 0, 7.0, false),
+                check(4, 1, 20.0, true),
+                check(5, 0, 7.0, false),
+                check(5, 1, 20.0, true),
+            ],
+            pass: false,
+        };
+        let w = e.worst(&s);
+        let got: Vec<(usize, usize, usize, usize, usize, bool)> = w
+            .iter()
+            .map(|w| {
+                (
+                    w.group,
+                    w.slo,
+                    w.check.case,
+                    w.failing,
+                    w.variants,
+                    w.pass(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                // <= 2: the largest bound (2, case 1) is worst though it passes.
+                (0, 0, 1, 0, 3, true),
+                // >= 10: the smallest bound (8, case 2).
+                (0, 1, 2, 2, 3, false),
+                // Ties keep the first variant (case 4).
+                (1, 0, 4, 3, 3, false),
+                (1, 1, 3, 0, 3, true),
+            ]
+        );
+    }
+
     #[test]
     fn across_makes_the_cartesian_product() {
         let a: Override = "faults=[none, zone-a]".parse().unwrap();
@@ -374,6 +645,10 @@ mod tests {
             ]
         );
         assert_eq!(cases[3].overrides[0].value, "\"zone-a\"");
+        assert_eq!(
+            cases.iter().map(|c| c.group).collect::<Vec<_>>(),
+            [0, 1, 2, 3]
+        );
         assert_eq!(cases_across(&[]).unwrap()[0].label, "base");
         assert!(cases_across(&["x=3".parse().unwrap()]).is_err());
     }

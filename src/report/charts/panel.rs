@@ -192,7 +192,7 @@ pub enum YFmt {
 }
 
 /// A y tick label; `span` is the axis maximum (small axes get decimals, never repeated labels).
-fn y_tick(fmt: YFmt, v: f64, span: f64) -> String {
+pub fn y_tick(fmt: YFmt, v: f64, span: f64) -> String {
     let plain = |v: f64| {
         if v.abs() >= 100.0 {
             format::count(v.round())

@@ -1,0 +1,152 @@
+//! Fault injection through the real binary on the shipped failure scenarios: the cascade of
+//! `cascade-overcommit`, the PDB-limited drains of `rolling-upgrade`, and byte-identical
+//! results with faults on.
+
+mod common;
+
+use common::{repo, run, stderr};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn run_scenario(name: &str, out: &Path, extra: &[&str]) {
+    let path = repo(&format!("scenarios/{name}.yaml"));
+    let mut args = vec![
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{name}: {}", stderr(&o));
+}
+
+#[test]
+fn cascade_overcommit_cascades_through_overload_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("co");
+    run_scenario("cascade-overcommit", &out, &[]);
+    let cascades = csv_rows(&out.join("cascades.csv"));
+    let root = cascades
+        .iter()
+        .find(|c| c["root_kind"] == "fault" && c["root_target"] == "rack-a-r0")
+        .expect("a cascade rooted at the rack failure");
+    let depth: u32 = root["depth"].parse().unwrap();
+    let failed: u32 = root["nodes_failed"].parse().unwrap();
+    assert!(depth >= 3, "depth {depth}");
+    assert!(
+        failed > 32,
+        "overload failures beyond the 32 rack nodes: {failed}"
+    );
+    // Every effect names its parent, and the parent exists and happened no later.
+    let effects = csv_rows(&out.join("effects.csv"));
+    let time: BTreeMap<&str, f64> = effects
+        .iter()
+        .map(|e| (e["id"].as_str(), e["time_s"].parse().unwrap()))
+        .collect();
+    let mut overloads = 0;
+    for e in &effects {
+        if e["kind"] == "overload_failure" {
+            overloads += 1;
+        }
+        if e["parent"].is_empty() {
+            assert_eq!(e["root"], e["id"], "a root is its own root");
+            continue;
+        }
+        let pt = time[e["parent"].as_str()];
+        assert!(pt <= time[e["id"].as_str()], "parent after child: {e:?}");
+    }
+    assert!(overloads > 0);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["resilience"]["maxCascadeDepth"].as_u64().unwrap(),
+        u64::from(
+            depth.max(
+                cascades
+                    .iter()
+                    .map(|c| c["depth"].parse::<u32>().unwrap())
+                    .max()
+                    .unwrap()
+            )
+        )
+    );
+}
+
+#[test]
+fn rolling_upgrade_drains_within_the_budgets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ru");
+    run_scenario("rolling-upgrade", &out, &["--events", "all"]);
+    let events = csv_rows(&out.join("events.csv"));
+    let drained: Vec<_> = events
+        .iter()
+        .filter(|e| e["event"] == "evicted" && e["reason"].starts_with("Drain"))
+        .collect();
+    assert!(drained.len() > 1000, "{} drain evictions", drained.len());
+    assert!(
+        drained.iter().all(|e| e["workload"] != "singleton"),
+        "minAvailable 1 of 1: the singleton is never evicted"
+    );
+    assert!(drained.iter().all(|e| e["workload"] != "node-agent"));
+    // db (maxUnavailable 1): never two db evictions at the same instant.
+    let mut db_times: Vec<&str> = drained
+        .iter()
+        .filter(|e| e["workload"] == "db")
+        .map(|e| e["time_s"].as_str())
+        .collect();
+    let n = db_times.len();
+    db_times.dedup();
+    assert_eq!(n, db_times.len(), "two db members evicted at once");
+    let workloads = csv_rows(&out.join("workloads.csv"));
+    let singleton = workloads
+        .iter()
+        .find(|w| w["workload"] == "singleton")
+        .unwrap();
+    let below: f64 = singleton["minutes_below_desired"].parse().unwrap();
+    assert!(below > 0.0, "the singleton went down with its node");
+    let faults = csv_rows(&out.join("faults.csv"));
+    assert!(faults.len() >= 30, "one window per batch: {}", faults.len());
+}
+
+#[test]
+fn runs_with_faults_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        run_scenario("cascade-overcommit", out, &["--events", "all"]);
+    }
+    for f in [
+        "summary.json",
+        "timeseries.csv",
+        "events.csv",
+        "effects.csv",
+        "cascades.csv",
+        "workloads.csv",
+        "workload_availability.csv",
+        "faults.csv",
+        "nodes.csv",
+    ] {
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}

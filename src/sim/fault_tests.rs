@@ -406,7 +406,7 @@ fn fault_strategy() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
     #[test]
     fn random_fault_plans_never_lose_or_duplicate_a_pod(
         faults in prop::collection::vec(fault_strategy(), 1..6),

@@ -1,6 +1,8 @@
 //! Whole reference runs: `throughput-7000` (70,000 Job pods on 7,000 nodes over a simulated
-//! hour) and `baseline-7000` (one simulated day of the reference fleet), from the parsed
-//! scenario to the finished `RunResult` (no file output).
+//! hour), `baseline-7000` (one simulated day of the reference fleet), and the same fleet with
+//! faults: `zone-outage-7000` (a zone lost for 2 h) and `random-failures-week` (a week of
+//! random and correlated node failures), from the parsed scenario to the finished `RunResult`
+//! (no file output).
 //!
 //! Run: `cargo bench --bench runs`. Medians are in
 //! `target/criterion/runs/<name>/new/estimates.json`.
@@ -46,6 +48,8 @@ fn whole_run(c: &mut Criterion, name: &str) {
 fn runs(c: &mut Criterion) {
     whole_run(c, "throughput-7000");
     whole_run(c, "baseline-7000");
+    whole_run(c, "zone-outage-7000");
+    whole_run(c, "random-failures-week");
 }
 
 criterion_group!(benches, runs);

@@ -108,6 +108,9 @@ pub struct World {
     pub pods_on_node: Vec<Vec<PodId>>,
     /// Pod-group counts per topology domain.
     pub groups: PodGroups,
+    /// Nodes whose scheduling-relevant state changed (binds, releases, taints, reported
+    /// changes), read by the scheduler's failure memo.
+    pub node_changes: super::NodeChangeLog,
     phase_counts: PhaseCounts,
 }
 
@@ -135,6 +138,7 @@ impl World {
             pods: PodSlab::default(),
             pods_on_node: Vec::new(),
             groups: PodGroups::default(),
+            node_changes: super::NodeChangeLog::default(),
             phase_counts: PhaseCounts::default(),
         }
     }
@@ -179,6 +183,7 @@ impl World {
         }
         t.push(taint);
         self.nodes.taints[node.ix()] = self.intern_taints(t);
+        self.node_changes.push(node);
         true
     }
 
@@ -199,6 +204,7 @@ impl World {
             return false;
         }
         self.nodes.taints[node.ix()] = self.intern_taints(t);
+        self.node_changes.push(node);
         true
     }
 
@@ -236,6 +242,7 @@ impl World {
             .add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, 1);
         self.pods_on_node[node.ix()].push(id);
         self.groups.update(t, node, 1);
+        self.node_changes.push(node);
         for i in 0..self.templates[t as usize].images.len() {
             let img = self.templates[t as usize].images[i];
             self.pull_image(node, img);
@@ -266,6 +273,14 @@ impl World {
             .expect("bound pod missing from its node's list");
         list.swap_remove(pos);
         self.groups.update(t, node, -1);
+        self.node_changes.push(node);
+    }
+
+    /// Records that something about `node` that filters read changed outside the methods that
+    /// record it themselves (allocatable, cordon, labels, taints written directly). Whoever
+    /// writes those fields must call this (`sim::Core::node_changed` does).
+    pub fn mark_node_changed(&mut self, node: NodeId) {
+        self.node_changes.push(node);
     }
 
     /// Ends a pod in a terminal phase (Succeeded or Failed), releasing its node.

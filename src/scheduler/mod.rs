@@ -21,6 +21,8 @@
 //!   `schedule` and `explain`.
 //! * `preempt.rs`: DefaultPreemption (PostFilter).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
+//! * `memo.rs`: the exact per-template failure memo (a retry of a pod that fits nowhere
+//!   re-checks only the nodes that changed since its template last failed).
 //!
 //! Fidelity: filters, scores, normalisations and tie-breaking follow upstream's integer (and,
 //! where upstream uses it, float64) arithmetic; the tests copy upstream's plugin test tables.
@@ -50,6 +52,7 @@ mod cache;
 mod config;
 mod cycle;
 mod filter;
+mod memo;
 mod plugin_scores;
 mod preempt;
 mod queue;

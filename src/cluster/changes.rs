@@ -14,19 +14,10 @@ use super::NodeId;
 const CAPACITY: usize = 1 << 15;
 
 /// Nodes changed, most recent last, with the number ever pushed.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct NodeChangeLog {
     ring: Vec<NodeId>,
     total: u64,
-}
-
-impl Default for NodeChangeLog {
-    fn default() -> Self {
-        NodeChangeLog {
-            ring: Vec::new(),
-            total: 0,
-        }
-    }
 }
 
 impl NodeChangeLog {

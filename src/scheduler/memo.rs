@@ -66,6 +66,9 @@ struct Entry {
     n_resolvable: usize,
     /// The message for the current counts (None: rebuild).
     reason: Option<String>,
+    /// Nodes found feasible at the last check (their `per_node` entry is stale): a full cycle
+    /// ran and (most likely) bound the pod; they are checked again before the next replay.
+    recheck: Vec<NodeId>,
 }
 
 fn bump(counts: &mut Vec<(Fail, usize)>, f: Fail, up: bool) {
@@ -135,6 +138,8 @@ enum Verdict {
 pub(crate) struct FailMemo {
     enabled: bool,
     entries: Vec<Option<Box<Entry>>>,
+    /// Nodes to check in one replay (reused buffer).
+    pending: Vec<NodeId>,
     /// Bumped whenever the scheduler's nominations change.
     nom_epoch: u64,
     hits: u64,
@@ -230,22 +235,38 @@ impl Scheduler {
         let mut e = self.memo.entries.get_mut(ti)?.take()?;
         let n_all = world.node_order.len();
         let total = world.node_changes.total();
-        if e.n_nodes != n_all || world.nodes.len() != n_all || e.nom_epoch != self.memo.nom_epoch
-        {
+        if e.n_nodes != n_all || world.nodes.len() != n_all || e.nom_epoch != self.memo.nom_epoch {
             return None;
         }
-        if e.cursor != total {
+        if e.cursor != total || !e.recheck.is_empty() {
             if !e.local || total - e.cursor > n_all as u64 {
                 return None;
             }
-            let changed = world.node_changes.since(e.cursor)?;
-            for n in changed {
+            let mut pending = std::mem::take(&mut self.memo.pending);
+            pending.clear();
+            pending.append(&mut e.recheck);
+            pending.extend(world.node_changes.since(e.cursor)?);
+            e.cursor = total;
+            for &n in &pending {
                 match self.node_verdict(world, n, e.tail) {
                     Verdict::Fails(f, s) => e.set(n, (f, s)),
-                    Verdict::Fits | Verdict::Candidate => return None,
+                    Verdict::Fits => {
+                        if !e.recheck.contains(&n) {
+                            e.recheck.push(n);
+                        }
+                    }
+                    Verdict::Candidate => {
+                        self.memo.pending = pending;
+                        return None;
+                    }
                 }
             }
-            e.cursor = total;
+            self.memo.pending = pending;
+            if !e.recheck.is_empty() {
+                // Some node fits: the full cycle runs (and binds); the rest of the memo stays.
+                self.memo.entries[ti] = Some(e);
+                return None;
+            }
         }
         if e.tail == Tail::Preemption && e.n_resolvable > 0 {
             // The dry run's random offset (`post_filter`), drawn as the full cycle would.
@@ -279,6 +300,7 @@ impl Scheduler {
                 e.per_node.clear();
                 e.fails.clear();
                 e.statuses.clear();
+                e.recheck.clear();
                 e
             }
             None => Box::new(Entry {
@@ -292,6 +314,7 @@ impl Scheduler {
                 statuses: Vec::new(),
                 n_resolvable: 0,
                 reason: None,
+                recheck: Vec::new(),
             }),
         };
         e.n_nodes = n_all;
@@ -323,5 +346,135 @@ impl Scheduler {
             self.memo.entries.resize_with(t as usize + 1, || None);
         }
         self.memo.entries[t as usize] = Some(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{RngExt, SeedableRng};
+
+    use super::super::testutil::{TestWorld, GI};
+    use super::super::{Outcome, Scheduler, SchedulerConfig};
+    use crate::cluster::taints::TaintEffect;
+    use crate::cluster::{NodeId, PodPhase, CPU};
+    use crate::engine::{SimRng, SimTime};
+
+    /// Random node mutations (binds, deletions, taints, cordons, allocatable changes) between
+    /// cycles: a scheduler with the memo and one without decide identically every time.
+    #[test]
+    fn memo_and_full_cycles_agree_through_every_kind_of_node_change() {
+        let mut tw = TestWorld::new();
+        for i in 0..8 {
+            let zone = ["a", "b", "c"][i % 3];
+            tw.node(&format!("n{i}"), zone, 4_000, 16 * GI, 12);
+        }
+        let mut filler = tw.template("filler", 500, GI);
+        filler.priority = -10;
+        let filler = tw.add_template(filler, &[]);
+        let big = tw.add_template(tw.template("big", 3_000, 4 * GI), &[]);
+        let mut low = tw.template("low", 2_500, 2 * GI);
+        low.priority = -20;
+        let low = tw.add_template(low, &[]);
+        let mut never = tw.template("never", 3_500, GI);
+        never.preemption_never = true;
+        let never = tw.add_template(never, &[]);
+        tw.finish();
+        let taint = tw.taint("maint", "", TaintEffect::NoSchedule);
+        let n_nodes = tw.world.nodes.len();
+        for i in 0..n_nodes * 7 {
+            tw.place(filler, NodeId((i % n_nodes) as u32));
+        }
+        let cfg = SchedulerConfig::default();
+        let seed = SimRng::seed_from_u64(9);
+        let mut with = Scheduler::new(cfg.clone(), &tw.world, seed.clone());
+        with.set_failure_memo(true);
+        let mut without = Scheduler::new(cfg, &tw.world, seed);
+        let mut rng = SimRng::seed_from_u64(4);
+        let stride = tw.world.nodes.stride();
+        let (mut binds, mut failures) = (0, 0);
+        for step in 0..3_000u64 {
+            let n = NodeId(rng.random_range(0..n_nodes as u32));
+            match rng.random_range(0..10u32) {
+                0..=2 => {
+                    let w = &tw.world;
+                    let room = |r: usize| w.nodes.alloc(n, r) - w.nodes.req(n, r);
+                    let req = &w.templates[filler as usize].requests;
+                    if (0..stride).all(|r| room(r) >= req[r]) {
+                        let p = tw.pod(filler);
+                        tw.world.bind(p, n, SimTime(step));
+                    }
+                }
+                3..=5 => {
+                    let on = &tw.world.pods_on_node[n.ix()];
+                    if !on.is_empty() {
+                        let p = on[rng.random_range(0..on.len())];
+                        tw.world.delete(p);
+                    }
+                }
+                // Taint the node, or untaint it if it was tainted.
+                6 if !tw.world.add_taint(n, taint) => {
+                    tw.world.remove_taint(n, taint.key, taint.effect);
+                }
+                7 => {
+                    let c = &mut tw.world.nodes.unschedulable[n.ix()];
+                    *c = !*c;
+                    tw.world.mark_node_changed(n);
+                }
+                8 => {
+                    let a = &mut tw.world.nodes.allocatable[n.ix() * stride + CPU];
+                    *a = if *a == 4_000 { 6_000 } else { 4_000 };
+                    tw.world.mark_node_changed(n);
+                }
+                _ => {}
+            }
+            let t = [big, big, low, never][rng.random_range(0..4usize)];
+            let pod = tw.pod(t);
+            let a = with.schedule(&tw.world, pod);
+            let b = without.schedule(&tw.world, pod);
+            assert_eq!(a, b, "step {step}");
+            match a {
+                Outcome::Bind { node, .. } => {
+                    binds += 1;
+                    tw.world.bind(pod, node, SimTime(step));
+                }
+                Outcome::Unschedulable {
+                    nominated, victims, ..
+                } => {
+                    failures += 1;
+                    for v in victims {
+                        tw.world.delete(v);
+                    }
+                    match nominated {
+                        Some(nn) => tw.world.pods.get_mut(pod).expect("live").nominated = Some(nn),
+                        None => {
+                            tw.world.delete(pod);
+                        }
+                    }
+                }
+            }
+            // Nominated pods wait a while, then give up.
+            if step % 50 == 0 {
+                let pending: Vec<_> = tw
+                    .world
+                    .pods
+                    .iter()
+                    .filter(|(_, p)| p.phase == PodPhase::Pending)
+                    .map(|(id, _)| id)
+                    .collect();
+                for p in pending {
+                    tw.world.delete(p);
+                }
+            }
+        }
+        let hits = with.failure_memo_hits();
+        assert!(
+            binds > 100 && failures > 500,
+            "{binds} binds, {failures} failures"
+        );
+        assert!(
+            hits * 3 > failures,
+            "{hits} memo hits of {failures} failures"
+        );
+        assert_eq!(without.failure_memo_hits(), 0);
     }
 }

@@ -13,6 +13,8 @@ pub mod core;
 pub mod event;
 
 #[cfg(test)]
+mod memo_tests;
+#[cfg(test)]
 mod testkit;
 #[cfg(test)]
 mod tests;

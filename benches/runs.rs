@@ -1,6 +1,8 @@
 //! Whole reference runs: `throughput-7000` (70,000 Job pods on 7,000 nodes over a simulated
-//! hour) and `baseline-7000` (one simulated day of the reference fleet), from the parsed
-//! scenario to the finished `RunResult` (no file output).
+//! hour), `baseline-7000` (one simulated day of the reference fleet) and `overloaded-7000`
+//! (the same day with the general pool cut from 5,400 to 2,500 nodes: a persistent backlog of
+//! unschedulable batch pods retried after every pod release), from the parsed scenario to the
+//! finished `RunResult` (no file output).
 //!
 //! Run: `cargo bench --bench runs`. Medians are in
 //! `target/criterion/runs/<name>/new/estimates.json`.
@@ -13,14 +15,19 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use clustersim::build::{build, BuildOptions};
 use clustersim::metrics::EventLogLevel;
-use clustersim::scenario::load_scenario;
+use clustersim::scenario::{load_scenario_with_overrides, Override};
 use clustersim::sim::Simulation;
 
-fn whole_run(c: &mut Criterion, name: &str) {
+fn whole_run(c: &mut Criterion, name: &str, file: &str, overrides: &[&str]) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
-        .join(format!("{name}.yaml"));
-    let scenario = load_scenario(&path).expect("shipped scenario parses");
+        .join(format!("{file}.yaml"));
+    let overrides: Vec<Override> = overrides
+        .iter()
+        .map(|o| o.parse().expect("valid override"))
+        .collect();
+    let scenario =
+        load_scenario_with_overrides(&path, &overrides).expect("shipped scenario parses");
     let mut group = c.benchmark_group("runs");
     group
         .sample_size(10)
@@ -44,8 +51,14 @@ fn whole_run(c: &mut Criterion, name: &str) {
 }
 
 fn runs(c: &mut Criterion) {
-    whole_run(c, "throughput-7000");
-    whole_run(c, "baseline-7000");
+    whole_run(c, "throughput-7000", "throughput-7000", &[]);
+    whole_run(c, "baseline-7000", "baseline-7000", &[]);
+    whole_run(
+        c,
+        "overloaded-7000",
+        "baseline-7000",
+        &["cluster.nodePools[general].count=2500"],
+    );
 }
 
 criterion_group!(benches, runs);

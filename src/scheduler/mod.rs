@@ -45,6 +45,11 @@
 //!   PodTopologySpread is keyed by the node count); taints and cordons may change at any time.
 //! * Preemption eligibility does not check for victims still terminating on the nominated node
 //!   (the world has no terminating state).
+//!
+//! Not a deviation: the failure memo (`memo.rs`, on in simulations) answers a retry of a pod
+//! that fits nowhere from its template's last failure plus the nodes changed since; outcome,
+//! message and RNG draws equal the full cycle's. It relies on every write to a node field the
+//! filters read being recorded in `World::node_changes` (`World::mark_node_changed`).
 
 use crate::cluster::{NodeId, PodId};
 

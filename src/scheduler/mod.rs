@@ -45,6 +45,10 @@
 //!   PodTopologySpread is keyed by the node count); taints and cordons may change at any time.
 //! * Preemption eligibility does not check for victims still terminating on the nominated node
 //!   (the world has no terminating state).
+//! * Queueing hints are coarse: every release of a bound pod and every node change moves every
+//!   unschedulable pod (upstream's NodeResourcesFit hint; upstream skips pods rejected only by
+//!   the static plugins on pod deletions, and also requeues pods rejected by InterPodAffinity /
+//!   PodTopologySpread when a matching pod is bound).
 //!
 //! Not a deviation: the failure memo (`memo.rs`, on in simulations) answers a retry of a pod
 //! that fits nowhere from its template's last failure plus the nodes changed since; outcome,

@@ -1,8 +1,10 @@
 //! Whole reference runs: `throughput-7000` (70,000 Job pods on 7,000 nodes over a simulated
-//! hour), `baseline-7000` (one simulated day of the reference fleet), and the same fleet with
-//! faults: `zone-outage-7000` (a zone lost for 2 h) and `random-failures-week` (a week of
-//! random and correlated node failures), from the parsed scenario to the finished `RunResult`
-//! (no file output).
+//! hour), `baseline-7000` (one simulated day of the reference fleet), `overloaded-7000`
+//! (the same day with the general pool cut from 5,400 to 2,500 nodes: a persistent backlog of
+//! unschedulable batch pods retried after every pod release), and the fleet with faults:
+//! `zone-outage-7000` (a zone lost for 2 h) and `random-failures-week` (a week of random and
+//! correlated node failures), from the parsed scenario to the finished `RunResult` (no file
+//! output).
 //!
 //! Run: `cargo bench --bench runs`. Medians are in
 //! `target/criterion/runs/<name>/new/estimates.json`.
@@ -15,14 +17,19 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use clustersim::build::{build, BuildOptions};
 use clustersim::metrics::EventLogLevel;
-use clustersim::scenario::load_scenario;
+use clustersim::scenario::{load_scenario_with_overrides, Override};
 use clustersim::sim::Simulation;
 
-fn whole_run(c: &mut Criterion, name: &str) {
+fn whole_run(c: &mut Criterion, name: &str, file: &str, overrides: &[&str]) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
-        .join(format!("{name}.yaml"));
-    let scenario = load_scenario(&path).expect("shipped scenario parses");
+        .join(format!("{file}.yaml"));
+    let overrides: Vec<Override> = overrides
+        .iter()
+        .map(|o| o.parse().expect("valid override"))
+        .collect();
+    let scenario =
+        load_scenario_with_overrides(&path, &overrides).expect("shipped scenario parses");
     let mut group = c.benchmark_group("runs");
     group
         .sample_size(10)
@@ -46,10 +53,16 @@ fn whole_run(c: &mut Criterion, name: &str) {
 }
 
 fn runs(c: &mut Criterion) {
-    whole_run(c, "throughput-7000");
-    whole_run(c, "baseline-7000");
-    whole_run(c, "zone-outage-7000");
-    whole_run(c, "random-failures-week");
+    whole_run(c, "throughput-7000", "throughput-7000", &[]);
+    whole_run(c, "baseline-7000", "baseline-7000", &[]);
+    whole_run(
+        c,
+        "overloaded-7000",
+        "baseline-7000",
+        &["cluster.nodePools[general].count=2500"],
+    );
+    whole_run(c, "zone-outage-7000", "zone-outage-7000", &[]);
+    whole_run(c, "random-failures-week", "random-failures-week", &[]);
 }
 
 criterion_group!(benches, runs);

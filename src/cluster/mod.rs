@@ -4,6 +4,7 @@
 //! Architecture invariant: this module knows nothing of the scenario file format, the event
 //! loop or output files. It is plain data plus the mutations that keep its indexes consistent.
 
+pub mod changes;
 pub mod groups;
 pub mod intern;
 pub mod labels;
@@ -14,6 +15,7 @@ pub mod taints;
 pub mod template;
 pub mod world;
 
+pub use changes::NodeChangeLog;
 pub use groups::{GroupId, PodGroups, TopoKeyId, TopologyKey, NO_DOMAIN};
 pub use intern::{Interner, Sym};
 pub use nodes::{NodeId, NodeInit, Nodes};

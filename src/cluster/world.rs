@@ -108,6 +108,9 @@ pub struct World {
     pub pods_on_node: Vec<Vec<PodId>>,
     /// Pod-group counts per topology domain.
     pub groups: PodGroups,
+    /// Nodes whose scheduling-relevant state changed (binds, releases, taints, reported
+    /// changes), read by the scheduler's failure memo.
+    pub node_changes: super::NodeChangeLog,
     phase_counts: PhaseCounts,
     /// Bound pods no longer counted in `groups` (terminating), by pod slot.
     out_of_groups: Vec<bool>,
@@ -138,6 +141,7 @@ impl World {
             pods_on_node: Vec::new(),
             groups: PodGroups::default(),
             out_of_groups: Vec::new(),
+            node_changes: super::NodeChangeLog::default(),
             phase_counts: PhaseCounts::default(),
         }
     }
@@ -182,6 +186,7 @@ impl World {
         }
         t.push(taint);
         self.nodes.taints[node.ix()] = self.intern_taints(t);
+        self.node_changes.push(node);
         true
     }
 
@@ -202,6 +207,7 @@ impl World {
             return false;
         }
         self.nodes.taints[node.ix()] = self.intern_taints(t);
+        self.node_changes.push(node);
         true
     }
 
@@ -239,6 +245,7 @@ impl World {
             .add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, 1);
         self.pods_on_node[node.ix()].push(id);
         self.groups.update(t, node, 1);
+        self.node_changes.push(node);
         for i in 0..self.templates[t as usize].images.len() {
             let img = self.templates[t as usize].images[i];
             self.pull_image(node, img);
@@ -272,6 +279,7 @@ impl World {
             Some(out) if *out => *out = false,
             _ => self.groups.update(t, node, -1),
         }
+        self.node_changes.push(node);
     }
 
     /// Stops counting a bound pod in the topology spread and affinity groups while it keeps
@@ -291,7 +299,15 @@ impl World {
         if !self.out_of_groups[ix] {
             self.out_of_groups[ix] = true;
             self.groups.update(t, node, -1);
+            self.node_changes.push(node);
         }
+    }
+
+    /// Records that something about `node` that filters read changed outside the methods that
+    /// record it themselves (allocatable, cordon, labels, taints written directly). Whoever
+    /// writes those fields must call this (`sim::Core::node_changed` does).
+    pub fn mark_node_changed(&mut self, node: NodeId) {
+        self.node_changes.push(node);
     }
 
     /// Ends a pod in a terminal phase (Succeeded or Failed), releasing its node.

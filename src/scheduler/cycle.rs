@@ -12,6 +12,7 @@ use super::config::{
     N_PLUGINS, SPREAD, TAINT,
 };
 use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
+use super::memo::FailMemo;
 use super::plugin_scores::{
     interpod_score_relevant, score_balanced, score_fit, score_fit_balanced_default, score_image,
     score_interpod, score_spread, two_columns,
@@ -43,6 +44,8 @@ pub(crate) struct Scratch {
     pub feasible_static: Vec<(i32, i32)>,
     /// Examined nodes that failed, in examination order.
     pub failures: Vec<(NodeId, Fail)>,
+    /// Preemption dry run: the status of each potential node that is no candidate.
+    pub pstatus: Vec<(NodeId, Fail)>,
     /// Raw and normalised score per plugin per feasible node.
     pub raw: [Vec<i64>; N_PLUGINS],
     pub norm: [Vec<i64>; N_PLUGINS],
@@ -82,6 +85,7 @@ pub struct Scheduler {
     pub(super) nominated_count: Vec<u32>,
     pub(super) prep: Prep,
     pub(super) sc: Scratch,
+    pub(super) memo: FailMemo,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -123,6 +127,7 @@ impl Scheduler {
             nominated_count: Vec::new(),
             prep: Prep::default(),
             sc: Scratch::default(),
+            memo: FailMemo::default(),
         };
         s.begin(world);
         s
@@ -166,17 +171,39 @@ impl Scheduler {
         self.prepare(world, t, Some(pod));
         // A pod nominated by an earlier preemption tries its node first; if it fits there it
         // is the only feasible node (no scoring, rotation unchanged).
-        if let Some(nn) = self.nominated_node_of(world, pod) {
+        let nominated = self.nominated_node_of(world, pod);
+        if let Some(nn) = nominated {
             if nn.ix() < world.nodes.len() && self.filter_node(world, nn).is_ok() {
                 self.forget_nomination(pod);
                 return Outcome::Bind { node: nn, score: 0 };
+            }
+        }
+        // Without a nomination of its own the pod is interchangeable with any other pod of its
+        // template: a failure remembered for the template may still hold (see `memo`).
+        let memo = self.memo.enabled() && nominated.is_none();
+        if memo {
+            if let Some(out) = self.memo_replay(world, t) {
+                return out;
             }
         }
         let sampling = self.sampling(n_all, false);
         let processed = self.find_feasible(world, sampling);
         self.next_start_index = (sampling.start + processed) % n_all;
         match self.sc.feasible.len() {
-            0 => self.post_filter(world, pod, sampling.start, pdbs),
+            0 => {
+                let out = self.post_filter(world, pod, sampling.start, pdbs);
+                if let Outcome::Unschedulable {
+                    reason,
+                    nominated: None,
+                    ..
+                } = &out
+                {
+                    if memo {
+                        self.memo_record(world, t, reason);
+                    }
+                }
+                out
+            }
             1 => {
                 self.forget_nomination(pod);
                 Outcome::Bind {
@@ -302,6 +329,7 @@ impl Scheduler {
         }
         self.topo.refresh(world);
         if !self.nominations.is_empty() {
+            let before = self.nominations.len();
             let counts = &mut self.nominated_count;
             self.nominations.retain(|nm| {
                 let live = world.pods.get(nm.pod).is_some_and(|p| {
@@ -314,6 +342,9 @@ impl Scheduler {
                 }
                 live
             });
+            if self.nominations.len() != before {
+                self.memo.nominations_changed();
+            }
         }
     }
 
@@ -331,6 +362,7 @@ impl Scheduler {
         if let Some(i) = self.nominations.iter().position(|n| n.pod == pod) {
             let nm = self.nominations.swap_remove(i);
             self.nominated_count[nm.node.ix()] -= 1;
+            self.memo.nominations_changed();
         }
     }
 
@@ -354,6 +386,7 @@ impl Scheduler {
             priority,
         });
         self.nominated_count[node.ix()] += 1;
+        self.memo.nominations_changed();
     }
 
     fn sampling(&self, n_all: usize, all_nodes: bool) -> Sampling {

@@ -145,8 +145,19 @@ pub(crate) fn reasons_histogram(world: &World, failures: impl Iterator<Item = Fa
             None => by_fail.push((f, 1)),
         }
     }
+    reasons_histogram_counted(world, by_fail.into_iter())
+}
+
+/// [`reasons_histogram`] from (status, number of nodes) pairs.
+pub(crate) fn reasons_histogram_counted(
+    world: &World,
+    by_fail: impl Iterator<Item = (Fail, usize)>,
+) -> String {
     let mut by_reason: Vec<(String, usize)> = Vec::new();
     for (f, c) in by_fail {
+        if c == 0 {
+            continue;
+        }
         f.for_each_reason(world, |r| {
             match by_reason.iter_mut().find(|(s, _)| s == r) {
                 Some(e) => e.1 += c,
@@ -168,7 +179,11 @@ pub(crate) fn fit_error_message(
     n_all: usize,
     failures: impl Iterator<Item = Fail>,
 ) -> String {
-    let h = reasons_histogram(world, failures);
+    fit_error_message_from(n_all, reasons_histogram(world, failures))
+}
+
+/// `0/N nodes are available: <h>.` for an already built histogram `h`.
+pub(crate) fn fit_error_message_from(n_all: usize, h: String) -> String {
     if h.is_empty() {
         format!("0/{n_all} nodes are available.")
     } else {

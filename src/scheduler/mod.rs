@@ -21,6 +21,8 @@
 //!   `schedule` and `explain`.
 //! * `preempt.rs`: DefaultPreemption (PostFilter).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
+//! * `memo.rs`: the exact per-template failure memo (a retry of a pod that fits nowhere
+//!   re-checks only the nodes that changed since its template last failed).
 //!
 //! Fidelity: filters, scores, normalisations and tie-breaking follow upstream's integer (and,
 //! where upstream uses it, float64) arithmetic; the tests copy upstream's plugin test tables.
@@ -43,6 +45,15 @@
 //!   PodTopologySpread is keyed by the node count); taints and cordons may change at any time.
 //! * Preemption eligibility does not check for victims still terminating on the nominated node
 //!   (the world has no terminating state).
+//! * Queueing hints are coarse: every release of a bound pod and every node change moves every
+//!   unschedulable pod (upstream's NodeResourcesFit hint; upstream skips pods rejected only by
+//!   the static plugins on pod deletions, and also requeues pods rejected by InterPodAffinity /
+//!   PodTopologySpread when a matching pod is bound).
+//!
+//! Not a deviation: the failure memo (`memo.rs`, on in simulations) answers a retry of a pod
+//! that fits nowhere from its template's last failure plus the nodes changed since; outcome,
+//! message and RNG draws equal the full cycle's. It relies on every write to a node field the
+//! filters read being recorded in `World::node_changes` (`World::mark_node_changed`).
 
 use crate::cluster::{NodeId, PodId};
 
@@ -50,6 +61,7 @@ mod cache;
 mod config;
 mod cycle;
 mod filter;
+mod memo;
 mod plugin_scores;
 mod preempt;
 mod queue;

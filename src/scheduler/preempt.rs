@@ -39,10 +39,10 @@ impl PdbOracle for NoPdbs {
 
 /// One preemption candidate.
 #[derive(Clone, Debug)]
-struct Candidate {
+pub(super) struct Candidate {
     node: NodeId,
     /// Victims, most important first.
-    victims: Vec<PodId>,
+    pub(super) victims: Vec<PodId>,
     pdb_violations: i64,
 }
 
@@ -140,6 +140,7 @@ impl Scheduler {
         pdbs: &dyn PdbOracle,
     ) -> Outcome {
         let n_all = world.node_order.len();
+        self.sc.pstatus.clear();
         let msg = fit_error_message(world, n_all, self.sc.failures.iter().map(|f| f.1));
         let prof = &self.profiles[self.prep.profile];
         let unschedulable = |reason: String| Outcome::Unschedulable {
@@ -199,7 +200,10 @@ impl Scheduler {
                         break;
                     }
                 }
-                Err(f) => statuses.push(f),
+                Err(f) => {
+                    statuses.push(f);
+                    self.sc.pstatus.push((n, f));
+                }
             }
         }
         non_violating.append(&mut violating);
@@ -223,7 +227,7 @@ impl Scheduler {
     /// Upstream `SelectVictimsOnNode`: remove every lower-priority pod, check the pod fits,
     /// then reprieve victims (PDB-violating first, each group most important first) while it
     /// still fits. Err is the node's status when preemption cannot help there.
-    fn select_victims_on_node(
+    pub(super) fn select_victims_on_node(
         &mut self,
         world: &World,
         n: NodeId,

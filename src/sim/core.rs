@@ -390,8 +390,11 @@ impl Core {
     }
 
     /// Call after a node's allocatable, readiness, taints or schedulability changed (node
-    /// lifecycle, faults): updates metrics and lets waiting pods retry.
+    /// lifecycle, faults): updates metrics and lets waiting pods retry. Every direct write to a
+    /// node field the filters read must be followed by this call (the scheduler's failure memo
+    /// re-checks only nodes recorded in `World::node_changes`).
     pub fn node_changed(&mut self, node: NodeId) {
+        self.world.mark_node_changed(node);
         self.node_released(node);
     }
 }

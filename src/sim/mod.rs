@@ -19,6 +19,8 @@ pub mod pdbs;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
+mod memo_tests;
+#[cfg(test)]
 mod testkit;
 #[cfg(test)]
 mod tests;
@@ -212,11 +214,14 @@ impl Simulation {
             setup.scheduler.initial_backoff_ms,
             setup.scheduler.max_backoff_ms,
         );
-        let scheduler = Scheduler::new(
+        let mut scheduler = Scheduler::new(
             setup.scheduler.clone(),
             &setup.world,
             streams.stream("scheduler"),
         );
+        // Exact: every node change reaches `World::node_changes` (binds, releases and taints
+        // through `World`, everything else through `Core::node_changed`).
+        scheduler.set_failure_memo(true);
         Simulation::with_parts(setup, scheduler, queue)
     }
 }

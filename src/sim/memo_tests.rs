@@ -174,3 +174,26 @@ fn memo_answers_most_retries_of_a_backlog_and_changes_nothing() {
         on.summary.scheduling_failures
     );
 }
+
+#[test]
+fn memo_is_exact_with_faults_taints_and_drains() {
+    // Node failures add and remove unreachable taints, terminating pods leave the spread
+    // counts, drains cordon: every one of those changes must reach the memo.
+    let wls: [Wl; 5] = [
+        (0, 6, 1_000, 2, 0, 0),
+        (2, 5, 1_500, 3, 2, 0),
+        (0, 3, 1_000, 2, 0, 1),
+        (1, 4, 1_000, 1, 0, 2),
+        (0, 2, 500, 1, 0, 4),
+    ];
+    let mut yaml = scenario_yaml(6, 1, 60, &wls);
+    yaml.push_str(
+        "faults:\n\
+         \x20 - {name: c, kind: nodeCrash, at: 5m, duration: 25m, target: {pool: general}, count: 2}\n\
+         \x20 - {name: p, kind: partition, at: 12m, duration: 8m, target: {pool: general}, count: 1}\n\
+         \x20 - {name: d, kind: drain, at: 20m, duration: 15m, target: {pool: general}, count: 1}\n\
+         pdbs: [{name: w0, selector: {matchLabels: {app: w0}}, maxUnavailable: 1}]\n",
+    );
+    let hits = assert_same(&yaml);
+    assert!(hits > 0);
+}

@@ -10,6 +10,7 @@
 //! deleted by a controller); pods removed after they finished count only as succeeded/failed.
 
 pub mod cascade;
+pub mod node_samples;
 pub mod pressure;
 pub mod write;
 
@@ -18,6 +19,7 @@ use crate::engine::SimTime;
 use serde::Serialize;
 use std::collections::HashMap;
 
+pub use node_samples::NodeSamples;
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
 pub use write::{peak_rss_bytes, write_results, write_results_with, Timing, WriteError};
 
@@ -368,6 +370,8 @@ pub struct RunResult {
     pub events: EventLog,
     /// `nodes.csv` rows (usage model on only).
     pub nodes: Option<Vec<NodeRow>>,
+    /// `node_samples.csv` (None when `simulation.nodeSampleInterval` is 0).
+    pub node_samples: Option<NodeSamples>,
 }
 
 /// Name and kind of a workload, for the recorder.
@@ -457,6 +461,7 @@ pub struct Recorder {
     interval_failures: u64,
     interval_preemptions: u64,
     pressure: bool,
+    node_samples: NodeSamples,
 }
 
 impl Recorder {
@@ -500,6 +505,7 @@ impl Recorder {
             interval_failures: 0,
             interval_preemptions: 0,
             pressure: false,
+            node_samples: NodeSamples::new(0, n),
         };
         let max_zone = world
             .nodes
@@ -811,6 +817,27 @@ impl Recorder {
         self.interval_preemptions = 0;
     }
 
+    /// Samples every node every `every_ms` (at metrics samples; 0: never). See
+    /// [`node_samples`].
+    pub fn set_node_sample_interval(&mut self, every_ms: u64) {
+        self.node_samples = NodeSamples::new(every_ms, self.seen.len());
+    }
+
+    /// Takes a node sample at `now` if one is due (call at every metrics sample).
+    pub fn sample_nodes(
+        &mut self,
+        now: SimTime,
+        world: &World,
+        kubelet: Option<&crate::kubelet::Kubelet>,
+    ) {
+        self.node_samples.sample(now.as_millis(), world, kubelet);
+    }
+
+    /// The node samples taken so far.
+    pub fn node_samples(&self) -> &NodeSamples {
+        &self.node_samples
+    }
+
     /// The samples taken so far.
     pub fn samples(&self) -> &[Sample] {
         &self.rows
@@ -932,6 +959,11 @@ impl Recorder {
             },
             events: self.log,
             nodes: None,
+            node_samples: self.node_samples.enabled().then(|| {
+                let mut s = self.node_samples;
+                s.set_names(world);
+                s
+            }),
         }
     }
 }

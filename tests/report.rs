@@ -596,6 +596,8 @@ struct Synth {
     nodes: usize,
     minutes: usize,
     node_sample_minutes: usize,
+    /// Workloads besides the five named ones (always fully available).
+    extra_workloads: usize,
 }
 
 const ZONES: [&str; 3] = ["a", "b", "c"];
@@ -648,7 +650,8 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
          sched_attempts,sched_failures,preemptions,evictions,oom_kills,\
          evictions_cause_memory_pressure,evictions_cause_node_failure,oom_kills_limit,oom_kills_node,\
          node_mem_usage_p50,node_mem_usage_p90,node_mem_usage_p99,node_mem_usage_max,\
-         node_cpu_usage_p50,node_cpu_usage_p90,node_cpu_usage_p99,node_cpu_usage_max",
+         node_cpu_usage_p50,node_cpu_usage_p90,node_cpu_usage_p99,node_cpu_usage_max,\
+         nodes_not_ready,nodes_unknown,nodes_cordoned,pods_displaced",
     );
     writeln!(ts, "{h}").unwrap();
     let (mut ev_total, mut oom_total) = (0.0, 0.0);
@@ -716,6 +719,14 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         for k in [0.5, 0.7, 0.85, 0.95] {
             let _ = write!(row, ",{:.4}", used * k / 0.7);
         }
+        let _ = write!(
+            row,
+            ",{},{},{},{}",
+            if in_f1 { (n / 3.0).round() } else { 0.0 },
+            if t > f2 { 1 } else { 0 },
+            if in_f1 { 2 } else { 0 },
+            if in_f1 && t < f1 + 120.0 { 400 } else { 0 }
+        );
         writeln!(ts, "{row}").unwrap();
     }
     ts.flush().unwrap();
@@ -788,15 +799,62 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
     }
     fs::write(dir.join("cascades.csv"), cascades).unwrap();
 
+    // The causality log of those cascades: `3 + c²` effects each, a chain `1 + c % 5` deep,
+    // the kinds by level.
+    let kinds = [
+        "node_not_ready",
+        "pod_displaced",
+        "pod_rescheduled",
+        "eviction",
+        "oom_kill",
+    ];
+    let mut effects = String::from("id,parent,root,kind,target,time_s\n");
+    let mut next_id = 1000u64;
+    for c in 0..12usize {
+        let root = c as u64 + 1;
+        let t0 = end_s * c as f64 / 12.0;
+        let kind = if c == 0 || c == 5 {
+            "fault"
+        } else {
+            "overload_failure"
+        };
+        let _ = writeln!(effects, "{root},,{root},{kind},root-{c},{t0:.3}");
+        let depth = 1 + c % 5;
+        let mut chain = vec![root];
+        for k in 0..3 + c * c {
+            let level = if k < depth { k + 1 } else { 1 + k % depth };
+            let parent = chain[level - 1];
+            let id = next_id;
+            next_id += 1;
+            let _ = writeln!(
+                effects,
+                "{id},{parent},{root},{},pod-{id},{:.3}",
+                kinds[level - 1],
+                t0 + 10.0 * (k + 1) as f64
+            );
+            if k < depth {
+                chain.push(id);
+            }
+        }
+    }
+    fs::write(dir.join("effects.csv"), effects).unwrap();
+
     let mut wl = String::from(
-        "workload,availability,cpu_requested_m,cpu_used_m,mem_requested_bytes,mem_used_bytes\n",
+        "workload,kind,desired,availability,min_availability,minutes_below_desired,\
+         cpu_requested_m,cpu_used_m,mem_requested_bytes,mem_used_bytes\n",
     );
-    let names = ["frontend", "api", "cache", "batch", "inference"];
+    let mut names: Vec<String> = ["frontend", "api", "cache", "batch", "inference"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    names.extend((0..p.extra_workloads).map(|i| format!("svc-{i}")));
     for (i, w) in names.iter().enumerate() {
         let _ = writeln!(
             wl,
-            "{w},{},{},{},{},{}",
-            [0.9999, 0.998, 1.0, 0.97, 0.9995][i],
+            "{w},Deployment,100,{},{},{},{},{},{},{}",
+            [0.9999, 0.998, 1.0, 0.97, 0.9995].get(i).unwrap_or(&1.0),
+            [0.99, 0.9, 1.0, 0.6, 0.98].get(i).unwrap_or(&1.0),
+            [3, 12, 0, 40, 5].get(i).unwrap_or(&0),
             (i + 1) * 100_000,
             (i + 1) * 60_000,
             (i + 1) * 400 * (1 << 30),
@@ -804,6 +862,22 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         );
     }
     fs::write(dir.join("workloads.csv"), wl).unwrap();
+    // Ready / desired per sample: batch loses 40 % in the zone outage, api 10 % after the node
+    // loss; the others stay at desired.
+    let mut wa = BufWriter::new(fs::File::create(dir.join("workload_availability.csv")).unwrap());
+    writeln!(wa, "time_s,workload,desired,ready").unwrap();
+    for m in 1..=p.minutes {
+        let t = m as f64 * 60.0;
+        for (i, w) in names.iter().enumerate() {
+            let ready = match i {
+                3 if t > f1 && t <= f1_end => 60,
+                1 if t > f2 && t <= f2 + 1200.0 => 90,
+                _ => 100,
+            };
+            writeln!(wa, "{t:.3},{w},100,{ready}").unwrap();
+        }
+    }
+    wa.flush().unwrap();
     let workloads: Vec<Value> = names
         .iter()
         .map(|w| {
@@ -844,6 +918,7 @@ fn later_columns_and_files_render_every_chart() {
             nodes: 60,
             minutes: 6 * 60,
             node_sample_minutes: 5,
+            extra_workloads: 0,
         },
     );
     ok(&["report", s(&dir), "--quiet"]);
@@ -854,14 +929,22 @@ fn later_columns_and_files_render_every_chart() {
         "{}",
         j["notAvailable"]
     );
-    assert_eq!(j["charts"].as_array().unwrap().len(), 12);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 14);
     assert_eq!(j["fleetSize"], 60.0);
     assert_eq!(figure(&j, "evictions")["value"], ev);
     assert_eq!(figure(&j, "oomKills")["value"], oom);
     assert_eq!(figure(&j, "cascades")["value"], 12.0);
     assert_eq!(figure(&j, "worstCascadeDepth")["value"], 5.0);
     assert_eq!(figure(&j, "worstAvailability")["value"], 0.97);
-    assert_eq!(figure(&j, "worstAvailability")["note"], "batch");
+    assert_eq!(
+        figure(&j, "worstAvailability")["note"],
+        "batch (min 60 %, 40m below desired)"
+    );
+    // The largest cascade (root 12: 3 + 11² effects) is the one the tree shows.
+    assert_eq!(
+        figure(&j, "cascades")["note"],
+        "largest: 124 effects (overload_failure general-1)"
+    );
     assert_eq!(figure(&j, "peakPending")["value"], 40.0);
     // Time to recover is the worst recovery of the fault-rooted cascades.
     assert_eq!(figure(&j, "timeToRecover")["value"], 1500.0);
@@ -907,6 +990,7 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
             nodes: 7000,
             minutes: 7 * 24 * 60,
             node_sample_minutes: every,
+            extra_workloads: 300,
         },
     );
     let started = Instant::now();
@@ -919,7 +1003,7 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
         samples as f64 / 1e6
     );
     let j = check_output(&dir, "report");
-    assert_eq!(j["charts"].as_array().unwrap().len(), 12);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 14);
     if !cfg!(debug_assertions) {
         assert!(secs < 30.0, "report took {secs:.1}s");
     }

@@ -333,12 +333,14 @@ pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), Wri
             line.push_str(if c.memory_pressure { ",1," } else { ",0," });
             line.push_str(if c.ready { "1\n" } else { "0\n" });
             if line.len() >= 64 * 1024 {
-                w.write_all(line.as_bytes()).map_err(io_err("write", path))?;
+                w.write_all(line.as_bytes())
+                    .map_err(io_err("write", path))?;
                 line.clear();
             }
         }
     }
-    w.write_all(line.as_bytes()).map_err(io_err("write", path))?;
+    w.write_all(line.as_bytes())
+        .map_err(io_err("write", path))?;
     w.flush().map_err(io_err("write", path))
 }
 

@@ -223,6 +223,107 @@ fn report_for_every_shipped_scenario() {
     assert!(count >= 3, "expected the shipped scenarios, found {count}");
 }
 
+/// `node_samples.csv` as (time_s, node, mem_usage_fraction, memory_pressure, ready) rows.
+fn node_samples(dir: &Path) -> Vec<(String, String, f64, String, String)> {
+    let text = fs::read_to_string(dir.join("node_samples.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time_s,node,mem_usage_fraction,memory_pressure,ready")
+    );
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 5, "{l}");
+            (
+                f[0].to_owned(),
+                f[1].to_owned(),
+                f[2].parse().unwrap(),
+                f[3].to_owned(),
+                f[4].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn runs_write_node_samples_at_the_node_sample_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let quickstart = repo("scenarios/quickstart.yaml");
+    // With the usage model (a `kubelet:` section turns it on): every 15 minutes by default.
+    let usage = tmp.path().join("usage");
+    sim(&quickstart, &usage, &["--set", "kubelet={}"]);
+    let nodes: Vec<String> = fs::read_to_string(usage.join("nodes.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    assert!(nodes.len() > 10);
+    let duration = json(&usage.join("summary.json"))["simulatedDurationS"]
+        .as_f64()
+        .unwrap();
+    let samples = (duration / 900.0).floor() as usize;
+    let rows = node_samples(&usage);
+    assert_eq!(rows.len(), samples * nodes.len());
+    for (i, (t, node, mem, pressure, ready)) in rows.iter().enumerate() {
+        assert_eq!(*t, format!("{}.000", (i / nodes.len() + 1) * 900));
+        assert_eq!(*node, nodes[i % nodes.len()], "nodes in cluster order");
+        assert!((0.0..=1.5).contains(mem), "{mem}");
+        assert_eq!((pressure.as_str(), ready.as_str()), ("0", "1"));
+    }
+    assert!(rows.iter().any(|r| r.2 > 0.05), "some node is in use");
+    ok(&["report", s(&usage), "--quiet"]);
+    let j = check_output(&usage, "report");
+    assert!(
+        j["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "node-pressure"),
+        "{}",
+        j["charts"]
+    );
+
+    // An interval that is not a multiple of metricsInterval is rounded up to the next sample:
+    // due at 25, 50, 75, 100 minutes, sampled at 30, 50, 80, 100.
+    let odd = tmp.path().join("odd");
+    sim(
+        &quickstart,
+        &odd,
+        &[
+            "--set",
+            "simulation.metricsInterval=10m",
+            "--set",
+            "simulation.nodeSampleInterval=25m",
+        ],
+    );
+    let mut times: Vec<String> = node_samples(&odd).into_iter().map(|r| r.0).collect();
+    times.dedup();
+    assert_eq!(times, ["1800.000", "3000.000", "4800.000", "6000.000"]);
+
+    // 0 turns them off.
+    let off = tmp.path().join("off");
+    sim(
+        &quickstart,
+        &off,
+        &["--set", "simulation.nodeSampleInterval=0"],
+    );
+    assert!(!off.join("node_samples.csv").exists());
+    // Longer than the run is an input error naming the field.
+    fails_2(
+        &[
+            "run",
+            s(&quickstart),
+            "--out",
+            s(&tmp.path().join("bad")),
+            "--set",
+            "simulation.nodeSampleInterval=3h",
+        ],
+        "simulation.nodeSampleInterval",
+    );
+}
+
 /// Asserts that `args` fails with exit code 2 and one line naming `needle`.
 fn fails_2(args: &[&str], needle: &str) {
     let o = run(args);
@@ -316,7 +417,7 @@ fn a_minimal_results_directory_still_reports() {
     ok(&["report", s(&d), "--quiet"]);
     let j = check_output(&d, "report");
     assert_eq!(j["charts"].as_array().unwrap().len(), 0);
-    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 12);
+    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 14);
     assert!(figure(&j, "peakPending")["value"].is_null());
     let md = fs::read_to_string(d.join("report.md")).unwrap();
     assert!(md.contains("| Peak pending pods | n/a |"), "{md}");
@@ -598,6 +699,8 @@ struct Synth {
     node_sample_minutes: usize,
     /// Workloads besides the five named ones (always fully available).
     extra_workloads: usize,
+    /// Pods the zone outage displaces in the causality log (0: a small chain like the others).
+    zone_pods: usize,
 }
 
 const ZONES: [&str; 3] = ["a", "b", "c"];
@@ -772,6 +875,42 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         "root_id,root_kind,root_target,root_time_s,nodes_failed,pods_evicted,pods_oom_killed,\
          pods_displaced,pods_rescheduled,effects,depth,time_to_recovery_s\n",
     );
+    // The zone outage's tree when it is big: a third of the nodes NotReady, their pods displaced
+    // and rescheduled, one in 50 rescheduled pods evicting another, which is rescheduled.
+    let mut zone_tree: Vec<String> = Vec::new();
+    let mut next_id = 1000u64;
+    if p.zone_pods > 0 {
+        let zone_nodes = (p.nodes / 3).max(1);
+        for z in 0..zone_nodes {
+            let node = next_id;
+            next_id += 1;
+            zone_tree.push(format!("{node},1,1,node_not_ready,b-{z},{:.3}", 40.0));
+            for k in 0..p.zone_pods / zone_nodes {
+                let pod = next_id;
+                let t = 41.0 + k as f64;
+                zone_tree.push(format!("{pod},{node},1,pod_displaced,pod-{pod},{t:.3}"));
+                next_id += 1;
+                if k % 10 != 0 {
+                    let r = next_id;
+                    next_id += 1;
+                    zone_tree.push(format!(
+                        "{r},{pod},1,pod_rescheduled,pod-{r},{:.3}",
+                        t + 30.0
+                    ));
+                    if k % 50 == 1 {
+                        let e = next_id;
+                        next_id += 2;
+                        zone_tree.push(format!("{e},{r},1,eviction,pod-{e},{:.3}", t + 90.0));
+                        zone_tree.push(format!(
+                            "{},{e},1,pod_rescheduled,pod-{e},{:.3}",
+                            e + 1,
+                            t + 120.0
+                        ));
+                    }
+                }
+            }
+        }
+    }
     for c in 0..12usize {
         let (kind, target, rec) = match c {
             0 => ("fault", "zone-b-outage", "1500.000".to_string()),
@@ -793,8 +932,16 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
             c % 2,
             c * c,
             c * c,
-            3 + c * c,
-            1 + c % 5
+            if c == 0 && !zone_tree.is_empty() {
+                zone_tree.len()
+            } else {
+                3 + c * c
+            },
+            if c == 0 && !zone_tree.is_empty() {
+                5
+            } else {
+                1 + c % 5
+            }
         );
     }
     fs::write(dir.join("cascades.csv"), cascades).unwrap();
@@ -809,7 +956,6 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         "oom_kill",
     ];
     let mut effects = String::from("id,parent,root,kind,target,time_s\n");
-    let mut next_id = 1000u64;
     for c in 0..12usize {
         let root = c as u64 + 1;
         let t0 = end_s * c as f64 / 12.0;
@@ -819,6 +965,12 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
             "overload_failure"
         };
         let _ = writeln!(effects, "{root},,{root},{kind},root-{c},{t0:.3}");
+        if c == 0 && !zone_tree.is_empty() {
+            for row in &zone_tree {
+                let _ = writeln!(effects, "{row}");
+            }
+            continue;
+        }
         let depth = 1 + c % 5;
         let mut chain = vec![root];
         for k in 0..3 + c * c {
@@ -919,6 +1071,7 @@ fn later_columns_and_files_render_every_chart() {
             minutes: 6 * 60,
             node_sample_minutes: 5,
             extra_workloads: 0,
+            zone_pods: 0,
         },
     );
     ok(&["report", s(&dir), "--quiet"]);
@@ -991,6 +1144,7 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
             minutes: 7 * 24 * 60,
             node_sample_minutes: every,
             extra_workloads: 300,
+            zone_pods: 40_000,
         },
     );
     let started = Instant::now();

@@ -361,7 +361,7 @@ impl CascadeTree {
     /// Pixel size: taller with more leaves.
     pub fn size(&self) -> (u32, u32) {
         let leaves = self.leaves().len().max(1) as u32;
-        (style::SIZE.0, (200 + leaves * 70).clamp(500, 3200))
+        (style::SIZE.0, (200 + leaves * 92).clamp(500, 3800))
     }
 
     /// Boxes without children, in drawing order (depth first).
@@ -411,8 +411,8 @@ pub fn draw_tree<DB: DrawingBackend>(
     let (top, bottom) = (44i32, h as i32 - 16);
     let levels = t.boxes.iter().map(|b| b.level).max().unwrap_or(0) + 1;
     let col_w = (w as i32 - 40) / levels as i32;
-    let box_w = (col_w - 36).min(330);
-    let box_h = 52;
+    let box_w = (col_w - 28).min(330);
+    let box_h = 76;
     // y: leaves evenly spaced, a parent at the middle of its children.
     let leaves = t.leaves();
     let slot = (bottom - top) as f64 / leaves.len().max(1) as f64;
@@ -463,22 +463,21 @@ pub fn draw_tree<DB: DrawingBackend>(
             c.filled(),
         ))
         .e()?;
-        let head = if b.parent.is_none() {
-            b.kind.replace('_', " ")
+        let (head, count) = if b.parent.is_none() {
+            (b.kind.replace('_', " "), String::new())
         } else {
-            format!(
-                "{} × {}",
+            (
                 b.kind.replace('_', " "),
-                format::count(b.count as f64)
+                format!("× {}", format::count(b.count as f64)),
             )
         };
-        let line2 = if b.parent.is_none() || !b.note.is_empty() {
+        let when = if b.parent.is_none() || !b.note.is_empty() {
             b.note.clone()
         } else if (b.last_s - b.first_s).abs() < 0.5 {
             format!("at +{}", format::duration(b.first_s))
         } else {
             format!(
-                "+{} to +{}",
+                "+{} – {}",
                 format::duration(b.first_s),
                 format::duration(b.last_s)
             )
@@ -488,7 +487,7 @@ pub fn draw_tree<DB: DrawingBackend>(
             while s.chars().count() > 4
                 && body
                     .estimate_text_size(&s, style)
-                    .is_ok_and(|(tw, _)| tw as i32 > box_w - 18)
+                    .is_ok_and(|(tw, _)| tw as i32 > box_w - 16)
             {
                 s.pop();
                 s.pop();
@@ -496,18 +495,21 @@ pub fn draw_tree<DB: DrawingBackend>(
             }
             s
         };
-        body.draw(&Text::new(
-            fit(head, &bold),
-            (x + 12, yc - box_h / 2 + 5),
-            bold.clone(),
-        ))
-        .e()?;
-        body.draw(&Text::new(
-            fit(line2, &plain),
-            (x + 12, yc + 2),
-            plain.clone(),
-        ))
-        .e()?;
+        let top = yc - box_h / 2 + 5;
+        let lines = [(head, &bold), (count, &bold), (when, &plain)];
+        let mut row = 0;
+        for (text, style) in lines {
+            if text.is_empty() {
+                continue;
+            }
+            body.draw(&Text::new(
+                fit(text, style),
+                (x + 12, top + row * 23),
+                style.clone(),
+            ))
+            .e()?;
+            row += 1;
+        }
     }
     root.present().e()
 }

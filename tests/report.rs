@@ -250,7 +250,8 @@ fn node_samples(dir: &Path) -> Vec<(String, String, f64, String, String)> {
 fn runs_write_node_samples_at_the_node_sample_interval() {
     let tmp = tempfile::tempdir().unwrap();
     let quickstart = repo("scenarios/quickstart.yaml");
-    // With the usage model (a `kubelet:` section turns it on): every 15 minutes by default.
+    // With the usage model (a `kubelet:` section turns it on): at the first metrics sample
+    // (1 minute), then every 15 minutes by default.
     let usage = tmp.path().join("usage");
     sim(&quickstart, &usage, &["--set", "kubelet={}"]);
     let nodes: Vec<String> = fs::read_to_string(usage.join("nodes.csv"))
@@ -263,11 +264,12 @@ fn runs_write_node_samples_at_the_node_sample_interval() {
     let duration = json(&usage.join("summary.json"))["simulatedDurationS"]
         .as_f64()
         .unwrap();
-    let samples = (duration / 900.0).floor() as usize;
+    let samples = 1 + (duration / 900.0).floor() as usize;
     let rows = node_samples(&usage);
     assert_eq!(rows.len(), samples * nodes.len());
     for (i, (t, node, mem, pressure, ready)) in rows.iter().enumerate() {
-        assert_eq!(*t, format!("{}.000", (i / nodes.len() + 1) * 900));
+        let k = i / nodes.len();
+        assert_eq!(*t, format!("{}.000", if k == 0 { 60 } else { k * 900 }));
         assert_eq!(*node, nodes[i % nodes.len()], "nodes in cluster order");
         assert!((0.0..=1.5).contains(mem), "{mem}");
         assert_eq!((pressure.as_str(), ready.as_str()), ("0", "1"));
@@ -286,7 +288,8 @@ fn runs_write_node_samples_at_the_node_sample_interval() {
     );
 
     // An interval that is not a multiple of metricsInterval is rounded up to the next sample:
-    // due at 25, 50, 75, 100 minutes, sampled at 30, 50, 80, 100.
+    // the first sample (10 minutes), then due at 25, 50, 75, 100 minutes, sampled at 30, 50,
+    // 80, 100.
     let odd = tmp.path().join("odd");
     sim(
         &quickstart,
@@ -300,7 +303,10 @@ fn runs_write_node_samples_at_the_node_sample_interval() {
     );
     let mut times: Vec<String> = node_samples(&odd).into_iter().map(|r| r.0).collect();
     times.dedup();
-    assert_eq!(times, ["1800.000", "3000.000", "4800.000", "6000.000"]);
+    assert_eq!(
+        times,
+        ["600.000", "1800.000", "3000.000", "4800.000", "6000.000"]
+    );
 
     // 0 turns them off.
     let off = tmp.path().join("off");

@@ -184,8 +184,9 @@ impl ChartKind {
                  node's memory and CPU usage, as a share of its allocatable."
             }
             ChartKind::NodePressure => {
-                "Every node over time, grouped by zone and pool; colour is memory usage, red \
-                 marks MemoryPressure, dark grey NotReady."
+                "Every node over time (node_samples.csv), grouped by zone and pool; colour is \
+                 memory usage (memory requested when the usage model is off), red marks \
+                 MemoryPressure, dark grey NotReady. Fault windows on the top strip."
             }
             ChartKind::Evictions => {
                 "Pods evicted and OOM-killed per time bin, stacked by cause; pods displaced by \

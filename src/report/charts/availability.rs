@@ -178,6 +178,15 @@ pub fn workload_availability(run: &RunData) -> Result<Prep, ReportError> {
             decimate(&ts, &ys, ax.div, LINE_BINS),
         );
     }
+    // Small dips stay visible: the axis starts a little below the lowest point when that is
+    // above half.
+    let lowest = worst
+        .iter()
+        .map(|(_, r)| r.min * 100.0)
+        .fold(100.0, f64::min);
+    if lowest >= 50.0 {
+        p.y_min = Some((((lowest - 1.0) / 5.0).floor() * 5.0).max(0.0));
+    }
     c.panels = vec![p];
     Ok(Prep::Time(c))
 }

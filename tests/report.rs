@@ -1127,6 +1127,27 @@ fn later_columns_and_files_render_every_chart() {
         }
     }
     assert_eq!(c["charts"].as_array().unwrap().len(), 4);
+
+    // Without the causality log the tree is listed as not available, the rest still renders.
+    let effects = fs::read_to_string(dir.join("effects.csv")).unwrap();
+    fs::remove_file(dir.join("effects.csv")).unwrap();
+    ok(&["report", s(&dir), "--quiet"]);
+    let j = check_output(&dir, "report");
+    let missing: Vec<&str> = j["notAvailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["cascade-tree"]);
+    // A malformed id is an input error naming the file and the line.
+    assert!(effects.contains("\n1000,1,1,"));
+    fs::write(
+        dir.join("effects.csv"),
+        effects.replacen("\n1000,1,1,", "\n1000,1,x1,", 1),
+    )
+    .unwrap();
+    fails_2(&["report", s(&dir)], "effects.csv");
 }
 
 /// A week at one-minute resolution on 7,000 nodes (10,080 samples; node samples every hour,

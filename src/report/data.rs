@@ -186,16 +186,19 @@ impl CsvStream {
 
     /// Requested column `i` as a number (NaN when empty or absent); an error names the line.
     pub fn num(&self, i: usize, name: &str) -> Result<f64, ReportError> {
-        parse_num(self.field(i)).ok_or_else(|| {
-            ReportError::input(
-                &self.path,
-                format!(
-                    "line {}: column `{name}`: {:?} is not a number",
-                    self.rec.position().map_or(0, |p| p.line()),
-                    String::from_utf8_lossy(self.field(i))
-                ),
-            )
-        })
+        parse_num(self.field(i)).ok_or_else(|| self.bad(i, name))
+    }
+
+    /// The error for a bad value in requested column `i` of the current row.
+    pub fn bad(&self, i: usize, name: &str) -> ReportError {
+        ReportError::input(
+            &self.path,
+            format!(
+                "line {}: column `{name}`: {:?} is not a valid value",
+                self.rec.position().map_or(0, |p| p.line()),
+                String::from_utf8_lossy(self.field(i))
+            ),
+        )
     }
 }
 

@@ -90,9 +90,16 @@ const NAMES: [&str; 6] = [
     col::TIME,
 ];
 
+/// An id column: empty is None, anything but an unsigned integer is an error.
 fn id_of(s: &CsvStream, i: usize, name: &str) -> Result<Option<u64>, ReportError> {
-    let v = s.num(i, name)?;
-    Ok((v.is_finite() && v >= 0.0).then_some(v as u64))
+    let text = std::str::from_utf8(s.field(i)).unwrap_or("").trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<u64>() {
+        Ok(v) => Ok(Some(v)),
+        Err(_) => Err(s.bad(i, name)),
+    }
 }
 
 /// The root with the most rows in `effects.csv` (ties: the lowest id).

@@ -10,6 +10,7 @@ pub mod reduce;
 pub mod style;
 mod timecharts;
 mod tree;
+mod tree_draw;
 
 use std::path::Path;
 
@@ -63,7 +64,7 @@ impl Prep {
             Prep::Time(c) => panel::draw_time_chart(root, c),
             Prep::HBars(c) => bars::draw_hbars(root, c),
             Prep::Heatmap(h) => heatmap::draw_heatmap(root, h),
-            Prep::Tree(t) => tree::draw_tree(root, t),
+            Prep::Tree(t) => tree_draw::draw_tree(root, t),
             Prep::Message { title, message } => panel::draw_message(root, title, message),
             Prep::Missing(_) => Ok(()),
         }

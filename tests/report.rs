@@ -223,6 +223,113 @@ fn report_for_every_shipped_scenario() {
     assert!(count >= 3, "expected the shipped scenarios, found {count}");
 }
 
+/// `node_samples.csv` as (time_s, node, mem_usage_fraction, memory_pressure, ready) rows.
+fn node_samples(dir: &Path) -> Vec<(String, String, f64, String, String)> {
+    let text = fs::read_to_string(dir.join("node_samples.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("time_s,node,mem_usage_fraction,memory_pressure,ready")
+    );
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f.len(), 5, "{l}");
+            (
+                f[0].to_owned(),
+                f[1].to_owned(),
+                f[2].parse().unwrap(),
+                f[3].to_owned(),
+                f[4].to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn runs_write_node_samples_at_the_node_sample_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let quickstart = repo("scenarios/quickstart.yaml");
+    // With the usage model (a `kubelet:` section turns it on): at the first metrics sample
+    // (1 minute), then every 15 minutes by default.
+    let usage = tmp.path().join("usage");
+    sim(&quickstart, &usage, &["--set", "kubelet={}"]);
+    let nodes: Vec<String> = fs::read_to_string(usage.join("nodes.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect();
+    assert!(nodes.len() > 10);
+    let duration = json(&usage.join("summary.json"))["simulatedDurationS"]
+        .as_f64()
+        .unwrap();
+    let samples = 1 + (duration / 900.0).floor() as usize;
+    let rows = node_samples(&usage);
+    assert_eq!(rows.len(), samples * nodes.len());
+    for (i, (t, node, mem, pressure, ready)) in rows.iter().enumerate() {
+        let k = i / nodes.len();
+        assert_eq!(*t, format!("{}.000", if k == 0 { 60 } else { k * 900 }));
+        assert_eq!(*node, nodes[i % nodes.len()], "nodes in cluster order");
+        assert!((0.0..=1.5).contains(mem), "{mem}");
+        assert_eq!((pressure.as_str(), ready.as_str()), ("0", "1"));
+    }
+    assert!(rows.iter().any(|r| r.2 > 0.05), "some node is in use");
+    ok(&["report", s(&usage), "--quiet"]);
+    let j = check_output(&usage, "report");
+    assert!(
+        j["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "node-pressure"),
+        "{}",
+        j["charts"]
+    );
+
+    // An interval that is not a multiple of metricsInterval is rounded up to the next sample:
+    // the first sample (10 minutes), then due at 25, 50, 75, 100 minutes, sampled at 30, 50,
+    // 80, 100.
+    let odd = tmp.path().join("odd");
+    sim(
+        &quickstart,
+        &odd,
+        &[
+            "--set",
+            "simulation.metricsInterval=10m",
+            "--set",
+            "simulation.nodeSampleInterval=25m",
+        ],
+    );
+    let mut times: Vec<String> = node_samples(&odd).into_iter().map(|r| r.0).collect();
+    times.dedup();
+    assert_eq!(
+        times,
+        ["600.000", "1800.000", "3000.000", "4800.000", "6000.000"]
+    );
+
+    // 0 turns them off.
+    let off = tmp.path().join("off");
+    sim(
+        &quickstart,
+        &off,
+        &["--set", "simulation.nodeSampleInterval=0"],
+    );
+    assert!(!off.join("node_samples.csv").exists());
+    // Longer than the run is an input error naming the field.
+    fails_2(
+        &[
+            "run",
+            s(&quickstart),
+            "--out",
+            s(&tmp.path().join("bad")),
+            "--set",
+            "simulation.nodeSampleInterval=3h",
+        ],
+        "simulation.nodeSampleInterval",
+    );
+}
+
 /// Asserts that `args` fails with exit code 2 and one line naming `needle`.
 fn fails_2(args: &[&str], needle: &str) {
     let o = run(args);
@@ -316,7 +423,7 @@ fn a_minimal_results_directory_still_reports() {
     ok(&["report", s(&d), "--quiet"]);
     let j = check_output(&d, "report");
     assert_eq!(j["charts"].as_array().unwrap().len(), 0);
-    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 12);
+    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 14);
     assert!(figure(&j, "peakPending")["value"].is_null());
     let md = fs::read_to_string(d.join("report.md")).unwrap();
     assert!(md.contains("| Peak pending pods | n/a |"), "{md}");
@@ -596,6 +703,10 @@ struct Synth {
     nodes: usize,
     minutes: usize,
     node_sample_minutes: usize,
+    /// Workloads besides the five named ones (always fully available).
+    extra_workloads: usize,
+    /// Pods the zone outage displaces in the causality log (0: a small chain like the others).
+    zone_pods: usize,
 }
 
 const ZONES: [&str; 3] = ["a", "b", "c"];
@@ -648,7 +759,8 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
          sched_attempts,sched_failures,preemptions,evictions,oom_kills,\
          evictions_cause_memory_pressure,evictions_cause_node_failure,oom_kills_limit,oom_kills_node,\
          node_mem_usage_p50,node_mem_usage_p90,node_mem_usage_p99,node_mem_usage_max,\
-         node_cpu_usage_p50,node_cpu_usage_p90,node_cpu_usage_p99,node_cpu_usage_max",
+         node_cpu_usage_p50,node_cpu_usage_p90,node_cpu_usage_p99,node_cpu_usage_max,\
+         nodes_not_ready,nodes_unknown,nodes_cordoned,pods_displaced",
     );
     writeln!(ts, "{h}").unwrap();
     let (mut ev_total, mut oom_total) = (0.0, 0.0);
@@ -716,6 +828,14 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         for k in [0.5, 0.7, 0.85, 0.95] {
             let _ = write!(row, ",{:.4}", used * k / 0.7);
         }
+        let _ = write!(
+            row,
+            ",{},{},{},{}",
+            if in_f1 { (n / 3.0).round() } else { 0.0 },
+            if t > f2 { 1 } else { 0 },
+            if in_f1 { 2 } else { 0 },
+            if in_f1 && t < f1 + 120.0 { 400 } else { 0 }
+        );
         writeln!(ts, "{row}").unwrap();
     }
     ts.flush().unwrap();
@@ -761,6 +881,42 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         "root_id,root_kind,root_target,root_time_s,nodes_failed,pods_evicted,pods_oom_killed,\
          pods_displaced,pods_rescheduled,effects,depth,time_to_recovery_s\n",
     );
+    // The zone outage's tree when it is big: a third of the nodes NotReady, their pods displaced
+    // and rescheduled, one in 50 rescheduled pods evicting another, which is rescheduled.
+    let mut zone_tree: Vec<String> = Vec::new();
+    let mut next_id = 1000u64;
+    if p.zone_pods > 0 {
+        let zone_nodes = (p.nodes / 3).max(1);
+        for z in 0..zone_nodes {
+            let node = next_id;
+            next_id += 1;
+            zone_tree.push(format!("{node},1,1,node_not_ready,b-{z},{:.3}", 40.0));
+            for k in 0..p.zone_pods / zone_nodes {
+                let pod = next_id;
+                let t = 41.0 + k as f64;
+                zone_tree.push(format!("{pod},{node},1,pod_displaced,pod-{pod},{t:.3}"));
+                next_id += 1;
+                if k % 10 != 0 {
+                    let r = next_id;
+                    next_id += 1;
+                    zone_tree.push(format!(
+                        "{r},{pod},1,pod_rescheduled,pod-{r},{:.3}",
+                        t + 30.0
+                    ));
+                    if k % 50 == 1 {
+                        let e = next_id;
+                        next_id += 2;
+                        zone_tree.push(format!("{e},{r},1,eviction,pod-{e},{:.3}", t + 90.0));
+                        zone_tree.push(format!(
+                            "{},{e},1,pod_rescheduled,pod-{e},{:.3}",
+                            e + 1,
+                            t + 120.0
+                        ));
+                    }
+                }
+            }
+        }
+    }
     for c in 0..12usize {
         let (kind, target, rec) = match c {
             0 => ("fault", "zone-b-outage", "1500.000".to_string()),
@@ -782,21 +938,81 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
             c % 2,
             c * c,
             c * c,
-            3 + c * c,
-            1 + c % 5
+            if c == 0 && !zone_tree.is_empty() {
+                zone_tree.len()
+            } else {
+                3 + c * c
+            },
+            if c == 0 && !zone_tree.is_empty() {
+                5
+            } else {
+                1 + c % 5
+            }
         );
     }
     fs::write(dir.join("cascades.csv"), cascades).unwrap();
 
+    // The causality log of those cascades: `3 + c²` effects each, a chain `1 + c % 5` deep,
+    // the kinds by level.
+    let kinds = [
+        "node_not_ready",
+        "pod_displaced",
+        "pod_rescheduled",
+        "eviction",
+        "oom_kill",
+    ];
+    let mut effects = String::from("id,parent,root,kind,target,time_s\n");
+    for c in 0..12usize {
+        let root = c as u64 + 1;
+        let t0 = end_s * c as f64 / 12.0;
+        let kind = if c == 0 || c == 5 {
+            "fault"
+        } else {
+            "overload_failure"
+        };
+        let _ = writeln!(effects, "{root},,{root},{kind},root-{c},{t0:.3}");
+        if c == 0 && !zone_tree.is_empty() {
+            for row in &zone_tree {
+                let _ = writeln!(effects, "{row}");
+            }
+            continue;
+        }
+        let depth = 1 + c % 5;
+        let mut chain = vec![root];
+        for k in 0..3 + c * c {
+            let level = if k < depth { k + 1 } else { 1 + k % depth };
+            let parent = chain[level - 1];
+            let id = next_id;
+            next_id += 1;
+            let _ = writeln!(
+                effects,
+                "{id},{parent},{root},{},pod-{id},{:.3}",
+                kinds[level - 1],
+                t0 + 10.0 * (k + 1) as f64
+            );
+            if k < depth {
+                chain.push(id);
+            }
+        }
+    }
+    fs::write(dir.join("effects.csv"), effects).unwrap();
+
     let mut wl = String::from(
-        "workload,availability,cpu_requested_m,cpu_used_m,mem_requested_bytes,mem_used_bytes\n",
+        "workload,kind,desired,availability,min_availability,minutes_below_desired,\
+         cpu_requested_m,cpu_used_m,mem_requested_bytes,mem_used_bytes\n",
     );
-    let names = ["frontend", "api", "cache", "batch", "inference"];
+    let mut names: Vec<String> = ["frontend", "api", "cache", "batch", "inference"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    names.extend((0..p.extra_workloads).map(|i| format!("svc-{i}")));
     for (i, w) in names.iter().enumerate() {
         let _ = writeln!(
             wl,
-            "{w},{},{},{},{},{}",
-            [0.9999, 0.998, 1.0, 0.97, 0.9995][i],
+            "{w},Deployment,100,{},{},{},{},{},{},{}",
+            [0.9999, 0.998, 1.0, 0.97, 0.9995].get(i).unwrap_or(&1.0),
+            [0.99, 0.9, 1.0, 0.6, 0.98].get(i).unwrap_or(&1.0),
+            [3, 12, 0, 40, 5].get(i).unwrap_or(&0),
             (i + 1) * 100_000,
             (i + 1) * 60_000,
             (i + 1) * 400 * (1 << 30),
@@ -804,6 +1020,22 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         );
     }
     fs::write(dir.join("workloads.csv"), wl).unwrap();
+    // Ready / desired per sample: batch loses 40 % in the zone outage, api 10 % after the node
+    // loss; the others stay at desired.
+    let mut wa = BufWriter::new(fs::File::create(dir.join("workload_availability.csv")).unwrap());
+    writeln!(wa, "time_s,workload,desired,ready").unwrap();
+    for m in 1..=p.minutes {
+        let t = m as f64 * 60.0;
+        for (i, w) in names.iter().enumerate() {
+            let ready = match i {
+                3 if t > f1 && t <= f1_end => 60,
+                1 if t > f2 && t <= f2 + 1200.0 => 90,
+                _ => 100,
+            };
+            writeln!(wa, "{t:.3},{w},100,{ready}").unwrap();
+        }
+    }
+    wa.flush().unwrap();
     let workloads: Vec<Value> = names
         .iter()
         .map(|w| {
@@ -844,6 +1076,8 @@ fn later_columns_and_files_render_every_chart() {
             nodes: 60,
             minutes: 6 * 60,
             node_sample_minutes: 5,
+            extra_workloads: 0,
+            zone_pods: 0,
         },
     );
     ok(&["report", s(&dir), "--quiet"]);
@@ -854,14 +1088,22 @@ fn later_columns_and_files_render_every_chart() {
         "{}",
         j["notAvailable"]
     );
-    assert_eq!(j["charts"].as_array().unwrap().len(), 12);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 14);
     assert_eq!(j["fleetSize"], 60.0);
     assert_eq!(figure(&j, "evictions")["value"], ev);
     assert_eq!(figure(&j, "oomKills")["value"], oom);
     assert_eq!(figure(&j, "cascades")["value"], 12.0);
     assert_eq!(figure(&j, "worstCascadeDepth")["value"], 5.0);
     assert_eq!(figure(&j, "worstAvailability")["value"], 0.97);
-    assert_eq!(figure(&j, "worstAvailability")["note"], "batch");
+    assert_eq!(
+        figure(&j, "worstAvailability")["note"],
+        "batch (min 60 %, 40m below desired)"
+    );
+    // The largest cascade (root 12: 3 + 11² effects) is the one the tree shows.
+    assert_eq!(
+        figure(&j, "cascades")["note"],
+        "largest: 124 effects (overload_failure general-1)"
+    );
     assert_eq!(figure(&j, "peakPending")["value"], 40.0);
     // Time to recover is the worst recovery of the fault-rooted cascades.
     assert_eq!(figure(&j, "timeToRecover")["value"], 1500.0);
@@ -885,6 +1127,27 @@ fn later_columns_and_files_render_every_chart() {
         }
     }
     assert_eq!(c["charts"].as_array().unwrap().len(), 4);
+
+    // Without the causality log the tree is listed as not available, the rest still renders.
+    let effects = fs::read_to_string(dir.join("effects.csv")).unwrap();
+    fs::remove_file(dir.join("effects.csv")).unwrap();
+    ok(&["report", s(&dir), "--quiet"]);
+    let j = check_output(&dir, "report");
+    let missing: Vec<&str> = j["notAvailable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing, ["cascade-tree"]);
+    // A malformed id is an input error naming the file and the line.
+    assert!(effects.contains("\n1000,1,1,"));
+    fs::write(
+        dir.join("effects.csv"),
+        effects.replacen("\n1000,1,1,", "\n1000,1,x1,", 1),
+    )
+    .unwrap();
+    fails_2(&["report", s(&dir)], "effects.csv");
 }
 
 /// A week at one-minute resolution on 7,000 nodes (10,080 samples; node samples every hour,
@@ -907,6 +1170,8 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
             nodes: 7000,
             minutes: 7 * 24 * 60,
             node_sample_minutes: every,
+            extra_workloads: 300,
+            zone_pods: 40_000,
         },
     );
     let started = Instant::now();
@@ -919,7 +1184,7 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
         samples as f64 / 1e6
     );
     let j = check_output(&dir, "report");
-    assert_eq!(j["charts"].as_array().unwrap().len(), 12);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 14);
     if !cfg!(debug_assertions) {
         assert!(secs < 30.0, "report took {secs:.1}s");
     }

@@ -80,6 +80,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         scheduler,
         duration_ms,
         metrics_interval_ms: s.simulation.metrics_interval.as_millis(),
+        node_sample_interval_ms: s.simulation.node_sample_interval_ms(),
         seed: opts.seed.unwrap_or(s.simulation.seed),
         event_log: opts.event_log,
         pressure,

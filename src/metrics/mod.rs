@@ -12,6 +12,7 @@
 pub mod availability;
 pub mod cascade;
 pub mod effects;
+pub mod node_samples;
 pub mod pressure;
 pub mod resilience;
 pub mod write;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 pub use effects::EffectTarget;
+pub use node_samples::NodeSamples;
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
 pub use resilience::{
     FaultWindow, Resilience, ResilienceResult, ResilienceSample, WorkloadRow, RESILIENCE_COLUMNS,
@@ -388,6 +390,8 @@ pub struct RunResult {
     pub nodes: Option<Vec<NodeRow>>,
     /// Cascades, causality log, workload availability and fault windows.
     pub resilience: ResilienceResult,
+    /// `node_samples.csv` (None when `simulation.nodeSampleInterval` is 0).
+    pub node_samples: Option<NodeSamples>,
 }
 
 /// Name and kind of a workload, for the recorder.
@@ -481,6 +485,7 @@ pub struct Recorder {
     pub res: Resilience,
     fault_names: Vec<String>,
     fault_windows: Vec<FaultWindow>,
+    node_samples: NodeSamples,
 }
 
 impl Recorder {
@@ -536,6 +541,7 @@ impl Recorder {
             ),
             fault_names: Vec::new(),
             fault_windows: Vec::new(),
+            node_samples: NodeSamples::new(0, n),
         };
         let max_zone = world
             .nodes
@@ -897,6 +903,27 @@ impl Recorder {
         self.interval_preemptions = 0;
     }
 
+    /// Samples every node every `every_ms` (at metrics samples; 0: never). See
+    /// [`node_samples`].
+    pub fn set_node_sample_interval(&mut self, every_ms: u64) {
+        self.node_samples = NodeSamples::new(every_ms, self.seen.len());
+    }
+
+    /// Takes a node sample at `now` if one is due (call at every metrics sample).
+    pub fn sample_nodes(
+        &mut self,
+        now: SimTime,
+        world: &World,
+        kubelet: Option<&crate::kubelet::Kubelet>,
+    ) {
+        self.node_samples.sample(now.as_millis(), world, kubelet);
+    }
+
+    /// The node samples taken so far.
+    pub fn node_samples(&self) -> &NodeSamples {
+        &self.node_samples
+    }
+
     /// The samples taken so far.
     pub fn samples(&self) -> &[Sample] {
         &self.rows
@@ -1024,6 +1051,11 @@ impl Recorder {
             events: self.log,
             nodes: None,
             resilience,
+            node_samples: self.node_samples.enabled().then(|| {
+                let mut s = self.node_samples;
+                s.set_names(world);
+                s
+            }),
         }
     }
 

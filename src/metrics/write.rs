@@ -1,5 +1,6 @@
 //! Writes a run's results directory: `summary.json`, `timing.json`, `timeseries.csv`,
-//! `events.csv`, and `nodes.csv` when the usage model was on.
+//! `events.csv`, `nodes.csv` when the usage model was on, and `node_samples.csv` unless node
+//! samples are off.
 //!
 //! The directory is written atomically: everything goes into a temporary sibling
 //! `.<name>.tmp-<pid>`, which is renamed over the target only when complete (an old target is
@@ -154,6 +155,9 @@ fn write_all(
         write_nodes(&dir.join("nodes.csv"), nodes)?;
     }
     super::write_resilience::write_resilience(dir, &result.resilience)?;
+    if let Some(samples) = &result.node_samples {
+        write_node_samples(&dir.join("node_samples.csv"), samples)?;
+    }
     Ok(())
 }
 
@@ -299,6 +303,50 @@ fn push_pressure(rec: &mut Vec<String>, p: Option<&super::PressureSample>, zones
         format_ppm(*v, &mut t);
         rec.push(t);
     }
+}
+
+/// A node name as a CSV field (quoted only if it needs to be).
+fn csv_field(name: &str) -> String {
+    if name.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    } else {
+        name.to_owned()
+    }
+}
+
+/// `node_samples.csv`: time-major, nodes in id order. Formatted by hand (millions of rows).
+pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), WriteError> {
+    let file = fs::File::create(path).map_err(io_err("create", path))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let names: Vec<String> = (0..s.nodes())
+        .map(|n| csv_field(s.names().get(n).map_or("", String::as_str)))
+        .collect();
+    let mut line = String::with_capacity(128);
+    line.push_str(&super::node_samples::NODE_SAMPLE_COLUMNS.join(","));
+    line.push('\n');
+    let mut time = String::new();
+    for (i, &t) in s.times_ms().iter().enumerate() {
+        time.clear();
+        format_secs(t, &mut time);
+        for (n, name) in names.iter().enumerate() {
+            let c = s.cell(i, n);
+            line.push_str(&time);
+            line.push(',');
+            line.push_str(name);
+            line.push(',');
+            format_ppm(c.mem_ppm, &mut line);
+            line.push_str(if c.memory_pressure { ",1," } else { ",0," });
+            line.push_str(if c.ready { "1\n" } else { "0\n" });
+            if line.len() >= 64 * 1024 {
+                w.write_all(line.as_bytes())
+                    .map_err(io_err("write", path))?;
+                line.clear();
+            }
+        }
+    }
+    w.write_all(line.as_bytes())
+        .map_err(io_err("write", path))?;
+    w.flush().map_err(io_err("write", path))
 }
 
 fn write_nodes(path: &Path, rows: &[NodeRow]) -> Result<(), WriteError> {
@@ -497,6 +545,7 @@ mod tests {
             },
             nodes: None,
             resilience: Default::default(),
+            node_samples: None,
         }
     }
 

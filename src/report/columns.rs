@@ -13,7 +13,7 @@
 //! | `podsUnschedulableAtEnd`, `podsCreated`, `schedulingFailures`, `podsPreempted`, `podsFailed` | end-of-run counts |
 //! | `workloads[]` (`name`, `kind`, `desired`, `created`, `runningAtEnd`, `pendingAtEnd`, `succeeded`, `failed`, `deleted`) | per-workload pods |
 //! | `nodes` *(later)* | fleet size; else the rows of `nodes.csv`; else the peak of `nodes_ready` |
-//! | `evictions`, `oomKills` *(later)* | totals; else the sums of the per-interval columns below |
+//! | `evictions`, `oomKills` *(usage model)* | totals; else the sums of the per-interval columns below |
 //! | `workloads[].availability` *(later)* | fraction of 1; or the `availability` column of `workloads.csv` |
 //!
 //! # `timeseries.csv` (required; one row per metrics interval)
@@ -23,30 +23,35 @@
 //! | column | meaning | used by |
 //! |---|---|---|
 //! | `nodes_ready`, `pods_running`, `pods_pending` | levels | timeline, figures |
-//! | `pods_unschedulable` *(later)* | Pending pods that failed a scheduling cycle | timeline |
+//! | `pods_unschedulable` | level: Pending pods that failed a scheduling cycle | timeline |
+//! | `nodes_not_ready`, `nodes_unknown`, `nodes_cordoned` | levels | nodes |
+//! | `pods_displaced` | per interval: pods that lost their node | evictions (own panel) |
 //! | `cpu_requested_m`, `cpu_allocatable_m`, `mem_requested_bytes`, `mem_allocatable_bytes` (+ per zone) | levels | utilisation |
-//! | `cpu_used_m`, `mem_used_bytes` (+ per zone) *(later)* | actual usage | utilisation |
+//! | `cpu_used_m`, `mem_used_bytes` (+ per zone) *(usage model)* | actual usage | utilisation |
 //! | `nodes_over_80pct_requested`, `nodes_over_90pct_requested` | levels | nodes |
-//! | `nodes_memory_pressure` *(later)* | nodes with MemoryPressure | nodes, figures |
+//! | `nodes_memory_pressure` *(usage model)* | nodes with MemoryPressure | nodes, figures |
 //! | `sched_attempts`, `sched_failures`, `preemptions` | per interval | scheduling |
-//! | `evictions`, `oom_kills` *(later)* | per interval | evictions, figures |
+//! | `evictions`, `oom_kills` *(usage model)* | per interval | evictions, figures |
 //! | `evictions_cause_<cause>`, `oom_kills_cause_<cause>` *(later)* | per interval, by cause | evictions (stacked) |
 //! | `oom_kills_limit`, `oom_kills_node` | per interval: OOM kills at the container limit / by the node running out | evictions (stacked) |
 //! | `node_mem_usage_<q>`, `node_cpu_usage_<q>` for `q` in `p50`, `p90`, `p99`, `max` | spread of node usage / allocatable at the sample | node usage spread |
 //!
-//! # Optional files *(later)*
+//! # Optional files
 //! | file | columns | used by |
 //! |---|---|---|
-//! | `faults.csv` | `start_s`, `end_s` (empty: until the end), `kind`, `target` | shaded fault windows, `maxPendingAfter {fault}`, time to recover |
-//! | `cascades.csv` | as `metrics::cascade` writes it: `root_kind`, `root_target`, `root_time_s`, `effects`, `depth`, `time_to_recovery_s` (seconds or `not recovered`), … (required: `effects`, `depth`) | cascades chart, cascade figures; its `fault` rows give time to recover, and fault windows when there is no `faults.csv` |
+//! | `faults.csv` | `start_s`, `end_s` (empty: until the end), `kind`, `target` | shaded fault windows on every time chart and the heatmap, `maxPendingAfter {fault}`, time to recover |
+//! | `cascades.csv` | as `metrics::cascade` writes it ([`crate::metrics::cascade::CASCADE_COLUMNS`]): `root_id`, `root_kind`, `root_target`, `root_time_s`, `nodes_failed`, `pods_evicted`, `pods_oom_killed`, `pods_displaced`, `pods_rescheduled`, `effects`, `depth`, `time_to_recovery_s` (seconds or `not recovered`) (required: `effects`, `depth`) | cascades chart, cascade figures, which cascade the tree shows (largest `effects`); its `fault` rows give time to recover, and fault windows when there is no `faults.csv` |
+//! | `effects.csv` | `id`, `parent` (empty for roots), `root`, `kind` (`EffectKind::as_str`), `target`, `time_s` | cascade tree of the largest cascade (streamed) |
 //! | `nodes.csv` | `node`, `zone`, `pool`, `peak_cpu_usage_fraction`, `peak_mem_usage_fraction` | heatmap grouping, usage histogram |
-//! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap |
-//! | `workloads.csv` | `workload`, `availability`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` | requested-vs-used chart, availability |
+//! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap (streamed) |
+//! | `workloads.csv` | `workload`, `kind`, `desired`, `availability` (time-weighted mean of ready/desired, fraction of 1), `min_availability`, `minutes_below_desired`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` (used: empty without the usage model) | requested-vs-used chart, worst availability, which workloads the availability chart shows |
+//! | `workload_availability.csv` | `time_s`, `workload`, `desired`, `ready` (one row per metrics sample per workload) | availability chart (streamed) |
 //! | `slo.json` | the scenario's `slo:` section as JSON (see [`crate::scenario::types::slo`]) | pass / fail verdicts |
 //!
-//! `node_samples.csv` is streamed, not loaded; a week of 7,000 nodes sampled every 15 minutes
-//! (4.7 million rows) is fine, a sample every minute (70 million rows) is too big to be useful:
-//! the recorder should sample nodes more coarsely than the cluster time series.
+//! The large files (`node_samples.csv`, `effects.csv`, `workload_availability.csv`) are
+//! streamed, not loaded: a week of 7,000 nodes sampled every 15 minutes (4.7 million rows) is
+//! fine; a sample every minute (70 million rows) is too big to be useful, which is why the
+//! recorder samples nodes more coarsely (`simulation.nodeSampleInterval`).
 
 /// Required files.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -62,6 +67,10 @@ pub const NODES_FILE: &str = "nodes.csv";
 pub const NODE_SAMPLES_FILE: &str = "node_samples.csv";
 /// Optional: one row per workload.
 pub const WORKLOADS_FILE: &str = "workloads.csv";
+/// Optional: the causality log (streamed by the cascade tree).
+pub const EFFECTS_FILE: &str = "effects.csv";
+/// Optional: ready / desired per workload per sample (streamed).
+pub const WORKLOAD_AVAILABILITY_FILE: &str = "workload_availability.csv";
 /// Optional: the scenario's SLO section.
 pub const SLO_FILE: &str = "slo.json";
 /// Written by the report into the results directory.
@@ -86,9 +95,9 @@ pub const S_PODS_FAILED: &str = "podsFailed";
 pub const S_SCHED_FAILURES: &str = "schedulingFailures";
 /// Pods deleted by preemption.
 pub const S_PODS_PREEMPTED: &str = "podsPreempted";
-/// Evictions over the run (later).
+/// Evictions over the run (usage model).
 pub const S_EVICTIONS: &str = "evictions";
-/// OOM kills over the run (later).
+/// OOM kills over the run (usage model).
 pub const S_OOM_KILLS: &str = "oomKills";
 /// Per-workload array.
 pub const S_WORKLOADS: &str = "workloads";
@@ -104,19 +113,27 @@ pub const NODES_READY: &str = "nodes_ready";
 pub const PODS_RUNNING: &str = "pods_running";
 /// Pending pods.
 pub const PODS_PENDING: &str = "pods_pending";
-/// Pending pods that failed a scheduling cycle (later).
+/// Pending pods that failed a scheduling cycle.
 pub const PODS_UNSCHEDULABLE: &str = "pods_unschedulable";
+/// Nodes whose Ready condition is False.
+pub const NODES_NOT_READY: &str = "nodes_not_ready";
+/// Nodes whose Ready condition is Unknown (the node stopped reporting).
+pub const NODES_UNKNOWN: &str = "nodes_unknown";
+/// Cordoned nodes (`spec.unschedulable`).
+pub const NODES_CORDONED: &str = "nodes_cordoned";
+/// Pods that lost their node, per interval.
+pub const PODS_DISPLACED: &str = "pods_displaced";
 /// CPU requested, millicores.
 pub const CPU_REQUESTED: &str = "cpu_requested_m";
 /// CPU allocatable of Ready nodes, millicores.
 pub const CPU_ALLOCATABLE: &str = "cpu_allocatable_m";
-/// CPU used, millicores (later).
+/// CPU used, millicores (usage model).
 pub const CPU_USED: &str = "cpu_used_m";
 /// Memory requested, bytes.
 pub const MEM_REQUESTED: &str = "mem_requested_bytes";
 /// Memory allocatable of Ready nodes, bytes.
 pub const MEM_ALLOCATABLE: &str = "mem_allocatable_bytes";
-/// Memory used, bytes (later).
+/// Memory used, bytes (usage model).
 pub const MEM_USED: &str = "mem_used_bytes";
 /// Infix of per-zone columns: `<column>_zone_<zone>`.
 pub const ZONE_INFIX: &str = "_zone_";
@@ -124,7 +141,7 @@ pub const ZONE_INFIX: &str = "_zone_";
 pub const NODES_OVER_80: &str = "nodes_over_80pct_requested";
 /// Nodes above 90 % requested.
 pub const NODES_OVER_90: &str = "nodes_over_90pct_requested";
-/// Nodes with MemoryPressure (later).
+/// Nodes with MemoryPressure (usage model).
 pub const NODES_MEMORY_PRESSURE: &str = "nodes_memory_pressure";
 /// Scheduling cycles per interval.
 pub const SCHED_ATTEMPTS: &str = "sched_attempts";
@@ -132,9 +149,9 @@ pub const SCHED_ATTEMPTS: &str = "sched_attempts";
 pub const SCHED_FAILURES: &str = "sched_failures";
 /// Preemptions per interval.
 pub const PREEMPTIONS: &str = "preemptions";
-/// Evictions per interval (later).
+/// Evictions per interval (usage model).
 pub const EVICTIONS: &str = "evictions";
-/// OOM kills per interval (later).
+/// OOM kills per interval (usage model).
 pub const OOM_KILLS: &str = "oom_kills";
 /// Prefix of per-cause eviction columns (later).
 pub const EVICTIONS_CAUSE_PREFIX: &str = "evictions_cause_";
@@ -162,6 +179,8 @@ pub const F_KIND: &str = "kind";
 pub const F_TARGET: &str = "target";
 
 // cascades.csv (written by `metrics::cascade`)
+/// Id of the cascade's root effect (the `root` of its rows in `effects.csv`).
+pub const C_ROOT_ID: &str = "root_id";
 /// Kind of the cascade's root (`fault`, `overload_failure`, …).
 pub const C_ROOT_KIND: &str = "root_kind";
 /// Root kind of cascades set off by an injected fault.
@@ -199,11 +218,33 @@ pub const NS_PRESSURE: &str = "memory_pressure";
 /// 1 when the node is Ready at the sample.
 pub const NS_READY: &str = "ready";
 
-// workloads.csv
+// effects.csv
+/// Effect id.
+pub const E_ID: &str = "id";
+/// Id of the effect that caused it (empty for a root).
+pub const E_PARENT: &str = "parent";
+/// Id of the root of its cascade.
+pub const E_ROOT: &str = "root";
+/// Effect kind (`fault`, `node_not_ready`, `pod_displaced`, …).
+pub const E_KIND: &str = "kind";
+/// What it hit (node, pod, fault name).
+pub const E_TARGET: &str = "target";
+
+// workloads.csv and workload_availability.csv
 /// Workload name.
 pub const W_NAME: &str = "workload";
+/// Workload kind.
+pub const W_KIND: &str = "kind";
+/// Desired pods.
+pub const W_DESIRED: &str = "desired";
+/// Ready pods (workload_availability.csv).
+pub const W_READY: &str = "ready";
 /// Availability, fraction of 1.
 pub const W_AVAILABILITY: &str = "availability";
+/// Lowest ready/desired at any sample, fraction of 1.
+pub const W_MIN_AVAILABILITY: &str = "min_availability";
+/// Minutes with fewer ready pods than desired.
+pub const W_MINUTES_BELOW: &str = "minutes_below_desired";
 /// CPU requested, millicores.
 pub const W_CPU_REQUESTED: &str = "cpu_requested_m";
 /// CPU used, millicores.

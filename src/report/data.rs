@@ -1,6 +1,6 @@
 //! Reading a results directory: the required `summary.json` and `timeseries.csv`, and whichever
-//! optional files ([`super::columns`]) the run wrote. Large per-node samples are only located
-//! here; the heatmap streams them.
+//! optional files ([`super::columns`]) the run wrote. The large files (per-node samples, the
+//! causality log, per-workload availability) are only located here; their charts stream them.
 
 use std::collections::HashMap;
 use std::fs;
@@ -131,6 +131,77 @@ pub fn parse_num(field: &[u8]) -> Option<f64> {
     }
 }
 
+/// A large CSV file read row by row: the reader and the index of each requested column.
+pub struct CsvStream {
+    path: PathBuf,
+    rdr: csv::Reader<fs::File>,
+    /// Index of each requested column (None when the file lacks it).
+    pub cols: Vec<Option<usize>>,
+    /// The current row.
+    pub rec: csv::ByteRecord,
+}
+
+impl CsvStream {
+    /// Opens `path` and finds `names`; every name in `required` must be present.
+    pub fn open(path: &Path, names: &[&str], required: &[&str]) -> Result<Self, ReportError> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_path(path)
+            .map_err(|e| ReportError::input(path, format!("cannot read: {e}")))?;
+        let h = rdr
+            .byte_headers()
+            .map_err(|e| ReportError::input(path, format!("cannot read the header: {e}")))?
+            .clone();
+        let find = |name: &str| h.iter().position(|c| c == name.as_bytes());
+        let absent: Vec<String> = required
+            .iter()
+            .filter(|n| find(n).is_none())
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if !absent.is_empty() {
+            return Err(ReportError::input(
+                path,
+                format!("no column(s) {}", absent.join(", ")),
+            ));
+        }
+        Ok(CsvStream {
+            path: path.to_path_buf(),
+            rdr,
+            cols: names.iter().map(|n| find(n)).collect(),
+            rec: csv::ByteRecord::new(),
+        })
+    }
+
+    /// Advances to the next row; false at the end.
+    pub fn next(&mut self) -> Result<bool, ReportError> {
+        self.rdr
+            .read_byte_record(&mut self.rec)
+            .map_err(|e| ReportError::input(&self.path, format!("malformed CSV: {e}")))
+    }
+
+    /// The bytes of requested column `i` in the current row (empty when absent).
+    pub fn field(&self, i: usize) -> &[u8] {
+        self.cols[i].and_then(|c| self.rec.get(c)).unwrap_or(b"")
+    }
+
+    /// Requested column `i` as a number (NaN when empty or absent); an error names the line.
+    pub fn num(&self, i: usize, name: &str) -> Result<f64, ReportError> {
+        parse_num(self.field(i)).ok_or_else(|| self.bad(i, name))
+    }
+
+    /// The error for a bad value in requested column `i` of the current row.
+    pub fn bad(&self, i: usize, name: &str) -> ReportError {
+        ReportError::input(
+            &self.path,
+            format!(
+                "line {}: column `{name}`: {:?} is not a valid value",
+                self.rec.position().map_or(0, |p| p.line()),
+                String::from_utf8_lossy(self.field(i))
+            ),
+        )
+    }
+}
+
 /// A small CSV file kept as text (faults, cascades, nodes, workloads).
 #[derive(Debug, Clone, Default)]
 pub struct TextTable {
@@ -240,6 +311,10 @@ pub struct RunData {
     pub workloads: Option<TextTable>,
     /// `node_samples.csv`, when present (streamed by the heatmap).
     pub node_samples: Option<PathBuf>,
+    /// `effects.csv`, when present (streamed by the cascade tree).
+    pub effects: Option<PathBuf>,
+    /// `workload_availability.csv`, when present (streamed by the availability chart).
+    pub workload_availability: Option<PathBuf>,
     /// `slo.json`.
     pub slo: Option<Slo>,
 }
@@ -428,6 +503,8 @@ impl RunData {
             nodes,
             workloads,
             node_samples: opt(col::NODE_SAMPLES_FILE),
+            effects: opt(col::EFFECTS_FILE),
+            workload_availability: opt(col::WORKLOAD_AVAILABILITY_FILE),
             slo,
         })
     }

@@ -220,9 +220,10 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         "Cascades",
         Unit::Count,
         cascades,
-        cascades
-            .is_none()
-            .then(|| cnote.clone().unwrap_or_default()),
+        match cascades {
+            None => Some(cnote.clone().unwrap_or_default()),
+            Some(_) => largest_cascade_note(run),
+        },
         true,
     );
     push(
@@ -388,6 +389,32 @@ fn pending_after(run: &RunData, after: &PendingAfter) -> (String, Option<f64>, O
     (label, worst, note)
 }
 
+/// `largest: 4,120 effects (fault zone-b)`, when `cascades.csv` has rows and sizes.
+fn largest_cascade_note(run: &RunData) -> Option<String> {
+    let t = run.cascades.as_ref()?;
+    let size = t.col_any(&col::C_SIZE)?;
+    let r = (0..t.len()).max_by(|&a, &b| {
+        let (x, y) = (t.num(a, size).unwrap_or(0.0), t.num(b, size).unwrap_or(0.0));
+        x.total_cmp(&y).then(b.cmp(&a))
+    })?;
+    let root = [t.col(col::C_ROOT_KIND), t.col(col::C_ROOT_TARGET)]
+        .iter()
+        .flatten()
+        .map(|&c| t.text(r, c))
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let root = if root.is_empty() {
+        String::new()
+    } else {
+        format!(" ({root})")
+    };
+    Some(format!(
+        "largest: {} effects{root}",
+        format::count(t.num(r, size).unwrap_or(0.0))
+    ))
+}
+
 /// Lowest availability and which workload has it.
 fn worst_availability(run: &RunData) -> (Option<f64>, Option<String>) {
     let mut worst: Option<(f64, String)> = None;
@@ -414,7 +441,25 @@ fn worst_availability(run: &RunData) -> (Option<f64>, Option<String>) {
         }
     }
     match worst {
-        Some((a, name)) => (Some(a), Some(name)),
+        Some((a, name)) => {
+            let detail = run.workloads.as_ref().and_then(|t| {
+                let n = t.col(col::W_NAME)?;
+                let r = (0..t.len()).find(|&r| t.text(r, n) == name)?;
+                let parts: Vec<String> = [
+                    t.col(col::W_MIN_AVAILABILITY)
+                        .and_then(|c| t.num(r, c))
+                        .map(|m| format!("min {}", format::percent(m))),
+                    t.col(col::W_MINUTES_BELOW)
+                        .and_then(|c| t.num(r, c))
+                        .map(|m| format!("{} below desired", format::duration(m * 60.0))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
+                (!parts.is_empty()).then(|| format!("{name} ({})", parts.join(", ")))
+            });
+            (Some(a), Some(detail.unwrap_or(name)))
+        }
         None => (
             None,
             Some(format!(
@@ -539,6 +584,8 @@ mod tests {
             nodes: None,
             workloads: None,
             node_samples: None,
+            effects: None,
+            workload_availability: None,
             slo: None,
         }
     }

@@ -362,6 +362,8 @@ fn malformed_scenarios_name_file_and_path() {
         (base_with("kind: Job\n    duration: 5m", "kind: Pod\n    nodeName: pool-4"), "workloads[1].nodeName", "no node named \"pool-4\""),
         (base_with("duration: 1h", "duration: 0s"), "simulation.duration", "positive"),
         (base_with("duration: 1h", "duration: 1h, metricsInterval: 2h"), "simulation.metricsInterval", "longer than"),
+        (base_with("duration: 1h", "duration: 1h, nodeSampleInterval: 2h"), "simulation.nodeSampleInterval", "longer than"),
+        (base_with("duration: 1h", "duration: 1h, nodeSampleInterval: -5m"), "simulation.nodeSampleInterval", "negative"),
         (base_with("duration: 1h", "duration: -1h"), "simulation.duration", "negative"),
         (base_with("labels: {app: web}", "labels: {app: web}\n      schedulerName: custom"), "workloads[0].template.schedulerName", "no scheduler profile"),
         (base_with("labels: {app: web}", "labels: {\"-bad\": web}"), "workloads[0].template.labels.-bad", "qualified name"),

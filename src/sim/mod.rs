@@ -49,6 +49,8 @@ pub struct SimSetup {
     pub duration_ms: u64,
     /// Time-series interval, ms (0 = only a final sample).
     pub metrics_interval_ms: u64,
+    /// Per-node sample interval, ms (0 = no `node_samples.csv`); taken at metrics samples.
+    pub node_sample_interval_ms: u64,
     /// Master seed.
     pub seed: u64,
     /// Which pod events go into the event log.
@@ -235,6 +237,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             workloads,
             duration_ms,
             metrics_interval_ms,
+            node_sample_interval_ms,
             seed,
             event_log,
             pressure,
@@ -291,6 +294,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             recorder.set_faults(names, windows);
             runtime = Some(rt);
         }
+        recorder.set_node_sample_interval(node_sample_interval_ms);
         let mut sim = Simulation {
             core: Core::new(world, recorder),
             scheduler,
@@ -364,6 +368,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         self.core
             .recorder
             .sample_with(at, &self.core.world, pressure);
+        self.core
+            .recorder
+            .sample_nodes(at, &self.core.world, self.core.kubelet.as_deref());
     }
 
     /// Current simulated time.

@@ -162,6 +162,7 @@ impl Fixture {
             scheduler: crate::scheduler::SchedulerConfig::default(),
             duration_ms,
             metrics_interval_ms,
+            node_sample_interval_ms: 0,
             seed,
             event_log,
             pressure: None,

@@ -30,18 +30,24 @@ pub struct RunRecord {
 }
 
 /// Simulates `scenario` with `seed`; returns the results and the wall time in seconds.
+/// Node samples are off unless the scenario sets `simulation.nodeSampleInterval`.
 pub fn simulate(
     scenario: &ScenarioFile,
     seed: u64,
     event_log: EventLogLevel,
 ) -> Result<(RunResult, f64), SetupError> {
-    let setup = build(
+    let mut setup = build(
         scenario,
         BuildOptions {
             seed: Some(seed),
             event_log,
         },
     );
+    if scenario.simulation.node_sample_interval.is_none() {
+        // Per-node samples (tens of MB per 7,000-node day) are for one run's report; a sweep
+        // writes them only when its scenario asks for them explicitly.
+        setup.node_sample_interval_ms = 0;
+    }
     let started = Instant::now();
     let sim = Simulation::new(setup)?;
     let result = sim.run(&mut |_| {});

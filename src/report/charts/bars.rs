@@ -255,10 +255,15 @@ pub fn workload_usage(run: &RunData) -> Prep {
         ));
     };
     let get = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0);
+    // A used column left empty (no usage model) counts as absent.
+    let filled = |name: &str| {
+        t.col(name)
+            .filter(|&c| (0..t.len()).any(|r| t.num(r, c).is_some()))
+    };
     let (cu, mr, mu) = (
-        t.col(col::W_CPU_USED),
+        filled(col::W_CPU_USED),
         t.col(col::W_MEM_REQUESTED),
-        t.col(col::W_MEM_USED),
+        filled(col::W_MEM_USED),
     );
     let mut rows: Vec<usize> = (0..t.len()).collect();
     rows.sort_by(|&a, &b| get(Some(cr), b).total_cmp(&get(Some(cr), a)));

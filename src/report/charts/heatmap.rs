@@ -56,6 +56,8 @@ pub struct Heatmap {
     pub bands: Vec<(f64, f64)>,
     /// Nodes in the map.
     pub nodes: usize,
+    /// The run has no usage model: the colour is memory requested, not used.
+    pub requested: bool,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -244,6 +246,7 @@ pub fn node_pressure(run: &RunData) -> Result<Prep, ReportError> {
             .map(|(a, b)| (a / axis.div, b / axis.div))
             .collect(),
         nodes: total,
+        requested: run.ts.get(col::MEM_USED).is_none(),
     }))
 }
 
@@ -310,7 +313,14 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     h: &Heatmap,
 ) -> Result<(), String> {
-    let body = title_area(root, "Node memory usage and pressure")?;
+    let body = title_area(
+        root,
+        if h.requested {
+            "Node memory requested (no usage model)"
+        } else {
+            "Node memory usage and pressure"
+        },
+    )?;
     let per_row = h.nodes as f64 / h.rows.max(1) as f64;
     let caption = if per_row > 1.0 {
         format!(
@@ -497,7 +507,12 @@ pub fn draw_heatmap<DB: DrawingBackend>(
         .e()?;
     }
     let small = (FAMILY, style::LEGEND_PX).into_font();
-    bar.draw(&Text::new("memory used,", (4, top - 46), small.clone()))
+    let what = if h.requested {
+        "requested,"
+    } else {
+        "memory used,"
+    };
+    bar.draw(&Text::new(what, (4, top - 46), small.clone()))
         .e()?;
     bar.draw(&Text::new("% of allocatable", (4, top - 26), small))
         .e()?;

@@ -2,12 +2,15 @@
 //! as PNG (bitmap, for pasting) and SVG (vector). A chart whose inputs the run lacks is not
 //! drawn; [`Skipped`] says what it needs.
 
+mod availability;
 mod bars;
 mod heatmap;
 pub mod panel;
 pub mod reduce;
 pub mod style;
 mod timecharts;
+mod tree;
+mod tree_draw;
 
 use std::path::Path;
 
@@ -32,6 +35,8 @@ pub enum Prep {
     HBars(bars::HBars),
     /// The node heatmap.
     Heatmap(heatmap::Heatmap),
+    /// The collapsed tree of one cascade.
+    Tree(tree::CascadeTree),
     /// A titled message instead of a chart (the input exists but is empty).
     Message {
         /// Chart title.
@@ -48,6 +53,7 @@ impl Prep {
         match self {
             Prep::HBars(b) => b.size(),
             Prep::Heatmap(_) => (style::SIZE.0, 900),
+            Prep::Tree(t) => t.size(),
             Prep::Time(t) if t.panels.len() >= 3 => (style::SIZE.0, 1000),
             _ => style::SIZE,
         }
@@ -58,6 +64,7 @@ impl Prep {
             Prep::Time(c) => panel::draw_time_chart(root, c),
             Prep::HBars(c) => bars::draw_hbars(root, c),
             Prep::Heatmap(h) => heatmap::draw_heatmap(root, h),
+            Prep::Tree(t) => tree_draw::draw_tree(root, t),
             Prep::Message { title, message } => panel::draw_message(root, title, message),
             Prep::Missing(_) => Ok(()),
         }
@@ -83,6 +90,10 @@ pub enum ChartKind {
     Evictions,
     /// One bar per cascade.
     Cascades,
+    /// The collapsed tree of the largest cascade.
+    CascadeTree,
+    /// Ready / desired of the least available workloads over time.
+    WorkloadAvailability,
     /// Histogram of node peak usage.
     NodeUsage,
     /// Pods per workload.
@@ -95,7 +106,7 @@ pub enum ChartKind {
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 12] = [
+    pub const ALL: [ChartKind; 14] = [
         ChartKind::Timeline,
         ChartKind::Utilisation,
         ChartKind::UtilisationZones,
@@ -104,6 +115,8 @@ impl ChartKind {
         ChartKind::NodePressure,
         ChartKind::Evictions,
         ChartKind::Cascades,
+        ChartKind::CascadeTree,
+        ChartKind::WorkloadAvailability,
         ChartKind::NodeUsage,
         ChartKind::Workloads,
         ChartKind::WorkloadUsage,
@@ -121,6 +134,8 @@ impl ChartKind {
             ChartKind::NodePressure => "node-pressure",
             ChartKind::Evictions => "evictions",
             ChartKind::Cascades => "cascades",
+            ChartKind::CascadeTree => "cascade-tree",
+            ChartKind::WorkloadAvailability => "workload-availability",
             ChartKind::NodeUsage => "node-usage",
             ChartKind::Workloads => "workloads",
             ChartKind::WorkloadUsage => "workload-usage",
@@ -137,8 +152,10 @@ impl ChartKind {
             ChartKind::Nodes => "Node fill and pressure",
             ChartKind::NodeUsageSpread => "Node usage spread",
             ChartKind::NodePressure => "Node pressure heatmap",
-            ChartKind::Evictions => "Evictions and OOM kills",
+            ChartKind::Evictions => "Evictions, OOM kills and displaced pods",
             ChartKind::Cascades => "Cascades",
+            ChartKind::CascadeTree => "Largest cascade",
+            ChartKind::WorkloadAvailability => "Workload availability",
             ChartKind::NodeUsage => "Node usage at the peak",
             ChartKind::Workloads => "Pods per workload",
             ChartKind::WorkloadUsage => "Requested vs used per workload",
@@ -160,21 +177,34 @@ impl ChartKind {
                 "Requested (solid) and used (dashed) as a share of each zone's allocatable."
             }
             ChartKind::Nodes => {
-                "Nodes whose CPU or memory requests exceed 80 % / 90 % of allocatable, nodes \
-                 under MemoryPressure, and nodes not Ready."
+                "Nodes whose CPU or memory requests exceed 80 % / 90 % of allocatable and nodes \
+                 under MemoryPressure; nodes not Ready, Unknown or cordoned. Shaded: fault windows."
             }
             ChartKind::NodeUsageSpread => {
                 "How full the nodes are: the median, 90th and 99th percentile and the fullest \
                  node's memory and CPU usage, as a share of its allocatable."
             }
             ChartKind::NodePressure => {
-                "Every node over time, grouped by zone and pool; colour is memory usage, red \
-                 marks MemoryPressure, dark grey NotReady."
+                "Every node over time (node_samples.csv), grouped by zone and pool; colour is \
+                 memory usage (memory requested when the usage model is off), red marks \
+                 MemoryPressure, dark grey NotReady. Fault windows on the top strip."
             }
-            ChartKind::Evictions => "Pods evicted and OOM-killed per time bin, stacked by cause.",
+            ChartKind::Evictions => {
+                "Pods evicted and OOM-killed per time bin, stacked by cause; pods displaced by \
+                 node failures."
+            }
             ChartKind::Cascades => {
                 "One bar per cascade (the chain of events set off by one root cause): events, \
-                 depth and duration."
+                 depth and time from the root cause to recovery."
+            }
+            ChartKind::CascadeTree => {
+                "The largest cascade as a tree, root on the left: each box groups the effects of \
+                 one kind caused by the box before it, with their count and when they happened \
+                 (after the root)."
+            }
+            ChartKind::WorkloadAvailability => {
+                "Ready pods as a share of desired over time for the least available workloads \
+                 (mean and minimum in the legend). Shaded: fault windows."
             }
             ChartKind::NodeUsage => "How many nodes reached which peak CPU and memory usage.",
             ChartKind::Workloads => {
@@ -198,6 +228,8 @@ impl ChartKind {
             ChartKind::NodePressure => return heatmap::node_pressure(run),
             ChartKind::Evictions => timecharts::evictions(run),
             ChartKind::Cascades => bars::cascades(run),
+            ChartKind::CascadeTree => return tree::cascade_tree(run),
+            ChartKind::WorkloadAvailability => return availability::workload_availability(run),
             ChartKind::NodeUsage => bars::node_usage(run),
             ChartKind::Workloads => bars::workloads(run),
             ChartKind::WorkloadUsage => bars::workload_usage(run),

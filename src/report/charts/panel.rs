@@ -235,6 +235,8 @@ pub struct Panel {
     pub lines: Vec<Line>,
     /// Stacked bars, drawn under the lines.
     pub stack: Option<Stack>,
+    /// Bottom of the left axis (default 0); only for line panels whose points are all above it.
+    pub y_min: Option<f64>,
 }
 
 impl Panel {
@@ -247,6 +249,7 @@ impl Panel {
             y_fmt,
             lines: Vec::new(),
             stack: None,
+            y_min: None,
         }
     }
 
@@ -368,8 +371,9 @@ fn draw_panel<DB: DrawingBackend>(
     if p.y2_desc.is_some() {
         b.right_y_label_area_size(100);
     }
+    let lo = p.y_min.filter(|m| m.is_finite() && *m < yl).unwrap_or(0.0);
     let mut ch = b
-        .build_cartesian_2d(0f64..x_max, 0f64..yl)
+        .build_cartesian_2d(0f64..x_max, lo..yl)
         .e()?
         .set_secondary_coord(0f64..x_max, 0f64..yr);
     let fmt = p.y_fmt;
@@ -401,7 +405,7 @@ fn draw_panel<DB: DrawingBackend>(
     }
     ch.draw_series(c.bands.iter().map(|&(a, b)| {
         Rectangle::new(
-            [(a, 0.0), (b.max(a + x_max / 2000.0), yl)],
+            [(a, lo), (b.max(a + x_max / 2000.0), yl)],
             style::FAULT.filled(),
         )
     }))

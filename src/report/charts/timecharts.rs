@@ -16,7 +16,7 @@ pub fn run_end(run: &RunData) -> f64 {
 }
 
 /// An empty chart over `run`'s time span, with its fault windows.
-fn chart(title: &str, runs: &[&RunData]) -> TimeChart {
+pub(super) fn chart(title: &str, runs: &[&RunData]) -> TimeChart {
     let end = runs.iter().map(|r| run_end(r)).fold(0.0, f64::max);
     let axis = TimeAxis::for_span(end);
     let mut bands: Vec<(f64, f64)> = runs
@@ -256,19 +256,40 @@ pub fn nodes(run: &RunData) -> Prep {
     if let Some(pts) = level(run, ax, col::NODES_MEMORY_PRESSURE) {
         p.line("under MemoryPressure", PURPLE, Dash::Solid, pts);
     }
+    let conditions = [
+        (col::NODES_NOT_READY, "Ready=False", VERMILLION, Dash::Solid),
+        (
+            col::NODES_UNKNOWN,
+            "Ready=Unknown (stopped reporting)",
+            INK,
+            Dash::Solid,
+        ),
+        (col::NODES_CORDONED, "cordoned", BLUE, Dash::Dashed),
+    ];
+    let mut cond = Panel::new("Node conditions", "nodes", YFmt::Count);
+    for (name, label, color, dash) in conditions {
+        if let Some(pts) = level(run, ax, name) {
+            cond.line(label, color, dash, pts);
+        }
+    }
     let fleet = run
         .summary_num(col::S_NODES)
         .or_else(|| run.nodes.as_ref().map(|n| n.len() as f64));
-    if let (Some(fleet), Some(ready)) = (fleet, run.ts.get(col::NODES_READY)) {
-        let nr: Vec<f64> = ready.iter().map(|r| fleet - r).collect();
-        p.line(
-            "not Ready",
-            INK,
-            Dash::Dashed,
-            decimate(run.ts.time(), &nr, ax.div, LINE_BINS),
-        );
+    if cond.lines.is_empty() {
+        // Older results: not Ready derived from the fleet size.
+        if let (Some(fleet), Some(ready)) = (fleet, run.ts.get(col::NODES_READY)) {
+            let nr: Vec<f64> = ready.iter().map(|r| fleet - r).collect();
+            p.line(
+                "not Ready",
+                INK,
+                Dash::Dashed,
+                decimate(run.ts.time(), &nr, ax.div, LINE_BINS),
+            );
+        }
+        c.panels = vec![p];
+    } else {
+        c.panels = vec![p, cond];
     }
-    c.panels = vec![p];
     Prep::Time(c)
 }
 
@@ -404,7 +425,8 @@ fn eviction_series(run: &RunData) -> Vec<(String, String)> {
 /// Evictions and OOM kills per bin, stacked by cause.
 pub fn evictions(run: &RunData) -> Prep {
     let series = eviction_series(run);
-    if series.is_empty() {
+    let displaced = run.ts.get(col::PODS_DISPLACED).is_some();
+    if series.is_empty() && !displaced {
         return missing(&[
             col::EVICTIONS,
             col::OOM_KILLS,
@@ -414,8 +436,41 @@ pub fn evictions(run: &RunData) -> Prep {
     if let Some(m) = require(run, &[]) {
         return m;
     }
-    let mut c = chart("Evictions and OOM kills", &[run]);
+    let title = if displaced && series.is_empty() {
+        "Displaced pods"
+    } else if displaced {
+        "Evictions, OOM kills and displaced pods"
+    } else {
+        "Evictions and OOM kills"
+    };
+    let mut c = chart(title, &[run]);
     let ax = c.axis;
+    if !series.is_empty() {
+        c.panels.push(eviction_panel(run, ax, &series));
+    }
+    if displaced {
+        let y = run.ts.get(col::PODS_DISPLACED).unwrap();
+        let b = bin_sums(run.ts.time(), &[y], BAR_BINS);
+        let mut p = Panel::new(
+            "Pods displaced (their node failed or was drained)",
+            format!("pods per {}", format::duration(b.width_s)),
+            YFmt::Count,
+        );
+        p.stack = Some(Stack {
+            edges: b.edges_s.iter().map(|e| e / ax.div).collect(),
+            series: vec![(
+                "pods that lost their node".to_owned(),
+                PURPLE,
+                b.sums.into_iter().next().unwrap(),
+            )],
+        });
+        c.panels.push(p);
+    }
+    Prep::Time(c)
+}
+
+/// The stacked evictions / OOM kills panel of `series`.
+fn eviction_panel(run: &RunData, ax: TimeAxis, series: &[(String, String)]) -> Panel {
     let cols: Vec<&[f64]> = series.iter().map(|(n, _)| run.ts.get(n).unwrap()).collect();
     let b = bin_sums(run.ts.time(), &cols, BAR_BINS);
     // Evictions in warm colours, OOM kills in cool ones.
@@ -445,8 +500,7 @@ pub fn evictions(run: &RunData) -> Prep {
         YFmt::Count,
     );
     p.stack = Some(stack);
-    c.panels = vec![p];
-    Prep::Time(c)
+    p
 }
 
 /// Labels of the two sides of a comparison.

@@ -85,6 +85,22 @@ pub struct Simulation {
     /// How often metrics are sampled (default 1m; positive, at most `duration`).
     #[serde(default = "default_metrics_interval")]
     pub metrics_interval: DurationMs,
+    /// How often every node is sampled into `node_samples.csv` (default 15m; `0` disables;
+    /// at most `duration`). Taken at metrics samples.
+    #[serde(default)]
+    pub node_sample_interval: Option<DurationMs>,
+}
+
+/// Default `simulation.nodeSampleInterval`: 15 minutes.
+pub const DEFAULT_NODE_SAMPLE_INTERVAL: DurationMs = DurationMs::from_millis(15 * 60_000);
+
+impl Simulation {
+    /// The node sample interval in ms (the default when absent; 0: off).
+    pub fn node_sample_interval_ms(&self) -> u64 {
+        self.node_sample_interval
+            .unwrap_or(DEFAULT_NODE_SAMPLE_INTERVAL)
+            .as_millis()
+    }
 }
 
 fn default_metrics_interval() -> DurationMs {

@@ -79,6 +79,17 @@ fn check_simulation(c: &mut Checker, scenario: &ScenarioFile) {
             ),
         );
     }
+    if let Some(every) = sim.node_sample_interval {
+        if every > sim.duration && !sim.duration.is_zero() {
+            c.error(
+                "simulation.nodeSampleInterval",
+                format!(
+                    "{every} is longer than simulation.duration ({}); use 0 to turn node samples off",
+                    sim.duration
+                ),
+            );
+        }
+    }
 }
 
 fn check_priority_classes(c: &mut Checker, scenario: &ScenarioFile) {

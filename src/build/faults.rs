@@ -9,14 +9,13 @@ use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
 use crate::faults::plan::{Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
-use crate::faults::{FaultDist, Pick, Target};
 pub use crate::faults::{FaultSetup, Pdb};
+use crate::faults::{Pick, Target};
 use crate::scenario::types::faults::{
     FailureScope, FaultKind as KindSpec, FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec,
     NodeLifecycleSpec, OverloadFailureSpec, PdbSpec, UnhealthyPodEvictionPolicy as PolicySpec,
     DEFAULT_DRAIN_TIMEOUT, DEFAULT_REBOOT_DURATION, DEFAULT_UPGRADE_NODE_DOWNTIME,
 };
-use crate::scenario::types::workload::DurationDistribution;
 use crate::scenario::ScenarioFile;
 
 /// Converts the fault sections of a validated scenario, interning selector strings in
@@ -48,19 +47,6 @@ pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
             .enabled
             .then(|| overload.memory_over_capacity_for.as_millis()),
         overload_repair_ms: Some(overload.recover_after.as_millis()).filter(|r| *r > 0),
-    }
-}
-
-/// Engine distribution of a scenario duration distribution (same parameterisation as Job
-/// run times).
-pub fn fault_dist(d: &DurationDistribution) -> FaultDist {
-    match duration_dist(d) {
-        DurationDist::Constant(v) => FaultDist::Constant(v),
-        DurationDist::Uniform { min, max } => FaultDist::Uniform { min, max },
-        DurationDist::Exponential { mean } => FaultDist::Exponential { mean: mean as f64 },
-        DurationDist::LogNormal { mu, sigma } => FaultDist::LogNormal { mu, sigma },
-        DurationDist::Normal { mean, std_dev } => FaultDist::Normal { mean, std_dev },
-        DurationDist::Weibull { shape, scale } => FaultDist::Weibull { shape, scale },
     }
 }
 
@@ -117,8 +103,8 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
     let mttr = || {
         f.mttr
             .as_ref()
-            .map(fault_dist)
-            .unwrap_or(FaultDist::Constant(1))
+            .map(duration_dist)
+            .unwrap_or(DurationDist::Constant(1))
     };
     let scheduled = |kind| (kind, f.duration.map(|d| d.as_millis()));
     let (kind, recover) = match f.kind {
@@ -162,8 +148,8 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                 mtbf: f
                     .mtbf
                     .as_ref()
-                    .map(fault_dist)
-                    .unwrap_or(FaultDist::Constant(u64::MAX / 4)),
+                    .map(duration_dist)
+                    .unwrap_or(DurationDist::Constant(u64::MAX / 4)),
                 mttr: mttr(),
             };
             return Fault {

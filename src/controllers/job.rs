@@ -10,12 +10,11 @@
 //! Streams: inter-arrival gaps come from `"arrivals/<name>"`, durations from
 //! `"durations/<name>"`, so changing one workload never changes another's draws.
 
-use super::{Arrivals, DurationDist, KindState, WorkloadState};
+use super::{Arrivals, DurationDist, DurationSampler, KindState, WorkloadState};
 use crate::cluster::{PodId, PodPhase};
 use crate::engine::{RngStreams, SimRng, SimTime};
 use crate::sim::{Core, Event, SetupError};
-use rand::RngExt;
-use rand_distr::{Distribution, Exp, LogNormal, Normal, Weibull};
+use rand_distr::{Distribution, Exp};
 
 /// Upstream default `backoffLimit`.
 pub const BACKOFF_LIMIT: u32 = 6;
@@ -37,83 +36,6 @@ pub(crate) struct PodInfo {
     pub duration_ms: u64,
     /// Failures of the Job before this pod.
     pub failures: u32,
-}
-
-/// A sampler for [`DurationDist`], built once.
-#[derive(Clone, Debug)]
-pub enum DurationSampler {
-    /// Always the same.
-    Constant(u64),
-    /// Uniform in `[min, max]`.
-    Uniform(u64, u64),
-    /// Exponential.
-    Exponential(Exp<f64>),
-    /// Log-normal.
-    LogNormal(LogNormal<f64>),
-    /// Normal, truncated at 1 ms.
-    Normal(Normal<f64>),
-    /// Weibull.
-    Weibull(Weibull<f64>),
-}
-
-impl DurationSampler {
-    /// Builds the sampler; the error says what is wrong with the parameters.
-    pub fn new(d: &DurationDist) -> Result<Self, String> {
-        let finite = |x: f64, what: &str| {
-            if x.is_finite() {
-                Ok(())
-            } else {
-                Err(format!("{what} must be finite"))
-            }
-        };
-        Ok(match *d {
-            DurationDist::Constant(v) => DurationSampler::Constant(v),
-            DurationDist::Uniform { min, max } => {
-                if min > max {
-                    return Err(format!("uniform min {min} ms is above max {max} ms"));
-                }
-                DurationSampler::Uniform(min, max)
-            }
-            DurationDist::Exponential { mean } => {
-                if mean == 0 {
-                    return Err("exponential mean must be positive".into());
-                }
-                DurationSampler::Exponential(
-                    Exp::new(1.0 / mean as f64).map_err(|e| e.to_string())?,
-                )
-            }
-            DurationDist::LogNormal { mu, sigma } => {
-                finite(mu, "lognormal mu")?;
-                DurationSampler::LogNormal(LogNormal::new(mu, sigma).map_err(|e| e.to_string())?)
-            }
-            DurationDist::Normal { mean, std_dev } => {
-                finite(mean, "normal mean")?;
-                DurationSampler::Normal(Normal::new(mean, std_dev).map_err(|e| e.to_string())?)
-            }
-            DurationDist::Weibull { shape, scale } => {
-                DurationSampler::Weibull(Weibull::new(scale, shape).map_err(|e| e.to_string())?)
-            }
-        })
-    }
-
-    /// One duration, ms. Continuous draws are rounded and at least 1 ms.
-    pub fn sample(&self, rng: &mut SimRng) -> u64 {
-        let ms = |x: f64| {
-            if x.is_finite() {
-                x.round().max(1.0) as u64
-            } else {
-                u64::MAX / 4
-            }
-        };
-        match self {
-            DurationSampler::Constant(v) => *v,
-            DurationSampler::Uniform(min, max) => rng.random_range(*min..=*max),
-            DurationSampler::Exponential(d) => ms(d.sample(rng)),
-            DurationSampler::LogNormal(d) => ms(d.sample(rng)),
-            DurationSampler::Normal(d) => ms(d.sample(rng)),
-            DurationSampler::Weibull(d) => ms(d.sample(rng)),
-        }
-    }
 }
 
 /// Where the arrival process stands.

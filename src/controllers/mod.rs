@@ -17,7 +17,8 @@ pub mod pod;
 pub mod statefulset;
 pub mod workload;
 
-pub use workload::{Arrivals, DurationDist, WorkloadKind, WorkloadSpec};
+pub use crate::engine::dist::{DurationDist, DurationSampler};
+pub use workload::{Arrivals, WorkloadKind, WorkloadSpec};
 
 use crate::cluster::{Pod, PodId, WorkloadId, World};
 use crate::engine::RngStreams;

@@ -1,6 +1,7 @@
 //! Engine-side workload specifications (what the controllers keep running).
 
 use crate::cluster::{NodeId, TemplateId};
+use crate::engine::dist::DurationDist;
 
 /// How Job pods arrive.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,46 +25,6 @@ pub enum Arrivals {
         interval_ms: u64,
         /// First arrival, ms.
         start_ms: u64,
-    },
-}
-
-/// A distribution of run durations in milliseconds (Job pods).
-#[derive(Clone, Debug, PartialEq)]
-pub enum DurationDist {
-    /// Always the same.
-    Constant(u64),
-    /// Uniform in `[min, max]`.
-    Uniform {
-        /// Lower bound, ms.
-        min: u64,
-        /// Upper bound, ms.
-        max: u64,
-    },
-    /// Exponential with the given mean.
-    Exponential {
-        /// Mean, ms.
-        mean: u64,
-    },
-    /// Log-normal given by the underlying normal's `mu` and `sigma` (of ln ms).
-    LogNormal {
-        /// Mean of ln(ms).
-        mu: f64,
-        /// Standard deviation of ln(ms).
-        sigma: f64,
-    },
-    /// Normal, truncated at 1 ms.
-    Normal {
-        /// Mean, ms.
-        mean: f64,
-        /// Standard deviation, ms.
-        std_dev: f64,
-    },
-    /// Weibull with `shape` k and `scale` λ (ms).
-    Weibull {
-        /// Shape k.
-        shape: f64,
-        /// Scale λ, ms.
-        scale: f64,
     },
 }
 

@@ -2,10 +2,12 @@
 //!
 //! Architecture invariant: no I/O, no printing, nothing about scenario files.
 
+pub mod dist;
 pub mod queue;
 pub mod rng;
 pub mod time;
 
+pub use dist::{DurationDist, DurationSampler};
 pub use queue::EventQueue;
 pub use rng::{RngStreams, SimRng};
 pub use time::SimTime;

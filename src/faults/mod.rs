@@ -11,14 +11,12 @@
 //!
 //! [`World`]: crate::cluster::World
 
-pub mod dist;
 pub mod lifecycle;
 pub mod pdb;
 pub mod plan;
 pub mod setup;
 pub mod target;
 
-pub use dist::FaultDist;
 pub use lifecycle::{NodeLifecycleConfig, ZoneEvictionLimiter, ZoneHealth, ZoneState};
 pub use pdb::{
     decide_eviction, disruptions_allowed, pdb_status, Budget, EvictionDecision, PdbStatus,

@@ -4,10 +4,10 @@
 use rand::RngExt;
 use rand_distr::{Distribution, Exp};
 
-use super::dist::FaultDist;
 use super::target::{choose, fraction_of, resolve, Pick, Target};
 use super::FaultIndex;
 use crate::cluster::{NodeId, Sym, World};
+use crate::engine::dist::{DurationDist, DurationSampler};
 use crate::engine::{RngStreams, SimRng, SimTime};
 
 /// One fault of the scenario, on engine ids.
@@ -67,9 +67,9 @@ pub enum FaultKind {
         /// When the processes start.
         start: SimTime,
         /// Time to failure, ms.
-        mtbf: FaultDist,
+        mtbf: DurationDist,
         /// Time to repair, ms.
-        mttr: FaultDist,
+        mttr: DurationDist,
     },
     /// Whole failure domains fail: a Poisson process at `rate_per_ms`; each event crashes
     /// `fraction` of one domain (chosen uniformly), all back after one `mttr` draw.
@@ -83,7 +83,7 @@ pub enum FaultKind {
         /// Fraction of the domain's nodes that fail (rounded up, at least one).
         fraction: f64,
         /// Time to repair, ms.
-        mttr: FaultDist,
+        mttr: DurationDist,
     },
 }
 
@@ -238,10 +238,15 @@ pub fn expand(
                 mtbf,
                 mttr,
             } => {
+                // Validation rules out invalid parameters; such a process never fires.
+                let (Ok(mtbf), Ok(mttr)) = (DurationSampler::new(mtbf), DurationSampler::new(mttr))
+                else {
+                    continue;
+                };
                 for node in resolve(world, nodes, Pick::All, &mut rng) {
                     let mut node_rng =
                         streams.stream(&format!("{label}/{}", world.nodes.name[node.ix()]));
-                    random_node(&mut out, node, *start, mtbf, mttr, &mut node_rng);
+                    random_node(&mut out, node, *start, &mtbf, &mttr, &mut node_rng);
                 }
             }
             FaultKind::Correlated {
@@ -250,16 +255,21 @@ pub fn expand(
                 rate_per_ms,
                 fraction,
                 mttr,
-            } => correlated(
-                &mut out,
-                world,
-                *scope,
-                *start,
-                *rate_per_ms,
-                *fraction,
-                mttr,
-                &mut rng,
-            ),
+            } => {
+                let Ok(mttr) = DurationSampler::new(mttr) else {
+                    continue;
+                };
+                correlated(
+                    &mut out,
+                    world,
+                    *scope,
+                    *start,
+                    *rate_per_ms,
+                    *fraction,
+                    &mttr,
+                    &mut rng,
+                )
+            }
         }
         steps.append(&mut out.steps);
     }
@@ -354,18 +364,19 @@ fn random_node(
     out: &mut Out,
     node: NodeId,
     start: SimTime,
-    mtbf: &FaultDist,
-    mttr: &FaultDist,
+    mtbf: &DurationSampler,
+    mttr: &DurationSampler,
     rng: &mut SimRng,
 ) {
+    // Every draw is at least 1 ms, so the process always advances.
     let mut t = start;
     loop {
-        t = t.plus_millis(mtbf.sample(rng));
+        t = t.plus_millis(mtbf.sample(rng).max(1));
         if t >= out.horizon {
             return;
         }
         out.push(t, Action::Down(DownKind::Crash), &[node]);
-        t = t.plus_millis(mttr.sample(rng));
+        t = t.plus_millis(mttr.sample(rng).max(1));
         out.push(t, Action::Up(DownKind::Crash), &[node]);
     }
 }
@@ -401,7 +412,7 @@ fn correlated(
     start: SimTime,
     rate_per_ms: f64,
     fraction: f64,
-    mttr: &FaultDist,
+    mttr: &DurationSampler,
     rng: &mut SimRng,
 ) {
     let groups = domains(world, scope);
@@ -421,7 +432,7 @@ fn correlated(
         let group = &groups[rng.random_range(0..groups.len())];
         let k = fraction_of(fraction, group.len());
         let hit = choose(group.clone(), Pick::Count(k as u32), rng);
-        let repair = mttr.sample(rng);
+        let repair = mttr.sample(rng).max(1);
         out.push(at, Action::Down(DownKind::Crash), &hit);
         out.push(at.plus_millis(repair), Action::Up(DownKind::Crash), &hit);
     }
@@ -457,10 +468,10 @@ mod tests {
                     ..Target::default()
                 },
                 start: SimTime::ZERO,
-                mtbf: FaultDist::Exponential {
-                    mean: 6.0 * SimTime::HOUR as f64,
+                mtbf: DurationDist::Exponential {
+                    mean: 6 * SimTime::HOUR,
                 },
-                mttr: FaultDist::Constant(10 * SimTime::MINUTE),
+                mttr: DurationDist::Constant(10 * SimTime::MINUTE),
             },
         }
     }
@@ -502,7 +513,7 @@ mod tests {
         // Changing fault b (another pool) leaves a's draws unchanged.
         let mut changed_b = random("b", 1);
         if let FaultKind::Random { mtbf, .. } = &mut changed_b.kind {
-            *mtbf = FaultDist::Constant(SimTime::HOUR);
+            *mtbf = DurationDist::Constant(SimTime::HOUR);
         }
         let variant = expand(&[random("a", 0), changed_b], &w, &streams, H);
         let of = |p: &FaultPlan, f| {
@@ -581,7 +592,7 @@ mod tests {
                 start: SimTime::ZERO,
                 rate_per_ms: 1.0 / SimTime::HOUR as f64,
                 fraction: 0.3,
-                mttr: FaultDist::Constant(SimTime::MINUTE),
+                mttr: DurationDist::Constant(SimTime::MINUTE),
             },
         };
         assert_eq!(domains(&w, Scope::Rack).len(), 4);

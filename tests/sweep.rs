@@ -284,13 +284,16 @@ fn small_sweep_writes_a_row_per_point_a_directory_per_run_and_charts() {
     assert_eq!(&runs[1][..3], &["0-1", "0", "1"]);
     assert!(out.join("shard-1-of-1.json").is_file());
     check_charts(&out, 8, 2);
-    // A run's directory is what `clustersim run` writes for that point and seed.
+    // A run's directory is what `clustersim run` writes for that point and seed (sweeps skip
+    // the per-node samples unless the scenario sets simulation.nodeSampleInterval).
     let single = dir.path().join("single");
     ok(run(&[
         "run",
         p(&dir.path().join("base.yaml")),
         "--seed",
         "2",
+        "--set",
+        "simulation.nodeSampleInterval=0s",
         "--set",
         "cluster.nodePools[general].count=3",
         "--set",

@@ -127,21 +127,19 @@ pub fn workload_availability(run: &RunData) -> Result<Prep, ReportError> {
         return Ok(Prep::Missing("the run has no simulated time".into()));
     }
     let tracks = read(path)?;
+    // Nothing to draw is said in the list of charts not drawn, not as an empty chart.
     if tracks.is_empty() {
-        return Ok(Prep::Message {
-            title: "Workload availability".into(),
-            message: format!("{} has no rows.", col::WORKLOAD_AVAILABILITY_FILE),
-        });
+        return Ok(Prep::Missing(format!(
+            "{} has no rows",
+            col::WORKLOAD_AVAILABILITY_FILE
+        )));
     }
     let worst = rank(&tracks, MAX_WORKLOADS);
     if worst.is_empty() {
-        return Ok(Prep::Message {
-            title: "Workload availability".into(),
-            message: format!(
-                "All {} workloads had every desired pod ready at every sample.",
-                tracks.len()
-            ),
-        });
+        return Ok(Prep::Missing(format!(
+            "all {} workloads had every desired pod ready at every sample",
+            tracks.len()
+        )));
     }
     let below = tracks.iter().filter(|(_, t)| t.min < 1.0).count();
     let title = if below > worst.len() {

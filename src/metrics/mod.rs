@@ -803,11 +803,8 @@ impl Recorder {
         cause: u64,
     ) {
         if self.wants(kind) {
-            let r = self.intern_reason(reason);
-            self.log(now, kind, pod, node, None, r);
-            let root = self.res.effects.root(cause);
+            self.pod_event(now, kind, pod, node, reason, cause);
             if let Some(row) = self.log.rows.last_mut() {
-                row.cause = root;
                 row.qos = Some(qos);
                 row.usage = Some(usage);
             }

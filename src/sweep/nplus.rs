@@ -143,7 +143,7 @@ impl NPlus {
 pub fn domains(scenario: &ScenarioFile, domain: Domain) -> Vec<String> {
     match domain {
         Domain::Zone => zones_with_nodes(&scenario.cluster),
-        Domain::Rack => rack_names(&scenario.cluster).into_iter().collect(),
+        Domain::Rack => scenario.cluster.rack_names().into_iter().collect(),
     }
 }
 
@@ -172,31 +172,6 @@ fn zones_with_nodes(cluster: &Cluster) -> Vec<String> {
         .filter(|z| used.contains(z.as_str()))
         .cloned()
         .collect()
-}
-
-/// Every rack that holds a node, named as the build names them: `<zone>-r<k>` for pools with
-/// `racksPerZone` (node `k` of a zone is in rack `k mod racksPerZone`), and the explicit nodes'
-/// `rack`. The same rule as the scenario validation of `target.rack`.
-fn rack_names(cluster: &Cluster) -> BTreeSet<String> {
-    let mut racks = BTreeSet::new();
-    for pool in &cluster.node_pools {
-        let Some(per_zone) = pool.racks_per_zone.filter(|r| *r > 0) else {
-            continue;
-        };
-        let zones = pool.effective_zones(&cluster.zones);
-        if zones.is_empty() {
-            continue;
-        }
-        for (zi, zone) in zones.iter().enumerate() {
-            let in_zone = pool.count / zones.len() as u32
-                + u32::from((zi as u32) < pool.count % zones.len() as u32);
-            for k in 0..per_zone.min(in_zone) {
-                racks.insert(format!("{zone}-r{k}"));
-            }
-        }
-    }
-    racks.extend(cluster.nodes.iter().filter_map(|n| n.rack.clone()));
-    racks
 }
 
 /// The failure domains `--n-plus` loses in turn: those of the plan's scenario (first case) at

@@ -18,7 +18,7 @@ use super::style::{self, viridis, FAMILY};
 use super::timecharts::run_end;
 use super::Prep;
 use crate::report::columns as col;
-use crate::report::data::{parse_num, RunData};
+use crate::report::data::{CsvStream, RunData};
 use crate::report::error::ReportError;
 use crate::report::format::{self, TimeAxis};
 
@@ -252,58 +252,26 @@ pub fn node_pressure(run: &RunData) -> Result<Prep, ReportError> {
 
 /// Calls `f(time_s, node, mem_usage_fraction, pressure, ready)` for every row.
 fn stream(path: &Path, mut f: impl FnMut(f64, &[u8], f64, bool, bool)) -> Result<(), ReportError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| ReportError::input(path, format!("cannot read: {e}")))?;
-    let h = rdr
-        .byte_headers()
-        .map_err(|e| ReportError::input(path, format!("cannot read the header: {e}")))?
-        .clone();
-    let find = |name: &str| h.iter().position(|c| c == name.as_bytes());
-    let (Some(tc), Some(nc), Some(uc)) = (find(col::TIME), find(col::N_NODE), find(col::NS_MEM))
-    else {
-        return Err(ReportError::input(
-            path,
-            format!(
-                "needs columns `{}`, `{}` and `{}`",
-                col::TIME,
-                col::N_NODE,
-                col::NS_MEM
-            ),
-        ));
-    };
-    let (pc, rc) = (find(col::NS_PRESSURE), find(col::NS_READY));
-    let mut rec = csv::ByteRecord::new();
-    let bad = |rec: &csv::ByteRecord, what: &str| {
-        ReportError::input(
-            path,
-            format!(
-                "line {}: column `{what}` is not a number",
-                rec.position().map_or(0, |p| p.line())
-            ),
-        )
-    };
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(ReportError::input(path, format!("malformed CSV: {e}"))),
-        }
-        let field = |c: usize| rec.get(c).unwrap_or(b"");
-        let t = parse_num(field(tc)).ok_or_else(|| bad(&rec, col::TIME))?;
-        let u = parse_num(field(uc)).ok_or_else(|| bad(&rec, col::NS_MEM))?;
-        let flag = |c: Option<usize>, default: bool, name: &str| match c {
-            None => Ok(default),
-            Some(c) => match parse_num(field(c)) {
-                Some(v) if v.is_nan() => Ok(default),
-                Some(v) => Ok(v != 0.0),
-                None => Err(bad(&rec, name)),
-            },
+    let names = [
+        col::TIME,
+        col::N_NODE,
+        col::NS_MEM,
+        col::NS_PRESSURE,
+        col::NS_READY,
+    ];
+    let mut s = CsvStream::open(path, &names, &names[..3])?;
+    while s.next()? {
+        let t = s.num(0, col::TIME)?;
+        let u = s.num(2, col::NS_MEM)?;
+        // An absent or empty flag column means "no pressure" / "ready".
+        let flag = |i: usize, default: bool| -> Result<bool, ReportError> {
+            match s.num(i, names[i])? {
+                v if v.is_nan() => Ok(default),
+                v => Ok(v != 0.0),
+            }
         };
-        let p = flag(pc, false, col::NS_PRESSURE)?;
-        let r = flag(rc, true, col::NS_READY)?;
-        f(t, field(nc), u, p, r);
+        let (p, r) = (flag(3, false)?, flag(4, true)?);
+        f(t, s.field(1), u, p, r);
     }
     Ok(())
 }

@@ -31,6 +31,34 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// Every rack that holds a node, named as `build` names them: `<zone>-r<k>` for pools with
+    /// `racksPerZone` (node `k` of a zone is in rack `k mod racksPerZone`) and the explicit
+    /// nodes' `rack`.
+    pub fn rack_names(&self) -> std::collections::BTreeSet<String> {
+        let mut racks = std::collections::BTreeSet::new();
+        for pool in &self.node_pools {
+            let Some(per_zone) = pool.racks_per_zone.filter(|r| *r > 0) else {
+                continue;
+            };
+            let zones = pool.effective_zones(&self.zones);
+            if zones.is_empty() {
+                continue;
+            }
+            for (zi, zone) in zones.iter().enumerate() {
+                // Nodes are dealt round-robin over the zones; zone `zi` gets this many.
+                let in_zone = pool.count / zones.len() as u32
+                    + u32::from((zi as u32) < pool.count % zones.len() as u32);
+                for k in 0..per_zone.min(in_zone) {
+                    racks.insert(format!("{zone}-r{k}"));
+                }
+            }
+        }
+        racks.extend(self.nodes.iter().filter_map(|n| n.rack.clone()));
+        racks
+    }
+}
+
+impl Cluster {
     /// Total number of nodes (pools and explicit nodes).
     pub fn node_count(&self) -> u64 {
         self.node_pools

@@ -19,7 +19,7 @@ use crate::scenario::types::ScenarioFile;
 pub const MIN_MTBF: DurationMs = DurationMs::from_secs(60);
 
 pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, node_names: &NodeNames) {
-    let racks = rack_names(&scenario.cluster);
+    let racks = scenario.cluster.rack_names();
     for (i, fault) in scenario.faults.iter().enumerate() {
         check_fault(
             c,
@@ -342,31 +342,6 @@ fn typical(d: &DurationDistribution) -> DurationMs {
         },
         DurationDistribution::Weibull { scale, .. } => *scale,
     }
-}
-
-/// Every rack that holds a node: `<zone>-r<k>` for pools with `racksPerZone` (as `build`
-/// names them) and the explicit nodes' `rack`.
-fn rack_names(cluster: &Cluster) -> BTreeSet<String> {
-    let mut racks = BTreeSet::new();
-    for pool in &cluster.node_pools {
-        let Some(per_zone) = pool.racks_per_zone.filter(|r| *r > 0) else {
-            continue;
-        };
-        let zones = pool.effective_zones(&cluster.zones);
-        if zones.is_empty() {
-            continue;
-        }
-        for (zi, zone) in zones.iter().enumerate() {
-            // Nodes are dealt round-robin over the zones; zone `zi` gets this many.
-            let in_zone = pool.count / zones.len() as u32
-                + u32::from((zi as u32) < pool.count % zones.len() as u32);
-            for k in 0..per_zone.min(in_zone) {
-                racks.insert(format!("{zone}-r{k}"));
-            }
-        }
-    }
-    racks.extend(cluster.nodes.iter().filter_map(|n| n.rack.clone()));
-    racks
 }
 
 fn selector(c: &mut Checker, at: &str, s: &LabelSelector) {

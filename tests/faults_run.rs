@@ -150,3 +150,54 @@ fn runs_with_faults_are_byte_identical() {
         );
     }
 }
+
+#[test]
+fn n_plus_zone_variants_simulate_the_lost_zone() {
+    // quickstart at 60 general nodes: fine as it is, but losing any zone at peak leaves
+    // hundreds of pods Pending 15 minutes later, so no value up to 60 passes.
+    let path = repo("scenarios/quickstart.yaml");
+    let o = run(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--vary",
+        "cluster.nodePools[general].count",
+        "--min",
+        "30",
+        "--max",
+        "60",
+        "--slo",
+        "pendingAfterFault:15m<=0",
+        "--n-plus",
+        "zone",
+        "--seeds",
+        "2",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        stderr(&o).contains("no value up to --max 60"),
+        "{}",
+        stderr(&o)
+    );
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("60 "))
+        .unwrap_or_else(|| panic!("no row for 60: {out}"));
+    assert!(row.contains("FAIL") && row.contains("3/3"), "{row}");
+    // Without losing a zone the same scenario has no fault: the metric is not computed.
+    let base = run(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--vary",
+        "cluster.nodePools[general].count",
+        "--min",
+        "40",
+        "--max",
+        "60",
+        "--slo",
+        "podsUnschedulableAtEnd<=0",
+        "--seeds",
+        "2",
+    ]);
+    assert!(base.status.success(), "{}", stderr(&base));
+}

@@ -43,6 +43,16 @@ pub enum Metric {
     Evictions,
     /// Containers OOM-killed (`oomKills`; usage model only, else not a number).
     OomKills,
+    /// Largest number of Pending pods from the given grace period after each fault starts until
+    /// the next fault starts (not a number without faults).
+    PendingAfterFault(DurationMs),
+    /// Lowest workload availability (time-weighted ready/desired, fraction of 1).
+    MinWorkloadAvailability,
+    /// Deepest cascade (`resilience.maxCascadeDepth`).
+    MaxCascadeDepth,
+    /// Longest time to recovery of a cascade, s (infinite if one never recovered; 0 without
+    /// cascades).
+    TimeToRecover,
 }
 
 /// The metrics `sweep.csv` has when a sweep file does not list `metrics:`.
@@ -60,7 +70,7 @@ pub const DEFAULT_METRICS: [Metric; 8] = [
 /// Every plain metric name (without parameter), for messages.
 pub const METRIC_NAMES: &str = "podsPendingAtEnd, podsUnschedulableAtEnd, peakPending, pendingAfter:<duration>, \
 schedulingFailures, podsPreempted, podsFailed, podsScheduled, peakCpuRequested, meanCpuRequested, peakMemRequested, \
-evictions, oomKills";
+evictions, oomKills, pendingAfterFault:<duration>, minWorkloadAvailability, maxCascadeDepth, timeToRecover";
 
 impl Metric {
     /// The value of the metric for `r`; not a number (NaN) when the run does not produce it
@@ -113,8 +123,42 @@ impl Metric {
                 .fold(0.0, f64::max),
             Metric::Evictions => s.evictions.map_or(f64::NAN, |v| v as f64),
             Metric::OomKills => s.oom_kills.map_or(f64::NAN, |v| v as f64),
+            Metric::PendingAfterFault(grace) => pending_after_faults(r, grace.as_millis()),
+            Metric::MinWorkloadAvailability => s.resilience.worst_availability.unwrap_or(1.0),
+            Metric::MaxCascadeDepth => f64::from(s.resilience.max_cascade_depth),
+            Metric::TimeToRecover => {
+                if s.resilience.cascades_not_recovered > 0 {
+                    f64::INFINITY
+                } else {
+                    s.resilience.max_time_to_recover_s.unwrap_or(0.0)
+                }
+            }
         }
     }
+}
+
+/// The largest number of Pending pods at the samples from `grace_ms` after each fault start
+/// until the next fault starts (or the end); NaN when the run had no fault.
+fn pending_after_faults(r: &RunResult, grace_ms: u64) -> f64 {
+    let mut starts: Vec<u64> = r.resilience.faults.iter().map(|f| f.start_ms).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    if starts.is_empty() {
+        return f64::NAN;
+    }
+    let rows = &r.timeseries.rows;
+    let mut worst = 0u64;
+    for (i, &start) in starts.iter().enumerate() {
+        let from = start.saturating_add(grace_ms);
+        let until = starts.get(i + 1).copied().unwrap_or(u64::MAX);
+        for x in rows
+            .iter()
+            .filter(|x| x.time_ms >= from && x.time_ms < until)
+        {
+            worst = worst.max(x.pods_pending);
+        }
+    }
+    worst as f64
 }
 
 /// What a metric counts, for axis labels.
@@ -143,6 +187,10 @@ impl Metric {
             Metric::PeakMemRequested => "Peak memory requested".into(),
             Metric::Evictions => "Pods evicted".into(),
             Metric::OomKills => "Containers OOM-killed".into(),
+            Metric::PendingAfterFault(d) => format!("Peak Pending pods {d} after a fault"),
+            Metric::MinWorkloadAvailability => "Lowest workload availability".into(),
+            Metric::MaxCascadeDepth => "Deepest cascade".into(),
+            Metric::TimeToRecover => "Longest time to recover".into(),
         }
     }
 
@@ -151,6 +199,9 @@ impl Metric {
         match self {
             Metric::SchedulingFailures => MetricUnit::Count("cycles"),
             Metric::OomKills => MetricUnit::Count("containers"),
+            Metric::MinWorkloadAvailability => MetricUnit::Count("fraction of desired"),
+            Metric::MaxCascadeDepth => MetricUnit::Count("effects in a chain"),
+            Metric::TimeToRecover => MetricUnit::Count("seconds"),
             Metric::PeakCpuRequested | Metric::MeanCpuRequested | Metric::PeakMemRequested => {
                 MetricUnit::FractionOfAllocatable
             }
@@ -175,6 +226,10 @@ impl fmt::Display for Metric {
             Metric::PeakMemRequested => "peakMemRequested",
             Metric::Evictions => "evictions",
             Metric::OomKills => "oomKills",
+            Metric::PendingAfterFault(d) => return write!(f, "pendingAfterFault:{d}"),
+            Metric::MinWorkloadAvailability => "minWorkloadAvailability",
+            Metric::MaxCascadeDepth => "maxCascadeDepth",
+            Metric::TimeToRecover => "timeToRecover",
         };
         f.write_str(name)
     }
@@ -194,6 +249,13 @@ impl FromStr for Metric {
                 .map_err(|e| format!("metric {s:?}: invalid duration: {e}"))?;
             return Ok(Metric::PendingAfter(at));
         }
+        if let Some(d) = s.strip_prefix("pendingAfterFault:") {
+            let d: DurationMs = d
+                .trim()
+                .parse()
+                .map_err(|e| format!("metric {s:?}: invalid duration: {e}"))?;
+            return Ok(Metric::PendingAfterFault(d));
+        }
         Ok(match s {
             "podsPendingAtEnd" | "pendingAtEnd" => Metric::PodsPendingAtEnd,
             "podsUnschedulableAtEnd" | "unschedulableAtEnd" => Metric::PodsUnschedulableAtEnd,
@@ -207,6 +269,9 @@ impl FromStr for Metric {
             "peakMemRequested" => Metric::PeakMemRequested,
             "evictions" => Metric::Evictions,
             "oomKills" => Metric::OomKills,
+            "minWorkloadAvailability" => Metric::MinWorkloadAvailability,
+            "maxCascadeDepth" => Metric::MaxCascadeDepth,
+            "timeToRecover" => Metric::TimeToRecover,
             "pendingAfter" => return Err(
                 "metric pendingAfter needs a time: pendingAfter:<duration>, e.g. pendingAfter:30m"
                     .into(),
@@ -313,8 +378,7 @@ impl Threshold {
 
 /// The threshold for the key `name` of a scenario's `slo:` section.
 ///
-/// Errors say whether the key is unknown, not set in the scenario, or not computable yet
-/// (needs faults, the kubelet usage model, cascades).
+/// Errors say whether the key is unknown or not set in the scenario.
 pub fn threshold_from_slo(slo: Option<&Slo>, name: &str) -> Result<Threshold, String> {
     const KEYS: &str =
         "maxPendingAfter, maxUnschedulableAtEnd, maxPeakPending, minWorkloadAvailability, \
@@ -325,9 +389,6 @@ maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
         format!(
             "the scenario's slo: section does not set {name}; set it there or give an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'"
         )
-    };
-    let not_yet = |what: &str| {
-        format!("not yet: --slo {name} needs {what}, which clustersim does not model yet; use an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'")
     };
     let t = |metric, limit: u64| Threshold {
         name: name.to_string(),
@@ -342,10 +403,19 @@ maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
             let p = slo.max_pending_after.as_ref().ok_or_else(missing)?;
             match (p.at, p.fault) {
                 (Some(at), _) => Ok(t(Metric::PendingAfter(at), p.pods)),
-                _ => Err(not_yet("faults (maxPendingAfter {fault: ...})")),
+                (None, Some(grace)) => Ok(t(Metric::PendingAfterFault(grace), p.pods)),
+                (None, None) => Err(missing()),
             }
         }
-        "minWorkloadAvailability" => Err(not_yet("workload availability")),
+        "minWorkloadAvailability" => slo
+            .min_workload_availability
+            .map(|v| Threshold {
+                name: name.to_string(),
+                metric: Metric::MinWorkloadAvailability,
+                op: Op::Ge,
+                limit: v,
+            })
+            .ok_or_else(missing),
         "maxEvictions" => slo
             .max_evictions
             .map(|v| t(Metric::Evictions, v))
@@ -354,8 +424,19 @@ maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
             .max_oom_kills
             .map(|v| t(Metric::OomKills, v))
             .ok_or_else(missing),
-        "maxCascadeDepth" => Err(not_yet("cascades")),
-        "maxTimeToRecover" => Err(not_yet("faults")),
+        "maxCascadeDepth" => slo
+            .max_cascade_depth
+            .map(|v| t(Metric::MaxCascadeDepth, v))
+            .ok_or_else(missing),
+        "maxTimeToRecover" => slo
+            .max_time_to_recover
+            .map(|d| Threshold {
+                name: name.to_string(),
+                metric: Metric::TimeToRecover,
+                op: Op::Le,
+                limit: d.as_millis() as f64 / 1000.0,
+            })
+            .ok_or_else(missing),
         other => Err(format!(
             "--slo {other:?} is neither an inline threshold (metric<=number, metrics: {METRIC_NAMES}) nor a key of slo: ({KEYS})"
         )),
@@ -434,7 +515,43 @@ mod tests {
             .contains("does not set"));
         assert!(parse_slo(None, "maxCascadeDepth")
             .unwrap_err()
-            .starts_with("not yet"));
+            .contains("does not set"));
+        let failures = Slo {
+            max_pending_after: Some(PendingAfter {
+                fault: Some(DurationMs::from_secs(900)),
+                at: None,
+                pods: 0,
+            }),
+            min_workload_availability: Some(0.99),
+            max_cascade_depth: Some(3),
+            max_time_to_recover: Some(DurationMs::from_secs(1800)),
+            ..Slo::default()
+        };
+        let t = parse_slo(Some(&failures), "maxPendingAfter").unwrap();
+        assert_eq!(
+            t.metric,
+            Metric::PendingAfterFault(DurationMs::from_secs(900))
+        );
+        let t = parse_slo(Some(&failures), "minWorkloadAvailability").unwrap();
+        assert_eq!(
+            (t.metric, t.op, t.limit),
+            (Metric::MinWorkloadAvailability, Op::Ge, 0.99)
+        );
+        assert!(t.holds(0.995) && !t.holds(0.98));
+        let t = parse_slo(Some(&failures), "maxTimeToRecover").unwrap();
+        assert_eq!((t.metric, t.limit), (Metric::TimeToRecover, 1800.0));
+        assert!(!t.holds(f64::INFINITY), "not recovered fails");
+        let t = parse_slo(Some(&failures), "maxCascadeDepth").unwrap();
+        assert_eq!((t.metric, t.limit), (Metric::MaxCascadeDepth, 3.0));
+        for m in [
+            "pendingAfterFault:15m",
+            "minWorkloadAvailability",
+            "maxCascadeDepth",
+            "timeToRecover",
+        ] {
+            let parsed: Metric = m.parse().unwrap();
+            assert_eq!(parsed.to_string(), m);
+        }
         assert!(parse_slo(None, "maxEvictions")
             .unwrap_err()
             .contains("does not set"));

@@ -6,7 +6,7 @@
 use super::groups::PodGroups;
 use super::intern::{Interner, Sym, ValueInterner};
 use super::labels::LabelSet;
-use super::nodes::{ImageId, LabelSetId, NodeId, Nodes, TaintSetId};
+use super::nodes::{ImageId, LabelSetId, NodeId, NodeInit, Nodes, TaintSetId};
 use super::pods::{Pod, PodId, PodPhase, PodSlab};
 use super::resources::ResourceTable;
 use super::taints::Taint;
@@ -109,6 +109,8 @@ pub struct World {
     /// Pod-group counts per topology domain.
     pub groups: PodGroups,
     phase_counts: PhaseCounts,
+    /// Bumped whenever a node is added or removed (caches keyed on the node set compare it).
+    node_set_version: u64,
 }
 
 impl World {
@@ -136,7 +138,105 @@ impl World {
             pods_on_node: Vec::new(),
             groups: PodGroups::default(),
             phase_counts: PhaseCounts::default(),
+            node_set_version: 0,
         }
+    }
+
+    /// Changes whenever a node is added or removed.
+    #[inline]
+    pub fn node_set_version(&self) -> u64 {
+        self.node_set_version
+    }
+
+    /// Recomputes `node_order` over the live nodes as upstream `nodeTree.list()`: zones in
+    /// first-seen (lowest node id) order, nodes within a zone by id, listed round-robin.
+    pub fn rebuild_node_order(&mut self) {
+        let mut zones: Vec<u32> = Vec::new();
+        let mut by_zone: Vec<Vec<NodeId>> = Vec::new();
+        for n in self.nodes.live_ids() {
+            let z = self.nodes.zone[n.ix()];
+            let slot = match zones.iter().position(|x| *x == z) {
+                Some(p) => p,
+                None => {
+                    zones.push(z);
+                    by_zone.push(Vec::new());
+                    zones.len() - 1
+                }
+            };
+            by_zone[slot].push(n);
+        }
+        self.node_order.clear();
+        let longest = by_zone.iter().map(Vec::len).max().unwrap_or(0);
+        for i in 0..longest {
+            for z in &by_zone {
+                if let Some(n) = z.get(i) {
+                    self.node_order.push(*n);
+                }
+            }
+        }
+    }
+
+    /// Adds a node to a running cluster (autoscaler scale-up, surge nodes): the node columns,
+    /// its pod list, its topology domains (a new domain for `kubernetes.io/hostname`, the
+    /// domain of its label value otherwise) and `node_order` all follow. Ids are never reused.
+    pub fn add_node(&mut self, init: NodeInit) -> NodeId {
+        let images = init.images.clone();
+        let id = self.nodes.push(init);
+        self.pods_on_node.push(Vec::new());
+        for img in images {
+            self.images[img as usize].nodes_with += 1;
+        }
+        let domains: Vec<u32> = (0..self.groups.keys.len())
+            .map(|k| self.new_node_domain(k, id))
+            .collect();
+        self.groups.push_node(&domains);
+        self.rebuild_node_order();
+        self.node_set_version += 1;
+        id
+    }
+
+    /// The domain of the just-pushed node `id` for topology key `k`.
+    fn new_node_domain(&self, k: usize, id: NodeId) -> u32 {
+        let key = &self.groups.keys[k];
+        if key.label == "kubernetes.io/hostname" {
+            return key.domains;
+        }
+        let Some(sym) = self.interner.lookup(&key.label) else {
+            return super::groups::NO_DOMAIN;
+        };
+        let Some(value) = self.node_label(id, sym) else {
+            return super::groups::NO_DOMAIN;
+        };
+        // Another node with the same value names the domain; otherwise it is a new one.
+        self.nodes
+            .ids()
+            .take(id.ix())
+            .find(|&n| {
+                key.node_domain[n.ix()] != super::groups::NO_DOMAIN
+                    && self.node_label(n, sym) == Some(value)
+            })
+            .map_or(key.domains, |n| key.node_domain[n.ix()])
+    }
+
+    /// Deletes `node` from the cluster: it is marked removed, NotReady and cordoned, leaves
+    /// `node_order` (the scheduler never visits it again) and stops counting as an image
+    /// holder. Pods still bound to it stay bound until the caller deletes them (the
+    /// simulation's `remove_node` does, through the controllers). Returns false if it was
+    /// removed already.
+    pub fn remove_node(&mut self, node: NodeId) -> bool {
+        if self.nodes.removed[node.ix()] {
+            return false;
+        }
+        self.nodes.removed[node.ix()] = true;
+        self.nodes.ready[node.ix()] = false;
+        self.nodes.unschedulable[node.ix()] = true;
+        for i in 0..self.nodes.images[node.ix()].len() {
+            let img = self.nodes.images[node.ix()][i];
+            self.images[img as usize].nodes_with -= 1;
+        }
+        self.rebuild_node_order();
+        self.node_set_version += 1;
+        true
     }
 
     /// The value of label `key` on `node` (hostname included).

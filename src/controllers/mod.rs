@@ -195,6 +195,21 @@ impl Controllers {
         }
     }
 
+    /// A node joined the running cluster: every DaemonSet whose template matches it places a
+    /// pod there (in workload order).
+    pub fn node_added(&mut self, core: &mut Core, node: crate::cluster::NodeId) {
+        for w in &mut self.workloads {
+            if matches!(w.kind, KindState::DaemonSet) {
+                daemonset::on_node_added(w, core, node);
+            }
+        }
+    }
+
+    /// The template and kind of workload `w` (for the autoscaler's drain rules).
+    pub fn spec(&self, w: WorkloadId) -> &WorkloadSpec {
+        &self.workloads[w as usize].spec
+    }
+
     /// A pod was just bound (by the scheduler): Job pods start their run.
     pub fn pod_bound(&mut self, core: &mut Core, pod: PodId) {
         let Some(p) = core.world.pods.get(pod) else {

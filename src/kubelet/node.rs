@@ -53,6 +53,8 @@ pub(crate) struct NodeCols {
     pub check_at: Vec<u64>,
     /// `(mem, rate, off, cpu, thr)` as last reported to the metrics.
     pub seen: Vec<(i64, i64, i128, i64, i64)>,
+    /// Nodes removed from the cluster (absent = not removed): left out of the percentiles.
+    pub removed: Vec<bool>,
 }
 
 impl NodeCols {
@@ -92,7 +94,37 @@ impl NodeCols {
             sync_pending: vec![false; n],
             check_at: vec![NEVER; n],
             seen: vec![(0, 0, 0, 0, 0); n],
+            removed: vec![false; n],
         }
+    }
+
+    /// Appends the columns of node `node`, just added to `world`.
+    pub fn push(&mut self, world: &World, cfg: &KubeletConfig, node: NodeId) {
+        let cap = world.nodes.capacity_of(node)[MEMORY];
+        self.cap.push(cap);
+        self.alloc_cpu.push(world.nodes.alloc(node, CPU));
+        self.alloc_mem.push(world.nodes.alloc(node, MEMORY));
+        self.hard.push(cfg.hard.map(|t| t.bytes(cap)));
+        self.soft.push(cfg.soft.map(|(t, _)| t.bytes(cap)));
+        self.mem.push(0);
+        self.rate.push(0);
+        self.off.push(0);
+        self.cpu.push(0);
+        self.thr.push(0);
+        self.pressure.push(false);
+        self.last_observed.push(0);
+        self.soft_since.push(NEVER);
+        self.sync_pending.push(false);
+        self.check_at.push(NEVER);
+        self.seen.push((0, 0, 0, 0, 0));
+        self.removed.resize(self.cap.len() - 1, false);
+        self.removed.push(false);
+    }
+
+    /// Whether node `n` was removed from the cluster.
+    #[inline]
+    pub fn is_removed(&self, n: usize) -> bool {
+        self.removed.get(n).copied().unwrap_or(false)
     }
 
     /// Number of nodes.

@@ -246,6 +246,19 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
         if ts.pressure {
             push_pressure(&mut rec, s.pressure.as_ref(), ts.zones.len());
         }
+        if ts.autoscaler {
+            match s.autoscaler {
+                Some(a) => {
+                    for v in [a.nodes_total, a.nodes_added, a.nodes_removed] {
+                        rec.push(v.to_string());
+                    }
+                }
+                None => rec.extend(std::iter::repeat_n(
+                    String::new(),
+                    super::autoscaler::AUTOSCALER_COLUMNS.len(),
+                )),
+            }
+        }
         w.write_record(&rec).map_err(csv_err)?;
     }
     finish_csv(path, w)
@@ -440,6 +453,7 @@ mod tests {
                     ..Default::default()
                 }],
                 pressure: false,
+                autoscaler: false,
             },
             events: EventLog {
                 rows: vec![

@@ -36,7 +36,7 @@
 //! * Required pod affinity with several terms counts matching pods per term (upstream counts
 //!   pods matching all terms); identical for the usual single term.
 //! * ImageLocality sums each distinct image once (upstream: once per container naming it) and
-//!   spreads over `world.nodes.len()`.
+//!   spreads over the nodes in `node_order` (removed nodes excluded).
 //! * TaintToleration reports the first untolerated taint in the interned (sorted) taint order;
 //!   NodeResourcesFit lists extended resources in resource-id order (upstream: map order).
 //! * Node labels are assumed not to change after a node is created (cached node-inclusion for

@@ -16,6 +16,8 @@ pub mod event;
 mod testkit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dynamic;
 
 pub use self::core::Core;
 pub use event::Event;
@@ -553,6 +555,44 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         self.settle();
     }
 
+    // --- Dynamic nodes (autoscaler, surge nodes) ---
+
+    /// Adds a Ready node to the running cluster: every per-node structure grows, DaemonSets
+    /// place their pods on it, and pods waiting for room are retried.
+    pub fn add_node(&mut self, init: crate::cluster::NodeInit) -> NodeId {
+        let node = self.add_node_inner(init);
+        self.settle();
+        node
+    }
+
+    /// [`Simulation::add_node`] without settling (inside an event handler).
+    fn add_node_inner(&mut self, init: crate::cluster::NodeInit) -> NodeId {
+        let node = self.core.add_node(init);
+        self.controllers.node_added(&mut self.core, node);
+        self.core.node_changed(node);
+        node
+    }
+
+    /// Deletes a node from the cluster: it leaves `node_order` for good (its id is never
+    /// reused) and its pods are deleted through their controllers (owners recreate them
+    /// elsewhere; the replacements inherit `cause`). Returns the number of pods deleted; 0
+    /// for a node removed already.
+    pub fn remove_node(&mut self, node: NodeId, cause: u64) -> usize {
+        let n = self.remove_node_inner(node, cause);
+        self.settle();
+        n
+    }
+
+    /// [`Simulation::remove_node`] without settling (inside an event handler).
+    fn remove_node_inner(&mut self, node: NodeId, cause: u64) -> usize {
+        let pods = self.core.remove_node(node);
+        for &pod in &pods {
+            self.controllers.delete_pod(&mut self.core, pod, cause);
+        }
+        self.core.recorder.sync_node(&self.core.world, node);
+        pods.len()
+    }
+
     /// Scans the whole state and reports the first inconsistency: phase counters vs the slab,
     /// per-workload counts vs the slab, pod conservation, node totals vs bound pods. Expensive
     /// (for tests and debugging only).
@@ -629,6 +669,28 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     req[n.ix() * stride + k] += v;
                 }
             }
+        }
+        if let Some(n) = w
+            .nodes
+            .ids()
+            .find(|n| !w.nodes.is_live(*n) && !w.pods_on_node[n.ix()].is_empty())
+        {
+            return Err(format!(
+                "removed node {} still holds pods",
+                w.nodes.name[n.ix()]
+            ));
+        }
+        if w.node_order.len() != w.nodes.live_ids().count()
+            || w.node_order.iter().any(|n| !w.nodes.is_live(*n))
+        {
+            return Err("node_order does not list exactly the live nodes".into());
+        }
+        if r.nodes_total() != w.node_order.len() as u64 {
+            return Err(format!(
+                "recorder counts {} nodes, the world has {}",
+                r.nodes_total(),
+                w.node_order.len()
+            ));
         }
         if req != w.nodes.requested {
             return Err("node requested totals differ from the sum of bound pods".into());

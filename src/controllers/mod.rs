@@ -189,7 +189,9 @@ impl Controllers {
             | Event::ContainerRestart { .. }
             | Event::LeakCheck { .. }
             | Event::NodeCheck { .. }
-            | Event::KubeletSync { .. } => {
+            | Event::KubeletSync { .. }
+            | Event::AutoscalerScan
+            | Event::AutoscalerNodeReady { .. } => {
                 debug_assert!(false, "not a controller event: {event:?}")
             }
         }

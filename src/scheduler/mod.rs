@@ -54,6 +54,7 @@ mod plugin_scores;
 mod preempt;
 mod queue;
 pub mod score;
+mod simulate;
 mod spread;
 
 #[cfg(test)]
@@ -65,6 +66,7 @@ pub use config::num_feasible_nodes_to_find;
 pub use cycle::Scheduler;
 pub use preempt::{NoPdbs, PdbOracle};
 pub use queue::SchedulingQueue;
+pub use simulate::StaticFilter;
 
 /// Score plugin names exactly as upstream.
 pub const SCORE_PLUGINS: [&str; 7] = [

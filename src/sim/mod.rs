@@ -9,6 +9,7 @@
 //! one `SchedulerCycle` pending while the active queue is non-empty and one `QueueWakeup`
 //! pending at the queue's next wakeup. Scheduling takes zero simulated time.
 
+mod autoscale;
 pub mod core;
 pub mod event;
 
@@ -49,6 +50,8 @@ pub struct SimSetup {
     pub event_log: EventLogLevel,
     /// The usage and node-pressure model (None: off, no usage events at all).
     pub pressure: Option<crate::kubelet::PressureConfig>,
+    /// The Cluster Autoscaler (None: off).
+    pub autoscaler: Option<crate::autoscaler::AutoscalerConfig>,
 }
 
 /// The simulation could not be set up.
@@ -83,6 +86,9 @@ pub enum SetupError {
     /// The world is not ready for a run.
     #[error("inconsistent world: {0}")]
     InconsistentWorld(String),
+    /// The autoscaler's configuration cannot be used.
+    #[error("autoscaler: {0}")]
+    Autoscaler(String),
 }
 
 /// Progress of a running simulation, for a progress bar.
@@ -189,6 +195,8 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     wakeups: BinaryHeap<Reverse<SimTime>>,
     events_processed: u64,
     last_sample: Option<SimTime>,
+    /// The Cluster Autoscaler, when the scenario has one.
+    autoscaler: Option<Box<crate::autoscaler::Autoscaler>>,
 }
 
 impl Simulation {
@@ -221,7 +229,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             seed,
             event_log,
             pressure,
-            ..
+            scheduler: scheduler_config,
+            autoscaler: autoscaler_config,
         } = setup;
         if !world.pods.is_empty() {
             return Err(SetupError::InconsistentWorld(format!(
@@ -258,6 +267,16 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             )?)),
             None => None,
         };
+        let autoscaler = match autoscaler_config {
+            Some(cfg) => Some(autoscale::build(
+                cfg,
+                &world,
+                &scheduler_config,
+                &workloads,
+                &streams,
+            )?),
+            None => None,
+        };
         let controllers = Controllers::new(workloads, &world, &streams)?;
         let infos = controllers.infos();
         let mut recorder = Recorder::new(&world, &infos, event_log);
@@ -276,11 +295,13 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             wakeups: BinaryHeap::new(),
             events_processed: 0,
             last_sample: None,
+            autoscaler,
         };
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
             sim.core
                 .push(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
+        sim.start_autoscaler();
         sim.core.kubelet = kubelet;
         sim.core.with_kubelet(|k, core| k.start(core));
         sim.controllers.start(&mut sim.core);
@@ -380,6 +401,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .core
             .recorder
             .finish(&self.core.world, &self.infos, info);
+        if let Some(a) = self.autoscaler.as_mut() {
+            result.summary.autoscaler = Some(a.finish(end.as_millis()));
+        }
         if let Some((summary, nodes)) = pressure {
             result.summary.evictions = Some(summary.evictions);
             result.summary.oom_kills = Some(summary.oom_kills_limit + summary.oom_kills_node);
@@ -450,6 +474,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
                 }
             }
+            Event::AutoscalerScan => self.autoscaler_scan(),
+            Event::AutoscalerNodeReady { group } => self.autoscaler_node_ready(group as usize),
         }
     }
 
@@ -468,6 +494,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         match self.scheduler.schedule(&core.world, pod) {
             Outcome::Bind { node, score } => {
                 core.bind_scheduled(pod, node, score);
+                if let Some(a) = self.autoscaler.as_mut() {
+                    a.pod_bound(pod, core.now.as_millis());
+                }
                 self.controllers.pod_bound(core, pod);
             }
             Outcome::Unschedulable {
@@ -487,6 +516,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                             self.controllers.delete_pod(core, v, preemptor.cause);
                         }
                     }
+                }
+                if let Some(a) = self.autoscaler.as_mut() {
+                    a.pod_unschedulable(pod);
                 }
                 let prio = core.priority(pod);
                 self.queue.add_unschedulable(pod, prio, attempts, core.now);
@@ -570,6 +602,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let node = self.core.add_node(init);
         self.controllers.node_added(&mut self.core, node);
         self.core.node_changed(node);
+        self.autoscaler_saw_node(node, true);
         node
     }
 
@@ -590,6 +623,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             self.controllers.delete_pod(&mut self.core, pod, cause);
         }
         self.core.recorder.sync_node(&self.core.world, node);
+        if !pods.is_empty() || !self.core.world.nodes.is_live(node) {
+            self.autoscaler_saw_node(node, false);
+        }
         pods.len()
     }
 

@@ -165,6 +165,7 @@ impl Fixture {
             seed,
             event_log,
             pressure: None,
+            autoscaler: None,
         }
     }
 

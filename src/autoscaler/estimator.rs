@@ -133,7 +133,8 @@ mod tests {
     fn the_pod_count_limits_a_node() {
         let node = [64_000, 1 << 40, 0, 3];
         let tiny = [10, 1, 0, 1];
-        let e = estimate(&[&tiny; 7], &node, 0, 10);
+        let pods: Vec<&[i64]> = vec![&tiny; 7];
+        let e = estimate(&pods, &node, 0, 10);
         assert_eq!(e.new_nodes, 3, "3 pods per node: 3 + 3 + 1");
     }
 

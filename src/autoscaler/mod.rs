@@ -121,3 +121,5 @@ impl AutoscalerConfig {
         }
     }
 }
+#[cfg(test)]
+mod tests;

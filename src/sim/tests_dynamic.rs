@@ -139,3 +139,44 @@ fn removed_node_pods_are_recreated_elsewhere_and_new_nodes_get_daemon_pods() {
     );
     assert_eq!(r.timeseries.rows.last().unwrap().nodes_ready, 2);
 }
+
+/// The shipped autoscaler scenario, optionally with the kubelet usage model on (every node's
+/// kubelet columns must follow the added and removed nodes).
+fn burst_setup(kubelet: bool) -> super::SimSetup {
+    let mut text = include_str!("../../scenarios/autoscaler-burst.yaml").to_string();
+    if kubelet {
+        text.push_str("kubelet: {}\n");
+        text = text.replace(
+            "          resources: {requests: {cpu: \"1\", memory: 3Gi}, limits: {cpu: \"2\", memory: 3Gi}}",
+            "          resources: {requests: {cpu: \"1\", memory: 3Gi}, limits: {cpu: \"2\", memory: 3Gi}}\n    usage: {cpu: 800m, memory: 2Gi}",
+        );
+    }
+    let s = crate::scenario::parse_scenario(&text, "autoscaler-burst.yaml").unwrap();
+    crate::build::build(&s, crate::build::BuildOptions::default())
+}
+
+#[test]
+fn autoscaler_run_stays_consistent_and_is_deterministic() {
+    for kubelet in [false, true] {
+        let mut sim = super::Simulation::new(burst_setup(kubelet)).unwrap();
+        let mut peak = 0;
+        for minute in 1..=120 {
+            sim.run_until(SimTime(minute * 60_000));
+            if let Err(e) = sim.check_consistency() {
+                panic!("kubelet {kubelet}, minute {minute}: {e}");
+            }
+            peak = peak.max(sim.world().node_order.len());
+        }
+        assert!(peak > 5, "the burst scaled the cluster up (peak {peak})");
+        assert_eq!(sim.world().node_order.len(), 5, "and back down");
+        let r = sim.run(&mut |_| {});
+        let a = r.summary.autoscaler.clone().unwrap();
+        assert_eq!(a.nodes_added, (peak - 5) as u64);
+        assert_eq!(a.nodes_added, a.nodes_removed);
+        assert_eq!(r.summary.workloads[3].succeeded, 160);
+        let again = super::Simulation::new(burst_setup(kubelet))
+            .unwrap()
+            .run(&mut |_| {});
+        assert_eq!(r, again, "same seed, same result");
+    }
+}

@@ -99,6 +99,14 @@ pub struct AutoscalerConfig {
     pub expendable_cutoff: i32,
     /// PodDisruptionBudgets the drain simulation honours.
     pub pdbs: Vec<PdbRule>,
+    /// `--scale-down-non-empty-candidates-count`: non-empty nodes whose drain is simulated
+    /// per loop.
+    pub non_empty_candidates: u32,
+    /// `--scale-down-candidates-pool-ratio` in percent: extra candidates (of all nodes) once a
+    /// previously unneeded node is no longer valid.
+    pub candidates_pool_ratio_pct: u32,
+    /// `--scale-down-candidates-pool-min-count`.
+    pub candidates_pool_min_count: u32,
 }
 
 impl AutoscalerConfig {
@@ -118,6 +126,9 @@ impl AutoscalerConfig {
             skip_nodes_with_system_pods: true,
             expendable_cutoff: -10,
             pdbs: Vec::new(),
+            non_empty_candidates: 30,
+            candidates_pool_ratio_pct: 10,
+            candidates_pool_min_count: 50,
         }
     }
 }

@@ -33,13 +33,36 @@ pub(crate) fn utilization_ppm(world: &World, node: NodeId) -> u64 {
     f(CPU).max(f(MEMORY))
 }
 
+/// Where a template's destination search stands in `node_order`: it starts where the
+/// template's pods last found a destination (upstream's hinting simulator) and wraps around.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cursor {
+    /// Position in `node_order`.
+    pos: usize,
+    /// Nodes stepped past in this pass.
+    scanned: usize,
+}
+
+/// Whether `utilization_ppm(node) < threshold_ppm`, without divisions (hot: every node of
+/// every group at every loop).
+#[inline]
+pub(crate) fn below_threshold(world: &World, node: NodeId, threshold_ppm: u64) -> bool {
+    let under = |r: usize| {
+        let a = world.nodes.alloc(node, r);
+        a <= 0
+            || (world.nodes.req(node, r).max(0) as i128) * 1_000_000
+                < a as i128 * threshold_ppm as i128
+    };
+    under(CPU) && under(MEMORY)
+}
+
 /// Scratch state of one unneeded-nodes pass: requests pods would bring to their destinations
 /// and first-fit cursors per template (capacity only shrinks within a pass, so a node that did
 /// not fit a template earlier in the pass never will).
 #[derive(Default)]
 struct MovePlan {
     extra: HashMap<NodeId, Vec<i64>>,
-    cursor: HashMap<TemplateId, usize>,
+    cursor: HashMap<TemplateId, Cursor>,
     /// Nodes found unneeded in this pass (not destinations).
     gone: Vec<bool>,
 }
@@ -73,6 +96,16 @@ impl Autoscaler {
         Ok(out)
     }
 
+    /// Whether `node` holds no pod that would have to move (only DaemonSet and expendable
+    /// pods); stops at the first one that would.
+    fn movable_free(&self, world: &World, node: NodeId) -> bool {
+        world.pods_on_node[node.ix()].iter().all(|&pod| {
+            let t = world.pods.get(pod).expect("bound pod").template;
+            let tpl = &world.templates[t as usize];
+            tpl.owner == OwnerKind::DaemonSet || tpl.priority < self.cfg.expendable_cutoff
+        })
+    }
+
     /// Finds a destination for every pod of `pods` (off `from`) and records them in `plan`;
     /// false (and `plan` unchanged apart from cursors) if some pod has none.
     fn place_all(
@@ -90,11 +123,18 @@ impl Autoscaler {
         for &pod in pods {
             let t = world.pods.get(pod).expect("bound").template;
             let req = &world.templates[t as usize].requests;
-            let c = plan.cursor.entry(t).or_insert(0);
+            let hint = self.hints.get(&t).copied().unwrap_or(0);
+            let c = plan.cursor.entry(t).or_insert(Cursor {
+                pos: if order.is_empty() {
+                    0
+                } else {
+                    hint % order.len()
+                },
+                scanned: 0,
+            });
             let mut found = None;
-            let mut i = *c;
-            while i < order.len() {
-                let n = order[i];
+            while c.scanned < order.len() {
+                let n = order[c.pos];
                 if n != from
                     && !plan.gone[n.ix()]
                     && world.nodes.ready[n.ix()]
@@ -111,11 +151,10 @@ impl Autoscaler {
                         break;
                     }
                 }
-                // The cursor only skips nodes that failed for reasons that last the pass.
-                if n != from {
-                    *c = i + 1;
-                }
-                i += 1;
+                // Skipped nodes stay unfit for the rest of the pass (free room only shrinks);
+                // the pod's own node is skipped too (conservative for later pods).
+                c.pos = (c.pos + 1) % order.len();
+                c.scanned += 1;
             }
             let Some(n) = found else {
                 ok = false;
@@ -155,21 +194,40 @@ impl Autoscaler {
             if self.groups[g].live <= self.cfg.groups[g].min_size {
                 continue;
             }
-            if !world.nodes.ready[n.ix()] || utilization_ppm(world, n) >= threshold {
+            if !world.nodes.ready[n.ix()] || !below_threshold(world, n, threshold) {
                 continue;
             }
             cands.push((self.unneeded_since[n.ix()] == NEVER, n));
         }
-        cands.sort();
-        let cap = (world.node_order.len() / 10).max(50);
+        // Previously unneeded nodes first (stable: `node_order` within each part).
+        let (old, fresh): (Vec<_>, Vec<_>) = cands.iter().partition(|c| !c.0);
+        let cands: Vec<(bool, NodeId)> = old.into_iter().chain(fresh).collect();
+        // Upstream `scale-down-non-empty-candidates-count` non-empty nodes are simulated per
+        // loop, plus a pool of `max(ratio·N, min-count)` more once a node unneeded in the
+        // last loop is no longer valid.
+        let pool = (world.node_order.len() as u64 * u64::from(self.cfg.candidates_pool_ratio_pct))
+            .div_ceil(100)
+            .max(u64::from(self.cfg.candidates_pool_min_count)) as usize;
+        let mut cap = self.cfg.non_empty_candidates as usize;
+        let mut widened = false;
         let mut plan = MovePlan {
             gone: vec![false; world.nodes.len()],
             ..Default::default()
         };
         let mut unneeded: Vec<(NodeId, bool)> = Vec::new(); // (node, empty)
         let mut simulated = 0usize;
-        for &(_, n) in &cands {
+        let mut widen = |cap: &mut usize, was_unneeded: bool| {
+            if was_unneeded && !widened {
+                widened = true;
+                *cap += pool;
+            }
+        };
+        for &(fresh, n) in &cands {
+            if simulated >= cap && !self.movable_free(world, n) {
+                continue; // would need a drain simulation, and the loop's budget is spent
+            }
             let Ok(pods) = self.pods_to_move(world, n) else {
+                widen(&mut cap, !fresh);
                 continue;
             };
             if !pods.is_empty() {
@@ -178,11 +236,15 @@ impl Autoscaler {
                 }
                 simulated += 1;
                 if !self.place_all(world, n, &pods, &mut plan) {
+                    widen(&mut cap, !fresh);
                     continue;
                 }
             }
             plan.gone[n.ix()] = true;
             unneeded.push((n, pods.is_empty()));
+        }
+        for (&t, c) in &plan.cursor {
+            self.hints.insert(t, c.pos);
         }
         // Timers: nodes unneeded now keep (or start) theirs, every other node loses it.
         let mut now_unneeded = vec![false; world.nodes.len()];

@@ -64,6 +64,8 @@ pub struct Autoscaler {
     waits: Vec<u64>,
     /// Per node id: since when it is unneeded ([`NEVER`]: not).
     pub(super) unneeded_since: Vec<u64>,
+    /// Per template: where in `node_order` its pods last found a drain destination.
+    pub(super) hints: HashMap<TemplateId, usize>,
     pub(super) last_scale_up_ms: Option<u64>,
     pub(super) last_delete_ms: Option<u64>,
     last_t: u64,
@@ -167,6 +169,7 @@ impl Autoscaler {
             waiting: HashMap::new(),
             waits: Vec::new(),
             unneeded_since: vec![NEVER; world.nodes.len()],
+            hints: HashMap::new(),
             last_scale_up_ms: None,
             last_delete_ms: None,
             last_t: 0,

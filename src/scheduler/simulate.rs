@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::cache::{compute_static_view, hostname_dependent, NodeView, StaticFail};
+use super::cache::{
+    compute_static_view, hostname_dependent, NodeClasses, NodeView, StaticFail, TemplateStatics,
+};
 use super::config::ResolvedProfile;
 use super::SchedulerConfig;
 use crate::cluster::nodes::{LabelSetId, TaintSetId};
@@ -17,6 +19,9 @@ pub struct StaticFilter {
     profiles: Vec<ResolvedProfile>,
     cache: HashMap<(TemplateId, LabelSetId, TaintSetId, bool), bool>,
     hostname_dep: HashMap<TemplateId, bool>,
+    /// Real nodes: the scheduler's own per-node class cache (array lookups on the hot path).
+    classes: NodeClasses,
+    statics: TemplateStatics,
 }
 
 impl StaticFilter {
@@ -38,6 +43,8 @@ impl StaticFilter {
             profiles,
             cache: HashMap::new(),
             hostname_dep: HashMap::new(),
+            classes: NodeClasses::default(),
+            statics: TemplateStatics::default(),
         }
     }
 
@@ -73,6 +80,17 @@ impl StaticFilter {
 
     /// Whether pods of template `t` pass the static filters on node `node` now.
     pub fn fits_node(&mut self, world: &World, t: TemplateId, node: NodeId) -> bool {
-        self.passes(world, t, NodeView::of(world, node.ix()))
+        self.classes.resize(world.nodes.len());
+        let p = (world.templates[t as usize].profile as usize).min(self.profiles.len() - 1);
+        self.statics
+            .get(
+                &mut self.classes,
+                world,
+                &self.profiles[p],
+                t as usize,
+                node.ix(),
+            )
+            .fail
+            == StaticFail::Pass
     }
 }

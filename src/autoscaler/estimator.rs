@@ -57,13 +57,20 @@ pub fn estimate(pods: &[&[i64]], capacity: &[i64], prefilled: u32, max_new: u32)
         free.extend_from_slice(capacity);
     }
     let mut out = Estimate::default();
+    // Equal requests are usually adjacent in this order; the nodes before where the previous
+    // equal pod went did not fit it and cannot fit this one (free room only shrinks).
+    let mut last: Option<(&[i64], usize)> = None;
     for (_, i) in order {
         let req = pods[i];
         if !fits(req, capacity) {
             continue;
         }
         let bins = free.len() / stride.max(1);
-        let slot = (0..bins).find(|&b| fits(req, &free[b * stride..(b + 1) * stride]));
+        let from = match last {
+            Some((prev, b)) if prev == req => b,
+            _ => 0,
+        };
+        let slot = (from..bins).find(|&b| fits(req, &free[b * stride..(b + 1) * stride]));
         let b = match slot {
             Some(b) => b,
             None if out.new_nodes < max_new => {
@@ -71,8 +78,12 @@ pub fn estimate(pods: &[&[i64]], capacity: &[i64], prefilled: u32, max_new: u32)
                 free.extend_from_slice(capacity);
                 bins
             }
-            None => continue,
+            None => {
+                last = Some((req, bins));
+                continue;
+            }
         };
+        last = Some((req, b));
         for (f, q) in free[b * stride..(b + 1) * stride].iter_mut().zip(req) {
             *f -= q;
         }
@@ -136,6 +147,59 @@ mod tests {
         let pods: Vec<&[i64]> = vec![&tiny; 7];
         let e = estimate(&pods, &node, 0, 10);
         assert_eq!(e.new_nodes, 3, "3 pods per node: 3 + 3 + 1");
+    }
+
+    /// Plain first-fit decreasing, every node examined for every pod.
+    fn naive(pods: &[&[i64]], cap: &[i64], prefilled: u32, max_new: u32) -> Estimate {
+        let mut order: Vec<usize> = (0..pods.len()).collect();
+        order.sort_by(|&a, &b| {
+            pod_score(pods[b], cap)
+                .cmp(&pod_score(pods[a], cap))
+                .then(a.cmp(&b))
+        });
+        let mut bins: Vec<Vec<i64>> = vec![cap.to_vec(); prefilled as usize];
+        let mut out = Estimate::default();
+        for i in order {
+            if !fits(pods[i], cap) {
+                continue;
+            }
+            let b = match bins.iter().position(|f| fits(pods[i], f)) {
+                Some(b) => b,
+                None if out.new_nodes < max_new => {
+                    out.new_nodes += 1;
+                    bins.push(cap.to_vec());
+                    bins.len() - 1
+                }
+                None => continue,
+            };
+            for (f, q) in bins[b].iter_mut().zip(pods[i]) {
+                *f -= q;
+            }
+            out.placed.push(i);
+            if b >= prefilled as usize {
+                out.on_new.push(i);
+            }
+        }
+        out.placed.sort_unstable();
+        out.on_new.sort_unstable();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_equal_request_shortcut_changes_nothing(
+            kinds in proptest::collection::vec((1i64..5_000, 1i64..20), 1..4),
+            picks in proptest::collection::vec(0usize..4, 0..60),
+            prefilled in 0u32..3,
+            max_new in 0u32..12,
+        ) {
+            let reqs: Vec<[i64; 4]> = kinds.iter().map(|&(c, m)| [c, m, 0, 1]).collect();
+            let pods: Vec<&[i64]> = picks.iter().map(|&k| reqs[k % reqs.len()].as_slice()).collect();
+            proptest::prop_assert_eq!(
+                estimate(&pods, &NODE, prefilled, max_new),
+                naive(&pods, &NODE, prefilled, max_new)
+            );
+        }
     }
 
     #[test]

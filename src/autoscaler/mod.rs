@@ -107,6 +107,8 @@ pub struct AutoscalerConfig {
     pub candidates_pool_ratio_pct: u32,
     /// `--scale-down-candidates-pool-min-count`.
     pub candidates_pool_min_count: u32,
+    /// `--max-nodes-per-scaleup`: the most nodes one scale-up asks for.
+    pub max_nodes_per_scaleup: u32,
 }
 
 impl AutoscalerConfig {
@@ -129,6 +131,7 @@ impl AutoscalerConfig {
             non_empty_candidates: 30,
             candidates_pool_ratio_pct: 10,
             candidates_pool_min_count: 50,
+            max_nodes_per_scaleup: 1_000,
         }
     }
 }

@@ -451,7 +451,7 @@ impl Autoscaler {
             let room = u64::from(self.cfg.groups[g].max_size)
                 .saturating_sub(size)
                 .min(total_room)
-                .min(u64::from(u32::MAX)) as u32;
+                .min(u64::from(self.cfg.max_nodes_per_scaleup)) as u32;
             if room == 0 {
                 continue;
             }

@@ -46,6 +46,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         self.autoscaler.as_deref()
     }
 
+    /// Points the autoscaler's PDB questions at `budgets` (e.g. the run loop's PDB tracker);
+    /// no-op without an autoscaler.
+    pub fn set_autoscaler_budgets(
+        &mut self,
+        budgets: Box<dyn crate::autoscaler::DisruptionBudgets>,
+    ) {
+        if let Some(a) = self.autoscaler.as_mut() {
+            a.set_budgets(budgets);
+        }
+    }
+
     /// One autoscaler loop: request nodes, delete unneeded ones, schedule the next loop.
     pub(super) fn autoscaler_scan(&mut self) {
         let Some(mut a) = self.autoscaler.take() else {

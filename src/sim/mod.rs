@@ -618,14 +618,15 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
 
     /// [`Simulation::remove_node`] without settling (inside an event handler).
     fn remove_node_inner(&mut self, node: NodeId, cause: u64) -> usize {
+        if !self.core.world.nodes.is_live(node) {
+            return 0;
+        }
         let pods = self.core.remove_node(node);
         for &pod in &pods {
             self.controllers.delete_pod(&mut self.core, pod, cause);
         }
         self.core.recorder.sync_node(&self.core.world, node);
-        if !pods.is_empty() || !self.core.world.nodes.is_live(node) {
-            self.autoscaler_saw_node(node, false);
-        }
+        self.autoscaler_saw_node(node, false);
         pods.len()
     }
 

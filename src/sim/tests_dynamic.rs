@@ -180,3 +180,22 @@ fn autoscaler_run_stays_consistent_and_is_deterministic() {
         assert_eq!(r, again, "same seed, same result");
     }
 }
+
+#[test]
+fn nodes_removed_from_outside_keep_the_autoscaler_group_sizes() {
+    let mut sim = super::Simulation::new(burst_setup(false)).unwrap();
+    sim.run_until(SimTime(60_000));
+    // workers-0 is node 3 (after the three system nodes); removing it twice counts once.
+    let w0 = NodeId(3);
+    assert_eq!(sim.world().nodes.name[w0.ix()], "workers-0");
+    sim.remove_node(w0, 0);
+    assert_eq!(sim.remove_node(w0, 0), 0, "already removed");
+    sim.check_consistency().unwrap();
+    let r = sim.run(&mut |_| {});
+    let a = r.summary.autoscaler.unwrap();
+    let workers = &a.groups[0];
+    // minSize 2 with one initial worker gone: the autoscaler never goes below the minimum by
+    // itself, and the one lost node is not counted as an autoscaler removal.
+    assert_eq!(workers.nodes_at_end, 2, "{workers:?}");
+    assert_eq!(a.nodes_removed + 1, a.nodes_added, "{a:?}");
+}

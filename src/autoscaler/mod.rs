@@ -37,6 +37,7 @@ pub mod estimator;
 pub mod expander;
 pub mod pdb;
 mod scaledown;
+mod scaleup;
 mod state;
 
 pub use expander::{ExpanderKind, ScaleUpOption};

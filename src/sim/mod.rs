@@ -231,6 +231,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             pressure,
             scheduler: scheduler_config,
             autoscaler: autoscaler_config,
+            ..
         } = setup;
         if !world.pods.is_empty() {
             return Err(SetupError::InconsistentWorld(format!(

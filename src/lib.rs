@@ -4,6 +4,7 @@
 //! `metrics::write` (writing a results directory) do on behalf of the CLI; the engine itself
 //! (`engine`, `cluster`, `scheduler`, `controllers`) is pure and prints nothing.
 
+pub mod autoscaler;
 pub mod build;
 pub mod cluster;
 pub mod controllers;

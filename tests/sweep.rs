@@ -812,7 +812,10 @@ fn plan_uses_named_slos_and_cases_and_rejects_bad_options() {
             vec!["--slo", "maxUnschedulableAtEnd", "--n-plus", "region"],
             "--n-plus: expected zone or rack",
         ),
-        (vec!["--slo", "maxCascadeDepth"], "not yet"),
+        (
+            vec!["--slo", "maxCascadeDepth"],
+            "does not set maxCascadeDepth",
+        ),
         (
             vec!["--slo", "maxPeakPending"],
             "does not set maxPeakPending",

@@ -4,6 +4,7 @@
 //! Architecture invariant: this is the only module that knows both the file format
 //! (`scenario`) and the engine types. It does no I/O.
 
+pub mod autoscaler;
 mod convert;
 pub mod describe;
 pub mod faults;
@@ -56,6 +57,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         let tpl = templates::base_template(&mut world, s, w, profile, &mut images);
         world.templates.push(tpl);
     }
+    let autoscaler = autoscaler::autoscaler_config(s, &mut world, &mut images);
     images.install(&mut world);
     topology::resolve(&mut world, s);
     let node_id = |name: &str| {
@@ -85,5 +87,6 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         event_log: opts.event_log,
         pressure,
         faults,
+        autoscaler,
     }
 }

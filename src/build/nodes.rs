@@ -130,11 +130,50 @@ pub fn add_nodes(world: &mut World, s: &ScenarioFile, images: &mut ImageRegistry
     for d in drafts {
         push_node(world, d, images);
     }
-    world.node_order = node_tree_order(world);
+    world.rebuild_node_order();
     world.pods_on_node = vec![Vec::new(); world.nodes.len()];
 }
 
 fn push_node(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) -> NodeId {
+    let init = node_init(world, d, images);
+    world.nodes.push(init)
+}
+
+/// The shape of a node of pool `pool` (index into `s.cluster.node_pools`) named `name` in
+/// zone `zone` (index into `world.zones`) and rack `rack` (index within the zone), for nodes
+/// added during the run (autoscaler). The pool must already be in `world.pools`.
+pub(crate) fn pool_node_init(
+    world: &mut World,
+    s: &ScenarioFile,
+    pool: usize,
+    name: String,
+    zone: u32,
+    rack: Option<u32>,
+    images: &mut ImageRegistry,
+) -> NodeInit {
+    let p = &s.cluster.node_pools[pool];
+    let pool_id = world
+        .pools
+        .iter()
+        .position(|x| *x == p.name)
+        .expect("pool added before its templates") as u32;
+    let zone_name = world.zones[zone as usize].clone();
+    let d = NodeDraft {
+        name,
+        pool: pool_id,
+        zone,
+        rack: rack.map(|r| (r, format!("{zone_name}-r{r}"))),
+        capacity: &p.capacity,
+        allocatable: p.effective_allocatable(),
+        labels: &p.labels,
+        taints: &p.taints,
+        images: &p.images,
+        unschedulable: p.unschedulable,
+    };
+    node_init(world, d, images)
+}
+
+fn node_init(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) -> NodeInit {
     let wk = world.well_known;
     let zone_name = world.zones[d.zone as usize].clone();
     let pool_name = world.pools[d.pool as usize].clone();
@@ -165,7 +204,7 @@ fn push_node(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) ->
         .iter()
         .map(|img| images.register(&img.name, Some(img.bytes())))
         .collect();
-    world.nodes.push(NodeInit {
+    NodeInit {
         name: d.name,
         hostname,
         pool: d.pool,
@@ -177,34 +216,5 @@ fn push_node(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) ->
         capacity,
         allocatable,
         images: node_images,
-    })
-}
-
-/// Upstream `nodeTree.list()`: zones in first-seen order, nodes within a zone in insertion
-/// order, listed round-robin across zones.
-fn node_tree_order(world: &World) -> Vec<NodeId> {
-    let mut zones: Vec<u32> = Vec::new();
-    let mut by_zone: Vec<Vec<NodeId>> = Vec::new();
-    for n in world.nodes.ids() {
-        let z = world.nodes.zone[n.ix()];
-        let slot = match zones.iter().position(|x| *x == z) {
-            Some(p) => p,
-            None => {
-                zones.push(z);
-                by_zone.push(Vec::new());
-                zones.len() - 1
-            }
-        };
-        by_zone[slot].push(n);
     }
-    let mut order = Vec::with_capacity(world.nodes.len());
-    let longest = by_zone.iter().map(Vec::len).max().unwrap_or(0);
-    for i in 0..longest {
-        for z in &by_zone {
-            if let Some(n) = z.get(i) {
-                order.push(*n);
-            }
-        }
-    }
-    order
 }

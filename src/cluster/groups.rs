@@ -95,6 +95,26 @@ impl PodGroups {
         &self.counts[group as usize][key as usize]
     }
 
+    /// Appends a new node whose domain for key `k` is `domains[k]` (one per key, in key order).
+    /// A domain equal to the key's current domain count opens a new domain (counters start at 0).
+    pub(crate) fn push_node(&mut self, domains: &[u32]) {
+        assert_eq!(
+            domains.len(),
+            self.keys.len(),
+            "one domain per topology key"
+        );
+        for (k, (key, &d)) in self.keys.iter_mut().zip(domains).enumerate() {
+            key.node_domain.push(d);
+            if d != NO_DOMAIN && d >= key.domains {
+                assert_eq!(d, key.domains, "new domains are opened one at a time");
+                key.domains += 1;
+                for g in &mut self.counts {
+                    g[k].push(0);
+                }
+            }
+        }
+    }
+
     /// Records a pod of template `t` arriving on (`sign = 1`) or leaving (`sign = -1`) `node`.
     pub(crate) fn update(&mut self, t: TemplateId, node: NodeId, sign: i32) {
         let Some(groups) = self.template_groups.get(t as usize) else {

@@ -74,6 +74,9 @@ pub struct Nodes {
     pub unschedulable: Vec<bool>,
     /// Ready condition.
     pub ready: Vec<bool>,
+    /// The node was deleted from the cluster (its id is never reused; it is in no
+    /// `node_order` and holds no pods).
+    pub removed: Vec<bool>,
     /// Capacity, `stride` values per node.
     pub capacity: Vec<i64>,
     /// Allocatable, `stride` values per node.
@@ -134,6 +137,7 @@ impl Nodes {
         self.taints.push(n.taints);
         self.unschedulable.push(n.unschedulable);
         self.ready.push(true);
+        self.removed.push(false);
         self.capacity.extend_from_slice(&n.capacity);
         self.allocatable.extend_from_slice(&n.allocatable);
         self.requested.extend(std::iter::repeat_n(0, self.stride));
@@ -193,7 +197,18 @@ impl Nodes {
         self.nonzero_mem[n.ix()] += sign * nonzero_mem;
     }
 
-    /// Iterator over all node ids.
+    /// Whether `n` is still part of the cluster (not removed).
+    #[inline]
+    pub fn is_live(&self, n: NodeId) -> bool {
+        !self.removed[n.ix()]
+    }
+
+    /// Iterator over the ids of the nodes not removed.
+    pub fn live_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.ids().filter(|n| !self.removed[n.ix()])
+    }
+
+    /// Iterator over all node ids (removed nodes included).
     pub fn ids(&self) -> impl Iterator<Item = NodeId> {
         (0..self.len() as u32).map(NodeId)
     }

@@ -6,7 +6,7 @@
 use super::groups::PodGroups;
 use super::intern::{Interner, Sym, ValueInterner};
 use super::labels::LabelSet;
-use super::nodes::{ImageId, LabelSetId, NodeId, Nodes, TaintSetId};
+use super::nodes::{ImageId, LabelSetId, NodeId, NodeInit, Nodes, TaintSetId};
 use super::pods::{Pod, PodId, PodPhase, PodSlab};
 use super::resources::ResourceTable;
 use super::taints::Taint;
@@ -114,6 +114,8 @@ pub struct World {
     phase_counts: PhaseCounts,
     /// Bound pods no longer counted in `groups` (terminating), by pod slot.
     out_of_groups: Vec<bool>,
+    /// Bumped whenever a node is added or removed (caches keyed on the node set compare it).
+    node_set_version: u64,
 }
 
 impl World {
@@ -143,7 +145,105 @@ impl World {
             out_of_groups: Vec::new(),
             node_changes: super::NodeChangeLog::default(),
             phase_counts: PhaseCounts::default(),
+            node_set_version: 0,
         }
+    }
+
+    /// Changes whenever a node is added or removed.
+    #[inline]
+    pub fn node_set_version(&self) -> u64 {
+        self.node_set_version
+    }
+
+    /// Recomputes `node_order` over the live nodes as upstream `nodeTree.list()`: zones in
+    /// first-seen (lowest node id) order, nodes within a zone by id, listed round-robin.
+    pub fn rebuild_node_order(&mut self) {
+        let mut zones: Vec<u32> = Vec::new();
+        let mut by_zone: Vec<Vec<NodeId>> = Vec::new();
+        for n in self.nodes.live_ids() {
+            let z = self.nodes.zone[n.ix()];
+            let slot = match zones.iter().position(|x| *x == z) {
+                Some(p) => p,
+                None => {
+                    zones.push(z);
+                    by_zone.push(Vec::new());
+                    zones.len() - 1
+                }
+            };
+            by_zone[slot].push(n);
+        }
+        self.node_order.clear();
+        let longest = by_zone.iter().map(Vec::len).max().unwrap_or(0);
+        for i in 0..longest {
+            for z in &by_zone {
+                if let Some(n) = z.get(i) {
+                    self.node_order.push(*n);
+                }
+            }
+        }
+    }
+
+    /// Adds a node to a running cluster (autoscaler scale-up, surge nodes): the node columns,
+    /// its pod list, its topology domains (a new domain for `kubernetes.io/hostname`, the
+    /// domain of its label value otherwise) and `node_order` all follow. Ids are never reused.
+    pub fn add_node(&mut self, init: NodeInit) -> NodeId {
+        let images = init.images.clone();
+        let id = self.nodes.push(init);
+        self.pods_on_node.push(Vec::new());
+        for img in images {
+            self.images[img as usize].nodes_with += 1;
+        }
+        let domains: Vec<u32> = (0..self.groups.keys.len())
+            .map(|k| self.new_node_domain(k, id))
+            .collect();
+        self.groups.push_node(&domains);
+        self.rebuild_node_order();
+        self.node_set_version += 1;
+        id
+    }
+
+    /// The domain of the just-pushed node `id` for topology key `k`.
+    fn new_node_domain(&self, k: usize, id: NodeId) -> u32 {
+        let key = &self.groups.keys[k];
+        if key.label == "kubernetes.io/hostname" {
+            return key.domains;
+        }
+        let Some(sym) = self.interner.lookup(&key.label) else {
+            return super::groups::NO_DOMAIN;
+        };
+        let Some(value) = self.node_label(id, sym) else {
+            return super::groups::NO_DOMAIN;
+        };
+        // Another node with the same value names the domain; otherwise it is a new one.
+        self.nodes
+            .ids()
+            .take(id.ix())
+            .find(|&n| {
+                key.node_domain[n.ix()] != super::groups::NO_DOMAIN
+                    && self.node_label(n, sym) == Some(value)
+            })
+            .map_or(key.domains, |n| key.node_domain[n.ix()])
+    }
+
+    /// Deletes `node` from the cluster: it is marked removed, NotReady and cordoned, leaves
+    /// `node_order` (the scheduler never visits it again) and stops counting as an image
+    /// holder. Pods still bound to it stay bound until the caller deletes them (the
+    /// simulation's `remove_node` does, through the controllers). Returns false if it was
+    /// removed already.
+    pub fn remove_node(&mut self, node: NodeId) -> bool {
+        if self.nodes.removed[node.ix()] {
+            return false;
+        }
+        self.nodes.removed[node.ix()] = true;
+        self.nodes.ready[node.ix()] = false;
+        self.nodes.unschedulable[node.ix()] = true;
+        for i in 0..self.nodes.images[node.ix()].len() {
+            let img = self.nodes.images[node.ix()][i];
+            self.images[img as usize].nodes_with -= 1;
+        }
+        self.rebuild_node_order();
+        self.node_set_version += 1;
+        true
     }
 
     /// The value of label `key` on `node` (hostname included).
@@ -338,5 +438,104 @@ impl World {
             Some(p) => format!("{}-{}", self.templates[p.template as usize].name, p.ordinal),
             None => format!("<deleted pod {}>", id.index),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::build::{build, BuildOptions};
+    use crate::cluster::labels::LabelSet;
+    use crate::cluster::{NodeId, NO_DOMAIN};
+    use crate::scenario::parse_scenario;
+
+    #[test]
+    fn added_nodes_get_topology_domains_and_removed_ones_leave_the_order() {
+        let yaml = r#"name: t
+simulation: {duration: 1h}
+cluster:
+  zones: [a, b]
+  nodePools: [{name: p, count: 3, capacity: {cpu: "4", memory: 16Gi}}]
+workloads:
+  - name: web
+    kind: Deployment
+    replicas: 1
+    template:
+      labels: {app: web}
+      topologySpreadConstraints:
+        - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+      containers: [{name: c, resources: {requests: {cpu: "1"}}}]
+"#;
+        let s = parse_scenario(yaml, "t.yaml").unwrap();
+        let mut w = build(&s, BuildOptions::default()).world;
+        let zone_key = w
+            .groups
+            .keys
+            .iter()
+            .position(|k| k.label == "topology.kubernetes.io/zone")
+            .unwrap() as u32;
+        let host_key = 0;
+        assert_eq!(w.node_order, vec![NodeId(0), NodeId(1), NodeId(2)]);
+        let v0 = w.node_set_version();
+        // A copy of node 1 (zone b) named n3, and a node in a new zone c.
+        let mut init = |name: &str, zone: Option<&str>| {
+            let mut labels = w.node_labels(NodeId(1)).clone();
+            if let Some(z) = zone {
+                let (k, v) = (w.well_known.zone, w.interner.intern(z));
+                let pairs: Vec<_> = labels
+                    .pairs()
+                    .iter()
+                    .map(|&(a, b)| if a == k { (a, v) } else { (a, b) })
+                    .collect();
+                labels = LabelSet::new(pairs);
+            }
+            crate::cluster::NodeInit {
+                name: name.into(),
+                hostname: w.interner.intern(name),
+                pool: 0,
+                zone: 1,
+                rack: None,
+                labels: w.intern_labels(labels),
+                taints: 0,
+                unschedulable: false,
+                capacity: w.nodes.capacity_of(NodeId(1)).to_vec(),
+                allocatable: w.nodes.allocatable_of(NodeId(1)).to_vec(),
+                images: Vec::new(),
+            }
+        };
+        let a = init("n3", None);
+        let c = init("n4", Some("c"));
+        let n3 = w.add_node(a);
+        let n4 = w.add_node(c);
+        assert_eq!((n3, n4), (NodeId(3), NodeId(4)));
+        assert_eq!(
+            w.groups.domain(zone_key, n3),
+            w.groups.domain(zone_key, NodeId(1))
+        );
+        assert_eq!(
+            w.groups.domain(zone_key, n4),
+            2,
+            "a third zone domain opens"
+        );
+        assert_eq!(w.groups.keys[zone_key as usize].domains, 3);
+        assert_eq!(
+            w.groups.domain(host_key, n4),
+            4,
+            "hostname domain = node id"
+        );
+        assert_eq!(w.groups.keys[host_key as usize].domains, 5);
+        for g in 0..w.groups.group_count() as u32 {
+            assert_eq!(w.groups.counts(g, zone_key).len(), 3);
+        }
+        assert_ne!(w.node_set_version(), v0);
+        assert!(w.remove_node(NodeId(0)));
+        assert!(!w.remove_node(NodeId(0)), "once");
+        assert!(!w.node_order.contains(&NodeId(0)));
+        assert_eq!(w.node_order.len(), 4);
+        assert!(!w.nodes.ready[0] && w.nodes.unschedulable[0]);
+        assert_ne!(
+            w.groups.domain(zone_key, NodeId(0)),
+            NO_DOMAIN,
+            "domains stay"
+        );
     }
 }

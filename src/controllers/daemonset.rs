@@ -60,6 +60,18 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     }
 }
 
+/// A node joined the running cluster: a daemon pod for it, if it matches.
+pub(crate) fn on_node_added(w: &mut WorkloadState, core: &mut Core, node: NodeId) {
+    if node_matches(
+        &core.world,
+        &core.world.templates[w.spec.template as usize],
+        node,
+    ) {
+        core.recorder.add_desired(w.id, 1, core.now);
+        place(w, core, node, 0);
+    }
+}
+
 /// Creates the daemon pod for `node` and binds it there, or parks it until the node has room.
 fn place(w: &mut WorkloadState, core: &mut Core, node: NodeId, cause: u64) -> PodId {
     let pod = core.create_pod(w.spec.template, w.id, node.0, cause);
@@ -81,6 +93,7 @@ fn place(w: &mut WorkloadState, core: &mut Core, node: NodeId, cause: u64) -> Po
 pub(crate) fn on_pod_gone(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
     let node = NodeId(ordinal);
     if node.ix() < core.world.nodes.len()
+        && core.world.nodes.is_live(node)
         && node_matches(
             &core.world,
             &core.world.templates[w.spec.template as usize],

@@ -197,10 +197,27 @@ impl Controllers {
             | Event::TaintEviction { .. }
             | Event::DrainRetry { .. }
             | Event::OverloadCheck { .. }
-            | Event::OverloadRepair { .. } => {
+            | Event::OverloadRepair { .. }
+            | Event::AutoscalerScan
+            | Event::AutoscalerNodeReady { .. } => {
                 debug_assert!(false, "not a controller event: {event:?}")
             }
         }
+    }
+
+    /// A node joined the running cluster: every DaemonSet whose template matches it places a
+    /// pod there (in workload order).
+    pub fn node_added(&mut self, core: &mut Core, node: crate::cluster::NodeId) {
+        for w in &mut self.workloads {
+            if matches!(w.kind, KindState::DaemonSet) {
+                daemonset::on_node_added(w, core, node);
+            }
+        }
+    }
+
+    /// The template and kind of workload `w` (for the autoscaler's drain rules).
+    pub fn spec(&self, w: WorkloadId) -> &WorkloadSpec {
+        &self.workloads[w as usize].spec
     }
 
     /// A pod was just bound (by the scheduler): Job pods start their run.

@@ -307,6 +307,20 @@ impl Kubelet {
         self.stats.finish(world, names, &self.nodes, end_ms)
     }
 
+    /// Node `node` was just added to `world`: its columns and sums start at zero.
+    pub fn node_added(&mut self, world: &World, node: NodeId) {
+        self.nodes.push(world, &self.cfg, node);
+        self.stats.push_node(world, node);
+        self.stamp.push(false);
+    }
+
+    /// Node `node` was removed (its pods are deleted by the caller): it leaves the node
+    /// percentiles; its `nodes.csv` row stays.
+    pub fn node_removed(&mut self, node: NodeId) {
+        self.nodes.removed.resize(self.nodes.len(), false);
+        self.nodes.removed[node.ix()] = true;
+    }
+
     /// Memory working set of `node` now, bytes.
     pub fn node_memory(&self, node: NodeId, now_ms: u64) -> i64 {
         self.nodes.mem_at(node.ix(), now_ms)

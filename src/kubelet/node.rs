@@ -58,6 +58,8 @@ pub(crate) struct NodeCols {
     pub killed_demand: Vec<i64>,
     /// Since when memory demand (usage + killed demand) has exceeded capacity ([`NEVER`]: not).
     pub overload_since: Vec<u64>,
+    /// Nodes removed from the cluster (absent = not removed): left out of the percentiles.
+    pub removed: Vec<bool>,
 }
 
 impl NodeCols {
@@ -99,7 +101,39 @@ impl NodeCols {
             seen: vec![(0, 0, 0, 0, 0); n],
             killed_demand: vec![0; n],
             overload_since: vec![NEVER; n],
+            removed: vec![false; n],
         }
+    }
+
+    /// Appends the columns of node `node`, just added to `world`.
+    pub fn push(&mut self, world: &World, cfg: &KubeletConfig, node: NodeId) {
+        let cap = world.nodes.capacity_of(node)[MEMORY];
+        self.cap.push(cap);
+        self.alloc_cpu.push(world.nodes.alloc(node, CPU));
+        self.alloc_mem.push(world.nodes.alloc(node, MEMORY));
+        self.hard.push(cfg.hard.map(|t| t.bytes(cap)));
+        self.soft.push(cfg.soft.map(|(t, _)| t.bytes(cap)));
+        self.mem.push(0);
+        self.rate.push(0);
+        self.off.push(0);
+        self.cpu.push(0);
+        self.thr.push(0);
+        self.pressure.push(false);
+        self.last_observed.push(0);
+        self.soft_since.push(NEVER);
+        self.sync_pending.push(false);
+        self.check_at.push(NEVER);
+        self.seen.push((0, 0, 0, 0, 0));
+        self.killed_demand.push(0);
+        self.overload_since.push(NEVER);
+        self.removed.resize(self.cap.len() - 1, false);
+        self.removed.push(false);
+    }
+
+    /// Whether node `n` was removed from the cluster.
+    #[inline]
+    pub fn is_removed(&self, n: usize) -> bool {
+        self.removed.get(n).copied().unwrap_or(false)
     }
 
     /// Number of nodes.

@@ -99,6 +99,24 @@ impl Stats {
         }
     }
 
+    /// Grows the per-node sums for node `node`, just added to `world`.
+    pub fn push_node(&mut self, world: &World, node: crate::cluster::NodeId) {
+        let z = world.nodes.zone[node.ix()];
+        self.node_zone.push(z);
+        let zones = z as usize + 1;
+        if self.zone_mem.len() < zones {
+            self.zone_mem.resize(zones, 0);
+            self.zone_rate.resize(zones, 0);
+            self.zone_off.resize(zones, 0);
+            self.zone_cpu.resize(zones, 0);
+        }
+        self.peak_mem.push(0);
+        self.peak_cpu.push(0);
+        self.pressure_since.push(NEVER);
+        self.pressure_ms.push(0);
+        self.per_node.push([0; 4]);
+    }
+
     /// Integrates the CPU rates up to `now`.
     #[inline]
     pub fn advance(&mut self, now: u64) {
@@ -231,10 +249,18 @@ impl Stats {
         };
         let mut s = std::mem::take(&mut self.scratch);
         s.clear();
-        s.extend((0..nodes.len()).map(|n| ppm(nodes.mem_at(n, now), nodes.alloc_mem[n])));
+        s.extend(
+            (0..nodes.len())
+                .filter(|&n| !nodes.is_removed(n))
+                .map(|n| ppm(nodes.mem_at(n, now), nodes.alloc_mem[n])),
+        );
         let node_mem_ppm = pct(&mut s);
         s.clear();
-        s.extend((0..nodes.len()).map(|n| ppm(nodes.cpu[n], nodes.alloc_cpu[n])));
+        s.extend(
+            (0..nodes.len())
+                .filter(|&n| !nodes.is_removed(n))
+                .map(|n| ppm(nodes.cpu[n], nodes.alloc_cpu[n])),
+        );
         let node_cpu_ppm = pct(&mut s);
         self.scratch = s;
         let d = |i: usize| self.counts[i] - self.prev[i];

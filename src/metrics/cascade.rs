@@ -30,6 +30,8 @@ pub enum EffectKind {
     PodDisplaced,
     /// A displaced pod's replacement was scheduled.
     PodRescheduled,
+    /// The Cluster Autoscaler removed a node (its pods are drained and rescheduled).
+    ScaleDown,
 }
 
 impl EffectKind {
@@ -43,6 +45,7 @@ impl EffectKind {
             EffectKind::OverloadFailure => "overload_failure",
             EffectKind::PodDisplaced => "pod_displaced",
             EffectKind::PodRescheduled => "pod_rescheduled",
+            EffectKind::ScaleDown => "scale_down",
         }
     }
 }

@@ -9,6 +9,7 @@
 //! where `pods_deleted` counts pods removed while still Pending or Running (preempted,
 //! deleted by a controller); pods removed after they finished count only as succeeded/failed.
 
+pub mod autoscaler;
 pub mod availability;
 pub mod cascade;
 pub mod effects;
@@ -23,6 +24,7 @@ use crate::engine::SimTime;
 use serde::Serialize;
 use std::collections::HashMap;
 
+pub use autoscaler::{AutoscalerSample, AutoscalerSummary, GroupCost, WaitStats};
 pub use effects::EffectTarget;
 pub use node_samples::NodeSamples;
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
@@ -243,6 +245,8 @@ pub struct Sample {
     pub resilience: ResilienceSample,
     /// Node-pressure columns (usage model on only).
     pub pressure: Option<PressureSample>,
+    /// Autoscaler columns (autoscaler on only).
+    pub autoscaler: Option<AutoscalerSample>,
 }
 
 /// The time series of a run.
@@ -254,6 +258,8 @@ pub struct TimeSeries {
     pub rows: Vec<Sample>,
     /// The usage model was on: rows carry the node-pressure columns.
     pub pressure: bool,
+    /// The autoscaler was on: rows carry the autoscaler columns.
+    pub autoscaler: bool,
 }
 
 impl TimeSeries {
@@ -294,6 +300,9 @@ impl TimeSeries {
         h.extend(RESILIENCE_COLUMNS.iter().map(|s| s.to_string()));
         if self.pressure {
             h.extend(pressure::pressure_columns(&self.zones));
+        }
+        if self.autoscaler {
+            h.extend(autoscaler::AUTOSCALER_COLUMNS.iter().map(|s| s.to_string()));
         }
         h
     }
@@ -375,6 +384,9 @@ pub struct Summary {
     pub pressure: Option<PressureSummary>,
     /// Failures, cascades and availability.
     pub resilience: resilience::ResilienceSummary,
+    /// Cluster Autoscaler totals (autoscaler on only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaler: Option<AutoscalerSummary>,
 }
 
 /// Everything a run produced.
@@ -486,6 +498,11 @@ pub struct Recorder {
     fault_names: Vec<String>,
     fault_windows: Vec<FaultWindow>,
     node_samples: NodeSamples,
+    // Dynamic nodes and the autoscaler.
+    nodes_total: u64,
+    autoscaler: bool,
+    interval_nodes_added: u64,
+    interval_nodes_removed: u64,
 }
 
 impl Recorder {
@@ -542,6 +559,10 @@ impl Recorder {
             fault_names: Vec::new(),
             fault_windows: Vec::new(),
             node_samples: NodeSamples::new(0, n),
+            nodes_total: world.nodes.live_ids().count() as u64,
+            autoscaler: false,
+            interval_nodes_added: 0,
+            interval_nodes_removed: 0,
         };
         let max_zone = world
             .nodes
@@ -890,11 +911,16 @@ impl Recorder {
             pods_failed: self.failed,
             pods_deleted: self.deleted,
             preemptions: self.interval_preemptions,
-            resilience: self
-                .res
-                .sample(now, self.seen.len() as u64, self.nodes_ready),
+            resilience: self.res.sample(now, self.nodes_total, self.nodes_ready),
             pressure,
+            autoscaler: self.autoscaler.then_some(AutoscalerSample {
+                nodes_total: self.nodes_total,
+                nodes_added: self.interval_nodes_added,
+                nodes_removed: self.interval_nodes_removed,
+            }),
         });
+        self.interval_nodes_added = 0;
+        self.interval_nodes_removed = 0;
         self.interval_attempts = 0;
         self.interval_failures = 0;
         self.interval_preemptions = 0;
@@ -1028,6 +1054,7 @@ impl Recorder {
             oom_kills: None,
             pressure: None,
             resilience: resilience.summary(),
+            autoscaler: None,
         };
         let zone_names = (0..self.zones.len())
             .map(|z| {
@@ -1044,6 +1071,7 @@ impl Recorder {
                 zones: zone_names,
                 rows: self.rows,
                 pressure: self.pressure,
+                autoscaler: self.autoscaler,
             },
             events: self.log,
             nodes: None,
@@ -1107,6 +1135,46 @@ impl Recorder {
             .collect();
         r.faults = std::mem::take(&mut self.fault_windows);
         r
+    }
+}
+
+impl Recorder {
+    /// A node was added to the running cluster: per-node arrays grow and its allocatable
+    /// starts counting.
+    pub fn node_added(&mut self, world: &World, node: NodeId) {
+        self.seen.push(NodeSeen::default());
+        let zone = world.nodes.zone[node.ix()];
+        self.node_zone.push(zone);
+        if self.zones.len() <= zone as usize {
+            self.zones.resize(zone as usize + 1, ZoneSample::default());
+        }
+        if self.level != EventLogLevel::None {
+            self.log.nodes.push(world.nodes.name[node.ix()].clone());
+        }
+        self.nodes_total += 1;
+        self.sync_node(world, node);
+    }
+
+    /// A node was removed from the cluster (it no longer counts as Ready or allocatable).
+    pub fn node_removed(&mut self, world: &World, node: NodeId) {
+        self.nodes_total -= 1;
+        self.sync_node(world, node);
+    }
+
+    /// The autoscaler is on: the time series gets its columns.
+    pub fn enable_autoscaler(&mut self) {
+        self.autoscaler = true;
+    }
+
+    /// The autoscaler added (`added`) or removed nodes; counted in the current interval.
+    pub fn autoscaler_nodes(&mut self, added: u64, removed: u64) {
+        self.interval_nodes_added += added;
+        self.interval_nodes_removed += removed;
+    }
+
+    /// Nodes in the cluster now (removed ones excluded).
+    pub fn nodes_total(&self) -> u64 {
+        self.nodes_total
     }
 }
 

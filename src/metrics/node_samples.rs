@@ -26,11 +26,15 @@ pub const NODE_SAMPLE_COLUMNS: [&str; 5] = [
 const PPM_MASK: u32 = (1 << 30) - 1;
 const PRESSURE_BIT: u32 = 1 << 30;
 const NOT_READY_BIT: u32 = 1 << 31;
+/// The cell of a node that was removed from the cluster (no row is written). Never a packed
+/// value: `pack` caps the fraction one below `PPM_MASK`.
+const GONE: u32 = u32::MAX;
 
 /// One packed cell: usage ppm (saturating), MemoryPressure, not Ready.
 #[inline]
 fn pack(ppm: u64, pressure: bool, ready: bool) -> u32 {
-    (ppm.min(u64::from(PPM_MASK)) as u32)
+    // One below the mask, so that no packed cell equals `GONE`.
+    (ppm.min(u64::from(PPM_MASK) - 1) as u32)
         | if pressure { PRESSURE_BIT } else { 0 }
         | if ready { 0 } else { NOT_READY_BIT }
 }
@@ -63,8 +67,10 @@ pub struct NodeSamples {
     nodes: usize,
     /// Sample times, ms.
     times_ms: Vec<u64>,
-    /// `times_ms.len() × nodes` packed cells, time-major, nodes in id order.
+    /// Packed cells, time-major, nodes in id order (the node count can grow during a run).
     cells: Vec<u32>,
+    /// Index of each sample's first cell in `cells`.
+    starts: Vec<usize>,
     /// Node names by id (filled at the end of the run).
     names: Vec<String>,
 }
@@ -99,11 +105,16 @@ impl NodeSamples {
         }
         self.next_ms = (now_ms / self.every_ms + 1) * self.every_ms;
         self.times_ms.push(now_ms);
+        self.starts.push(self.cells.len());
         let nodes = &world.nodes;
-        debug_assert_eq!(nodes.len(), self.nodes);
-        self.cells.reserve(self.nodes);
-        for n in 0..self.nodes {
+        self.nodes = self.nodes.max(nodes.len());
+        self.cells.reserve(nodes.len());
+        for n in 0..nodes.len() {
             let id = NodeId(n as u32);
+            if !nodes.is_live(id) {
+                self.cells.push(GONE);
+                continue;
+            }
             let alloc = nodes.alloc(id, MEMORY);
             let ready = nodes.ready[n];
             let cell = match kubelet {
@@ -128,7 +139,7 @@ impl NodeSamples {
         &self.times_ms
     }
 
-    /// Number of nodes per sample.
+    /// Largest number of node ids in a sample (nodes added during a run included).
     pub fn nodes(&self) -> usize {
         self.nodes
     }
@@ -140,17 +151,19 @@ impl NodeSamples {
 
     /// Number of rows `node_samples.csv` has.
     pub fn rows(&self) -> usize {
-        self.cells.len()
+        self.cells.iter().filter(|c| **c != GONE).count()
     }
 
-    /// Node `n` at sample `i`.
-    pub fn cell(&self, i: usize, n: usize) -> NodeCell {
-        let c = self.cells[i * self.nodes + n];
-        NodeCell {
+    /// Node `n` at sample `i`; None if the node did not exist then or had been removed.
+    pub fn cell(&self, i: usize, n: usize) -> Option<NodeCell> {
+        let start = self.starts[i];
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.cells.len());
+        let c = *self.cells[start..end].get(n)?;
+        (c != GONE).then(|| NodeCell {
             mem_ppm: u64::from(c & PPM_MASK),
             memory_pressure: c & PRESSURE_BIT != 0,
             ready: c & NOT_READY_BIT == 0,
-        }
+        })
     }
 }
 
@@ -163,18 +176,22 @@ mod tests {
     fn packing_round_trips_and_saturates() {
         let mut s = NodeSamples::new(1000, 2);
         s.times_ms.push(1000);
+        s.starts.push(0);
         s.cells.push(pack(734_512, true, false));
         s.cells.push(pack(u64::MAX, false, true));
         assert_eq!(
-            s.cell(0, 0),
+            s.cell(0, 0).unwrap(),
             NodeCell {
                 mem_ppm: 734_512,
                 memory_pressure: true,
                 ready: false
             }
         );
-        assert_eq!(s.cell(0, 1).mem_ppm, u64::from(PPM_MASK));
-        assert!(s.cell(0, 1).ready && !s.cell(0, 1).memory_pressure);
+        let c = s.cell(0, 1).unwrap();
+        assert_eq!(c.mem_ppm, u64::from(PPM_MASK) - 1);
+        assert!(c.ready && !c.memory_pressure);
+        assert_ne!(pack(u64::MAX, true, false), GONE);
+        assert!(s.cell(0, 2).is_none());
         assert_eq!(s.rows(), 2);
     }
 

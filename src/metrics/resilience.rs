@@ -333,10 +333,18 @@ impl Resilience {
         let cascades: Vec<_> = build_cascades(&effects)
             .into_iter()
             .filter(|c| {
-                !c.effects.is_empty()
-                    || c.root.as_ref().is_some_and(|r| {
-                        matches!(r.kind, EffectKind::Fault | EffectKind::OverloadFailure)
-                    })
+                let kind = c.root.as_ref().map(|r| r.kind);
+                match kind {
+                    Some(EffectKind::Fault | EffectKind::OverloadFailure) => true,
+                    // A scale-down is routine unless its moved pods caused more than moves.
+                    Some(EffectKind::ScaleDown) => c.effects.iter().any(|e| {
+                        !matches!(
+                            e.kind,
+                            EffectKind::PodDisplaced | EffectKind::PodRescheduled
+                        )
+                    }),
+                    _ => !c.effects.is_empty(),
+                }
             })
             .collect();
         let avail = &self.avail;

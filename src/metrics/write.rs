@@ -255,6 +255,19 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
         if ts.pressure {
             push_pressure(&mut rec, s.pressure.as_ref(), ts.zones.len());
         }
+        if ts.autoscaler {
+            match s.autoscaler {
+                Some(a) => {
+                    for v in [a.nodes_total, a.nodes_added, a.nodes_removed] {
+                        rec.push(v.to_string());
+                    }
+                }
+                None => rec.extend(std::iter::repeat_n(
+                    String::new(),
+                    super::autoscaler::AUTOSCALER_COLUMNS.len(),
+                )),
+            }
+        }
         w.write_record(&rec).map_err(csv_err)?;
     }
     finish_csv(path, w)
@@ -329,7 +342,9 @@ pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), Wri
         time.clear();
         format_secs(t, &mut time);
         for (n, name) in names.iter().enumerate() {
-            let c = s.cell(i, n);
+            let Some(c) = s.cell(i, n) else {
+                continue; // not in the cluster at this sample
+            };
             line.push_str(&time);
             line.push(',');
             line.push_str(name);
@@ -493,6 +508,7 @@ mod tests {
                     ..Default::default()
                 }],
                 pressure: false,
+                autoscaler: false,
             },
             events: EventLog {
                 rows: vec![

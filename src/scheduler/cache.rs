@@ -59,6 +59,32 @@ impl StaticEntry {
     };
 }
 
+/// What the static filters read of a node: its label set, taint set, cordon and hostname.
+/// A real node or a node that does not exist yet (the autoscaler's node-group template).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NodeView {
+    /// Interned label set (without hostname).
+    pub labels: crate::cluster::nodes::LabelSetId,
+    /// Interned taint set.
+    pub taints: crate::cluster::nodes::TaintSetId,
+    /// `spec.unschedulable`.
+    pub unschedulable: bool,
+    /// `kubernetes.io/hostname`.
+    pub hostname: crate::cluster::Sym,
+}
+
+impl NodeView {
+    /// The view of node `node` of `world`.
+    pub(crate) fn of(world: &World, node: usize) -> Self {
+        NodeView {
+            labels: world.nodes.labels[node],
+            taints: world.nodes.taints[node],
+            unschedulable: world.nodes.unschedulable[node],
+            hostname: world.nodes.hostname[node],
+        }
+    }
+}
+
 /// Evaluates the static filters and score inputs of `tpl` on node `node`.
 pub(crate) fn compute_static(
     world: &World,
@@ -66,12 +92,29 @@ pub(crate) fn compute_static(
     prof: &ResolvedProfile,
     node: usize,
 ) -> StaticEntry {
-    let id = crate::cluster::NodeId(node as u32);
-    let taints = world.node_taints(id);
-    let get = |k| world.node_label(id, k);
+    compute_static_view(world, tpl, prof, NodeView::of(world, node))
+}
+
+/// [`compute_static`] on a node described by `view` (it need not exist in `world`).
+pub(crate) fn compute_static_view(
+    world: &World,
+    tpl: &PodTemplate,
+    prof: &ResolvedProfile,
+    view: NodeView,
+) -> StaticEntry {
+    let taints = world.taint_sets.get(view.taints).as_slice();
+    let labels = world.label_sets.get(view.labels);
+    let hostname_key = world.well_known.hostname;
+    let get = |k| {
+        if k == hostname_key {
+            Some(view.hostname)
+        } else {
+            labels.get(k)
+        }
+    };
     let interner = &world.interner;
     let mut fail = StaticFail::Pass;
-    if prof.filter_unschedulable && world.nodes.unschedulable[node] {
+    if prof.filter_unschedulable && view.unschedulable {
         // A pod tolerating `node.kubernetes.io/unschedulable:NoSchedule` tolerates the cordon.
         let key = world
             .interner

@@ -332,11 +332,12 @@ impl Scheduler {
             let before = self.nominations.len();
             let counts = &mut self.nominated_count;
             self.nominations.retain(|nm| {
-                let live = world.pods.get(nm.pod).is_some_and(|p| {
-                    p.phase == PodPhase::Pending
-                        && p.node.is_none()
-                        && (p.nominated.is_none() || p.nominated == Some(nm.node))
-                });
+                let live = world.nodes.is_live(nm.node)
+                    && world.pods.get(nm.pod).is_some_and(|p| {
+                        p.phase == PodPhase::Pending
+                            && p.node.is_none()
+                            && (p.nominated.is_none() || p.nominated == Some(nm.node))
+                    });
                 if !live {
                     counts[nm.node.ix()] -= 1;
                 }

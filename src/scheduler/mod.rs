@@ -38,7 +38,7 @@
 //! * Required pod affinity with several terms counts matching pods per term (upstream counts
 //!   pods matching all terms); identical for the usual single term.
 //! * ImageLocality sums each distinct image once (upstream: once per container naming it) and
-//!   spreads over `world.nodes.len()`.
+//!   spreads over the nodes in `node_order` (removed nodes excluded).
 //! * TaintToleration reports the first untolerated taint in the interned (sorted) taint order;
 //!   NodeResourcesFit lists extended resources in resource-id order (upstream: map order).
 //! * Node labels are assumed not to change after a node is created (cached node-inclusion for
@@ -66,6 +66,7 @@ mod plugin_scores;
 mod preempt;
 mod queue;
 pub mod score;
+mod simulate;
 mod spread;
 
 #[cfg(test)]
@@ -77,6 +78,7 @@ pub use config::num_feasible_nodes_to_find;
 pub use cycle::Scheduler;
 pub use preempt::{NoPdbs, PdbOracle};
 pub use queue::SchedulingQueue;
+pub use simulate::StaticFilter;
 
 /// Score plugin names exactly as upstream.
 pub const SCORE_PLUGINS: [&str; 7] = [

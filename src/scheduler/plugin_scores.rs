@@ -304,7 +304,7 @@ pub(super) fn score_interpod(
 
 /// ImageLocality raw score (no normalisation).
 pub(super) fn score_image(world: &World, tpl: &PodTemplate, feasible: &[NodeId], out: &mut [i64]) {
-    let total = world.nodes.len();
+    let total = world.node_order.len();
     for (o, &n) in out.iter_mut().zip(feasible) {
         let held = &world.nodes.images[n.ix()];
         let mut sum = 0i64;

@@ -24,7 +24,7 @@ use crate::cluster::{NodeId, PodTemplate, TemplateId, TopoKeyId, World, NO_DOMAI
 /// Facts about the node set that change only when nodes are added or removed.
 #[derive(Default)]
 pub(crate) struct TopoCache {
-    sig: (usize, usize, usize),
+    sig: (usize, usize, usize, u64),
     /// Bumped whenever the node set changes.
     pub epoch: u64,
     /// Nodes (in `node_order`) per domain, per topology key.
@@ -38,12 +38,13 @@ pub(crate) struct TopoCache {
 }
 
 impl TopoCache {
-    /// Recomputes the facts if the node set changed (detected by its sizes).
+    /// Recomputes the facts if the node set changed (detected by its sizes and version).
     pub(crate) fn refresh(&mut self, world: &World) {
         let sig = (
             world.nodes.len(),
             world.node_order.len(),
             world.groups.keys.len(),
+            world.node_set_version(),
         );
         if sig == self.sig && self.epoch > 0 {
             return;

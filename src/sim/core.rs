@@ -397,4 +397,48 @@ impl Core {
         self.world.mark_node_changed(node);
         self.node_released(node);
     }
+
+    // --- Dynamic nodes (autoscaler, surge nodes) ---
+
+    /// Adds a node to the running cluster and sizes every per-node structure for it (world,
+    /// parking and nomination lists, recorder, kubelet). The node is Ready at once. Call
+    /// [`Core::node_changed`] afterwards (after DaemonSets placed their pods) so waiting pods
+    /// retry; `Simulation::add_node` does all of it.
+    pub fn add_node(&mut self, init: crate::cluster::NodeInit) -> NodeId {
+        let node = self.world.add_node(init);
+        self.health.push_node();
+        if self.world.nodes.unschedulable[node.ix()] {
+            self.health.cordons[node.ix()] = 1;
+            self.recorder.res.node_cordoned(true);
+        }
+        self.nominated_on.push(Vec::new());
+        self.parked.push(Vec::new());
+        self.recorder.node_added(&self.world, node);
+        if let Some(k) = self.kubelet.as_deref_mut() {
+            k.node_added(&self.world, node);
+        }
+        node
+    }
+
+    /// Deletes `node` from the cluster: it leaves `node_order`, nominations to it are dropped
+    /// and the recorder and kubelet stop counting it. Returns the pods still bound to or parked
+    /// on it, which the caller must delete (through the controllers, so owners recreate them
+    /// elsewhere); an empty list for a node removed already.
+    pub fn remove_node(&mut self, node: NodeId) -> Vec<PodId> {
+        if !self.world.remove_node(node) {
+            return Vec::new();
+        }
+        for pod in std::mem::take(&mut self.nominated_on[node.ix()]) {
+            if let Some(p) = self.world.pods.get_mut(pod) {
+                p.nominated = None;
+            }
+        }
+        let mut pods = self.world.pods_on_node[node.ix()].clone();
+        pods.extend_from_slice(&self.parked[node.ix()]);
+        self.recorder.node_removed(&self.world, node);
+        if let Some(k) = self.kubelet.as_deref_mut() {
+            k.node_removed(node);
+        }
+        pods
+    }
 }

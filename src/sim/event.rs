@@ -121,4 +121,12 @@ pub enum Event {
         /// The node.
         node: NodeId,
     },
+    // --- Cluster Autoscaler ---
+    /// One Cluster Autoscaler loop (every `scan-interval`).
+    AutoscalerScan,
+    /// A node the autoscaler requested for group `group` is provisioned and Ready.
+    AutoscalerNodeReady {
+        /// Node group index.
+        group: u32,
+    },
 }

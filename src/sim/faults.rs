@@ -133,6 +133,19 @@ impl FaultRuntime {
         &self.lifecycle
     }
 
+    /// A node joined the cluster (autoscaler): the lifecycle controller watches it too.
+    pub fn node_added(&mut self, core: &mut Core, node: NodeId) {
+        // A fixed per-node lease phase from the node's id (no draw: joining nodes must not
+        // shift any stream).
+        let phase = u64::from(node.0).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        self.lifecycle.node_added(core, node, phase);
+    }
+
+    /// A node left the cluster.
+    pub fn node_removed(&mut self, core: &mut Core, node: NodeId) {
+        self.lifecycle.node_removed(core, node);
+    }
+
     /// Handles a fault or lifecycle event.
     pub fn handle(&mut self, event: Event, core: &mut Core, ctl: &mut Controllers) {
         match event {
@@ -157,7 +170,9 @@ impl FaultRuntime {
     }
 
     fn apply(&mut self, i: usize, core: &mut Core, ctl: &mut Controllers) {
-        let step = self.steps[i].clone();
+        let mut step = self.steps[i].clone();
+        // Nodes the autoscaler removed meanwhile are gone for good.
+        step.nodes.retain(|n| core.world.nodes.is_live(*n));
         let root =
             |core: &mut Core| core.effect(EffectKind::Fault, 0, EffectTarget::Fault(step.fault));
         match step.action {

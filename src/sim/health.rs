@@ -80,6 +80,17 @@ impl NodeHealth {
         }
     }
 
+    /// Adds the columns of a node that joined the cluster (up, not cordoned).
+    pub fn push_node(&mut self) {
+        self.down.push([0; 4]);
+        self.epoch.push(0);
+        self.unknown.push(false);
+        self.noexec_at.push(None);
+        self.cordons.push(0);
+        self.outage_cause.push(0);
+        self.down_since.push(SimTime::ZERO);
+    }
+
     /// Whether `node` is down for any reason.
     #[inline]
     pub fn is_down(&self, node: NodeId) -> bool {

@@ -104,6 +104,37 @@ impl NodeLifecycle {
         }
     }
 
+    /// A node joined the cluster (Ready): its zone counts it, its lease gets a phase.
+    pub fn node_added(&mut self, core: &mut Core, node: NodeId, rng_phase: u64) {
+        let z = core.world.nodes.zone[node.ix()] as usize;
+        if self.health.len() <= z {
+            self.health.resize(z + 1, ZoneHealth::default());
+            self.queues.resize(z + 1, VecDeque::new());
+            self.armed.resize(z + 1, None);
+            self.limiter = ZoneEvictionLimiter::new(z + 1, self.cfg.clone());
+        }
+        if self.phase.len() <= node.ix() {
+            self.phase.resize(node.ix() + 1, 0);
+        }
+        self.phase[node.ix()] = rng_phase % LEASE_RENEW_INTERVAL_MS;
+        self.health[z].ready += 1;
+        self.zones_changed(core);
+    }
+
+    /// A node left the cluster: its zone no longer counts it.
+    pub fn node_removed(&mut self, core: &mut Core, node: NodeId) {
+        let z = core.world.nodes.zone[node.ix()] as usize;
+        if core.health.unknown[node.ix()] {
+            core.health.unknown[node.ix()] = false;
+            core.recorder.res.node_unknown(false);
+            self.health[z].not_ready -= 1;
+        } else {
+            self.health[z].ready -= 1;
+        }
+        core.health.noexec_at[node.ix()] = None;
+        self.zones_changed(core);
+    }
+
     /// The settings.
     pub fn config(&self) -> &NodeLifecycleConfig {
         &self.cfg

@@ -9,6 +9,7 @@
 //! one `SchedulerCycle` pending while the active queue is non-empty and one `QueueWakeup`
 //! pending at the queue's next wakeup. Scheduling takes zero simulated time.
 
+mod autoscale;
 pub mod core;
 pub mod event;
 pub mod faults;
@@ -24,6 +25,8 @@ mod memo_tests;
 mod testkit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dynamic;
 
 pub use self::core::Core;
 pub use event::Event;
@@ -60,6 +63,8 @@ pub struct SimSetup {
     /// Faults, node lifecycle settings and PodDisruptionBudgets (None: no node lifecycle
     /// at all, for tests of other subsystems).
     pub faults: Option<crate::faults::FaultSetup>,
+    /// The Cluster Autoscaler (None: off).
+    pub autoscaler: Option<crate::autoscaler::AutoscalerConfig>,
 }
 
 /// The simulation could not be set up.
@@ -94,6 +99,9 @@ pub enum SetupError {
     /// The world is not ready for a run.
     #[error("inconsistent world: {0}")]
     InconsistentWorld(String),
+    /// The autoscaler's configuration cannot be used.
+    #[error("autoscaler: {0}")]
+    Autoscaler(String),
 }
 
 /// Progress of a running simulation, for a progress bar.
@@ -205,6 +213,8 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     last_sample: Option<SimTime>,
     /// Faults, node lifecycle, drains and budgets (None without a fault setup).
     faults: Option<faults::FaultRuntime>,
+    /// The Cluster Autoscaler, when the scenario has one.
+    autoscaler: Option<Box<crate::autoscaler::Autoscaler>>,
 }
 
 impl Simulation {
@@ -242,6 +252,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             event_log,
             pressure,
             faults: fault_setup,
+            scheduler: scheduler_config,
+            autoscaler: autoscaler_config,
             ..
         } = setup;
         if !world.pods.is_empty() {
@@ -283,6 +295,16 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let mut fault_parts = fault_setup.map(|f| {
             faults::FaultRuntime::new(f, &mut world, &streams, seed, duration_ms, &templates)
         });
+        let autoscaler = match autoscaler_config {
+            Some(cfg) => Some(autoscale::build(
+                cfg,
+                &world,
+                &scheduler_config,
+                &workloads,
+                &streams,
+            )?),
+            None => None,
+        };
         let controllers = Controllers::new(workloads, &world, &streams)?;
         let infos = controllers.infos();
         let mut recorder = Recorder::new(&world, &infos, event_log);
@@ -308,12 +330,14 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             events_processed: 0,
             last_sample: None,
             faults: runtime,
+            autoscaler,
         };
         sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
             sim.core
                 .push(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
+        sim.start_autoscaler();
         sim.core.kubelet = kubelet;
         if let Some(rt) = &sim.faults {
             let after = rt.lifecycle().config().overload_failure_after_ms;
@@ -423,6 +447,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .core
             .recorder
             .finish(&self.core.world, &self.infos, info);
+        if let Some(a) = self.autoscaler.as_mut() {
+            result.summary.autoscaler = Some(a.finish(end.as_millis()));
+        }
         if let Some((summary, nodes)) = pressure {
             result.summary.evictions = Some(summary.evictions);
             result.summary.oom_kills = Some(summary.oom_kills_limit + summary.oom_kills_node);
@@ -521,6 +548,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
                 }
             }
+            Event::AutoscalerScan => self.autoscaler_scan(),
+            Event::AutoscalerNodeReady { group } => self.autoscaler_node_ready(group as usize),
         }
     }
 
@@ -549,6 +578,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         match outcome {
             Outcome::Bind { node, score } => {
                 core.bind_scheduled(pod, node, score);
+                if let Some(a) = self.autoscaler.as_mut() {
+                    a.pod_bound(pod, core.now.as_millis());
+                }
                 self.controllers.pod_bound(core, pod);
             }
             Outcome::Unschedulable {
@@ -568,6 +600,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                             self.controllers.delete_pod(core, v, preemptor.cause);
                         }
                     }
+                }
+                if let Some(a) = self.autoscaler.as_mut() {
+                    a.pod_unschedulable(pod);
                 }
                 let prio = core.priority(pod);
                 self.queue.add_unschedulable(pod, prio, attempts, core.now);
@@ -634,6 +669,62 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     pub fn node_changed(&mut self, node: NodeId) {
         self.core.node_changed(node);
         self.settle();
+    }
+
+    // --- Dynamic nodes (autoscaler, surge nodes) ---
+
+    /// Adds a Ready node to the running cluster: every per-node structure grows, DaemonSets
+    /// place their pods on it, and pods waiting for room are retried.
+    pub fn add_node(&mut self, init: crate::cluster::NodeInit) -> NodeId {
+        let node = self.add_node_inner(init);
+        self.settle();
+        node
+    }
+
+    /// [`Simulation::add_node`] without settling (inside an event handler).
+    fn add_node_inner(&mut self, init: crate::cluster::NodeInit) -> NodeId {
+        let node = self.core.add_node(init);
+        if let Some(rt) = self.faults.as_mut() {
+            rt.node_added(&mut self.core, node);
+        }
+        self.controllers.node_added(&mut self.core, node);
+        self.core.node_changed(node);
+        self.autoscaler_saw_node(node, true);
+        node
+    }
+
+    /// Deletes a node from the cluster: it leaves `node_order` for good (its id is never
+    /// reused) and its pods are deleted through their controllers (owners recreate them
+    /// elsewhere; the replacements inherit `cause`). Returns the number of pods deleted; 0
+    /// for a node removed already.
+    pub fn remove_node(&mut self, node: NodeId, cause: u64) -> usize {
+        let n = self.remove_node_inner(node, cause);
+        self.settle();
+        n
+    }
+
+    /// [`Simulation::remove_node`] without settling (inside an event handler).
+    fn remove_node_inner(&mut self, node: NodeId, cause: u64) -> usize {
+        if !self.core.world.nodes.is_live(node) {
+            return 0;
+        }
+        if let Some(rt) = self.faults.as_mut() {
+            rt.node_removed(&mut self.core, node);
+        }
+        let pods = self.core.remove_node(node);
+        for &pod in &pods {
+            if self.core.health.is_terminating(pod) {
+                // Its owner replaced it already (or waits for it to be gone: now).
+                let c = self.core.health.terminating_cause(pod);
+                self.controllers
+                    .terminating_pod_removed(&mut self.core, pod, c);
+            } else {
+                self.controllers.delete_pod(&mut self.core, pod, cause);
+            }
+        }
+        self.core.recorder.sync_node(&self.core.world, node);
+        self.autoscaler_saw_node(node, false);
+        pods.len()
     }
 
     /// Scans the whole state and reports the first inconsistency: phase counters vs the slab,
@@ -712,6 +803,28 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     req[n.ix() * stride + k] += v;
                 }
             }
+        }
+        if let Some(n) = w
+            .nodes
+            .ids()
+            .find(|n| !w.nodes.is_live(*n) && !w.pods_on_node[n.ix()].is_empty())
+        {
+            return Err(format!(
+                "removed node {} still holds pods",
+                w.nodes.name[n.ix()]
+            ));
+        }
+        if w.node_order.len() != w.nodes.live_ids().count()
+            || w.node_order.iter().any(|n| !w.nodes.is_live(*n))
+        {
+            return Err("node_order does not list exactly the live nodes".into());
+        }
+        if r.nodes_total() != w.node_order.len() as u64 {
+            return Err(format!(
+                "recorder counts {} nodes, the world has {}",
+                r.nodes_total(),
+                w.node_order.len()
+            ));
         }
         if req != w.nodes.requested {
             return Err("node requested totals differ from the sum of bound pods".into());

@@ -167,6 +167,7 @@ impl Fixture {
             event_log,
             pressure: None,
             faults: None,
+            autoscaler: None,
         }
     }
 

@@ -6,6 +6,7 @@
 //! allocatable, pool node names). Cross-field rules live in `validate`.
 
 pub mod affinity;
+pub mod autoscaler;
 pub mod cluster;
 pub mod faults;
 pub mod kubelet;
@@ -71,6 +72,9 @@ pub struct ScenarioFile {
     /// Node-pressure eviction settings of every node's kubelet (turns the usage model on).
     #[serde(default)]
     pub kubelet: Option<kubelet::Kubelet>,
+    /// Cluster Autoscaler (node groups that grow and shrink with demand).
+    #[serde(default)]
+    pub autoscaler: Option<autoscaler::Autoscaler>,
 }
 
 /// `simulation`.

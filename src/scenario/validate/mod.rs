@@ -2,6 +2,7 @@
 //! sections, uniqueness, ranges, Kubernetes name syntax). Every problem becomes a
 //! [`Diagnostic`] naming the file and the field path; all are collected, in document order.
 
+mod autoscaler;
 mod cluster;
 mod faults;
 mod names;
@@ -60,6 +61,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     faults::check(&mut c, scenario, &node_names);
     slo::check(&mut c, scenario);
     usage::check(&mut c, scenario);
+    autoscaler::check(&mut c, scenario);
     c.found
 }
 

@@ -54,7 +54,7 @@ const FAULTS: &str = r#"faults:
   - {name: zone-b, kind: zoneOutage, at: 2h, duration: 30m, target: {zone: b}}
   - {name: drain-batch, kind: drain, at: 40m, duration: 10m, drainTimeout: 5m, target: {nodes: [batch-0, batch-1]}}
   - {name: cordon-batch, kind: cordon, at: 45m, target: {pool: batch, zone: c}}
-  - {name: upgrade, kind: upgradeWave, at: 3h, maxUnavailable: 2, surge: 0, drainTimeout: 10m, duration: 3m, target: {pool: web}}
+  - {name: upgrade, kind: upgradeWave, at: 3h, maxUnavailable: 2, surge: 1, drainTimeout: 10m, duration: 3m, target: {pool: web}}
   - name: random-web
     kind: random
     pool: web

@@ -197,6 +197,24 @@ impl Nodes {
         self.nonzero_mem[n.ix()] += sign * nonzero_mem;
     }
 
+    /// A new node shaped like `n` (pool, zone, rack, labels, taints, capacity), named `name`,
+    /// not cordoned, with no images: an upgrade's surge node.
+    pub fn init_like(&self, n: NodeId, name: String, hostname: Sym) -> NodeInit {
+        NodeInit {
+            name,
+            hostname,
+            pool: self.pool[n.ix()],
+            zone: self.zone[n.ix()],
+            rack: self.rack[n.ix()],
+            labels: self.labels[n.ix()],
+            taints: self.taints[n.ix()],
+            unschedulable: false,
+            capacity: self.capacity_of(n).to_vec(),
+            allocatable: self.allocatable_of(n).to_vec(),
+            images: Vec::new(),
+        }
+    }
+
     /// Whether `n` is still part of the cluster (not removed).
     #[inline]
     pub fn is_live(&self, n: NodeId) -> bool {

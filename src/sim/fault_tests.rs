@@ -441,3 +441,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_upgrade_wave_with_surge_adds_and_removes_its_surge_nodes() {
+    let mut sim = sim_of(&scenario(
+        "faults: [{name: u, kind: upgradeWave, at: 10m, maxUnavailable: 1, surge: 1, drainTimeout: 5m, duration: 2m, target: {pool: p}, count: 2}]\n",
+    ));
+    let live = |sim: &Simulation| {
+        sim.world()
+            .nodes
+            .ids()
+            .filter(|n| sim.world().nodes.is_live(*n))
+            .count()
+    };
+    sim.run_until(SimTime(10 * 60_000 - 1));
+    assert_eq!(live(&sim), 6);
+    sim.run_until(SimTime(10 * 60_000));
+    // Batch of maxUnavailable + surge = 2 nodes, one surge node shaped like the first.
+    assert_eq!(live(&sim), 7);
+    let surge = NodeId(6);
+    assert!(sim.world().nodes.name[surge.ix()].ends_with("-surge-0"));
+    sim.check_consistency().unwrap();
+    // Drain 5 m, down 2 m, then back, uncordoned, and the surge node goes.
+    sim.run_until(SimTime(17 * 60_000));
+    assert_eq!(live(&sim), 6);
+    assert!(!sim.world().nodes.is_live(surge));
+    assert_eq!(sim.world().pods_on_node[surge.ix()].len(), 0);
+    sim.run_until(SimTime(2 * 3_600_000));
+    assert_eq!(ready_pods(&sim, 0), 12);
+    sim.check_consistency().unwrap();
+}

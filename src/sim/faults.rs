@@ -27,9 +27,33 @@ struct Drain {
     open: bool,
 }
 
+/// Nodes a fault step asks the run loop to add or remove (upgrade surge), which only the
+/// simulation can do (it owns the controllers and the autoscaler's view of node groups).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeRequest {
+    /// Add `count` nodes shaped like `like`.
+    Add {
+        /// The batch's first node: the shape, and the key of the surge.
+        like: NodeId,
+        /// How many.
+        count: u32,
+    },
+    /// Remove the surge nodes added for `like`; their pods are deleted with `cause`.
+    Remove {
+        /// The key given when they were added.
+        like: NodeId,
+        /// The fault effect the moved pods hang off.
+        cause: u64,
+    },
+}
+
 /// The fault machinery of one run.
 pub struct FaultRuntime {
     steps: Vec<FaultStep>,
+    /// Node additions and removals for the run loop, taken after each event.
+    requests: Vec<NodeRequest>,
+    /// Surge nodes added per batch key.
+    surge: Vec<(NodeId, Vec<NodeId>)>,
     lifecycle: NodeLifecycle,
     pdbs: PdbSet,
     drains: Vec<Drain>,
@@ -110,6 +134,8 @@ impl FaultRuntime {
                 pdbs,
                 drains: Vec::new(),
                 overload_repair_ms,
+                requests: Vec::new(),
+                surge: Vec::new(),
             },
             names,
             windows,
@@ -133,7 +159,28 @@ impl FaultRuntime {
         &self.lifecycle
     }
 
-    /// A node joined the cluster (autoscaler): the lifecycle controller watches it too.
+    /// The node additions and removals asked for since the last call.
+    pub fn take_requests(&mut self) -> Vec<NodeRequest> {
+        std::mem::take(&mut self.requests)
+    }
+
+    /// A surge node was added for the batch keyed by `like`.
+    pub fn surge_added(&mut self, like: NodeId, node: NodeId) {
+        match self.surge.iter_mut().find(|(k, _)| *k == like) {
+            Some((_, v)) => v.push(node),
+            None => self.surge.push((like, vec![node])),
+        }
+    }
+
+    /// The surge nodes added for `like` (now forgotten).
+    pub fn take_surge(&mut self, like: NodeId) -> Vec<NodeId> {
+        match self.surge.iter().position(|(k, _)| *k == like) {
+            Some(i) => self.surge.swap_remove(i).1,
+            None => Vec::new(),
+        }
+    }
+
+    /// A node joined the cluster (autoscaler, surge): the lifecycle controller watches it too.
     pub fn node_added(&mut self, core: &mut Core, node: NodeId) {
         // A fixed per-node lease phase from the node's id (no draw: joining nodes must not
         // shift any stream).
@@ -213,8 +260,17 @@ impl FaultRuntime {
                 });
                 self.drain_pass(self.drains.len() - 1, core, ctl);
             }
-            // Surge nodes need nodes added at run time; validation rejects `surge` for now.
-            Action::SurgeAdd { .. } | Action::SurgeRemove { .. } => {}
+            Action::SurgeAdd { count } => {
+                if let Some(&like) = self.steps[i].nodes.first() {
+                    self.requests.push(NodeRequest::Add { like, count });
+                }
+            }
+            Action::SurgeRemove { .. } => {
+                if let Some(&like) = self.steps[i].nodes.first() {
+                    let cause = root(core);
+                    self.requests.push(NodeRequest::Remove { like, cause });
+                }
+            }
         }
     }
 

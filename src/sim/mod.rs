@@ -526,6 +526,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 if let Some(rt) = self.faults.as_mut() {
                     rt.handle(event, &mut self.core, &mut self.controllers);
                 }
+                self.apply_node_requests();
             }
             Event::OverloadCheck { node, since_ms } => {
                 let failed = self
@@ -691,6 +692,38 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         self.core.node_changed(node);
         self.autoscaler_saw_node(node, true);
         node
+    }
+
+    /// Adds and removes the nodes fault steps asked for (upgrade surge nodes).
+    fn apply_node_requests(&mut self) {
+        let Some(rt) = self.faults.as_mut() else {
+            return;
+        };
+        for req in rt.take_requests() {
+            match req {
+                faults::NodeRequest::Add { like, count } => {
+                    for k in 0..count {
+                        let name = format!("{}-surge-{k}", self.core.world.nodes.name[like.ix()]);
+                        let hostname = self.core.world.interner.intern(&name);
+                        let init = self.core.world.nodes.init_like(like, name, hostname);
+                        let node = self.add_node_inner(init);
+                        if let Some(rt) = self.faults.as_mut() {
+                            rt.surge_added(like, node);
+                        }
+                    }
+                }
+                faults::NodeRequest::Remove { like, cause } => {
+                    let nodes = self
+                        .faults
+                        .as_mut()
+                        .map(|rt| rt.take_surge(like))
+                        .unwrap_or_default();
+                    for node in nodes {
+                        self.remove_node_inner(node, cause);
+                    }
+                }
+            }
+        }
     }
 
     /// Deletes a node from the cluster: it leaves `node_order` for good (its id is never

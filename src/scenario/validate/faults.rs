@@ -219,12 +219,6 @@ fn check_fault(
     if f.duration.is_some_and(DurationMs::is_zero) {
         c.error(key(at, "duration"), "must be positive");
     }
-    if f.surge.is_some_and(|n| n > 0) {
-        c.error(
-            key(at, "surge"),
-            "surge nodes are not simulated yet (nodes cannot be added during a run); use maxUnavailable",
-        );
-    }
     if f.kind == FaultKind::UpgradeWave && f.max_unavailable == Some(0) && f.surge.unwrap_or(0) == 0
     {
         c.error(
@@ -449,7 +443,7 @@ cluster:
   - {name: z, kind: zoneOutage, at: 5m, duration: 30m, target: {zone: b}}
   - {name: d, kind: drain, at: 5m, drainTimeout: 10m, target: {nodes: [p-1]}}
   - {name: co, kind: cordon, at: 5m, target: {pool: p}}
-  - {name: u, kind: upgradeWave, at: 5m, maxUnavailable: 2, surge: 0, drainTimeout: 5m, target: {pool: p}}
+  - {name: u, kind: upgradeWave, at: 5m, maxUnavailable: 2, surge: 1, drainTimeout: 5m, target: {pool: p}}
   - {name: ra, kind: random, pool: p, mtbf: {distribution: weibull, shape: 1.5, scale: 30d}, mttr: {distribution: lognormal, median: 10m, sigma: 0.5}}
   - {name: cr, kind: correlated, scope: rack, rate: 1/d, fraction: 0.3, mttr: {distribution: exponential, mean: 1h}}
 nodeLifecycle: {overloadFailure: {enabled: true, memoryOverCapacityFor: 60s}}

@@ -1,0 +1,793 @@
+//! The [`Recorder`]: running sums of every metric, updated by the simulation core's hooks.
+
+use super::*;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct WorkloadCounts {
+    desired: u64,
+    created: u64,
+    pending: u64,
+    running: u64,
+    succeeded: u64,
+    failed: u64,
+    deleted: u64,
+}
+
+/// What the recorder last saw of one node.
+#[derive(Clone, Copy, Debug, Default)]
+struct NodeSeen {
+    cpu_req: i64,
+    mem_req: i64,
+    cpu_alloc: i64,
+    mem_alloc: i64,
+    ready: bool,
+    /// 0: ≤ 80 %, 1: > 80 %, 2: > 90 %.
+    bucket: u8,
+}
+
+/// The bucket of a node: the max over cpu and memory of requested/allocatable.
+fn bucket(cpu_req: i64, cpu_alloc: i64, mem_req: i64, mem_alloc: i64) -> u8 {
+    // over(p): req / alloc > p / 100, in integers; alloc 0 with any request counts as over.
+    let over = |req: i64, alloc: i64, p: i128| req > 0 && (req as i128) * 100 > (alloc as i128) * p;
+    if over(cpu_req, cpu_alloc, 90) || over(mem_req, mem_alloc, 90) {
+        2
+    } else if over(cpu_req, cpu_alloc, 80) || over(mem_req, mem_alloc, 80) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Collects metrics and the event log of one run, by running sums.
+pub struct Recorder {
+    level: EventLogLevel,
+    log: EventLog,
+    reason_ids: HashMap<String, u32>,
+    zones: Vec<ZoneSample>,
+    total: ZoneSample,
+    node_zone: Vec<u32>,
+    seen: Vec<NodeSeen>,
+    nodes_ready: u64,
+    over80: u64,
+    over90: u64,
+    workloads: Vec<WorkloadCounts>,
+    rows: Vec<Sample>,
+    // Cumulative counters.
+    created: u64,
+    scheduled: u64,
+    bound_directly: u64,
+    succeeded: u64,
+    failed: u64,
+    deleted: u64,
+    attempts: u64,
+    failures: u64,
+    preemptions: u64,
+    preempted: u64,
+    // Interval counters.
+    interval_attempts: u64,
+    interval_failures: u64,
+    interval_preemptions: u64,
+    pressure: bool,
+    /// Failures: causality, availability, node health counts.
+    pub res: Resilience,
+    fault_names: Vec<String>,
+    fault_windows: Vec<FaultWindow>,
+    node_samples: NodeSamples,
+    // Dynamic nodes and the autoscaler.
+    nodes_total: u64,
+    autoscaler: bool,
+    interval_nodes_added: u64,
+    interval_nodes_removed: u64,
+}
+
+impl Recorder {
+    /// A recorder for `world` (nodes are read once here) and `workloads` (by [`WorkloadId`]).
+    pub fn new(world: &World, workloads: &[WorkloadInfo], level: EventLogLevel) -> Self {
+        let n = world.nodes.len();
+        let mut r = Recorder {
+            level,
+            log: EventLog {
+                rows: Vec::new(),
+                workloads: workloads.iter().map(|w| w.name.clone()).collect(),
+                nodes: if level == EventLogLevel::None {
+                    Vec::new()
+                } else {
+                    world.nodes.name.clone()
+                },
+                reasons: Vec::new(),
+                pressure: false,
+            },
+            reason_ids: HashMap::new(),
+            zones: vec![ZoneSample::default(); world.zones.len()],
+            total: ZoneSample::default(),
+            node_zone: world.nodes.zone.clone(),
+            seen: vec![NodeSeen::default(); n],
+            nodes_ready: 0,
+            over80: 0,
+            over90: 0,
+            workloads: vec![WorkloadCounts::default(); workloads.len()],
+            rows: Vec::new(),
+            created: 0,
+            scheduled: 0,
+            bound_directly: 0,
+            succeeded: 0,
+            failed: 0,
+            deleted: 0,
+            attempts: 0,
+            failures: 0,
+            preemptions: 0,
+            preempted: 0,
+            interval_attempts: 0,
+            interval_failures: 0,
+            interval_preemptions: 0,
+            pressure: false,
+            res: Resilience::new(
+                &workloads
+                    .iter()
+                    .map(|w| w.kind != "Job")
+                    .collect::<Vec<_>>(),
+                &workloads
+                    .iter()
+                    .map(|w| w.kind != "DaemonSet")
+                    .collect::<Vec<_>>(),
+            ),
+            fault_names: Vec::new(),
+            fault_windows: Vec::new(),
+            node_samples: NodeSamples::new(0, n),
+            nodes_total: world.nodes.live_ids().count() as u64,
+            autoscaler: false,
+            interval_nodes_added: 0,
+            interval_nodes_removed: 0,
+        };
+        let max_zone = world
+            .nodes
+            .zone
+            .iter()
+            .copied()
+            .max()
+            .map_or(0, |z| z as usize + 1);
+        if r.zones.len() < max_zone {
+            r.zones.resize(max_zone, ZoneSample::default());
+        }
+        for node in world.nodes.ids() {
+            r.sync_node(world, node);
+        }
+        r
+    }
+
+    /// Re-reads one node's requested/allocatable CPU and memory and its Ready condition and
+    /// updates every total by the difference. Call after anything that changed the node. O(1).
+    pub fn sync_node(&mut self, world: &World, node: NodeId) {
+        let n = &world.nodes;
+        let now = NodeSeen {
+            cpu_req: n.req(node, CPU),
+            mem_req: n.req(node, MEMORY),
+            cpu_alloc: n.alloc(node, CPU),
+            mem_alloc: n.alloc(node, MEMORY),
+            ready: n.ready[node.ix()],
+            bucket: 0,
+        };
+        let now = NodeSeen {
+            bucket: bucket(now.cpu_req, now.cpu_alloc, now.mem_req, now.mem_alloc),
+            ..now
+        };
+        let old = std::mem::replace(&mut self.seen[node.ix()], now);
+        // Allocatable counts Ready nodes only; `old` of a never-synced node is all zero, not ready.
+        let alloc = |s: &NodeSeen| {
+            if s.ready {
+                (s.cpu_alloc, s.mem_alloc)
+            } else {
+                (0, 0)
+            }
+        };
+        let (oc, om) = alloc(&old);
+        let (nc, nm) = alloc(&now);
+        let d = ZoneSample {
+            cpu_requested_m: now.cpu_req - old.cpu_req,
+            cpu_allocatable_m: nc - oc,
+            mem_requested_bytes: now.mem_req - old.mem_req,
+            mem_allocatable_bytes: nm - om,
+        };
+        for z in [
+            &mut self.zones[self.node_zone[node.ix()] as usize],
+            &mut self.total,
+        ] {
+            z.cpu_requested_m += d.cpu_requested_m;
+            z.cpu_allocatable_m += d.cpu_allocatable_m;
+            z.mem_requested_bytes += d.mem_requested_bytes;
+            z.mem_allocatable_bytes += d.mem_allocatable_bytes;
+        }
+        self.nodes_ready = self.nodes_ready + u64::from(now.ready) - u64::from(old.ready);
+        self.over80 = self.over80 + u64::from(now.bucket >= 1) - u64::from(old.bucket >= 1);
+        self.over90 = self.over90 + u64::from(now.bucket >= 2) - u64::from(old.bucket >= 2);
+    }
+
+    fn intern_reason(&mut self, text: &str) -> Reason {
+        if text.is_empty() {
+            return Reason::None;
+        }
+        if let Some(&i) = self.reason_ids.get(text) {
+            return Reason::Text(i);
+        }
+        let i = self.log.reasons.len() as u32;
+        self.log.reasons.push(text.to_owned());
+        self.reason_ids.insert(text.to_owned(), i);
+        Reason::Text(i)
+    }
+
+    fn log(
+        &mut self,
+        now: SimTime,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        score: Option<i64>,
+        reason: Reason,
+    ) {
+        self.log.rows.push(EventRow {
+            time_ms: now.as_millis(),
+            kind,
+            workload: pod.workload,
+            ordinal: pod.ordinal,
+            node,
+            score,
+            reason,
+            cause: self.res.effects.root(pod.cause),
+            qos: None,
+            usage: None,
+        });
+    }
+
+    fn wants(&self, kind: EventKind) -> bool {
+        kind.recorded_at(self.level)
+    }
+
+    /// Adds `n` to a workload's desired count (a Job arrival adds 1).
+    pub fn add_desired(&mut self, workload: WorkloadId, n: u64, now: SimTime) {
+        self.workloads[workload as usize].desired += n;
+        self.res.avail.add_desired(workload as usize, n, now);
+    }
+
+    /// Names of the scenario's faults (effect targets) and their windows (`faults.csv`).
+    pub fn set_faults(&mut self, names: Vec<String>, windows: Vec<FaultWindow>) {
+        self.fault_names = names;
+        self.fault_windows = windows;
+    }
+
+    /// A pod was created (Pending).
+    pub fn pod_created(&mut self, now: SimTime, pod: &Pod) {
+        self.created += 1;
+        let w = &mut self.workloads[pod.workload as usize];
+        w.created += 1;
+        w.pending += 1;
+        if self.wants(EventKind::Created) {
+            self.log(now, EventKind::Created, pod, None, None, Reason::None);
+        }
+    }
+
+    /// A Pending pod was bound to `node`. Call [`Recorder::sync_node`] too.
+    pub fn pod_bound(&mut self, now: SimTime, pod: &Pod, node: NodeId, how: BindKind) {
+        let w = &mut self.workloads[pod.workload as usize];
+        w.pending -= 1;
+        w.running += 1;
+        // `attempts` already counts the cycle that bound it; a direct bind ran no cycle.
+        let failed_before = match how {
+            BindKind::Scheduled { .. } => pod.attempts >= 2,
+            BindKind::Direct(_) => pod.attempts >= 1,
+        };
+        if failed_before {
+            self.res.unschedulable(false);
+        }
+        let (score, reason) = match how {
+            BindKind::Scheduled { score } => {
+                self.scheduled += 1;
+                (Some(score), Reason::None)
+            }
+            BindKind::Direct(why) => {
+                self.bound_directly += 1;
+                (
+                    None,
+                    if self.wants(EventKind::Scheduled) {
+                        self.intern_reason(why)
+                    } else {
+                        Reason::None
+                    },
+                )
+            }
+        };
+        if self.wants(EventKind::Scheduled) {
+            self.log(now, EventKind::Scheduled, pod, Some(node), score, reason);
+        }
+    }
+
+    /// A scheduling cycle ran.
+    pub fn sched_attempt(&mut self) {
+        self.attempts += 1;
+        self.interval_attempts += 1;
+    }
+
+    /// A scheduling cycle found no node; `nominated` is the node preemption chose, if any.
+    /// The event log gets the pod's first failure and every preemption, not every retry.
+    pub fn sched_failure(
+        &mut self,
+        now: SimTime,
+        pod: &Pod,
+        reason: &str,
+        nominated: Option<NodeId>,
+    ) {
+        self.failures += 1;
+        self.interval_failures += 1;
+        if pod.attempts == 1 {
+            self.res.unschedulable(true);
+        }
+        if nominated.is_some() {
+            self.preemptions += 1;
+            self.interval_preemptions += 1;
+        }
+        // One row per pod (its first failed cycle) plus one per preemption: a pod that stays
+        // unschedulable for a day is retried thousands of times; the counters keep every attempt.
+        if self.wants(EventKind::Unschedulable) && (pod.attempts <= 1 || nominated.is_some()) {
+            let r = self.intern_reason(reason);
+            self.log(now, EventKind::Unschedulable, pod, nominated, None, r);
+        }
+    }
+
+    /// Logs a row of `kind` for `pod` (on `node`) with `reason` and root cause of `cause`
+    /// (drain and taint evictions), if the log level wants it.
+    pub fn pod_event(
+        &mut self,
+        now: SimTime,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        reason: &str,
+        cause: u64,
+    ) {
+        if self.wants(kind) {
+            let r = self.intern_reason(reason);
+            self.log(now, kind, pod, node, None, r);
+            let root = self.res.effects.root(cause);
+            if let Some(row) = self.log.rows.last_mut() {
+                row.cause = root;
+            }
+        }
+    }
+
+    /// A pod pinned to `node` (DaemonSet) cannot be bound there yet; logged as unschedulable
+    /// (no scheduling cycle ran, so no counter changes).
+    pub fn pod_waiting(&mut self, now: SimTime, pod: &Pod, node: NodeId, reason: &str) {
+        if self.wants(EventKind::Unschedulable) {
+            let r = self.intern_reason(reason);
+            self.log(now, EventKind::Unschedulable, pod, Some(node), None, r);
+        }
+    }
+
+    /// `victim` is about to be deleted to make room for `by`. Call before the deletion hooks.
+    pub fn pod_preempted(&mut self, now: SimTime, victim: &Pod, by: &Pod) {
+        self.preempted += 1;
+        if self.wants(EventKind::Preempted) {
+            let r = Reason::PreemptedBy {
+                workload: by.workload,
+                ordinal: by.ordinal,
+            };
+            self.log(now, EventKind::Preempted, victim, victim.node, None, r);
+            let root = self.res.effects.root(by.cause);
+            if let Some(row) = self.log.rows.last_mut() {
+                row.cause = root;
+            }
+        }
+    }
+
+    /// The usage model is on: the event log and time series get the node-pressure columns.
+    pub fn enable_pressure(&mut self) {
+        self.pressure = true;
+        self.log.pressure = true;
+    }
+
+    /// An eviction or OOM kill (`kind`) of `pod` on `node`: logged with the pod's QoS class,
+    /// the memory `usage` (pod for evictions, container for OOM kills) and `cause`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pressure_event(
+        &mut self,
+        now: SimTime,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        qos: QosClass,
+        usage: i64,
+        reason: &str,
+        cause: u64,
+    ) {
+        if self.wants(kind) {
+            self.pod_event(now, kind, pod, node, reason, cause);
+            if let Some(row) = self.log.rows.last_mut() {
+                row.qos = Some(qos);
+                row.usage = Some(usage);
+            }
+        }
+    }
+
+    /// A Pending or Running pod ended in `phase` (`pod` as it was before; `node` where it ran).
+    /// The `completed`/`failed` row is written only when `log_row`.
+    pub fn pod_terminated(
+        &mut self,
+        now: SimTime,
+        pod: &Pod,
+        phase: PodPhase,
+        reason: &str,
+        log_row: bool,
+    ) {
+        if pod.phase == PodPhase::Pending && pod.attempts > 0 {
+            self.res.unschedulable(false);
+        }
+        let w = &mut self.workloads[pod.workload as usize];
+        match pod.phase {
+            PodPhase::Pending => w.pending -= 1,
+            PodPhase::Running => w.running -= 1,
+            PodPhase::Succeeded | PodPhase::Failed => return,
+        }
+        let kind = match phase {
+            PodPhase::Succeeded => {
+                w.succeeded += 1;
+                self.succeeded += 1;
+                EventKind::Completed
+            }
+            PodPhase::Failed => {
+                w.failed += 1;
+                self.failed += 1;
+                EventKind::Failed
+            }
+            PodPhase::Pending | PodPhase::Running => {
+                unreachable!("pod_terminated: not a terminal phase")
+            }
+        };
+        if log_row && self.wants(kind) {
+            let r = self.intern_reason(reason);
+            self.log(now, kind, pod, pod.node, None, r);
+        }
+    }
+
+    /// A pod left the cluster (`pod` as it was). Terminal pods were already counted.
+    pub fn pod_deleted(&mut self, pod: &Pod) {
+        if pod.phase == PodPhase::Pending && pod.attempts > 0 {
+            self.res.unschedulable(false);
+        }
+        let w = &mut self.workloads[pod.workload as usize];
+        match pod.phase {
+            PodPhase::Pending => w.pending -= 1,
+            PodPhase::Running => w.running -= 1,
+            PodPhase::Succeeded | PodPhase::Failed => return,
+        }
+        w.deleted += 1;
+        self.deleted += 1;
+    }
+
+    /// Takes a time-series sample at `now` and starts a new interval.
+    pub fn sample(&mut self, now: SimTime, world: &World) {
+        self.sample_with(now, world, None);
+    }
+
+    /// [`Recorder::sample`] with the node-pressure columns of the usage model.
+    pub fn sample_with(&mut self, now: SimTime, world: &World, pressure: Option<PressureSample>) {
+        let pc = world.phase_counts();
+        self.rows.push(Sample {
+            time_ms: now.as_millis(),
+            nodes_ready: self.nodes_ready,
+            pods_pending: pc.pending as u64,
+            pods_running: pc.running as u64,
+            pods_succeeded: self.succeeded,
+            total: self.total,
+            zones: self.zones.clone(),
+            nodes_over_80pct_requested: self.over80,
+            nodes_over_90pct_requested: self.over90,
+            sched_attempts: self.interval_attempts,
+            sched_failures: self.interval_failures,
+            pods_created: self.created,
+            pods_failed: self.failed,
+            pods_deleted: self.deleted,
+            preemptions: self.interval_preemptions,
+            resilience: self.res.sample(now, self.nodes_total, self.nodes_ready),
+            pressure,
+            autoscaler: self.autoscaler.then_some(AutoscalerSample {
+                nodes_total: self.nodes_total,
+                nodes_added: self.interval_nodes_added,
+                nodes_removed: self.interval_nodes_removed,
+            }),
+        });
+        self.interval_nodes_added = 0;
+        self.interval_nodes_removed = 0;
+        self.interval_attempts = 0;
+        self.interval_failures = 0;
+        self.interval_preemptions = 0;
+    }
+
+    /// Samples every node every `every_ms` (at metrics samples; 0: never). See
+    /// [`node_samples`].
+    pub fn set_node_sample_interval(&mut self, every_ms: u64) {
+        self.node_samples = NodeSamples::new(every_ms, self.seen.len());
+    }
+
+    /// Takes a node sample at `now` if one is due (call at every metrics sample).
+    pub fn sample_nodes(
+        &mut self,
+        now: SimTime,
+        world: &World,
+        kubelet: Option<&crate::kubelet::Kubelet>,
+    ) {
+        self.node_samples.sample(now.as_millis(), world, kubelet);
+    }
+
+    /// The node samples taken so far.
+    pub fn node_samples(&self) -> &NodeSamples {
+        &self.node_samples
+    }
+
+    /// The samples taken so far.
+    pub fn samples(&self) -> &[Sample] {
+        &self.rows
+    }
+
+    /// The event-log rows so far.
+    pub fn event_rows(&self) -> &[EventRow] {
+        &self.log.rows
+    }
+
+    /// Pods created so far.
+    pub fn pods_created(&self) -> u64 {
+        self.created
+    }
+
+    /// Pods that succeeded so far.
+    pub fn pods_succeeded(&self) -> u64 {
+        self.succeeded
+    }
+
+    /// Pods that failed so far.
+    pub fn pods_failed(&self) -> u64 {
+        self.failed
+    }
+
+    /// Pods deleted while Pending or Running so far.
+    pub fn pods_deleted(&self) -> u64 {
+        self.deleted
+    }
+
+    /// Scheduling cycles so far.
+    pub fn scheduling_attempts(&self) -> u64 {
+        self.attempts
+    }
+
+    /// `(created, pending, running, succeeded, failed, deleted)` of one workload.
+    pub fn workload_counts(&self, w: WorkloadId) -> (u64, u64, u64, u64, u64, u64) {
+        let c = &self.workloads[w as usize];
+        (
+            c.created,
+            c.pending,
+            c.running,
+            c.succeeded,
+            c.failed,
+            c.deleted,
+        )
+    }
+
+    /// Desired pods of one workload.
+    pub fn workload_desired(&self, w: WorkloadId) -> u64 {
+        self.workloads[w as usize].desired
+    }
+
+    /// Cluster totals now: requested/allocatable CPU and memory.
+    pub fn totals(&self) -> ZoneSample {
+        self.total
+    }
+
+    /// Nodes above 80 % and 90 % requested now.
+    pub fn nodes_over(&self) -> (u64, u64) {
+        (self.over80, self.over90)
+    }
+
+    /// Ends the run: builds the [`RunResult`]. `unschedulable_at_end` is the number of Pending
+    /// pods that failed at least one scheduling cycle.
+    pub fn finish(mut self, world: &World, info: &[WorkloadInfo], end: FinishInfo) -> RunResult {
+        let pc = world.phase_counts();
+        let resilience = self.finish_resilience(world, info, end.duration);
+        let workloads = info
+            .iter()
+            .zip(&self.workloads)
+            .zip(&resilience.workloads)
+            .map(|((i, c), a)| WorkloadSummary {
+                name: i.name.clone(),
+                kind: i.kind.clone(),
+                desired: c.desired,
+                created: c.created,
+                running_at_end: c.running,
+                pending_at_end: c.pending,
+                succeeded: c.succeeded,
+                failed: c.failed,
+                deleted: c.deleted,
+                availability: a.availability,
+                minutes_below_desired: a.minutes_below_desired,
+            })
+            .collect();
+        let summary = Summary {
+            simulated_duration_s: end.duration.as_millis() as f64 / 1000.0,
+            events_processed: end.events_processed,
+            pods_created: self.created,
+            pods_scheduled: self.scheduled,
+            pods_bound_directly: self.bound_directly,
+            pods_pending_at_end: pc.pending as u64,
+            pods_unschedulable_at_end: end.unschedulable_at_end,
+            pods_running_at_end: pc.running as u64,
+            pods_succeeded: self.succeeded,
+            pods_failed: self.failed,
+            pods_deleted: self.deleted,
+            scheduling_attempts: self.attempts,
+            scheduling_failures: self.failures,
+            preemptions: self.preemptions,
+            pods_preempted: self.preempted,
+            workloads,
+            evictions: None,
+            oom_kills: None,
+            pressure: None,
+            resilience: resilience.summary(),
+            autoscaler: None,
+        };
+        let zone_names = (0..self.zones.len())
+            .map(|z| {
+                world
+                    .zones
+                    .get(z)
+                    .cloned()
+                    .unwrap_or_else(|| format!("zone{z}"))
+            })
+            .collect();
+        RunResult {
+            summary,
+            timeseries: TimeSeries {
+                zones: zone_names,
+                rows: self.rows,
+                pressure: self.pressure,
+                autoscaler: self.autoscaler,
+            },
+            events: self.log,
+            nodes: None,
+            resilience,
+            node_samples: self.node_samples.enabled().then(|| {
+                let mut s = self.node_samples;
+                s.set_names(world);
+                s
+            }),
+        }
+    }
+
+    /// The failure tables at the end of the run.
+    fn finish_resilience(
+        &mut self,
+        world: &World,
+        info: &[WorkloadInfo],
+        end: SimTime,
+    ) -> ResilienceResult {
+        let res = std::mem::take(&mut self.res);
+        let faults = &self.fault_names;
+        let (mut r, avail) = res.finish(end, |t| match t {
+            EffectTarget::Fault(i) => faults
+                .get(i as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("fault{i}")),
+            EffectTarget::Node(n) => world.nodes.name[n as usize].clone(),
+            EffectTarget::Pod { workload, ordinal } => {
+                format!("{}-{ordinal}", info[workload as usize].name)
+            }
+        });
+        let mut req = vec![(0i64, 0i64); info.len()];
+        for (_, p) in world.pods.iter() {
+            if p.phase == PodPhase::Running {
+                let t = &world.templates[p.template as usize];
+                req[p.workload as usize].0 += t.requests[CPU];
+                req[p.workload as usize].1 += t.requests[MEMORY];
+            }
+        }
+        r.workloads = info
+            .iter()
+            .zip(&avail)
+            .zip(&req)
+            .map(|((i, a), (cpu, mem))| WorkloadRow {
+                workload: i.name.clone(),
+                kind: i.kind.clone(),
+                desired: a.desired,
+                availability: a.availability,
+                min_availability: a.min_availability,
+                minutes_below_desired: a.below_desired_ms as f64 / 60_000.0,
+                cpu_requested_m: *cpu,
+                cpu_used_m: None,
+                mem_requested_bytes: *mem,
+                mem_used_bytes: None,
+            })
+            .collect();
+        r.availability_workloads = info
+            .iter()
+            .filter(|i| i.kind != "Job")
+            .map(|i| i.name.clone())
+            .collect();
+        r.faults = std::mem::take(&mut self.fault_windows);
+        r
+    }
+}
+
+impl Recorder {
+    /// A node was added to the running cluster: per-node arrays grow and its allocatable
+    /// starts counting.
+    pub fn node_added(&mut self, world: &World, node: NodeId) {
+        self.seen.push(NodeSeen::default());
+        let zone = world.nodes.zone[node.ix()];
+        self.node_zone.push(zone);
+        if self.zones.len() <= zone as usize {
+            self.zones.resize(zone as usize + 1, ZoneSample::default());
+        }
+        if self.level != EventLogLevel::None {
+            self.log.nodes.push(world.nodes.name[node.ix()].clone());
+        }
+        self.nodes_total += 1;
+        self.sync_node(world, node);
+    }
+
+    /// A node was removed from the cluster (it no longer counts as Ready or allocatable).
+    pub fn node_removed(&mut self, world: &World, node: NodeId) {
+        self.nodes_total -= 1;
+        self.sync_node(world, node);
+    }
+
+    /// The autoscaler is on: the time series gets its columns.
+    pub fn enable_autoscaler(&mut self) {
+        self.autoscaler = true;
+    }
+
+    /// The autoscaler added (`added`) or removed nodes; counted in the current interval.
+    pub fn autoscaler_nodes(&mut self, added: u64, removed: u64) {
+        self.interval_nodes_added += added;
+        self.interval_nodes_removed += removed;
+    }
+
+    /// Nodes in the cluster now (removed ones excluded).
+    pub fn nodes_total(&self) -> u64 {
+        self.nodes_total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_use_max_of_cpu_and_memory() {
+        assert_eq!(bucket(0, 1000, 0, 1000), 0);
+        assert_eq!(bucket(800, 1000, 0, 1000), 0, "exactly 80 % is not over");
+        assert_eq!(bucket(801, 1000, 0, 1000), 1);
+        assert_eq!(bucket(100, 1000, 901, 1000), 2);
+        assert_eq!(
+            bucket(1, 0, 0, 0),
+            2,
+            "a request on zero allocatable is over"
+        );
+        assert_eq!(bucket(0, 0, 0, 0), 0);
+    }
+
+    #[test]
+    fn failures_level_keeps_only_failures() {
+        use EventKind::*;
+        let kept: Vec<_> = [
+            Created,
+            Scheduled,
+            Unschedulable,
+            Preempted,
+            Completed,
+            Failed,
+        ]
+        .into_iter()
+        .filter(|k| k.recorded_at(EventLogLevel::Failures))
+        .collect();
+        assert_eq!(kept, vec![Unschedulable, Preempted, Failed]);
+        assert!(!Created.recorded_at(EventLogLevel::None));
+        assert!(Created.recorded_at(EventLogLevel::All));
+    }
+}

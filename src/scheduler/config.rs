@@ -131,6 +131,21 @@ pub(crate) struct ResolvedProfile {
 }
 
 impl ResolvedProfile {
+    /// Every profile of `config` resolved against `world` (the default profile when the
+    /// configuration lists none).
+    pub fn resolve_all(config: &SchedulerConfig, world: &World) -> Vec<ResolvedProfile> {
+        let pct = config.percentage_of_nodes_to_score;
+        let mut profiles: Vec<ResolvedProfile> = config
+            .profiles
+            .iter()
+            .map(|p| ResolvedProfile::resolve(p, pct, world))
+            .collect();
+        if profiles.is_empty() {
+            profiles.push(ResolvedProfile::resolve(&Profile::default(), pct, world));
+        }
+        profiles
+    }
+
     pub(crate) fn resolve(p: &Profile, global_pct: u32, world: &World) -> Self {
         let mut weights = [0i64; N_PLUGINS];
         let mut enabled = [false; N_PLUGINS];

@@ -102,18 +102,7 @@ impl Scheduler {
             world.resources.len() <= 64,
             "the scheduler supports at most 64 resources"
         );
-        let mut profiles: Vec<ResolvedProfile> = config
-            .profiles
-            .iter()
-            .map(|p| ResolvedProfile::resolve(p, config.percentage_of_nodes_to_score, world))
-            .collect();
-        if profiles.is_empty() {
-            profiles.push(ResolvedProfile::resolve(
-                &super::Profile::default(),
-                config.percentage_of_nodes_to_score,
-                world,
-            ));
-        }
+        let profiles = ResolvedProfile::resolve_all(&config, world);
         let mut s = Scheduler {
             config,
             profiles,

@@ -27,18 +27,7 @@ pub struct StaticFilter {
 impl StaticFilter {
     /// The filters of `config`'s profiles (resolved against `world`).
     pub fn new(config: &SchedulerConfig, world: &World) -> Self {
-        let mut profiles: Vec<ResolvedProfile> = config
-            .profiles
-            .iter()
-            .map(|p| ResolvedProfile::resolve(p, config.percentage_of_nodes_to_score, world))
-            .collect();
-        if profiles.is_empty() {
-            profiles.push(ResolvedProfile::resolve(
-                &super::Profile::default(),
-                config.percentage_of_nodes_to_score,
-                world,
-            ));
-        }
+        let profiles = ResolvedProfile::resolve_all(config, world);
         StaticFilter {
             profiles,
             cache: HashMap::new(),

@@ -2,8 +2,8 @@
 //! effects under one parent group that share a kind become one box (`pod_displaced × 4,120`),
 //! level by level from the root, left to right.
 //!
-//! Which cascade: the row of `cascades.csv` with the most `effects` (its `root_id`), else the
-//! root with the most rows in `effects.csv`. `effects.csv` is streamed; only the chosen
+//! Which cascade: the row of `cascades.csv` with the most `effects` (its `root_id`); without
+//! `cascades.csv` the run had no cascade. `effects.csv` is streamed; only the chosen
 //! cascade's rows are kept (id, parent, kind, time).
 
 use std::collections::{BTreeMap, HashMap};
@@ -94,21 +94,6 @@ fn id_of(s: &CsvStream, i: usize, name: &str) -> Result<Option<u64>, ReportError
         Ok(v) => Ok(Some(v)),
         Err(_) => Err(s.bad(i, name)),
     }
-}
-
-/// The root with the most rows in `effects.csv` (ties: the lowest id).
-fn largest_from_effects(path: &Path) -> Result<Option<u64>, ReportError> {
-    let mut s = CsvStream::open(path, &NAMES, &NAMES[..4])?;
-    let mut counts: HashMap<u64, u64> = HashMap::new();
-    while s.next()? {
-        if let Some(r) = id_of(&s, 2, col::E_ROOT)? {
-            *counts.entry(r).or_default() += 1;
-        }
-    }
-    Ok(counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-        .map(|(r, _)| r))
 }
 
 /// The records of cascade `root`, the kind names, and the root's target.
@@ -321,15 +306,13 @@ pub fn cascade_tree(run: &RunData) -> Result<Prep, ReportError> {
     let Some(path) = &run.effects else {
         return Ok(Prep::Missing(format!("needs {}", col::EFFECTS_FILE)));
     };
-    let root = match largest_from_cascades(run) {
-        Some(r) => Some(r),
-        None => largest_from_effects(path)?,
-    };
-    let Some(root) = root else {
-        return Ok(Prep::Message {
-            title: "Largest cascade".into(),
-            message: "No cascades in this run.".into(),
-        });
+    // Runs write cascades.csv exactly when they have cascades; effects.csv alone holds only
+    // effects without consequences (a limit OOM kill, a routine scale-down).
+    let Some(root) = largest_from_cascades(run) else {
+        return Ok(Prep::Missing(format!(
+            "no cascade in this run ({} is absent or empty)",
+            col::CASCADES_FILE
+        )));
     };
     let (recs, kinds, target) = read_cascade(path, root)?;
     if recs.is_empty() {

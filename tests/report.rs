@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 mod common;
-use common::{repo, run, stderr};
+use common::{png_stats, repo, run, stderr};
 
 fn ok(args: &[&str]) -> Output {
     let o = run(args);
@@ -42,33 +42,6 @@ fn sim(scenario: &Path, out: &Path, extra: &[&str]) {
     ];
     args.extend_from_slice(extra);
     ok(&args);
-}
-
-/// Decodes a PNG and returns (width, height, standard deviation of the pixel luminance).
-fn png_stats(path: &Path) -> (u32, u32, f64) {
-    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
-    let mut reader = decoder
-        .read_info()
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader
-        .next_frame(&mut buf)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let px = &buf[..info.buffer_size()];
-    let channels = info.color_type.samples();
-    let lum: Vec<f64> = px
-        .chunks(channels)
-        .map(|c| {
-            if channels >= 3 {
-                0.299 * c[0] as f64 + 0.587 * c[1] as f64 + 0.114 * c[2] as f64
-            } else {
-                c[0] as f64
-            }
-        })
-        .collect();
-    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
-    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
-    (info.width, info.height, var.sqrt())
 }
 
 /// Every relative `src="…"` / `href="…"` in an HTML page, and `](…)` in Markdown.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{bin, repo, run, stderr, stdout};
+use common::{bin, png_stats, repo, run, stderr, stdout};
 
 fn ok(o: Output) -> Output {
     assert!(
@@ -95,32 +95,6 @@ fn sha256sum(path: &Path) -> String {
         .expect("sha256sum runs");
     assert!(o.status.success());
     stdout(&o).split_whitespace().next().unwrap().to_string()
-}
-
-/// Decodes a PNG: (width, height, standard deviation of the pixel luminance).
-fn png_stats(path: &Path) -> (u32, u32, f64) {
-    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
-    let mut reader = decoder
-        .read_info()
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader
-        .next_frame(&mut buf)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let channels = info.color_type.samples();
-    let lum: Vec<f64> = buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|c| {
-            if channels >= 3 {
-                0.299 * c[0] as f64 + 0.587 * c[1] as f64 + 0.114 * c[2] as f64
-            } else {
-                c[0] as f64
-            }
-        })
-        .collect();
-    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
-    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
-    (info.width, info.height, var.sqrt())
 }
 
 /// The sweep's charts in `out/charts/`: one PNG and one SVG per metric × parameter (the file

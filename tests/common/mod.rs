@@ -2,6 +2,7 @@
 // Each test binary compiles this module and uses a subset of it.
 #![allow(dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -28,4 +29,30 @@ pub fn stderr(o: &Output) -> String {
 /// Standard output as text.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Decodes a PNG: (width, height, standard deviation of the pixel luminance).
+pub fn png_stats(path: &Path) -> (u32, u32, f64) {
+    let decoder = png::Decoder::new(fs::File::open(path).unwrap());
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let channels = info.color_type.samples();
+    let lum: Vec<f64> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|c| {
+            if channels >= 3 {
+                0.299 * c[0] as f64 + 0.587 * c[1] as f64 + 0.114 * c[2] as f64
+            } else {
+                c[0] as f64
+            }
+        })
+        .collect();
+    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
+    (info.width, info.height, var.sqrt())
 }

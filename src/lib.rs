@@ -15,5 +15,6 @@ pub mod metrics;
 pub mod report;
 pub mod scenario;
 pub mod scheduler;
+pub mod services;
 pub mod sim;
 pub mod sweep;

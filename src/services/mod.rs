@@ -1,0 +1,31 @@
+//! Services on the cluster: a dependency graph of services backed by workloads, with traffic
+//! as fluid rates (requests/s), a queueing latency model, retries, circuit breakers, queues and
+//! the kubelet's probes.
+//!
+//! This module is pure: it knows nothing of the event loop, files or the scenario format. The
+//! run loop gives it the ready endpoints of each service and applies what it decides (probe
+//! restarts and readiness, CPU use following served requests).
+//!
+//! - [`graph`]: services and calls, refusing synchronous cycles;
+//! - [`latency`]: one service's pods as a multi-server queue (Sakasegawa's M/M/c approximation);
+//! - [`retry`]: attempts per call and call failure under retries and retry budgets;
+//! - [`breaker`]: closed / open / half-open circuit breakers on call edges;
+//! - [`queue`]: FIFO fluid queues between producers and consumers, with the oldest message's age;
+//! - [`probe`]: readiness, liveness and startup probe workers as upstream's kubelet runs them;
+//! - [`flow`]: the fixed-point solver that ties them together at one instant.
+
+pub mod breaker;
+pub mod flow;
+pub mod graph;
+pub mod latency;
+pub mod probe;
+pub mod queue;
+pub mod retry;
+
+pub use breaker::{Breaker, BreakerPolicy, BreakerState};
+pub use flow::{solve, CallFlow, FlowInput, FlowOutcome, FlowState, ServiceFlow};
+pub use graph::{CallDef, CallMode, GraphError, ServiceDef, ServiceGraph};
+pub use latency::Station;
+pub use probe::{ProbeEffect, ProbeKind, ProbeResult, ProbeSpec, ProbeWorker};
+pub use queue::{FluidQueue, Overflow, QueueStep};
+pub use retry::{RetryOutcome, RetryPolicy};

@@ -16,6 +16,13 @@ pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
     if cluster.node_count() == 0 {
         notes.push("cluster: has no nodes; no pod can run".to_string());
     }
+    if !scenario.services.is_empty() {
+        notes.push(format!(
+            "services: {} service(s) validated, but the run loop does not simulate service \
+             traffic, probes, retries or breakers yet; results do not reflect them",
+            scenario.services.len()
+        ));
+    }
     let shapes: Vec<ResourceList> = cluster
         .node_pools
         .iter()

@@ -68,8 +68,8 @@ impl CallDef {
 /// The graph could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
-    /// Synchronous calls form a cycle (names in call order, the first repeated at the end).
-    #[error("synchronous calls form a cycle: {}", .0.join(" → "))]
+    /// Synchronous calls form a cycle through these services.
+    #[error("synchronous calls form a cycle through {}", .0.join(", "))]
     SyncCycle(Vec<String>),
     /// A call names a service index that does not exist.
     #[error("call {call} refers to service index {index}, which does not exist")]
@@ -142,45 +142,18 @@ impl ServiceGraph {
     }
 }
 
-/// One cycle of `g` as service names, first name repeated at the end.
+/// The services of one synchronous cycle of `g`, sorted by name (validation reports the cycle
+/// as a path before a graph is ever built; this is the engine's re-check).
 fn find_cycle(g: &DiGraph<usize, ()>, services: &[ServiceDef]) -> Vec<String> {
-    let names = |path: &[usize]| -> Vec<String> {
-        path.iter().map(|&i| services[i].name.clone()).collect()
-    };
-    // Self-loops first: a service calling itself synchronously.
-    for e in g.edge_indices() {
-        let (a, b) = g.edge_endpoints(e).expect("edge exists");
-        if a == b {
-            return names(&[a.index(), a.index()]);
-        }
-    }
-    // Otherwise a strongly connected component of two or more nodes; walk it from its smallest
-    // node, always to the smallest successor inside it, until a node repeats.
-    let mut sccs = tarjan_scc(g);
-    sccs.retain(|c| c.len() > 1);
-    sccs.sort_by_key(|c| c.iter().map(|ix| ix.index()).min());
-    let Some(scc) = sccs.first() else {
-        return Vec::new();
-    };
-    let inside: std::collections::BTreeSet<usize> = scc.iter().map(|ix| ix.index()).collect();
-    let start = *inside.iter().next().expect("non-empty");
-    let mut path = vec![start];
-    let mut at = start;
-    loop {
-        let next = g
-            .neighbors(NodeIndex::new(at))
-            .map(|ix| ix.index())
-            .filter(|i| inside.contains(i))
-            .min()
-            .expect("a node of a cycle has a successor in it");
-        if let Some(pos) = path.iter().position(|&p| p == next) {
-            let mut cycle = path[pos..].to_vec();
-            cycle.push(next);
-            return names(&cycle);
-        }
-        path.push(next);
-        at = next;
-    }
+    let mut members: Vec<String> = tarjan_scc(g)
+        .into_iter()
+        .find(|c| c.len() > 1 || g.contains_edge(c[0], c[0]))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|ix| services[ix.index()].name.clone())
+        .collect();
+    members.sort();
+    members
 }
 
 #[cfg(test)]
@@ -223,18 +196,18 @@ mod tests {
     }
 
     #[test]
-    fn a_sync_cycle_is_reported_in_call_order() {
+    fn a_sync_cycle_is_refused() {
         let err = ServiceGraph::new(
-            vec![svc("a"), svc("b"), svc("c")],
-            vec![sync(0, 1), sync(1, 2), sync(2, 0)],
+            vec![svc("x"), svc("b"), svc("c"), svc("a")],
+            vec![sync(0, 1), sync(1, 2), sync(2, 3), sync(3, 1)],
         )
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "synchronous calls form a cycle: a → b → c → a"
+            "synchronous calls form a cycle through a, b, c"
         );
         let err = ServiceGraph::new(vec![svc("a")], vec![sync(0, 0)]).unwrap_err();
-        assert_eq!(err, GraphError::SyncCycle(vec!["a".into(), "a".into()]));
+        assert_eq!(err, GraphError::SyncCycle(vec!["a".into()]));
     }
 
     #[test]

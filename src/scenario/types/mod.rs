@@ -13,6 +13,7 @@ pub mod kubelet;
 mod non_negative;
 pub mod pod;
 pub mod scheduler;
+pub mod services;
 pub mod slo;
 pub mod usage;
 pub mod workload;
@@ -57,6 +58,10 @@ pub struct ScenarioFile {
     /// What runs on the nodes.
     #[serde(default)]
     pub workloads: Vec<Workload>,
+    /// Services backed by workloads and the calls between them (validated; the run loop does
+    /// not simulate them yet).
+    #[serde(default)]
+    pub services: Vec<services::ServiceSpec>,
     /// Thresholds the report judges the run against.
     #[serde(default)]
     pub slo: Option<slo::Slo>,

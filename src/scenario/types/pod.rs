@@ -168,6 +168,15 @@ pub struct Container {
     /// Only for init containers: `Always` makes it a sidecar.
     #[serde(default)]
     pub restart_policy: Option<ContainerRestartPolicy>,
+    /// Takes the pod out of its services' endpoints while failing (services model).
+    #[serde(default)]
+    pub readiness_probe: Option<super::services::Probe>,
+    /// Restarts the container after repeated failures (services model).
+    #[serde(default)]
+    pub liveness_probe: Option<super::services::Probe>,
+    /// Gates the other probes until it succeeds (services model).
+    #[serde(default)]
+    pub startup_probe: Option<super::services::Probe>,
 }
 
 impl Container {

@@ -8,6 +8,7 @@ mod faults;
 mod names;
 mod pod;
 mod scheduler;
+mod services;
 mod slo;
 mod usage;
 mod workloads;
@@ -62,6 +63,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     slo::check(&mut c, scenario);
     usage::check(&mut c, scenario);
     autoscaler::check(&mut c, scenario);
+    services::check(&mut c, scenario);
     c.found
 }
 

@@ -11,6 +11,7 @@ pub mod duration;
 pub mod error;
 pub mod load;
 mod locate;
+pub mod manifests;
 pub mod overrides;
 mod path;
 pub mod quantity;

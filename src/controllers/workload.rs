@@ -133,3 +133,45 @@ pub struct WorkloadSpec {
     /// Job only: failure handling (ignored for other kinds).
     pub job: JobPolicy,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Upstream `pkg/controller/job/backoff_utils.go` `getRemainingTimeForFailuresCount`:
+    /// `DefaultJobPodFailureBackOff` (10 s) doubled per failure after the first, capped at
+    /// `MaxJobPodFailureBackOff` (10 min in `job_controller.go`; the docs say 6 min).
+    #[test]
+    fn pod_failure_backoff_doubles_to_ten_minutes() {
+        let p = JobPolicy::default();
+        let s: Vec<u64> = (1..=8).map(|f| p.failure_backoff_ms(f) / 1000).collect();
+        assert_eq!(s, vec![10, 20, 40, 80, 160, 320, 600, 600]);
+        let q = JobPolicy {
+            backoff_initial_ms: 1_000,
+            backoff_max_ms: 5_000,
+            ..p
+        };
+        let s: Vec<u64> = (1..=5).map(|f| q.failure_backoff_ms(f)).collect();
+        assert_eq!(s, vec![1_000, 2_000, 4_000, 5_000, 5_000]);
+    }
+
+    /// Upstream `pkg/controller/job/job_controller.go` `pastBackoffLimitOnFailure`: only under
+    /// OnFailure; restarts ≥ backoffLimit, or any restart when the limit is 0.
+    #[test]
+    fn restart_limit_as_upstream() {
+        let p = JobPolicy::default();
+        assert!(!p.past_restart_limit(5));
+        assert!(p.past_restart_limit(6));
+        let zero = JobPolicy {
+            backoff_limit: 0,
+            ..p
+        };
+        assert!(!zero.past_restart_limit(0));
+        assert!(zero.past_restart_limit(1));
+        let never = JobPolicy {
+            restart: JobRestartPolicy::Never,
+            ..p
+        };
+        assert!(!never.past_restart_limit(100));
+    }
+}

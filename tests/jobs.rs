@@ -32,7 +32,13 @@ fn csv(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
     r.records()
-        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(str::to_owned)).collect())
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
         .collect()
 }
 
@@ -90,15 +96,28 @@ fn oom_looping_job_fails_at_its_backoff_limit() {
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].0, "670.006");
     assert_eq!(failed[0].1, "leaky-0");
-    assert!(failed[0].2.starts_with("BackoffLimitExceeded"), "{failed:?}");
+    assert!(
+        failed[0].2.starts_with("BackoffLimitExceeded"),
+        "{failed:?}"
+    );
     let pod_failed = rows(&out, "failed");
     assert_eq!(
         pod_failed,
-        vec![("670.006".into(), "leaky-0".into(), "BackoffLimitExceeded".into())]
+        vec![(
+            "670.006".into(),
+            "leaky-0".into(),
+            "BackoffLimitExceeded".into()
+        )]
     );
-    assert!(rows(&out, "completed").is_empty(), "a failed Job does not complete");
+    assert!(
+        rows(&out, "completed").is_empty(),
+        "a failed Job does not complete"
+    );
     let s = summary(&out);
-    assert_eq!(s["podsCreated"], 1, "OnFailure restarts in place; a failed Job is not retried");
+    assert_eq!(
+        s["podsCreated"], 1,
+        "OnFailure restarts in place; a failed Job is not retried"
+    );
     assert_eq!(s["podsFailed"], 1);
     assert_eq!(s["podsSucceeded"], 0);
     assert_eq!(s["jobsFailed"], 1);
@@ -137,7 +156,10 @@ fn never_restart_job_replaces_failed_pods_until_the_limit() {
             ("210.003".into(), "leaky-2".into(), "OOMKilled".into()),
         ]
     );
-    assert_eq!(times(&rows(&out, "created")), vec!["0.000", "70.001", "150.002"]);
+    assert_eq!(
+        times(&rows(&out, "created")),
+        vec!["0.000", "70.001", "150.002"]
+    );
     let jf = rows(&out, "job-failed");
     assert_eq!(times(&jf), vec!["210.003"]);
     assert_eq!(jf[0].1, "leaky-2");
@@ -145,7 +167,10 @@ fn never_restart_job_replaces_failed_pods_until_the_limit() {
     assert_eq!(s["podsCreated"], 3);
     assert_eq!(s["podsFailed"], 3);
     assert_eq!(s["jobsFailed"], 1);
-    assert_eq!(s["pressure"]["containerRestarts"], 0, "Never: no restart in place");
+    assert_eq!(
+        s["pressure"]["containerRestarts"], 0,
+        "Never: no restart in place"
+    );
     assert_eq!(s["workloads"][0]["jobPodsFailed"], 3);
 }
 
@@ -191,6 +216,9 @@ fn preempted_job_pods_count_toward_the_backoff_limit() {
     let b = &s["workloads"][0];
     assert_eq!(b["jobsFailed"], 1);
     assert_eq!(b["jobPodsFailed"], 2);
-    assert_eq!(b["deleted"], 2, "the pods themselves were deleted (preempted)");
+    assert_eq!(
+        b["deleted"], 2,
+        "the pods themselves were deleted (preempted)"
+    );
     assert_eq!(b["created"], 2, "no retry after the Job failed");
 }

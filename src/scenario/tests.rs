@@ -535,13 +535,47 @@ fn job_failure_fields_are_validated() {
         Some(crate::scenario::types::workload::RestartPolicy::Never)
     );
     let cases: &[(String, &str, &str)] = &[
-        (base_with(job, &format!("{job}\n    restartPolicy: Always")), "workloads[1].restartPolicy", "OnFailure or Never"),
-        (base_with(job, &format!("{job}\n    restartPolicy: Sometimes")), "workloads[1].restartPolicy", "unknown variant"),
-        (base_with(job, &format!("{job}\n    backoffLimit: -1")), "workloads[1].backoffLimit", "negative"),
-        (base_with(job, &format!("{job}\n    podFailureBackoff: {{initial: 0s}}")), "workloads[1].podFailureBackoff.initial", "positive"),
-        (base_with(job, &format!("{job}\n    podFailureBackoff: {{initial: 1m, max: 10s}}")), "workloads[1].podFailureBackoff.max", "shorter than initial"),
-        (base_with("replicas: 3", "replicas: 3\n    backoffLimit: 2"), "workloads[0].backoffLimit", "only a Job"),
-        (base_with("replicas: 3", "replicas: 3\n    restartPolicy: Never"), "workloads[0].restartPolicy", "only a Job"),
+        (
+            base_with(job, &format!("{job}\n    restartPolicy: Always")),
+            "workloads[1].restartPolicy",
+            "OnFailure or Never",
+        ),
+        (
+            base_with(job, &format!("{job}\n    restartPolicy: Sometimes")),
+            "workloads[1].restartPolicy",
+            "unknown variant",
+        ),
+        (
+            base_with(job, &format!("{job}\n    backoffLimit: -1")),
+            "workloads[1].backoffLimit",
+            "negative",
+        ),
+        (
+            base_with(
+                job,
+                &format!("{job}\n    podFailureBackoff: {{initial: 0s}}"),
+            ),
+            "workloads[1].podFailureBackoff.initial",
+            "positive",
+        ),
+        (
+            base_with(
+                job,
+                &format!("{job}\n    podFailureBackoff: {{initial: 1m, max: 10s}}"),
+            ),
+            "workloads[1].podFailureBackoff.max",
+            "shorter than initial",
+        ),
+        (
+            base_with("replicas: 3", "replicas: 3\n    backoffLimit: 2"),
+            "workloads[0].backoffLimit",
+            "only a Job",
+        ),
+        (
+            base_with("replicas: 3", "replicas: 3\n    restartPolicy: Never"),
+            "workloads[0].restartPolicy",
+            "only a Job",
+        ),
     ];
     for (text, path, fragment) in cases {
         let message = error_of(text);
@@ -550,6 +584,9 @@ fn job_failure_fields_are_validated() {
             message.starts_with(&format!("broken.yaml: {path}: ")),
             "expected {path} in {message:?}"
         );
-        assert!(message.contains(fragment), "expected {fragment:?} in {message:?}");
+        assert!(
+            message.contains(fragment),
+            "expected {fragment:?} in {message:?}"
+        );
     }
 }

@@ -76,7 +76,8 @@ fn leaking_container_is_oom_killed_at_the_exact_time_and_restarts_in_place() {
     let out = dir.path().join("out");
     run(&s, &out, &["--set", "simulation.duration=3h"]);
     // 1Gi used at start, limit 2Gi, +1Gi/h: floor(24Gi·Δ/1d) > 1Gi first at Δ = 1h + 1ms.
-    // The restart comes 10 s later (first back-off), so the second kill is at 2·(1h+1ms) + 10s.
+    // The first crash restarts at once (upstream `kuberuntime_manager.go` `doBackOff`: no
+    // back-off entry yet), so the second kill is at 2·(1h+1ms).
     let kills = events(
         &out,
         &["oom-killed", "failed", "evicted", "node-oom-killed"],
@@ -85,7 +86,7 @@ fn leaking_container_is_oom_killed_at_the_exact_time_and_restarts_in_place() {
         kills,
         vec![
             ("3600.001".into(), "oom-killed".into(), "leaky-0".into()),
-            ("7210.002".into(), "oom-killed".into(), "leaky-0".into()),
+            ("7200.002".into(), "oom-killed".into(), "leaky-0".into()),
         ]
     );
     let row = csv(&out.join("events.csv"))
@@ -109,7 +110,7 @@ fn leaking_container_is_oom_killed_at_the_exact_time_and_restarts_in_place() {
     assert_eq!(sm["pressure"]["oomKillsLimit"], 2);
     assert_eq!(
         sm["pressure"]["containerRestarts"], 2,
-        "restarted at 3610.001 s and 7230.002 s"
+        "restarted at 3600.001 s and 7210.002 s"
     );
     let nodes = csv(&out.join("nodes.csv"));
     assert_eq!(nodes[0]["oom_kills_limit"], "2");
@@ -233,10 +234,11 @@ fn node_oom_kills_the_highest_oom_score_first_and_backs_off() {
         .collect();
     let times: Vec<&str> = rows.iter().map(|r| r["time_s"].as_str()).collect();
     // The spike puts 4.5Gi on a 4Gi node. BestEffort (adj 1000) goes first every time; it
-    // comes back after 10, 20, 40, 80 s while the spike lasts (until 900 s).
+    // comes back at once after its first kill (and is killed again), then after 10, 20, 40,
+    // 80 s while the spike lasts (until 900 s) (`kuberuntime_manager.go` `doBackOff`).
     assert_eq!(
         times,
-        vec!["600.000", "610.000", "630.000", "670.000", "750.000"]
+        vec!["600.000", "600.000", "610.000", "630.000", "670.000", "750.000"]
     );
     assert!(
         rows.iter()
@@ -252,7 +254,7 @@ fn node_oom_kills_the_highest_oom_score_first_and_backs_off() {
     let at = |t: &str| ts.iter().find(|r| r["time_s"] == t).unwrap().clone();
     assert_eq!(at("620.000")["containers_crashloop"], "1");
     assert_eq!(at("920.000")["containers_crashloop"], "0");
-    assert_eq!(summary(&out)["pressure"]["oomKillsNode"], 5);
+    assert_eq!(summary(&out)["pressure"]["oomKillsNode"], 6);
     assert_eq!(summary(&out)["evictions"], 0, "hard eviction disabled");
 }
 

@@ -1,9 +1,11 @@
 //! Workloads: the scenario's `workloads[]` as engine [`WorkloadSpec`]s.
 
 use crate::cluster::NodeId;
-use crate::controllers::{Arrivals, DurationDist, WorkloadKind, WorkloadSpec};
+use crate::controllers::{
+    Arrivals, DurationDist, JobPolicy, JobRestartPolicy, WorkloadKind, WorkloadSpec,
+};
 use crate::scenario::types::workload::{
-    Arrivals as ArrivalsSpec, DurationDistribution, LogNormalSpread, Workload,
+    Arrivals as ArrivalsSpec, DurationDistribution, LogNormalSpread, RestartPolicy, Workload,
     WorkloadKind as KindSpec,
 };
 
@@ -95,6 +97,27 @@ pub fn workload_spec(
         name: w.name.clone(),
         kind,
         template,
+        job: job_policy(w),
+    }
+}
+
+/// A Job's failure handling: the scenario's fields over upstream defaults (`OnFailure` when
+/// `restartPolicy` is not set, which is how this simulator has always restarted Job pods).
+pub fn job_policy(w: &Workload) -> JobPolicy {
+    let d = JobPolicy::default();
+    let b = w.pod_failure_backoff;
+    JobPolicy {
+        restart: match w.restart_policy {
+            Some(RestartPolicy::Never) => JobRestartPolicy::Never,
+            _ => JobRestartPolicy::OnFailure,
+        },
+        backoff_limit: w.backoff_limit.unwrap_or(d.backoff_limit),
+        backoff_initial_ms: b
+            .and_then(|b| b.initial)
+            .map_or(d.backoff_initial_ms, |t| t.as_millis()),
+        backoff_max_ms: b
+            .and_then(|b| b.max)
+            .map_or(d.backoff_max_ms, |t| t.as_millis()),
     }
 }
 

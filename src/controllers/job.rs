@@ -3,38 +3,42 @@
 //! arrives (so it does not depend on scheduling order) and the pod runs for exactly that long
 //! from the moment it is bound, then succeeds and leaves the slab.
 //!
-//! A Job pod that fails or is deleted (e.g. preempted) counts as a Job failure: a new pod is
-//! created after the Job back-off, 10 s · 2^(failures−1) capped at 10 min, until the failures
-//! exceed `backoffLimit` (6), when the Job gives up (upstream `job_controller.go`).
+//! Failures follow upstream `job_controller.go` and `backoff_utils.go`, per Job:
+//! * a Job pod that fails (Evicted, OOM-killed under `restartPolicy: Never`) or is deleted
+//!   before it succeeds (preempted, drained, lost with its node) is a failed pod of its Job: a
+//!   new pod is created after the pod-failure back-off, `initial · 2^(failures−1)` capped at
+//!   `max` (10 s, 10 min), until the failed pods exceed `backoffLimit` (default 6);
+//! * under `restartPolicy: OnFailure` (the default) a container that dies restarts in place
+//!   (the kubelet's back-off), and the Job also fails once its pod's container restarts reach
+//!   `backoffLimit` (`pastBackoffLimitOnFailure`; any restart when the limit is 0); the pod is
+//!   then deleted (it ends Failed);
+//! * a failed Job is counted (`jobsFailed`) and logged as a `job-failed` row with reason
+//!   `BackoffLimitExceeded`. `podFailurePolicy` is not modelled: every failed pod counts,
+//!   including preempted ones (upstream's `DisruptionTarget` pods count unless a policy with
+//!   `Ignore` says otherwise).
 //!
 //! Streams: inter-arrival gaps come from `"arrivals/<name>"`, durations from
 //! `"durations/<name>"`, so changing one workload never changes another's draws.
 
-use super::{Arrivals, DurationDist, DurationSampler, KindState, WorkloadState};
-use crate::cluster::{PodId, PodPhase};
+use super::{
+    Arrivals, DurationDist, DurationSampler, JobPolicy, JobRestartPolicy, KindState, WorkloadState,
+};
+use crate::cluster::{Pod, PodId, PodPhase};
 use crate::engine::{RngStreams, SimRng, SimTime};
 use crate::sim::{Core, Event, SetupError};
 use rand_distr::{Distribution, Exp};
 
-/// Upstream default `backoffLimit`.
-pub const BACKOFF_LIMIT: u32 = 6;
-/// Upstream `DefaultJobPodFailureBackOff`, ms.
-pub const FAILURE_BACKOFF_MS: u64 = 10_000;
-/// Upstream `MaxJobPodFailureBackOff`, ms.
-pub const MAX_FAILURE_BACKOFF_MS: u64 = 600_000;
-
-/// The re-creation delay after the `failures`-th failure.
-pub fn failure_backoff_ms(failures: u32) -> u64 {
-    let shift = failures.saturating_sub(1).min(16);
-    (FAILURE_BACKOFF_MS << shift).min(MAX_FAILURE_BACKOFF_MS)
-}
+/// The reason of a failed Job (`job-failed` rows) and of the pod it deletes.
+pub const BACKOFF_LIMIT_EXCEEDED: &str = "BackoffLimitExceeded";
+/// The `job-failed` row's reason text (upstream's condition reason and message).
+const JOB_FAILED_REASON: &str = "BackoffLimitExceeded: Job has reached the specified backoff limit";
 
 /// What a Job pod carries besides the [`crate::cluster::Pod`] itself (kept per pod slot).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct PodInfo {
     /// Run duration of the Job, ms.
     pub duration_ms: u64,
-    /// Failures of the Job before this pod.
+    /// Failed pods of the Job before this pod.
     pub failures: u32,
 }
 
@@ -154,6 +158,7 @@ pub(crate) struct State {
     durations_rng: SimRng,
     arrival: ArrivalState,
     duration: DurationSampler,
+    policy: JobPolicy,
 }
 
 impl State {
@@ -161,6 +166,7 @@ impl State {
         name: &str,
         arrivals: &Arrivals,
         duration: &DurationDist,
+        policy: JobPolicy,
         streams: &RngStreams,
     ) -> Result<Self, SetupError> {
         let err = |what, message| SetupError::InvalidDistribution {
@@ -173,6 +179,7 @@ impl State {
             durations_rng: streams.stream(&format!("durations/{name}")),
             arrival: ArrivalState::new(arrivals).map_err(|m| err("arrivals", m))?,
             duration: DurationSampler::new(duration).map_err(|m| err("duration", m))?,
+            policy,
         })
     }
 }
@@ -254,32 +261,76 @@ pub(crate) fn on_bound(job_pods: &[PodInfo], core: &mut Core, pod: PodId) {
     core.push(core.now.plus_millis(d), Event::PodComplete { pod });
 }
 
-/// A Job pod's run is over: it succeeds and leaves the slab (stale ids are skipped).
+/// A Job pod's run is over: it succeeds (so does its Job) and leaves the slab (stale ids are
+/// skipped).
 pub(crate) fn on_complete(core: &mut Core, pod: PodId) {
-    if core
-        .world
-        .pods
-        .get(pod)
-        .is_some_and(|p| p.phase == PodPhase::Running)
-    {
+    let Some(p) = core.world.pods.get(pod) else {
+        return;
+    };
+    if p.phase == PodPhase::Running {
+        let workload = p.workload;
         core.terminate(pod, PodPhase::Succeeded, "");
         core.remove(pod);
+        core.recorder.job_succeeded(workload);
     }
 }
 
-/// A Job pod was deleted or failed before succeeding: retry after the back-off, unless the
-/// Job has exhausted its `backoffLimit`. `pod` was just removed; its slot info is still there.
+/// The Job of `pod` failed: counted and logged (`pod` is its last pod, as it was).
+fn job_failed(core: &mut Core, pod: &Pod, cause: u64) {
+    core.recorder
+        .job_failed(core.now, pod, JOB_FAILED_REASON, cause);
+}
+
+/// A container of the Running Job pod `pod` restarted; `restarts` is the sum of its
+/// containers' restart counts. Under `OnFailure`, the Job fails once they reach
+/// `backoffLimit` (upstream `pastBackoffLimitOnFailure`): the pod is deleted (it ends Failed,
+/// reason `BackoffLimitExceeded`) and is not replaced.
+pub(crate) fn on_container_restarted(
+    w: &mut WorkloadState,
+    core: &mut Core,
+    pod: PodId,
+    restarts: u32,
+) {
+    if !state(w).policy.past_restart_limit(restarts) {
+        return;
+    }
+    let Some(p) = core.world.pods.get(pod).cloned() else {
+        return;
+    };
+    if core.terminate(pod, PodPhase::Failed, BACKOFF_LIMIT_EXCEEDED) {
+        core.remove(pod);
+        core.recorder.job_pod_failed(w.id);
+        job_failed(core, &p, p.cause);
+    }
+}
+
+/// Whether the pods of Job workload `w` restart failed containers in place (`OnFailure`).
+pub(crate) fn restarts_in_place(w: &WorkloadState) -> bool {
+    match &w.kind {
+        KindState::Job(s) => s.policy.restart == JobRestartPolicy::OnFailure,
+        _ => false,
+    }
+}
+
+/// A Job pod was deleted or failed before succeeding (`removed` is what it was): a failed pod
+/// of its Job. Retry after the back-off, unless the Job's failed pods now exceed its
+/// `backoffLimit`: then the Job fails. `pod` may be gone already; its slot info is still there.
 pub(crate) fn on_pod_gone(
     w: &mut WorkloadState,
     job_pods: &[PodInfo],
     core: &mut Core,
     pod: PodId,
+    removed: &Pod,
     cause: u64,
 ) {
+    core.recorder.job_pod_failed(w.id);
     let info = job_pods[pod.index as usize];
     let failures = info.failures + 1;
-    if failures <= BACKOFF_LIMIT {
-        let at = core.now.plus_millis(failure_backoff_ms(failures));
+    let policy = state(w).policy;
+    if failures > policy.backoff_limit {
+        job_failed(core, removed, cause);
+    } else {
+        let at = core.now.plus_millis(policy.failure_backoff_ms(failures));
         core.push(
             at,
             Event::JobRetry {

@@ -18,7 +18,7 @@ pub mod statefulset;
 pub mod workload;
 
 pub use crate::engine::dist::{DurationDist, DurationSampler};
-pub use workload::{Arrivals, WorkloadKind, WorkloadSpec};
+pub use workload::{Arrivals, JobPolicy, JobRestartPolicy, WorkloadKind, WorkloadSpec};
 
 use crate::cluster::{Pod, PodId, WorkloadId, World};
 use crate::engine::RngStreams;
@@ -96,7 +96,7 @@ impl Controllers {
                 }
                 WorkloadKind::DaemonSet => KindState::DaemonSet,
                 WorkloadKind::Job { arrivals, duration } => KindState::Job(Box::new(
-                    job::State::new(&spec.name, arrivals, duration, streams)?,
+                    job::State::new(&spec.name, arrivals, duration, spec.job, streams)?,
                 )),
                 WorkloadKind::Pod { node_name } => {
                     if let Some(n) = node_name {
@@ -188,6 +188,7 @@ impl Controllers {
             | Event::UsageTick { .. }
             | Event::UsageSpike { .. }
             | Event::ContainerRestart { .. }
+            | Event::ContainerFailed { .. }
             | Event::LeakCheck { .. }
             | Event::NodeCheck { .. }
             | Event::KubeletSync { .. }
@@ -230,6 +231,24 @@ impl Controllers {
         }
     }
 
+    /// A container of `pod` restarted in place (the kubelet's back-off is over): a Job pod
+    /// under `restartPolicy: OnFailure` whose container restarts reach `backoffLimit` fails its
+    /// Job (upstream `pastBackoffLimitOnFailure`).
+    pub fn container_restarted(&mut self, core: &mut Core, pod: PodId) {
+        let Some(p) = core.world.pods.get(pod) else {
+            return;
+        };
+        let w = &mut self.workloads[p.workload as usize];
+        if !job::restarts_in_place(w) {
+            return;
+        }
+        let Some(k) = core.kubelet.as_ref() else {
+            return;
+        };
+        let restarts = (0..).map_while(|c| k.restarts(pod, c)).sum();
+        job::on_container_restarted(w, core, pod, restarts);
+    }
+
     /// The deletion path: removes a pod from the cluster and lets its owner react. The
     /// replacement (if any) inherits `cause`. None for a stale id.
     pub fn delete_pod(&mut self, core: &mut Core, pod: PodId, cause: u64) -> Option<Pod> {
@@ -270,11 +289,11 @@ impl Controllers {
         if !core.mark_terminating(pod, cause) {
             return false;
         }
-        let wid = core.world.pods.get(pod).expect("live").workload;
-        let w = &mut self.workloads[wid as usize];
+        let p = core.world.pods.get(pod).expect("live").clone();
+        let w = &mut self.workloads[p.workload as usize];
         match w.kind {
             KindState::Deployment => deployment::on_pod_gone(w, core, cause),
-            KindState::Job(_) => job::on_pod_gone(w, &self.job_pods, core, pod, cause),
+            KindState::Job(_) => job::on_pod_gone(w, &self.job_pods, core, pod, &p, cause),
             KindState::StatefulSet(_) | KindState::DaemonSet | KindState::Pod => {}
         }
         true
@@ -306,7 +325,7 @@ impl Controllers {
             KindState::Deployment => deployment::on_pod_gone(w, core, cause),
             KindState::StatefulSet(_) => statefulset::on_pod_gone(w, core, removed.ordinal, cause),
             KindState::DaemonSet => daemonset::on_pod_gone(w, core, removed.ordinal, cause),
-            KindState::Job(_) => job::on_pod_gone(w, &self.job_pods, core, pod, cause),
+            KindState::Job(_) => job::on_pod_gone(w, &self.job_pods, core, pod, removed, cause),
             KindState::Pod => {}
         }
     }

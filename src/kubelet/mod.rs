@@ -8,7 +8,8 @@
 //! * CPU above a container's limit is throttled; node demand above allocatable is contention.
 //!   Both are integrated over time. CPU never kills.
 //! * Memory above a container's limit OOM-kills the container; it restarts in place after the
-//!   kubelet's back-off (10 s doubling to 300 s), so repeated kills are a CrashLoopBackOff.
+//!   kubelet's back-off (at once after the first kill, then 10 s doubling to 300 s), so
+//!   repeated kills are a CrashLoopBackOff.
 //! * `memory.available = capacity − working set` below the eviction threshold gives the node
 //!   MemoryPressure (and the `node.kubernetes.io/memory-pressure:NoSchedule` taint) and the
 //!   kubelet evicts one pod per housekeeping interval in upstream order. Usage above capacity
@@ -84,6 +85,8 @@ pub struct Kubelet {
     pub(crate) horizon_ms: u64,
     /// Overload-induced node failure after this long over capacity (None: off).
     pub(crate) overload_after_ms: Option<u64>,
+    /// Per workload: its pods have `restartPolicy: Never` (a dead container fails the pod).
+    pub(crate) never_restart: Vec<bool>,
 }
 
 impl Kubelet {
@@ -162,6 +165,13 @@ impl Kubelet {
             tick_groups: Vec::new(),
             horizon_ms,
             overload_after_ms: None,
+            never_restart: specs
+                .iter()
+                .map(|s| {
+                    matches!(s.kind, crate::controllers::WorkloadKind::Job { .. })
+                        && s.job.restart == crate::controllers::JobRestartPolicy::Never
+                })
+                .collect(),
         })
     }
 

@@ -1,6 +1,7 @@
 //! OOM kills and restarts: a container above its memory limit is killed at once (leaks: at the
 //! exact millisecond its usage crosses the limit, scheduled as one `LeakCheck`), waits in
-//! back-off and restarts in place with fresh levels and its leak reset.
+//! back-off and restarts in place with fresh levels and its leak reset. A Job pod with
+//! `restartPolicy: Never` is not restarted: it fails (`ContainerFailed`, through its controller).
 
 use super::config::DAY_MS;
 use super::{Ctr, Kubelet, Loc, NEVER};
@@ -122,6 +123,7 @@ impl Kubelet {
         let delay = dead.backoff.on_kill(c.t0, now);
         self.set_ctr(now, l, k, dead);
         self.stats.killed(n, w, matches!(kind, Kill::Limit));
+        let mut kill_cause = 0;
         if let Some(p) = core.world.pods.get(rec.id).cloned() {
             let name = &core.world.templates[p.template as usize].containers[tpl_index].name;
             let (row, reason) = match kind {
@@ -160,6 +162,18 @@ impl Kubelet {
                 &reason,
                 cause,
             );
+            kill_cause = cause;
+        }
+        if self.never_restart[w] {
+            // `restartPolicy: Never`: no restart; the pod fails now, through its controller.
+            core.push(
+                core.now,
+                Event::ContainerFailed {
+                    pod: rec.id,
+                    cause: kill_cause,
+                },
+            );
+            return;
         }
         core.push(
             SimTime(now + delay),

@@ -36,6 +36,8 @@ pub enum EventKind {
     OomKilled,
     /// The node ran out of memory and the kernel OOM-killed a container.
     NodeOomKilled,
+    /// A Job failed (reason `BackoffLimitExceeded`); the row names the Job's last pod.
+    JobFailed,
 }
 
 impl EventKind {
@@ -51,6 +53,7 @@ impl EventKind {
             EventKind::Evicted => "evicted",
             EventKind::OomKilled => "oom-killed",
             EventKind::NodeOomKilled => "node-oom-killed",
+            EventKind::JobFailed => "job-failed",
         }
     }
 
@@ -68,6 +71,7 @@ impl EventKind {
                         | EventKind::Evicted
                         | EventKind::OomKilled
                         | EventKind::NodeOomKilled
+                        | EventKind::JobFailed
                 )
             }
         }

@@ -12,6 +12,9 @@ struct WorkloadCounts {
     succeeded: u64,
     failed: u64,
     deleted: u64,
+    jobs_succeeded: u64,
+    jobs_failed: u64,
+    job_pods_failed: u64,
 }
 
 /// What the recorder last saw of one node.
@@ -247,6 +250,30 @@ impl Recorder {
     pub fn add_desired(&mut self, workload: WorkloadId, n: u64, now: SimTime) {
         self.workloads[workload as usize].desired += n;
         self.res.avail.add_desired(workload as usize, n, now);
+    }
+
+    /// A Job of `workload` succeeded (its pod completed).
+    pub fn job_succeeded(&mut self, workload: WorkloadId) {
+        self.workloads[workload as usize].jobs_succeeded += 1;
+    }
+
+    /// The Job controller counted a failed pod of `workload` (Failed, or deleted before it
+    /// succeeded, e.g. preempted or evicted): the sum of its Jobs' `status.failed`.
+    pub fn job_pod_failed(&mut self, workload: WorkloadId) {
+        self.workloads[workload as usize].job_pods_failed += 1;
+    }
+
+    /// A Job failed: counted, and a `job-failed` row naming its last pod `pod` with `reason`
+    /// (e.g. `BackoffLimitExceeded: …`) and the root of `cause`.
+    pub fn job_failed(&mut self, now: SimTime, pod: &Pod, reason: &str, cause: u64) {
+        self.workloads[pod.workload as usize].jobs_failed += 1;
+        self.pod_event(now, EventKind::JobFailed, pod, None, reason, cause);
+    }
+
+    /// `(succeeded, failed, failed pods)` of the Jobs of workload `w`.
+    pub fn job_counts(&self, w: WorkloadId) -> (u64, u64, u64) {
+        let c = &self.workloads[w as usize];
+        (c.jobs_succeeded, c.jobs_failed, c.job_pods_failed)
     }
 
     /// Names of the scenario's faults (effect targets) and their windows (`faults.csv`).
@@ -605,10 +632,19 @@ impl Recorder {
                 succeeded: c.succeeded,
                 failed: c.failed,
                 deleted: c.deleted,
+                jobs_succeeded: (i.kind == "Job").then_some(c.jobs_succeeded),
+                jobs_failed: (i.kind == "Job").then_some(c.jobs_failed),
+                job_pods_failed: (i.kind == "Job").then_some(c.job_pods_failed),
                 availability: a.availability,
                 minutes_below_desired: a.minutes_below_desired,
             })
             .collect();
+        let has_jobs = info.iter().any(|i| i.kind == "Job");
+        let job_total = |f: fn(&WorkloadCounts) -> u64| {
+            has_jobs.then(|| self.workloads.iter().map(f).sum::<u64>())
+        };
+        let jobs_succeeded = job_total(|c| c.jobs_succeeded);
+        let jobs_failed = job_total(|c| c.jobs_failed);
         let summary = Summary {
             simulated_duration_s: end.duration.as_millis() as f64 / 1000.0,
             events_processed: end.events_processed,
@@ -625,6 +661,8 @@ impl Recorder {
             scheduling_failures: self.failures,
             preemptions: self.preemptions,
             pods_preempted: self.preempted,
+            jobs_succeeded,
+            jobs_failed,
             workloads,
             evictions: None,
             oom_kills: None,

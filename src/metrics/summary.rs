@@ -25,6 +25,17 @@ pub struct WorkloadSummary {
     pub failed: u64,
     /// Pods deleted while Pending or Running (preempted).
     pub deleted: u64,
+    /// Jobs only: Jobs that succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_succeeded: Option<u64>,
+    /// Jobs only: Jobs that failed (`BackoffLimitExceeded`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_failed: Option<u64>,
+    /// Jobs only: pods the Job controller counted as failed (the sum of its Jobs'
+    /// `status.failed`): pods that ended Failed plus pods deleted before they succeeded
+    /// (preempted, evicted, lost with their node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_pods_failed: Option<u64>,
     /// Time-weighted mean of ready/desired (not for Jobs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<f64>,
@@ -66,6 +77,12 @@ pub struct Summary {
     pub preemptions: u64,
     /// Pods deleted by preemption.
     pub pods_preempted: u64,
+    /// Jobs that succeeded (runs with Job workloads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_succeeded: Option<u64>,
+    /// Jobs that failed with `BackoffLimitExceeded` (runs with Job workloads only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs_failed: Option<u64>,
     /// Per workload, in scenario order.
     pub workloads: Vec<WorkloadSummary>,
     /// Pods evicted by kubelets (usage model on only).

@@ -13,6 +13,7 @@
 //! | `podsUnschedulableAtEnd`, `podsCreated`, `schedulingFailures`, `podsPreempted`, `podsFailed` | end-of-run counts |
 //! | `workloads[]` (`name`, `kind`, `desired`, `created`, `runningAtEnd`, `pendingAtEnd`, `succeeded`, `failed`, `deleted`) | per-workload pods |
 //! | `nodes` *(later)* | fleet size; else the rows of `nodes.csv`; else the peak of `nodes_ready` |
+//! | `jobsFailed`, `jobsSucceeded` *(runs with Jobs)* | Jobs failed (`BackoffLimitExceeded`) / succeeded; the "Jobs failed" figure |
 //! | `evictions`, `oomKills` *(usage model)* | totals; else the sums of the per-interval columns below |
 //! | `workloads[].availability` *(later)* | fraction of 1; or the `availability` column of `workloads.csv` |
 //!
@@ -91,6 +92,10 @@ pub const S_UNSCHEDULABLE_AT_END: &str = "podsUnschedulableAtEnd";
 pub const S_PODS_CREATED: &str = "podsCreated";
 /// Pods failed.
 pub const S_PODS_FAILED: &str = "podsFailed";
+/// Jobs that failed with `BackoffLimitExceeded` (runs with Jobs only).
+pub const S_JOBS_FAILED: &str = "jobsFailed";
+/// Jobs that succeeded (runs with Jobs only).
+pub const S_JOBS_SUCCEEDED: &str = "jobsSucceeded";
 /// Scheduling cycles that found no node.
 pub const S_SCHED_FAILURES: &str = "schedulingFailures";
 /// Pods deleted by preemption.

@@ -41,6 +41,8 @@ pub enum FigureKey {
     PodsPreempted,
     /// Pods failed.
     PodsFailed,
+    /// Jobs failed with `BackoffLimitExceeded` (runs with Jobs only).
+    JobsFailed,
     /// Peak CPU requested / allocatable.
     PeakCpuRequested,
     /// Peak memory requested / allocatable.
@@ -274,6 +276,17 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
             Unit::Count,
             v,
             v.is_none().then(|| missing(s_key).unwrap()),
+            false,
+        );
+    }
+    if let Some(v) = run.summary_num(col::S_JOBS_FAILED) {
+        let ok = run.summary_num(col::S_JOBS_SUCCEEDED);
+        push(
+            FigureKey::JobsFailed,
+            "Jobs failed (BackoffLimitExceeded)",
+            Unit::Count,
+            Some(v),
+            ok.map(|n| format!("{} succeeded", format::count(n))),
             false,
         );
     }
@@ -677,6 +690,20 @@ mod tests {
             Some(3.0)
         );
         assert_eq!(f.get(FigureKey::TimeToRecover).unwrap().value, Some(300.0));
+    }
+
+    /// Issue 14 item 2: failed Jobs are shown (with the succeeded count), only for runs with
+    /// Jobs.
+    #[test]
+    fn failed_jobs_are_a_figure() {
+        let mut r = run(vec![("time_s", vec![60.])], None);
+        assert!(compute(&r, None).get(FigureKey::JobsFailed).is_none());
+        r.summary = json!({"scenario": "s", "seed": 1, "jobsFailed": 3, "jobsSucceeded": 40});
+        let f = compute(&r, None);
+        let jf = f.get(FigureKey::JobsFailed).unwrap();
+        assert_eq!(jf.value, Some(3.0));
+        assert_eq!(jf.note.as_deref(), Some("40 succeeded"));
+        assert!(jf.label.contains("BackoffLimitExceeded"));
     }
 
     #[test]

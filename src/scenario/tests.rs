@@ -516,3 +516,77 @@ fn warns_about_unschedulable_and_fractional_bytes() {
         "{notes:?}"
     );
 }
+
+/// Job failure handling fields (`restartPolicy`, `backoffLimit`, `podFailureBackoff`): Job only,
+/// and a Job's restartPolicy is OnFailure or Never (upstream `pkg/apis/batch/validation`
+/// rejects Always for Jobs).
+#[test]
+fn job_failure_fields_are_validated() {
+    let job = "kind: Job\n    duration: 5m";
+    let ok = base_with(
+        job,
+        &format!("{job}\n    restartPolicy: Never\n    backoffLimit: 0\n    podFailureBackoff: {{initial: 1s, max: 1m}}"),
+    );
+    let s = parse_scenario(&ok, "ok.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let w = &s.workloads[1];
+    assert_eq!(w.backoff_limit, Some(0));
+    assert_eq!(
+        w.restart_policy,
+        Some(crate::scenario::types::workload::RestartPolicy::Never)
+    );
+    let cases: &[(String, &str, &str)] = &[
+        (
+            base_with(job, &format!("{job}\n    restartPolicy: Always")),
+            "workloads[1].restartPolicy",
+            "OnFailure or Never",
+        ),
+        (
+            base_with(job, &format!("{job}\n    restartPolicy: Sometimes")),
+            "workloads[1].restartPolicy",
+            "unknown variant",
+        ),
+        (
+            base_with(job, &format!("{job}\n    backoffLimit: -1")),
+            "workloads[1].backoffLimit",
+            "negative",
+        ),
+        (
+            base_with(
+                job,
+                &format!("{job}\n    podFailureBackoff: {{initial: 0s}}"),
+            ),
+            "workloads[1].podFailureBackoff.initial",
+            "positive",
+        ),
+        (
+            base_with(
+                job,
+                &format!("{job}\n    podFailureBackoff: {{initial: 1m, max: 10s}}"),
+            ),
+            "workloads[1].podFailureBackoff.max",
+            "shorter than initial",
+        ),
+        (
+            base_with("replicas: 3", "replicas: 3\n    backoffLimit: 2"),
+            "workloads[0].backoffLimit",
+            "only a Job",
+        ),
+        (
+            base_with("replicas: 3", "replicas: 3\n    restartPolicy: Never"),
+            "workloads[0].restartPolicy",
+            "only a Job",
+        ),
+    ];
+    for (text, path, fragment) in cases {
+        let message = error_of(text);
+        assert!(!message.contains('\n'), "multi-line message: {message}");
+        assert!(
+            message.starts_with(&format!("broken.yaml: {path}: ")),
+            "expected {path} in {message:?}"
+        );
+        assert!(
+            message.contains(fragment),
+            "expected {fragment:?} in {message:?}"
+        );
+    }
+}

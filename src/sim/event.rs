@@ -64,6 +64,14 @@ pub enum Event {
         /// Container slot (index among the pod's running containers).
         container: u16,
     },
+    /// Kubelet: a container of a pod with `restartPolicy: Never` (a Job's) was OOM-killed; the
+    /// pod fails (`OOMKilled`) and its Job controller reacts.
+    ContainerFailed {
+        /// The pod.
+        pod: PodId,
+        /// Cause id of the kill (inherited by the replacement).
+        cause: u64,
+    },
     /// Kubelet: a leaking container of the pod may cross its memory limit now.
     LeakCheck {
         /// The pod.

@@ -548,6 +548,13 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 if let Some(Some(e)) = eviction {
                     self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
                 }
+                if let Event::ContainerRestart { pod, .. } = event {
+                    self.controllers.container_restarted(&mut self.core, pod);
+                }
+            }
+            Event::ContainerFailed { pod, cause } => {
+                self.controllers
+                    .fail_pod(&mut self.core, pod, "OOMKilled", cause);
             }
             Event::AutoscalerScan => self.autoscaler_scan(),
             Event::AutoscalerNodeReady { group } => self.autoscaler_node_ready(group as usize),

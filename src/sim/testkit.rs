@@ -144,6 +144,7 @@ impl Fixture {
             name: name.to_owned(),
             kind,
             template,
+            job: crate::controllers::JobPolicy::default(),
         });
         (self.workloads.len() - 1) as u32
     }

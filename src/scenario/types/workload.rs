@@ -46,6 +46,16 @@ pub struct Workload {
     /// Job only, required: how long each job's pod runs once started.
     #[serde(default)]
     pub duration: Option<DurationDistribution>,
+    /// Job only: the pod template's `restartPolicy`, `OnFailure` (default) or `Never`.
+    #[serde(default)]
+    pub restart_policy: Option<RestartPolicy>,
+    /// Job only: failed pods (and, with `OnFailure`, container restarts) a Job tolerates
+    /// before it fails with `BackoffLimitExceeded` (default 6).
+    #[serde(default, deserialize_with = "optional_non_negative")]
+    pub backoff_limit: Option<u32>,
+    /// Job only: the delay before a failed pod is replaced (default 10 s doubling to 10 min).
+    #[serde(default)]
+    pub pod_failure_backoff: Option<PodFailureBackoff>,
     /// Pod only: bind to this node without scheduling.
     #[serde(default)]
     pub node_name: Option<String>,
@@ -94,6 +104,37 @@ impl fmt::Display for WorkloadKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
     }
+}
+
+/// A pod's `restartPolicy` (a Job takes `OnFailure` or `Never`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum RestartPolicy {
+    /// Containers are always restarted (not allowed for a Job).
+    Always,
+    /// Failed containers restart in place, after the kubelet's back-off.
+    OnFailure,
+    /// Containers are not restarted: a container failure fails the pod.
+    Never,
+}
+
+impl fmt::Display for RestartPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// `podFailureBackoff`: the Job controller's delay before replacing a failed pod,
+/// `initial · 2^(failures−1)` capped at `max` (upstream `DefaultJobPodFailureBackOff` 10 s,
+/// `MaxJobPodFailureBackOff` 10 min).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodFailureBackoff {
+    /// Delay after the first failure (default 10 s).
+    #[serde(default)]
+    pub initial: Option<DurationMs>,
+    /// Longest delay (default 10 min).
+    #[serde(default)]
+    pub max: Option<DurationMs>,
 }
 
 /// `arrivals`: when new jobs are created.

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::cluster::NodeNames;
 use super::{index, key, names, pod, Checker, MAX_REPLICAS};
 use crate::scenario::types::pod::DEFAULT_SCHEDULER_NAME;
-use crate::scenario::types::workload::{Arrivals, Workload, WorkloadKind};
+use crate::scenario::types::workload::{Arrivals, RestartPolicy, Workload, WorkloadKind};
 use crate::scenario::types::ScenarioFile;
 
 pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, nodes: &NodeNames) {
@@ -78,10 +78,14 @@ fn kind_fields(c: &mut Checker, at: &str, w: &Workload) {
                 "missing: a Job needs a duration (e.g. `duration: 5m` or a distribution)",
             );
         }
+        job_fields(c, at, w);
     } else {
         for (field, set) in [
             ("arrivals", w.arrivals.is_some()),
             ("duration", w.duration.is_some()),
+            ("restartPolicy", w.restart_policy.is_some()),
+            ("backoffLimit", w.backoff_limit.is_some()),
+            ("podFailureBackoff", w.pod_failure_backoff.is_some()),
         ] {
             if set {
                 c.error(
@@ -96,6 +100,30 @@ fn kind_fields(c: &mut Checker, at: &str, w: &Workload) {
             key(at, "nodeName"),
             format!("only a Pod takes nodeName (this is a {kind})"),
         );
+    }
+}
+
+/// A Job's `restartPolicy` and `podFailureBackoff`.
+fn job_fields(c: &mut Checker, at: &str, w: &Workload) {
+    if w.restart_policy == Some(RestartPolicy::Always) {
+        c.error(
+            key(at, "restartPolicy"),
+            "a Job's restartPolicy must be OnFailure or Never (Kubernetes rejects Always)",
+        );
+    }
+    if let Some(b) = &w.pod_failure_backoff {
+        let at = key(at, "podFailureBackoff");
+        if b.initial.is_some_and(|d| d.is_zero()) {
+            c.error(key(&at, "initial"), "must be positive");
+        }
+        if let (Some(initial), Some(max)) = (b.initial, b.max) {
+            if max < initial {
+                c.error(
+                    key(&at, "max"),
+                    format!("{max} is shorter than initial ({initial})"),
+                );
+            }
+        }
     }
 }
 

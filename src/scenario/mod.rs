@@ -18,6 +18,7 @@ pub mod rate;
 pub mod types;
 pub mod validate;
 pub mod warnings;
+mod yaml_tree;
 
 #[cfg(test)]
 mod tests;

@@ -151,7 +151,10 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), MAX_LISTED_ERRORS + 1, "{text}");
         assert_eq!(lines[0], "s.yaml: workloads[0].name: bad");
-        assert_eq!(lines[MAX_LISTED_ERRORS - 1], "s.yaml: workloads[49].name: bad");
+        assert_eq!(
+            lines[MAX_LISTED_ERRORS - 1],
+            "s.yaml: workloads[49].name: bad"
+        );
         assert_eq!(
             lines[MAX_LISTED_ERRORS],
             "s.yaml: and 3 more errors (only the first 50 are listed)"

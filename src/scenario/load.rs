@@ -144,10 +144,13 @@ fn parse_message(e: &serde_saphyr::Error) -> String {
                     .to_string(),
             ),
             B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => Some(
-                "the document uses too many YAML anchors or aliases (`&name`, `*name`)"
+                "the document uses too many YAML anchors or aliases (`&name`, `*name`)".to_string(),
+            ),
+            _ => Some(
+                "the document is too large or too complex for a scenario (too many documents, \
+                 merge keys or anchor copies)"
                     .to_string(),
             ),
-            _ => None,
         };
         if let Some(limit) = limit {
             return limit;

@@ -21,6 +21,8 @@ pub mod warnings;
 mod yaml_tree;
 
 #[cfg(test)]
+mod input_tests;
+#[cfg(test)]
 mod tests;
 
 pub use duration::{DurationError, DurationMs};

@@ -95,7 +95,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, String> {
                 };
                 builder.finish(node, anchor, 1)?;
             }
-            Event::SequenceStart(_, anchor, _) => builder.open.push((Open::Seq(Vec::new()), anchor)),
+            Event::SequenceStart(_, anchor, _) => {
+                builder.open.push((Open::Seq(Vec::new()), anchor))
+            }
             Event::MappingStart(_, anchor, _) => {
                 builder.open.push((Open::Map(Vec::new(), None), anchor))
             }

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{index, key, Checker, MAX_NODES};
+use super::{index, key, Checker, MAX_NODES, MAX_REPLICAS};
 use crate::scenario::types::faults::{FailureScope, FaultKind};
 use crate::scenario::types::workload::{Arrivals, WorkloadKind};
 use crate::scenario::types::{ScenarioFile, DEFAULT_NODE_SAMPLE_INTERVAL};
@@ -203,7 +203,12 @@ fn pods(c: &mut Checker, s: &ScenarioFile, duration: u64) {
         })
         .collect();
     let total: f64 = per_workload.iter().sum();
-    if total > MAX_PODS as f64 {
+    // A workload beyond its own cap (replicas, count) is reported there already.
+    let capped = s.workloads.iter().any(|w| {
+        w.replicas.is_some_and(|n| n > MAX_REPLICAS)
+            || matches!(w.arrivals, Some(Arrivals::Periodic { count, .. }) if count > MAX_REPLICAS)
+    });
+    if total > MAX_PODS as f64 && !capped {
         let (worst, most) = largest(&per_workload);
         c.error(
             "workloads",

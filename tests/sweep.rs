@@ -1075,7 +1075,8 @@ fn plan_n_plus_errors_are_one_line_and_exit_2() {
         (
             &no_zones,
             vec!["--n-plus", "zone"],
-            "--n-plus zone: the scenario has no zones holding a node at --max 8",
+            // A scenario without zones is refused by validation (cluster.zones is required).
+            "cluster.zones: missing or empty",
         ),
         (
             &one_zone,

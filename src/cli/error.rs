@@ -2,11 +2,13 @@
 
 use std::fmt;
 
-/// A failed command: a one-line message and the process exit code.
+/// A failed command: a one-line message (or one line per problem, for a scenario's
+/// diagnostics) and the process exit code.
 #[derive(Debug)]
 pub struct CliError {
     code: u8,
     message: String,
+    lines: bool,
 }
 
 impl CliError {
@@ -15,6 +17,15 @@ impl CliError {
         CliError {
             code: 2,
             message: message.into(),
+            lines: false,
+        }
+    }
+
+    /// Bad input made of several one-line problems, printed one per line (exit code 2).
+    pub fn input_lines(message: impl Into<String>) -> Self {
+        CliError {
+            lines: true,
+            ..CliError::input(message)
         }
     }
 
@@ -23,6 +34,7 @@ impl CliError {
         CliError {
             code: 1,
             message: message.into(),
+            lines: false,
         }
     }
 
@@ -33,8 +45,11 @@ impl CliError {
 }
 
 impl fmt::Display for CliError {
-    /// One line: newlines in the message are folded.
+    /// One line: newlines in the message are folded (kept for a list of problems).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lines {
+            return f.write_str(self.message.trim_end());
+        }
         let one_line = self
             .message
             .split('\n')

@@ -333,5 +333,5 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 
 /// Loads and validates a scenario file with overrides; errors are bad input (exit 2).
 fn load(path: &std::path::Path, overrides: &[Override]) -> Result<ScenarioFile, CliError> {
-    load_scenario_with_overrides(path, overrides).map_err(|e| CliError::input(e.to_string()))
+    load_scenario_with_overrides(path, overrides).map_err(|e| CliError::input_lines(e.to_string()))
 }

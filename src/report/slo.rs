@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn slo_json_round_trips() {
-        let yaml = "name: s\nsimulation: {duration: 1h}\ncluster: {nodePools: []}\n\
+        let yaml = "name: s\nsimulation: {duration: 1h}\ncluster: {zones: [a], nodePools: []}\n\
                     slo:\n  maxPendingAfter: {fault: 15m, pods: 0}\n  maxPeakPending: 5\n";
         let s = crate::scenario::parse_scenario(yaml, "s.yaml").unwrap();
         let text = slo_json(&s).unwrap();

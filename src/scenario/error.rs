@@ -1,5 +1,6 @@
-//! Errors of reading, parsing and validating a scenario file. Every message is one line:
+//! Errors of reading, parsing and validating a scenario file. Every diagnostic is one line:
 //! `<file>: <field path>: <message>` plus ` (line L, column C)` when the position is known.
+//! An invalid scenario lists every diagnostic, one per line, up to [`MAX_LISTED_ERRORS`].
 
 use std::fmt;
 use std::io;
@@ -77,21 +78,30 @@ pub enum ScenarioError {
         source: io::Error,
     },
     /// The text is not a valid scenario: at least one diagnostic, in document order. Display
-    /// shows the first and counts the others; print [`ScenarioError::diagnostics`] to see all.
+    /// lists them one per line, the first [`MAX_LISTED_ERRORS`], then counts the rest.
     #[error("{}", summary(.0))]
     Invalid(Vec<Diagnostic>),
 }
 
+/// How many diagnostics the message of an invalid scenario lists (one per line); the rest are
+/// counted on a last line.
+pub const MAX_LISTED_ERRORS: usize = 50;
+
 fn summary(diagnostics: &[Diagnostic]) -> String {
-    match diagnostics {
-        [] => "invalid scenario".to_string(),
-        [only] => only.to_string(),
-        [first, rest @ ..] => {
-            let more = rest.len();
-            let plural = if more == 1 { "" } else { "s" };
-            format!("{first} (and {more} more error{plural})")
-        }
+    if diagnostics.is_empty() {
+        return "invalid scenario".to_string();
     }
+    let listed = &diagnostics[..diagnostics.len().min(MAX_LISTED_ERRORS)];
+    let mut lines: Vec<String> = listed.iter().map(Diagnostic::to_string).collect();
+    let more = diagnostics.len() - listed.len();
+    if more > 0 {
+        let plural = if more == 1 { "" } else { "s" };
+        lines.push(format!(
+            "{}: and {more} more error{plural} (only the first {MAX_LISTED_ERRORS} are listed)",
+            diagnostics[0].file
+        ));
+    }
+    lines.join("\n")
 }
 
 impl ScenarioError {
@@ -123,10 +133,31 @@ mod tests {
         );
         let root = Diagnostic::new("s.yaml", "", "empty document");
         assert_eq!(root.to_string(), "s.yaml: empty document");
-        let err = ScenarioError::Invalid(vec![d.clone(), root.clone(), root]);
+        let err = ScenarioError::Invalid(vec![d.clone(), root.clone(), root.clone()]);
         assert_eq!(
             err.to_string(),
-            "s.yaml: workloads[0].replicas: bad value (line 3, column 7) (and 2 more errors)"
+            "s.yaml: workloads[0].replicas: bad value (line 3, column 7)\n\
+             s.yaml: empty document\n\
+             s.yaml: empty document"
+        );
+    }
+
+    #[test]
+    fn lists_at_most_the_cap_then_counts_the_rest() {
+        let many: Vec<Diagnostic> = (0..MAX_LISTED_ERRORS + 3)
+            .map(|i| Diagnostic::new("s.yaml", format!("workloads[{i}].name"), "bad"))
+            .collect();
+        let text = ScenarioError::Invalid(many).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), MAX_LISTED_ERRORS + 1, "{text}");
+        assert_eq!(lines[0], "s.yaml: workloads[0].name: bad");
+        assert_eq!(
+            lines[MAX_LISTED_ERRORS - 1],
+            "s.yaml: workloads[49].name: bad"
+        );
+        assert_eq!(
+            lines[MAX_LISTED_ERRORS],
+            "s.yaml: and 3 more errors (only the first 50 are listed)"
         );
     }
 }

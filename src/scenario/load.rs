@@ -2,8 +2,13 @@
 //!
 //! Without overrides the typed structs are deserialized straight from the YAML, so every error
 //! carries a field path and a line and column. With `--set` overrides the YAML is first read
-//! into a generic tree and edited; errors of the typed parse then carry the path but no
-//! position.
+//! into a tree that keeps every scalar as written (`yaml_tree`), the named nodes are replaced
+//! and the tree is written back, so untouched values read exactly as in the file; errors of
+//! the typed parse then carry the path but no position.
+//!
+//! Size limits: a scenario file may be up to [`MAX_FILE_BYTES`] long and hold up to
+//! [`MAX_YAML_NODES`] YAML values (mappings, lists and scalars) — room for the largest
+//! cluster validation accepts ([`super::validate::MAX_NODES`] explicit nodes).
 
 use std::path::Path;
 
@@ -15,6 +20,18 @@ use super::overrides::{self, Override};
 use super::path;
 use super::types::ScenarioFile;
 use super::validate::validate;
+use super::yaml_tree;
+
+/// Largest scenario file read, in bytes (512 MiB).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// Most YAML values (mappings, lists and scalars) a scenario may hold: 40 per node for the
+/// largest cluster validation accepts, 1,000,000 explicit nodes.
+pub const MAX_YAML_NODES: usize = 40_000_000;
+/// Most bytes of scalar text a scenario may hold.
+pub const MAX_SCALAR_BYTES: usize = 512 * 1024 * 1024;
+/// Largest text for which validation errors are given a line and column (finding them
+/// reads the whole document into memory once more).
+const MAX_LOCATE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Reads, parses and validates the scenario file at `path`.
 pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
@@ -27,10 +44,22 @@ pub fn load_scenario_with_overrides(
     overrides: &[Override],
 ) -> Result<ScenarioFile, ScenarioError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    let read_error = |source| ScenarioError::Read {
         file: origin.clone(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ScenarioError::single(Diagnostic::new(
+            &origin,
+            "",
+            format!(
+                "the file is {size} bytes long, more than the {MAX_FILE_BYTES} bytes (512 MiB) \
+                 a scenario may have"
+            ),
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(read_error)?;
     parse_scenario_with_overrides(&text, &origin, overrides)
 }
 
@@ -49,9 +78,20 @@ pub fn parse_scenario_with_overrides(
     let scenario = if overrides.is_empty() {
         from_yaml(text, origin)?
     } else {
-        let mut tree: serde_json::Value = from_yaml(text, origin)?;
+        let mut tree = match yaml_tree::parse(text) {
+            Ok(tree) => tree,
+            // The typed reader names the problem with its position.
+            Err(problem) => {
+                from_yaml::<ScenarioFile>(text, origin)?;
+                return Err(ScenarioError::single(Diagnostic::new(
+                    origin,
+                    "",
+                    format!("cannot apply --set: {problem}"),
+                )));
+            }
+        };
         for o in overrides {
-            overrides::apply(&mut tree, o).map_err(|message| {
+            overrides::apply_tree(&mut tree, o).map_err(|message| {
                 ScenarioError::single(Diagnostic::new(
                     origin,
                     o.path.clone(),
@@ -62,7 +102,7 @@ pub fn parse_scenario_with_overrides(
         from_tree(&tree, origin)?
     };
     if let Err(ScenarioError::Invalid(mut diagnostics)) = validate(&scenario, origin) {
-        if overrides.is_empty() {
+        if overrides.is_empty() && text.len() <= MAX_LOCATE_BYTES {
             locate::add_locations(text, &mut diagnostics);
         }
         return Err(ScenarioError::Invalid(diagnostics));
@@ -78,7 +118,47 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
     options.leading_zero_numbers_as_strings = true;
     options.underscored_numbers_as_strings = true;
     options.with_snippet = false;
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_YAML_NODES;
+    budget.max_events = 2 * MAX_YAML_NODES;
+    budget.max_total_scalar_bytes = MAX_SCALAR_BYTES;
+    options.budget = Some(budget);
     options
+}
+
+/// The parser's message, or for a size or complexity limit a plain sentence saying which.
+fn parse_message(e: &serde_saphyr::Error) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    if let serde_saphyr::Error::Budget { breach, .. } = e {
+        let limit = match breach {
+            B::Nodes { .. } | B::Events { .. } => Some(format!(
+                "the document holds more than {MAX_YAML_NODES} YAML values (mappings, lists \
+                 and scalars), the most a scenario may have"
+            )),
+            B::ScalarBytes { .. } => Some(format!(
+                "the document holds more than {MAX_SCALAR_BYTES} bytes of text values, the \
+                 most a scenario may have"
+            )),
+            B::Depth { .. } => Some(
+                "the document nests mappings and lists too deeply (more than 64 levels)"
+                    .to_string(),
+            ),
+            B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => Some(
+                "the document uses too many YAML anchors or aliases (`&name`, `*name`)".to_string(),
+            ),
+            _ => Some(
+                "the document is too large or too complex for a scenario (too many documents, \
+                 merge keys or anchor copies)"
+                    .to_string(),
+            ),
+        };
+        if let Some(limit) = limit {
+            return limit;
+        }
+    }
+    serde_saphyr::UserMessageFormatter
+        .format_message(e.without_snippet())
+        .to_string()
 }
 
 /// Deserializes YAML text, recording the field path of any error.
@@ -91,7 +171,7 @@ fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result
         })
     })
     .map_err(|e| {
-        let message = serde_saphyr::UserMessageFormatter.format_message(e.without_snippet());
+        let message = parse_message(&e);
         let location = e.location().filter(|l| l.line() > 0).map(|l| Location {
             line: l.line(),
             column: l.column(),
@@ -101,13 +181,14 @@ fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result
     })
 }
 
-/// Deserializes the typed scenario from an (overridden) generic tree.
+/// Deserializes the typed scenario from an (overridden) tree.
 ///
-/// The tree is written back as YAML and read by the same deserializer as a file, so values
-/// are interpreted exactly alike (e.g. `gpu: true` as a label value). Positions in that
-/// regenerated text would mislead, so they are dropped.
-fn from_tree(tree: &serde_json::Value, origin: &str) -> Result<ScenarioFile, ScenarioError> {
-    let text = serde_saphyr::to_string(tree).map_err(|e| {
+/// The tree is written back as YAML, every untouched scalar as written, and read by the same
+/// deserializer as a file, so values are interpreted exactly alike (e.g. `gpu: true` or
+/// `1.10` as a label value). Positions in that regenerated text would mislead, so they are
+/// dropped.
+fn from_tree(tree: &yaml_tree::Node, origin: &str) -> Result<ScenarioFile, ScenarioError> {
+    let text = yaml_tree::emit(tree).map_err(|e| {
         ScenarioError::single(Diagnostic::new(
             origin,
             "",

@@ -19,7 +19,10 @@ pub mod rate;
 pub mod types;
 pub mod validate;
 pub mod warnings;
+mod yaml_tree;
 
+#[cfg(test)]
+mod input_tests;
 #[cfg(test)]
 mod tests;
 

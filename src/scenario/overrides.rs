@@ -9,14 +9,16 @@
 //! The value is read as YAML, so `5` is a number, `true` a boolean, `2h` a string, and
 //! `[a, b]` a list.
 //!
-//! Caveat of the generic tree: an unquoted scalar that YAML reads as a float keeps only its
-//! value, so a string field written `version: 1.10` becomes `1.1` when any override is given.
-//! Quote such strings.
+//! An override changes the one node it names and nothing else: the scenario is edited as a
+//! tree that keeps every scalar as written ([`apply_tree`]), so `version: 1.10` stays the
+//! text `1.10` and large integers stay integers.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde_json::{Map, Value};
+
+use super::yaml_tree;
 
 /// One `--set path=value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +104,24 @@ fn parse_value(text: &str) -> Value {
         .unwrap_or_else(|_| Value::String(text.to_string()))
 }
 
-/// Applies `o` to `root`; the error message says what went wrong (the caller adds the path).
+/// Applies `o` to the scenario tree `root`; the error message says what went wrong (the
+/// caller adds the path).
+pub(crate) fn apply_tree(root: &mut yaml_tree::Node, o: &Override) -> Result<(), String> {
+    let steps = parse_path(&o.path).map_err(|e| format!("invalid --set path: {e}"))?;
+    let (last, parents) = steps
+        .split_last()
+        .expect("parse_path returns at least one step");
+    let mut node = root;
+    for (i, step) in parents.iter().enumerate() {
+        node = yaml_tree::child(node, step, || describe(&steps[..i]))?;
+    }
+    let slot = yaml_tree::child(node, last, || describe(parents))?;
+    *slot = yaml_tree::parse_value(&o.value);
+    Ok(())
+}
+
+/// Applies `o` to a generic JSON tree `root` (used where a section is read as data, e.g. the
+/// faults of `plan --n-plus`); the error message says what went wrong.
 pub(crate) fn apply(root: &mut Value, o: &Override) -> Result<(), String> {
     let steps = parse_path(&o.path).map_err(|e| format!("invalid --set path: {e}"))?;
     let (last, parents) = steps

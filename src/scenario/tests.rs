@@ -421,7 +421,17 @@ fn all_validation_problems_are_reported() {
     let err = parse_scenario(&text, "broken.yaml").unwrap_err();
     let paths: Vec<&str> = err.diagnostics().iter().map(|d| d.path.as_str()).collect();
     assert_eq!(paths, ["cluster.nodes[0].zone", "workloads[0].nodeName"]);
-    assert!(err.to_string().ends_with("(and 1 more error)"), "{err}");
+    // Every problem on its own line, with file, field path and line.
+    let lines: Vec<String> = err.to_string().lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(
+        lines[0].starts_with("broken.yaml: cluster.nodes[0].zone: ") && lines[0].contains("(line "),
+        "{err}"
+    );
+    assert!(
+        lines[1].starts_with("broken.yaml: workloads[0].nodeName: ") && lines[1].contains("(line "),
+        "{err}"
+    );
 }
 
 #[test]

@@ -35,6 +35,13 @@ impl NodeNames<'_> {
 }
 
 pub(super) fn check<'a>(c: &mut Checker, cluster: &'a Cluster) -> NodeNames<'a> {
+    if cluster.zones.is_empty() {
+        c.error(
+            "cluster.zones",
+            "missing or empty: list at least one zone, e.g. `zones: [a]` (every node is in a \
+             zone and carries the label topology.kubernetes.io/zone)",
+        );
+    }
     for (i, zone) in cluster.zones.iter().enumerate() {
         let at = index("cluster.zones", i);
         if zone.is_empty() {

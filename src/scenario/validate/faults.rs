@@ -324,7 +324,7 @@ fn unknown_pool(pool: &str, cluster: &Cluster) -> String {
 }
 
 /// A representative size of a distribution (its scale), to catch unit typos.
-fn typical(d: &DurationDistribution) -> DurationMs {
+pub(super) fn typical(d: &DurationDistribution) -> DurationMs {
     match d {
         DurationDistribution::Constant { value } => *value,
         DurationDistribution::Uniform { max, .. } => *max,

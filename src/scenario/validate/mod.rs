@@ -5,6 +5,7 @@
 mod autoscaler;
 mod cluster;
 mod faults;
+mod limits;
 mod names;
 mod pod;
 mod scheduler;
@@ -27,6 +28,9 @@ pub const MAX_REPLICAS: u32 = 10_000_000;
 pub const MAX_USER_PRIORITY: i32 = 1_000_000_000;
 
 pub(crate) use faults::warnings as fault_warnings;
+pub use limits::{
+    MAX_FAULT_OUTAGES, MAX_NODE_SAMPLES, MAX_PODS, MAX_SERIES_SAMPLES, MAX_WORKLOAD_SAMPLES,
+};
 
 /// Checks every cross-field rule; `origin` names the file in the diagnostics.
 pub fn validate(scenario: &ScenarioFile, origin: &str) -> Result<(), ScenarioError> {
@@ -64,6 +68,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     usage::check(&mut c, scenario);
     autoscaler::check(&mut c, scenario);
     services::check(&mut c, scenario);
+    limits::check(&mut c, scenario);
     c.found
 }
 

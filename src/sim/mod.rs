@@ -1,5 +1,6 @@
 //! The simulation loop: owns the world, the event queue, the scheduler and its queue, the
-//! controllers and the recorder, and runs events in `(time, sequence)` order.
+//! controllers and the recorder, and runs events in `(time, class, sequence)` order: metrics
+//! ticks are end-of-instant events, so a sample at `T` reflects every event at `T`.
 //!
 //! Architecture invariant: no I/O and no printing. Progress is reported through a callback;
 //! results come back as a [`RunResult`] that `metrics::write` turns into files.
@@ -334,8 +335,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         };
         sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
+            // End of instant: a sample at `T` sees every event at `T` (and the zero-time
+            // scheduling cycles they cause) already applied.
             sim.core
-                .push(SimTime(metrics_interval_ms), Event::MetricsTick);
+                .events
+                .push_end_of_instant(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
         sim.start_autoscaler();
         sim.core.kubelet = kubelet;
@@ -500,7 +504,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 self.last_sample = Some(now);
                 let next = now.plus_millis(self.metrics_interval_ms);
                 if next <= self.duration {
-                    self.core.push(next, Event::MetricsTick);
+                    self.core
+                        .events
+                        .push_end_of_instant(next, Event::MetricsTick);
                 }
             }
             Event::PodComplete { pod } if self.core.pod_is_stalled(pod) => {

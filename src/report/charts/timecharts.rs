@@ -84,20 +84,29 @@ fn require(run: &RunData, names: &[&str]) -> Option<Prep> {
     None
 }
 
-/// Pods running / pending / unschedulable and nodes Ready.
+/// Pods ready / pending / unschedulable and nodes Ready.
+///
+/// The top panel plots ready pods (Running, not terminating, on an up node: the availability
+/// notion), so a zone outage shows as a dip: pods on dead nodes and terminating pods still
+/// have phase Running. Results without `pods_ready` (older recorders) plot `pods_running`.
 pub fn timeline(run: &RunData) -> Prep {
-    if let Some(m) = require(run, &[col::PODS_RUNNING, col::PODS_PENDING]) {
+    let running = if run.ts.get(col::PODS_READY).is_some() {
+        col::PODS_READY
+    } else {
+        col::PODS_RUNNING
+    };
+    if let Some(m) = require(run, &[running, col::PODS_PENDING]) {
         return m;
     }
     let mut c = chart("Pods and nodes over time", &[run]);
     let ax = c.axis;
-    let mut top = Panel::new("Running pods", "pods", YFmt::Count);
-    top.line(
-        "running pods",
-        BLUE,
-        Dash::Solid,
-        level(run, ax, col::PODS_RUNNING).unwrap(),
-    );
+    let (caption, label) = if running == col::PODS_READY {
+        ("Ready pods", "ready pods (Running on an up node, not terminating)")
+    } else {
+        ("Running pods", "running pods")
+    };
+    let mut top = Panel::new(caption, "pods", YFmt::Count);
+    top.line(label, BLUE, Dash::Solid, level(run, ax, running).unwrap());
     if let Some(pts) = level(run, ax, col::NODES_READY) {
         top.y2_desc = Some("nodes".into());
         top.lines.push(Line {

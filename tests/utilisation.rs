@@ -84,13 +84,24 @@ fn peak_requested_over_ready_nodes_during_a_zone_outage() {
         "some requests stay on not-Ready nodes"
     );
     for r in &rows {
-        assert_eq!(num(r, "cpu_allocatable_m_all"), 16_000.0, "all nodes: {r:?}");
+        assert_eq!(
+            num(r, "cpu_allocatable_m_all"),
+            16_000.0,
+            "all nodes: {r:?}"
+        );
         assert!(num(r, "cpu_requested_m_ready") <= num(r, "cpu_requested_m"));
     }
     let last = rows.last().unwrap();
     assert_eq!(num(last, "cpu_allocatable_m"), 8_000.0, "zone a is Ready");
-    assert_eq!(num(last, "cpu_requested_m_ready"), 6_000.0, "all 6 pods in zone a");
-    assert_eq!(num(last, "mem_allocatable_bytes_all"), 4.0 * 16.0 * 1024f64.powi(3));
+    assert_eq!(
+        num(last, "cpu_requested_m_ready"),
+        6_000.0,
+        "all 6 pods in zone a"
+    );
+    assert_eq!(
+        num(last, "mem_allocatable_bytes_all"),
+        4.0 * 16.0 * 1024f64.powi(3)
+    );
 
     ok(&["report", s(&out), "--quiet"]);
     let j: Value = serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
@@ -104,13 +115,22 @@ fn peak_requested_over_ready_nodes_during_a_zone_outage() {
             .as_f64()
             .unwrap()
     };
-    assert_eq!(fig("peakCpuRequested"), 0.75, "6000m / 8000m of Ready nodes");
+    assert_eq!(
+        fig("peakCpuRequested"),
+        0.75,
+        "6000m / 8000m of Ready nodes"
+    );
     let all = rows
         .iter()
         .map(|r| num(r, "cpu_requested_m") / num(r, "cpu_allocatable_m_all"))
         .fold(0.0, f64::max);
     assert_eq!(fig("peakCpuRequestedAllNodes"), all);
     assert!(all < 0.75, "all nodes: {all}");
+    let svg = fs::read_to_string(out.join("charts").join("utilisation.svg")).unwrap();
+    assert!(
+        svg.contains("requested on Ready nodes"),
+        "the utilisation chart shows both request figures during the outage"
+    );
 
     // The sweep's (and plan's) peakCpuRequested is the same figure.
     let sweep = tmp.path().join("sweep.yaml");

@@ -474,7 +474,7 @@ impl Recorder {
             nodes_ready: self.nodes_ready,
             pods_pending: pc.pending as u64,
             pods_running: pc.running as u64,
-            pods_ready: self.res.avail.ready_total(),
+            pods_ready: self.pods_ready(),
             pods_succeeded: self.succeeded,
             total: self.total,
             zones: self.zones.clone(),
@@ -573,6 +573,11 @@ impl Recorder {
     /// Desired pods of one workload.
     pub fn workload_desired(&self, w: WorkloadId) -> u64 {
         self.workloads[w as usize].desired
+    }
+
+    /// Ready pods now (Running, not terminating, on an up node), every workload.
+    pub fn pods_ready(&self) -> u64 {
+        self.res.avail.ready_total()
     }
 
     /// Cluster totals now: requested/allocatable CPU and memory.

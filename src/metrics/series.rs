@@ -59,10 +59,8 @@ impl ZoneSample {
             mem_allocatable_bytes: self.mem_allocatable_bytes - o.mem_allocatable_bytes,
             cpu_requested_m_ready: self.cpu_requested_m_ready - o.cpu_requested_m_ready,
             cpu_allocatable_m_all: self.cpu_allocatable_m_all - o.cpu_allocatable_m_all,
-            mem_requested_bytes_ready: self.mem_requested_bytes_ready
-                - o.mem_requested_bytes_ready,
-            mem_allocatable_bytes_all: self.mem_allocatable_bytes_all
-                - o.mem_allocatable_bytes_all,
+            mem_requested_bytes_ready: self.mem_requested_bytes_ready - o.mem_requested_bytes_ready,
+            mem_allocatable_bytes_all: self.mem_allocatable_bytes_all - o.mem_allocatable_bytes_all,
         }
     }
 
@@ -77,7 +75,10 @@ impl ZoneSample {
 
     /// CPU requested by pods on any node / allocatable of all nodes.
     pub fn cpu_fraction_all(&self) -> Option<f64> {
-        requested_fraction(self.cpu_requested_m as f64, self.cpu_allocatable_m_all as f64)
+        requested_fraction(
+            self.cpu_requested_m as f64,
+            self.cpu_allocatable_m_all as f64,
+        )
     }
 
     /// Memory requested on Ready nodes / allocatable of Ready nodes.

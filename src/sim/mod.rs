@@ -890,6 +890,46 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 t.cpu_requested_m
             ));
         }
+        // Each utilisation figure over its node set: requests on Ready nodes, allocatable of
+        // Ready nodes and of all live nodes.
+        let cpu = crate::cluster::CPU;
+        let sum = |f: &dyn Fn(NodeId) -> i64| w.nodes.ids().map(f).sum::<i64>();
+        let ready = |n: NodeId| w.nodes.is_live(n) && w.nodes.ready[n.ix()];
+        let recount = (
+            sum(&|n| if ready(n) { w.nodes.req(n, cpu) } else { 0 }),
+            sum(&|n| if ready(n) { w.nodes.alloc(n, cpu) } else { 0 }),
+            sum(&|n| {
+                if w.nodes.is_live(n) {
+                    w.nodes.alloc(n, cpu)
+                } else {
+                    0
+                }
+            }),
+        );
+        let kept = (
+            t.cpu_requested_m_ready,
+            t.cpu_allocatable_m,
+            t.cpu_allocatable_m_all,
+        );
+        if kept != recount {
+            return Err(format!(
+                "recorder cpu (requested on Ready, allocatable Ready, allocatable all) {kept:?} vs nodes {recount:?}"
+            ));
+        }
+        let ready_pods = w
+            .pods
+            .iter()
+            .filter(|(id, p)| {
+                p.phase == PodPhase::Running
+                    && p.node.is_some_and(|n| self.core.counts_ready(*id, n))
+            })
+            .count() as u64;
+        if r.pods_ready() != ready_pods {
+            return Err(format!(
+                "recorder counts {} ready pods, the slab {ready_pods}",
+                r.pods_ready()
+            ));
+        }
         if let Some(k) = self.kubelet() {
             let alive = w
                 .pods

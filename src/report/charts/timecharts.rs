@@ -101,7 +101,10 @@ pub fn timeline(run: &RunData) -> Prep {
     let mut c = chart("Pods and nodes over time", &[run]);
     let ax = c.axis;
     let (caption, label) = if running == col::PODS_READY {
-        ("Ready pods", "ready pods (Running on an up node, not terminating)")
+        (
+            "Ready pods",
+            "ready pods (Running on an up node, not terminating)",
+        )
     } else {
         ("Running pods", "running pods")
     };
@@ -136,7 +139,17 @@ pub fn timeline(run: &RunData) -> Prep {
     Prep::Time(c)
 }
 
-/// Cluster CPU and memory: requested, used, allocatable.
+/// Both columns exist and differ at some sample (e.g. requests on all nodes vs on Ready ones
+/// during an outage).
+fn differs(run: &RunData, a: &str, b: &str) -> bool {
+    match (run.ts.get(a), run.ts.get(b)) {
+        (Some(a), Some(b)) => a.iter().zip(b).any(|(x, y)| x != y),
+        _ => false,
+    }
+}
+
+/// Cluster CPU and memory: requested (by pods on any node, and on Ready nodes where that
+/// differs), used, allocatable of Ready nodes.
 pub fn utilisation(run: &RunData) -> Prep {
     let need = [
         col::CPU_REQUESTED,
@@ -149,13 +162,28 @@ pub fn utilisation(run: &RunData) -> Prep {
     }
     let mut c = chart("Cluster CPU and memory", &[run]);
     let ax = c.axis;
+    let requested = |a, b| {
+        if differs(run, a, b) {
+            "requested (all nodes, Ready or not)"
+        } else {
+            "requested"
+        }
+    };
     let mut cpu = Panel::new("CPU", "CPU (cores)", YFmt::Decimal);
     cpu.line(
-        "requested",
+        requested(col::CPU_REQUESTED, col::CPU_REQUESTED_READY),
         BLUE,
         Dash::Solid,
         scaled(run, ax, col::CPU_REQUESTED, 1000.0).unwrap(),
     );
+    if differs(run, col::CPU_REQUESTED, col::CPU_REQUESTED_READY) {
+        cpu.line(
+            "requested on Ready nodes",
+            GREEN,
+            Dash::Solid,
+            scaled(run, ax, col::CPU_REQUESTED_READY, 1000.0).unwrap(),
+        );
+    }
     if let Some(p) = scaled(run, ax, col::CPU_USED, 1000.0) {
         cpu.line("used", ORANGE, Dash::Solid, p);
     }
@@ -176,11 +204,19 @@ pub fn utilisation(run: &RunData) -> Prep {
     let (div, unit) = bytes_unit(max_mem);
     let mut mem = Panel::new("Memory", format!("memory ({unit})"), YFmt::Decimal);
     mem.line(
-        "requested",
+        requested(col::MEM_REQUESTED, col::MEM_REQUESTED_READY),
         BLUE,
         Dash::Solid,
         scaled(run, ax, col::MEM_REQUESTED, div).unwrap(),
     );
+    if differs(run, col::MEM_REQUESTED, col::MEM_REQUESTED_READY) {
+        mem.line(
+            "requested on Ready nodes",
+            GREEN,
+            Dash::Solid,
+            scaled(run, ax, col::MEM_REQUESTED_READY, div).unwrap(),
+        );
+    }
     if let Some(p) = scaled(run, ax, col::MEM_USED, div) {
         mem.line("used", ORANGE, Dash::Solid, p);
     }

@@ -174,8 +174,11 @@ fn memory_pressure_is_set_and_cleared_at_the_expected_times() {
         .filter(|r| r["nodes_memory_pressure"] == "1")
         .map(|r| r["time_s"].as_str())
         .collect();
-    assert_eq!(under.first(), Some(&"610.000"));
-    assert!(under.len() >= 29 && under.len() <= 30, "{under:?}");
+    // The condition is set at exactly 600 s (the eviction's instant) and cleared at exactly
+    // 900 s: a sample reflects every event of its instant, so 600 s is under pressure and
+    // 900 s is not (10 s samples: 600, 610, ..., 890).
+    assert_eq!(under.first(), Some(&"600.000"));
+    assert_eq!(under.len(), 30, "{under:?}");
     assert_eq!(
         ts.iter()
             .map(|r| r["evictions"].parse::<u64>().unwrap())
@@ -268,12 +271,13 @@ fn without_usage_the_outputs_keep_their_schema() {
     let ev = fs::read_to_string(out.join("events.csv")).unwrap();
     assert!(ev.starts_with("time_s,event,pod,workload,node,score,reason,cause\n"));
     let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
-    // No pressure columns; the failure columns (always written) end the header.
+    // No pressure columns; the failure columns and the ready/all-nodes columns (always
+    // written) end the header.
     assert!(ts
         .lines()
         .next()
         .unwrap()
-        .ends_with(",preemptions,nodes_not_ready,nodes_unknown,nodes_cordoned,pods_unschedulable,pods_terminating,pods_displaced,pods_drained"));
+        .ends_with(",preemptions,nodes_not_ready,nodes_unknown,nodes_cordoned,pods_unschedulable,pods_terminating,pods_displaced,pods_drained,pods_ready,cpu_requested_m_ready,cpu_allocatable_m_all,mem_requested_bytes_ready,mem_allocatable_bytes_all"));
     let sm = summary(&out);
     assert!(sm.get("evictions").is_none() && sm.get("pressure").is_none());
 }

@@ -1,7 +1,11 @@
-//! The future event list: a binary heap ordered by `(time, sequence)`.
+//! The future event list: a binary heap ordered by `(time, class, sequence)`.
 //!
-//! The sequence number is assigned at push time, so two events at the same instant pop in the
-//! order they were scheduled: ties are deterministic without relying on the event payload.
+//! The sequence number is assigned at push time, so two events of one class at the same instant
+//! pop in the order they were scheduled: ties are deterministic without relying on the event
+//! payload. The class puts observers last: an event pushed with
+//! [`EventQueue::push_end_of_instant`] pops only after every ordinary event at its time,
+//! including those pushed at that time while the instant is being processed (a metrics sample
+//! at `T` sees the state after everything that happens at `T`).
 
 use super::time::SimTime;
 use std::cmp::Ordering;
@@ -9,13 +13,15 @@ use std::collections::BinaryHeap;
 
 struct Entry<E> {
     time: SimTime,
+    /// 0: ordinary; 1: end of instant (after every ordinary event at `time`).
+    class: u8,
     seq: u64,
     event: E,
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
+        self.time == other.time && self.class == other.class && self.seq == other.seq
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -25,9 +31,9 @@ impl<E> PartialOrd for Entry<E> {
     }
 }
 impl<E> Ord for Entry<E> {
-    /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest `(time, seq)` first.
+    /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest `(time, class, seq)` first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+        (other.time, other.class, other.seq).cmp(&(self.time, self.class, self.seq))
     }
 }
 
@@ -54,9 +60,24 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `time`.
     pub fn push(&mut self, time: SimTime, event: E) {
+        self.push_class(time, 0, event);
+    }
+
+    /// Schedules `event` at `time`, after every ordinary event at `time` (also those pushed
+    /// later, while `time` is being processed). For observers such as metrics samples.
+    pub fn push_end_of_instant(&mut self, time: SimTime, event: E) {
+        self.push_class(time, 1, event);
+    }
+
+    fn push_class(&mut self, time: SimTime, class: u8, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        self.heap.push(Entry {
+            time,
+            class,
+            seq,
+            event,
+        });
     }
 
     /// Removes and returns the earliest event.
@@ -93,5 +114,19 @@ mod tests {
         q.push(SimTime(1), "b");
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, vec!["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn end_of_instant_events_pop_after_every_ordinary_event_at_their_time() {
+        let mut q = EventQueue::new();
+        q.push_end_of_instant(SimTime(5), "sample");
+        q.push(SimTime(5), "a");
+        q.push(SimTime(6), "later");
+        assert_eq!(q.pop(), Some((SimTime(5), "a")));
+        // Pushed while the instant is processed: still before the sample.
+        q.push(SimTime(5), "b");
+        assert_eq!(q.pop(), Some((SimTime(5), "b")));
+        assert_eq!(q.pop(), Some((SimTime(5), "sample")));
+        assert_eq!(q.pop(), Some((SimTime(6), "later")));
     }
 }

@@ -165,6 +165,11 @@ impl Availability {
         self.tracks[w].ready
     }
 
+    /// Ready pods of every workload now (Jobs included).
+    pub fn ready_total(&self) -> u64 {
+        self.tracks.iter().map(|t| t.ready).sum()
+    }
+
     /// Desired pods of workload `w` now.
     pub fn desired(&self, w: usize) -> u64 {
         self.tracks[w].desired

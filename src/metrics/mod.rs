@@ -36,6 +36,6 @@ pub use recorder::Recorder;
 pub use resilience::{
     FaultWindow, Resilience, ResilienceResult, ResilienceSample, WorkloadRow, RESILIENCE_COLUMNS,
 };
-pub use series::{Sample, TimeSeries, ZoneSample};
+pub use series::{requested_fraction, Sample, TimeSeries, ZoneSample, READY_COLUMNS};
 pub use summary::{BindKind, FinishInfo, RunResult, Summary, WorkloadInfo, WorkloadSummary};
 pub use write::{peak_rss_bytes, write_results, write_results_with, Timing, WriteError};

@@ -25,6 +25,8 @@ struct NodeSeen {
     cpu_alloc: i64,
     mem_alloc: i64,
     ready: bool,
+    /// In the cluster (not removed).
+    live: bool,
     /// 0: ≤ 80 %, 1: > 80 %, 2: > 90 %.
     bucket: u8,
 }
@@ -169,6 +171,7 @@ impl Recorder {
             cpu_alloc: n.alloc(node, CPU),
             mem_alloc: n.alloc(node, MEMORY),
             ready: n.ready[node.ix()],
+            live: n.is_live(node),
             bucket: 0,
         };
         let now = NodeSeen {
@@ -176,30 +179,25 @@ impl Recorder {
             ..now
         };
         let old = std::mem::replace(&mut self.seen[node.ix()], now);
-        // Allocatable counts Ready nodes only; `old` of a never-synced node is all zero, not ready.
-        let alloc = |s: &NodeSeen| {
-            if s.ready {
-                (s.cpu_alloc, s.mem_alloc)
-            } else {
-                (0, 0)
-            }
+        // Each figure over its node set (see `ZoneSample`): requests over all nodes and over
+        // Ready ones, allocatable over Ready nodes and over all live ones. `old` of a
+        // never-synced node is all zero, not ready, not live.
+        let part = |s: &NodeSeen| ZoneSample {
+            cpu_requested_m: s.cpu_req,
+            cpu_allocatable_m: if s.ready { s.cpu_alloc } else { 0 },
+            mem_requested_bytes: s.mem_req,
+            mem_allocatable_bytes: if s.ready { s.mem_alloc } else { 0 },
+            cpu_requested_m_ready: if s.ready { s.cpu_req } else { 0 },
+            cpu_allocatable_m_all: if s.live { s.cpu_alloc } else { 0 },
+            mem_requested_bytes_ready: if s.ready { s.mem_req } else { 0 },
+            mem_allocatable_bytes_all: if s.live { s.mem_alloc } else { 0 },
         };
-        let (oc, om) = alloc(&old);
-        let (nc, nm) = alloc(&now);
-        let d = ZoneSample {
-            cpu_requested_m: now.cpu_req - old.cpu_req,
-            cpu_allocatable_m: nc - oc,
-            mem_requested_bytes: now.mem_req - old.mem_req,
-            mem_allocatable_bytes: nm - om,
-        };
+        let d = part(&now).minus(&part(&old));
         for z in [
             &mut self.zones[self.node_zone[node.ix()] as usize],
             &mut self.total,
         ] {
-            z.cpu_requested_m += d.cpu_requested_m;
-            z.cpu_allocatable_m += d.cpu_allocatable_m;
-            z.mem_requested_bytes += d.mem_requested_bytes;
-            z.mem_allocatable_bytes += d.mem_allocatable_bytes;
+            z.add(&d);
         }
         self.nodes_ready = self.nodes_ready + u64::from(now.ready) - u64::from(old.ready);
         self.over80 = self.over80 + u64::from(now.bucket >= 1) - u64::from(old.bucket >= 1);
@@ -503,6 +501,7 @@ impl Recorder {
             nodes_ready: self.nodes_ready,
             pods_pending: pc.pending as u64,
             pods_running: pc.running as u64,
+            pods_ready: self.pods_ready(),
             pods_succeeded: self.succeeded,
             total: self.total,
             zones: self.zones.clone(),
@@ -601,6 +600,11 @@ impl Recorder {
     /// Desired pods of one workload.
     pub fn workload_desired(&self, w: WorkloadId) -> u64 {
         self.workloads[w as usize].desired
+    }
+
+    /// Ready pods now (Running, not terminating, on an up node), every workload.
+    pub fn pods_ready(&self) -> u64 {
+        self.res.avail.ready_total()
     }
 
     /// Cluster totals now: requested/allocatable CPU and memory.

@@ -252,6 +252,15 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
             rec.push(v.to_string());
         }
         rec.extend(s.resilience.values().iter().map(|v| v.to_string()));
+        rec.push(s.pods_ready.to_string());
+        for v in [
+            s.total.cpu_requested_m_ready,
+            s.total.cpu_allocatable_m_all,
+            s.total.mem_requested_bytes_ready,
+            s.total.mem_allocatable_bytes_all,
+        ] {
+            rec.push(v.to_string());
+        }
         if ts.pressure {
             push_pressure(&mut rec, s.pressure.as_ref(), ts.zones.len());
         }
@@ -504,6 +513,7 @@ mod tests {
                         cpu_allocatable_m: 4000,
                         mem_requested_bytes: 1,
                         mem_allocatable_bytes: 2,
+                        ..Default::default()
                     }],
                     ..Default::default()
                 }],

@@ -23,11 +23,14 @@
 //! `<column>_zone_<zone>` (zones are discovered from [`CPU_REQUESTED`]`_zone_*`).
 //! | column | meaning | used by |
 //! |---|---|---|
-//! | `nodes_ready`, `pods_running`, `pods_pending` | levels | timeline, figures |
+//! | `nodes_ready`, `pods_running`, `pods_pending` | levels (`pods_running`: phase Running, also on down nodes and terminating) | timeline (fallback), figures |
+//! | `pods_ready` | level: Running, not terminating, on an up node | timeline |
 //! | `pods_unschedulable` | level: Pending pods that failed a scheduling cycle | timeline |
 //! | `nodes_not_ready`, `nodes_unknown`, `nodes_cordoned` | levels | nodes |
 //! | `pods_displaced` | per interval: pods that lost their node | evictions (own panel) |
-//! | `cpu_requested_m`, `cpu_allocatable_m`, `mem_requested_bytes`, `mem_allocatable_bytes` (+ per zone) | levels | utilisation |
+//! | `cpu_requested_m`, `cpu_allocatable_m`, `mem_requested_bytes`, `mem_allocatable_bytes` (+ per zone) | levels: requested by pods on any node; allocatable of Ready nodes | utilisation |
+//! | `cpu_requested_m_ready`, `mem_requested_bytes_ready` | levels: requested by pods on Ready nodes | peak requested / allocatable (Ready nodes) |
+//! | `cpu_allocatable_m_all`, `mem_allocatable_bytes_all` | levels: allocatable of all nodes | peak requested / allocatable (all nodes) |
 //! | `cpu_used_m`, `mem_used_bytes` (+ per zone) *(usage model)* | actual usage | utilisation |
 //! | `nodes_over_80pct_requested`, `nodes_over_90pct_requested` | levels | nodes |
 //! | `nodes_memory_pressure` *(usage model)* | nodes with MemoryPressure | nodes, figures |
@@ -114,8 +117,10 @@ pub const S_AVAILABILITY: &str = "availability";
 pub const TIME: &str = "time_s";
 /// Ready nodes.
 pub const NODES_READY: &str = "nodes_ready";
-/// Running pods.
+/// Running pods (phase Running: also pods on a down node and terminating pods).
 pub const PODS_RUNNING: &str = "pods_running";
+/// Ready pods: Running, not terminating, on an up node.
+pub const PODS_READY: &str = "pods_ready";
 /// Pending pods.
 pub const PODS_PENDING: &str = "pods_pending";
 /// Pending pods that failed a scheduling cycle.
@@ -128,16 +133,24 @@ pub const NODES_UNKNOWN: &str = "nodes_unknown";
 pub const NODES_CORDONED: &str = "nodes_cordoned";
 /// Pods that lost their node, per interval.
 pub const PODS_DISPLACED: &str = "pods_displaced";
-/// CPU requested, millicores.
+/// CPU requested by pods bound to any node (Ready or not), millicores.
 pub const CPU_REQUESTED: &str = "cpu_requested_m";
 /// CPU allocatable of Ready nodes, millicores.
 pub const CPU_ALLOCATABLE: &str = "cpu_allocatable_m";
+/// CPU requested by pods bound to Ready nodes, millicores.
+pub const CPU_REQUESTED_READY: &str = "cpu_requested_m_ready";
+/// CPU allocatable of all nodes (Ready or not), millicores.
+pub const CPU_ALLOCATABLE_ALL: &str = "cpu_allocatable_m_all";
 /// CPU used, millicores (usage model).
 pub const CPU_USED: &str = "cpu_used_m";
-/// Memory requested, bytes.
+/// Memory requested by pods bound to any node, bytes.
 pub const MEM_REQUESTED: &str = "mem_requested_bytes";
 /// Memory allocatable of Ready nodes, bytes.
 pub const MEM_ALLOCATABLE: &str = "mem_allocatable_bytes";
+/// Memory requested by pods bound to Ready nodes, bytes.
+pub const MEM_REQUESTED_READY: &str = "mem_requested_bytes_ready";
+/// Memory allocatable of all nodes (Ready or not), bytes.
+pub const MEM_ALLOCATABLE_ALL: &str = "mem_allocatable_bytes_all";
 /// Memory used, bytes (usage model).
 pub const MEM_USED: &str = "mem_used_bytes";
 /// Infix of per-zone columns: `<column>_zone_<zone>`.

@@ -43,10 +43,14 @@ pub enum FigureKey {
     PodsFailed,
     /// Jobs failed with `BackoffLimitExceeded` (runs with Jobs only).
     JobsFailed,
-    /// Peak CPU requested / allocatable.
+    /// Peak CPU requested / allocatable over Ready nodes (requests of pods on Ready nodes).
     PeakCpuRequested,
-    /// Peak memory requested / allocatable.
+    /// Peak memory requested / allocatable over Ready nodes.
     PeakMemRequested,
+    /// Peak CPU requested / allocatable over all nodes (Ready or not).
+    PeakCpuRequestedAllNodes,
+    /// Peak memory requested / allocatable over all nodes.
+    PeakMemRequestedAllNodes,
     /// Peak nodes above 90 % requested.
     PeakNodesOver90,
 }
@@ -290,39 +294,7 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
             false,
         );
     }
-    for (key, label, req, alloc) in [
-        (
-            FigureKey::PeakCpuRequested,
-            "Peak CPU requested / allocatable",
-            col::CPU_REQUESTED,
-            col::CPU_ALLOCATABLE,
-        ),
-        (
-            FigureKey::PeakMemRequested,
-            "Peak memory requested / allocatable",
-            col::MEM_REQUESTED,
-            col::MEM_ALLOCATABLE,
-        ),
-    ] {
-        let v = match (ts.get(req), ts.get(alloc)) {
-            (Some(r), Some(a)) => max_of(
-                &r.iter()
-                    .zip(a)
-                    .filter(|(_, a)| **a > 0.0)
-                    .map(|(r, a)| r / a)
-                    .collect::<Vec<_>>(),
-            ),
-            _ => None,
-        };
-        push(
-            key,
-            label,
-            Unit::Fraction,
-            v,
-            v.is_none().then(|| missing(req).unwrap()),
-            false,
-        );
-    }
+    utilisation_figures(run, &mut push);
     let over90 = ts.get(col::NODES_OVER_90).and_then(max_of);
     push(
         FigureKey::PeakNodesOver90,
@@ -346,6 +318,82 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         fleet,
         fleet_note,
         list,
+    }
+}
+
+/// The peak of `req / alloc` over the samples, by the one definition of a utilisation figure
+/// ([`crate::metrics::requested_fraction`]); None without both columns.
+fn peak_fraction(run: &RunData, req: &str, alloc: &str) -> Option<f64> {
+    let (r, a) = (run.ts.get(req)?, run.ts.get(alloc)?);
+    max_of(
+        &r.iter()
+            .zip(a)
+            .filter_map(|(r, a)| crate::metrics::requested_fraction(*r, *a))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Peak requested / allocatable, each over one node set: Ready nodes (requests of the pods on
+/// Ready nodes over their allocatable: the capacity workloads have) and all nodes (requests of
+/// every bound pod over every node's allocatable). Results without the `_ready` columns (older
+/// recorders) get the Ready figure from requests on all nodes, with a note saying so.
+fn utilisation_figures(
+    run: &RunData,
+    push: &mut impl FnMut(FigureKey, &str, Unit, Option<f64>, Option<String>, bool),
+) {
+    for (key, all_key, what, req, req_ready, alloc, alloc_all) in [
+        (
+            FigureKey::PeakCpuRequested,
+            FigureKey::PeakCpuRequestedAllNodes,
+            "CPU",
+            col::CPU_REQUESTED,
+            col::CPU_REQUESTED_READY,
+            col::CPU_ALLOCATABLE,
+            col::CPU_ALLOCATABLE_ALL,
+        ),
+        (
+            FigureKey::PeakMemRequested,
+            FigureKey::PeakMemRequestedAllNodes,
+            "memory",
+            col::MEM_REQUESTED,
+            col::MEM_REQUESTED_READY,
+            col::MEM_ALLOCATABLE,
+            col::MEM_ALLOCATABLE_ALL,
+        ),
+    ] {
+        let ready = peak_fraction(run, req_ready, alloc);
+        let (v, note) = match ready {
+            Some(v) => (Some(v), None),
+            None => match peak_fraction(run, req, alloc) {
+                Some(v) => (
+                    Some(v),
+                    Some(format!(
+                        "`{req_ready}` not recorded: requests on all nodes over Ready nodes' allocatable"
+                    )),
+                ),
+                None => (None, Some(format!("not recorded in this run ({req})"))),
+            },
+        };
+        push(
+            key,
+            &format!("Peak {what} requested / allocatable (Ready nodes)"),
+            Unit::Fraction,
+            v,
+            note,
+            false,
+        );
+        let all = peak_fraction(run, req, alloc_all);
+        let note = all
+            .is_none()
+            .then(|| format!("not recorded in this run ({alloc_all})"));
+        push(
+            all_key,
+            &format!("Peak {what} requested / allocatable (all nodes)"),
+            Unit::Fraction,
+            all,
+            note,
+            false,
+        );
     }
 }
 

@@ -1,5 +1,6 @@
 //! The simulation loop: owns the world, the event queue, the scheduler and its queue, the
-//! controllers and the recorder, and runs events in `(time, sequence)` order.
+//! controllers and the recorder, and runs events in `(time, class, sequence)` order: metrics
+//! ticks are end-of-instant events, so a sample at `T` reflects every event at `T`.
 //!
 //! Architecture invariant: no I/O and no printing. Progress is reported through a callback;
 //! results come back as a [`RunResult`] that `metrics::write` turns into files.
@@ -334,8 +335,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         };
         sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
+            // End of instant: a sample at `T` sees every event at `T` (and the zero-time
+            // scheduling cycles they cause) already applied.
             sim.core
-                .push(SimTime(metrics_interval_ms), Event::MetricsTick);
+                .events
+                .push_end_of_instant(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
         sim.start_autoscaler();
         sim.core.kubelet = kubelet;
@@ -500,7 +504,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 self.last_sample = Some(now);
                 let next = now.plus_millis(self.metrics_interval_ms);
                 if next <= self.duration {
-                    self.core.push(next, Event::MetricsTick);
+                    self.core
+                        .events
+                        .push_end_of_instant(next, Event::MetricsTick);
                 }
             }
             Event::PodComplete { pod } if self.core.pod_is_stalled(pod) => {
@@ -889,6 +895,46 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             return Err(format!(
                 "recorder cpu requested {} vs nodes {cpu}",
                 t.cpu_requested_m
+            ));
+        }
+        // Each utilisation figure over its node set: requests on Ready nodes, allocatable of
+        // Ready nodes and of all live nodes.
+        let cpu = crate::cluster::CPU;
+        let sum = |f: &dyn Fn(NodeId) -> i64| w.nodes.ids().map(f).sum::<i64>();
+        let ready = |n: NodeId| w.nodes.is_live(n) && w.nodes.ready[n.ix()];
+        let recount = (
+            sum(&|n| if ready(n) { w.nodes.req(n, cpu) } else { 0 }),
+            sum(&|n| if ready(n) { w.nodes.alloc(n, cpu) } else { 0 }),
+            sum(&|n| {
+                if w.nodes.is_live(n) {
+                    w.nodes.alloc(n, cpu)
+                } else {
+                    0
+                }
+            }),
+        );
+        let kept = (
+            t.cpu_requested_m_ready,
+            t.cpu_allocatable_m,
+            t.cpu_allocatable_m_all,
+        );
+        if kept != recount {
+            return Err(format!(
+                "recorder cpu (requested on Ready, allocatable Ready, allocatable all) {kept:?} vs nodes {recount:?}"
+            ));
+        }
+        let ready_pods = w
+            .pods
+            .iter()
+            .filter(|(id, p)| {
+                p.phase == PodPhase::Running
+                    && p.node.is_some_and(|n| self.core.counts_ready(*id, n))
+            })
+            .count() as u64;
+        if r.pods_ready() != ready_pods {
+            return Err(format!(
+                "recorder counts {} ready pods, the slab {ready_pods}",
+                r.pods_ready()
             ));
         }
         if let Some(k) = self.kubelet() {

@@ -33,11 +33,13 @@ pub enum Metric {
     PodsFailed,
     /// Pods bound by the scheduler (`podsScheduled`).
     PodsScheduled,
-    /// Largest CPU requested / allocatable of the cluster at any sample (fraction of 1).
+    /// Largest CPU requested / allocatable of the cluster's Ready nodes at any sample
+    /// (fraction of 1; requests of pods on Ready nodes over Ready nodes' allocatable).
     PeakCpuRequested,
-    /// Mean over samples of CPU requested / allocatable (fraction of 1).
+    /// Mean over samples of CPU requested / allocatable of Ready nodes (fraction of 1).
     MeanCpuRequested,
-    /// Largest memory requested / allocatable of the cluster at any sample (fraction of 1).
+    /// Largest memory requested / allocatable of the cluster's Ready nodes at any sample
+    /// (fraction of 1).
     PeakMemRequested,
     /// Pods evicted by the kubelet (`evictions`; usage model only, else not a number).
     Evictions,
@@ -78,13 +80,6 @@ impl Metric {
     pub fn value(self, r: &RunResult) -> f64 {
         let s = &r.summary;
         let rows = &r.timeseries.rows;
-        let ratio = |num: i64, den: i64| {
-            if den > 0 {
-                num as f64 / den as f64
-            } else {
-                0.0
-            }
-        };
         match self {
             Metric::PodsPendingAtEnd => s.pods_pending_at_end as f64,
             Metric::PodsUnschedulableAtEnd => s.pods_unschedulable_at_end as f64,
@@ -103,23 +98,25 @@ impl Metric {
             Metric::PodsPreempted => s.pods_preempted as f64,
             Metric::PodsFailed => s.pods_failed as f64,
             Metric::PodsScheduled => s.pods_scheduled as f64,
+            // Requests on Ready nodes over Ready nodes' allocatable: pods still bound to dead
+            // nodes hold no capacity a planner can use, and a dead node offers none.
             Metric::PeakCpuRequested => rows
                 .iter()
-                .map(|x| ratio(x.total.cpu_requested_m, x.total.cpu_allocatable_m))
+                .map(|x| x.total.cpu_fraction_ready().unwrap_or(0.0))
                 .fold(0.0, f64::max),
             Metric::MeanCpuRequested => {
                 if rows.is_empty() {
                     0.0
                 } else {
                     rows.iter()
-                        .map(|x| ratio(x.total.cpu_requested_m, x.total.cpu_allocatable_m))
+                        .map(|x| x.total.cpu_fraction_ready().unwrap_or(0.0))
                         .sum::<f64>()
                         / rows.len() as f64
                 }
             }
             Metric::PeakMemRequested => rows
                 .iter()
-                .map(|x| ratio(x.total.mem_requested_bytes, x.total.mem_allocatable_bytes))
+                .map(|x| x.total.mem_fraction_ready().unwrap_or(0.0))
                 .fold(0.0, f64::max),
             Metric::Evictions => s.evictions.map_or(f64::NAN, |v| v as f64),
             Metric::OomKills => s.oom_kills.map_or(f64::NAN, |v| v as f64),

@@ -288,6 +288,10 @@ pub struct TimeChart {
     pub panels: Vec<Panel>,
 }
 
+/// Width of a y label area (left, and right when a chart has a right axis), pixels: fixed, so
+/// the panels of one chart share their plot area's x extent.
+const Y_LABEL_AREA: u32 = 100;
+
 fn nice_max(max: f64) -> f64 {
     if !max.is_finite() || max <= 0.0 {
         1.0
@@ -302,12 +306,15 @@ pub fn draw_time_chart<DB: DrawingBackend>(
     c: &TimeChart,
 ) -> Result<(), String> {
     let body = title_area(root, &c.title)?;
+    // Every panel gets the same label areas (a right one if any panel has a right axis), so
+    // the plot areas, and the fault bands on them, line up across panels.
+    let right_axis = c.panels.iter().any(|p| p.y2_desc.is_some());
     for (area, p) in body
         .split_evenly((c.panels.len().max(1), 1))
         .iter()
         .zip(&c.panels)
     {
-        draw_panel(area, c, p)?;
+        draw_panel(area, c, p, right_axis)?;
     }
     root.present().e()
 }
@@ -316,6 +323,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     c: &TimeChart,
     p: &Panel,
+    right_axis: bool,
 ) -> Result<(), String> {
     let mut items = Vec::new();
     if !c.bands.is_empty() {
@@ -367,9 +375,9 @@ fn draw_panel<DB: DrawingBackend>(
         .margin_right(25)
         .margin_bottom(5)
         .x_label_area_size(48)
-        .y_label_area_size(100);
-    if p.y2_desc.is_some() {
-        b.right_y_label_area_size(100);
+        .y_label_area_size(Y_LABEL_AREA);
+    if right_axis {
+        b.right_y_label_area_size(Y_LABEL_AREA);
     }
     let lo = p.y_min.filter(|m| m.is_finite() && *m < yl).unwrap_or(0.0);
     let mut ch = b

@@ -84,20 +84,32 @@ fn require(run: &RunData, names: &[&str]) -> Option<Prep> {
     None
 }
 
-/// Pods running / pending / unschedulable and nodes Ready.
+/// Pods ready / pending / unschedulable and nodes Ready.
+///
+/// The top panel plots ready pods (Running, not terminating, on an up node: the availability
+/// notion), so a zone outage shows as a dip: pods on dead nodes and terminating pods still
+/// have phase Running. Results without `pods_ready` (older recorders) plot `pods_running`.
 pub fn timeline(run: &RunData) -> Prep {
-    if let Some(m) = require(run, &[col::PODS_RUNNING, col::PODS_PENDING]) {
+    let running = if run.ts.get(col::PODS_READY).is_some() {
+        col::PODS_READY
+    } else {
+        col::PODS_RUNNING
+    };
+    if let Some(m) = require(run, &[running, col::PODS_PENDING]) {
         return m;
     }
     let mut c = chart("Pods and nodes over time", &[run]);
     let ax = c.axis;
-    let mut top = Panel::new("Running pods", "pods", YFmt::Count);
-    top.line(
-        "running pods",
-        BLUE,
-        Dash::Solid,
-        level(run, ax, col::PODS_RUNNING).unwrap(),
-    );
+    let (caption, label) = if running == col::PODS_READY {
+        (
+            "Ready pods",
+            "ready pods (Running on an up node, not terminating)",
+        )
+    } else {
+        ("Running pods", "running pods")
+    };
+    let mut top = Panel::new(caption, "pods", YFmt::Count);
+    top.line(label, BLUE, Dash::Solid, level(run, ax, running).unwrap());
     if let Some(pts) = level(run, ax, col::NODES_READY) {
         top.y2_desc = Some("nodes".into());
         top.lines.push(Line {
@@ -127,7 +139,17 @@ pub fn timeline(run: &RunData) -> Prep {
     Prep::Time(c)
 }
 
-/// Cluster CPU and memory: requested, used, allocatable.
+/// Both columns exist and differ at some sample (e.g. requests on all nodes vs on Ready ones
+/// during an outage).
+fn differs(run: &RunData, a: &str, b: &str) -> bool {
+    match (run.ts.get(a), run.ts.get(b)) {
+        (Some(a), Some(b)) => a.iter().zip(b).any(|(x, y)| x != y),
+        _ => false,
+    }
+}
+
+/// Cluster CPU and memory: requested (by pods on any node, and on Ready nodes where that
+/// differs), used, allocatable of Ready nodes.
 pub fn utilisation(run: &RunData) -> Prep {
     let need = [
         col::CPU_REQUESTED,
@@ -140,13 +162,28 @@ pub fn utilisation(run: &RunData) -> Prep {
     }
     let mut c = chart("Cluster CPU and memory", &[run]);
     let ax = c.axis;
+    let requested = |a, b| {
+        if differs(run, a, b) {
+            "requested (all nodes, Ready or not)"
+        } else {
+            "requested"
+        }
+    };
     let mut cpu = Panel::new("CPU", "CPU (cores)", YFmt::Decimal);
     cpu.line(
-        "requested",
+        requested(col::CPU_REQUESTED, col::CPU_REQUESTED_READY),
         BLUE,
         Dash::Solid,
         scaled(run, ax, col::CPU_REQUESTED, 1000.0).unwrap(),
     );
+    if differs(run, col::CPU_REQUESTED, col::CPU_REQUESTED_READY) {
+        cpu.line(
+            "requested on Ready nodes",
+            GREEN,
+            Dash::Solid,
+            scaled(run, ax, col::CPU_REQUESTED_READY, 1000.0).unwrap(),
+        );
+    }
     if let Some(p) = scaled(run, ax, col::CPU_USED, 1000.0) {
         cpu.line("used", ORANGE, Dash::Solid, p);
     }
@@ -167,11 +204,19 @@ pub fn utilisation(run: &RunData) -> Prep {
     let (div, unit) = bytes_unit(max_mem);
     let mut mem = Panel::new("Memory", format!("memory ({unit})"), YFmt::Decimal);
     mem.line(
-        "requested",
+        requested(col::MEM_REQUESTED, col::MEM_REQUESTED_READY),
         BLUE,
         Dash::Solid,
         scaled(run, ax, col::MEM_REQUESTED, div).unwrap(),
     );
+    if differs(run, col::MEM_REQUESTED, col::MEM_REQUESTED_READY) {
+        mem.line(
+            "requested on Ready nodes",
+            GREEN,
+            Dash::Solid,
+            scaled(run, ax, col::MEM_REQUESTED_READY, div).unwrap(),
+        );
+    }
     if let Some(p) = scaled(run, ax, col::MEM_USED, div) {
         mem.line("used", ORANGE, Dash::Solid, p);
     }

@@ -319,7 +319,8 @@ fn overload_failures_cascade_with_causality() {
     // 4 pods of 1.8 GiB per 8 GiB node fit; a crash moves 4 more onto the survivors, whose
     // memory demand then stays above capacity: they fail in turn, and their pods move on.
     let mut sim = sim_of(&format!(
-        "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n"
+        "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n\
+         nodeLifecycle: {{overloadFailure: {{}}}}\n"
     ));
     sim.run_until(SimTime(2 * 3_600_000));
     sim.check_consistency().unwrap();
@@ -359,6 +360,25 @@ fn overload_failure_can_be_turned_off() {
     sim.run_until(SimTime(2 * 3_600_000));
     let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
     assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
+}
+
+/// Overload failure is not upstream behaviour: without `nodeLifecycle.overloadFailure` the
+/// same overloaded survivors stay up (before: on by default, they failed).
+#[test]
+fn overload_failure_is_off_by_default() {
+    let mut sim = sim_of(&format!(
+        "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n"
+    ));
+    sim.run_until(SimTime(2 * 3_600_000));
+    let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
+    assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
+    let run = sim.run(&mut |_| {});
+    assert!(!run.resilience.overload_failure_enabled);
+    let on = sim_of(&format!(
+        "{OVERLOAD}nodeLifecycle: {{overloadFailure: {{recoverAfter: 5m}}}}\n"
+    ))
+    .run(&mut |_| {});
+    assert!(on.resilience.overload_failure_enabled, "recorded when on");
 }
 
 #[test]

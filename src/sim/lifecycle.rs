@@ -24,21 +24,19 @@ use crate::faults::lifecycle::{
 };
 use crate::faults::{NodeLifecycleConfig, ZoneEvictionLimiter, ZoneHealth};
 
-/// How a pod template tolerates `unreachable:NoExecute` (the smallest matching
-/// `tolerationSeconds`; no seconds on any match = forever).
+/// How a pod template tolerates the NoExecute `taint`, as upstream's taint-eviction
+/// controller decides it: `GetMatchingTolerations` keeps, for the taint, the *first* toleration
+/// in the pod's list that tolerates it, and `getMinTolerationTime` reads that one's
+/// `tolerationSeconds`: none = forever, `<= 0` = at once, else that many seconds
+/// (`pkg/controller/tainteviction/taint_eviction.go`, `pkg/apis/core/v1/helper/helpers.go`).
+/// Later matching tolerations, even with a smaller or no `tolerationSeconds`, are not read.
 pub fn no_execute_toleration(tols: &[Toleration], taint: &Taint) -> NoExecuteToleration {
-    let mut best: Option<u64> = None;
-    let mut any = false;
-    for t in tols.iter().filter(|t| t.tolerates(taint)) {
-        any = true;
-        match t.toleration_seconds {
-            None => return NoExecuteToleration::Forever,
-            Some(s) => best = Some(best.map_or(s, |b| b.min(s))),
-        }
-    }
-    match (any, best) {
-        (true, Some(s)) => NoExecuteToleration::Seconds(s),
-        _ => NoExecuteToleration::None,
+    match tols.iter().find(|t| t.tolerates(taint)) {
+        None => NoExecuteToleration::None,
+        Some(t) => match t.toleration_seconds {
+            None => NoExecuteToleration::Forever,
+            Some(s) => NoExecuteToleration::Seconds(s),
+        },
     }
 }
 

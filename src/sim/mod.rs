@@ -343,6 +343,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             let after = rt.lifecycle().config().overload_failure_after_ms;
             if let Some(k) = sim.core.kubelet.as_mut() {
                 k.set_overload_failure(after);
+                sim.core.recorder.res.overload_failure_enabled = after.is_some();
             }
             rt.start(&mut sim.core);
         }

@@ -221,6 +221,57 @@ fn a_pdb_blocks_a_drain_and_retries_follow_the_budget() {
     sim.check_consistency().unwrap();
 }
 
+/// `kubectl drain` lists the node's pods once (`GetPodsForDeletion` in
+/// `staging/src/k8s.io/kubectl/pkg/drain/drain.go`, called once per node by
+/// `deleteOrEvictPodsSimple` in `staging/src/k8s.io/kubectl/pkg/cmd/drain/drain.go`) and
+/// retries only those on a 429 every 5 s; pods that land on the cordoned node later (here
+/// replacements tolerating `unschedulable`) are not evicted, and nothing is evicted once the
+/// node is uncordoned. Before: the drain re-listed the nodes every 5 s while any eviction was
+/// refused and went on evicting long after the 30 s window (hundreds of evictions an hour).
+#[test]
+fn a_drain_evicts_only_the_pods_listed_at_its_start() {
+    let yaml = "name: d
+simulation: {duration: 1h, seed: 3, metricsInterval: 1m}
+cluster:
+  zones: [a]
+  nodePools:
+    - {name: p, count: 2, capacity: {cpu: \"4\", memory: 16Gi, pods: 110}}
+workloads:
+  - name: web
+    kind: Deployment
+    replicas: 6
+    template:
+      labels: {app: web}
+      tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]
+      containers: [{name: c, resources: {requests: {cpu: 100m, memory: 100Mi}}}]
+faults: [{name: d, kind: drain, at: 5m, duration: 30s, target: {nodes: [p-0]}}]
+pdbs: [{name: web, selector: {matchLabels: {app: web}}, minAvailable: 5}]
+";
+    let mut sim = sim_of(yaml);
+    let n = node(&sim, "p-0");
+    sim.run_until(SimTime(299_999));
+    let listed = running_on(&sim, n);
+    assert!(listed >= 2, "{listed} web pods on p-0");
+    let run = sim.run(&mut |_| {});
+    let evictions: Vec<u64> = run
+        .resilience
+        .effects
+        .iter()
+        .filter(|e| e.kind == EffectKind::Eviction)
+        .map(|e| e.time_ms)
+        .collect();
+    assert!(!evictions.is_empty());
+    assert!(
+        evictions.len() <= listed,
+        "{} evictions of {listed} listed pods",
+        evictions.len()
+    );
+    assert!(
+        evictions.iter().all(|t| *t < 330_000),
+        "nothing evicted after the uncordon at 5m30s: {evictions:?}"
+    );
+}
+
 const ZONES: &str = r#"name: z
 simulation: {duration: 1h, seed: 5, metricsInterval: 1m}
 cluster:

@@ -20,6 +20,8 @@ pub mod pdbs;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
+mod toleration_tests;
+#[cfg(test)]
 mod memo_tests;
 #[cfg(test)]
 mod testkit;

@@ -1,0 +1,157 @@
+//! Which toleration decides when the taint-eviction controller deletes a pod of an unreachable
+//! node, and the tolerations the admission defaults add (`defaultTolerationSeconds`).
+
+use super::lifecycle::no_execute_toleration;
+use super::Simulation;
+use crate::build::{build, BuildOptions};
+use crate::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
+use crate::cluster::{NodeId, Sym};
+use crate::engine::SimTime;
+use crate::faults::lifecycle::NoExecuteToleration;
+use crate::scenario::parse_scenario;
+
+fn sim_of(yaml: &str) -> Simulation {
+    let s = parse_scenario(yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(build(&s, BuildOptions::default())).expect("setup")
+}
+
+fn tol(key: u32, seconds: Option<u64>) -> Toleration {
+    Toleration {
+        key: Sym(key),
+        op: TolerationOp::Exists,
+        value: Sym::EMPTY,
+        effect: Some(TaintEffect::NoExecute),
+        toleration_seconds: seconds,
+    }
+}
+
+/// Upstream `processPodOnNode` (`pkg/controller/tainteviction/taint_eviction.go`) takes, per
+/// taint, the first toleration in the pod's list that tolerates it
+/// (`GetMatchingTolerations`, `pkg/apis/core/v1/helper/helpers.go`) and reads only those in
+/// `getMinTolerationTime`. Before: the smallest `tolerationSeconds` of every matching
+/// toleration, and forever if any of them had none.
+#[test]
+fn the_first_matching_toleration_decides() {
+    let taint = Taint {
+        key: Sym(7),
+        value: Sym::EMPTY,
+        effect: TaintEffect::NoExecute,
+    };
+    let any = tol(0, None); // empty key, Exists: tolerates everything, forever
+    let other = tol(8, Some(1)); // another key: does not match
+    assert_eq!(
+        no_execute_toleration(&[other, tol(7, Some(600)), any], &taint),
+        NoExecuteToleration::Seconds(600),
+        "a later match without seconds is not read"
+    );
+    assert_eq!(
+        no_execute_toleration(&[tol(7, Some(600)), tol(7, Some(60))], &taint),
+        NoExecuteToleration::Seconds(600),
+        "a later, smaller match is not read"
+    );
+    assert_eq!(
+        no_execute_toleration(&[any, tol(7, Some(60))], &taint),
+        NoExecuteToleration::Forever
+    );
+    assert_eq!(
+        no_execute_toleration(&[other], &taint),
+        NoExecuteToleration::None
+    );
+}
+
+const BASE: &str = r#"name: t
+simulation: {duration: 1h, seed: 11, metricsInterval: 1m}
+cluster:
+  zones: [a]
+  nodePools:
+    - {name: p, count: 3, capacity: {cpu: "4", memory: 16Gi, pods: 110}}
+faults: [{name: boom, kind: nodeCrash, at: 5m, target: {nodes: [p-0]}}]
+workloads:
+"#;
+
+fn workload(name: &str, kind: &str, tolerations: &str) -> String {
+    let replicas = if kind == "DaemonSet" { "" } else { "replicas: 3, " };
+    format!(
+        "  - {{name: {name}, kind: {kind}, {replicas}template: {{labels: {{app: {name}}}, \
+         tolerations: {tolerations}, containers: [{{name: c, resources: {{requests: {{cpu: 100m, \
+         memory: 100Mi}}}}}}]}}}}\n"
+    )
+}
+
+/// When the pods of workload `w` on the crashed node are deleted, seconds after the
+/// `unreachable:NoExecute` taint (None: not within the run).
+fn deleted_after_taint(sim: &mut Simulation, w: u32) -> Option<u64> {
+    let n = NodeId(0);
+    let rt = sim.faults.as_ref().expect("faults");
+    let detect = rt.lifecycle().detection_time(n, SimTime(300_000));
+    let ours = |sim: &Simulation| {
+        sim.world().pods_on_node[n.ix()]
+            .iter()
+            .filter(|p| {
+                sim.world().pods.get(**p).is_some_and(|p| p.workload == w)
+                    && !sim.core.health.is_terminating(**p)
+            })
+            .count()
+    };
+    sim.run_until(SimTime(detect.as_millis() - 1));
+    assert!(ours(sim) > 0, "workload {w} has a pod on the crashed node");
+    sim.run_until(detect);
+    let tainted = sim.core.health.noexec_at[n.ix()].expect("tainted at detection");
+    let mut t = tainted.as_millis();
+    while t < 3_600_000 {
+        sim.run_until(SimTime(t));
+        if ours(sim) == 0 {
+            return Some((t - tainted.as_millis()) / 1000);
+        }
+        t += 1000;
+    }
+    None
+}
+
+/// `nodeLifecycle.defaultTolerationSeconds` is the `tolerationSeconds` of the tolerations the
+/// DefaultTolerationSeconds admission plugin adds
+/// (`plugin/pkg/admission/defaulttolerationseconds/admission.go`, flags
+/// `--default-not-ready-toleration-seconds` / `--default-unreachable-toleration-seconds`).
+/// Before: accepted and ignored (300 s).
+#[test]
+fn default_toleration_seconds_applies() {
+    let yaml = format!(
+        "{BASE}{}nodeLifecycle: {{defaultTolerationSeconds: 60}}\n",
+        workload("web", "Deployment", "[]")
+    );
+    let mut sim = sim_of(&yaml);
+    assert_eq!(deleted_after_taint(&mut sim, 0), Some(60));
+    let yaml = format!("{BASE}{}", workload("web", "Deployment", "[]"));
+    assert_eq!(deleted_after_taint(&mut sim_of(&yaml), 0), Some(300));
+}
+
+/// End to end: a pod whose first matching toleration has 120 s and a later one tolerates the
+/// taint forever is deleted 120 s after the taint (before: never).
+#[test]
+fn a_later_forever_toleration_does_not_keep_the_pod() {
+    let tols = "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, \
+                tolerationSeconds: 120}, {key: node.kubernetes.io/unreachable, operator: Exists, \
+                effect: NoExecute}]";
+    let yaml = format!("{BASE}{}", workload("web", "Deployment", tols));
+    assert_eq!(deleted_after_taint(&mut sim_of(&yaml), 0), Some(120));
+}
+
+/// The admission plugin looks only at key and effect: a toleration with the unreachable key
+/// and NoExecute effect but a value the taint lacks keeps the default from being added, and
+/// does not tolerate the taint, so the pod goes at once (before: the 300 s default was added).
+/// The DaemonSet controller adds or *updates* its forever tolerations
+/// (`AddOrUpdateDaemonPodTolerations`, `pkg/controller/daemon/util/daemonset_util.go`): a
+/// DaemonSet's own `Exists` toleration of unreachable with 60 s is replaced (before: kept,
+/// and its pods deleted after 60 s).
+#[test]
+fn admission_defaults_follow_upstream() {
+    let tols = "[{key: node.kubernetes.io/unreachable, operator: Equal, value: x, effect: NoExecute}]";
+    let yaml = format!("{BASE}{}", workload("web", "Deployment", tols));
+    assert_eq!(deleted_after_taint(&mut sim_of(&yaml), 0), Some(0));
+    let tols = "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, \
+                tolerationSeconds: 60}]";
+    let yaml = format!("{BASE}{}", workload("agent", "DaemonSet", tols));
+    let sim = sim_of(&yaml);
+    let rt = sim.faults.as_ref().expect("faults");
+    assert!(rt.lifecycle().tolerates_forever(0));
+}

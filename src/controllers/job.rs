@@ -279,7 +279,12 @@ pub(crate) fn on_pod_gone(
     let info = job_pods[pod.index as usize];
     let failures = info.failures + 1;
     if failures <= BACKOFF_LIMIT {
-        let at = core.now.plus_millis(failure_backoff_ms(failures));
+        // Upstream counts the back-off from the pod's finish time (for a pod of an
+        // unreachable node: its Ready=False transition), not from now.
+        let at = core
+            .pod_finished_at(pod)
+            .plus_millis(failure_backoff_ms(failures))
+            .max(core.now);
         core.push(
             at,
             Event::JobRetry {

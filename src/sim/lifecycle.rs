@@ -161,6 +161,7 @@ impl NodeLifecycle {
             return false;
         }
         core.health.unknown[node.ix()] = true;
+        core.health.unknown_since[node.ix()] = core.now;
         core.recorder.res.node_unknown(true);
         core.world.add_taint(node, self.no_schedule);
         let z = core.world.nodes.zone[node.ix()] as usize;

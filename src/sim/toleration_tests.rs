@@ -155,3 +155,22 @@ fn admission_defaults_follow_upstream() {
     let rt = sim.faults.as_ref().expect("faults");
     assert!(rt.lifecycle().tolerates_forever(0));
 }
+
+/// A Job pod deleted by taint eviction from an unreachable node is replaced at once: upstream
+/// counts the failure back-off from the pod's finish time, which for a pod of an unreachable
+/// node is its Ready=False transition (`getFinishedTime` in
+/// `pkg/controller/job/backoff_utils.go`; `MarkPodsNotReady` at the Unknown transition in
+/// `pkg/controller/nodelifecycle/node_lifecycle_controller.go`), 300 s earlier. Before: 10 s
+/// after the deletion.
+#[test]
+fn a_job_pod_of_a_lost_node_is_replaced_without_a_fresh_back_off() {
+    let yaml = format!(
+        "{BASE}  - {{name: batch, kind: Job, arrivals: {{count: 6, interval: 1s}}, \
+         duration: {{distribution: uniform, min: 2h, max: 3h}}, template: {{labels: {{app: b}}, \
+         containers: [{{name: c, resources: {{requests: {{cpu: 100m, memory: 100Mi}}}}}}]}}}}\n"
+    );
+    let mut sim = sim_of(&yaml);
+    assert_eq!(deleted_after_taint(&mut sim, 0), Some(300));
+    let (created, ..) = sim.recorder().workload_counts(0);
+    assert!(created > 6, "replacements created with the deletion: {created}");
+}

@@ -206,6 +206,7 @@ impl FaultRuntime {
             Event::NodeUnknown { node, epoch } => {
                 self.lifecycle.on_node_unknown(core, node, epoch);
             }
+            Event::MonitorPass => self.lifecycle.on_monitor_pass(core),
             Event::ZoneTaint { zone } => {
                 for node in self.lifecycle.on_zone_taint(core, zone) {
                     self.taint_evict(core, ctl, node);

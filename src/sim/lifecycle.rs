@@ -48,6 +48,8 @@ pub struct NodeLifecycle {
     queues: Vec<VecDeque<NodeId>>,
     /// Time of the pending `ZoneTaint` event per zone.
     armed: Vec<Option<SimTime>>,
+    /// Time of the pending `MonitorPass` event (zone states to recompute).
+    pass_at: Option<SimTime>,
     /// Lease renewal phase per node, ms.
     phase: Vec<u64>,
     no_schedule: Taint,
@@ -95,6 +97,7 @@ impl NodeLifecycle {
             health,
             queues: vec![VecDeque::new(); zones],
             armed: vec![None; zones],
+            pass_at: None,
             phase,
             no_schedule: taint(TaintEffect::NoSchedule),
             no_execute,
@@ -116,7 +119,7 @@ impl NodeLifecycle {
         }
         self.phase[node.ix()] = rng_phase % LEASE_RENEW_INTERVAL_MS;
         self.health[z].ready += 1;
-        self.zones_changed(core);
+        self.pass_due(core);
     }
 
     /// A node left the cluster: its zone no longer counts it.
@@ -130,7 +133,7 @@ impl NodeLifecycle {
             self.health[z].ready -= 1;
         }
         core.health.noexec_at[node.ix()] = None;
-        self.zones_changed(core);
+        self.pass_due(core);
     }
 
     /// The settings.
@@ -167,9 +170,8 @@ impl NodeLifecycle {
         let z = core.world.nodes.zone[node.ix()] as usize;
         self.health[z].ready -= 1;
         self.health[z].not_ready += 1;
-        self.zones_changed(core);
         self.queues[z].push_back(node);
-        self.arm(core, z);
+        self.pass_due(core);
         true
     }
 
@@ -188,6 +190,27 @@ impl NodeLifecycle {
         let z = core.world.nodes.zone[node.ix()] as usize;
         self.health[z].ready += 1;
         self.health[z].not_ready -= 1;
+        self.pass_due(core);
+    }
+
+    /// A node's Ready state changed: the zones' states are recomputed at the end of the
+    /// monitor pass it belongs to (the first pass at or after now), once for every node the
+    /// pass saw, as upstream's `monitorNodeHealth` calls `handleDisruption` after its loop
+    /// over the nodes. (Per node, a zone failing as a whole went through intermediate states,
+    /// and a passing rate of 0 drained its tainting bucket.)
+    fn pass_due(&mut self, core: &mut Core) {
+        if self.pass_at.is_some() {
+            return;
+        }
+        let p = self.cfg.node_monitor_period_ms.max(1);
+        let at = SimTime(core.now.as_millis().div_ceil(p) * p);
+        self.pass_at = Some(at);
+        core.push(at, Event::MonitorPass);
+    }
+
+    /// The end of a monitor pass: new zone states, limiters swapped, queues armed.
+    pub fn on_monitor_pass(&mut self, core: &mut Core) {
+        self.pass_at = None;
         self.zones_changed(core);
     }
 

@@ -522,6 +522,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             }
             Event::FaultStep { .. }
             | Event::NodeUnknown { .. }
+            | Event::MonitorPass
             | Event::ZoneTaint { .. }
             | Event::TaintEviction { .. }
             | Event::DrainRetry { .. }

@@ -269,10 +269,16 @@ pub fn add_default_tolerations(
     use taint_keys::*;
     if owner == OwnerKind::DaemonSet {
         for key in [NOT_READY, UNREACHABLE] {
-            add_or_update(tols, exists_toleration(i, key, TaintEffect::NoExecute, None));
+            add_or_update(
+                tols,
+                exists_toleration(i, key, TaintEffect::NoExecute, None),
+            );
         }
         for key in [MEMORY_PRESSURE, DISK_PRESSURE, PID_PRESSURE, UNSCHEDULABLE] {
-            add_or_update(tols, exists_toleration(i, key, TaintEffect::NoSchedule, None));
+            add_or_update(
+                tols,
+                exists_toleration(i, key, TaintEffect::NoSchedule, None),
+            );
         }
     }
     for key in [NOT_READY, UNREACHABLE] {

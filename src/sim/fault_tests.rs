@@ -293,7 +293,10 @@ faults: [{name: za, kind: zoneOutage, at: 10m, target: {zone: a}}]
     let mut sim = sim_of(yaml);
     let zone_a: Vec<NodeId> = {
         let w = sim.world();
-        w.nodes.ids().filter(|n| w.nodes.zone[n.ix()] == 0).collect()
+        w.nodes
+            .ids()
+            .filter(|n| w.nodes.zone[n.ix()] == 0)
+            .collect()
     };
     assert_eq!(zone_a.len(), 4);
     let rt = sim.faults.as_ref().expect("faults");
@@ -304,7 +307,11 @@ faults: [{name: za, kind: zoneOutage, at: 10m, target: {zone: a}}]
     sim.run_until(SimTime(15 * 60_000));
     let mut tainted: Vec<u64> = zone_a
         .iter()
-        .map(|n| sim.core.health.noexec_at[n.ix()].expect("tainted").as_millis())
+        .map(|n| {
+            sim.core.health.noexec_at[n.ix()]
+                .expect("tainted")
+                .as_millis()
+        })
         .collect();
     tainted.sort_unstable();
     assert_eq!(tainted, vec![660_000, 670_000, 680_000, 690_000]);

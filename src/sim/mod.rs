@@ -20,8 +20,6 @@ pub mod pdbs;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
-mod toleration_tests;
-#[cfg(test)]
 mod memo_tests;
 #[cfg(test)]
 mod testkit;
@@ -29,6 +27,8 @@ mod testkit;
 mod tests;
 #[cfg(test)]
 mod tests_dynamic;
+#[cfg(test)]
+mod toleration_tests;
 
 pub use self::core::Core;
 pub use event::Event;

@@ -70,7 +70,11 @@ workloads:
 "#;
 
 fn workload(name: &str, kind: &str, tolerations: &str) -> String {
-    let replicas = if kind == "DaemonSet" { "" } else { "replicas: 3, " };
+    let replicas = if kind == "DaemonSet" {
+        ""
+    } else {
+        "replicas: 3, "
+    };
     format!(
         "  - {{name: {name}, kind: {kind}, {replicas}template: {{labels: {{app: {name}}}, \
          tolerations: {tolerations}, containers: [{{name: c, resources: {{requests: {{cpu: 100m, \
@@ -145,7 +149,8 @@ fn a_later_forever_toleration_does_not_keep_the_pod() {
 /// and its pods deleted after 60 s).
 #[test]
 fn admission_defaults_follow_upstream() {
-    let tols = "[{key: node.kubernetes.io/unreachable, operator: Equal, value: x, effect: NoExecute}]";
+    let tols =
+        "[{key: node.kubernetes.io/unreachable, operator: Equal, value: x, effect: NoExecute}]";
     let yaml = format!("{BASE}{}", workload("web", "Deployment", tols));
     assert_eq!(deleted_after_taint(&mut sim_of(&yaml), 0), Some(0));
     let tols = "[{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, \
@@ -172,5 +177,8 @@ fn a_job_pod_of_a_lost_node_is_replaced_without_a_fresh_back_off() {
     let mut sim = sim_of(&yaml);
     assert_eq!(deleted_after_taint(&mut sim, 0), Some(300));
     let (created, ..) = sim.recorder().workload_counts(0);
-    assert!(created > 6, "replacements created with the deletion: {created}");
+    assert!(
+        created > 6,
+        "replacements created with the deletion: {created}"
+    );
 }

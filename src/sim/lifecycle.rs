@@ -5,8 +5,9 @@
 //! lease renewal plus `nodeMonitorGracePeriod` (renewals every 10 s from a per-node phase drawn
 //! from the `lifecycle` stream) and gets `unreachable:NoSchedule` at once. The
 //! `unreachable:NoExecute` taint goes through its zone's rate-limited queue
-//! ([`ZoneEvictionLimiter`]: 0.1 nodes/s, slower or stopped in disrupted zones). Pods are then
-//! deleted when their toleration of that taint runs out (300 s by default; never for
+//! ([`ZoneEvictionLimiter`]: 0.1 nodes/s, slower or stopped in disrupted zones), whose state is
+//! computed once per monitor pass. Pods are then deleted when the first toleration of that
+//! taint in their list runs out (`defaultTolerationSeconds`, 300 s by default; never for
 //! DaemonSet pods). Nothing here ticks: every step is one event at its exact time.
 
 use std::collections::VecDeque;

@@ -20,6 +20,8 @@ pub mod pdbs;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod memo_tests;
 #[cfg(test)]
 mod testkit;
@@ -27,8 +29,6 @@ mod testkit;
 mod tests;
 #[cfg(test)]
 mod tests_dynamic;
-#[cfg(test)]
-mod toleration_tests;
 
 pub use self::core::Core;
 pub use event::Event;

@@ -1,5 +1,7 @@
-//! Which toleration decides when the taint-eviction controller deletes a pod of an unreachable
-//! node, and the tolerations the admission defaults add (`defaultTolerationSeconds`).
+//! Node lifecycle timing details: which toleration decides when the taint-eviction controller
+//! deletes a pod of an unreachable node, the tolerations the admission defaults add
+//! (`defaultTolerationSeconds`), zone states once per monitor pass, and the Job back-off of a
+//! lost node's pods.
 
 use super::lifecycle::no_execute_toleration;
 use super::Simulation;
@@ -181,4 +183,49 @@ fn a_job_pod_of_a_lost_node_is_replaced_without_a_fresh_back_off() {
         created > 6,
         "replacements created with the deletion: {created}"
     );
+}
+
+/// Zone states are computed once per monitor pass, after every node of the pass
+/// (`monitorNodeHealth` → `handleDisruption` in
+/// `pkg/controller/nodelifecycle/node_lifecycle_controller.go`). With a 30 s pass, a zone of
+/// 4 nodes that fails at 10m is seen whole in the 11m pass: Normal → FullDisruption keeps the
+/// 0.1/s rate and its token, so the first node is tainted at once, then one per 10 s. Before:
+/// re-evaluated per node, the zone passed through PartialDisruption (rate 0), and the new
+/// bucket started empty: every taint 10 s late.
+#[test]
+fn a_zone_that_fails_whole_is_evaluated_once_per_pass() {
+    let yaml = "name: z
+simulation: {duration: 20m, seed: 2, metricsInterval: 1m}
+cluster:
+  zones: [a, b]
+  nodePools:
+    - {name: p, count: 8, capacity: {cpu: \"4\", memory: 16Gi, pods: 110}}
+nodeLifecycle: {nodeMonitorPeriod: 30s}
+faults: [{name: za, kind: zoneOutage, at: 10m, target: {zone: a}}]
+";
+    let mut sim = sim_of(yaml);
+    let zone_a: Vec<NodeId> = {
+        let w = sim.world();
+        w.nodes
+            .ids()
+            .filter(|n| w.nodes.zone[n.ix()] == 0)
+            .collect()
+    };
+    assert_eq!(zone_a.len(), 4);
+    let rt = sim.faults.as_ref().expect("faults");
+    for &n in &zone_a {
+        let at = rt.lifecycle().detection_time(n, SimTime(600_000));
+        assert_eq!(at, SimTime(660_000), "every node seen in the 11m pass");
+    }
+    sim.run_until(SimTime(15 * 60_000));
+    let mut tainted: Vec<u64> = zone_a
+        .iter()
+        .map(|n| {
+            sim.core.health.noexec_at[n.ix()]
+                .expect("tainted")
+                .as_millis()
+        })
+        .collect();
+    tainted.sort_unstable();
+    assert_eq!(tainted, vec![660_000, 670_000, 680_000, 690_000]);
 }

@@ -41,7 +41,14 @@ fn run_scenario(name: &str, out: &Path, extra: &[&str]) {
 fn cascade_overcommit_cascades_through_overload_failures() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("co");
-    run_scenario("cascade-overcommit", &out, &[]);
+    run_scenario("cascade-overcommit", &out, &["--report"]);
+    // Overload failure is not upstream behaviour: the scenario turns it on, and the results
+    // and the report say so.
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("| Overload failures | on (not upstream behaviour) |"),
+        "{report}"
+    );
     let cascades = csv_rows(&out.join("cascades.csv"));
     let root = cascades
         .iter()
@@ -75,6 +82,7 @@ fn cascade_overcommit_cascades_through_overload_failures() {
     assert!(overloads > 0);
     let summary: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["resilience"]["overloadFailureEnabled"], true);
     assert_eq!(
         summary["resilience"]["maxCascadeDepth"].as_u64().unwrap(),
         u64::from(

@@ -336,6 +336,9 @@ fn shipped_scenarios_tell_the_story() {
             String::from_utf8_lossy(&o.stderr)
         );
         let sm = summary(&out);
+        // Overload failure (not upstream behaviour) is off unless a scenario turns it on.
+        assert!(sm["resilience"].get("overloadFailureEnabled").is_none());
+        assert_eq!(sm["resilience"]["overloadFailures"], 0);
         let p = &sm["pressure"];
         let n = |k: &str| p[k].as_u64().unwrap();
         totals.push((

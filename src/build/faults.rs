@@ -32,8 +32,12 @@ pub fn fault_setup(s: &ScenarioFile, world: &mut World) -> FaultSetup {
 pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
     let default = NodeLifecycleSpec::default();
     let l = spec.unwrap_or(&default);
-    let default_overload = OverloadFailureSpec::default();
-    let overload = l.overload_failure.as_ref().unwrap_or(&default_overload);
+    // Overload failure is not upstream behaviour: off unless the section is given.
+    let off = OverloadFailureSpec {
+        enabled: false,
+        ..OverloadFailureSpec::default()
+    };
+    let overload = l.overload_failure.as_ref().unwrap_or(&off);
     NodeLifecycleConfig {
         node_monitor_grace_period_ms: l.node_monitor_grace_period.as_millis(),
         node_monitor_period_ms: l.node_monitor_period.as_millis(),

@@ -19,7 +19,8 @@ use crate::scenario::ScenarioFile;
 
 /// Label every pod carries with its workload's name (the controller's selector).
 pub const WORKLOAD_LABEL: &str = "clustersim.io/workload";
-/// `tolerationSeconds` the DefaultTolerationSeconds admission plugin adds (300 s).
+/// `tolerationSeconds` the DefaultTolerationSeconds admission plugin adds by default (300 s;
+/// `nodeLifecycle.defaultTolerationSeconds`).
 pub const DEFAULT_TOLERATION_SECONDS: u64 = 300;
 /// Taint keys the node lifecycle controller and kubelet use.
 pub mod taint_keys {
@@ -180,7 +181,13 @@ pub fn base_template(
     );
     let owner = owner_of(w.kind);
     let mut tolerations: Vec<_> = t.tolerations.iter().map(|x| toleration(i, x)).collect();
-    add_default_tolerations(i, &mut tolerations, owner);
+    let seconds = s
+        .node_lifecycle
+        .as_ref()
+        .map_or(DEFAULT_TOLERATION_SECONDS, |l| {
+            u64::from(l.default_toleration_seconds)
+        });
+    add_default_tolerations(i, &mut tolerations, owner, seconds);
     let affinity = t.affinity.as_ref();
     let node_affinity = affinity.and_then(|a| a.node_affinity.as_ref());
     let required_node_affinity = node_affinity
@@ -244,34 +251,67 @@ pub fn base_template(
     }
 }
 
-/// Admission defaults: every pod tolerates `not-ready`/`unreachable` NoExecute for 300 s
-/// (DefaultTolerationSeconds); DaemonSet pods tolerate them forever plus the pressure and
-/// unschedulable NoSchedule taints (DaemonSet controller).
-fn add_default_tolerations(
+/// Admission defaults, in upstream order. The DaemonSet controller first adds or updates
+/// (`AddOrUpdateTolerationInPodSpec`: a toleration with the same key, operator, value and
+/// effect is replaced in place) `not-ready`/`unreachable` NoExecute tolerations without
+/// seconds plus the pressure and unschedulable NoSchedule ones
+/// (`pkg/controller/daemon/util/daemonset_util.go`). Then the DefaultTolerationSeconds
+/// admission plugin adds `not-ready`/`unreachable` NoExecute tolerations with `seconds`
+/// (`nodeLifecycle.defaultTolerationSeconds`, 300 by default) unless a toleration already has
+/// that key (or an empty key) and the NoExecute (or an empty) effect, whatever its operator and
+/// value (`plugin/pkg/admission/defaulttolerationseconds/admission.go`).
+pub fn add_default_tolerations(
     i: &mut crate::cluster::Interner,
     tols: &mut Vec<crate::cluster::taints::Toleration>,
     owner: OwnerKind,
+    seconds: u64,
 ) {
     use taint_keys::*;
-    let daemon = owner == OwnerKind::DaemonSet;
-    let seconds = if daemon {
-        None
-    } else {
-        Some(DEFAULT_TOLERATION_SECONDS)
-    };
-    for key in [NOT_READY, UNREACHABLE] {
-        let probe = crate::cluster::taints::Taint {
-            key: i.intern(key),
-            value: crate::cluster::Sym::EMPTY,
-            effect: TaintEffect::NoExecute,
-        };
-        if !crate::cluster::taints::tolerated(tols, &probe) {
-            tols.push(exists_toleration(i, key, TaintEffect::NoExecute, seconds));
+    if owner == OwnerKind::DaemonSet {
+        for key in [NOT_READY, UNREACHABLE] {
+            add_or_update(
+                tols,
+                exists_toleration(i, key, TaintEffect::NoExecute, None),
+            );
+        }
+        for key in [MEMORY_PRESSURE, DISK_PRESSURE, PID_PRESSURE, UNSCHEDULABLE] {
+            add_or_update(
+                tols,
+                exists_toleration(i, key, TaintEffect::NoSchedule, None),
+            );
         }
     }
-    if daemon {
-        for key in [MEMORY_PRESSURE, DISK_PRESSURE, PID_PRESSURE, UNSCHEDULABLE] {
-            tols.push(exists_toleration(i, key, TaintEffect::NoSchedule, None));
+    for key in [NOT_READY, UNREACHABLE] {
+        let sym = i.intern(key);
+        let present = tols.iter().any(|t| {
+            (t.key == sym || t.key == crate::cluster::Sym::EMPTY)
+                && matches!(t.effect, None | Some(TaintEffect::NoExecute))
+        });
+        if !present {
+            tols.push(exists_toleration(
+                i,
+                key,
+                TaintEffect::NoExecute,
+                Some(seconds),
+            ));
         }
+    }
+}
+
+/// Upstream `AddOrUpdateTolerationInPodSpec`.
+fn add_or_update(
+    tols: &mut Vec<crate::cluster::taints::Toleration>,
+    new: crate::cluster::taints::Toleration,
+) {
+    let same = |t: &crate::cluster::taints::Toleration| {
+        t.key == new.key && t.op == new.op && t.value == new.value && t.effect == new.effect
+    };
+    let mut updated = false;
+    for t in tols.iter_mut().filter(|t| same(t)) {
+        *t = new;
+        updated = true;
+    }
+    if !updated {
+        tols.push(new);
     }
 }

@@ -330,7 +330,12 @@ pub(crate) fn on_pod_gone(
     if failures > policy.backoff_limit {
         job_failed(core, removed, cause);
     } else {
-        let at = core.now.plus_millis(policy.failure_backoff_ms(failures));
+        // Upstream counts the back-off from the pod's finish time (for a pod of an
+        // unreachable node: its Ready=False transition), not from now.
+        let at = core
+            .pod_finished_at(pod)
+            .plus_millis(policy.failure_backoff_ms(failures))
+            .max(core.now);
         core.push(
             at,
             Event::JobRetry {

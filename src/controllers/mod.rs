@@ -194,6 +194,7 @@ impl Controllers {
             | Event::KubeletSync { .. }
             | Event::FaultStep { .. }
             | Event::NodeUnknown { .. }
+            | Event::MonitorPass
             | Event::ZoneTaint { .. }
             | Event::TaintEviction { .. }
             | Event::DrainRetry { .. }

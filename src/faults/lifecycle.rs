@@ -27,7 +27,7 @@ pub const POD_GC_QUARANTINE_MS: u64 = 40_000;
 /// `kubectl drain` retries a 429 from the eviction API after this long, ms.
 pub const DRAIN_RETRY_MS: u64 = 5_000;
 
-/// Overload failure: how long memory demand must stay above capacity (default on).
+/// Overload failure: how long memory demand must stay above capacity (when turned on).
 pub const DEFAULT_OVERLOAD_FAILURE_AFTER_MS: u64 = 60_000;
 /// Overload failure: how long a failed node stays down (an auto-repair reboot).
 pub const DEFAULT_OVERLOAD_REPAIR_MS: u64 = 600_000;
@@ -69,7 +69,7 @@ impl Default for NodeLifecycleConfig {
             large_cluster_size_threshold: 50,
             unhealthy_zone_threshold: 0.55,
             default_toleration_seconds: 300,
-            overload_failure_after_ms: Some(DEFAULT_OVERLOAD_FAILURE_AFTER_MS),
+            overload_failure_after_ms: None,
             overload_repair_ms: Some(DEFAULT_OVERLOAD_REPAIR_MS),
         }
     }
@@ -100,7 +100,7 @@ impl NodeLifecycleConfig {
 pub enum NoExecuteToleration {
     /// No matching toleration: evicted as soon as the taint is added.
     None,
-    /// Tolerated for this many seconds (the smallest of the matching tolerations).
+    /// Tolerated for this many seconds (those of the first matching toleration).
     Seconds(u64),
     /// A matching toleration without `tolerationSeconds`: never evicted (DaemonSet pods).
     Forever,

@@ -119,6 +119,10 @@ pub struct ResilienceSummary {
     pub nodes_failed: u64,
     /// Overload-induced node failures.
     pub overload_failures: u64,
+    /// Present (true) only when overload failure (`nodeLifecycle.overloadFailure`, not
+    /// upstream behaviour) was on in this run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub overload_failure_enabled: bool,
     /// Pods that lost their node (taint eviction of a down node's pods).
     pub pods_displaced: u64,
     /// Pods evicted by drains.
@@ -157,6 +161,8 @@ pub struct ResilienceResult {
     pub faults: Vec<FaultWindow>,
     /// Pods evicted by drains.
     pub drained: u64,
+    /// Whether overload failure (not upstream behaviour) was on.
+    pub overload_failure_enabled: bool,
 }
 
 impl ResilienceResult {
@@ -188,6 +194,7 @@ impl ResilienceResult {
             faults: self.faults.len() as u64,
             nodes_failed: nodes.len() as u64,
             overload_failures: count(EffectKind::OverloadFailure),
+            overload_failure_enabled: self.overload_failure_enabled,
             pods_displaced: count(EffectKind::PodDisplaced),
             pods_drained: self.drained,
             cascades: self.cascades.len() as u64,
@@ -215,6 +222,8 @@ pub struct Resilience {
     interval_drained: u64,
     displaced_total: u64,
     drained_total: u64,
+    /// Whether overload failure (not upstream behaviour) is on in this run.
+    pub overload_failure_enabled: bool,
     availability_rows: Vec<(u64, Vec<(u64, u64)>)>,
 }
 
@@ -366,6 +375,7 @@ impl Resilience {
             availability: std::mem::take(&mut self.availability_rows),
             faults: Vec::new(),
             drained: self.drained_total,
+            overload_failure_enabled: self.overload_failure_enabled,
         };
         (result, per_workload)
     }

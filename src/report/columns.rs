@@ -109,6 +109,10 @@ pub const S_EVICTIONS: &str = "evictions";
 pub const S_OOM_KILLS: &str = "oomKills";
 /// Per-workload array.
 pub const S_WORKLOADS: &str = "workloads";
+/// The resilience object.
+pub const S_RESILIENCE: &str = "resilience";
+/// In `resilience`: true when overload failure (not upstream behaviour) was on.
+pub const S_OVERLOAD_ENABLED: &str = "overloadFailureEnabled";
 /// Per-workload availability, fraction of 1 (later).
 pub const S_AVAILABILITY: &str = "availability";
 

@@ -200,6 +200,12 @@ fn run_document(
     if let Some(src) = slo_source {
         head.row(vec!["SLOs from".into(), src.to_owned()]);
     }
+    if run.summary[columns::S_RESILIENCE][columns::S_OVERLOAD_ENABLED].as_bool() == Some(true) {
+        head.row(vec![
+            "Overload failures".into(),
+            "on (not upstream behaviour)".into(),
+        ]);
+    }
     let mut key = Table::new(&["Figure", "Value", "SLO", "Verdict", "Note"]);
     let mut more = Table::new(&["Figure", "Value"]);
     for f in &figs.list {

@@ -99,6 +99,9 @@ pub enum Event {
         /// The node's health epoch when it went down (stale if it changed).
         epoch: u32,
     },
+    /// Node lifecycle: the end of a monitor pass in which some node changed: the zones' states
+    /// are computed once for the whole pass (`handleDisruption`).
+    MonitorPass,
     /// Node lifecycle: a zone's rate-limited NoExecute tainting queue may taint its next node.
     ZoneTaint {
         /// The zone.

@@ -221,6 +221,57 @@ fn a_pdb_blocks_a_drain_and_retries_follow_the_budget() {
     sim.check_consistency().unwrap();
 }
 
+/// `kubectl drain` lists the node's pods once (`GetPodsForDeletion` in
+/// `staging/src/k8s.io/kubectl/pkg/drain/drain.go`, called once per node by
+/// `deleteOrEvictPodsSimple` in `staging/src/k8s.io/kubectl/pkg/cmd/drain/drain.go`) and
+/// retries only those on a 429 every 5 s; pods that land on the cordoned node later (here
+/// replacements tolerating `unschedulable`) are not evicted, and nothing is evicted once the
+/// node is uncordoned. Before: the drain re-listed the nodes every 5 s while any eviction was
+/// refused and went on evicting long after the 30 s window (hundreds of evictions an hour).
+#[test]
+fn a_drain_evicts_only_the_pods_listed_at_its_start() {
+    let yaml = "name: d
+simulation: {duration: 1h, seed: 3, metricsInterval: 1m}
+cluster:
+  zones: [a]
+  nodePools:
+    - {name: p, count: 2, capacity: {cpu: \"4\", memory: 16Gi, pods: 110}}
+workloads:
+  - name: web
+    kind: Deployment
+    replicas: 6
+    template:
+      labels: {app: web}
+      tolerations: [{key: node.kubernetes.io/unschedulable, operator: Exists, effect: NoSchedule}]
+      containers: [{name: c, resources: {requests: {cpu: 100m, memory: 100Mi}}}]
+faults: [{name: d, kind: drain, at: 5m, duration: 30s, target: {nodes: [p-0]}}]
+pdbs: [{name: web, selector: {matchLabels: {app: web}}, minAvailable: 5}]
+";
+    let mut sim = sim_of(yaml);
+    let n = node(&sim, "p-0");
+    sim.run_until(SimTime(299_999));
+    let listed = running_on(&sim, n);
+    assert!(listed >= 2, "{listed} web pods on p-0");
+    let run = sim.run(&mut |_| {});
+    let evictions: Vec<u64> = run
+        .resilience
+        .effects
+        .iter()
+        .filter(|e| e.kind == EffectKind::Eviction)
+        .map(|e| e.time_ms)
+        .collect();
+    assert!(!evictions.is_empty());
+    assert!(
+        evictions.len() <= listed,
+        "{} evictions of {listed} listed pods",
+        evictions.len()
+    );
+    assert!(
+        evictions.iter().all(|t| *t < 330_000),
+        "nothing evicted after the uncordon at 5m30s: {evictions:?}"
+    );
+}
+
 const ZONES: &str = r#"name: z
 simulation: {duration: 1h, seed: 5, metricsInterval: 1m}
 cluster:
@@ -319,7 +370,8 @@ fn overload_failures_cascade_with_causality() {
     // 4 pods of 1.8 GiB per 8 GiB node fit; a crash moves 4 more onto the survivors, whose
     // memory demand then stays above capacity: they fail in turn, and their pods move on.
     let mut sim = sim_of(&format!(
-        "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n"
+        "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n\
+         nodeLifecycle: {{overloadFailure: {{}}}}\n"
     ));
     sim.run_until(SimTime(2 * 3_600_000));
     sim.check_consistency().unwrap();
@@ -359,6 +411,25 @@ fn overload_failure_can_be_turned_off() {
     sim.run_until(SimTime(2 * 3_600_000));
     let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
     assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
+}
+
+/// Overload failure is not upstream behaviour: without `nodeLifecycle.overloadFailure` the
+/// same overloaded survivors stay up (before: on by default, they failed).
+#[test]
+fn overload_failure_is_off_by_default() {
+    let mut sim = sim_of(&format!(
+        "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n"
+    ));
+    sim.run_until(SimTime(2 * 3_600_000));
+    let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
+    assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
+    let run = sim.run(&mut |_| {});
+    assert!(!run.resilience.overload_failure_enabled);
+    let on = sim_of(&format!(
+        "{OVERLOAD}nodeLifecycle: {{overloadFailure: {{recoverAfter: 5m}}}}\n"
+    ))
+    .run(&mut |_| {});
+    assert!(on.resilience.overload_failure_enabled, "recorded when on");
 }
 
 #[test]

@@ -17,10 +17,16 @@ use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep};
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
 
-/// One drain in progress (a `drain` fault or an upgrade batch).
+/// One drain in progress (a `drain` fault or an upgrade batch), as `kubectl drain`
+/// (`staging/src/k8s.io/kubectl/pkg/drain/drain.go`, `pkg/cmd/drain/drain.go`): the pods
+/// listed once when it starts, each evicted and, on a 429, retried every 5 s until it is gone
+/// or the timeout; pods that land on the nodes later are not its business.
 #[derive(Clone, Debug)]
 struct Drain {
-    nodes: Vec<NodeId>,
+    /// The fault it belongs to (its uncordon ends it).
+    fault: u32,
+    /// The pods still to evict, with the node they were listed on.
+    pods: Vec<(NodeId, PodId)>,
     /// The fault effect the evictions hang off.
     root: u64,
     deadline: Option<SimTime>,
@@ -200,6 +206,7 @@ impl FaultRuntime {
             Event::NodeUnknown { node, epoch } => {
                 self.lifecycle.on_node_unknown(core, node, epoch);
             }
+            Event::MonitorPass => self.lifecycle.on_monitor_pass(core),
             Event::ZoneTaint { zone } => {
                 for node in self.lifecycle.on_zone_taint(core, zone) {
                     self.taint_evict(core, ctl, node);
@@ -249,11 +256,19 @@ impl FaultRuntime {
                 for &node in &step.nodes {
                     core.cordon(node, false);
                 }
+                // The fault's window is over: its drains stop.
+                for d in &mut self.drains {
+                    if d.fault == step.fault {
+                        d.open = false;
+                    }
+                }
             }
             Action::Drain { timeout_ms } => {
                 let root = root(core);
+                let pods = drain_list(core, ctl, &step.nodes);
                 self.drains.push(Drain {
-                    nodes: step.nodes.clone(),
+                    fault: step.fault,
+                    pods,
                     root,
                     deadline: timeout_ms.map(|t| core.now.plus_millis(t)),
                     open: true,
@@ -363,64 +378,83 @@ impl FaultRuntime {
         ctl.pod_terminating(core, pod, id);
     }
 
-    /// One pass of a drain: evict every remaining pod through the eviction API; retry the
-    /// refused ones in 5 s until the deadline.
+    /// One pass of a drain: evict every listed pod still there through the eviction API;
+    /// retry the refused ones in 5 s unless the timeout comes first. A pod that is gone,
+    /// finished, already terminating or on a node no longer cordoned is dropped from the list;
+    /// the drain ends when the list is empty.
     fn drain_pass(&mut self, d: usize, core: &mut Core, ctl: &mut Controllers) {
         if !self.drains[d].open {
             return;
         }
-        let nodes = self.drains[d].nodes.clone();
         let root = self.drains[d].root;
-        let mut refused = 0u32;
-        for node in nodes {
-            let pods = core.world.pods_on_node[node.ix()].clone();
-            for pod in pods {
-                let Some(p) = core.world.pods.get(pod).cloned() else {
-                    continue;
-                };
-                if p.phase != PodPhase::Running
-                    || ctl.is_daemonset(p.workload)
-                    || core.health.is_terminating(pod)
-                {
-                    continue;
-                }
-                let ready = core.counts_ready(pod, node);
-                match self.pdbs.decide(p.workload, ready, &core.recorder) {
-                    EvictionDecision::Evict { .. } => {
-                        let target = EffectTarget::Pod {
-                            workload: p.workload,
-                            ordinal: p.ordinal,
-                        };
-                        let id = core.effect(EffectKind::Eviction, root, target);
-                        core.recorder.res.pod_drained();
-                        core.recorder.pod_event(
-                            core.now,
-                            EventKind::Evicted,
-                            &p,
-                            Some(node),
-                            "Drain: evicted through the eviction API",
-                            id,
-                        );
-                        if core.health.is_down(node) {
-                            ctl.pod_terminating(core, pod, id);
-                        } else {
-                            ctl.delete_pod(core, pod, id);
-                        }
-                    }
-                    EvictionDecision::TooManyRequests | EvictionDecision::MultiplePdbs => {
-                        refused += 1;
-                    }
-                }
+        let mut pods = std::mem::take(&mut self.drains[d].pods);
+        pods.retain(|&(node, pod)| {
+            let Some(p) = core.world.pods.get(pod).cloned() else {
+                return false;
+            };
+            if p.node != Some(node)
+                || p.phase != PodPhase::Running
+                || core.health.is_terminating(pod)
+                || core.health.cordons[node.ix()] == 0
+            {
+                return false;
             }
-        }
+            let ready = core.counts_ready(pod, node);
+            match self.pdbs.decide(p.workload, ready, &core.recorder) {
+                EvictionDecision::Evict { .. } => {
+                    let target = EffectTarget::Pod {
+                        workload: p.workload,
+                        ordinal: p.ordinal,
+                    };
+                    let id = core.effect(EffectKind::Eviction, root, target);
+                    core.recorder.res.pod_drained();
+                    core.recorder.pod_event(
+                        core.now,
+                        EventKind::Evicted,
+                        &p,
+                        Some(node),
+                        "Drain: evicted through the eviction API",
+                        id,
+                    );
+                    if core.health.is_down(node) {
+                        ctl.pod_terminating(core, pod, id);
+                    } else {
+                        ctl.delete_pod(core, pod, id);
+                    }
+                    false
+                }
+                EvictionDecision::TooManyRequests | EvictionDecision::MultiplePdbs => true,
+            }
+        });
         let drain = &mut self.drains[d];
-        if refused == 0 || drain.deadline.is_some_and(|t| core.now >= t) {
+        drain.pods = pods;
+        let retry = core.now.plus_millis(DRAIN_RETRY_MS);
+        // kubectl checks its timeout before each attempt: no attempt at or after it.
+        if drain.pods.is_empty() || drain.deadline.is_some_and(|t| retry >= t) {
             drain.open = false;
+            drain.pods = Vec::new();
             return;
         }
-        core.push(
-            core.now.plus_millis(DRAIN_RETRY_MS),
-            Event::DrainRetry { drain: d as u32 },
-        );
+        core.push(retry, Event::DrainRetry { drain: d as u32 });
     }
+}
+
+/// The pods a drain evicts, listed once at its start (`GetPodsForDeletion`): the running pods
+/// of `nodes` that are not DaemonSet pods (`--ignore-daemonsets`) and not already terminating.
+fn drain_list(core: &Core, ctl: &Controllers, nodes: &[NodeId]) -> Vec<(NodeId, PodId)> {
+    let mut out = Vec::new();
+    for &node in nodes {
+        for &pod in &core.world.pods_on_node[node.ix()] {
+            let Some(p) = core.world.pods.get(pod) else {
+                continue;
+            };
+            if p.phase == PodPhase::Running
+                && !ctl.is_daemonset(p.workload)
+                && !core.health.is_terminating(pod)
+            {
+                out.push((node, pod));
+            }
+        }
+    }
+    out
 }

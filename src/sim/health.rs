@@ -52,6 +52,9 @@ pub struct NodeHealth {
     pub epoch: Vec<u32>,
     /// Marked Unknown by the node lifecycle controller (and tainted unreachable:NoSchedule).
     pub unknown: Vec<bool>,
+    /// When the node was last marked Unknown: its pods' Ready condition turned False then
+    /// (`MarkPodsNotReady`).
+    pub unknown_since: Vec<SimTime>,
     /// When the unreachable:NoExecute taint was added (None: not tainted).
     pub noexec_at: Vec<Option<SimTime>>,
     /// Active cordons (a node can be cordoned by several faults at once).
@@ -72,6 +75,7 @@ impl NodeHealth {
             down: vec![[0; 4]; n],
             epoch: vec![0; n],
             unknown: vec![false; n],
+            unknown_since: vec![SimTime::ZERO; n],
             noexec_at: vec![None; n],
             cordons: vec![0; n],
             outage_cause: vec![0; n],
@@ -85,6 +89,7 @@ impl NodeHealth {
         self.down.push([0; 4]);
         self.epoch.push(0);
         self.unknown.push(false);
+        self.unknown_since.push(SimTime::ZERO);
         self.noexec_at.push(None);
         self.cordons.push(0);
         self.outage_cause.push(0);
@@ -137,6 +142,23 @@ impl NodeHealth {
 }
 
 impl Core {
+    /// When a pod that is being deleted or failed now finished, as upstream's Job controller
+    /// reads it (`getFinishedTime`, `pkg/controller/job/backoff_utils.go`): a pod of a node
+    /// marked Unknown finished when its Ready condition turned False (the node controller's
+    /// `MarkPodsNotReady`, at the Unknown transition), since its containers' end is never
+    /// reported; any other pod now.
+    pub fn pod_finished_at(&self, pod: PodId) -> SimTime {
+        let Some(p) = self.world.pods.get(pod) else {
+            return self.now;
+        };
+        match p.node {
+            Some(n) if self.health.unknown[n.ix()] => self.health.unknown_since[n.ix()]
+                .max(p.started.unwrap_or(SimTime::ZERO))
+                .min(self.now),
+            _ => self.now,
+        }
+    }
+
     /// Whether a Running pod on `node` counts as ready (its node is up, it is not terminating).
     pub fn counts_ready(&self, pod: PodId, node: NodeId) -> bool {
         !self.health.is_down(node) && !self.health.is_terminating(pod)

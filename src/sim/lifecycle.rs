@@ -5,8 +5,9 @@
 //! lease renewal plus `nodeMonitorGracePeriod` (renewals every 10 s from a per-node phase drawn
 //! from the `lifecycle` stream) and gets `unreachable:NoSchedule` at once. The
 //! `unreachable:NoExecute` taint goes through its zone's rate-limited queue
-//! ([`ZoneEvictionLimiter`]: 0.1 nodes/s, slower or stopped in disrupted zones). Pods are then
-//! deleted when their toleration of that taint runs out (300 s by default; never for
+//! ([`ZoneEvictionLimiter`]: 0.1 nodes/s, slower or stopped in disrupted zones), whose state is
+//! computed once per monitor pass. Pods are then deleted when the first toleration of that
+//! taint in their list runs out (`defaultTolerationSeconds`, 300 s by default; never for
 //! DaemonSet pods). Nothing here ticks: every step is one event at its exact time.
 
 use std::collections::VecDeque;
@@ -24,21 +25,19 @@ use crate::faults::lifecycle::{
 };
 use crate::faults::{NodeLifecycleConfig, ZoneEvictionLimiter, ZoneHealth};
 
-/// How a pod template tolerates `unreachable:NoExecute` (the smallest matching
-/// `tolerationSeconds`; no seconds on any match = forever).
+/// How a pod template tolerates the NoExecute `taint`, as upstream's taint-eviction
+/// controller decides it: `GetMatchingTolerations` keeps, for the taint, the *first* toleration
+/// in the pod's list that tolerates it, and `getMinTolerationTime` reads that one's
+/// `tolerationSeconds`: none = forever, `<= 0` = at once, else that many seconds
+/// (`pkg/controller/tainteviction/taint_eviction.go`, `pkg/apis/core/v1/helper/helpers.go`).
+/// Later matching tolerations, even with a smaller or no `tolerationSeconds`, are not read.
 pub fn no_execute_toleration(tols: &[Toleration], taint: &Taint) -> NoExecuteToleration {
-    let mut best: Option<u64> = None;
-    let mut any = false;
-    for t in tols.iter().filter(|t| t.tolerates(taint)) {
-        any = true;
-        match t.toleration_seconds {
-            None => return NoExecuteToleration::Forever,
-            Some(s) => best = Some(best.map_or(s, |b| b.min(s))),
-        }
-    }
-    match (any, best) {
-        (true, Some(s)) => NoExecuteToleration::Seconds(s),
-        _ => NoExecuteToleration::None,
+    match tols.iter().find(|t| t.tolerates(taint)) {
+        None => NoExecuteToleration::None,
+        Some(t) => match t.toleration_seconds {
+            None => NoExecuteToleration::Forever,
+            Some(s) => NoExecuteToleration::Seconds(s),
+        },
     }
 }
 
@@ -50,6 +49,8 @@ pub struct NodeLifecycle {
     queues: Vec<VecDeque<NodeId>>,
     /// Time of the pending `ZoneTaint` event per zone.
     armed: Vec<Option<SimTime>>,
+    /// Time of the pending `MonitorPass` event (zone states to recompute).
+    pass_at: Option<SimTime>,
     /// Lease renewal phase per node, ms.
     phase: Vec<u64>,
     no_schedule: Taint,
@@ -97,6 +98,7 @@ impl NodeLifecycle {
             health,
             queues: vec![VecDeque::new(); zones],
             armed: vec![None; zones],
+            pass_at: None,
             phase,
             no_schedule: taint(TaintEffect::NoSchedule),
             no_execute,
@@ -118,7 +120,7 @@ impl NodeLifecycle {
         }
         self.phase[node.ix()] = rng_phase % LEASE_RENEW_INTERVAL_MS;
         self.health[z].ready += 1;
-        self.zones_changed(core);
+        self.pass_due(core);
     }
 
     /// A node left the cluster: its zone no longer counts it.
@@ -132,7 +134,7 @@ impl NodeLifecycle {
             self.health[z].ready -= 1;
         }
         core.health.noexec_at[node.ix()] = None;
-        self.zones_changed(core);
+        self.pass_due(core);
     }
 
     /// The settings.
@@ -163,14 +165,14 @@ impl NodeLifecycle {
             return false;
         }
         core.health.unknown[node.ix()] = true;
+        core.health.unknown_since[node.ix()] = core.now;
         core.recorder.res.node_unknown(true);
         core.world.add_taint(node, self.no_schedule);
         let z = core.world.nodes.zone[node.ix()] as usize;
         self.health[z].ready -= 1;
         self.health[z].not_ready += 1;
-        self.zones_changed(core);
         self.queues[z].push_back(node);
-        self.arm(core, z);
+        self.pass_due(core);
         true
     }
 
@@ -189,6 +191,27 @@ impl NodeLifecycle {
         let z = core.world.nodes.zone[node.ix()] as usize;
         self.health[z].ready += 1;
         self.health[z].not_ready -= 1;
+        self.pass_due(core);
+    }
+
+    /// A node's Ready state changed: the zones' states are recomputed at the end of the
+    /// monitor pass it belongs to (the first pass at or after now), once for every node the
+    /// pass saw, as upstream's `monitorNodeHealth` calls `handleDisruption` after its loop
+    /// over the nodes. (Per node, a zone failing as a whole went through intermediate states,
+    /// and a passing rate of 0 drained its tainting bucket.)
+    fn pass_due(&mut self, core: &mut Core) {
+        if self.pass_at.is_some() {
+            return;
+        }
+        let p = self.cfg.node_monitor_period_ms.max(1);
+        let at = SimTime(core.now.as_millis().div_ceil(p) * p);
+        self.pass_at = Some(at);
+        core.push(at, Event::MonitorPass);
+    }
+
+    /// The end of a monitor pass: new zone states, limiters swapped, queues armed.
+    pub fn on_monitor_pass(&mut self, core: &mut Core) {
+        self.pass_at = None;
         self.zones_changed(core);
     }
 

@@ -21,6 +21,8 @@ pub mod pdbs;
 #[cfg(test)]
 mod fault_tests;
 #[cfg(test)]
+mod lifecycle_tests;
+#[cfg(test)]
 mod memo_tests;
 #[cfg(test)]
 mod testkit;
@@ -347,6 +349,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             let after = rt.lifecycle().config().overload_failure_after_ms;
             if let Some(k) = sim.core.kubelet.as_mut() {
                 k.set_overload_failure(after);
+                sim.core.recorder.res.overload_failure_enabled = after.is_some();
             }
             rt.start(&mut sim.core);
         }
@@ -525,6 +528,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             }
             Event::FaultStep { .. }
             | Event::NodeUnknown { .. }
+            | Event::MonitorPass
             | Event::ZoneTaint { .. }
             | Event::TaintEviction { .. }
             | Event::DrainRetry { .. }

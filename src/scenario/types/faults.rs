@@ -207,7 +207,8 @@ pub struct NodeLifecycleSpec {
     /// `tolerationSeconds` the DefaultTolerationSeconds admission plugin adds (default 300).
     #[serde(default = "d_toleration", deserialize_with = "non_negative_u32")]
     pub default_toleration_seconds: u32,
-    /// Nodes fail when overloaded (default: on, see [`OverloadFailureSpec`]).
+    /// Nodes fail when overloaded (not upstream behaviour: off unless this section is given,
+    /// see [`OverloadFailureSpec`]).
     #[serde(default)]
     pub overload_failure: Option<OverloadFailureSpec>,
 }
@@ -268,8 +269,10 @@ fn non_negative_u32<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 
 /// `nodeLifecycle.overloadFailure`: a node whose pods' memory demand stays above its
 /// capacity for `memoryOverCapacityFor` fails (system OOM, kubelet killed: it goes NotReady and
-/// its containers die, like a crash) and is repaired after `recoverAfter`. On by default (it
-/// only matters with the usage model); `enabled: false` turns it off.
+/// its containers die, like a crash) and is repaired after `recoverAfter`. Not upstream
+/// behaviour, so opt-in: off when the section is absent; giving the section turns it on
+/// (`enabled` defaults to true inside it; `enabled: false` keeps it off). It only matters with
+/// the usage model.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OverloadFailureSpec {

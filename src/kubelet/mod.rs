@@ -9,11 +9,14 @@
 //!   Both are integrated over time. CPU never kills.
 //! * Memory above a container's limit OOM-kills the container; it restarts in place after the
 //!   kubelet's back-off (10 s doubling to 300 s), so repeated kills are a CrashLoopBackOff.
-//! * `memory.available = capacity − working set` below the eviction threshold gives the node
-//!   MemoryPressure (and the `node.kubernetes.io/memory-pressure:NoSchedule` taint) and the
-//!   kubelet evicts one pod per housekeeping interval in upstream order. Usage above capacity
-//!   before the kubelet catches up is a kernel OOM kill of the container with the highest
-//!   `oom_badness` (usage + `oom_score_adj`·capacity/1000).
+//! * Node allocatable is enforced on pods (upstream default `--enforce-node-allocatable=pods`):
+//!   `memory.available` (system daemons assumed to use exactly their reservation) and
+//!   `allocatableMemory.available` are both allocatable − pods' working set; below the eviction
+//!   threshold the node gets MemoryPressure (and the `node.kubernetes.io/memory-pressure:
+//!   NoSchedule` taint) and the kubelet evicts one pod per housekeeping interval in upstream
+//!   order. Pods' usage above allocatable (the `kubepods` cgroup limit) before the kubelet
+//!   catches up is a kernel OOM kill of the container with the highest `oom_badness`
+//!   (usage + `oom_score_adj`·limit/1000).
 //!
 //! Event-driven throughout: a node's signals are evaluated when its usage changes; the 10 s
 //! housekeeping loop runs only for nodes under (or about to be under) pressure; a leak's limit

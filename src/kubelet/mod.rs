@@ -49,7 +49,7 @@ use self::node::NodeCols;
 use self::profile::{LevelSampler, NoiseTable};
 pub(crate) use self::state::{Ctr, CtrRt, Loc, PodRec, SlotRef, WorkloadRt};
 use self::stats::Stats;
-use crate::cluster::{NodeId, PodId, Sym, World, MEMORY};
+use crate::cluster::{NodeId, PodId, Sym, World, CPU, MEMORY};
 use crate::controllers::WorkloadSpec;
 use crate::engine::RngStreams;
 use crate::metrics::{NodeRow, PressureSample, PressureSummary};
@@ -81,6 +81,8 @@ pub struct Kubelet {
     touched: Vec<u32>,
     stamp: Vec<bool>,
     taint_key: Sym,
+    /// Scratch buffers of the per-node CPU split (reused: no allocation per evaluation).
+    split: cpu::SplitScratch,
     /// Workloads ticking together, by leader (the lowest id of each interval group).
     tick_groups: Vec<Vec<usize>>,
     /// End of the run: leak crossings after it are not scheduled.
@@ -147,6 +149,7 @@ impl Kubelet {
                 qos: tpl.qos,
                 priority: tpl.priority,
                 mem_request: tpl.requests[MEMORY],
+                cpu_request: tpl.requests[CPU],
             });
         }
         let n = world.nodes.len();
@@ -162,6 +165,7 @@ impl Kubelet {
             touched: Vec::new(),
             stamp: vec![false; n],
             taint_key,
+            split: cpu::SplitScratch::default(),
             tick_groups: Vec::new(),
             horizon_ms,
             overload_after_ms: None,
@@ -315,6 +319,14 @@ impl Kubelet {
         self.nodes.push(world, &self.cfg, node);
         self.stats.push_node(world, node);
         self.stamp.push(false);
+    }
+
+    /// What each workload's pods used over the run (by `WorkloadId`), at `end_ms`.
+    pub fn workload_used(&mut self, end_ms: u64) -> Vec<crate::metrics::WorkloadUsed> {
+        self.stats.advance(end_ms);
+        (0..self.wl.len())
+            .map(|w| self.stats.workload_used(w, end_ms))
+            .collect()
     }
 
     /// Node `node` was removed (its pods are deleted by the caller): it leaves the node

@@ -20,6 +20,7 @@
 //! or capacity crossing is scheduled as one `NodeCheck` event (lazily superseded).
 
 use super::config::{KubeletConfig, DAY_MS};
+use super::cpu::{cfs_split_into, cpu_shares};
 use super::oom::{leaked, Kill};
 use super::qos::{is_critical, oom_score_adj};
 use super::rank::{rank_memory_pressure, Candidate};
@@ -75,6 +76,9 @@ pub(crate) struct NodeCols {
     pub overload_since: Vec<u64>,
     /// Nodes removed from the cluster (absent = not removed): left out of the percentiles.
     pub removed: Vec<bool>,
+    /// The node's pods carry a share of CPU contention (the node was contended when last
+    /// evaluated).
+    pub con_on: Vec<bool>,
 }
 
 impl NodeCols {
@@ -122,6 +126,7 @@ impl NodeCols {
             killed_demand: vec![0; n],
             overload_since: vec![NEVER; n],
             removed: vec![false; n],
+            con_on: vec![false; n],
         }
     }
 
@@ -150,6 +155,7 @@ impl NodeCols {
         self.overload_since.push(NEVER);
         self.removed.resize(self.cap.len() - 1, false);
         self.removed.push(false);
+        self.con_on.resize(self.cap.len(), false);
     }
 
     /// Whether node `n` was removed from the cluster.
@@ -222,6 +228,7 @@ impl Kubelet {
     pub(crate) fn eval_node(&mut self, core: &mut Core, n: usize) {
         let now = core.now.as_millis();
         self.report_node(n);
+        self.split_cpu(core, n);
         let mut mem = self.nodes.mem_at(n, now);
         // The pods' cgroup never holds more than its limit: a demand above it is OOM-killed.
         self.stats
@@ -311,6 +318,61 @@ impl Kubelet {
         } else {
             false
         }
+    }
+
+    /// Charges each running pod of node `n` its CFS share of the node's CPU contention (demand
+    /// after throttling above allocatable; shares from the pods' CPU requests), and clears
+    /// the charges when the contention ends. Scans the node's pods only while it is, or just
+    /// was, contended; allocation-free once the scratch buffers have grown.
+    fn split_cpu(&mut self, core: &Core, n: usize) {
+        let (demand, alloc) = (self.nodes.cpu[n], self.nodes.alloc_cpu[n]);
+        let contended = demand > alloc;
+        if !contended && !self.nodes.con_on.get(n).copied().unwrap_or(false) {
+            return;
+        }
+        let now = core.now.as_millis();
+        let mut sc = std::mem::take(&mut self.split);
+        sc.locs.clear();
+        sc.demand.clear();
+        sc.shares.clear();
+        for &pod in &core.world.pods_on_node[n] {
+            let Some(l) = self.loc(pod) else { continue };
+            let rt = &self.wl[l.w];
+            sc.locs.push((l.w, l.pos));
+            sc.demand.push(rt.pods[l.pos].cpu);
+            sc.shares.push(cpu_shares(rt.cpu_request));
+        }
+        if contended {
+            cfs_split_into(&sc.demand, &sc.shares, alloc, &mut sc.got, &mut sc.open);
+            // The floor in each fair share leaves a few millicores: hand them out in list
+            // order so the pods' contention adds up to the node's (demand − allocatable).
+            let mut left = alloc - sc.got.iter().sum::<i64>();
+            for (g, d) in sc.got.iter_mut().zip(&sc.demand) {
+                if left <= 0 {
+                    break;
+                }
+                if *g < *d {
+                    *g += 1;
+                    left -= 1;
+                }
+            }
+        } else {
+            sc.got.clear();
+            sc.got.extend_from_slice(&sc.demand);
+        }
+        for (i, &(w, pos)) in sc.locs.iter().enumerate() {
+            let new = sc.demand[i] - sc.got[i];
+            let rec = &mut self.wl[w].pods[pos];
+            let d = new - rec.con;
+            if d != 0 {
+                rec.con = new;
+                self.stats.contention_changed(w, d, now);
+            }
+        }
+        if let Some(c) = self.nodes.con_on.get_mut(n) {
+            *c = contended;
+        }
+        self.split = sc;
     }
 
     /// Reports the change of node `n`'s totals since the last report to the metrics.

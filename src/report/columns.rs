@@ -253,6 +253,14 @@ pub const W_CPU_USED: &str = "cpu_used_m";
 pub const W_MEM_REQUESTED: &str = "mem_requested_bytes";
 /// Memory used, bytes.
 pub const W_MEM_USED: &str = "mem_used_bytes";
+/// CPU requested by the workload's running pods integrated over the run, core-seconds.
+pub const W_CPU_REQUESTED_CORE_S: &str = "cpu_requested_core_s";
+/// CPU used integrated over the run, core-seconds (empty without the usage model).
+pub const W_CPU_USED_CORE_S: &str = "cpu_used_core_s";
+/// Memory requested integrated over the run, byte-seconds.
+pub const W_MEM_REQUESTED_BYTE_S: &str = "mem_requested_byte_s";
+/// Memory used integrated over the run, byte-seconds (empty without the usage model).
+pub const W_MEM_USED_BYTE_S: &str = "mem_used_byte_s";
 
 /// The per-zone column name of `column` for `zone`.
 pub fn zone_column(column: &str, zone: &str) -> String {

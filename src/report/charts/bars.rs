@@ -254,23 +254,50 @@ pub fn workload_usage(run: &RunData) -> Prep {
             col::W_CPU_REQUESTED
         ));
     };
-    let get = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0);
     // A used column left empty (no usage model) counts as absent.
     let filled = |name: &str| {
         t.col(name)
             .filter(|&c| (0..t.len()).any(|r| t.num(r, c).is_some()))
     };
-    let (cu, mr, mu) = (
-        filled(col::W_CPU_USED),
-        t.col(col::W_MEM_REQUESTED),
-        filled(col::W_MEM_USED),
-    );
+    // Means over the run from the integrated columns (a Job stream whose pods are gone at the
+    // end still shows what it held); older results have only the end-of-run figures.
+    let dur = run.duration_s;
+    let timed = t
+        .col(col::W_CPU_REQUESTED_CORE_S)
+        .filter(|_| dur > 0.0);
+    let (cr, cu, mr, mu, cpu_k, mem_k) = match timed {
+        Some(c) => (
+            c,
+            filled(col::W_CPU_USED_CORE_S),
+            t.col(col::W_MEM_REQUESTED_BYTE_S),
+            filled(col::W_MEM_USED_BYTE_S),
+            1000.0 / dur,
+            1.0 / dur,
+        ),
+        None => (
+            cr,
+            filled(col::W_CPU_USED),
+            t.col(col::W_MEM_REQUESTED),
+            filled(col::W_MEM_USED),
+            1.0,
+            1.0,
+        ),
+    };
+    let scale = |c: Option<usize>| if c == Some(cr) || c == cu { cpu_k } else { mem_k };
+    let get = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0) * scale(c);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     rows.sort_by(|&a, &b| get(Some(cr), b).total_cmp(&get(Some(cr), a)));
     let note = if rows.len() > MAX_CATEGORIES {
         let n = rows.len();
         rows.truncate(MAX_CATEGORIES);
-        format!("{MAX_CATEGORIES} largest of {n} workloads by CPU requested")
+        let mean = if timed.is_some() {
+            ", means over the run"
+        } else {
+            ""
+        };
+        format!("{MAX_CATEGORIES} largest of {n} workloads by CPU requested{mean}")
+    } else if timed.is_some() {
+        "means over the run".to_string()
     } else {
         String::new()
     };

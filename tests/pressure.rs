@@ -277,7 +277,11 @@ fn pods_above_allocatable_are_oom_killed_in_the_pods_cgroup() {
     run(&s, &out, &[]);
     let kills = events(&out, &["node-oom-killed", "oom-killed"]);
     // Killed at start, and again each time it restarts after its back-off.
-    assert_eq!(kills.first().map(|k| k.0.as_str()), Some("0.000"), "{kills:?}");
+    assert_eq!(
+        kills.first().map(|k| k.0.as_str()),
+        Some("0.000"),
+        "{kills:?}"
+    );
     assert!(kills.len() >= 2, "{kills:?}");
     assert!(kills.iter().all(|k| k.1 == "node-oom-killed"), "{kills:?}");
     let nodes = csv(&out.join("nodes.csv"));

@@ -63,7 +63,10 @@ fn a_job_stream_gone_at_the_end_still_shows_what_it_requested_and_used() {
     assert_eq!(w["mem_requested_peak_bytes"], (3i64 << 30).to_string());
     // Used, from the usage model: 4 × 0.4 core × 1 800 s, 4 × 800Mi × 1 800 s.
     assert_eq!(w["cpu_used_core_s"], "2880.000");
-    assert_eq!(w["mem_used_byte_s"], (4i64 * (800 << 20) * 1800).to_string());
+    assert_eq!(
+        w["mem_used_byte_s"],
+        (4i64 * (800 << 20) * 1800).to_string()
+    );
     assert_eq!(w["cpu_used_peak_m"], "1200");
     assert_eq!(w["mem_used_peak_bytes"], (3i64 * (800 << 20)).to_string());
     assert_eq!(w["cpu_used_m"], "0");

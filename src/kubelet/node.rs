@@ -427,8 +427,7 @@ impl Kubelet {
                     }
                     let adj = oom_score_adj(rt.qos, rt.priority, specs, c.tpl_index, cap);
                     let usage = ctr.mem + leaked(c.leak, ctr.t0, now);
-                    let badness =
-                        i128::from(usage) + i128::from(adj) * i128::from(limit) / 1000;
+                    let badness = i128::from(usage) + i128::from(adj) * i128::from(limit) / 1000;
                     if best.is_none_or(|b| badness > b.0) {
                         best = Some((badness, l, k, adj));
                     }

@@ -334,7 +334,10 @@ mod tests {
         let app = oom_score_adj(QosClass::Burstable, 0, &containers, 1, cap);
         let sidecar = oom_score_adj(QosClass::Burstable, 0, &containers, 0, cap);
         assert_eq!(app, 875);
-        assert_eq!(sidecar, 875, "the sidecar matches the smallest regular container");
+        assert_eq!(
+            sidecar, 875,
+            "the sidecar matches the smallest regular container"
+        );
         assert!(sidecar <= app);
     }
 

@@ -90,7 +90,10 @@ impl LeakIntegral {
                 + i128::from(self.rate) * (t1 * t1 - t0 * t0)
                 - 2 * self.off * dt;
             // A growing leak peaks at the end of the interval.
-            self.peak = self.peak.max(self.level_at(now)).max(self.level_at(self.since));
+            self.peak = self
+                .peak
+                .max(self.level_at(now))
+                .max(self.level_at(self.since));
             self.since = now;
         }
     }

@@ -44,7 +44,7 @@
 //! | `effects.csv` | `id`, `parent` (empty for roots), `root`, `kind` (`EffectKind::as_str`), `target`, `time_s` | cascade tree of the largest cascade (streamed) |
 //! | `nodes.csv` | `node`, `zone`, `pool`, `peak_cpu_usage_fraction`, `peak_mem_usage_fraction` | heatmap grouping, usage histogram |
 //! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap (streamed) |
-//! | `workloads.csv` | `workload`, `kind`, `desired`, `availability` (time-weighted mean of ready/desired, fraction of 1), `min_availability`, `minutes_below_desired`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` (used: empty without the usage model) | requested-vs-used chart, worst availability, which workloads the availability chart shows |
+//! | `workloads.csv` | `workload`, `kind`, `desired`, `availability` (time-weighted mean of ready/desired, fraction of 1), `min_availability`, `minutes_below_desired`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` (at the end), `cpu_requested_core_s`, `cpu_used_core_s`, `mem_requested_byte_s`, `mem_used_byte_s` (integrated over the run; the chart shows them divided by the duration) and more (used: empty without the usage model) | requested-vs-used chart, worst availability, which workloads the availability chart shows |
 //! | `workload_availability.csv` | `time_s`, `workload`, `desired`, `ready` (one row per metrics sample per workload) | availability chart (streamed) |
 //! | `slo.json` | the scenario's `slo:` section as JSON (see [`crate::scenario::types::slo`]) | pass / fail verdicts |
 //!

@@ -261,6 +261,71 @@ fn node_oom_kills_the_highest_oom_score_first_and_backs_off() {
     assert_eq!(summary(&out)["evictions"], 0, "hard eviction disabled");
 }
 
+/// One 8Gi node with 2Gi reserved (allocatable 6Gi) running one Burstable pod (1Gi request,
+/// no limit) whose memory is `usage`.
+fn reserved_node(usage: &str) -> String {
+    format!(
+        "name: t\nsimulation: {{duration: 2m, metricsInterval: 10s}}\nkubelet: {{evictionHard: {{memory.available: 100Mi}}}}\nnodeLifecycle: {{overloadFailure: {{enabled: false}}}}\ncluster:\n  zones: [a]\n  nodes:\n    - {{name: n0, zone: a, capacity: {{cpu: \"4\", memory: 8Gi, pods: 110}}, reserved: {{memory: 2Gi}}}}\nworkloads:\n  - name: app\n    kind: Deployment\n    replicas: 1\n    template:\n      containers:\n        - {{name: c, resources: {{requests: {{cpu: 500m, memory: 1Gi}}}}}}\n    usage: {{memory: {usage}}}\n"
+    )
+}
+
+/// Node allocatable is enforced on pods (upstream default `--enforce-node-allocatable=pods`):
+/// the `kubepods` cgroup's memory limit is capacity − kube-reserved − system-reserved
+/// (`pkg/kubelet/cm/node_container_manager_linux.go`, `enforceNodeAllocatableCgroups` /
+/// `getNodeAllocatableAbsolute`), so pods together above 6Gi on an 8Gi node with 2Gi reserved
+/// are OOM-killed by the kernel. Before, the pod ran at 6.5Gi (108 % of allocatable) untouched.
+#[test]
+fn pods_above_allocatable_are_oom_killed_in_the_pods_cgroup() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = write(dir.path(), "alloc.yaml", &reserved_node("6.5Gi"));
+    let out = dir.path().join("out");
+    run(&s, &out, &[]);
+    let kills = events(&out, &["node-oom-killed", "oom-killed"]);
+    // Killed at start, and again each time it restarts after its back-off.
+    assert_eq!(
+        kills.first().map(|k| k.0.as_str()),
+        Some("0.000"),
+        "{kills:?}"
+    );
+    assert!(kills.len() >= 2, "{kills:?}");
+    assert!(kills.iter().all(|k| k.1 == "node-oom-killed"), "{kills:?}");
+    let nodes = csv(&out.join("nodes.csv"));
+    assert!(
+        nodes[0]["peak_mem_usage_fraction"].parse::<f64>().unwrap() <= 1.0,
+        "pods never use more than allocatable: {}",
+        nodes[0]["peak_mem_usage_fraction"]
+    );
+}
+
+/// `allocatableMemory.available` (`pkg/kubelet/eviction/helpers.go`: with
+/// enforce-node-allocatable=pods, `addAllocatableThresholds` copies each hard
+/// `memory.available` threshold to it; its observation is the kubepods cgroup's available
+/// memory): 5.95Gi used under a 6Gi limit leaves 50Mi < 100Mi, so the node gets MemoryPressure
+/// and the pod is evicted. Before, `memory.available` was 8Gi − 5.95Gi = 2.05Gi: nothing.
+#[test]
+fn allocatable_memory_available_drives_pressure_and_eviction() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = write(dir.path(), "alloc.yaml", &reserved_node("6093Mi"));
+    let out = dir.path().join("out");
+    run(&s, &out, &[]);
+    let ev = events(&out, &["evicted", "node-oom-killed"]);
+    assert_eq!(
+        ev.first(),
+        Some(&("0.000".into(), "evicted".into(), "app-0".into())),
+        "{ev:?}"
+    );
+    let rows = csv(&out.join("events.csv"));
+    let evicted = rows.iter().find(|r| r["event"] == "evicted").unwrap();
+    assert!(
+        evicted["reason"].contains("Threshold quantity: 100Mi, available: 51Mi"),
+        "{}",
+        evicted["reason"]
+    );
+    let sm = summary(&out);
+    assert_eq!(sm["pressure"]["nodesWithMemoryPressure"], 1);
+    assert_eq!(sm["pressure"]["oomKillsNode"], 0);
+}
+
 #[test]
 fn without_usage_the_outputs_keep_their_schema() {
     let dir = tempfile::tempdir().unwrap();

@@ -88,8 +88,14 @@ fn check_output(dir: &Path, doc: &str) -> Value {
             "{}",
             svg.display()
         );
+        // A cascade tree of one effect (root and one box: 15 elements) is small but complete.
+        let min = if svg.ends_with("cascade-tree.svg") {
+            12
+        } else {
+            20
+        };
         assert!(
-            tree.descendants().filter(|n| n.is_element()).count() > 20,
+            tree.descendants().filter(|n| n.is_element()).count() > min,
             "{}: nearly empty",
             svg.display()
         );

@@ -9,6 +9,7 @@ impl Kubelet {
     /// `running` is the number of Running pods whose containers run (not on a dead node).
     pub(crate) fn check_totals(&self, world: &World, running: usize) -> Result<(), String> {
         let n = self.nodes.len();
+        let mut con = vec![0i64; n];
         let (mut mem, mut cpu, mut thr, mut rate, mut off) = (
             vec![0i64; n],
             vec![0i64; n],
@@ -73,6 +74,7 @@ impl Kubelet {
                 ));
             }
             let i = rec.node as usize;
+            con[i] += rec.con;
             mem[i] += pm;
             cpu[i] += pc;
             thr[i] += pt;
@@ -94,6 +96,13 @@ impl Kubelet {
                 return Err(format!(
                     "node {}: totals differ from the sum over its pods",
                     world.nodes.name[i]
+                ));
+            }
+            // The pods' contention shares add up to the node's contention.
+            if con[i] != (c.cpu[i] - c.alloc_cpu[i]).max(0) {
+                return Err(format!(
+                    "node {}: pods' contention {} vs node demand {} over allocatable {}",
+                    world.nodes.name[i], con[i], c.cpu[i], c.alloc_cpu[i]
                 ));
             }
         }

@@ -5,7 +5,8 @@
 //! *throttled* CPU (demand above each container's limit) and *contention* (demand after
 //! throttling above the node's allocatable). CPU never kills a container. Contention does not
 //! depend on how the node's CPU is split (the node delivers `min(demand, allocatable)` either
-//! way); [`cfs_split`] gives the per-pod split for whoever needs it.
+//! way); [`cfs_split`] gives the per-pod split, which the kubelet uses to charge each pod its
+//! part of the contention (`cpu_contended_core_s` in `workloads.csv`).
 
 /// Upstream `MilliCPUToShares`: `cpu.shares` of a CPU request in millicores (min 2).
 pub fn cpu_shares(request_m: i64) -> u64 {
@@ -22,31 +23,64 @@ pub fn throttled(demand_m: i64, limit_m: Option<i64>) -> i64 {
 /// demanding less than their share get their demand, the rest is split by shares among the
 /// others (water-filling). Returns the CPU each pod gets; without contention, its demand.
 pub fn cfs_split(demand_m: &[i64], shares: &[u64], capacity_m: i64) -> Vec<i64> {
+    let mut got = Vec::new();
+    let mut open = Vec::new();
+    cfs_split_into(demand_m, shares, capacity_m, &mut got, &mut open);
+    got
+}
+
+/// [`cfs_split`] into `got`, with `open` as scratch: no allocation once the buffers have grown
+/// to the number of pods (the kubelet's per-node split reuses them).
+pub fn cfs_split_into(
+    demand_m: &[i64],
+    shares: &[u64],
+    capacity_m: i64,
+    got: &mut Vec<i64>,
+    open: &mut Vec<usize>,
+) {
     assert_eq!(demand_m.len(), shares.len(), "one share per demand");
-    let mut got = vec![0i64; demand_m.len()];
-    let mut open: Vec<usize> = (0..demand_m.len()).filter(|&i| demand_m[i] > 0).collect();
+    got.clear();
+    got.resize(demand_m.len(), 0);
+    open.clear();
+    open.extend((0..demand_m.len()).filter(|&i| demand_m[i] > 0));
     let mut left = capacity_m.max(0);
     while !open.is_empty() && left > 0 {
         let total: u128 = open.iter().map(|&i| u128::from(shares[i])).sum();
         let fair = |i: usize| ((left as u128) * u128::from(shares[i]) / total) as i64;
-        let satisfied: Vec<usize> = open
-            .iter()
-            .copied()
-            .filter(|&i| demand_m[i] <= fair(i))
-            .collect();
-        if satisfied.is_empty() {
-            for &i in &open {
+        let mut satisfied = 0i64;
+        let mut any = false;
+        for &i in open.iter() {
+            if demand_m[i] <= fair(i) {
+                got[i] = demand_m[i];
+                satisfied += demand_m[i];
+                any = true;
+            }
+        }
+        if !any {
+            for &i in open.iter() {
                 got[i] = fair(i);
             }
             break;
         }
-        for &i in &satisfied {
-            got[i] = demand_m[i];
-            left -= demand_m[i];
-        }
-        open.retain(|i| !satisfied.contains(i));
+        // Everyone satisfied in this round was judged against the same `left`.
+        open.retain(|&i| got[i] != demand_m[i]);
+        left -= satisfied;
     }
-    got
+}
+
+/// Reused buffers of the kubelet's per-node CPU split.
+#[derive(Debug, Default)]
+pub(crate) struct SplitScratch {
+    /// Pods of the node (workload, position).
+    pub locs: Vec<(usize, usize)>,
+    /// Their CPU demand after throttling, millicores.
+    pub demand: Vec<i64>,
+    /// Their `cpu.shares`.
+    pub shares: Vec<u64>,
+    /// What each gets.
+    pub got: Vec<i64>,
+    /// Water-filling scratch.
+    pub open: Vec<usize>,
 }
 
 #[cfg(test)]

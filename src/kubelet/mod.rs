@@ -10,11 +10,14 @@
 //! * Memory above a container's limit OOM-kills the container; it restarts in place after the
 //!   kubelet's back-off (at once after the first kill, then 10 s doubling to 300 s), so
 //!   repeated kills are a CrashLoopBackOff.
-//! * `memory.available = capacity − working set` below the eviction threshold gives the node
-//!   MemoryPressure (and the `node.kubernetes.io/memory-pressure:NoSchedule` taint) and the
-//!   kubelet evicts one pod per housekeeping interval in upstream order. Usage above capacity
-//!   before the kubelet catches up is a kernel OOM kill of the container with the highest
-//!   `oom_badness` (usage + `oom_score_adj`·capacity/1000).
+//! * Node allocatable is enforced on pods (upstream default `--enforce-node-allocatable=pods`):
+//!   `memory.available` (system daemons assumed to use exactly their reservation) and
+//!   `allocatableMemory.available` are both allocatable − pods' working set; below the eviction
+//!   threshold the node gets MemoryPressure (and the `node.kubernetes.io/memory-pressure:
+//!   NoSchedule` taint) and the kubelet evicts one pod per housekeeping interval in upstream
+//!   order. Pods' usage above allocatable (the `kubepods` cgroup limit) before the kubelet
+//!   catches up is a kernel OOM kill of the container with the highest `oom_badness`
+//!   (usage + `oom_score_adj`·limit/1000).
 //!
 //! Event-driven throughout: a node's signals are evaluated when its usage changes; the 10 s
 //! housekeeping loop runs only for nodes under (or about to be under) pressure; a leak's limit
@@ -47,7 +50,7 @@ use self::node::NodeCols;
 use self::profile::{LevelSampler, NoiseTable};
 pub(crate) use self::state::{Ctr, CtrRt, Loc, PodRec, SlotRef, WorkloadRt};
 use self::stats::Stats;
-use crate::cluster::{NodeId, PodId, Sym, World, MEMORY};
+use crate::cluster::{NodeId, PodId, Sym, World, CPU, MEMORY};
 use crate::controllers::WorkloadSpec;
 use crate::engine::RngStreams;
 use crate::metrics::{NodeRow, PressureSample, PressureSummary};
@@ -79,6 +82,8 @@ pub struct Kubelet {
     touched: Vec<u32>,
     stamp: Vec<bool>,
     taint_key: Sym,
+    /// Scratch buffers of the per-node CPU split (reused: no allocation per evaluation).
+    split: cpu::SplitScratch,
     /// Workloads ticking together, by leader (the lowest id of each interval group).
     tick_groups: Vec<Vec<usize>>,
     /// End of the run: leak crossings after it are not scheduled.
@@ -147,6 +152,7 @@ impl Kubelet {
                 qos: tpl.qos,
                 priority: tpl.priority,
                 mem_request: tpl.requests[MEMORY],
+                cpu_request: tpl.requests[CPU],
             });
         }
         let n = world.nodes.len();
@@ -162,6 +168,7 @@ impl Kubelet {
             touched: Vec::new(),
             stamp: vec![false; n],
             taint_key,
+            split: cpu::SplitScratch::default(),
             tick_groups: Vec::new(),
             horizon_ms,
             overload_after_ms: None,
@@ -322,6 +329,14 @@ impl Kubelet {
         self.nodes.push(world, &self.cfg, node);
         self.stats.push_node(world, node);
         self.stamp.push(false);
+    }
+
+    /// What each workload's pods used over the run (by `WorkloadId`), at `end_ms`.
+    pub fn workload_used(&mut self, end_ms: u64) -> Vec<crate::metrics::WorkloadUsed> {
+        self.stats.advance(end_ms);
+        (0..self.wl.len())
+            .map(|w| self.stats.workload_used(w, end_ms))
+            .collect()
     }
 
     /// Node `node` was removed (its pods are deleted by the caller): it leaves the node

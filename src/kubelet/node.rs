@@ -1,6 +1,18 @@
-//! What a node does about its memory: the kernel OOM killer when usage exceeds capacity, the
-//! kubelet's `memory.available` signal, the MemoryPressure condition (and taint) with its
-//! transition period, and one eviction per housekeeping interval in upstream rank order.
+//! What a node does about its memory: the kernel OOM killer when the pods' usage exceeds the
+//! pods' cgroup limit, the kubelet's `memory.available` and `allocatableMemory.available`
+//! signals, the MemoryPressure condition (and taint) with its transition period, and one
+//! eviction per housekeeping interval in upstream rank order.
+//!
+//! Node allocatable is enforced on pods as upstream does by default
+//! (`--enforce-node-allocatable=pods`, `pkg/kubelet/cm/node_container_manager_linux.go`): the
+//! `kubepods` cgroup's memory limit is capacity − kube-reserved − system-reserved, which is the
+//! node's allocatable memory here (the simulator does not subtract the eviction threshold from
+//! allocatable). Pods together above it are OOM-killed by the kernel inside that cgroup. System
+//! daemons are assumed to use exactly their reservation, so `memory.available` = capacity −
+//! reserved − pods' working set = allocatable − pods' working set; `allocatableMemory.available`
+//! (the kubepods cgroup's available memory, `pkg/kubelet/eviction/helpers.go`) has the same
+//! value and gets a copy of every *hard* `memory.available` threshold, a percentage taken of
+//! allocatable rather than capacity.
 //!
 //! Housekeeping ticks are aligned to multiples of the interval (every kubelet in phase). A
 //! node's kubelet loop runs only while the node is under pressure or a threshold is met; a
@@ -8,6 +20,7 @@
 //! or capacity crossing is scheduled as one `NodeCheck` event (lazily superseded).
 
 use super::config::{KubeletConfig, DAY_MS};
+use super::cpu::{cfs_split_into, cpu_shares};
 use super::oom::{leaked, Kill};
 use super::qos::{is_critical, oom_score_adj};
 use super::rank::{rank_memory_pressure, Candidate};
@@ -28,8 +41,11 @@ pub(crate) struct NodeCols {
     pub alloc_cpu: Vec<i64>,
     /// Allocatable memory, bytes.
     pub alloc_mem: Vec<i64>,
-    /// Hard `memory.available` threshold, bytes.
+    /// Hard `memory.available` threshold, bytes (a percentage of capacity).
     pub hard: Vec<Option<i64>>,
+    /// Hard `allocatableMemory.available` threshold, bytes (the hard `memory.available`
+    /// threshold, a percentage taken of allocatable).
+    pub hard_alloc: Vec<Option<i64>>,
     /// Soft `memory.available` threshold, bytes.
     pub soft: Vec<Option<i64>>,
     /// Σ memory without leaks of running containers.
@@ -60,6 +76,9 @@ pub(crate) struct NodeCols {
     pub overload_since: Vec<u64>,
     /// Nodes removed from the cluster (absent = not removed): left out of the percentiles.
     pub removed: Vec<bool>,
+    /// The node's pods carry a share of CPU contention (the node was contended when last
+    /// evaluated).
+    pub con_on: Vec<bool>,
 }
 
 impl NodeCols {
@@ -71,18 +90,23 @@ impl NodeCols {
             .ids()
             .map(|i| world.nodes.capacity_of(i)[MEMORY])
             .collect();
+        let alloc_mem: Vec<i64> = world
+            .nodes
+            .ids()
+            .map(|i| world.nodes.alloc(i, MEMORY))
+            .collect();
         NodeCols {
             alloc_cpu: world
                 .nodes
                 .ids()
                 .map(|i| world.nodes.alloc(i, CPU))
                 .collect(),
-            alloc_mem: world
-                .nodes
-                .ids()
-                .map(|i| world.nodes.alloc(i, MEMORY))
-                .collect(),
             hard: cap.iter().map(|c| cfg.hard.map(|t| t.bytes(*c))).collect(),
+            hard_alloc: alloc_mem
+                .iter()
+                .map(|a| cfg.hard.map(|t| t.bytes(*a)))
+                .collect(),
+            alloc_mem,
             soft: cap
                 .iter()
                 .map(|c| cfg.soft.map(|(t, _)| t.bytes(*c)))
@@ -102,6 +126,7 @@ impl NodeCols {
             killed_demand: vec![0; n],
             overload_since: vec![NEVER; n],
             removed: vec![false; n],
+            con_on: vec![false; n],
         }
     }
 
@@ -110,8 +135,10 @@ impl NodeCols {
         let cap = world.nodes.capacity_of(node)[MEMORY];
         self.cap.push(cap);
         self.alloc_cpu.push(world.nodes.alloc(node, CPU));
-        self.alloc_mem.push(world.nodes.alloc(node, MEMORY));
+        let alloc = world.nodes.alloc(node, MEMORY);
+        self.alloc_mem.push(alloc);
         self.hard.push(cfg.hard.map(|t| t.bytes(cap)));
+        self.hard_alloc.push(cfg.hard.map(|t| t.bytes(alloc)));
         self.soft.push(cfg.soft.map(|(t, _)| t.bytes(cap)));
         self.mem.push(0);
         self.rate.push(0);
@@ -128,6 +155,7 @@ impl NodeCols {
         self.overload_since.push(NEVER);
         self.removed.resize(self.cap.len() - 1, false);
         self.removed.push(false);
+        self.con_on.resize(self.cap.len(), false);
     }
 
     /// Whether node `n` was removed from the cluster.
@@ -160,11 +188,35 @@ impl NodeCols {
         u64::try_from((need + r - 1).div_euclid(r)).unwrap_or(NEVER)
     }
 
-    /// Whether a threshold is met at `mem` bytes used.
+    /// The pods' memory limit of node `n` (the `kubepods` cgroup limit): allocatable, bytes.
+    #[inline]
+    pub fn limit(&self, n: usize) -> i64 {
+        self.alloc_mem[n]
+    }
+
+    /// `memory.available` (= `allocatableMemory.available`) of node `n` with the pods using
+    /// `mem` bytes: allocatable − `mem` (system daemons use exactly their reservation).
+    #[inline]
+    pub fn available(&self, n: usize, mem: i64) -> i64 {
+        self.limit(n) - mem
+    }
+
+    /// The hard threshold of node `n`: the larger of the `memory.available` and
+    /// `allocatableMemory.available` ones (both signals have the same value, so the larger
+    /// threshold is met first).
+    #[inline]
+    pub fn hard_threshold(&self, n: usize) -> Option<i64> {
+        match (self.hard[n], self.hard_alloc.get(n).copied().flatten()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether a (hard, soft) threshold is met at `mem` bytes used by pods.
     fn met(&self, n: usize, mem: i64) -> (bool, bool) {
-        let avail = self.cap[n] - mem;
+        let avail = self.available(n, mem);
         (
-            self.hard[n].is_some_and(|h| avail < h),
+            self.hard_threshold(n).is_some_and(|h| avail < h),
             self.soft[n].is_some_and(|s| avail < s),
         )
     }
@@ -176,9 +228,12 @@ impl Kubelet {
     pub(crate) fn eval_node(&mut self, core: &mut Core, n: usize) {
         let now = core.now.as_millis();
         self.report_node(n);
+        self.split_cpu(core, n);
         let mut mem = self.nodes.mem_at(n, now);
-        self.stats.peak(n, mem, self.nodes.cpu[n]);
-        if mem > self.nodes.cap[n] {
+        // The pods' cgroup never holds more than its limit: a demand above it is OOM-killed.
+        self.stats
+            .peak(n, mem.min(self.nodes.limit(n)), self.nodes.cpu[n]);
+        if mem > self.nodes.limit(n) {
             self.node_oom(core, n);
             mem = self.nodes.mem_at(n, now);
         }
@@ -202,13 +257,13 @@ impl Kubelet {
             let thresholds = if cols.sync_pending[n] {
                 [None, None]
             } else {
-                [cols.hard[n], cols.soft[n]]
+                [cols.hard_threshold(n), cols.soft[n]]
             };
             for x in thresholds
                 .into_iter()
                 .flatten()
-                .map(|t| cols.cap[n] - t)
-                .chain([cols.cap[n]])
+                .map(|t| cols.limit(n) - t)
+                .chain([cols.limit(n)])
             {
                 if x >= mem && next.is_none_or(|y| x < y) {
                     next = Some(x);
@@ -230,13 +285,14 @@ impl Kubelet {
     }
 
     /// Overload-induced failure: starts or stops the clock of node `n`'s memory demand
-    /// (usage `mem` plus the demand of node-OOM-killed containers waiting to restart) being
-    /// above its capacity; the `OverloadCheck` event at the end decides.
+    /// (system daemons at their reservation, pods' usage `mem` plus the demand of
+    /// node-OOM-killed containers waiting to restart) being above its capacity, i.e. the pods'
+    /// demand above allocatable; the `OverloadCheck` event at the end decides.
     fn check_overload(&mut self, core: &mut Core, n: usize, mem: i64) {
         let Some(after) = self.overload_after_ms else {
             return;
         };
-        let over = mem + self.nodes.killed_demand[n] > self.nodes.cap[n];
+        let over = mem + self.nodes.killed_demand[n] > self.nodes.limit(n);
         let since = self.nodes.overload_since[n];
         if over && since == NEVER {
             let now = core.now.as_millis();
@@ -262,6 +318,61 @@ impl Kubelet {
         } else {
             false
         }
+    }
+
+    /// Charges each running pod of node `n` its CFS share of the node's CPU contention (demand
+    /// after throttling above allocatable; shares from the pods' CPU requests), and clears
+    /// the charges when the contention ends. Scans the node's pods only while it is, or just
+    /// was, contended; allocation-free once the scratch buffers have grown.
+    fn split_cpu(&mut self, core: &Core, n: usize) {
+        let (demand, alloc) = (self.nodes.cpu[n], self.nodes.alloc_cpu[n]);
+        let contended = demand > alloc;
+        if !contended && !self.nodes.con_on.get(n).copied().unwrap_or(false) {
+            return;
+        }
+        let now = core.now.as_millis();
+        let mut sc = std::mem::take(&mut self.split);
+        sc.locs.clear();
+        sc.demand.clear();
+        sc.shares.clear();
+        for &pod in &core.world.pods_on_node[n] {
+            let Some(l) = self.loc(pod) else { continue };
+            let rt = &self.wl[l.w];
+            sc.locs.push((l.w, l.pos));
+            sc.demand.push(rt.pods[l.pos].cpu);
+            sc.shares.push(cpu_shares(rt.cpu_request));
+        }
+        if contended {
+            cfs_split_into(&sc.demand, &sc.shares, alloc, &mut sc.got, &mut sc.open);
+            // The floor in each fair share leaves a few millicores: hand them out in list
+            // order so the pods' contention adds up to the node's (demand − allocatable).
+            let mut left = alloc - sc.got.iter().sum::<i64>();
+            for (g, d) in sc.got.iter_mut().zip(&sc.demand) {
+                if left <= 0 {
+                    break;
+                }
+                if *g < *d {
+                    *g += 1;
+                    left -= 1;
+                }
+            }
+        } else {
+            sc.got.clear();
+            sc.got.extend_from_slice(&sc.demand);
+        }
+        for (i, &(w, pos)) in sc.locs.iter().enumerate() {
+            let new = sc.demand[i] - sc.got[i];
+            let rec = &mut self.wl[w].pods[pos];
+            let d = new - rec.con;
+            if d != 0 {
+                rec.con = new;
+                self.stats.contention_changed(w, d, now);
+            }
+        }
+        if let Some(c) = self.nodes.con_on.get_mut(n) {
+            *c = contended;
+        }
+        self.split = sc;
     }
 
     /// Reports the change of node `n`'s totals since the last report to the metrics.
@@ -294,12 +405,16 @@ impl Kubelet {
         self.flush(core);
     }
 
-    /// The kernel OOM killer: while the node's memory exceeds its capacity, kill the running
-    /// container with the highest `oom_badness` (usage + adj·capacity/1000; ties: first found).
+    /// The kernel OOM killer inside the pods' cgroup: while the pods' memory exceeds its limit
+    /// (allocatable), kill the running container with the highest `oom_badness` (usage +
+    /// adj·limit/1000, the kernel scaling `oom_score_adj` by the cgroup's limit in a memcg OOM;
+    /// `oom_score_adj` itself is computed against the node's capacity, as the kubelet does;
+    /// ties: first found).
     fn node_oom(&mut self, core: &mut Core, n: usize) {
         let now = core.now.as_millis();
         let cap = self.nodes.cap[n];
-        while self.nodes.mem_at(n, now) > cap {
+        let limit = self.nodes.limit(n);
+        while self.nodes.mem_at(n, now) > limit {
             let mut best: Option<(i128, Loc, usize, i32)> = None;
             for &pod in &core.world.pods_on_node[n] {
                 let Some(l) = self.loc(pod) else { continue };
@@ -312,7 +427,7 @@ impl Kubelet {
                     }
                     let adj = oom_score_adj(rt.qos, rt.priority, specs, c.tpl_index, cap);
                     let usage = ctr.mem + leaked(c.leak, ctr.t0, now);
-                    let badness = i128::from(usage) + i128::from(adj) * i128::from(cap) / 1000;
+                    let badness = i128::from(usage) + i128::from(adj) * i128::from(limit) / 1000;
                     if best.is_none_or(|b| badness > b.0) {
                         best = Some((badness, l, k, adj));
                     }
@@ -351,7 +466,7 @@ impl Kubelet {
         let soft_due = soft && now - self.nodes.soft_since[n] >= grace;
         let eviction = if hard || soft_due {
             let threshold = if hard {
-                self.nodes.hard[n]
+                self.nodes.hard_threshold(n)
             } else {
                 self.nodes.soft[n]
             };
@@ -416,7 +531,7 @@ impl Kubelet {
         let reason = format!(
             "Evicted: the node was low on resource: memory. Threshold quantity: {}, available: {}.",
             format_amount(MEMORY, threshold),
-            format_amount(MEMORY, self.nodes.cap[n] - mem)
+            format_amount(MEMORY, self.nodes.available(n, mem))
         );
         let w = self.loc(victim.pod)?.w;
         core.recorder.pressure_event(

@@ -2,7 +2,6 @@
 //! (`pkg/apis/core/v1/helper/qos/qos.go`, `pkg/kubelet/qos/policy.go`), and the critical-pod
 //! rules of `pkg/kubelet/types` (critical pods are never evicted).
 
-use crate::cluster::resources::DEFAULT_MEMORY_REQUEST;
 use crate::cluster::template::{ContainerRole, ContainerSpec};
 use crate::cluster::QosClass;
 
@@ -82,20 +81,18 @@ pub fn oom_score_adj(
     let cap = mem_capacity.max(1) as i128;
     let adj_for = |req: i64| (1000 - (1000 * req as i128) / cap) as i64;
     let c = &containers[k];
-    let own = c.mem_request.unwrap_or(0);
-    let mut adj = adj_for(own);
+    let mut adj = adj_for(c.mem_request.unwrap_or(0));
     if c.role == ContainerRole::Sidecar {
-        // min(memory of the smallest regular container, this sidecar), missing requests as 200Mi.
-        let nonzero = |r: Option<i64>| r.filter(|v| *v > 0).unwrap_or(DEFAULT_MEMORY_REQUEST);
+        // Upstream: the sidecar's adjustment "will match or fall below" that of the regular
+        // container with the smallest memory request (`minRegularContainerMemory`, unset
+        // requests count as 0): adj = min(own adj, adj of that smallest request).
         let min_regular = containers
             .iter()
             .filter(|x| x.role == ContainerRole::Regular)
-            .map(|x| nonzero(x.mem_request))
+            .map(|x| x.mem_request.unwrap_or(0))
             .min();
-        let min = min_regular.map_or(nonzero(c.mem_request), |m| m.min(nonzero(c.mem_request)));
-        adj = adj_for(min);
-        if min <= own {
-            adj += 1;
+        if let Some(m) = min_regular {
+            adj = adj.min(adj_for(m));
         }
     }
     let floor = i64::from(1000 + GUARANTEED_OOM_SCORE_ADJ);
@@ -275,7 +272,7 @@ mod tests {
                 667,
             ),
             (
-                "sidecar smaller than regular: its own adj plus one",
+                "sidecar smaller than regular: the regular's (lower) adj",
                 QosClass::Burstable,
                 0,
                 vec![
@@ -283,11 +280,11 @@ mod tests {
                     reg((n, Some(2 * GI)), (n, n)),
                 ],
                 0,
-                // min(2Gi, 0.5Gi) = 0.5Gi: 1000 - 50 = 950, +1 since min <= own request.
-                951,
+                // min(adj(0.5Gi) = 950, adj(2Gi) = 800) = 800 (was 951 before the fix).
+                800,
             ),
             (
-                "sidecar larger than smallest regular: the regular's adj",
+                "sidecar larger than smallest regular: its own (lower) adj",
                 QosClass::Burstable,
                 0,
                 vec![
@@ -295,10 +292,11 @@ mod tests {
                     reg((n, Some(GI)), (n, n)),
                 ],
                 0,
-                901,
+                // min(adj(4Gi) = 600, adj(1Gi) = 900) = 600 (was 901).
+                600,
             ),
             (
-                "sidecar without request: 200Mi default, not counted as its own",
+                "sidecar without request: adj of the regular container",
                 QosClass::Burstable,
                 0,
                 vec![
@@ -306,7 +304,8 @@ mod tests {
                     reg((n, Some(GI)), (n, n)),
                 ],
                 0,
-                981,
+                // min(adj(0) = 1000, adj(1Gi) = 900) = 900 (was 981).
+                900,
             ),
         ];
         for (name, qos, prio, containers, k, want) in table {
@@ -316,6 +315,30 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// Upstream `pkg/kubelet/qos/policy.go` `GetContainerOOMScoreAdjust` (SidecarContainers):
+    /// `minMemoryOomScoreAdjust := 1000 - (1000*minMemoryRequest)/memoryCapacity;
+    /// if oomScoreAdjust > minMemoryOomScoreAdjust { oomScoreAdjust = minMemoryOomScoreAdjust }`
+    /// with `minMemoryRequest` from `minRegularContainerMemory` (`pkg/kubelet/qos/helpers.go`).
+    /// A 256Mi sidecar next to a 1Gi app on an 8Gi node gets the app's 875, not 970.
+    #[test]
+    fn sidecar_never_scores_above_the_smallest_regular_container() {
+        let n = None;
+        let containers = vec![
+            c(ContainerRole::Sidecar, (n, Some(256 << 20)), (n, n)),
+            reg((Some(100), Some(GI)), (n, n)),
+            reg((Some(100), Some(2 * GI)), (n, n)),
+        ];
+        let cap = 8 * GI;
+        let app = oom_score_adj(QosClass::Burstable, 0, &containers, 1, cap);
+        let sidecar = oom_score_adj(QosClass::Burstable, 0, &containers, 0, cap);
+        assert_eq!(app, 875);
+        assert_eq!(
+            sidecar, 875,
+            "the sidecar matches the smallest regular container"
+        );
+        assert!(sidecar <= app);
     }
 
     #[test]

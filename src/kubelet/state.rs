@@ -72,6 +72,9 @@ pub(crate) struct PodRec {
     pub cpu: i64,
     /// Σ throttled CPU.
     pub thr: i64,
+    /// CPU demand (after throttling) the pod does not get: its CFS share of its node's
+    /// contention, millicores (0 on a node that is not contended).
+    pub con: i64,
     /// Σ leak rates of live containers, bytes/day.
     pub rate: i64,
     /// Σ rate·t0.
@@ -132,4 +135,6 @@ pub(crate) struct WorkloadRt {
     pub priority: i32,
     /// Effective memory request of a pod, bytes.
     pub mem_request: i64,
+    /// Effective CPU request of a pod, millicores (its `cpu.shares`).
+    pub cpu_request: i64,
 }

@@ -6,7 +6,8 @@ use super::config::DAY_MS;
 use super::node::NodeCols;
 use super::NEVER;
 use crate::cluster::World;
-use crate::metrics::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
+use crate::metrics::integral::{Integral, LeakIntegral};
+use crate::metrics::{NodeRow, PressureSample, PressureSummary, WorkloadPressure, WorkloadUsed};
 
 /// Running sums behind the pressure columns.
 pub(crate) struct Stats {
@@ -18,6 +19,12 @@ pub(crate) struct Stats {
     wl_thr_rate: Vec<i64>,
     wl_thr_acc: Vec<u128>,
     wl_thr_t: Vec<u64>,
+    /// Per workload: CPU its pods get (after throttling, less their contention share).
+    wl_cpu: Vec<Integral>,
+    /// Per workload: CPU its pods lose to node contention.
+    wl_con: Vec<Integral>,
+    /// Per workload: memory working set (with leaks).
+    wl_mem: Vec<LeakIntegral>,
     /// Cumulative evictions, limit OOM kills, node OOM kills, restarts.
     counts: [u64; 4],
     /// `counts` at the last sample.
@@ -77,6 +84,9 @@ impl Stats {
             wl_thr_rate: vec![0; workloads],
             wl_thr_acc: vec![0; workloads],
             wl_thr_t: vec![0; workloads],
+            wl_cpu: vec![Integral::default(); workloads],
+            wl_con: vec![Integral::default(); workloads],
+            wl_mem: vec![LeakIntegral::default(); workloads],
             counts: [0; 4],
             prev: [0; 4],
             prev_thr: 0,
@@ -164,6 +174,47 @@ impl Stats {
         self.wl_thr_acc[w] += self.wl_thr_rate[w].max(0) as u128 * dt;
         self.wl_thr_t[w] = now;
         self.wl_thr_rate[w] += d;
+    }
+
+    /// Memory (without leak) and CPU (after throttling) of workload `w` changed at `now`.
+    #[inline]
+    pub fn usage_changed(&mut self, w: usize, now: u64, dmem: i64, dcpu: i64) {
+        self.wl_mem[w].add(now, dmem, 0, 0);
+        self.wl_cpu[w].add(now, dcpu);
+    }
+
+    /// The leak rate (bytes/day) and offset of workload `w` changed at `now`.
+    #[inline]
+    pub fn leak_changed(&mut self, w: usize, now: u64, drate: i64, doff: i128) {
+        self.wl_mem[w].add(now, 0, drate, doff);
+    }
+
+    /// The CPU workload `w`'s pods lose to node contention changed by `d` millicores at `now`.
+    #[inline]
+    pub fn contention_changed(&mut self, w: usize, d: i64, now: u64) {
+        self.wl_con[w].add(now, d);
+        self.wl_cpu[w].add(now, -d);
+    }
+
+    /// Throttled CPU of workload `w` integrated to `end`, millicore·ms.
+    fn throttled_total(&self, w: usize, end: u64) -> u128 {
+        self.wl_thr_acc[w]
+            + self.wl_thr_rate[w].max(0) as u128 * u128::from(end.saturating_sub(self.wl_thr_t[w]))
+    }
+
+    /// What workload `w`'s pods used up to `end`.
+    pub fn workload_used(&self, w: usize, end: u64) -> WorkloadUsed {
+        let (cpu, mem) = (&self.wl_cpu[w], &self.wl_mem[w]);
+        WorkloadUsed {
+            cpu_m: cpu.level(),
+            mem_bytes: mem.level_at(end),
+            cpu_mcms: cpu.total(end),
+            cpu_peak_m: cpu.peak(end),
+            mem_byte_ms: mem.total(end),
+            mem_peak_bytes: mem.peak(end),
+            cpu_throttled_mcms: self.throttled_total(w, end),
+            cpu_contended_mcms: self.wl_con[w].total(end),
+        }
     }
 
     /// Records a usage level of node `n` for its peaks.
@@ -335,9 +386,7 @@ impl Stats {
             .iter()
             .enumerate()
             .map(|(w, name)| {
-                let acc = self.wl_thr_acc[w]
-                    + self.wl_thr_rate[w].max(0) as u128
-                        * u128::from(end.saturating_sub(self.wl_thr_t[w]));
+                let acc = self.throttled_total(w, end);
                 let c = self.per_wl[w];
                 WorkloadPressure {
                     name: name.clone(),

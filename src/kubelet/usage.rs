@@ -68,6 +68,7 @@ impl Kubelet {
             p.off += d.off;
             self.nodes.rate[n] += d.rate;
             self.nodes.off[n] += d.off;
+            self.stats.leak_changed(l.w, now, d.rate, d.off);
             self.touch(n as u32);
         }
         self.apply_usage(now, l, d.mem, d.cpu, d.thr);
@@ -94,6 +95,7 @@ impl Kubelet {
         if dthr != 0 {
             self.stats.throttle_changed(l.w, dthr, now);
         }
+        self.stats.usage_changed(l.w, now, dmem, dcpu);
         self.touch(n as u32);
     }
 
@@ -175,6 +177,7 @@ impl Kubelet {
             mem: 0,
             cpu: 0,
             thr: 0,
+            con: 0,
             rate: 0,
             off: 0,
             check_at: NEVER,
@@ -222,6 +225,10 @@ impl Kubelet {
                 }
             }
         }
+        let con = self.rec(l).con;
+        if con != 0 {
+            self.stats.contention_changed(l.w, -con, now);
+        }
         let rt = &mut self.wl[l.w];
         rt.pods.swap_remove(l.pos);
         let last = rt.pods.len();
@@ -256,7 +263,7 @@ impl Kubelet {
         let draw = redraw && (cpu_noise.is_some() || mem_noise.is_some());
         let cpu_f = rt.factor;
         let mem_f = 1.0 - rt.cfg.mem_load_share + rt.cfg.mem_load_share * rt.factor;
-        let mut thr_total = 0i64;
+        let (mut thr_total, mut mem_total, mut cpu_total) = (0i64, 0i64, 0i64);
         let rows = rt
             .pods
             .iter_mut()
@@ -304,12 +311,15 @@ impl Kubelet {
             nodes.cpu[n] += dcpu;
             nodes.thr[n] += dthr;
             thr_total += dthr;
+            mem_total += dmem;
+            cpu_total += dcpu;
             if !stamp[n] {
                 stamp[n] = true;
                 touched.push(n as u32);
             }
         }
         stats.throttle_changed(w, thr_total, now);
+        stats.usage_changed(w, now, mem_total, cpu_total);
         // Kills and leak checks after the pass (a kill never moves a pod in the list).
         for (pos, k) in over {
             self.kill_if_over_limit(core, Loc { w, pos }, k);

@@ -14,6 +14,7 @@ pub mod availability;
 pub mod cascade;
 pub mod effects;
 mod events;
+pub mod integral;
 pub mod node_samples;
 pub mod pressure;
 mod recorder;
@@ -34,7 +35,8 @@ pub use node_samples::NodeSamples;
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
 pub use recorder::Recorder;
 pub use resilience::{
-    FaultWindow, Resilience, ResilienceResult, ResilienceSample, WorkloadRow, RESILIENCE_COLUMNS,
+    FaultWindow, Resilience, ResilienceResult, ResilienceSample, WorkloadRow, WorkloadUsed,
+    RESILIENCE_COLUMNS,
 };
 pub use series::{requested_fraction, Sample, TimeSeries, ZoneSample, READY_COLUMNS};
 pub use summary::{BindKind, FinishInfo, RunResult, Summary, WorkloadInfo, WorkloadSummary};

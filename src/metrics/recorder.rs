@@ -1,5 +1,6 @@
 //! The [`Recorder`]: running sums of every metric, updated by the simulation core's hooks.
 
+use super::integral::Integral;
 use super::*;
 use std::collections::HashMap;
 
@@ -84,6 +85,10 @@ pub struct Recorder {
     autoscaler: bool,
     interval_nodes_added: u64,
     interval_nodes_removed: u64,
+    /// Per template: the (CPU, memory) requests of one pod.
+    tpl_req: Vec<(i64, i64)>,
+    /// Per workload: the (CPU, memory) requests of its Running pods over time.
+    requested: Vec<[Integral; 2]>,
 }
 
 impl Recorder {
@@ -144,6 +149,12 @@ impl Recorder {
             autoscaler: false,
             interval_nodes_added: 0,
             interval_nodes_removed: 0,
+            tpl_req: world
+                .templates
+                .iter()
+                .map(|t| (t.requests[CPU], t.requests[MEMORY]))
+                .collect(),
+            requested: vec![[Integral::default(); 2]; workloads.len()],
         };
         let max_zone = world
             .nodes
@@ -293,6 +304,7 @@ impl Recorder {
 
     /// A Pending pod was bound to `node`. Call [`Recorder::sync_node`] too.
     pub fn pod_bound(&mut self, now: SimTime, pod: &Pod, node: NodeId, how: BindKind) {
+        self.requested_changed(now, pod, 1);
         let w = &mut self.workloads[pod.workload as usize];
         w.pending -= 1;
         w.running += 1;
@@ -446,6 +458,9 @@ impl Recorder {
         if pod.phase == PodPhase::Pending && pod.attempts > 0 {
             self.res.unschedulable(false);
         }
+        if pod.phase == PodPhase::Running {
+            self.requested_changed(now, pod, -1);
+        }
         let w = &mut self.workloads[pod.workload as usize];
         match pod.phase {
             PodPhase::Pending => w.pending -= 1,
@@ -473,8 +488,24 @@ impl Recorder {
         }
     }
 
-    /// A pod left the cluster (`pod` as it was). Terminal pods were already counted.
-    pub fn pod_deleted(&mut self, pod: &Pod) {
+    /// A Running pod's requests start (`sign` 1) or stop (−1) counting for its workload.
+    fn requested_changed(&mut self, now: SimTime, pod: &Pod, sign: i64) {
+        let (cpu, mem) = self
+            .tpl_req
+            .get(pod.template as usize)
+            .copied()
+            .unwrap_or_default();
+        if let Some(r) = self.requested.get_mut(pod.workload as usize) {
+            r[0].add(now.as_millis(), sign * cpu);
+            r[1].add(now.as_millis(), sign * mem);
+        }
+    }
+
+    /// A pod left the cluster at `now` (`pod` as it was). Terminal pods were already counted.
+    pub fn pod_deleted(&mut self, now: SimTime, pod: &Pod) {
+        if pod.phase == PodPhase::Running {
+            self.requested_changed(now, pod, -1);
+        }
         if pod.phase == PodPhase::Pending && pod.attempts > 0 {
             self.res.unschedulable(false);
         }
@@ -721,29 +752,31 @@ impl Recorder {
                 format!("{}-{ordinal}", info[workload as usize].name)
             }
         });
-        let mut req = vec![(0i64, 0i64); info.len()];
-        for (_, p) in world.pods.iter() {
-            if p.phase == PodPhase::Running {
-                let t = &world.templates[p.template as usize];
-                req[p.workload as usize].0 += t.requests[CPU];
-                req[p.workload as usize].1 += t.requests[MEMORY];
-            }
-        }
+        let end_ms = end.as_millis();
+        let none = [Integral::default(); 2];
         r.workloads = info
             .iter()
             .zip(&avail)
-            .zip(&req)
-            .map(|((i, a), (cpu, mem))| WorkloadRow {
-                workload: i.name.clone(),
-                kind: i.kind.clone(),
-                desired: a.desired,
-                availability: a.availability,
-                min_availability: a.min_availability,
-                minutes_below_desired: a.below_desired_ms as f64 / 60_000.0,
-                cpu_requested_m: *cpu,
-                cpu_used_m: None,
-                mem_requested_bytes: *mem,
-                mem_used_bytes: None,
+            .enumerate()
+            .map(|(w, (i, a))| {
+                let [cpu, mem] = self.requested.get(w).unwrap_or(&none);
+                WorkloadRow {
+                    workload: i.name.clone(),
+                    kind: i.kind.clone(),
+                    desired: a.desired,
+                    availability: a.availability,
+                    min_availability: a.min_availability,
+                    minutes_below_desired: a.below_desired_ms as f64 / 60_000.0,
+                    cpu_requested_m: cpu.level(),
+                    cpu_used_m: None,
+                    mem_requested_bytes: mem.level(),
+                    mem_used_bytes: None,
+                    cpu_requested_mcms: cpu.total(end_ms),
+                    cpu_requested_peak_m: cpu.peak(end_ms),
+                    mem_requested_byte_ms: mem.total(end_ms),
+                    mem_requested_peak_bytes: mem.peak(end_ms),
+                    used: None,
+                }
             })
             .collect();
         r.availability_workloads = info

@@ -87,16 +87,60 @@ pub struct WorkloadRow {
     pub minutes_below_desired: f64,
     /// CPU requested by the workload's running pods at the end, millicores.
     pub cpu_requested_m: i64,
-    /// CPU used (usage model only).
+    /// CPU used at the end, millicores (usage model only; filled from `used`).
     pub cpu_used_m: Option<i64>,
     /// Memory requested at the end, bytes.
     pub mem_requested_bytes: i64,
-    /// Memory used (usage model only).
+    /// Memory used at the end, bytes (usage model only; filled from `used`).
     pub mem_used_bytes: Option<i64>,
+    /// ∫ CPU requests of the workload's Running pods dt, millicore·ms.
+    pub cpu_requested_mcms: u128,
+    /// Highest CPU requested by its Running pods at once, millicores.
+    pub cpu_requested_peak_m: i64,
+    /// ∫ memory requests of its Running pods dt, byte·ms.
+    pub mem_requested_byte_ms: u128,
+    /// Highest memory requested by its Running pods at once, bytes.
+    pub mem_requested_peak_bytes: i64,
+    /// What its pods used (usage model only).
+    pub used: Option<WorkloadUsed>,
 }
 
-/// Column names of `workloads.csv`.
-pub const WORKLOAD_COLUMNS: [&str; 10] = [
+/// What a workload's pods used over the run, from the usage model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WorkloadUsed {
+    /// CPU the pods got at the end, millicores.
+    pub cpu_m: i64,
+    /// Memory working set at the end, bytes.
+    pub mem_bytes: i64,
+    /// ∫ CPU the pods got dt (demand capped at limits, less their share of node
+    /// contention), millicore·ms.
+    pub cpu_mcms: u128,
+    /// Highest CPU the pods got at once, millicores.
+    pub cpu_peak_m: i64,
+    /// ∫ memory working set dt, byte·ms.
+    pub mem_byte_ms: u128,
+    /// Highest memory working set at once, bytes.
+    pub mem_peak_bytes: i64,
+    /// ∫ CPU demand above the containers' limits dt (throttled), millicore·ms.
+    pub cpu_throttled_mcms: u128,
+    /// ∫ CPU demand the pods did not get because their node's CPU was exhausted (their CFS
+    /// share of the node's contention) dt, millicore·ms.
+    pub cpu_contended_mcms: u128,
+}
+
+impl WorkloadRow {
+    /// Fills the used columns from the usage model.
+    pub fn set_used(&mut self, u: WorkloadUsed) {
+        self.cpu_used_m = Some(u.cpu_m);
+        self.mem_used_bytes = Some(u.mem_bytes);
+        self.used = Some(u);
+    }
+}
+
+/// Column names of `workloads.csv`. Units: `_m` millicores, `_bytes` bytes, `_core_s`
+/// core-seconds (∫ millicores dt / 10⁶ ms), `_byte_s` byte-seconds; `_peak_` the highest level
+/// held at once. `used`, `throttled` and `contended` columns are empty without the usage model.
+pub const WORKLOAD_COLUMNS: [&str; 20] = [
     "workload",
     "kind",
     "desired",
@@ -107,6 +151,16 @@ pub const WORKLOAD_COLUMNS: [&str; 10] = [
     "cpu_used_m",
     "mem_requested_bytes",
     "mem_used_bytes",
+    "cpu_requested_core_s",
+    "cpu_requested_peak_m",
+    "mem_requested_byte_s",
+    "mem_requested_peak_bytes",
+    "cpu_used_core_s",
+    "cpu_used_peak_m",
+    "mem_used_byte_s",
+    "mem_used_peak_bytes",
+    "cpu_throttled_core_s",
+    "cpu_contended_core_s",
 ];
 
 /// `summary.json` key `resilience`.

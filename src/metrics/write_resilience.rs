@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::cascade::{CascadeRow, CASCADE_COLUMNS};
-use super::resilience::{ResilienceResult, WORKLOAD_COLUMNS};
+use super::resilience::{ResilienceResult, WorkloadRow, WorkloadUsed, WORKLOAD_COLUMNS};
 use super::write::{csv_writer, finish_csv, format_secs, WriteError};
 
 /// Column names of `faults.csv`.
@@ -117,6 +117,17 @@ fn write_cascades(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     finish_csv(&path, w)
 }
 
+/// Millicore-milliseconds as core-seconds with three decimals, rounded down (exact).
+fn core_s(mcms: u128) -> String {
+    let core_ms = mcms / 1000;
+    format!("{}.{:03}", core_ms / 1000, core_ms % 1000)
+}
+
+/// A used column: empty without the usage model.
+fn used(row: &WorkloadRow, f: impl Fn(&WorkloadUsed) -> String) -> String {
+    row.used.as_ref().map(f).unwrap_or_default()
+}
+
 fn write_workloads(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
     let path = dir.join("workloads.csv");
     let mut w = csv_writer(&path)?;
@@ -135,6 +146,16 @@ fn write_workloads(dir: &Path, r: &ResilienceResult) -> Result<(), WriteError> {
             row.mem_used_bytes
                 .map(|v| v.to_string())
                 .unwrap_or_default(),
+            core_s(row.cpu_requested_mcms),
+            row.cpu_requested_peak_m.to_string(),
+            (row.mem_requested_byte_ms / 1000).to_string(),
+            row.mem_requested_peak_bytes.to_string(),
+            used(row, |u| core_s(u.cpu_mcms)),
+            used(row, |u| u.cpu_peak_m.to_string()),
+            used(row, |u| (u.mem_byte_ms / 1000).to_string()),
+            used(row, |u| u.mem_peak_bytes.to_string()),
+            used(row, |u| core_s(u.cpu_throttled_mcms)),
+            used(row, |u| core_s(u.cpu_contended_mcms)),
         ])
         .map_err(err(&path))?;
     }

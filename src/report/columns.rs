@@ -48,7 +48,7 @@
 //! | `effects.csv` | `id`, `parent` (empty for roots), `root`, `kind` (`EffectKind::as_str`), `target`, `time_s` | cascade tree of the largest cascade (streamed) |
 //! | `nodes.csv` | `node`, `zone`, `pool`, `peak_cpu_usage_fraction`, `peak_mem_usage_fraction` | heatmap grouping, usage histogram |
 //! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap (streamed) |
-//! | `workloads.csv` | `workload`, `kind`, `desired`, `availability` (time-weighted mean of ready/desired, fraction of 1), `min_availability`, `minutes_below_desired`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` (used: empty without the usage model) | requested-vs-used chart, worst availability, which workloads the availability chart shows |
+//! | `workloads.csv` | `workload`, `kind`, `desired`, `availability` (time-weighted mean of ready/desired, fraction of 1), `min_availability`, `minutes_below_desired`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` (at the end), `cpu_requested_core_s`, `cpu_used_core_s`, `mem_requested_byte_s`, `mem_used_byte_s` (integrated over the run; the chart shows them divided by the duration) and more (used: empty without the usage model) | requested-vs-used chart, worst availability, which workloads the availability chart shows |
 //! | `workload_availability.csv` | `time_s`, `workload`, `desired`, `ready` (one row per metrics sample per workload) | availability chart (streamed) |
 //! | `slo.json` | the scenario's `slo:` section as JSON (see [`crate::scenario::types::slo`]) | pass / fail verdicts |
 //!
@@ -275,6 +275,14 @@ pub const W_CPU_USED: &str = "cpu_used_m";
 pub const W_MEM_REQUESTED: &str = "mem_requested_bytes";
 /// Memory used, bytes.
 pub const W_MEM_USED: &str = "mem_used_bytes";
+/// CPU requested by the workload's running pods integrated over the run, core-seconds.
+pub const W_CPU_REQUESTED_CORE_S: &str = "cpu_requested_core_s";
+/// CPU used integrated over the run, core-seconds (empty without the usage model).
+pub const W_CPU_USED_CORE_S: &str = "cpu_used_core_s";
+/// Memory requested integrated over the run, byte-seconds.
+pub const W_MEM_REQUESTED_BYTE_S: &str = "mem_requested_byte_s";
+/// Memory used integrated over the run, byte-seconds (empty without the usage model).
+pub const W_MEM_USED_BYTE_S: &str = "mem_used_byte_s";
 
 /// The per-zone column name of `column` for `zone`.
 pub fn zone_column(column: &str, zone: &str) -> String {

@@ -382,7 +382,7 @@ impl Core {
         }
         self.before_leaving(pod, &p);
         let removed = self.world.delete(pod);
-        self.recorder.pod_deleted(&removed);
+        self.recorder.pod_deleted(self.now, &removed);
         if let Some(n) = p.node {
             self.node_released(n);
         }

@@ -450,12 +450,25 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .kubelet
             .as_mut()
             .map(|k| k.finish(&self.core.world, &names, end.as_millis()));
+        let used = self
+            .core
+            .kubelet
+            .as_mut()
+            .map(|k| k.workload_used(end.as_millis()));
         let mut result = self
             .core
             .recorder
             .finish(&self.core.world, &self.infos, info);
         if let Some(a) = self.autoscaler.as_mut() {
             result.summary.autoscaler = Some(a.finish(end.as_millis()));
+        }
+        for (row, u) in result
+            .resilience
+            .workloads
+            .iter_mut()
+            .zip(used.into_iter().flatten())
+        {
+            row.set_used(u);
         }
         if let Some((summary, nodes)) = pressure {
             result.summary.evictions = Some(summary.evictions);

@@ -254,23 +254,54 @@ pub fn workload_usage(run: &RunData) -> Prep {
             col::W_CPU_REQUESTED
         ));
     };
-    let get = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0);
     // A used column left empty (no usage model) counts as absent.
     let filled = |name: &str| {
         t.col(name)
             .filter(|&c| (0..t.len()).any(|r| t.num(r, c).is_some()))
     };
-    let (cu, mr, mu) = (
-        filled(col::W_CPU_USED),
-        t.col(col::W_MEM_REQUESTED),
-        filled(col::W_MEM_USED),
-    );
+    // Means over the run from the integrated columns (a Job stream whose pods are gone at the
+    // end still shows what it held); older results have only the end-of-run figures.
+    let dur = run.duration_s;
+    let timed = t.col(col::W_CPU_REQUESTED_CORE_S).filter(|_| dur > 0.0);
+    let (cr, cu, mr, mu, cpu_k, mem_k) = match timed {
+        Some(c) => (
+            c,
+            filled(col::W_CPU_USED_CORE_S),
+            t.col(col::W_MEM_REQUESTED_BYTE_S),
+            filled(col::W_MEM_USED_BYTE_S),
+            1000.0 / dur,
+            1.0 / dur,
+        ),
+        None => (
+            cr,
+            filled(col::W_CPU_USED),
+            t.col(col::W_MEM_REQUESTED),
+            filled(col::W_MEM_USED),
+            1.0,
+            1.0,
+        ),
+    };
+    let scale = |c: Option<usize>| {
+        if c == Some(cr) || c == cu {
+            cpu_k
+        } else {
+            mem_k
+        }
+    };
+    let get = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0) * scale(c);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     rows.sort_by(|&a, &b| get(Some(cr), b).total_cmp(&get(Some(cr), a)));
     let note = if rows.len() > MAX_CATEGORIES {
         let n = rows.len();
         rows.truncate(MAX_CATEGORIES);
-        format!("{MAX_CATEGORIES} largest of {n} workloads by CPU requested")
+        let mean = if timed.is_some() {
+            ", means over the run"
+        } else {
+            ""
+        };
+        format!("{MAX_CATEGORIES} largest of {n} workloads by CPU requested{mean}")
+    } else if timed.is_some() {
+        "means over the run".to_string()
     } else {
         String::new()
     };
@@ -485,4 +516,73 @@ pub fn node_usage(run: &RunData) -> Prep {
         105.0,
         panels,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::data::{Series, TextTable};
+    use std::path::PathBuf;
+
+    /// A Job stream gone at the end of the run: the chart shows its means over the run from
+    /// the integrated columns, not the zeros of the end-of-run columns.
+    #[test]
+    fn workload_usage_shows_means_over_the_run() {
+        let t = TextTable::from_rows(
+            &[
+                "workload",
+                "kind",
+                "cpu_requested_m",
+                "cpu_used_m",
+                "mem_requested_bytes",
+                "mem_used_bytes",
+                "cpu_requested_core_s",
+                "cpu_used_core_s",
+                "mem_requested_byte_s",
+                "mem_used_byte_s",
+            ],
+            &[&[
+                "jobs",
+                "Job",
+                "0",
+                "0",
+                "0",
+                "0",
+                "3600.000",
+                "2880.000",
+                "15461882265600",
+                "7730941132800",
+            ]],
+        );
+        let run = RunData {
+            dir: PathBuf::new(),
+            summary: Value::Null,
+            scenario: "s".into(),
+            seed: 1,
+            duration_s: 7200.0,
+            ts: Series::from_columns(vec![("time_s".to_owned(), vec![0.0])]),
+            zones: vec![],
+            faults: None,
+            cascades: None,
+            nodes: None,
+            workloads: Some(t),
+            node_samples: None,
+            effects: None,
+            workload_availability: None,
+            slo: None,
+        };
+        let Prep::HBars(h) = workload_usage(&run) else {
+            panic!("bars expected");
+        };
+        // 3600 core-s over 7200 s: 0.5 cores requested, 0.4 used.
+        let cpu = &h.panels[0].series;
+        assert_eq!(cpu[0].1, vec![0.5]);
+        assert_eq!(cpu[1].1, vec![0.4]);
+        // 2Gi × 7200 s over 7200 s: 2Gi requested, 1Gi used.
+        let mem = &h.panels[1].series;
+        assert!(h.panels[1].x_desc.contains("GiB"), "{}", h.panels[1].x_desc);
+        assert_eq!(mem[0].1, vec![2.0]);
+        assert_eq!(mem[1].1, vec![1.0]);
+        assert_eq!(h.note, "means over the run");
+    }
 }

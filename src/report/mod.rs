@@ -38,7 +38,7 @@ pub use document::{html_page, markdown};
 pub use error::ReportError;
 pub use figures::{Figure, FigureKey, Figures};
 pub use format::Unit;
-pub use slo::{evaluate, slo_json, Status, Verdict, SLO_FILE};
+pub use slo::{evaluate, judge_results_dir, slo_json, Status, Verdict, SLO_FILE};
 pub use stats::{mean_ci, MeanCi};
 
 use crate::scenario::types::slo::Slo;

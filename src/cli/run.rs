@@ -7,7 +7,7 @@ use super::{load, output, CliError, EventsArg};
 use clustersim::build::{build, describe, BuildOptions};
 use clustersim::metrics::{peak_rss_bytes, write_results_with, EventLogLevel, Timing};
 use clustersim::report::{Status, Verdict};
-use clustersim::scenario::{warnings, Override};
+use clustersim::scenario::{effective_yaml, warnings, Override, EFFECTIVE_FILE};
 use clustersim::sim::{Progress, Simulation};
 
 /// Options of `run`.
@@ -87,9 +87,11 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         peak_rss_bytes: peak_rss_bytes(),
     };
     let slo = clustersim::report::slo_json(&s);
+    let effective = effective_scenario(&a.scenario, &a.overrides)?;
     let extra: Vec<(&str, &[u8])> = slo
         .iter()
         .map(|t| (clustersim::report::SLO_FILE, t.as_bytes()))
+        .chain([(EFFECTIVE_FILE, effective.as_bytes())])
         .collect();
     write_results_with(&out, &s.name, seed, &result, &timing, &extra)
         .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
@@ -116,6 +118,14 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         );
     }
     slo_outcome(&verdicts, &out)
+}
+
+/// The effective scenario (`scenario.yaml` in the results directory): the file after `--set`.
+fn effective_scenario(path: &Path, overrides: &[Override]) -> Result<String, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("{}: cannot read: {e}", path.display())))?;
+    effective_yaml(&text, &path.display().to_string(), overrides)
+        .map_err(|e| CliError::input(e.to_string()))
 }
 
 /// Exit code 3 when any SLO of the scenario's `slo:` section fails ("not evaluated" does not

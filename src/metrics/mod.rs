@@ -16,6 +16,7 @@ pub mod effects;
 mod events;
 pub mod node_samples;
 pub mod pressure;
+mod replace;
 mod recorder;
 pub mod resilience;
 mod series;

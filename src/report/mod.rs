@@ -21,6 +21,7 @@ mod document;
 mod error;
 mod figures;
 mod format;
+pub mod scenario_diff;
 mod slo;
 mod stats;
 pub mod sweep_chart;

@@ -88,7 +88,10 @@ fn table(e: &Explanation, at_ms: u64) -> String {
         e.nodes_examined,
         e.selected.as_deref().unwrap_or("none")
     );
-    let _ = writeln!(out, "weighted scores per plugin (raw/normalized in --json):");
+    let _ = writeln!(
+        out,
+        "weighted scores per plugin (raw/normalized in --json):"
+    );
     let mut header = format!("  {:<24} {:<9}", "node", "feasible");
     for p in SCORE_PLUGINS {
         header.push_str(&format!(" {:>9}", short(p)));

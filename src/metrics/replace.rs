@@ -85,9 +85,8 @@ pub fn replace_dir(tmp: &Path, dir: &Path, parent: &Path, name: &str) -> Result<
             source,
         }
     };
-    let rename_in = || {
-        fs::rename(tmp, dir).map_err(io(&format!("rename {} to", tmp.display()), dir))
-    };
+    let rename_in =
+        || fs::rename(tmp, dir).map_err(io(&format!("rename {} to", tmp.display()), dir));
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => return rename_in(),
         Err(e) => return Err(io("read", dir)(e)),

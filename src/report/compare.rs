@@ -491,7 +491,10 @@ fn changes_section(d: &ScenarioDiff) -> Section {
         if changes.len() == 1 { "s" } else { "" },
     );
     if more > 0 {
-        text.push_str(&format!(" The first {} are shown; compare.json lists all.", scenario_diff::MAX_ROWS));
+        text.push_str(&format!(
+            " The first {} are shown; compare.json lists all.",
+            scenario_diff::MAX_ROWS
+        ));
     }
     Section {
         heading,

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{bin, repo, run, stderr, stdout};
+use common::{bin, repo, run, run_finished, stderr, stdout};
 
 /// A valid small scenario used as the base of the malformed cases.
 const GOOD: &str = r#"name: tiny
@@ -159,7 +159,7 @@ fn same_seed_gives_byte_identical_results_and_other_seed_differs() {
             out.to_str().unwrap(),
             "--quiet",
         ]);
-        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(run_finished(&o), "{}", stderr(&o));
     }
     let a = read_dir_files(&runs[0]);
     let b = read_dir_files(&runs[1]);
@@ -284,7 +284,7 @@ fn every_shipped_scenario_validates_and_runs() {
             "failures",
             "--quiet",
         ]);
-        assert!(r.status.success(), "run {}: {}", path.display(), stderr(&r));
+        assert!(run_finished(&r), "run {}: {}", path.display(), stderr(&r));
         let summary: serde_json::Value =
             serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
         assert!(

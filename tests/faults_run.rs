@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{repo, run, stderr};
+use common::{repo, run, run_finished, stderr};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -34,7 +34,7 @@ fn run_scenario(name: &str, out: &Path, extra: &[&str]) {
     ];
     args.extend_from_slice(extra);
     let o = run(&args);
-    assert!(o.status.success(), "{name}: {}", stderr(&o));
+    assert!(run_finished(&o), "{name}: {}", stderr(&o));
 }
 
 #[test]

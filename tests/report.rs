@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 mod common;
-use common::{png_stats, repo, run, stderr};
+use common::{png_stats, repo, run, run_finished, stderr};
 
 fn ok(args: &[&str]) -> Output {
     let o = run(args);
@@ -41,7 +41,8 @@ fn sim(scenario: &Path, out: &Path, extra: &[&str]) {
         "--quiet",
     ];
     args.extend_from_slice(extra);
-    ok(&args);
+    let o = run(&args);
+    assert!(run_finished(&o), "clustersim {args:?}: {}", stderr(&o));
 }
 
 /// Every relative `src="…"` / `href="…"` in an HTML page, and `](…)` in Markdown.
@@ -375,7 +376,13 @@ fn report_on_a_non_results_or_incomplete_directory_is_a_clear_error() {
 
     let bad_ts = t.join("bad-ts");
     fs::create_dir(&bad_ts).unwrap();
-    fs::copy(good.join("summary.json"), bad_ts.join("summary.json")).unwrap();
+    // Every file of a good run (summary.json lists them), with a malformed time series.
+    for e in fs::read_dir(&good).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            fs::copy(e.path(), bad_ts.join(e.file_name())).unwrap();
+        }
+    }
     fs::write(bad_ts.join("timeseries.csv"), "time_s,pods_pending\n60,x\n").unwrap();
     fails_2(&["report", s(&bad_ts)], "timeseries.csv");
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{bin, png_stats, repo, run, stderr, stdout};
+use common::{bin, png_stats, repo, run, run_finished, stderr, stdout};
 
 fn ok(o: Output) -> Output {
     assert!(
@@ -278,11 +278,17 @@ fn small_sweep_writes_a_row_per_point_a_directory_per_run_and_charts() {
         p(&single),
         "-q",
     ]));
-    assert_eq!(
-        tree(&out.join("3-2")),
-        tree(&single),
-        "point 3 (3 nodes, 8 replicas), seed 2"
+    // The effective scenarios differ only in how they were reached (the sweep's point
+    // overrides vs this run's --set list, nodeSampleInterval included); each names its own.
+    let (mut swept, mut alone) = (tree(&out.join("3-2")), tree(&single));
+    let effective = String::from_utf8(swept.remove("scenario.yaml").unwrap()).unwrap();
+    assert!(
+        effective
+            .contains("#   cluster.nodePools[general].count=3\n#   workloads[web].replicas=8\n"),
+        "{effective}"
     );
+    assert!(alone.remove("scenario.yaml").is_some());
+    assert_eq!(swept, alone, "point 3 (3 nodes, 8 replicas), seed 2");
     // Common random numbers: the batch Jobs of one seed are the same at every point.
     let created = |point: usize, seed: u64| {
         let s: serde_json::Value = serde_json::from_str(
@@ -673,7 +679,8 @@ fn pending_after_1h(dir: &Path, count: i64, seeds: &[u64]) -> Vec<u64> {
         .iter()
         .map(|seed| {
             let out = dir.join(format!("run-{count}-{seed}"));
-            ok(run(&[
+            // Exit 3 when the run fails the quickstart's SLOs, which is what is looked for.
+            let o = run(&[
                 "run",
                 p(&repo("scenarios/quickstart.yaml")),
                 "--seed",
@@ -685,7 +692,8 @@ fn pending_after_1h(dir: &Path, count: i64, seeds: &[u64]) -> Vec<u64> {
                 "--events",
                 "none",
                 "-q",
-            ]));
+            ]);
+            assert!(run_finished(&o), "{}", stderr(&o));
             let rows = csv_rows(&out.join("timeseries.csv"));
             let time = rows[0].iter().position(|h| h == "time_s").unwrap();
             let pending = rows[0].iter().position(|h| h == "pods_pending").unwrap();

@@ -38,6 +38,14 @@ impl CliError {
         }
     }
 
+    /// The run finished and wrote its results, but an SLO of the scenario failed (exit code 3).
+    pub fn slo_failed(message: impl Into<String>) -> Self {
+        CliError {
+            code: 3,
+            message: message.into(),
+        }
+    }
+
     /// Exit code.
     pub fn code(&self) -> u8 {
         self.code

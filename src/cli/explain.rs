@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{load, CliError};
+use std::fmt::Write as _;
+
+use super::{load, output, CliError};
 use clustersim::build::{build, BuildOptions};
 use clustersim::engine::SimTime;
 use clustersim::metrics::EventLogLevel;
@@ -57,11 +59,10 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
     if a.json {
         let text =
             serde_json::to_string_pretty(&e).map_err(|e| CliError::internal(e.to_string()))?;
-        println!("{text}");
+        output::print(&format!("{text}\n"))
     } else {
-        print_table(&e, at.as_millis());
+        output::print(&table(&e, at.as_millis()))
     }
-    Ok(())
 }
 
 fn short(plugin: &str) -> &str {
@@ -77,21 +78,26 @@ fn short(plugin: &str) -> &str {
     }
 }
 
-fn print_table(e: &Explanation, at_ms: u64) {
-    println!(
+fn table(e: &Explanation, at_ms: u64) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "pod {} at t={}: {} node(s) examined, selected: {}",
         e.pod,
         SimTime(at_ms),
         e.nodes_examined,
         e.selected.as_deref().unwrap_or("none")
     );
-    println!("weighted scores per plugin (raw/normalized in --json):");
+    let _ = writeln!(
+        out,
+        "weighted scores per plugin (raw/normalized in --json):"
+    );
     let mut header = format!("  {:<24} {:<9}", "node", "feasible");
     for p in SCORE_PLUGINS {
         header.push_str(&format!(" {:>9}", short(p)));
     }
     header.push_str(&format!(" {:>7}", "total"));
-    println!("{header}");
+    let _ = writeln!(out, "{header}");
     for n in &e.nodes {
         let mark = if Some(&n.node) == e.selected.as_ref() {
             "*"
@@ -99,7 +105,8 @@ fn print_table(e: &Explanation, at_ms: u64) {
             " "
         };
         if !n.feasible {
-            println!(
+            let _ = writeln!(
+                out,
                 "{mark} {:<24} no        {}",
                 n.node,
                 n.reason.as_deref().unwrap_or("")
@@ -116,6 +123,7 @@ fn print_table(e: &Explanation, at_ms: u64) {
             line.push_str(&format!(" {v:>9}"));
         }
         line.push_str(&format!(" {:>7}", n.total));
-        println!("{line}");
+        let _ = writeln!(out, "{line}");
     }
+    out
 }

@@ -4,7 +4,9 @@ mod compare;
 mod error;
 mod explain;
 mod merge;
+mod output;
 mod plan;
+mod progress;
 mod report;
 mod run;
 mod sweep;
@@ -38,7 +40,8 @@ pub enum EventsArg {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario and write a results directory.
+    /// Run a scenario and write a results directory (with the effective scenario,
+    /// `scenario.yaml`). Exit code 3 when an SLO of the scenario's `slo:` section fails.
     Run {
         /// Scenario file (YAML).
         scenario: PathBuf,
@@ -54,7 +57,8 @@ enum Command {
         /// Which pod events to log in `events.csv`.
         #[arg(long, value_enum, default_value = "all")]
         events: EventsArg,
-        /// No progress bar and no closing line.
+        /// No warnings, no progress (bar, or lines every 10 s when stderr is not a terminal)
+        /// and no closing line.
         #[arg(long, short)]
         quiet: bool,
         /// Also write charts and `report.html` / `report.md` into the results directory.

@@ -134,33 +134,25 @@ pub fn plan(a: PlanArgs) -> Result<(), CliError> {
     let result = with_threads(a.jobs, || spec.search(&|| pb.inc(1)))?.map_err(cli_error)?;
     pb.finish_and_clear();
 
-    match &n_plus {
-        None => print!("{}", report(&spec, &result.evaluations)),
-        Some(about) => print!(
-            "{}",
-            worst_report(&spec, &groups, about, &result.evaluations)
-        ),
-    }
+    let table = match &n_plus {
+        None => report(&spec, &result.evaluations),
+        Some(about) => worst_report(&spec, &groups, about, &result.evaluations),
+    };
+    super::output::print(&table)?;
     match result.answer {
-        Some(v) if v == spec.min && spec.min < spec.max => {
-            println!(
-                "answer: {} = {v} (--min already passes: lower --min to search below)",
-                spec.vary
-            );
-            Ok(())
-        }
-        Some(v) if v == spec.min => {
-            println!("answer: {} = {v} (the only value searched)", spec.vary);
-            Ok(())
-        }
-        Some(v) => {
-            println!(
-                "answer: {} = {v} ({} fails, {v} passes)",
-                spec.vary,
-                v - spec.step
-            );
-            Ok(())
-        }
+        Some(v) if v == spec.min && spec.min < spec.max => super::output::print(&format!(
+            "answer: {} = {v} (--min already passes: lower --min to search below)\n",
+            spec.vary
+        )),
+        Some(v) if v == spec.min => super::output::print(&format!(
+            "answer: {} = {v} (the only value searched)\n",
+            spec.vary
+        )),
+        Some(v) => super::output::print(&format!(
+            "answer: {} = {v} ({} fails, {v} passes)\n",
+            spec.vary,
+            v - spec.step
+        )),
         None => Err(CliError::input(format!(
             "plan: no value up to --max {} meets the SLOs (see the table above); raise --max",
             spec.max

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{load, CliError};
-use clustersim::report::{write_report, ReportError, ReportOptions, Status};
+use clustersim::report::{write_report, ReportError, ReportOptions, Status, Verdict};
 use clustersim::scenario::types::slo::Slo;
 
 /// Options of `report`.
@@ -37,6 +37,11 @@ pub fn slo_from(path: &Path) -> Result<(Slo, String), CliError> {
 
 /// Writes the report of `dir` and prints one line about it (unless `quiet`).
 pub fn report(a: ReportArgs) -> Result<(), CliError> {
+    report_verdicts(a).map(|_| ())
+}
+
+/// [`report`], returning the SLO verdicts.
+fn report_verdicts(a: ReportArgs) -> Result<Vec<Verdict>, CliError> {
     let (slo, slo_source) = match &a.slo {
         Some(p) => {
             let (s, src) = slo_from(p)?;
@@ -65,12 +70,13 @@ pub fn report(a: ReportArgs) -> Result<(), CliError> {
             out.html.display()
         );
     }
-    Ok(())
+    Ok(out.verdicts)
 }
 
-/// For `run --report`: the report of the directory a run just wrote, with its own `slo.json`.
-pub fn after_run(dir: &Path, quiet: bool) -> Result<(), CliError> {
-    report(ReportArgs {
+/// For `run --report`: the report of the directory a run just wrote, with its own `slo.json`;
+/// returns the SLO verdicts.
+pub fn after_run(dir: &Path, quiet: bool) -> Result<Vec<Verdict>, CliError> {
+    report_verdicts(ReportArgs {
         dir: dir.to_path_buf(),
         slo: None,
         quiet,

@@ -1,15 +1,13 @@
 //! `clustersim run`: simulate a scenario and write its results directory.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use super::{load, CliError, EventsArg};
-use clustersim::build::{build, BuildOptions};
+use super::progress::RunProgress;
+use super::{load, output, CliError, EventsArg};
+use clustersim::build::{build, describe, BuildOptions};
 use clustersim::metrics::{peak_rss_bytes, write_results_with, EventLogLevel, Timing};
-use clustersim::scenario::Override;
+use clustersim::report::{Status, Verdict};
+use clustersim::scenario::{effective_yaml, warnings, Override, EFFECTIVE_FILE};
 use clustersim::sim::{Progress, Simulation};
 
 /// Options of `run`.
@@ -48,19 +46,6 @@ fn check_output_parent(dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-fn progress_bar(quiet: bool, duration_s: u64) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let pb = ProgressBar::with_draw_target(Some(duration_s), ProgressDrawTarget::stderr());
-    pb.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} simulated s  {msg}")
-            .expect("static template")
-            .progress_chars("=> "),
-    );
-    pb
-}
-
 /// Runs the scenario and writes `summary.json`, `timing.json`, `timeseries.csv`, `events.csv`.
 pub fn run(a: RunArgs) -> Result<(), CliError> {
     let s = load(&a.scenario, &a.overrides)?;
@@ -76,6 +61,14 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
             event_log,
         },
     );
+    if !a.quiet {
+        // The notes `validate` prints: e.g. a fault scheduled after the end never happens.
+        let mut notes = warnings(&s);
+        notes.extend(describe(&setup).warnings);
+        for n in notes {
+            output::note(&format!("warning: {}: {n}", a.scenario.display()));
+        }
+    }
     let seed = setup.seed;
     let out = a
         .out
@@ -84,30 +77,31 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
     check_output_parent(&out)?;
     let sim = Simulation::new(setup)
         .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
-    let pb = progress_bar(a.quiet, s.simulation.duration.as_millis() / 1000);
-    let started = Instant::now();
-    let result = sim.run(&mut |p: Progress| {
-        pb.set_position(p.sim_time.as_millis() / 1000);
-        let secs = started.elapsed().as_secs_f64().max(1e-9);
-        pb.set_message(format!("{:.0} events/s", p.events_processed as f64 / secs));
-    });
-    pb.finish_and_clear();
-    let wall = started.elapsed().as_secs_f64();
+    let mut progress = RunProgress::new(a.quiet, s.simulation.duration.as_millis() / 1000);
+    let result = sim.run(&mut |p: Progress| progress.update(p));
+    progress.finish();
+    let wall = progress.elapsed().as_secs_f64();
     let timing = Timing {
         wall_time_s: wall,
         events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
         peak_rss_bytes: peak_rss_bytes(),
     };
     let slo = clustersim::report::slo_json(&s);
+    let effective = effective_scenario(&a.scenario, &a.overrides)?;
     let extra: Vec<(&str, &[u8])> = slo
         .iter()
         .map(|t| (clustersim::report::SLO_FILE, t.as_bytes()))
+        .chain([(EFFECTIVE_FILE, effective.as_bytes())])
         .collect();
     write_results_with(&out, &s.name, seed, &result, &timing, &extra)
         .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
-    if a.report {
-        super::report::after_run(&out, a.quiet)?;
-    }
+    let verdicts = if a.report {
+        super::report::after_run(&out, a.quiet)?
+    } else if slo.is_some() {
+        clustersim::report::judge_results_dir(&out).map_err(super::report::map_err)?
+    } else {
+        Vec::new()
+    };
     if !a.quiet {
         let sm = &result.summary;
         eprintln!(
@@ -123,5 +117,33 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
             out.display()
         );
     }
-    Ok(())
+    slo_outcome(&verdicts, &out)
+}
+
+/// The effective scenario (`scenario.yaml` in the results directory): the file after `--set`.
+fn effective_scenario(path: &Path, overrides: &[Override]) -> Result<String, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("{}: cannot read: {e}", path.display())))?;
+    effective_yaml(&text, &path.display().to_string(), overrides)
+        .map_err(|e| CliError::input(e.to_string()))
+}
+
+/// Exit code 3 when any SLO of the scenario's `slo:` section fails ("not evaluated" does not
+/// fail), so that CI can gate on a what-if.
+fn slo_outcome(verdicts: &[Verdict], out: &Path) -> Result<(), CliError> {
+    let failed: Vec<String> = verdicts
+        .iter()
+        .filter(|v| v.status == Status::Fail)
+        .map(|v| format!("{} (was {}, must be {})", v.slo, v.value, v.threshold))
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::slo_failed(format!(
+        "{} of {} SLOs failed: {}; results in {}",
+        failed.len(),
+        verdicts.len(),
+        failed.join(", "),
+        out.display()
+    )))
 }

@@ -74,8 +74,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), CliError> {
         .unwrap_or_else(|| PathBuf::from("results").join(&sweep.name));
     if a.dry_run {
         let scenarios = sweep.scenarios().map_err(cli_error)?;
-        print!("{}", dry_run(&sweep, shard, scenarios.len(), &out));
-        return Ok(());
+        return super::output::print(&dry_run(&sweep, shard, scenarios.len(), &out));
     }
     std::fs::create_dir_all(&out).map_err(|e| {
         CliError::input(format!(

@@ -1,8 +1,9 @@
 //! `clustersim validate`: check a scenario and print what it describes.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{load, CliError};
+use super::{load, output, CliError};
 use clustersim::build::{build, describe, BuildOptions};
 use clustersim::scenario::{warnings, Override};
 
@@ -12,16 +13,18 @@ pub fn validate(path: &Path, overrides: &[Override]) -> Result<(), CliError> {
     let setup = build(&s, BuildOptions::default());
     let mut d = describe(&setup);
     d.warnings.splice(0..0, warnings(&s));
-    println!("{}: valid scenario `{}`", path.display(), s.name);
+    let mut text = String::new();
+    let _ = writeln!(text, "{}: valid scenario `{}`", path.display(), s.name);
     if let Some(desc) = &s.description {
-        println!("{}", desc.trim());
+        let _ = writeln!(text, "{}", desc.trim());
     }
-    println!(
+    let _ = writeln!(
+        text,
         "simulation: {} ms, seed {}, metrics every {} ms",
         s.simulation.duration.as_millis(),
         s.simulation.seed,
         s.simulation.metrics_interval.as_millis()
     );
-    print!("{d}");
-    Ok(())
+    let _ = write!(text, "{d}");
+    output::print(&text)
 }

@@ -18,6 +18,7 @@ pub mod integral;
 pub mod node_samples;
 pub mod pressure;
 mod recorder;
+mod replace;
 pub mod resilience;
 mod series;
 mod summary;

@@ -3,8 +3,10 @@
 //! samples are off.
 //!
 //! The directory is written atomically: everything goes into a temporary sibling
-//! `.<name>.tmp-<pid>`, which is renamed over the target only when complete (an old target is
-//! removed first), so an interrupted run never leaves a directory that looks complete.
+//! `.<name>.tmp-<pid>`, which replaces the target only when complete (see [`super::replace`]),
+//! so an interrupted run never leaves a partial directory at the target path. `summary.json`
+//! is written last and lists every other file in `files`; `report` refuses a directory where
+//! a listed file is missing.
 //! Every file except `timing.json` is a pure function of the run (byte-identical for one seed).
 
 use super::pressure::{format_core_seconds, format_ppm, NodeRow, NODE_COLUMNS};
@@ -78,6 +80,8 @@ struct SummaryFile<'a> {
     seed: u64,
     #[serde(flatten)]
     summary: &'a Summary,
+    /// Every other file of the results directory, sorted (a completeness check for readers).
+    files: Vec<String>,
 }
 
 /// Writes the results of one run into `dir` (created, or replaced if it exists).
@@ -110,7 +114,8 @@ pub fn write_results_with(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(io_err("create directory", &parent))?;
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    super::replace::clean_leftovers(&parent);
+    let tmp = super::replace::temp_dir(&parent, &name);
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(io_err("remove stale temporary directory", &tmp))?;
     }
@@ -121,12 +126,7 @@ pub fn write_results_with(
     });
     let written = extras
         .and_then(|()| write_all(&tmp, scenario_name, seed, result, timing))
-        .and_then(|()| {
-            if dir.exists() {
-                fs::remove_dir_all(dir).map_err(io_err("remove old results directory", dir))?;
-            }
-            fs::rename(&tmp, dir).map_err(io_err(&format!("rename {} to", tmp.display()), dir))
-        });
+        .and_then(|()| super::replace::replace_dir(&tmp, dir, &parent, &name));
     if written.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
@@ -140,14 +140,6 @@ fn write_all(
     result: &RunResult,
     timing: &Timing,
 ) -> Result<(), WriteError> {
-    write_json(
-        &dir.join("summary.json"),
-        &SummaryFile {
-            scenario: scenario_name,
-            seed,
-            summary: &result.summary,
-        },
-    )?;
     write_json(&dir.join("timing.json"), timing)?;
     write_timeseries(&dir.join("timeseries.csv"), &result.timeseries)?;
     write_events(&dir.join("events.csv"), &result.events)?;
@@ -158,7 +150,22 @@ fn write_all(
     if let Some(samples) = &result.node_samples {
         write_node_samples(&dir.join("node_samples.csv"), samples)?;
     }
-    Ok(())
+    // Last: a results directory with `summary.json` is complete, and says what it holds.
+    let mut files = Vec::new();
+    for e in fs::read_dir(dir).map_err(io_err("read", dir))? {
+        let e = e.map_err(io_err("read", dir))?;
+        files.push(e.file_name().to_string_lossy().into_owned());
+    }
+    files.sort();
+    write_json(
+        &dir.join("summary.json"),
+        &SummaryFile {
+            scenario: scenario_name,
+            seed,
+            summary: &result.summary,
+            files,
+        },
+    )
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), WriteError> {

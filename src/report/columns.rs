@@ -10,6 +10,7 @@
 //! | key | meaning |
 //! |---|---|
 //! | `scenario`, `seed`, `simulatedDurationS` | required; identify the run |
+//! | `files` | every other file the run wrote; a directory missing one is refused as incomplete |
 //! | `podsUnschedulableAtEnd`, `podsCreated`, `schedulingFailures`, `podsPreempted`, `podsFailed` | end-of-run counts |
 //! | `workloads[]` (`name`, `kind`, `desired`, `created`, `runningAtEnd`, `pendingAtEnd`, `succeeded`, `failed`, `deleted`) | per-workload pods |
 //! | `nodes` *(later)* | fleet size; else the rows of `nodes.csv`; else the peak of `nodes_ready` |
@@ -81,6 +82,8 @@ pub const SLO_FILE: &str = "slo.json";
 pub const CHARTS_DIR: &str = "charts";
 
 // summary.json keys.
+/// Every other file the run wrote (a reader refuses the directory when one is missing).
+pub const S_FILES: &str = "files";
 /// Scenario name.
 pub const S_SCENARIO: &str = "scenario";
 /// Master seed.

@@ -22,6 +22,7 @@ use super::document::{html_page, markdown, Document, Section, Table};
 use super::error::ReportError;
 use super::figures::{self, FigureKey, Figures};
 use super::format::{self, Unit};
+use super::scenario_diff::{self, ScenarioDiff};
 use super::slo::{evaluate, Status, Verdict};
 use super::stats::mean_ci;
 use super::{with_temp, write_file};
@@ -164,6 +165,8 @@ struct CompareJson<'a> {
     unpaired: Vec<String>,
     figures: &'a [FigureDelta],
     slo: &'a [SloCompare],
+    /// What the variant changed in the effective scenario (first pair).
+    scenario_changes: &'a ScenarioDiff,
     charts: &'a [ChartFile],
     not_available: &'a [Skipped],
 }
@@ -371,6 +374,9 @@ pub fn write_compare(opts: &CompareOptions) -> Result<CompareOutput, ReportError
         }
     }
 
+    // What the variant changed: the effective scenarios of the first pair.
+    let changes = scenario_diff::diff_dirs(&pairs[0].0.dir, &pairs[0].1.dir);
+
     // Overlays: the first pair.
     let sides = Sides {
         base: (pairs[0].0, bl.as_str()),
@@ -391,6 +397,7 @@ pub fn write_compare(opts: &CompareOptions) -> Result<CompareOutput, ReportError
             deltas: &deltas,
             slos: &slos,
             slo_source: slo_source.as_deref(),
+            changes: &changes,
             charts: &charts,
             skipped: &skipped,
         });
@@ -414,6 +421,7 @@ pub fn write_compare(opts: &CompareOptions) -> Result<CompareOutput, ReportError
             unpaired: unpaired.clone(),
             figures: &deltas,
             slo: &slos,
+            scenario_changes: &changes,
             charts: &charts,
             not_available: &skipped,
         };
@@ -442,8 +450,57 @@ struct CompareDoc<'a> {
     deltas: &'a [FigureDelta],
     slos: &'a [SloCompare],
     slo_source: Option<&'a str>,
+    changes: &'a ScenarioDiff,
     charts: &'a [ChartFile],
     skipped: &'a [Skipped],
+}
+
+/// "Scenario changes": the fields of the effective scenario the variant changed.
+fn changes_section(d: &ScenarioDiff) -> Section {
+    let heading = "Scenario changes".to_owned();
+    let changes = match d {
+        ScenarioDiff::Unavailable(why) => {
+            return Section {
+                heading,
+                text: Some(format!("Not available: {why}.")),
+                table: None,
+            }
+        }
+        ScenarioDiff::Compared(c) if c.is_empty() => {
+            return Section {
+                heading,
+                text: Some(
+                    "The effective scenarios are identical: the runs differ only by seed.".into(),
+                ),
+                table: None,
+            }
+        }
+        ScenarioDiff::Compared(c) => c,
+    };
+    let mut t = Table::new(&["Field", "Baseline", "Variant"]);
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
+    for ch in changes.iter().take(scenario_diff::MAX_ROWS) {
+        t.row(vec![ch.path.clone(), show(&ch.baseline), show(&ch.variant)]);
+    }
+    let more = changes.len().saturating_sub(scenario_diff::MAX_ROWS);
+    let mut text = format!(
+        "{} field{} of the effective scenario (`scenario.yaml`, after `--set`) differ{} between \
+         the first baseline run and its variant.",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" },
+        if changes.len() == 1 { "s" } else { "" },
+    );
+    if more > 0 {
+        text.push_str(&format!(
+            " The first {} are shown; compare.json lists all.",
+            scenario_diff::MAX_ROWS
+        ));
+    }
+    Section {
+        heading,
+        text: Some(text),
+        table: Some(t),
+    }
 }
 
 fn compare_document(c: &CompareDoc) -> Document {
@@ -563,6 +620,7 @@ fn compare_document(c: &CompareDoc) -> Document {
             text: Some(pairing),
             table: Some(head),
         },
+        changes_section(c.changes),
         Section {
             heading: "Figures".into(),
             text: Some("n/a: the run does not record the figure.".into()),

@@ -367,7 +367,7 @@ pub fn check_results_dir(dir: &Path) -> Result<(), ReportError> {
     let has_summary = dir.join(col::SUMMARY_FILE).is_file();
     let has_ts = dir.join(col::TIMESERIES_FILE).is_file();
     match (has_summary, has_ts) {
-        (true, true) => Ok(()),
+        (true, true) => check_listed_files(dir),
         (false, false) => {
             let runs = run_subdirs(dir).len();
             let hint = if runs > 0 {
@@ -400,6 +400,36 @@ pub fn check_results_dir(dir: &Path) -> Result<(), ReportError> {
             ),
         )),
     }
+}
+
+/// Every file `summary.json` lists in `files` (written by runs since the list was added) must
+/// be present: a directory missing one was damaged after it was written (e.g. a deletion that
+/// was interrupted). An unreadable summary is left to [`RunData::load`] to report.
+fn check_listed_files(dir: &Path) -> Result<(), ReportError> {
+    let Ok(text) = fs::read_to_string(dir.join(col::SUMMARY_FILE)) else {
+        return Ok(());
+    };
+    let Ok(summary) = serde_json::from_str::<Value>(&text) else {
+        return Ok(());
+    };
+    let listed = summary.get(col::S_FILES).and_then(Value::as_array);
+    let missing: Vec<&str> = listed
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|f| !dir.join(f).exists())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ReportError::input(
+        dir,
+        format!(
+            "incomplete results directory: {} listed in {} but missing; rerun the scenario",
+            missing.join(", "),
+            col::SUMMARY_FILE
+        ),
+    ))
 }
 
 /// `.<name>.tmp-<digits>`: the temporary directory `metrics::write_results` renames into place.

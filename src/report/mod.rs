@@ -21,6 +21,7 @@ mod document;
 mod error;
 mod figures;
 mod format;
+pub mod scenario_diff;
 mod slo;
 mod stats;
 pub mod sweep_chart;
@@ -38,7 +39,7 @@ pub use document::{html_page, markdown};
 pub use error::ReportError;
 pub use figures::{Figure, FigureKey, Figures};
 pub use format::Unit;
-pub use slo::{evaluate, slo_json, Status, Verdict, SLO_FILE};
+pub use slo::{evaluate, judge_results_dir, slo_json, Status, Verdict, SLO_FILE};
 pub use stats::{mean_ci, MeanCi};
 
 use crate::scenario::types::slo::Slo;

@@ -159,6 +159,17 @@ pub fn evaluate(slo: &Slo, figures: &Figures) -> Vec<Verdict> {
         .collect()
 }
 
+/// Judges the results directory `dir` against its own `slo.json` (no verdicts when it has
+/// none), as `clustersim report` does; `clustersim run` uses it for its exit code.
+pub fn judge_results_dir(dir: &std::path::Path) -> Result<Vec<Verdict>, super::ReportError> {
+    let run = super::RunData::load(dir)?;
+    let Some(slo) = run.slo.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let figs = super::figures::compute(&run, Some(slo));
+    Ok(evaluate(slo, &figs))
+}
+
 /// The contents of `slo.json` for a scenario: its `slo:` section as JSON, or None when it has
 /// none. `clustersim run` writes it into the results directory so the report can judge the run.
 pub fn slo_json(scenario: &ScenarioFile) -> Option<String> {

@@ -162,7 +162,10 @@ fn parse_message(e: &serde_saphyr::Error) -> String {
 }
 
 /// Deserializes YAML text, recording the field path of any error.
-fn from_yaml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T, ScenarioError> {
+pub(super) fn from_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<T, ScenarioError> {
     let mut failed_at = None;
     serde_saphyr::with_deserializer_from_str_with_options(text, yaml_options(), |deserializer| {
         serde_path_to_error::deserialize(deserializer).map_err(|e| {

@@ -8,6 +8,7 @@
 //! of the crate. Its only I/O is reading the one file in [`load_scenario`].
 
 pub mod duration;
+pub mod effective;
 pub mod error;
 pub mod load;
 mod locate;
@@ -27,6 +28,7 @@ mod input_tests;
 mod tests;
 
 pub use duration::{DurationError, DurationMs};
+pub use effective::{effective_yaml, EFFECTIVE_FILE};
 pub use error::{Diagnostic, Location, ScenarioError};
 pub use load::{
     load_scenario, load_scenario_with_overrides, parse_scenario, parse_scenario_with_overrides,

@@ -116,6 +116,8 @@ pub struct Progress {
     pub duration: SimTime,
     /// Events processed so far.
     pub events_processed: u64,
+    /// Pods Pending at this moment.
+    pub pods_pending: u64,
 }
 
 /// A Job pod whose node is down when its run should end is checked again this much later.
@@ -431,6 +433,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             sim_time: end,
             duration: end,
             events_processed: self.events_processed,
+            pods_pending: self.core.world.phase_counts().pending as u64,
         });
         let unschedulable_at_end = self
             .core
@@ -494,6 +497,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     sim_time: at,
                     duration: self.duration,
                     events_processed: self.events_processed,
+                    pods_pending: self.core.world.phase_counts().pending as u64,
                 });
             }
         }

@@ -13,7 +13,7 @@ use super::metric::Metric;
 use super::shard::Shard;
 use crate::build::{build, BuildOptions};
 use crate::metrics::{write_results_with, EventLogLevel, RunResult, Timing};
-use crate::scenario::ScenarioFile;
+use crate::scenario::{effective_yaml, ScenarioFile, EFFECTIVE_FILE};
 use crate::sim::{SetupError, Simulation};
 
 /// One finished run and its key metrics.
@@ -71,6 +71,14 @@ pub fn run_sweep(
         .into_iter()
         .filter(|r| shard.owns(r.index))
         .collect();
+    // The effective scenario of each point, written into its runs' directories.
+    let origin = sweep.base_file.display().to_string();
+    let effective = sweep
+        .points()
+        .iter()
+        .map(|p| effective_yaml(&sweep.base_text, &origin, &sweep.overrides(p)))
+        .collect::<Result<Vec<String>, _>>()
+        .map_err(|e| SweepError::Input(format!("{}: {e}", sweep.file)))?;
     runs.par_iter()
         .map(|r| {
             let s = &scenarios[r.point];
@@ -100,6 +108,7 @@ pub fn run_sweep(
             let extra: Vec<(&str, &[u8])> = slo
                 .iter()
                 .map(|t| (crate::report::SLO_FILE, t.as_bytes()))
+                .chain([(EFFECTIVE_FILE, effective[r.point].as_bytes())])
                 .collect();
             write_results_with(&dir, &s.name, r.seed, &result, &timing, &extra)
                 .map_err(|e| SweepError::Output(format!("{}: {e}", dir.display())))?;

@@ -268,7 +268,7 @@ pub fn write_report(dir: &Path, opts: &ReportOptions) -> Result<ReportOutput, Re
         doc.charts = charts.clone();
         doc.skipped = skipped.clone();
         write_file(&tmp.join("report.md"), &markdown(&doc))?;
-        write_file(&tmp.join("report.html"), &html_page(&doc))?;
+        write_file(&tmp.join("report.html"), &html_page(&doc, tmp))?;
         let json = ReportJson {
             scenario: &run.scenario,
             seed: run.seed,

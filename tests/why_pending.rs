@@ -1,0 +1,140 @@
+//! Why pods are pending: `explain` on an actual pending pod (summary line, preemption dry run)
+//! and the report's "why pending" table, through the real binary.
+//!
+//! Upstream texts: the summary line is `FitError.Error()` and the preemption part is
+//! `preemption.Evaluator` / `defaultpreemption` (kubernetes/kubernetes
+//! `pkg/scheduler/framework/types.go`, `pkg/scheduler/framework/preemption/preemption.go`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{run, stderr, stdout};
+
+/// Four nodes, a `filler` Deployment that fills them, a `web` Deployment whose nodeSelector has
+/// a typo (`sdd`), and a high-priority `vip` Job arriving at 9m that has to preempt.
+const SCENARIO: &str = r#"name: typo
+simulation: {duration: 10m, seed: 1, metricsInterval: 1m}
+priorityClasses:
+  - {name: high, value: 1000}
+cluster:
+  zones: [a, b]
+  nodePools:
+    - {name: ssd, count: 2, capacity: {cpu: "4", memory: 16Gi, pods: 110}, labels: {disktype: ssd}}
+    - {name: hdd, count: 2, capacity: {cpu: "4", memory: 16Gi, pods: 110}, labels: {disktype: hdd}}
+workloads:
+  - name: filler
+    kind: Deployment
+    replicas: 8
+    template:
+      labels: {app: filler}
+      containers: [{name: c, resources: {requests: {cpu: "2", memory: 1Gi}}}]
+  - name: web
+    kind: Deployment
+    replicas: 3
+    template:
+      labels: {app: web}
+      nodeSelector: {disktype: sdd}
+      containers: [{name: c, resources: {requests: {cpu: 100m, memory: 128Mi}}}]
+  - name: vip
+    kind: Job
+    priorityClassName: high
+    arrivals: {at: [9m]}
+    duration: {distribution: constant, value: 1m}
+    template:
+      labels: {app: vip}
+      containers: [{name: c, resources: {requests: {cpu: "3", memory: 1Gi}}}]
+"#;
+
+fn scenario(dir: &Path) -> PathBuf {
+    let p = dir.join("typo.yaml");
+    fs::write(&p, SCENARIO).unwrap();
+    p
+}
+
+const SELECTOR: &str = "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector.";
+
+#[test]
+fn explain_answers_why_an_actual_pod_is_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path());
+    let s = s.to_str().unwrap();
+    let o = run(&["explain", s, "--workload", "web", "--at", "2m"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("pod web-0 (Pending at t=2m") && lines[0].contains("3 pod(s)"),
+        "{text}"
+    );
+    assert_eq!(lines[1].trim(), SELECTOR, "the summary line comes first");
+    assert!(
+        text.contains("preemption: 0/4 nodes are available: 4 Preemption is not helpful"),
+        "{text}"
+    );
+    assert!(text.contains("hdd-1") && text.contains("NodeAffinity"), "rows stay: {text}");
+
+    let o = run(&["explain", s, "--workload", "web", "--at", "2m", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["pod"], "web-0");
+    assert_eq!(v["pending"], true);
+    assert_eq!(v["summary"], SELECTOR);
+    assert_eq!(v["preemption"]["helps"], false);
+    assert!(v["preemption"]["victims"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn explain_preemption_matches_what_the_run_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path());
+    let s = s.to_str().unwrap();
+    // Before vip arrives: the hypothetical next vip pod, and the dry run's choice.
+    let o = run(&["explain", s, "--workload", "vip", "--at", "2m", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["pending"], false);
+    assert_eq!(v["summary"], "0/4 nodes are available: 4 Insufficient cpu.");
+    let p = &v["preemption"];
+    assert_eq!(p["helps"], true, "{p}");
+    let node = p["node"].as_str().unwrap().to_owned();
+    let mut victims: Vec<String> = p["victims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            assert_eq!(x["priority"], 0);
+            x["pod"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    victims.sort();
+    // The run: vip-0 arrives at 9m, nothing changed since 2m, so the real PostFilter
+    // nominates the same node and deletes the same victims.
+    let out = dir.path().join("r");
+    let o = run(&[
+        "run",
+        s,
+        "--out",
+        out.to_str().unwrap(),
+        "--events",
+        "all",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events = fs::read_to_string(out.join("events.csv")).unwrap();
+    let mut preempted: Vec<String> = events
+        .lines()
+        .filter(|l| l.contains(",preempted,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f[4], node, "{l}");
+            f[2].to_owned()
+        })
+        .collect();
+    preempted.sort();
+    assert_eq!(preempted, victims);
+    let o = run(&["explain", s, "--workload", "vip", "--at", "2m"]);
+    let text = stdout(&o);
+    assert!(text.contains(&format!("nominated node: {node}")), "{text}");
+    assert!(text.contains(&format!("victim: {} (priority 0)", victims[0])), "{text}");
+}

@@ -138,3 +138,69 @@ fn explain_preemption_matches_what_the_run_does() {
     assert!(text.contains(&format!("nominated node: {node}")), "{text}");
     assert!(text.contains(&format!("victim: {} (priority 0)", victims[0])), "{text}");
 }
+
+/// Removes the per-workload unschedulable fields from `summary.json` (results written before
+/// they existed).
+fn strip_summary(dir: &Path) {
+    let p = dir.join("summary.json");
+    let mut v: serde_json::Value = serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+    for w in v["workloads"].as_array_mut().unwrap() {
+        let o = w.as_object_mut().unwrap();
+        o.remove("lastUnschedulableReason");
+        o.remove("firstUnschedulableS");
+        o.remove("lastUnschedulableS");
+    }
+    fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn report_says_why_pods_are_pending() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path());
+    let s = s.to_str().unwrap();
+    for events in ["none", "failures"] {
+        let out = dir.path().join(events);
+        let o = run(&["run", s, "--out", out.to_str().unwrap(), "--events", events, "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        // The reason is in summary.json whatever the event log level.
+        let sum: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let web = &sum["workloads"][1];
+        assert_eq!(web["name"], "web");
+        assert!(
+            web["lastUnschedulableReason"].as_str().unwrap().starts_with(SELECTOR),
+            "{web}"
+        );
+        assert_eq!(web["firstUnschedulableS"], 0.0);
+        // vip failed once at 9m (and preempted): its latest reason has no preemption part.
+        assert_eq!(
+            sum["workloads"][2]["lastUnschedulableReason"],
+            "0/4 nodes are available: 4 Insufficient cpu."
+        );
+        for round in ["fresh", "old results"] {
+            if round == "old results" {
+                strip_summary(&out);
+            }
+            let o = run(&["report", out.to_str().unwrap(), "--quiet"]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let md = fs::read_to_string(out.join("report.md")).unwrap();
+            let j: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap())
+                    .unwrap();
+            let rows = j["whyPending"].as_array().unwrap();
+            let web = rows.iter().find(|r| r["workload"] == "web").unwrap();
+            assert_eq!(web["pendingAtEnd"], 3, "{events} {round}");
+            assert!(md.contains("## Why pods are pending"), "{md}");
+            let html = fs::read_to_string(out.join("report.html")).unwrap();
+            assert!(html.contains("Why pods are pending"));
+            if round == "old results" && events == "none" {
+                assert_eq!(web["reason"], serde_json::Value::Null);
+                assert!(md.contains("| web | 3 | not logged |"), "{md}");
+                assert!(md.contains("--events failures"), "{md}");
+            } else {
+                assert!(web["reason"].as_str().unwrap().starts_with(SELECTOR), "{events} {round}");
+                assert!(md.contains(&format!("| web | 3 | {SELECTOR}")), "{md}");
+            }
+        }
+    }
+}

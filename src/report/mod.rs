@@ -21,6 +21,7 @@ mod document;
 mod error;
 mod figures;
 mod format;
+mod pending;
 mod slo;
 mod stats;
 pub mod sweep_chart;
@@ -84,6 +85,7 @@ struct ReportJson<'a> {
     slo: &'a [Verdict],
     charts: &'a [ChartFile],
     not_available: &'a [Skipped],
+    why_pending: &'a [pending::PendingRow],
 }
 
 /// Names of the files the report writes into a results directory.
@@ -265,6 +267,12 @@ pub fn write_report(dir: &Path, opts: &ReportOptions) -> Result<ReportOutput, Re
     let (charts, skipped) = with_temp(dir, "report", &REPORT_FILES, |tmp| {
         let (charts, skipped) = charts::draw_all(jobs, tmp)?;
         let mut doc = run_document(&run, &figs, &verdicts, source.as_deref());
+        let why_pending = pending::rows(&run);
+        if let Some(sec) = pending::section(&why_pending) {
+            // After the key figures: a FAIL there is what it explains.
+            let at = doc.sections.len().min(2);
+            doc.sections.insert(at, sec);
+        }
         doc.charts = charts.clone();
         doc.skipped = skipped.clone();
         write_file(&tmp.join("report.md"), &markdown(&doc))?;
@@ -278,6 +286,7 @@ pub fn write_report(dir: &Path, opts: &ReportOptions) -> Result<ReportOutput, Re
             slo: &verdicts,
             charts: &charts,
             not_available: &skipped,
+            why_pending: &why_pending,
         };
         let mut text = serde_json::to_string_pretty(&json).expect("report serialises");
         text.push('\n');

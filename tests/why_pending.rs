@@ -52,7 +52,8 @@ fn scenario(dir: &Path) -> PathBuf {
     p
 }
 
-const SELECTOR: &str = "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector.";
+const SELECTOR: &str =
+    "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector.";
 
 #[test]
 fn explain_answers_why_an_actual_pod_is_pending() {
@@ -72,7 +73,10 @@ fn explain_answers_why_an_actual_pod_is_pending() {
         text.contains("preemption: 0/4 nodes are available: 4 Preemption is not helpful"),
         "{text}"
     );
-    assert!(text.contains("hdd-1") && text.contains("NodeAffinity"), "rows stay: {text}");
+    assert!(
+        text.contains("hdd-1") && text.contains("NodeAffinity"),
+        "rows stay: {text}"
+    );
 
     let o = run(&["explain", s, "--workload", "web", "--at", "2m", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -136,7 +140,10 @@ fn explain_preemption_matches_what_the_run_does() {
     let o = run(&["explain", s, "--workload", "vip", "--at", "2m"]);
     let text = stdout(&o);
     assert!(text.contains(&format!("nominated node: {node}")), "{text}");
-    assert!(text.contains(&format!("victim: {} (priority 0)", victims[0])), "{text}");
+    assert!(
+        text.contains(&format!("victim: {} (priority 0)", victims[0])),
+        "{text}"
+    );
 }
 
 /// Removes the per-workload unschedulable fields from `summary.json` (results written before
@@ -160,7 +167,15 @@ fn report_says_why_pods_are_pending() {
     let s = s.to_str().unwrap();
     for events in ["none", "failures"] {
         let out = dir.path().join(events);
-        let o = run(&["run", s, "--out", out.to_str().unwrap(), "--events", events, "--quiet"]);
+        let o = run(&[
+            "run",
+            s,
+            "--out",
+            out.to_str().unwrap(),
+            "--events",
+            events,
+            "--quiet",
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         // The reason is in summary.json whatever the event log level.
         let sum: serde_json::Value =
@@ -168,7 +183,10 @@ fn report_says_why_pods_are_pending() {
         let web = &sum["workloads"][1];
         assert_eq!(web["name"], "web");
         assert!(
-            web["lastUnschedulableReason"].as_str().unwrap().starts_with(SELECTOR),
+            web["lastUnschedulableReason"]
+                .as_str()
+                .unwrap()
+                .starts_with(SELECTOR),
             "{web}"
         );
         assert_eq!(web["firstUnschedulableS"], 0.0);
@@ -198,9 +216,53 @@ fn report_says_why_pods_are_pending() {
                 assert!(md.contains("| web | 3 | not logged |"), "{md}");
                 assert!(md.contains("--events failures"), "{md}");
             } else {
-                assert!(web["reason"].as_str().unwrap().starts_with(SELECTOR), "{events} {round}");
+                assert!(
+                    web["reason"].as_str().unwrap().starts_with(SELECTOR),
+                    "{events} {round}"
+                );
                 assert!(md.contains(&format!("| web | 3 | {SELECTOR}")), "{md}");
             }
         }
     }
+}
+
+#[test]
+fn validate_warns_when_no_node_matches_a_workloads_placement_rules() {
+    // The static filters are the scheduler's NodeAffinity / TaintToleration
+    // (kubernetes/kubernetes pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go,
+    // tainttoleration/taint_toleration.go).
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path());
+    let o = run(&["validate", s.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    let warns: Vec<&str> = all.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warns,
+        vec![
+            "warning: workloads[web]: nodeSelector disktype=sdd matches no node (labels present: \
+             disktype=hdd on 2 node(s), disktype=ssd on 2 node(s)): its pods can never schedule"
+        ],
+        "{all}"
+    );
+    // Every node tainted, no toleration: the selector matches but nothing passes.
+    let tainted = SCENARIO
+        .replace(
+            "labels: {disktype: ssd}}",
+            "labels: {disktype: ssd}, taints: [{key: dedicated, value: db, effect: NoSchedule}]}",
+        )
+        .replace("disktype: sdd", "disktype: ssd");
+    let p = dir.path().join("tainted.yaml");
+    fs::write(&p, tainted).unwrap();
+    let o = run(&["validate", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        all.contains(
+            "warning: workloads[web]: no node of 4 passes its nodeSelector, required node \
+             affinity and taint tolerations together: its pods can never schedule"
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("workloads[filler]"), "{all}");
 }

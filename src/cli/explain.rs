@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use super::{load, CliError};
 use clustersim::build::{build, BuildOptions};
+use clustersim::cluster::PodPhase;
 use clustersim::engine::SimTime;
 use clustersim::metrics::EventLogLevel;
 use clustersim::scenario::{DurationMs, Override};
-use clustersim::cluster::PodPhase;
 use clustersim::scheduler::{Explanation, SCORE_PLUGINS};
 use clustersim::sim::Simulation;
 
@@ -78,7 +78,14 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
                 .filter(|(_, p)| p.template as usize == template)
                 .count();
             let name = format!("{}-{live}", a.workload);
-            scheduler.explain_pod(world, template as u32, None, &name, a.all_nodes, pdbs.as_ref())
+            scheduler.explain_pod(
+                world,
+                template as u32,
+                None,
+                &name,
+                a.all_nodes,
+                pdbs.as_ref(),
+            )
         }
     };
     let pending_count = world

@@ -206,11 +206,17 @@ pub fn verdict_safe(v: f64, min_decimals: usize) -> String {
     let mut d = (3 - magnitude).max(min_decimals as i32).clamp(0, 12) as usize;
     loop {
         let t = format!("{v:.d$}");
-        let exact = t.parse::<f64>().is_ok_and(|r| (r - v).abs() <= v.abs() * 1e-12);
+        let exact = t
+            .parse::<f64>()
+            .is_ok_and(|r| (r - v).abs() <= v.abs() * 1e-12);
         if exact {
             let keep = t.len() - (d - min_decimals.min(d));
             let trimmed = t.trim_end_matches('0');
-            let out = if trimmed.len() < keep { &t[..keep] } else { trimmed };
+            let out = if trimmed.len() < keep {
+                &t[..keep]
+            } else {
+                trimmed
+            };
             return out.trim_end_matches('.').to_string();
         }
         if !t.ends_with('0') || d >= 12 {
@@ -222,8 +228,7 @@ pub fn verdict_safe(v: f64, min_decimals: usize) -> String {
 
 /// Standard base64 (RFC 4648, with padding), for embedding chart PNGs as `data:` URIs.
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [

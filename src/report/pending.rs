@@ -74,8 +74,7 @@ pub fn rows(run: &RunData) -> Vec<PendingRow> {
     for w in workloads {
         let name = w.get("name").and_then(Value::as_str).unwrap_or_default();
         let pending = num(w, "pendingAtEnd").unwrap_or(0.0) as u64;
-        let (reason, first, last) = match w.get("lastUnschedulableReason").and_then(Value::as_str)
-        {
+        let (reason, first, last) = match w.get("lastUnschedulableReason").and_then(Value::as_str) {
             Some(r) => (
                 Some(r.to_owned()),
                 num(w, "firstUnschedulableS"),

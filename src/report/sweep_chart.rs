@@ -225,10 +225,7 @@ fn tick_decimals(lo: f64, hi: f64, labels: usize) -> usize {
         return 0;
     }
     let k = bound.log10().floor() as i32;
-    let k = if [1.0, 2.0, 5.0]
-        .iter()
-        .any(|m| m * 10f64.powi(k) > bound)
-    {
+    let k = if [1.0, 2.0, 5.0].iter().any(|m| m * 10f64.powi(k) > bound) {
         k
     } else {
         k + 1
@@ -681,7 +678,10 @@ mod tests {
         assert!(md.contains("![M vs p](charts/m-vs-p.png)"), "{md}");
         assert!(md.contains("| 0 | 1 | 2.50 |"), "{md}");
         let html = std::fs::read_to_string(dir.path().join("sweep.html")).unwrap();
-        assert!(html.contains("<a href=\"charts/many.png\">PNG</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"charts/many.png\">PNG</a>"),
+            "{html}"
+        );
         assert!(!html.contains("src=\"charts/"), "charts are embedded");
         let png = std::fs::read(dir.path().join("charts/many.png")).unwrap();
         assert!(html.contains(&format!(

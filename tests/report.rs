@@ -55,7 +55,11 @@ fn references(text: &str) -> Vec<String> {
             rest = &rest[i + pat.len()..];
             let end = rest.find(close).unwrap();
             let r = &rest[..end];
-            if !r.starts_with("http") && !r.starts_with('#') && !r.is_empty() {
+            if !r.starts_with("http")
+                && !r.starts_with('#')
+                && !r.starts_with("data:")
+                && !r.is_empty()
+            {
                 out.push(r.to_owned());
             }
             rest = &rest[end..];
@@ -100,6 +104,23 @@ fn check_output(dir: &Path, doc: &str) -> Value {
             "{}: nearly empty",
             svg.display()
         );
+    }
+    // The HTML page is self-contained: every chart's PNG is embedded as a data URI (in chart
+    // order, the whole file), none is referenced by a relative `src`.
+    let html = fs::read_to_string(dir.join(format!("{doc}.html"))).unwrap();
+    assert!(!html.contains("src=\"charts/"), "{doc}.html: relative src");
+    let embedded: Vec<&str> = html
+        .split("src=\"data:image/png;base64,")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert_eq!(embedded.len(), charts.len(), "{doc}.html: embedded charts");
+    for (c, b64) in charts.iter().zip(&embedded) {
+        let len = fs::metadata(dir.join(c["png"].as_str().unwrap()))
+            .unwrap()
+            .len() as usize;
+        assert_eq!(b64.len(), len.div_ceil(3) * 4, "{doc}.html: {}", c["png"]);
+        assert!(b64.starts_with("iVBORw0KGgo"), "PNG signature");
     }
     for ext in ["html", "md"] {
         let page = dir.join(format!("{doc}.{ext}"));

@@ -147,8 +147,12 @@ fn check_charts(out: &Path, metrics: usize, parameters: usize) {
                 "sweep.md lacks {name}"
             );
             assert!(
-                html.contains(&format!("src=\"charts/{name}\"")),
+                html.contains(&format!("href=\"charts/{name}\"")),
                 "sweep.html lacks {name}"
+            );
+            assert!(
+                !html.contains("src=\"charts/"),
+                "sweep.html refers to a chart instead of embedding it"
             );
         } else {
             let text = fs::read_to_string(&path).unwrap();

@@ -8,6 +8,7 @@ use crate::cluster::resources::format_amount;
 use crate::cluster::{World, CPU, MEMORY};
 use crate::controllers::daemonset::node_matches;
 use crate::controllers::{WorkloadKind, WorkloadSpec};
+use crate::scheduler::StaticFilter;
 use crate::sim::SimSetup;
 
 /// Requests of one workload.
@@ -80,6 +81,7 @@ pub fn describe(setup: &SimSetup) -> Description {
             *d.allocatable.entry(name.clone()).or_default() += world.nodes.alloc(n, r);
         }
     }
+    let mut filter = StaticFilter::new(&setup.scheduler, world);
     for w in &setup.workloads {
         let tpl = &world.templates[w.template as usize];
         let pods = steady_pods(world, w);
@@ -104,6 +106,9 @@ pub fn describe(setup: &SimSetup) -> Description {
         if !fits_somewhere {
             d.warnings.push(format!("workloads[{}]: one pod's request exceeds the allocatable of every node; its pods can never schedule", w.name));
         }
+        if let Some(w) = no_matching_node(world, &mut filter, w) {
+            d.warnings.push(w);
+        }
         if pods == Some(0) {
             d.warnings.push(format!(
                 "workloads[{}]: no node matches this DaemonSet; it runs no pod",
@@ -120,6 +125,70 @@ pub fn describe(setup: &SimSetup) -> Description {
         });
     }
     d
+}
+
+/// A workload whose pods pass the scheduler's static filters (NodeUnschedulable,
+/// TaintToleration, NodeAffinity: nodeSelector and required node affinity) on no node, with the
+/// labels the nodes have for each nodeSelector key (DaemonSets and pre-bound pods have their
+/// own warning or need none).
+fn no_matching_node(world: &World, filter: &mut StaticFilter, w: &WorkloadSpec) -> Option<String> {
+    if matches!(
+        w.kind,
+        WorkloadKind::DaemonSet | WorkloadKind::Pod { node_name: Some(_) }
+    ) || world.nodes.ids().next().is_none()
+        || world
+            .nodes
+            .ids()
+            .any(|n| filter.fits_node(world, w.template, n))
+    {
+        return None;
+    }
+    let tpl = &world.templates[w.template as usize];
+    let name = |s| world.interner.resolve(s);
+    let nodes = world.nodes.ids().count();
+    let mut parts = Vec::new();
+    for r in &tpl.node_selector.requirements {
+        let matching = world
+            .nodes
+            .ids()
+            .filter(|&n| r.matches(world.node_labels(n).get(r.key), &world.interner))
+            .count();
+        if matching > 0 {
+            continue;
+        }
+        let mut present: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in world.nodes.ids() {
+            if let Some(v) = world.node_labels(n).get(r.key) {
+                *present.entry(name(v)).or_default() += 1;
+            }
+        }
+        let key = name(r.key);
+        let wanted: Vec<&str> = r.values.iter().map(|&v| name(v)).collect();
+        let present = if present.is_empty() {
+            format!("no node has a label {key}")
+        } else {
+            let list: Vec<String> = present
+                .iter()
+                .map(|(v, c)| format!("{key}={v} on {c} node(s)"))
+                .collect();
+            format!("labels present: {}", list.join(", "))
+        };
+        parts.push(format!(
+            "nodeSelector {key}={} matches no node ({present})",
+            wanted.join("|")
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(format!(
+            "no node of {nodes} passes its nodeSelector, required node affinity and taint \
+             tolerations together"
+        ));
+    }
+    Some(format!(
+        "workloads[{}]: {}: its pods can never schedule",
+        w.name,
+        parts.join("; ")
+    ))
 }
 
 fn amount(name: &str, v: i64) -> String {

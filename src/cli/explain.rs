@@ -1,4 +1,5 @@
-//! `clustersim explain`: how the scheduler would place the next pod of a workload.
+//! `clustersim explain`: why a workload's pod is pending, or how the scheduler would place
+//! its next pod: the upstream summary line, the preemption dry run, then per-node rows.
 
 use std::path::PathBuf;
 
@@ -6,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::{load, output, CliError};
 use clustersim::build::{build, BuildOptions};
+use clustersim::cluster::PodPhase;
 use clustersim::engine::SimTime;
 use clustersim::metrics::EventLogLevel;
 use clustersim::scenario::{DurationMs, Override};
@@ -48,22 +50,64 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
     let mut sim = Simulation::new(setup)
         .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
     sim.run_until(SimTime(at.as_millis()));
-    let (world, scheduler) = sim.world_and_scheduler();
-    let live = world
+    let (world, scheduler, pdbs) = sim.explain_parts();
+    // A pending pod of the workload is explained rather than a hypothetical next one: the one
+    // that has waited longest among those that already failed a cycle, else the oldest.
+    let pending = world
         .pods
         .iter()
-        .filter(|(_, p)| p.template as usize == template)
+        .filter(|(_, p)| {
+            p.template as usize == template && p.phase == PodPhase::Pending && p.node.is_none()
+        })
+        .min_by_key(|(id, p)| (p.attempts == 0, p.created, p.ordinal, *id))
+        .map(|(id, _)| id);
+    let e = match pending {
+        Some(pod) => {
+            let name = world.pod_name(pod);
+            scheduler.explain_pod(
+                world,
+                template as u32,
+                Some(pod),
+                &name,
+                a.all_nodes,
+                pdbs.as_ref(),
+            )
+        }
+        None => {
+            let live = world
+                .pods
+                .iter()
+                .filter(|(_, p)| p.template as usize == template)
+                .count();
+            let name = format!("{}-{live}", a.workload);
+            scheduler.explain_pod(
+                world,
+                template as u32,
+                None,
+                &name,
+                a.all_nodes,
+                pdbs.as_ref(),
+            )
+        }
+    };
+    let pending_count = world
+        .pods
+        .iter()
+        .filter(|(_, p)| {
+            p.template as usize == template && p.phase == PodPhase::Pending && p.node.is_none()
+        })
         .count();
-    let pod_name = format!("{}-{live}", a.workload);
-    let e = scheduler.explain(world, template as u32, &pod_name, a.all_nodes);
     if a.json {
         let text =
             serde_json::to_string_pretty(&e).map_err(|e| CliError::internal(e.to_string()))?;
         output::print(&format!("{text}\n"))
     } else {
-        output::print(&table(&e, at.as_millis()))
+        output::print(&text(&e, at.as_millis(), pending_count, a.all_nodes))
     }
 }
+
+/// Most per-node rows printed without `--all-nodes` when no node fits.
+const MAX_FAILED_ROWS: usize = 20;
 
 fn short(plugin: &str) -> &str {
     match plugin {
@@ -78,20 +122,53 @@ fn short(plugin: &str) -> &str {
     }
 }
 
-fn table(e: &Explanation, at_ms: u64) -> String {
+fn text(e: &Explanation, at_ms: u64, pending: usize, all_nodes: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "pod {} at t={}: {} node(s) examined, selected: {}",
-        e.pod,
-        SimTime(at_ms),
-        e.nodes_examined,
-        e.selected.as_deref().unwrap_or("none")
-    );
-    let _ = writeln!(
-        out,
-        "weighted scores per plugin (raw/normalized in --json):"
-    );
+    let t = SimTime(at_ms);
+    if e.pending {
+        let _ = writeln!(
+            out,
+            "pod {} (Pending at t={t}; {pending} pod(s) of this workload pending):",
+            e.pod
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "pod {} (hypothetical next pod at t={t}; no pod of this workload pending):",
+            e.pod
+        );
+    }
+    match (&e.selected, &e.summary) {
+        (Some(node), _) => writeln!(
+            out,
+            "  would be bound to {node} ({} node(s) examined)",
+            e.nodes_examined
+        ),
+        (None, Some(summary)) => writeln!(out, "  {summary}"),
+        (None, None) => writeln!(out, "  no node selected"),
+    }
+    .expect("writing to a String cannot fail");
+    if let Some(p) = &e.preemption {
+        let _ = writeln!(out, "preemption:");
+        let _ = writeln!(out, "  {}", p.message);
+        if let Some(node) = &p.node {
+            let _ = writeln!(out, "  nominated node: {node}");
+        }
+        for v in &p.victims {
+            let _ = writeln!(out, "  victim: {} (priority {})", v.pod, v.priority);
+        }
+    }
+    // When every node failed, the summary says why; the per-node rows of a large cluster are
+    // shown only when asked for.
+    if e.summary.is_some() && !all_nodes && e.nodes.len() > MAX_FAILED_ROWS {
+        let _ = writeln!(
+            out,
+            "({} per-node rows omitted; --all-nodes or --json lists them)",
+            e.nodes.len()
+        );
+        return out;
+    }
+    let _ = writeln!(out, "weighted scores per plugin (raw/normalized in --json):");
     let mut header = format!("  {:<24} {:<9}", "node", "feasible");
     for p in SCORE_PLUGINS {
         header.push_str(&format!(" {:>9}", short(p)));

@@ -73,7 +73,7 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
     },
-    /// Show how the scheduler would place the next pod of a workload.
+    /// Show why a workload's pod is pending, or how the scheduler would place its next pod.
     Explain {
         /// Scenario file (YAML).
         scenario: PathBuf,

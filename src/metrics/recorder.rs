@@ -18,6 +18,15 @@ struct WorkloadCounts {
     job_pods_failed: u64,
 }
 
+/// A workload's scheduling failures: first and last time, last reason (kept for the summary
+/// whatever the event log level).
+#[derive(Clone, Debug, Default)]
+struct UnschedSeen {
+    first: Option<SimTime>,
+    last: SimTime,
+    reason: String,
+}
+
 /// What the recorder last saw of one node.
 #[derive(Clone, Copy, Debug, Default)]
 struct NodeSeen {
@@ -58,6 +67,8 @@ pub struct Recorder {
     over80: u64,
     over90: u64,
     workloads: Vec<WorkloadCounts>,
+    /// Per workload (grown on the first failure of a workload's pod).
+    unsched: Vec<UnschedSeen>,
     rows: Vec<Sample>,
     // Cumulative counters.
     created: u64,
@@ -117,6 +128,7 @@ impl Recorder {
             over80: 0,
             over90: 0,
             workloads: vec![WorkloadCounts::default(); workloads.len()],
+            unsched: Vec::new(),
             rows: Vec::new(),
             created: 0,
             scheduled: 0,
@@ -355,6 +367,18 @@ impl Recorder {
     ) {
         self.failures += 1;
         self.interval_failures += 1;
+        let w = pod.workload as usize;
+        if self.unsched.len() <= w {
+            self.unsched.resize(w + 1, UnschedSeen::default());
+        }
+        let u = &mut self.unsched[w];
+        u.first.get_or_insert(now);
+        u.last = now;
+        if u.reason != reason {
+            // Allocates only when the reason changes (a retry usually repeats it).
+            u.reason.clear();
+            u.reason.push_str(reason);
+        }
         if pod.attempts == 1 {
             self.res.unschedulable(true);
         }
@@ -657,7 +681,8 @@ impl Recorder {
             .iter()
             .zip(&self.workloads)
             .zip(&resilience.workloads)
-            .map(|((i, c), a)| WorkloadSummary {
+            .enumerate()
+            .map(|(w, ((i, c), a))| WorkloadSummary {
                 name: i.name.clone(),
                 kind: i.kind.clone(),
                 desired: c.desired,
@@ -672,6 +697,21 @@ impl Recorder {
                 job_pods_failed: (i.kind == "Job").then_some(c.job_pods_failed),
                 availability: a.availability,
                 minutes_below_desired: a.minutes_below_desired,
+                last_unschedulable_reason: self
+                    .unsched
+                    .get(w)
+                    .filter(|u| u.first.is_some())
+                    .map(|u| u.reason.clone()),
+                first_unschedulable_s: self
+                    .unsched
+                    .get(w)
+                    .and_then(|u| u.first)
+                    .map(|t| t.0 as f64 / 1000.0),
+                last_unschedulable_s: self
+                    .unsched
+                    .get(w)
+                    .filter(|u| u.first.is_some())
+                    .map(|u| u.last.0 as f64 / 1000.0),
             })
             .collect();
         let has_jobs = info.iter().any(|i| i.kind == "Job");

@@ -41,6 +41,16 @@ pub struct WorkloadSummary {
     pub availability: Option<f64>,
     /// Minutes with fewer ready pods than desired.
     pub minutes_below_desired: f64,
+    /// Why a pod of this workload last failed a scheduling cycle (upstream-style summary,
+    /// `0/N nodes are available: …`), whatever the event log level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_unschedulable_reason: Option<String>,
+    /// When a pod of this workload first failed a scheduling cycle, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_unschedulable_s: Option<f64>,
+    /// When a pod of this workload last failed a scheduling cycle, s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_unschedulable_s: Option<f64>,
 }
 
 /// Scenario-independent numbers of a run (`summary.json` adds the scenario name and seed).

@@ -402,7 +402,7 @@ pub fn write_compare(opts: &CompareOptions) -> Result<CompareOutput, ReportError
             skipped: &skipped,
         });
         write_file(&tmp.join("compare.md"), &markdown(&doc))?;
-        write_file(&tmp.join("compare.html"), &html_page(&doc))?;
+        write_file(&tmp.join("compare.html"), &html_page(&doc, tmp))?;
         let side = |label: &str, runs: &[RunData]| SideJson {
             label: label.to_owned(),
             runs: runs

@@ -1,12 +1,14 @@
-//! The report and comparison documents: one model, written as Markdown and as HTML (both embed
-//! the PNG charts and link the SVGs; every path is relative to the output directory).
+//! The report and comparison documents: one model, written as Markdown and as HTML. Markdown
+//! shows the PNG charts by relative path; the HTML page embeds them as base64 `data:` URIs so
+//! the one file can be attached to a review (both link the chart files, which stay on disk).
 
 use std::fmt::Write;
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::charts::{ChartFile, Skipped};
-use super::format::{html, md};
+use super::format::{base64, html, md};
 
 /// A table: header and rows of cells; `class` per row for HTML colouring of verdicts.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -148,8 +150,10 @@ fn html_text(s: &str) -> String {
     out
 }
 
-/// The document as a self-contained HTML page (charts are separate files next to it).
-pub fn html_page(d: &Document) -> String {
+/// The document as a self-contained HTML page: each chart's PNG, read from `dir` (the directory
+/// the chart paths are relative to), is embedded as a `data:image/png;base64` URI; the links to
+/// the SVG and PNG files stay. A chart file that cannot be read is shown as its title only.
+pub fn html_page(d: &Document, dir: &Path) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -193,17 +197,21 @@ pub fn html_page(d: &Document) -> String {
     if !d.charts.is_empty() {
         s.push_str("<h2>Charts</h2>\n");
         for c in &d.charts {
+            let img = match std::fs::read(dir.join(&c.png)) {
+                Ok(bytes) => format!(
+                    "<img src=\"data:image/png;base64,{}\" alt=\"{}\">",
+                    base64(&bytes),
+                    html(&c.title)
+                ),
+                Err(_) => format!("<strong>{}</strong> (chart file missing)", html(&c.title)),
+            };
             let _ = writeln!(
                 s,
-                "<figure id=\"{}\">\n<h3>{}</h3>\n<figcaption>{}</figcaption>\n\
-                 <a href=\"{}\"><img src=\"{}\" alt=\"{}\" loading=\"lazy\"></a>\n\
+                "<figure id=\"{}\">\n<h3>{}</h3>\n<figcaption>{}</figcaption>\n{img}\n\
                  <div class=\"links\"><a href=\"{}\">SVG</a> · <a href=\"{}\">PNG</a></div>\n</figure>",
                 html(&c.name),
                 html(&c.title),
                 html(&c.caption),
-                html(&c.svg),
-                html(&c.png),
-                html(&c.title),
                 html(&c.svg),
                 html(&c.png)
             );
@@ -250,7 +258,7 @@ mod tests {
         let m = markdown(&d);
         assert!(m.contains("| a\\|b | verdict |"), "{m}");
         assert!(m.contains("**FAIL**"));
-        let h = html_page(&d);
+        let h = html_page(&d, Path::new("."));
         assert!(h.contains("<title>T &amp; U</title>"));
         assert!(h.contains("<td>&lt;x&gt;</td><td class=\"fail\">FAIL</td>"));
         assert_eq!(html_text("a `b` c"), "a <code>b</code> c");

@@ -189,6 +189,65 @@ pub fn md(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// A non-whole value with at least `min_decimals` decimals and at least 4 significant digits,
+/// with more decimals while the last shown digit is a 0 produced by rounding: so a value never
+/// rounds onto a round number it is not (0.9861 is `0.9861`, not `0.99`; 0.98999 is `0.98999`,
+/// not `0.9900`, which would read as meeting a 0.99 target). Exact values lose trailing zeros
+/// down to `min_decimals` (2.5 is `2.50`).
+pub fn verdict_safe(v: f64, min_decimals: usize) -> String {
+    if !v.is_finite() {
+        return count(v);
+    }
+    let magnitude = if v == 0.0 {
+        0
+    } else {
+        v.abs().log10().floor() as i32
+    };
+    let mut d = (3 - magnitude).max(min_decimals as i32).clamp(0, 12) as usize;
+    loop {
+        let t = format!("{v:.d$}");
+        let exact = t
+            .parse::<f64>()
+            .is_ok_and(|r| (r - v).abs() <= v.abs() * 1e-12);
+        if exact {
+            let keep = t.len() - (d - min_decimals.min(d));
+            let trimmed = t.trim_end_matches('0');
+            let out = if trimmed.len() < keep {
+                &t[..keep]
+            } else {
+                trimmed
+            };
+            return out.trim_end_matches('.').to_string();
+        }
+        if !t.ends_with('0') || d >= 12 {
+            return t;
+        }
+        d += 1;
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding), for embedding chart PNGs as `data:` URIs.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +280,37 @@ mod tests {
         assert_eq!(delta(Unit::Count, 3.0), "+3");
         assert_eq!(delta(Unit::Count, -3.0), "-3");
         assert_eq!(delta(Unit::Fraction, -0.035), "-3.50 pp");
+    }
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        // RFC 4648 section 10 test vectors.
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, enc) in cases {
+            assert_eq!(base64(plain.as_bytes()), enc, "{plain}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
+    fn verdict_safe_never_rounds_onto_a_round_number() {
+        assert_eq!(verdict_safe(0.9861, 2), "0.9861");
+        assert_eq!(verdict_safe(0.98999, 2), "0.98999");
+        assert_eq!(verdict_safe(0.99, 2), "0.99");
+        assert_eq!(verdict_safe(2.5, 2), "2.50");
+        assert_eq!(verdict_safe(1.0 / 3.0, 2), "0.3333");
+        assert_eq!(verdict_safe(12.345678, 2), "12.35");
+        assert_eq!(verdict_safe(99.996, 2), "99.996");
+        assert_eq!(verdict_safe(0.00123, 2), "0.00123");
+        assert_eq!(verdict_safe(-0.5, 2), "-0.50");
+        assert_eq!(verdict_safe(98.5, 2), "98.50");
     }
 }

@@ -21,6 +21,7 @@ mod document;
 mod error;
 mod figures;
 mod format;
+mod pending;
 pub mod scenario_diff;
 mod slo;
 mod stats;
@@ -85,6 +86,7 @@ struct ReportJson<'a> {
     slo: &'a [Verdict],
     charts: &'a [ChartFile],
     not_available: &'a [Skipped],
+    why_pending: &'a [pending::PendingRow],
 }
 
 /// Names of the files the report writes into a results directory.
@@ -272,10 +274,16 @@ pub fn write_report(dir: &Path, opts: &ReportOptions) -> Result<ReportOutput, Re
     let (charts, skipped) = with_temp(dir, "report", &REPORT_FILES, |tmp| {
         let (charts, skipped) = charts::draw_all(jobs, tmp)?;
         let mut doc = run_document(&run, &figs, &verdicts, source.as_deref());
+        let why_pending = pending::rows(&run);
+        if let Some(sec) = pending::section(&why_pending) {
+            // After the key figures: a FAIL there is what it explains.
+            let at = doc.sections.len().min(2);
+            doc.sections.insert(at, sec);
+        }
         doc.charts = charts.clone();
         doc.skipped = skipped.clone();
         write_file(&tmp.join("report.md"), &markdown(&doc))?;
-        write_file(&tmp.join("report.html"), &html_page(&doc))?;
+        write_file(&tmp.join("report.html"), &html_page(&doc, tmp))?;
         let json = ReportJson {
             scenario: &run.scenario,
             seed: run.seed,
@@ -285,6 +293,7 @@ pub fn write_report(dir: &Path, opts: &ReportOptions) -> Result<ReportOutput, Re
             slo: &verdicts,
             charts: &charts,
             not_available: &skipped,
+            why_pending: &why_pending,
         };
         let mut text = serde_json::to_string_pretty(&json).expect("report serialises");
         text.push('\n');

@@ -15,8 +15,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-use super::charts::panel::{draw_message, legend_strip, title_area, y_tick, Ctx, LegendItem};
-use super::charts::panel::{Swatch, YFmt};
+use super::charts::panel::{draw_message, legend_strip, title_area, Ctx, LegendItem, Swatch};
 use super::charts::style::{self, palette, PALETTE};
 use super::charts::{register_fonts, ChartFile};
 use super::columns::CHARTS_DIR;
@@ -137,7 +136,7 @@ pub fn write_sweep_index(
     charts: &[ChartFile],
 ) -> Result<(), ReportError> {
     let doc = index_document(index, charts);
-    for (ext, text) in [("md", markdown(&doc)), ("html", html_page(&doc))] {
+    for (ext, text) in [("md", markdown(&doc)), ("html", html_page(&doc, dir))] {
         let path = dir.join(format!("{INDEX}.{ext}"));
         std::fs::write(&path, text).map_err(ReportError::write("write", &path))?;
     }
@@ -197,16 +196,55 @@ fn index_document(index: &SweepIndex, charts: &[ChartFile]) -> Document {
     }
 }
 
-/// A mean as shown in the index: a percentage, or a count with two decimals below 100.
+/// A mean as shown in the index: a percentage, or a count; below 100 with at least two
+/// decimals and as many as it takes not to round onto a round number
+/// ([`format::verdict_safe`]: 0.9861 is `0.9861`, never `0.99`).
 fn cell(unit: Unit, v: f64) -> String {
     if !v.is_finite() {
         return "n/a".into();
     }
+    let whole = |x: f64| (x - x.round()).abs() < 1e-9;
     match unit {
-        Unit::Fraction => format::percent(v),
+        Unit::Fraction if whole(v * 100.0) => format::percent(v),
+        Unit::Fraction => format!("{} %", format::verdict_safe(v * 100.0, 2)),
         Unit::Seconds => format::duration(v),
-        Unit::Count if v.abs() >= 100.0 || (v - v.round()).abs() < 1e-9 => format::count(v),
-        Unit::Count => format!("{v:.2}"),
+        Unit::Count if v.abs() >= 100.0 || whole(v) => format::count(v),
+        Unit::Count => format::verdict_safe(v, 2),
+    }
+}
+
+/// Most y tick labels of a sweep chart.
+const Y_LABELS: usize = 7;
+
+/// How many decimals the y tick labels of an axis from `lo` to `hi` need: plotters puts at most
+/// `labels` ticks a step of 1, 2 or 5 × 10^k apart, so the step exceeds (hi − lo) / (labels + 1);
+/// the labels need the decimals of the smallest such step.
+fn tick_decimals(lo: f64, hi: f64, labels: usize) -> usize {
+    let bound = (hi - lo) / (labels + 1) as f64;
+    if !(bound.is_finite() && bound > 0.0) {
+        return 0;
+    }
+    let k = bound.log10().floor() as i32;
+    let k = if [1.0, 2.0, 5.0].iter().any(|m| m * 10f64.powi(k) > bound) {
+        k
+    } else {
+        k + 1
+    };
+    (-k).clamp(0, 12) as usize
+}
+
+/// A y tick label with `decimals` decimals (`%` appended for fractions; counts of 1,000 and
+/// more grouped when whole).
+fn sweep_y_tick(unit: Unit, v: f64, decimals: usize) -> String {
+    let body = if decimals == 0 {
+        format::count(v.round())
+    } else {
+        format!("{v:.decimals$}")
+    };
+    if unit == Unit::Fraction {
+        format!("{body} %")
+    } else {
+        body
     }
 }
 
@@ -412,13 +450,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &SweepChart) -> Re
         .y_label_area_size(110)
         .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
         .e()?;
-    let fmt = if c.unit == Unit::Fraction {
-        YFmt::Percent
-    } else {
-        YFmt::Decimal
-    };
-    let span = y_hi.abs().max(y_hi - y_lo);
-    let yf = move |v: &f64| y_tick(fmt, *v, span);
+    let decimals = tick_decimals(y_lo, y_hi, Y_LABELS);
+    let unit = c.unit;
+    let yf = move |v: &f64| sweep_y_tick(unit, *v, decimals);
     let xf = |v: &f64| x.tick(*v);
     ch.configure_mesh()
         .x_desc(c.x_desc.as_str())
@@ -428,7 +462,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &SweepChart) -> Re
         .y_label_formatter(&yf)
         .x_label_formatter(&xf)
         .x_labels(x.labels())
-        .y_labels(7)
+        .y_labels(Y_LABELS)
         .light_line_style(WHITE)
         .bold_line_style(BLACK.mix(0.1))
         .draw()
@@ -552,6 +586,43 @@ mod tests {
     }
 
     #[test]
+    fn numbers_show_enough_digits_for_a_verdict() {
+        // 0.9861 fails a >= 0.99 target: the index must not show it as 0.99.
+        assert_eq!(cell(Unit::Count, 0.9861), "0.9861");
+        assert_eq!(cell(Unit::Fraction, 0.98996), "98.996 %");
+        assert_eq!(cell(Unit::Fraction, 0.995), "99.50 %");
+        // Tick labels over a narrow axis are distinct (each one was "0.99" before).
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = chart(
+            Unit::Count,
+            &["1", "2", "3"],
+            vec![line("", &[0.9861, 0.9872, 0.9899])],
+        );
+        for (p, ci) in c.lines[0].points.iter_mut().zip([0.0006, 0.0008, 0.0005]) {
+            p.ci = Some((p.mean - ci, p.mean + ci));
+        }
+        let files = write_sweep_charts(&[c], dir.path()).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join(&files[0].svg)).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let ticks: Vec<&str> = doc
+            .descendants()
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .filter(|t| t.starts_with("0.9"))
+            .collect();
+        // (The SVG holds each label twice: plotters draws text with an outline.)
+        let mut distinct = ticks.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() >= 3, "repeated tick labels: {ticks:?}");
+        assert!(distinct.iter().all(|t| t.len() == 5), "{ticks:?}");
+        assert_eq!(tick_decimals(0.9852, 0.9907, 7), 3);
+        assert_eq!(tick_decimals(0.985, 0.992, 7), 3);
+        assert_eq!(tick_decimals(0.0, 33.0, 7), 0);
+        assert_eq!(sweep_y_tick(Unit::Fraction, 98.5, 1), "98.5 %");
+    }
+
+    #[test]
     fn draws_png_and_svg_and_an_index() {
         let dir = tempfile::tempdir().unwrap();
         let stale = dir.path().join(CHARTS_DIR).join("old.svg");
@@ -607,6 +678,15 @@ mod tests {
         assert!(md.contains("![M vs p](charts/m-vs-p.png)"), "{md}");
         assert!(md.contains("| 0 | 1 | 2.50 |"), "{md}");
         let html = std::fs::read_to_string(dir.path().join("sweep.html")).unwrap();
-        assert!(html.contains("<img src=\"charts/many.png\""));
+        assert!(
+            html.contains("<a href=\"charts/many.png\">PNG</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("src=\"charts/"), "charts are embedded");
+        let png = std::fs::read(dir.path().join("charts/many.png")).unwrap();
+        assert!(html.contains(&format!(
+            "<img src=\"data:image/png;base64,{}\"",
+            crate::report::format::base64(&png)
+        )));
     }
 }

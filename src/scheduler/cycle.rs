@@ -1,8 +1,7 @@
 //! One scheduling cycle (`schedule_one.go`): pre-filter, sampled filtering from a rotating
-//! start index, pre-score, score, normalise, `selectHost`. `schedule` and `explain` run the
-//! very same code; `explain` only reads more of the scratch space afterwards.
-
-use std::collections::BTreeMap;
+//! start index, pre-score, score, normalise, `selectHost`. `schedule` and `explain`
+//! (`explain.rs`) run the very same code; `explain` only reads more of the scratch space
+//! afterwards.
 
 use rand::RngExt;
 
@@ -20,7 +19,7 @@ use super::plugin_scores::{
 use super::preempt::{NoPdbs, PdbOracle};
 use super::score::{default_normalize, interpod_normalize, spread_normalize};
 use super::spread::{InclusionCache, TopoCache};
-use super::{Explanation, NodeExplanation, Outcome, PluginScore, SchedulerConfig, SCORE_PLUGINS};
+use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
 use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, CPU, MEMORY, PODS};
 use crate::engine::SimRng;
@@ -90,9 +89,11 @@ pub struct Scheduler {
 
 /// How many feasible nodes to look for and where to start.
 #[derive(Clone, Copy)]
-struct Sampling {
-    start: usize,
-    to_find: usize,
+pub(super) struct Sampling {
+    /// Index into `node_order` of the first node examined.
+    pub start: usize,
+    /// Stop after this many feasible nodes.
+    pub to_find: usize,
 }
 
 impl Scheduler {
@@ -212,100 +213,6 @@ impl Scheduler {
         }
     }
 
-    /// Explains the decision for a hypothetical new pod of `template` named `pod_name`.
-    ///
-    /// With `all_nodes` every node is examined (in `node_order`) and every feasible node is
-    /// scored; otherwise the sample is exactly the one the next real cycle would examine
-    /// (same start index, same `numFeasibleNodesToFind`). Either way `explain` changes nothing
-    /// a later `schedule` sees: the rotation does not advance and the tie-break draw comes
-    /// from a copy of the RNG. Preemption is not simulated.
-    pub fn explain(
-        &mut self,
-        world: &World,
-        template: TemplateId,
-        pod_name: &str,
-        all_nodes: bool,
-    ) -> Explanation {
-        self.begin(world);
-        let n_all = world.node_order.len();
-        let mut out = Explanation {
-            pod: pod_name.to_string(),
-            nodes_examined: 0,
-            selected: None,
-            nodes: Vec::new(),
-        };
-        if n_all == 0 {
-            return out;
-        }
-        self.prepare(world, template, None);
-        let sampling = self.sampling(n_all, all_nodes);
-        let processed = self.find_feasible(world, sampling);
-        let k = self.sc.feasible.len();
-        let selected = match k {
-            0 => None,
-            1 => {
-                self.clear_scores(1);
-                Some(0)
-            }
-            _ => {
-                self.prioritize(world);
-                let mut rng = self.rng.clone();
-                Some(select_host(&mut rng, &self.sc.total))
-            }
-        };
-        let prof = &self.profiles[self.prep.profile];
-        out.nodes_examined = processed;
-        out.selected = selected.map(|i| world.nodes.name[self.sc.feasible[i].ix()].clone());
-        let (mut fi, mut xi) = (0, 0);
-        for i in 0..processed {
-            let n = world.node_order[(sampling.start + i) % n_all];
-            if fi < k && self.sc.feasible[fi] == n {
-                let mut scores = BTreeMap::new();
-                let mut total = 0;
-                for (p, name) in SCORE_PLUGINS.iter().enumerate() {
-                    if !prof.enabled[p] {
-                        continue;
-                    }
-                    let (raw, normalized) = if self.sc.skipped[p] || k == 1 {
-                        (0, 0)
-                    } else {
-                        (self.sc.raw[p][fi], self.normalized(p, fi))
-                    };
-                    let weighted = normalized * prof.weights[p];
-                    total += weighted;
-                    scores.insert(
-                        name.to_string(),
-                        PluginScore {
-                            raw,
-                            normalized,
-                            weighted,
-                        },
-                    );
-                }
-                out.nodes.push(NodeExplanation {
-                    node: world.nodes.name[n.ix()].clone(),
-                    feasible: true,
-                    reason: None,
-                    scores,
-                    total,
-                });
-                fi += 1;
-            } else {
-                let f = self.sc.failures[xi].1;
-                debug_assert_eq!(self.sc.failures[xi].0, n);
-                out.nodes.push(NodeExplanation {
-                    node: world.nodes.name[n.ix()].clone(),
-                    feasible: false,
-                    reason: Some(f.describe(world)),
-                    scores: BTreeMap::new(),
-                    total: 0,
-                });
-                xi += 1;
-            }
-        }
-        out
-    }
-
     /// Syncs per-node arrays and caches with the world and drops stale nominations.
     pub(super) fn begin(&mut self, world: &World) {
         let n = world.nodes.len();
@@ -379,7 +286,7 @@ impl Scheduler {
         self.memo.nominations_changed();
     }
 
-    fn sampling(&self, n_all: usize, all_nodes: bool) -> Sampling {
+    pub(super) fn sampling(&self, n_all: usize, all_nodes: bool) -> Sampling {
         if all_nodes {
             return Sampling {
                 start: 0,
@@ -467,7 +374,7 @@ impl Scheduler {
 
     /// Examines nodes from `start` in `node_order` until `to_find` feasible nodes are found
     /// or every node was examined. Returns the number of nodes examined.
-    fn find_feasible(&mut self, world: &World, s: Sampling) -> usize {
+    pub(super) fn find_feasible(&mut self, world: &World, s: Sampling) -> usize {
         let mut feasible = std::mem::take(&mut self.sc.feasible);
         let mut feasible_static = std::mem::take(&mut self.sc.feasible_static);
         let mut failures = std::mem::take(&mut self.sc.failures);
@@ -505,7 +412,7 @@ impl Scheduler {
         processed
     }
 
-    fn clear_scores(&mut self, k: usize) {
+    pub(super) fn clear_scores(&mut self, k: usize) {
         self.sc.total.clear();
         self.sc.total.resize(k, 0);
         self.sc.skipped = [true; N_PLUGINS];
@@ -626,7 +533,7 @@ impl Scheduler {
     }
 
     /// Normalised score of plugin `p` on feasible node `i` after [`Scheduler::prioritize`].
-    fn normalized(&self, p: usize, i: usize) -> i64 {
+    pub(super) fn normalized(&self, p: usize, i: usize) -> i64 {
         if normalizes(p) {
             self.sc.norm[p][i]
         } else {

@@ -19,7 +19,9 @@
 //! * `score.rs`: the score formulas and normalisations, as pure integer functions.
 //! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
 //!   `schedule` and `explain`.
-//! * `preempt.rs`: DefaultPreemption (PostFilter).
+//! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run.
+//! * `explain.rs`: `explain`, one cycle run for show (summary line, per-node verdicts and
+//!   scores, the preemption dry run's verdict).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
 //! * `memo.rs`: the exact per-template failure memo (a retry of a pod that fits nowhere
 //!   re-checks only the nodes that changed since its template last failed).
@@ -60,6 +62,7 @@ use crate::cluster::{NodeId, PodId};
 mod cache;
 mod config;
 mod cycle;
+mod explain;
 mod filter;
 mod memo;
 mod plugin_scores;
@@ -204,16 +207,45 @@ pub struct PluginScore {
     pub weighted: i64,
 }
 
-/// How the scheduler would place the next pod of a template (the `explain` command).
+/// How the scheduler would place a pod of a template (the `explain` command).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Explanation {
     /// Pod name.
     pub pod: String,
+    /// The pod is an actual pending pod (false: a hypothetical next pod of the workload).
+    pub pending: bool,
     /// Nodes examined (sampling applies unless all nodes were requested).
     pub nodes_examined: usize,
     /// Selected node, if any.
     pub selected: Option<String>,
+    /// When no node fits: upstream's summary, as in the pod's `FailedScheduling` event
+    /// (`0/2003 nodes are available: 1500 Insufficient cpu, …`).
+    pub summary: Option<String>,
+    /// When no node fits: whether preemption would help.
+    pub preemption: Option<PreemptionExplanation>,
     /// Every examined node.
     pub nodes: Vec<NodeExplanation>,
+}
+
+/// The preemption dry run's verdict in an [`Explanation`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PreemptionExplanation {
+    /// Preempting would make room for the pod.
+    pub helps: bool,
+    /// The node preemption would nominate.
+    pub node: Option<String>,
+    /// The pods it would delete, most important first.
+    pub victims: Vec<PreemptionVictim>,
+    /// Upstream-style text (`preemption: 0/3 nodes are available: …` when it would not help).
+    pub message: String,
+}
+
+/// One pod preemption would delete.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PreemptionVictim {
+    /// Pod name.
+    pub pod: String,
+    /// Its priority.
+    pub priority: i32,
 }

@@ -37,10 +37,24 @@ impl PdbOracle for NoPdbs {
     }
 }
 
+/// Why a pod may not preempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ineligible {
+    /// The profile's DefaultPreemption is disabled.
+    Disabled,
+    /// The pod's `preemptionPolicy` is `Never`.
+    PolicyNever,
+}
+
+impl Ineligible {
+    /// Upstream's text after the FitError message for `preemptionPolicy: Never`.
+    pub(super) const NEVER: &'static str = "not eligible due to preemptionPolicy=Never..";
+}
+
 /// One preemption candidate.
 #[derive(Clone, Debug)]
 pub(super) struct Candidate {
-    node: NodeId,
+    pub(super) node: NodeId,
     /// Victims, most important first.
     pub(super) victims: Vec<PodId>,
     pdb_violations: i64,
@@ -142,21 +156,58 @@ impl Scheduler {
         let n_all = world.node_order.len();
         self.sc.pstatus.clear();
         let msg = fit_error_message(world, n_all, self.sc.failures.iter().map(|f| f.1));
-        let prof = &self.profiles[self.prep.profile];
         let unschedulable = |reason: String| Outcome::Unschedulable {
             reason,
             nominated: None,
             victims: Vec::new(),
         };
-        if !prof.preemption {
-            return unschedulable(msg);
+        match self.preemption_ineligible(world) {
+            Some(Ineligible::Disabled) => return unschedulable(msg),
+            Some(Ineligible::PolicyNever) => {
+                return unschedulable(format!("{msg} {}", Ineligible::NEVER));
+            }
+            None => {}
         }
-        let tpl = &world.templates[self.prep.template as usize];
-        if tpl.preemption_never {
-            return unschedulable(format!(
-                "{msg} not eligible due to preemptionPolicy=Never.."
-            ));
+        // A failed preemption clears any earlier nomination (upstream nominates "").
+        self.forget_nomination(pod);
+        match self.preemption_dry_run(world, start, pdbs, false) {
+            Err(why) => unschedulable(format!("{msg} {why}")),
+            Ok(c) => {
+                self.record_nomination(world, pod, c.node);
+                Outcome::Unschedulable {
+                    reason: msg,
+                    nominated: Some(c.node),
+                    victims: c.victims,
+                }
+            }
         }
+    }
+
+    /// Why the prepared pod may not preempt (upstream `PodEligibleToPreemptOthers` and the
+    /// profile's PostFilter), or None when it may.
+    pub(super) fn preemption_ineligible(&self, world: &World) -> Option<Ineligible> {
+        if !self.profiles[self.prep.profile].preemption {
+            Some(Ineligible::Disabled)
+        } else if world.templates[self.prep.template as usize].preemption_never {
+            Some(Ineligible::PolicyNever)
+        } else {
+            None
+        }
+    }
+
+    /// The preemption dry run for the prepared pod after a cycle that examined every node
+    /// from `start` and found none feasible (upstream `findCandidates` + `SelectCandidate`):
+    /// the chosen candidate (node and victims), or the upstream-style `preemption: 0/N nodes
+    /// are available: …` message. Nominations are left alone; with `keep_rng` the random
+    /// offset is drawn from a copy of the scheduler's RNG, so `explain` changes nothing.
+    pub(super) fn preemption_dry_run(
+        &mut self,
+        world: &World,
+        start: usize,
+        pdbs: &dyn PdbOracle,
+        keep_rng: bool,
+    ) -> Result<Candidate, String> {
+        let n_all = world.node_order.len();
         // nodesWherePreemptionMightHelp, in node_order.
         let mut potential: Vec<NodeId> = Vec::new();
         let mut statuses: Vec<Fail> = Vec::new();
@@ -169,13 +220,12 @@ impl Scheduler {
                 potential.push(n);
             }
         }
-        // A failed preemption clears any earlier nomination (upstream nominates "").
-        self.forget_nomination(pod);
-        if potential.is_empty() {
+        let none_available = |statuses: Vec<Fail>| {
             let h = reasons_histogram(world, statuses.into_iter());
-            return unschedulable(format!(
-                "{msg} preemption: 0/{n_all} nodes are available: {h}.."
-            ));
+            format!("preemption: 0/{n_all} nodes are available: {h}..")
+        };
+        if potential.is_empty() {
+            return Err(none_available(statuses));
         }
         let prof = &self.profiles[self.prep.profile];
         let want = num_candidates(
@@ -183,7 +233,11 @@ impl Scheduler {
             prof.min_candidate_pct,
             prof.min_candidate_abs,
         );
-        let offset = self.rng.random_range(0..potential.len());
+        let offset = if keep_rng {
+            self.rng.clone().random_range(0..potential.len())
+        } else {
+            self.rng.random_range(0..potential.len())
+        };
         let mut non_violating: Vec<Candidate> = Vec::new();
         let mut violating: Vec<Candidate> = Vec::new();
         for i in 0..potential.len() {
@@ -207,21 +261,12 @@ impl Scheduler {
             }
         }
         non_violating.append(&mut violating);
-        let cands = non_violating;
+        let mut cands = non_violating;
         if cands.is_empty() {
-            let h = reasons_histogram(world, statuses.into_iter());
-            return unschedulable(format!(
-                "{msg} preemption: 0/{n_all} nodes are available: {h}.."
-            ));
+            return Err(none_available(statuses));
         }
         let best = pick_one(world, &cands);
-        let c = &cands[best];
-        self.record_nomination(world, pod, c.node);
-        Outcome::Unschedulable {
-            reason: msg,
-            nominated: Some(c.node),
-            victims: c.victims.clone(),
-        }
+        Ok(cands.swap_remove(best))
     }
 
     /// Upstream `SelectVictimsOnNode`: remove every lower-priority pod, check the pod fits,

@@ -376,6 +376,19 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         (&self.core.world, &mut self.scheduler)
     }
 
+    /// The world, the scheduler and the PodDisruptionBudgets preemption consults (as the
+    /// scheduling cycle sees them), for `explain`'s preemption dry run.
+    pub fn explain_parts(&mut self) -> (&World, &mut S, Box<dyn PdbOracle + '_>) {
+        let pdbs: Box<dyn PdbOracle + '_> = match &self.faults {
+            Some(rt) if !rt.pdbs().is_empty() => Box::new(pdbs::PdbView {
+                set: rt.pdbs(),
+                recorder: &self.core.recorder,
+            }),
+            _ => Box::new(NoPdbs),
+        };
+        (&self.core.world, &mut self.scheduler, pdbs)
+    }
+
     /// The scheduling queue.
     pub fn queue(&self) -> &Q {
         &self.queue

@@ -28,6 +28,7 @@ use super::error::SweepError;
 use super::exec::RunRecord;
 use super::file::Sweep;
 use super::grid::run_id;
+use super::metric::Metric;
 use super::shard::Shard;
 use super::stats::{fixed, stats};
 use crate::report::sweep_chart::{write_sweep_charts, write_sweep_index};
@@ -468,7 +469,9 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
             .iter()
             .map(|r| r.values[metric])
             .collect();
-        stats(&values, 0.95)
+        let mut s = stats(&values, 0.95);
+        s.ci = s.ci.map(|ci| clamp_interval(&m.metrics[metric], ci));
+        s
     };
 
     let mut sweep_csv = Vec::new();
@@ -554,6 +557,17 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
     Ok(())
 }
 
+/// The 95 % interval of a metric clamped to the values the metric can take: every metric is a
+/// count, a time or a fraction, never negative (a t interval of a few small counts reaches
+/// below zero), and an availability is at most 1.
+fn clamp_interval(metric: &str, (lo, hi): (f64, f64)) -> (f64, f64) {
+    match metric.parse::<Metric>() {
+        Ok(Metric::MinWorkloadAvailability) => (lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0)),
+        Ok(_) => (lo.max(0.0), hi.max(0.0)),
+        Err(_) => (lo, hi),
+    }
+}
+
 /// A report error while drawing: unwritable output, or (a bug) a chart that cannot be drawn.
 fn report_err(e: crate::report::ReportError) -> SweepError {
     SweepError::Output(e.to_string())
@@ -566,4 +580,23 @@ fn csv_err<'a>(dir: &'a Path, file: &'static str) -> impl Fn(csv::Error) -> Swee
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SweepError> {
     fs::write(path, bytes)
         .map_err(|e| SweepError::Output(format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_of_non_negative_metrics_are_clamped() {
+        // Seeds with 0, 0 and 3 pending pods: the t interval reaches below zero.
+        let s = stats(&[0.0, 0.0, 3.0], 0.95);
+        let raw = s.ci.unwrap();
+        assert!(raw.0 < 0.0);
+        let (lo, hi) = clamp_interval("podsPendingAtEnd", raw);
+        assert_eq!(lo, 0.0);
+        assert_eq!(hi, raw.1);
+        let (lo, hi) = clamp_interval("minWorkloadAvailability", (0.97, 1.02));
+        assert_eq!((lo, hi), (0.97, 1.0));
+        assert_eq!(clamp_interval("unknown", (-1.0, 1.0)), (-1.0, 1.0));
+    }
 }

@@ -43,6 +43,7 @@ impl CliError {
         CliError {
             code: 3,
             message: message.into(),
+            lines: false,
         }
     }
 

@@ -67,7 +67,7 @@ mod tests {
     use super::*;
     use crate::scenario::parse_scenario;
 
-    const TEXT: &str = "name: e\nsimulation: {duration: 1h}\ncluster:\n  nodePools:\n    - {name: p, count: 2, capacity: {cpu: \"4\", memory: 16Gi}}\n";
+    const TEXT: &str = "name: e\nsimulation: {duration: 1h}\ncluster:\n  zones: [a]\n  nodePools:\n    - {name: p, count: 2, capacity: {cpu: \"4\", memory: 16Gi}}\n";
 
     #[test]
     fn without_overrides_the_text_is_kept_verbatim() {

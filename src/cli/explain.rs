@@ -168,7 +168,10 @@ fn text(e: &Explanation, at_ms: u64, pending: usize, all_nodes: bool) -> String 
         );
         return out;
     }
-    let _ = writeln!(out, "weighted scores per plugin (raw/normalized in --json):");
+    let _ = writeln!(
+        out,
+        "weighted scores per plugin (raw/normalized in --json):"
+    );
     let mut header = format!("  {:<24} {:<9}", "node", "feasible");
     for p in SCORE_PLUGINS {
         header.push_str(&format!(" {:>9}", short(p)));

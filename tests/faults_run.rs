@@ -9,19 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
+use common::csv_maps as csv_rows;
 
 fn run_scenario(name: &str, out: &Path, extra: &[&str]) {
     let path = repo(&format!("scenarios/{name}.yaml"));

@@ -20,19 +20,7 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
+use common::csv_maps as csv;
 
 fn num(row: &BTreeMap<String, String>, col: &str) -> f64 {
     row.get(col)

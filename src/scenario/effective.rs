@@ -4,7 +4,7 @@
 //! Format: a comment header naming the source file and listing the overrides in the order they
 //! were applied (`#   path=value`, or `#   (none)`), then the YAML the run parsed: the file's
 //! text verbatim when there are no overrides, else the overridden tree as it was handed to the
-//! typed parse. Both are pure functions of the inputs (byte-deterministic).
+//! typed parse (scalars kept as written). Both are pure functions of the inputs (byte-deterministic).
 
 use std::fmt::Write as _;
 
@@ -38,9 +38,18 @@ pub fn effective_yaml(
         // A value is one line on the command line; keep the header one line per override.
         let _ = writeln!(out, "#   {}", o.to_string().replace('\n', " "));
     }
-    let mut tree: serde_json::Value = super::load::from_yaml(text, origin)?;
+    // The same scalar-keeping tree the run's own parse uses, so untouched values read back
+    // exactly as in the file.
+    let cannot = |message: String| {
+        ScenarioError::single(Diagnostic::new(
+            origin,
+            "",
+            format!("cannot apply --set: {message}"),
+        ))
+    };
+    let mut tree = super::yaml_tree::parse(text).map_err(cannot)?;
     for o in overrides {
-        overrides::apply(&mut tree, o).map_err(|message| {
+        overrides::apply_tree(&mut tree, o).map_err(|message| {
             ScenarioError::single(Diagnostic::new(
                 origin,
                 o.path.clone(),
@@ -48,13 +57,7 @@ pub fn effective_yaml(
             ))
         })?;
     }
-    let body = serde_saphyr::to_string(&tree).map_err(|e| {
-        ScenarioError::single(Diagnostic::new(
-            origin,
-            "",
-            format!("cannot apply --set: {e}"),
-        ))
-    })?;
+    let body = super::yaml_tree::emit(&tree).map_err(cannot)?;
     out.push_str(&body);
     if !body.ends_with('\n') {
         out.push('\n');
@@ -85,6 +88,15 @@ mod tests {
         let s = parse_scenario(&e, "scenario.yaml").unwrap();
         assert_eq!(s.cluster.node_pools[0].count, 7);
         assert_eq!(e, effective_yaml(TEXT, "s.yaml", &[o_again()]).unwrap());
+    }
+
+    #[test]
+    fn untouched_scalars_keep_their_text_under_overrides() {
+        let text = TEXT.replace("capacity:", "labels: {version: 1.10}, capacity:");
+        let o: Override = "simulation.seed=3".parse().unwrap();
+        let e = effective_yaml(&text, "s.yaml", &[o]).unwrap();
+        let s = parse_scenario(&e, "scenario.yaml").unwrap_or_else(|err| panic!("{err}\n{e}"));
+        assert_eq!(s.cluster.node_pools[0].labels["version"], "1.10", "{e}");
     }
 
     fn o_again() -> Override {

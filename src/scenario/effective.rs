@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::error::{Diagnostic, ScenarioError};
-use super::overrides::{self, Override};
+use super::overrides::Override;
 
 /// File name of the effective scenario in a results directory.
 pub const EFFECTIVE_FILE: &str = "scenario.yaml";
@@ -38,26 +38,15 @@ pub fn effective_yaml(
         // A value is one line on the command line; keep the header one line per override.
         let _ = writeln!(out, "#   {}", o.to_string().replace('\n', " "));
     }
-    // The same scalar-keeping tree the run's own parse uses, so untouched values read back
-    // exactly as in the file.
-    let cannot = |message: String| {
+    // The same scalar-keeping tree the run's own parse reads.
+    let tree = super::load::overridden_tree(text, origin, overrides)?;
+    let body = super::yaml_tree::emit(&tree).map_err(|message| {
         ScenarioError::single(Diagnostic::new(
             origin,
             "",
-            format!("cannot apply --set: {message}"),
+            format!("cannot write the effective scenario: {message}"),
         ))
-    };
-    let mut tree = super::yaml_tree::parse(text).map_err(cannot)?;
-    for o in overrides {
-        overrides::apply_tree(&mut tree, o).map_err(|message| {
-            ScenarioError::single(Diagnostic::new(
-                origin,
-                o.path.clone(),
-                format!("--set {o}: {message}"),
-            ))
-        })?;
-    }
-    let body = super::yaml_tree::emit(&tree).map_err(cannot)?;
+    })?;
     out.push_str(&body);
     if !body.ends_with('\n') {
         out.push('\n');

@@ -78,27 +78,7 @@ pub fn parse_scenario_with_overrides(
     let scenario = if overrides.is_empty() {
         from_yaml(text, origin)?
     } else {
-        let mut tree = match yaml_tree::parse(text) {
-            Ok(tree) => tree,
-            // The typed reader names the problem with its position.
-            Err(problem) => {
-                from_yaml::<ScenarioFile>(text, origin)?;
-                return Err(ScenarioError::single(Diagnostic::new(
-                    origin,
-                    "",
-                    format!("cannot apply --set: {problem}"),
-                )));
-            }
-        };
-        for o in overrides {
-            overrides::apply_tree(&mut tree, o).map_err(|message| {
-                ScenarioError::single(Diagnostic::new(
-                    origin,
-                    o.path.clone(),
-                    format!("--set {o}: {message}"),
-                ))
-            })?;
-        }
+        let tree = overridden_tree(text, origin, overrides)?;
         from_tree(&tree, origin)?
     };
     if let Err(ScenarioError::Invalid(mut diagnostics)) = validate(&scenario, origin) {
@@ -108,6 +88,37 @@ pub fn parse_scenario_with_overrides(
         return Err(ScenarioError::Invalid(diagnostics));
     }
     Ok(scenario)
+}
+
+/// Scenario `text` as a tree that keeps every scalar as written, with `overrides` applied in
+/// order: what the typed parse reads under `--set`, and what the effective scenario writes.
+pub(crate) fn overridden_tree(
+    text: &str,
+    origin: &str,
+    overrides: &[Override],
+) -> Result<yaml_tree::Node, ScenarioError> {
+    let mut tree = match yaml_tree::parse(text) {
+        Ok(tree) => tree,
+        // The typed reader names the problem with its position.
+        Err(problem) => {
+            from_yaml::<ScenarioFile>(text, origin)?;
+            return Err(ScenarioError::single(Diagnostic::new(
+                origin,
+                "",
+                format!("cannot apply --set: {problem}"),
+            )));
+        }
+    };
+    for o in overrides {
+        overrides::apply_tree(&mut tree, o).map_err(|message| {
+            ScenarioError::single(Diagnostic::new(
+                origin,
+                o.path.clone(),
+                format!("--set {o}: {message}"),
+            ))
+        })?;
+    }
+    Ok(tree)
 }
 
 /// How scenario YAML is read: YAML 1.2 booleans only (`yes`, `on`, `y` stay strings), and

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use super::progress::RunProgress;
 use super::{load, output, CliError, EventsArg};
 use clustersim::build::{build, describe, BuildOptions};
-use clustersim::metrics::{peak_rss_bytes, write_results_with, EventLogLevel, Timing};
+use clustersim::metrics::EventLogLevel;
 use clustersim::report::{Status, Verdict};
-use clustersim::scenario::{effective_yaml, warnings, Override, EFFECTIVE_FILE};
-use clustersim::sim::{Progress, Simulation};
+use clustersim::results::{run_and_write, Finished, RunError, WriteOptions};
+use clustersim::scenario::{effective_yaml, warnings, Override};
+use clustersim::sim::Progress;
 
 /// Options of `run`.
 pub struct RunArgs {
@@ -75,29 +76,25 @@ pub fn run(a: RunArgs) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{seed}", s.name)));
     check_output_parent(&out)?;
-    let sim = Simulation::new(setup)
-        .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
-    let mut progress = RunProgress::new(a.quiet, s.simulation.duration.as_millis() / 1000);
-    let result = sim.run(&mut |p: Progress| progress.update(p));
-    progress.finish();
-    let wall = progress.elapsed().as_secs_f64();
-    let timing = Timing {
-        wall_time_s: wall,
-        events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
-        peak_rss_bytes: peak_rss_bytes(),
-    };
-    let slo = clustersim::report::slo_json(&s);
     let effective = effective_scenario(&a.scenario, &a.overrides)?;
-    let extra: Vec<(&str, &[u8])> = slo
-        .iter()
-        .map(|t| (clustersim::report::SLO_FILE, t.as_bytes()))
-        .chain([(EFFECTIVE_FILE, effective.as_bytes())])
-        .collect();
-    write_results_with(&out, &s.name, seed, &result, &timing, &extra)
-        .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
+    let opts = WriteOptions {
+        dir: &out,
+        effective_yaml: &effective,
+        peak_rss: true,
+    };
+    let mut progress = RunProgress::new(a.quiet, s.simulation.duration.as_millis() / 1000);
+    let run = run_and_write(&s, setup, &opts, &mut |p: Progress| progress.update(p));
+    progress.finish();
+    let Finished { result, timing } = run.map_err(|e| match e {
+        RunError::Setup(e) => CliError::input(format!("{}: {e}", a.scenario.display())),
+        RunError::Write { source, .. } => {
+            CliError::input(format!("--out {}: {source}", out.display()))
+        }
+    })?;
+    let wall = timing.wall_time_s;
     let verdicts = if a.report {
         super::report::after_run(&out, a.quiet)?
-    } else if slo.is_some() {
+    } else if clustersim::report::slo_json(&s).is_some() {
         clustersim::report::judge_results_dir(&out).map_err(super::report::map_err)?
     } else {
         Vec::new()

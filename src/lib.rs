@@ -19,3 +19,5 @@ pub mod scheduler;
 pub mod services;
 pub mod sim;
 pub mod sweep;
+#[doc(hidden)]
+pub mod testkit;

@@ -4,35 +4,18 @@
 
 mod common;
 
-use common::{run, stderr};
-use serde_json::Value;
+use common::{csv_maps, json, ok, s};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-fn ok(args: &[&str]) {
-    let o = run(args);
-    assert!(o.status.success(), "clustersim {args:?}: {}", stderr(&o));
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
-}
-
-/// `timeseries.csv` as one map per row.
+/// `timeseries.csv` as one map per row, values as numbers (NaN where not one).
 fn rows(dir: &Path) -> Vec<BTreeMap<String, f64>> {
-    let mut r = csv::Reader::from_path(dir.join("timeseries.csv")).unwrap();
-    let header = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.parse().unwrap_or(f64::NAN)))
+    csv_maps(&dir.join("timeseries.csv"))
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|(h, v)| (h, v.parse().unwrap_or(f64::NAN)))
                 .collect()
         })
         .collect()

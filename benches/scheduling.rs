@@ -18,13 +18,14 @@ use rand::SeedableRng;
 
 use clustersim::cluster::labels::{LabelSelector, LabelSet, Requirement, SelectorOp};
 use clustersim::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
-use clustersim::cluster::template::{PodAffinity, SpreadConstraint};
+use clustersim::cluster::template::SpreadConstraint;
 use clustersim::cluster::{
-    Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate, QosClass,
-    ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY, PODS,
+    Interner, NodeId, NodeInit, Pod, PodGroups, PodId, PodPhase, ResourceTable, TemplateId,
+    TopologyKey, World, CPU, MEMORY, PODS,
 };
 use clustersim::engine::{SimRng, SimTime};
 use clustersim::scheduler::{Outcome, Scheduler, SchedulerConfig};
+use clustersim::testkit::TemplateBuilder;
 
 const GI: i64 = 1 << 30;
 const ZONES: [&str; 3] = ["a", "b", "c"];
@@ -133,11 +134,6 @@ fn build() -> Bench {
     // Templates: one Deployment each; its pods form one group (the ReplicaSet selector).
     let gpu_pool = world.interner.intern("gpu");
     for (g, &(name, cpu, mem, gpus, _)) in MIX.iter().enumerate() {
-        let mut requests = vec![0i64; stride];
-        requests[CPU] = cpu;
-        requests[MEMORY] = mem;
-        requests[PODS] = 1;
-        requests[gpu] = gpus;
         let soft = |key, max_skew| SpreadConstraint {
             max_skew,
             key,
@@ -148,30 +144,11 @@ fn build() -> Bench {
             honor_node_affinity: true,
             honor_taints: false,
         };
-        let mut tpl = PodTemplate {
-            name: name.to_string(),
-            namespace: Sym::EMPTY,
-            labels: LabelSet::default(),
-            owner: OwnerKind::Deployment,
-            requests,
-            nonzero_cpu: cpu,
-            nonzero_mem: mem,
-            containers: Vec::new(),
-            qos: QosClass::Burstable,
-            priority: 0,
-            preemption_never: false,
-            profile: 0,
-            node_selector: LabelSelector::default(),
-            required_node_affinity: None,
-            preferred_node_affinity: Vec::new(),
-            tolerations: Vec::new(),
-            spread: vec![soft(0, 3), soft(1, 5)],
-            spread_system_default: true,
-            affinity: PodAffinity::default(),
-            existing_terms: Vec::new(),
-            images: Vec::new(),
-            container_count: 1,
-        };
+        let mut tpl = TemplateBuilder::new(name, stride)
+            .cpu_mem(cpu, mem)
+            .request(gpu, gpus)
+            .spread(vec![soft(0, 3), soft(1, 5)], true)
+            .build();
         if gpus > 0 {
             tpl.tolerations = vec![Toleration {
                 key: taint_key,

@@ -13,8 +13,11 @@ pub mod faults;
 pub mod kubelet;
 pub mod metrics;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod scheduler;
 pub mod services;
 pub mod sim;
 pub mod sweep;
+#[doc(hidden)]
+pub mod testkit;

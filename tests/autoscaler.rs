@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{repo, run, stderr};
+use common::{assert_same_files, repo, run, stderr};
 use std::fs;
 use std::path::Path;
 
@@ -110,12 +110,7 @@ fn autoscaler_runs_are_deterministic() {
     run_burst(&a, &[]);
     run_burst(&b, &[]);
     run_burst(&c, &["--seed", "12"]);
-    for f in ["summary.json", "timeseries.csv", "events.csv"] {
-        assert!(
-            fs::read(a.join(f)).unwrap() == fs::read(b.join(f)).unwrap(),
-            "{f} differs between two runs with the same seed"
-        );
-    }
+    assert_same_files(&a, &b, &["summary.json", "timeseries.csv", "events.csv"]);
     assert_ne!(
         fs::read(a.join("timeseries.csv")).unwrap(),
         fs::read(c.join("timeseries.csv")).unwrap(),

@@ -2,11 +2,11 @@
 //! atomic results directories, the effective scenario, SLO exit codes, warnings and progress.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::{bin, stderr, stdout};
+use common::{assert_same_files, bin, s, stderr, stdout, write};
 
 /// A small scenario: 4 nodes of 4 CPUs (32 pods of 500m fit), `{replicas}` web pods.
 fn scenario(replicas: u32, extra: &str) -> String {
@@ -26,16 +26,6 @@ workloads:
       containers: [{{name: c, resources: {{requests: {{cpu: 500m, memory: 1Gi}}, limits: {{memory: 2Gi}}}}}}]
 {extra}"#
     )
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).expect("write scenario");
-    p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Runs `cmd` with standard output a pipe whose read end is already closed.
@@ -238,13 +228,11 @@ fn results_hold_the_effective_scenario_and_compare_lists_what_the_variant_change
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    for f in ["summary.json", "timeseries.csv", "events.csv"] {
-        assert_eq!(
-            fs::read(var.join(f)).unwrap(),
-            fs::read(again.join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    assert_same_files(
+        &var,
+        &again,
+        &["summary.json", "timeseries.csv", "events.csv"],
+    );
 
     let cmp = dir.path().join("cmp");
     let o = bin()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{repo, run, run_finished, stderr};
+use common::{assert_same_files, repo, run, run_finished, stderr};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -128,7 +128,7 @@ fn runs_with_faults_are_byte_identical() {
     for out in [&a, &b] {
         run_scenario("cascade-overcommit", out, &["--events", "all"]);
     }
-    for f in [
+    let files = [
         "summary.json",
         "timeseries.csv",
         "events.csv",
@@ -138,13 +138,8 @@ fn runs_with_faults_are_byte_identical() {
         "workload_availability.csv",
         "faults.csv",
         "nodes.csv",
-    ] {
-        assert_eq!(
-            fs::read(a.join(f)).unwrap(),
-            fs::read(b.join(f)).unwrap(),
-            "{f} differs"
-        );
-    }
+    ];
+    assert_same_files(&a, &b, &files);
 }
 
 #[test]

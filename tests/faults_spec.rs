@@ -1,22 +1,14 @@
 //! Integration tests of the `faults`, `nodeLifecycle` and `pdbs` sections through the real
 //! `clustersim validate` binary.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+
+mod common;
+use common::{s, write};
 
 fn validate(path: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clustersim"))
-        .arg("validate")
-        .arg(path)
-        .output()
-        .expect("clustersim runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).expect("write scenario");
-    p
+    common::run(&["validate", s(path)])
 }
 
 const CLUSTER: &str = r#"name: faults

@@ -2,49 +2,22 @@
 //! backoffLimit, the Job controller's pod-failure back-off, failed-Job accounting) and the
 //! kubelet's CrashLoopBackOff timing seen through a Job pod.
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+
+mod common;
+use common::{csv_maps, run_all_events, summary, write};
 
 /// Runs `clustersim run <scenario> --out <dir> --events all -q`; panics on failure.
-fn run(dir: &Path, scenario: &str) -> std::path::PathBuf {
-    let s = dir.join("s.yaml");
-    fs::write(&s, scenario).expect("write scenario");
+fn run(dir: &Path, scenario: &str) -> PathBuf {
+    let s = write(dir, "s.yaml", scenario);
     let out = dir.join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_clustersim"))
-        .arg("run")
-        .arg(&s)
-        .arg("--out")
-        .arg(&out)
-        .args(["--events", "all", "-q"])
-        .output()
-        .expect("clustersim runs");
-    assert!(
-        o.status.success(),
-        "run failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_all_events(&s, &out, &[]);
     out
-}
-
-fn csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
 }
 
 /// `(time_s, pod, reason)` of the `events.csv` rows of kind `kind`.
 fn rows(out: &Path, kind: &str) -> Vec<(String, String, String)> {
-    csv(&out.join("events.csv"))
+    csv_maps(&out.join("events.csv"))
         .into_iter()
         .filter(|r| r["event"] == kind)
         .map(|r| (r["time_s"].clone(), r["pod"].clone(), r["reason"].clone()))
@@ -53,10 +26,6 @@ fn rows(out: &Path, kind: &str) -> Vec<(String, String, String)> {
 
 fn times(rows: &[(String, String, String)]) -> Vec<&str> {
     rows.iter().map(|r| r.0.as_str()).collect()
-}
-
-fn summary(out: &Path) -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
 }
 
 /// One 8Gi node and `workloads`.

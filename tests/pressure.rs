@@ -2,63 +2,22 @@
 //! directory (exact OOM and pressure timings, eviction order, node OOM victims), the two
 //! shipped what-if scenarios, and a property test of conservation through the library.
 
-use std::collections::HashMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use proptest::prelude::*;
 
-/// Runs `clustersim run <scenario> --out <dir> --events all -q [extra]`; panics on failure.
-fn run(scenario: &Path, out: &Path, extra: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_clustersim"))
-        .arg("run")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .args(["--events", "all", "-q"])
-        .args(extra)
-        .output()
-        .expect("clustersim runs");
-    assert!(
-        o.status.success(),
-        "run failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).expect("write scenario");
-    p
-}
-
-/// A CSV file as rows of column → value.
-fn csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_owned))
-                .collect()
-        })
-        .collect()
-}
+mod common;
+use common::{assert_same_files, csv_maps, run_all_events as run, summary, write};
 
 /// `(time_s, event, pod)` of the event rows whose kind is in `kinds`.
 fn events(out: &Path, kinds: &[&str]) -> Vec<(String, String, String)> {
-    csv(&out.join("events.csv"))
+    csv_maps(&out.join("events.csv"))
         .into_iter()
         .filter(|r| kinds.contains(&r["event"].as_str()))
         .map(|r| (r["time_s"].clone(), r["event"].clone(), r["pod"].clone()))
         .collect()
-}
-
-fn summary(out: &Path) -> serde_json::Value {
-    serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
 }
 
 fn one_node(capacity_mem: &str, workloads: &str, extra: &str) -> String {
@@ -89,7 +48,7 @@ fn leaking_container_is_oom_killed_at_the_exact_time_and_restarts_in_place() {
             ("7200.002".into(), "oom-killed".into(), "leaky-0".into()),
         ]
     );
-    let row = csv(&out.join("events.csv"))
+    let row = csv_maps(&out.join("events.csv"))
         .into_iter()
         .find(|r| r["event"] == "oom-killed")
         .unwrap();
@@ -112,7 +71,7 @@ fn leaking_container_is_oom_killed_at_the_exact_time_and_restarts_in_place() {
         sm["pressure"]["containerRestarts"], 2,
         "restarted at 3600.001 s and 7210.002 s"
     );
-    let nodes = csv(&out.join("nodes.csv"));
+    let nodes = csv_maps(&out.join("nodes.csv"));
     assert_eq!(nodes[0]["oom_kills_limit"], "2");
     assert_eq!(
         nodes[0]["peak_mem_bytes"], row["usage_bytes"],
@@ -147,7 +106,7 @@ fn memory_pressure_is_set_and_cleared_at_the_expected_times() {
             ("900.000".into(), "scheduled".into(), "app-2".into()),
         ]
     );
-    let rows = csv(&out.join("events.csv"));
+    let rows = csv_maps(&out.join("events.csv"));
     let evicted = rows.iter().find(|r| r["event"] == "evicted").unwrap();
     assert!(
         evicted["reason"].contains("Threshold quantity: 100Mi, available: 79Mi"),
@@ -165,10 +124,10 @@ fn memory_pressure_is_set_and_cleared_at_the_expected_times() {
         unsched["cause"], evicted["cause"],
         "the replacement carries the eviction's cause"
     );
-    let nodes = csv(&out.join("nodes.csv"));
+    let nodes = csv_maps(&out.join("nodes.csv"));
     assert_eq!(nodes[0]["memory_pressure_s"], "300.000");
     assert_eq!(nodes[0]["evictions"], "1");
-    let ts = csv(&out.join("timeseries.csv"));
+    let ts = csv_maps(&out.join("timeseries.csv"));
     let under: Vec<&str> = ts
         .iter()
         .filter(|r| r["nodes_memory_pressure"] == "1")
@@ -231,7 +190,7 @@ fn node_oom_kills_the_highest_oom_score_first_and_backs_off() {
     );
     let out = dir.path().join("out");
     run(&s, &out, &["--set", "simulation.duration=20m"]);
-    let rows: Vec<_> = csv(&out.join("events.csv"))
+    let rows: Vec<_> = csv_maps(&out.join("events.csv"))
         .into_iter()
         .filter(|r| r["event"] == "node-oom-killed")
         .collect();
@@ -253,7 +212,7 @@ fn node_oom_kills_the_highest_oom_score_first_and_backs_off() {
         "{}",
         rows[0]["reason"]
     );
-    let ts = csv(&out.join("timeseries.csv"));
+    let ts = csv_maps(&out.join("timeseries.csv"));
     let at = |t: &str| ts.iter().find(|r| r["time_s"] == t).unwrap().clone();
     assert_eq!(at("620.000")["containers_crashloop"], "1");
     assert_eq!(at("920.000")["containers_crashloop"], "0");
@@ -289,7 +248,7 @@ fn pods_above_allocatable_are_oom_killed_in_the_pods_cgroup() {
     );
     assert!(kills.len() >= 2, "{kills:?}");
     assert!(kills.iter().all(|k| k.1 == "node-oom-killed"), "{kills:?}");
-    let nodes = csv(&out.join("nodes.csv"));
+    let nodes = csv_maps(&out.join("nodes.csv"));
     assert!(
         nodes[0]["peak_mem_usage_fraction"].parse::<f64>().unwrap() <= 1.0,
         "pods never use more than allocatable: {}",
@@ -314,7 +273,7 @@ fn allocatable_memory_available_drives_pressure_and_eviction() {
         Some(&("0.000".into(), "evicted".into(), "app-0".into())),
         "{ev:?}"
     );
-    let rows = csv(&out.join("events.csv"));
+    let rows = csv_maps(&out.join("events.csv"));
     let evicted = rows.iter().find(|r| r["event"] == "evicted").unwrap();
     assert!(
         evicted["reason"].contains("Threshold quantity: 100Mi, available: 51Mi"),
@@ -357,13 +316,11 @@ fn runs_are_byte_identical_for_a_seed() {
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     run(&s, &a, &[]);
     run(&s, &b, &[]);
-    for f in ["summary.json", "timeseries.csv", "events.csv", "nodes.csv"] {
-        assert_eq!(
-            fs::read(a.join(f)).unwrap(),
-            fs::read(b.join(f)).unwrap(),
-            "{f}"
-        );
-    }
+    assert_same_files(
+        &a,
+        &b,
+        &["summary.json", "timeseries.csv", "events.csv", "nodes.csv"],
+    );
     let sm = summary(&a);
     assert!(
         sm["pressure"]["cpuThrottledCoreSeconds"].as_f64().unwrap() == 0.0,
@@ -413,7 +370,7 @@ fn shipped_scenarios_tell_the_story() {
             n("oomKillsLimit"),
         ));
         assert_eq!(
-            csv(&out.join("nodes.csv")).len(),
+            csv_maps(&out.join("nodes.csv")).len(),
             7000,
             "{name}: one nodes.csv row per node"
         );

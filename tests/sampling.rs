@@ -4,35 +4,17 @@
 
 mod common;
 
-use common::{run, stderr};
-use serde_json::Value;
+use common::{csv_maps, json, ok, s, write};
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-fn ok(args: &[&str]) {
-    let o = run(args);
-    assert!(o.status.success(), "clustersim {args:?}: {}", stderr(&o));
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
-}
-
-/// `timeseries.csv` as one map per row.
+/// `timeseries.csv` as one map per row, values as numbers (NaN where not one).
 fn rows(dir: &Path) -> Vec<BTreeMap<String, f64>> {
-    let mut r = csv::Reader::from_path(dir.join("timeseries.csv")).unwrap();
-    let header = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_string(), v.parse().unwrap_or(f64::NAN)))
+    csv_maps(&dir.join("timeseries.csv"))
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|(h, v)| (h, v.parse().unwrap_or(f64::NAN)))
                 .collect()
         })
         .collect()
@@ -79,13 +61,18 @@ workloads:
       containers: [{name: c, resources: {requests: {cpu: 100m, memory: 128Mi}}}]
 "#;
 
+/// Runs `BURST` into `dir/run`; returns the results directory.
+fn run_burst(dir: &Path) -> PathBuf {
+    let scen = write(dir, "burst.yaml", BURST);
+    let out = dir.join("run");
+    ok(&["run", s(&scen), "--out", s(&out), "--quiet"]);
+    out
+}
+
 #[test]
 fn a_sample_sees_every_event_of_its_instant() {
     let tmp = tempfile::tempdir().unwrap();
-    let scen = tmp.path().join("burst.yaml");
-    fs::write(&scen, BURST).unwrap();
-    let out = tmp.path().join("run");
-    ok(&["run", s(&scen), "--out", s(&out), "--quiet"]);
+    let out = run_burst(tmp.path());
     let rows = rows(&out);
 
     // Same-instant arrivals and bindings: nobody ever waited.
@@ -103,6 +90,7 @@ fn a_sample_sees_every_event_of_its_instant() {
     assert_eq!(r11["pods_succeeded"], 1000.0, "11m sample: {r11:?}");
 
     // The peak-pending SLO passes: the report reads the same samples.
+    let scen = tmp.path().join("burst.yaml");
     ok(&["report", s(&out), "--slo", s(&scen), "--quiet"]);
     let j = json(&out.join("report.json"));
     let v = j["slo"]
@@ -118,10 +106,7 @@ fn a_sample_sees_every_event_of_its_instant() {
 #[test]
 fn the_last_row_is_the_state_the_summary_reports() {
     let tmp = tempfile::tempdir().unwrap();
-    let scen = tmp.path().join("burst.yaml");
-    fs::write(&scen, BURST).unwrap();
-    let out = tmp.path().join("run");
-    ok(&["run", s(&scen), "--out", s(&out), "--quiet"]);
+    let out = run_burst(tmp.path());
     let rows = rows(&out);
     let last = rows.last().unwrap();
     assert_eq!(last["time_s"], 1200.0);

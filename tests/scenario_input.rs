@@ -6,7 +6,7 @@ mod common;
 
 use std::fs;
 
-use common::{run, stderr};
+use common::{assert_same_files, run, stderr};
 
 const SMALL: &str = r#"name: small
 simulation: {duration: 30m, seed: 3, metricsInterval: 1m}
@@ -87,13 +87,11 @@ fn a_no_op_override_gives_byte_identical_results() {
         set.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for name in ["summary.json", "timeseries.csv", "events.csv"] {
-        assert_eq!(
-            fs::read(plain.join(name)).unwrap(),
-            fs::read(set.join(name)).unwrap(),
-            "{name} differs"
-        );
-    }
+    assert_same_files(
+        &plain,
+        &set,
+        &["summary.json", "timeseries.csv", "events.csv"],
+    );
     // The 4 web pods are scheduled in both (the `1.10` label matched its selector).
     let summary = fs::read_to_string(set.join("summary.json")).unwrap();
     assert!(summary.contains("\"podsRunningAtEnd\": 4,"), "{summary}");

@@ -5,20 +5,11 @@
 
 mod common;
 
-use common::{run, stderr};
+use common::{ok, s};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-
-fn ok(args: &[&str]) {
-    let o = run(args);
-    assert!(o.status.success(), "clustersim {args:?}: {}", stderr(&o));
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 use common::csv_maps as csv;
 

@@ -1,33 +1,42 @@
 //! `clustersim explain`: why a workload's pod is pending, or how the scheduler would place
 //! its next pod: the upstream summary line, the preemption dry run, then per-node rows.
 
-use std::path::PathBuf;
-
 use std::fmt::Write as _;
 
+use super::args::{ScenarioArgs, SeedArg};
 use super::{load, output, CliError};
 use clustersim::build::{build, BuildOptions};
 use clustersim::cluster::PodPhase;
 use clustersim::engine::SimTime;
 use clustersim::metrics::EventLogLevel;
-use clustersim::scenario::{DurationMs, Override};
+use clustersim::scenario::DurationMs;
 use clustersim::scheduler::{Explanation, SCORE_PLUGINS};
 use clustersim::sim::Simulation;
 
 /// Options of `explain`.
+#[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
-    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub input: ScenarioArgs,
+    /// Workload whose next pod is explained.
+    #[arg(long)]
     pub workload: String,
+    /// Simulated time at which to look (e.g. `30m`); default 0 (after the initial pods).
+    #[arg(long, default_value = "0s")]
     pub at: String,
+    /// Examine every node (no `percentageOfNodesToScore` sampling).
+    #[arg(long)]
     pub all_nodes: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
     pub json: bool,
-    pub seed: Option<u64>,
-    pub overrides: Vec<Override>,
+    #[command(flatten)]
+    pub seed: SeedArg,
 }
 
 /// Advances the cluster to `--at`, then explains one scheduling decision.
 pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
-    let s = load(&a.scenario, &a.overrides)?;
+    let s = load(&a.input.scenario, &a.input.set)?;
     let at: DurationMs =
         a.at.parse()
             .map_err(|e| CliError::input(format!("--at {}: {e}", a.at)))?;
@@ -35,7 +44,7 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
         let names: Vec<&str> = s.workloads.iter().map(|w| w.name.as_str()).collect();
         return Err(CliError::input(format!(
             "{}: --workload {}: no such workload (known: {})",
-            a.scenario.display(),
+            a.input.scenario.display(),
             a.workload,
             names.join(", ")
         )));
@@ -43,12 +52,12 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
     let setup = build(
         &s,
         BuildOptions {
-            seed: a.seed,
+            seed: a.seed.seed,
             event_log: EventLogLevel::None,
         },
     );
     let mut sim = Simulation::new(setup)
-        .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
+        .map_err(|e| CliError::input(format!("{}: {e}", a.input.scenario.display())))?;
     sim.run_until(SimTime(at.as_millis()));
     let (world, scheduler, pdbs) = sim.explain_parts();
     // A pending pod of the workload is explained rather than a hypothetical next one: the one

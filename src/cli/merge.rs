@@ -2,21 +2,30 @@
 
 use std::path::PathBuf;
 
+use super::args::{OutArg, QuietArg};
 use super::sweep::cli_error;
 use super::CliError;
 use clustersim::sweep::output::SWEEP_CSV;
 use clustersim::sweep::{merge as merge_shards, write_tables};
 
 /// Options of `merge`.
+#[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| {
+    a.help("Where to write `sweep.csv`, `runs.csv` and `charts/` (default: the first input)")
+}))]
 pub struct MergeArgs {
+    /// Shard directories or manifest files.
+    #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    pub out: Option<PathBuf>,
-    pub quiet: bool,
+    #[command(flatten)]
+    pub out: OutArg,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 pub fn merge(a: MergeArgs) -> Result<(), CliError> {
     let combined = merge_shards(&a.inputs).map_err(cli_error)?;
-    let out = match &a.out {
+    let out = match &a.out.out {
         Some(o) => o.clone(),
         None => {
             let first = &a.inputs[0];
@@ -31,7 +40,7 @@ pub fn merge(a: MergeArgs) -> Result<(), CliError> {
         }
     };
     write_tables(&combined, &out).map_err(cli_error)?;
-    if !a.quiet {
+    if !a.quiet.quiet {
         let m = &combined.manifest;
         eprintln!(
             "merge: sweep {}: {} shards, {} runs ({} points × {} seeds) -> {}",

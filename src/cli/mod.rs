@@ -1,5 +1,6 @@
 //! Subcommands and their arguments.
 
+mod args;
 mod compare;
 mod error;
 mod explain;
@@ -14,8 +15,9 @@ mod validate;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
+use args::{JobsArg, OutArg, QuietArg, ScenarioArgs};
 use clustersim::scenario::{load_scenario_with_overrides, Override, ScenarioFile};
 pub use error::CliError;
 
@@ -27,75 +29,15 @@ pub struct Cli {
     command: Command,
 }
 
-/// Which pod events go into `events.csv`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum EventsArg {
-    /// No event log.
-    None,
-    /// Unschedulable, preempted and failed pods only.
-    Failures,
-    /// Every pod event.
-    All,
-}
-
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario and write a results directory (with the effective scenario,
     /// `scenario.yaml`). Exit code 3 when an SLO of the scenario's `slo:` section fails.
-    Run {
-        /// Scenario file (YAML).
-        scenario: PathBuf,
-        /// Master seed (overrides `simulation.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Results directory (default `results/<name>-<seed>`).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Override a scenario field, e.g. `--set workloads[web].replicas=500` (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<Override>,
-        /// Which pod events to log in `events.csv`.
-        #[arg(long, value_enum, default_value = "all")]
-        events: EventsArg,
-        /// No warnings, no progress (bar, or lines every 10 s when stderr is not a terminal)
-        /// and no closing line.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Also write charts and `report.html` / `report.md` into the results directory.
-        #[arg(long)]
-        report: bool,
-    },
+    Run(run::RunArgs),
     /// Check a scenario and print what it describes.
-    Validate {
-        /// Scenario file (YAML).
-        scenario: PathBuf,
-        /// Override a scenario field (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<Override>,
-    },
+    Validate(ScenarioArgs),
     /// Show why a workload's pod is pending, or how the scheduler would place its next pod.
-    Explain {
-        /// Scenario file (YAML).
-        scenario: PathBuf,
-        /// Workload whose next pod is explained.
-        #[arg(long)]
-        workload: String,
-        /// Simulated time at which to look (e.g. `30m`); default 0 (after the initial pods).
-        #[arg(long, default_value = "0s")]
-        at: String,
-        /// Examine every node (no `percentageOfNodesToScore` sampling).
-        #[arg(long)]
-        all_nodes: bool,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Master seed (overrides `simulation.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Override a scenario field (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<Override>,
-    },
+    Explain(explain::ExplainArgs),
     /// Draw charts and write report.html / report.md into a results directory.
     Report {
         /// Results directory written by `clustersim run`.
@@ -103,14 +45,16 @@ enum Command {
         /// Judge against the `slo:` section of this scenario file instead of the run's slo.json.
         #[arg(long, value_name = "SCENARIO")]
         slo: Option<PathBuf>,
-        /// No closing line.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        quiet: QuietArg,
     },
     /// Compare a baseline and a variant: figures with deltas, overlay charts, SLO verdicts.
     ///
     /// Each side is a results directory or a directory of per-seed results directories; runs
     /// are paired by seed (mean difference with a 95 % interval when there are several).
+    #[command(mut_arg("out", |a| {
+        a.help("Output directory (default `results/compare-<baseline>-vs-<variant>`)")
+    }))]
     Compare {
         /// <BASELINE> <VARIANT> results directories (or use --baseline/--variant).
         #[arg(value_name = "DIR", num_args = 0..=2)]
@@ -121,56 +65,25 @@ enum Command {
         /// Variant results directories (several: one per seed).
         #[arg(long, value_name = "DIR", num_args = 1..)]
         variant: Vec<PathBuf>,
-        /// Output directory (default `results/compare-<baseline>-vs-<variant>`).
-        #[arg(long)]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArg,
         /// Judge both sides against the `slo:` section of this scenario file.
         #[arg(long, value_name = "SCENARIO")]
         slo: Option<PathBuf>,
-        /// No closing line.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        quiet: QuietArg,
     },
     /// Run a sweep: a base scenario over a grid of overrides, each point with several seeds, in
     /// parallel; writes one results directory per run, `sweep.csv` and charts.
-    Sweep {
-        /// Sweep file (YAML).
-        sweep: PathBuf,
-        /// Results directory (default `results/<sweep name>`).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Run only shard K of N (`K/N`, K from 1), or `auto` in a Kubernetes Indexed Job
-        /// (K from `JOB_COMPLETION_INDEX`, N from `auto/N` or `CLUSTERSIM_SHARDS`).
-        #[arg(long, value_name = "K/N|auto")]
-        shard: Option<String>,
-        /// Worker threads (default: all cores, or `RAYON_NUM_THREADS`).
-        #[arg(long, short)]
-        jobs: Option<usize>,
-        /// Check every point's scenario and print the grid and the number of runs; run nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// No progress bar and no closing line.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Sweep(sweep::SweepArgs),
     /// Join the shards of a sweep (directories holding `shard-K-of-N.json`, or the files) into
     /// the `sweep.csv` an unsharded sweep writes.
-    Merge {
-        /// Shard directories or manifest files.
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        /// Where to write `sweep.csv`, `runs.csv` and `charts/` (default: the first input).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// No closing line.
-        #[arg(long, short)]
-        quiet: bool,
-    },
+    Merge(merge::MergeArgs),
     /// Find the smallest value of a scenario path (e.g. a node pool's count) that meets the SLOs
     /// in every case, by bisection with replications.
     Plan {
-        /// Scenario file (YAML).
-        scenario: PathBuf,
+        #[command(flatten)]
+        input: ScenarioArgs,
         /// The integer scenario path to vary, e.g. `cluster.nodePools[general].count`.
         #[arg(long, value_name = "PATH")]
         vary: String,
@@ -199,9 +112,6 @@ enum Command {
         /// Cases every value must pass: `PATH=[v1, v2]` (repeatable; cartesian product).
         #[arg(long, value_name = "PATH=[V1, V2]")]
         across: Vec<Override>,
-        /// Override a scenario field (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<Override>,
         /// Survive the loss of any one `zone` or `rack`: every case runs once per zone (rack)
         /// with a `zoneOutage` (`rackFailure`) fault `n-plus-<name>` added to the scenario's
         /// faults, and a value passes only if the SLOs hold in every variant.
@@ -214,38 +124,23 @@ enum Command {
         /// With --n-plus: how long it stays lost (default: to the end of the run).
         #[arg(long, value_name = "DURATION")]
         fault_duration: Option<String>,
-        /// Worker threads (default: all cores, or `RAYON_NUM_THREADS`).
-        #[arg(long, short)]
-        jobs: Option<usize>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        jobs: JobsArg,
+        #[command(flatten)]
+        quiet: QuietArg,
     },
 }
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Sweep {
-            sweep,
-            out,
-            shard,
-            jobs,
-            dry_run,
-            quiet,
-        } => sweep::sweep(sweep::SweepArgs {
-            sweep,
-            out,
-            shard,
-            jobs,
-            dry_run,
-            quiet,
-        }),
-        Command::Merge { inputs, out, quiet } => {
-            merge::merge(merge::MergeArgs { inputs, out, quiet })
-        }
+        Command::Run(a) => run::run(a),
+        Command::Validate(a) => validate::validate(&a.scenario, &a.set),
+        Command::Explain(a) => explain::explain(a),
+        Command::Sweep(a) => sweep::sweep(a),
+        Command::Merge(a) => merge::merge(a),
         Command::Plan {
-            scenario,
+            input,
             vary,
             min,
             max,
@@ -255,14 +150,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             seeds,
             seed,
             across,
-            set,
             n_plus,
             fault_at,
             fault_duration,
             jobs,
             quiet,
         } => plan::plan(plan::PlanArgs {
-            scenario,
+            scenario: input.scenario,
             vary,
             min,
             max,
@@ -272,51 +166,18 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             seeds,
             seed,
             across,
-            set,
+            set: input.set,
             n_plus,
             fault_at,
             fault_duration,
-            jobs,
-            quiet,
+            jobs: jobs.jobs,
+            quiet: quiet.quiet,
         }),
-        Command::Run {
-            scenario,
-            seed,
-            out,
-            set,
-            events,
-            quiet,
-            report,
-        } => run::run(run::RunArgs {
-            scenario,
-            seed,
-            out,
-            overrides: set,
-            events,
-            quiet,
-            report,
+        Command::Report { dir, slo, quiet } => report::report(report::ReportArgs {
+            dir,
+            slo,
+            quiet: quiet.quiet,
         }),
-        Command::Validate { scenario, set } => validate::validate(&scenario, &set),
-        Command::Explain {
-            scenario,
-            workload,
-            at,
-            all_nodes,
-            json,
-            seed,
-            set,
-        } => explain::explain(explain::ExplainArgs {
-            scenario,
-            workload,
-            at,
-            all_nodes,
-            json,
-            seed,
-            overrides: set,
-        }),
-        Command::Report { dir, slo, quiet } => {
-            report::report(report::ReportArgs { dir, slo, quiet })
-        }
         Command::Compare {
             runs,
             baseline,
@@ -328,9 +189,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             runs,
             baseline,
             variant,
-            out,
+            out: out.out,
             slo,
-            quiet,
+            quiet: quiet.quiet,
         }),
     }
 }

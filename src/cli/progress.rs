@@ -71,11 +71,6 @@ impl RunProgress {
         }
     }
 
-    /// Wall time since the run started.
-    pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
-    }
-
     /// Takes one report of the engine.
     pub fn update(&mut self, p: Progress) {
         let secs = self.started.elapsed().as_secs_f64().max(1e-9);

@@ -2,22 +2,32 @@
 
 use std::path::{Path, PathBuf};
 
+use super::args::{EventsOpt, OutArg, QuietArg, ScenarioArgs, SeedArg};
 use super::progress::RunProgress;
-use super::{load, output, CliError, EventsArg};
+use super::{load, output, CliError};
 use clustersim::build::{build, describe, BuildOptions};
-use clustersim::metrics::{peak_rss_bytes, write_results_with, EventLogLevel, Timing};
+use clustersim::metrics::EventLogLevel;
 use clustersim::report::{Status, Verdict};
-use clustersim::scenario::{effective_yaml, warnings, Override, EFFECTIVE_FILE};
-use clustersim::sim::{Progress, Simulation};
+use clustersim::results::{run_and_write, Finished, RunError, WriteOptions};
+use clustersim::scenario::{effective_yaml, warnings, Override};
+use clustersim::sim::Progress;
 
 /// Options of `run`.
+#[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Results directory (default `results/<name>-<seed>`)")))]
 pub struct RunArgs {
-    pub scenario: PathBuf,
-    pub seed: Option<u64>,
-    pub out: Option<PathBuf>,
-    pub overrides: Vec<Override>,
-    pub events: EventsArg,
-    pub quiet: bool,
+    #[command(flatten)]
+    pub input: ScenarioArgs,
+    #[command(flatten)]
+    pub seed: SeedArg,
+    #[command(flatten)]
+    pub out: OutArg,
+    #[command(flatten)]
+    pub events: EventsOpt,
+    #[command(flatten)]
+    pub quiet: QuietArg,
+    /// Also write charts and `report.html` / `report.md` into the results directory.
+    #[arg(long)]
     pub report: bool,
 }
 
@@ -48,61 +58,55 @@ fn check_output_parent(dir: &Path) -> Result<(), CliError> {
 
 /// Runs the scenario and writes `summary.json`, `timing.json`, `timeseries.csv`, `events.csv`.
 pub fn run(a: RunArgs) -> Result<(), CliError> {
-    let s = load(&a.scenario, &a.overrides)?;
-    let event_log = match a.events {
-        EventsArg::None => EventLogLevel::None,
-        EventsArg::Failures => EventLogLevel::Failures,
-        EventsArg::All => EventLogLevel::All,
-    };
+    let (scenario, overrides, quiet) = (&a.input.scenario, &a.input.set, a.quiet.quiet);
+    let s = load(scenario, overrides)?;
+    let event_log = EventLogLevel::from(a.events.events);
     let setup = build(
         &s,
         BuildOptions {
-            seed: a.seed,
+            seed: a.seed.seed,
             event_log,
         },
     );
-    if !a.quiet {
+    if !quiet {
         // The notes `validate` prints: e.g. a fault scheduled after the end never happens.
         let mut notes = warnings(&s);
         notes.extend(describe(&setup).warnings);
         for n in notes {
-            output::note(&format!("warning: {}: {n}", a.scenario.display()));
+            output::note(&format!("warning: {}: {n}", scenario.display()));
         }
     }
     let seed = setup.seed;
     let out = a
         .out
+        .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-{seed}", s.name)));
     check_output_parent(&out)?;
-    let sim = Simulation::new(setup)
-        .map_err(|e| CliError::input(format!("{}: {e}", a.scenario.display())))?;
-    let mut progress = RunProgress::new(a.quiet, s.simulation.duration.as_millis() / 1000);
-    let result = sim.run(&mut |p: Progress| progress.update(p));
-    progress.finish();
-    let wall = progress.elapsed().as_secs_f64();
-    let timing = Timing {
-        wall_time_s: wall,
-        events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
-        peak_rss_bytes: peak_rss_bytes(),
+    let effective = effective_scenario(scenario, overrides)?;
+    let opts = WriteOptions {
+        dir: &out,
+        effective_yaml: &effective,
+        peak_rss: true,
     };
-    let slo = clustersim::report::slo_json(&s);
-    let effective = effective_scenario(&a.scenario, &a.overrides)?;
-    let extra: Vec<(&str, &[u8])> = slo
-        .iter()
-        .map(|t| (clustersim::report::SLO_FILE, t.as_bytes()))
-        .chain([(EFFECTIVE_FILE, effective.as_bytes())])
-        .collect();
-    write_results_with(&out, &s.name, seed, &result, &timing, &extra)
-        .map_err(|e| CliError::input(format!("--out {}: {e}", out.display())))?;
+    let mut progress = RunProgress::new(quiet, s.simulation.duration.as_millis() / 1000);
+    let run = run_and_write(&s, setup, &opts, &mut |p: Progress| progress.update(p));
+    progress.finish();
+    let Finished { result, timing } = run.map_err(|e| match e {
+        RunError::Setup(e) => CliError::input(format!("{}: {e}", scenario.display())),
+        RunError::Write { source, .. } => {
+            CliError::input(format!("--out {}: {source}", out.display()))
+        }
+    })?;
+    let wall = timing.wall_time_s;
     let verdicts = if a.report {
-        super::report::after_run(&out, a.quiet)?
-    } else if slo.is_some() {
+        super::report::after_run(&out, quiet)?
+    } else if clustersim::report::slo_json(&s).is_some() {
         clustersim::report::judge_results_dir(&out).map_err(super::report::map_err)?
     } else {
         Vec::new()
     };
-    if !a.quiet {
+    if !quiet {
         let sm = &result.summary;
         eprintln!(
             "{}: {} events in {:.2}s ({:.0} events/s); {} pods created, {} scheduled, {} pending at end ({} unschedulable) -> {}",

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::args::{JobsArg, OutArg, QuietArg};
 use super::CliError;
 use clustersim::sweep::output::{remove_other_manifests, SWEEP_CSV};
 use clustersim::sweep::{
@@ -13,13 +14,24 @@ use clustersim::sweep::{
 };
 
 /// Options of `sweep`.
+#[derive(clap::Args, Debug)]
+#[command(mut_arg("out", |a| a.help("Results directory (default `results/<sweep name>`)")))]
 pub struct SweepArgs {
+    /// Sweep file (YAML).
     pub sweep: PathBuf,
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArg,
+    /// Run only shard K of N (`K/N`, K from 1), or `auto` in a Kubernetes Indexed Job
+    /// (K from `JOB_COMPLETION_INDEX`, N from `auto/N` or `CLUSTERSIM_SHARDS`).
+    #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: JobsArg,
+    /// Check every point's scenario and print the grid and the number of runs; run nothing.
+    #[arg(long)]
     pub dry_run: bool,
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// Maps a sweep error to the CLI's (bad input or unwritable output: exit 2).
@@ -70,6 +82,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), CliError> {
     };
     let out = a
         .out
+        .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&sweep.name));
     if a.dry_run {
@@ -84,9 +97,9 @@ pub fn sweep(a: SweepArgs) -> Result<(), CliError> {
     })?;
     let scenarios = sweep.scenarios().map_err(cli_error)?;
     let owned = sweep.runs().iter().filter(|r| shard.owns(r.index)).count();
-    let pb = runs_bar(a.quiet, owned as u64, "runs");
+    let pb = runs_bar(a.quiet.quiet, owned as u64, "runs");
     let started = Instant::now();
-    let (records, threads) = with_threads(a.jobs, || {
+    let (records, threads) = with_threads(a.jobs.jobs, || {
         let threads = rayon::current_num_threads();
         run_sweep(&sweep, &scenarios, shard, &out, &|_| pb.inc(1)).map(|r| (r, threads))
     })?
@@ -111,7 +124,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), CliError> {
         .map_err(cli_error)?;
         tail = format!(" ({SWEEP_CSV})");
     }
-    if !a.quiet {
+    if !a.quiet.quiet {
         let points = scenarios.len();
         let seeds = sweep.seeds.len();
         let part = if shard.is_all() {

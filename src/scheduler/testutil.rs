@@ -5,13 +5,12 @@
 //! Pod groups are declared explicitly (`group`), and templates list the groups their pods
 //! belong to; by default none.
 
-use crate::cluster::labels::{LabelSelector, LabelSet};
+use crate::cluster::labels::LabelSet;
 use crate::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
-use crate::cluster::template::{PodAffinity, SpreadConstraint};
+use crate::cluster::template::SpreadConstraint;
 use crate::cluster::{
-    GroupId, Interner, NodeId, NodeInit, OwnerKind, Pod, PodGroups, PodId, PodPhase, PodTemplate,
-    QosClass, ResourceId, ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY,
-    NO_DOMAIN, PODS,
+    GroupId, Interner, NodeId, NodeInit, Pod, PodGroups, PodId, PodPhase, PodTemplate, ResourceId,
+    ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY, NO_DOMAIN, PODS,
 };
 use crate::engine::SimTime;
 
@@ -170,34 +169,9 @@ impl TestWorld {
     /// A template with cpu/memory requests; non-zero scoring requests default like one
     /// container with those requests (100m / 200Mi when a request is 0 = unset).
     pub fn template(&self, name: &str, cpu: i64, mem: i64) -> PodTemplate {
-        let mut requests = vec![0i64; self.world.resources.len()];
-        requests[CPU] = cpu;
-        requests[MEMORY] = mem;
-        requests[PODS] = 1;
-        PodTemplate {
-            name: name.to_string(),
-            namespace: Sym::EMPTY,
-            labels: LabelSet::default(),
-            owner: OwnerKind::Deployment,
-            requests,
-            nonzero_cpu: if cpu == 0 { 100 } else { cpu },
-            nonzero_mem: if mem == 0 { 200 * MI } else { mem },
-            containers: Vec::new(),
-            qos: QosClass::Burstable,
-            priority: 0,
-            preemption_never: false,
-            profile: 0,
-            node_selector: LabelSelector::default(),
-            required_node_affinity: None,
-            preferred_node_affinity: Vec::new(),
-            tolerations: Vec::new(),
-            spread: Vec::new(),
-            spread_system_default: false,
-            affinity: PodAffinity::default(),
-            existing_terms: Vec::new(),
-            images: Vec::new(),
-            container_count: 1,
-        }
+        crate::testkit::TemplateBuilder::new(name, self.world.resources.len())
+            .cpu_mem(cpu, mem)
+            .build()
     }
 
     /// Adds a template whose pods belong to `groups`.

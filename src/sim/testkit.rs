@@ -4,16 +4,13 @@
 
 use super::{PodQueue, PodScheduler, SimSetup, Simulation};
 use crate::cluster::intern::Interner;
-use crate::cluster::labels::{LabelSelector, LabelSet};
 use crate::cluster::taints::{tolerated, Taint, TaintEffect, Toleration, TolerationOp};
-use crate::cluster::template::{OwnerKind, PodAffinity, PodTemplate, QosClass};
-use crate::cluster::{
-    NodeId, NodeInit, PodId, ResourceTable, TemplateId, World, CPU, MEMORY, PODS,
-};
+use crate::cluster::{NodeId, NodeInit, PodId, ResourceTable, TemplateId, World, PODS};
 use crate::controllers::{WorkloadKind, WorkloadSpec};
 use crate::engine::SimTime;
 use crate::metrics::EventLogLevel;
 use crate::scheduler::Outcome;
+use crate::testkit::TemplateBuilder;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet};
 
@@ -85,34 +82,14 @@ impl Fixture {
     pub fn template(&mut self, name: &str, cpu_m: i64, mem: i64, priority: i32) -> TemplateId {
         let w = &mut self.world;
         let ns = w.interner.intern("default");
-        let mut requests = vec![0; w.resources.len()];
-        requests[CPU] = cpu_m;
-        requests[MEMORY] = mem;
-        requests[PODS] = 1;
-        w.templates.push(PodTemplate {
-            name: name.to_owned(),
-            namespace: ns,
-            labels: LabelSet::default(),
-            owner: OwnerKind::Deployment,
-            requests,
-            nonzero_cpu: cpu_m.max(100),
-            nonzero_mem: mem.max(200 << 20),
-            containers: Vec::new(),
-            qos: QosClass::Burstable,
-            priority,
-            preemption_never: false,
-            profile: 0,
-            node_selector: LabelSelector::default(),
-            required_node_affinity: None,
-            preferred_node_affinity: Vec::new(),
-            tolerations: Vec::new(),
-            spread: Vec::new(),
-            spread_system_default: false,
-            affinity: PodAffinity::default(),
-            existing_terms: Vec::new(),
-            images: Vec::new(),
-            container_count: 1,
-        });
+        w.templates.push(
+            TemplateBuilder::new(name, w.resources.len())
+                .cpu_mem(cpu_m, mem)
+                .nonzero(cpu_m.max(100), mem.max(200 << 20))
+                .namespace(ns)
+                .priority(priority)
+                .build(),
+        );
         (w.templates.len() - 1) as TemplateId
     }
 

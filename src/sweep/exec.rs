@@ -2,7 +2,6 @@
 //! writing one results directory per run.
 
 use std::path::Path;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -12,9 +11,10 @@ use super::grid::{run_id, Run};
 use super::metric::Metric;
 use super::shard::Shard;
 use crate::build::{build, BuildOptions};
-use crate::metrics::{write_results_with, EventLogLevel, RunResult, Timing};
-use crate::scenario::{effective_yaml, ScenarioFile, EFFECTIVE_FILE};
-use crate::sim::{SetupError, Simulation};
+use crate::metrics::{EventLogLevel, RunResult};
+use crate::results::{self, RunError, WriteOptions};
+use crate::scenario::{effective_yaml, ScenarioFile};
+use crate::sim::{SetupError, SimSetup};
 
 /// One finished run and its key metrics.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,13 +29,9 @@ pub struct RunRecord {
     pub values: Vec<f64>,
 }
 
-/// Simulates `scenario` with `seed`; returns the results and the wall time in seconds.
-/// Node samples are off unless the scenario sets `simulation.nodeSampleInterval`.
-pub fn simulate(
-    scenario: &ScenarioFile,
-    seed: u64,
-    event_log: EventLogLevel,
-) -> Result<(RunResult, f64), SetupError> {
+/// The setup of one run of `scenario` with `seed`: node samples are off unless the scenario
+/// sets `simulation.nodeSampleInterval`.
+pub fn setup(scenario: &ScenarioFile, seed: u64, event_log: EventLogLevel) -> SimSetup {
     let mut setup = build(
         scenario,
         BuildOptions {
@@ -48,10 +44,18 @@ pub fn simulate(
         // writes them only when its scenario asks for them explicitly.
         setup.node_sample_interval_ms = 0;
     }
-    let started = Instant::now();
-    let sim = Simulation::new(setup)?;
-    let result = sim.run(&mut |_| {});
-    Ok((result, started.elapsed().as_secs_f64()))
+    setup
+}
+
+/// Simulates `scenario` with `seed` (set up by [`setup`]) without writing anything; returns
+/// the results and the wall time in seconds.
+pub fn simulate(
+    scenario: &ScenarioFile,
+    seed: u64,
+    event_log: EventLogLevel,
+) -> Result<(RunResult, f64), SetupError> {
+    let run = results::simulate(setup(scenario, seed, event_log), &mut |_| {}, false)?;
+    Ok((run.result, run.timing.wall_time_s))
 }
 
 /// Runs this shard's runs of `sweep` (whose point scenarios are `scenarios`, see
@@ -82,36 +86,34 @@ pub fn run_sweep(
     runs.par_iter()
         .map(|r| {
             let s = &scenarios[r.point];
-            let (result, wall) = simulate(s, r.seed, sweep.events).map_err(|e| {
-                let p = &sweep.points()[r.point];
-                SweepError::Input(format!(
-                    "{}: point {} ({}), seed {}: {e}",
-                    sweep.file,
-                    r.point,
-                    sweep.describe(p),
-                    r.seed
-                ))
-            })?;
+            let dir = out.join(run_id(r.point, points, r.seed));
+            // The same files as `clustersim run` writes, `slo.json` included.
+            let opts = WriteOptions {
+                dir: &dir,
+                effective_yaml: &effective[r.point],
+                peak_rss: false,
+            };
+            let run = results::run_and_write(s, setup(s, r.seed, sweep.events), &opts, &mut |_| {})
+                .map_err(|e| match e {
+                    RunError::Setup(e) => {
+                        let p = &sweep.points()[r.point];
+                        SweepError::Input(format!(
+                            "{}: point {} ({}), seed {}: {e}",
+                            sweep.file,
+                            r.point,
+                            sweep.describe(p),
+                            r.seed
+                        ))
+                    }
+                    RunError::Write { dir, source } => {
+                        SweepError::Output(format!("{}: {source}", dir.display()))
+                    }
+                })?;
             let values = sweep
                 .metrics
                 .iter()
-                .map(|m: &Metric| m.value(&result))
+                .map(|m: &Metric| m.value(&run.result))
                 .collect();
-            let dir = out.join(run_id(r.point, points, r.seed));
-            let timing = Timing {
-                wall_time_s: wall,
-                events_per_sec: result.summary.events_processed as f64 / wall.max(1e-9),
-                peak_rss_bytes: None,
-            };
-            // The same files as `clustersim run` writes, `slo.json` included.
-            let slo = crate::report::slo_json(s);
-            let extra: Vec<(&str, &[u8])> = slo
-                .iter()
-                .map(|t| (crate::report::SLO_FILE, t.as_bytes()))
-                .chain([(EFFECTIVE_FILE, effective[r.point].as_bytes())])
-                .collect();
-            write_results_with(&dir, &s.name, r.seed, &result, &timing, &extra)
-                .map_err(|e| SweepError::Output(format!("{}: {e}", dir.display())))?;
             let record = RunRecord {
                 run: r.index,
                 point: r.point,

@@ -6,6 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod report;
+pub mod sweep;
+
 /// The `clustersim` binary built for this test run.
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_clustersim"))
@@ -76,4 +79,71 @@ pub fn csv_maps(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
                 .collect()
         })
         .collect()
+}
+
+/// Runs `clustersim` with `args`; panics unless it exits 0. Returns its output.
+pub fn ok(args: &[&str]) -> Output {
+    let o = run(args);
+    assert!(o.status.success(), "clustersim {args:?}: {}", stderr(&o));
+    o
+}
+
+/// A path as `&str` (for argument lists).
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).expect("write scenario");
+    p
+}
+
+/// A JSON file, parsed.
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap()
+}
+
+/// `summary.json` of a results directory, parsed.
+pub fn summary(out: &Path) -> serde_json::Value {
+    json(&out.join("summary.json"))
+}
+
+/// Runs `clustersim run <scenario> --out <out> --events all -q [extra]`; panics unless it
+/// exits 0.
+pub fn run_all_events(scenario: &Path, out: &Path, extra: &[&str]) {
+    let mut args = vec!["run", s(scenario), "--out", s(out), "--events", "all", "-q"];
+    args.extend_from_slice(extra);
+    ok(&args);
+}
+
+/// The shipped scenarios (`scenarios/*.yaml`), sorted; panics unless there are at least 3.
+pub fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut list: Vec<PathBuf> = fs::read_dir(repo("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("yaml"))
+        .collect();
+    list.sort();
+    assert!(
+        list.len() >= 3,
+        "expected the shipped scenarios, found {}",
+        list.len()
+    );
+    list
+}
+
+/// Asserts that the files `names` are byte-identical in the directories `a` and `b`.
+pub fn assert_same_files(a: &Path, b: &Path, names: &[&str]) {
+    for f in names {
+        let read = |d: &Path| fs::read(d.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(
+            read(a) == read(b),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
 }

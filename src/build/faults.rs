@@ -8,7 +8,7 @@ use crate::controllers::DurationDist;
 use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
-use crate::faults::plan::{Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
+use crate::faults::plan::{DownKind, Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
 pub use crate::faults::{FaultSetup, Pdb};
 use crate::faults::{Pick, Target};
 use crate::scenario::types::faults::{
@@ -101,7 +101,8 @@ fn pick(f: &FaultSpec) -> Pick {
     }
 }
 
-/// One engine fault from a validated spec.
+/// One engine fault from a validated spec: the one exhaustive match from a scenario kind to
+/// what the engine does (several kinds share one engine shape).
 pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
     let at = SimTime(f.at.unwrap_or_default().as_millis());
     let mttr = || {
@@ -110,19 +111,21 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
             .map(duration_dist)
             .unwrap_or(DurationDist::Constant(1))
     };
-    let scheduled = |kind| (kind, f.duration.map(|d| d.as_millis()));
-    let (kind, recover) = match f.kind {
-        KindSpec::NodeCrash => scheduled(ScheduledKind::NodeCrash),
+    let recover = f.duration.map(|d| d.as_millis());
+    let (effect, recover) = match f.kind {
+        KindSpec::NodeCrash | KindSpec::RackFailure | KindSpec::ZoneOutage => {
+            (ScheduledKind::Down(DownKind::Crash), recover)
+        }
         KindSpec::Reboot => (
-            ScheduledKind::Reboot,
+            ScheduledKind::Down(DownKind::Crash),
             Some(f.duration.unwrap_or(DEFAULT_REBOOT_DURATION).as_millis()),
         ),
-        KindSpec::KubeletStop => scheduled(ScheduledKind::KubeletStop),
-        KindSpec::Partition => scheduled(ScheduledKind::Partition),
-        KindSpec::RackFailure => scheduled(ScheduledKind::RackFailure),
-        KindSpec::ZoneOutage => scheduled(ScheduledKind::ZoneOutage),
-        KindSpec::Drain => scheduled(ScheduledKind::Drain),
-        KindSpec::Cordon => scheduled(ScheduledKind::Cordon),
+        KindSpec::KubeletStop => (ScheduledKind::Down(DownKind::KubeletStop), recover),
+        KindSpec::Partition => (ScheduledKind::Down(DownKind::Partition), recover),
+        KindSpec::Drain => (ScheduledKind::Drain, recover),
+        KindSpec::Cordon => (ScheduledKind::Cordon, recover),
+        KindSpec::NodeRemove => (ScheduledKind::Remove, None),
+        KindSpec::NodeJoin => return engine_fault(f, FaultKind::Join),
         KindSpec::UpgradeWave => {
             let kind = FaultKind::UpgradeWave(UpgradeWave {
                 at,
@@ -136,10 +139,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                     .unwrap_or(DEFAULT_UPGRADE_NODE_DOWNTIME)
                     .as_millis(),
             });
-            return Fault {
-                name: f.name.clone(),
-                kind,
-            };
+            return engine_fault(f, kind);
         }
         KindSpec::Random => {
             let pool = f.pool.as_ref().map(|p| FaultTarget {
@@ -156,10 +156,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                     .unwrap_or(DurationDist::Constant(u64::MAX / 4)),
                 mttr: mttr(),
             };
-            return Fault {
-                name: f.name.clone(),
-                kind,
-            };
+            return engine_fault(f, kind);
         }
         KindSpec::Correlated => {
             let kind = FaultKind::Correlated {
@@ -172,22 +169,25 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                 fraction: f.fraction.unwrap_or(1.0),
                 mttr: mttr(),
             };
-            return Fault {
-                name: f.name.clone(),
-                kind,
-            };
+            return engine_fault(f, kind);
         }
     };
+    let kind = FaultKind::Scheduled {
+        kind: effect,
+        at,
+        recover_after_ms: recover,
+        target: target(f.target.as_ref(), world),
+        pick: pick(f),
+        drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
+    };
+    engine_fault(f, kind)
+}
+
+fn engine_fault(f: &FaultSpec, kind: FaultKind) -> Fault {
     Fault {
         name: f.name.clone(),
-        kind: FaultKind::Scheduled {
-            kind,
-            at,
-            recover_after_ms: recover,
-            target: target(f.target.as_ref(), world),
-            pick: pick(f),
-            drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
-        },
+        label: f.kind.as_str(),
+        kind,
     }
 }
 
@@ -221,7 +221,7 @@ fn pdb_of(p: &PdbSpec, world: &mut World) -> Pdb {
 mod tests {
     use super::*;
     use crate::build::{build, BuildOptions};
-    use crate::faults::plan::{Action, DownKind};
+    use crate::faults::plan::Action;
     use crate::scenario::parse_scenario;
 
     const S: &str = r#"name: f

@@ -12,7 +12,6 @@ use crate::cluster::{NodeId, PodId, PodPhase, World};
 use crate::controllers::Controllers;
 use crate::engine::{RngStreams, SimTime};
 use crate::faults::lifecycle::DRAIN_RETRY_MS;
-use crate::faults::plan::{FaultKind, ScheduledKind};
 use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep};
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
@@ -66,25 +65,6 @@ pub struct FaultRuntime {
     overload_repair_ms: Option<u64>,
 }
 
-/// The scenario name of a fault's kind (`zoneOutage`, ...).
-pub fn fault_kind_name(f: &Fault) -> &'static str {
-    match &f.kind {
-        FaultKind::Scheduled { kind, .. } => match kind {
-            ScheduledKind::NodeCrash => "nodeCrash",
-            ScheduledKind::Reboot => "reboot",
-            ScheduledKind::KubeletStop => "kubeletStop",
-            ScheduledKind::Partition => "partition",
-            ScheduledKind::RackFailure => "rackFailure",
-            ScheduledKind::ZoneOutage => "zoneOutage",
-            ScheduledKind::Drain => "drain",
-            ScheduledKind::Cordon => "cordon",
-        },
-        FaultKind::UpgradeWave(_) => "upgradeWave",
-        FaultKind::Random { .. } => "random",
-        FaultKind::Correlated { .. } => "correlated",
-    }
-}
-
 /// The windows of a plan for `faults.csv`: each Down (or Cordon) step until the matching Up
 /// (Uncordon) of the same fault and nodes, or the end of the run.
 pub fn fault_windows(steps: &[FaultStep], faults: &[Fault], world: &World) -> Vec<FaultWindow> {
@@ -108,7 +88,7 @@ pub fn fault_windows(steps: &[FaultStep], faults: &[Fault], world: &World) -> Ve
         out.push(FaultWindow {
             start_ms: s.time.as_millis(),
             end_ms: end,
-            kind: fault_kind_name(f).to_string(),
+            kind: f.label.to_string(),
             target,
         });
     }
@@ -280,6 +260,7 @@ impl FaultRuntime {
                     self.requests.push(NodeRequest::Add { like, count });
                 }
             }
+            Action::Join | Action::Remove => {}
             Action::SurgeRemove { .. } => {
                 if let Some(&like) = self.steps[i].nodes.first() {
                     let cause = root(core);

@@ -10,7 +10,7 @@ use super::{index, key, Checker};
 use crate::scenario::duration::DurationMs;
 use crate::scenario::types::affinity::{LabelSelector, LabelSelectorOperator};
 use crate::scenario::types::cluster::Cluster;
-use crate::scenario::types::faults::{FaultKind, FaultSpec, IntOrPercent, PdbSpec};
+use crate::scenario::types::faults::{FaultKind, FaultSpec, FaultTarget, IntOrPercent, PdbSpec};
 use crate::scenario::types::workload::{DurationDistribution, LogNormalSpread};
 use crate::scenario::types::ScenarioFile;
 
@@ -99,39 +99,6 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, node_names: &NodeN
     );
 }
 
-/// Which optional fields each kind accepts (besides `name`, `kind`).
-fn allowed_fields(kind: FaultKind) -> &'static [&'static str] {
-    match kind {
-        FaultKind::NodeCrash
-        | FaultKind::Reboot
-        | FaultKind::KubeletStop
-        | FaultKind::Partition
-        | FaultKind::RackFailure
-        | FaultKind::ZoneOutage
-        | FaultKind::Cordon => &["at", "duration", "target", "count", "fraction"],
-        FaultKind::Drain => &[
-            "at",
-            "duration",
-            "target",
-            "count",
-            "fraction",
-            "drainTimeout",
-        ],
-        FaultKind::UpgradeWave => &[
-            "at",
-            "duration",
-            "target",
-            "count",
-            "fraction",
-            "maxUnavailable",
-            "surge",
-            "drainTimeout",
-        ],
-        FaultKind::Random => &["at", "pool", "mtbf", "mttr"],
-        FaultKind::Correlated => &["at", "scope", "rate", "fraction", "mttr"],
-    }
-}
-
 fn present_fields(f: &FaultSpec) -> Vec<&'static str> {
     [
         ("at", f.at.is_some()),
@@ -162,42 +129,26 @@ fn check_fault(
     node_names: &NodeNames,
 ) {
     c.check(&key(at, "name"), names::dns_subdomain(&f.name));
-    let allowed = allowed_fields(f.kind);
+    let info = f.kind.info();
     for field in present_fields(f) {
-        if !allowed.contains(&field) {
+        if !info.fields.contains(&field) {
             c.error(
                 key(at, field),
                 format!(
                     "does not apply to a {} fault (fields: {})",
                     f.kind,
-                    allowed.join(", ")
+                    info.fields.join(", ")
                 ),
             );
         }
     }
-    let mut need = |field: &str, present: bool| {
-        if !present {
+    for &field in info.required {
+        if !present_fields(f).contains(&field) {
             c.error(
                 key(at, field),
                 format!("missing: a {} fault needs `{field}`", f.kind),
             );
         }
-    };
-    if f.kind.is_scheduled() {
-        need("at", f.at.is_some());
-        need("target", f.target.is_some());
-    }
-    match f.kind {
-        FaultKind::Random => {
-            need("mtbf", f.mtbf.is_some());
-            need("mttr", f.mttr.is_some());
-        }
-        FaultKind::Correlated => {
-            need("scope", f.scope.is_some());
-            need("rate", f.rate.is_some());
-            need("mttr", f.mttr.is_some());
-        }
-        _ => {}
     }
     if f.count.is_some() && f.fraction.is_some() && f.kind != FaultKind::Correlated {
         c.error(
@@ -301,18 +252,43 @@ fn check_fault(
         if let Some(sel) = &target.selector {
             selector(c, &key(&tat, "selector"), sel);
         }
-        match f.kind {
-            FaultKind::RackFailure if target.rack.is_none() => c.error(
-                key(&tat, "rack"),
-                "missing: a rackFailure fault needs target.rack",
-            ),
-            FaultKind::ZoneOutage if target.zone.is_none() => c.error(
-                key(&tat, "zone"),
-                "missing: a zoneOutage fault needs target.zone",
-            ),
-            _ => {}
+        if let Some(need) = info.target_needs {
+            if !target_fields(target).contains(&need) {
+                c.error(
+                    key(&tat, need),
+                    format!("missing: a {} fault needs target.{need}", f.kind),
+                );
+            }
+        }
+        if let Some(accepted) = info.target_fields {
+            for field in target_fields(target) {
+                if !accepted.contains(&field) {
+                    c.error(
+                        key(&tat, field),
+                        format!(
+                            "does not apply to a {} fault's target (give: {})",
+                            f.kind,
+                            accepted.join(", ")
+                        ),
+                    );
+                }
+            }
         }
     }
+}
+
+/// The criteria a target gives.
+fn target_fields(t: &FaultTarget) -> Vec<&'static str> {
+    [
+        ("nodes", t.nodes.is_some()),
+        ("pool", t.pool.is_some()),
+        ("zone", t.zone.is_some()),
+        ("rack", t.rack.is_some()),
+        ("selector", t.selector.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
 }
 
 fn unknown_pool(pool: &str, cluster: &Cluster) -> String {

@@ -9,7 +9,7 @@ use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
 use crate::faults::plan::{DownKind, Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
-pub use crate::faults::{FaultSetup, Pdb};
+pub use crate::faults::{FaultSetup, NodeJoin, Pdb};
 use crate::faults::{Pick, Target};
 use crate::scenario::types::faults::{
     FailureScope, FaultKind as KindSpec, FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec,
@@ -21,10 +21,25 @@ use crate::scenario::ScenarioFile;
 /// Converts the fault sections of a validated scenario, interning selector strings in
 /// `world` (nodes must already be added).
 pub fn fault_setup(s: &ScenarioFile, world: &mut World) -> FaultSetup {
+    fault_setup_with_joins(s, world, Vec::new())
+}
+
+/// [`fault_setup`] with the nodes that join later (from `nodes::add_nodes`): targets may name
+/// them (by their planned ids, see [`FaultSetup::joins`]).
+pub fn fault_setup_with_joins(
+    s: &ScenarioFile,
+    world: &mut World,
+    joins: Vec<NodeJoin>,
+) -> FaultSetup {
     FaultSetup {
-        faults: s.faults.iter().map(|f| fault(f, world)).collect(),
+        faults: s
+            .faults
+            .iter()
+            .map(|f| fault_with(f, world, &joins))
+            .collect(),
         lifecycle: lifecycle(s.node_lifecycle.as_ref()),
         pdbs: s.pdbs.iter().map(|p| pdb_of(p, world)).collect(),
+        joins,
     }
 }
 
@@ -54,16 +69,18 @@ pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
     }
 }
 
-fn target(t: Option<&FaultTarget>, world: &mut World) -> Target {
+fn target(t: Option<&FaultTarget>, world: &mut World, joins: &[NodeJoin]) -> Target {
     let Some(t) = t else {
         return Target::default();
     };
+    // A node that joins later has its planned id (after every node of the world).
     let node_id = |world: &World, name: &str| {
         world
             .nodes
             .name
             .iter()
-            .position(|n| n == name)
+            .chain(joins.iter().map(|j| &j.init.name))
+            .position(|x| x == name)
             .map(|i| NodeId(i as u32))
     };
     Target {
@@ -101,9 +118,14 @@ fn pick(f: &FaultSpec) -> Pick {
     }
 }
 
+/// One engine fault from a validated spec (no node joins later).
+pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
+    fault_with(f, world, &[])
+}
+
 /// One engine fault from a validated spec: the one exhaustive match from a scenario kind to
 /// what the engine does (several kinds share one engine shape).
-pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
+fn fault_with(f: &FaultSpec, world: &mut World, joins: &[NodeJoin]) -> Fault {
     let at = SimTime(f.at.unwrap_or_default().as_millis());
     let mttr = || {
         f.mttr
@@ -129,7 +151,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
         KindSpec::UpgradeWave => {
             let kind = FaultKind::UpgradeWave(UpgradeWave {
                 at,
-                target: target(f.target.as_ref(), world),
+                target: target(f.target.as_ref(), world, joins),
                 pick: pick(f),
                 max_unavailable: f.max_unavailable.unwrap_or(1),
                 surge: f.surge.unwrap_or(0),
@@ -147,7 +169,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                 ..FaultTarget::default()
             });
             let kind = FaultKind::Random {
-                nodes: target(pool.as_ref(), world),
+                nodes: target(pool.as_ref(), world, joins),
                 start: at,
                 mtbf: f
                     .mtbf
@@ -176,7 +198,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
         kind: effect,
         at,
         recover_after_ms: recover,
-        target: target(f.target.as_ref(), world),
+        target: target(f.target.as_ref(), world, joins),
         pick: pick(f),
         drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
     };

@@ -287,6 +287,69 @@ impl FaultTarget {
     }
 }
 
+/// A node as the name-based target criteria see it (for joins, decided before the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodePlace<'a> {
+    /// Node name.
+    pub name: &'a str,
+    /// Its pool (`cluster.nodePools[]` name; None for an explicit node).
+    pub pool: Option<&'a str>,
+    /// Its zone.
+    pub zone: &'a str,
+    /// Its rack, if any.
+    pub rack: Option<&'a str>,
+}
+
+impl FaultTarget {
+    /// Whether a target without a `selector` names `n` (every criterion given holds).
+    pub fn names(&self, n: &NodePlace<'_>) -> bool {
+        self.selector.is_none()
+            && !self.is_empty()
+            && self
+                .nodes
+                .as_ref()
+                .is_none_or(|ns| ns.iter().any(|x| x == n.name))
+            && self.pool.as_deref().is_none_or(|p| Some(p) == n.pool)
+            && self.zone.as_deref().is_none_or(|z| z == n.zone)
+            && self.rack.as_deref().is_none_or(|r| Some(r) == n.rack)
+    }
+}
+
+/// What makes a node join late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinSource {
+    /// `cluster.nodePools[i].joinAt`.
+    Pool(usize),
+    /// `faults[i]`, a `nodeJoin`.
+    Fault(usize),
+}
+
+/// Every join that names node `n` (a pool's `joinAt`, then `nodeJoin` faults in order), with
+/// its time. Validation allows at most one; the first is the node's join.
+pub fn joins_of<'a>(
+    s: &'a super::ScenarioFile,
+    n: &'a NodePlace<'a>,
+) -> impl Iterator<Item = (DurationMs, JoinSource)> + 'a {
+    let pool = s
+        .cluster
+        .node_pools
+        .iter()
+        .enumerate()
+        .filter(move |(_, p)| Some(p.name.as_str()) == n.pool)
+        .filter_map(|(i, p)| p.join_at.map(|t| (t, JoinSource::Pool(i))));
+    let faults = s.faults.iter().enumerate().filter_map(move |(i, f)| {
+        let named = f.kind == FaultKind::NodeJoin && f.target.as_ref().is_some_and(|t| t.names(n));
+        named.then(|| (f.at.unwrap_or_default(), JoinSource::Fault(i)))
+    });
+    pool.chain(faults)
+}
+
+/// Whether any node joins late (a pool `joinAt` or a `nodeJoin` fault).
+pub fn has_joins(s: &super::ScenarioFile) -> bool {
+    s.cluster.node_pools.iter().any(|p| p.join_at.is_some())
+        || s.faults.iter().any(|f| f.kind == FaultKind::NodeJoin)
+}
+
 /// `scope` of a correlated fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -10,7 +10,10 @@ use super::{index, key, Checker};
 use crate::scenario::duration::DurationMs;
 use crate::scenario::types::affinity::{LabelSelector, LabelSelectorOperator};
 use crate::scenario::types::cluster::Cluster;
-use crate::scenario::types::faults::{FaultKind, FaultSpec, FaultTarget, IntOrPercent, PdbSpec};
+use crate::scenario::types::faults::{
+    has_joins, joins_of, FaultKind, FaultSpec, FaultTarget, IntOrPercent, JoinSource, NodePlace,
+    PdbSpec,
+};
 use crate::scenario::types::workload::{DurationDistribution, LogNormalSpread};
 use crate::scenario::types::ScenarioFile;
 
@@ -38,6 +41,9 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, node_names: &NodeN
             .map(|(i, f)| (key(&index("faults", i), "name"), f.name.as_str())),
         "fault",
     );
+    if has_joins(scenario) {
+        check_joins(c, scenario);
+    }
     if let Some(lifecycle) = &scenario.node_lifecycle {
         let at = "nodeLifecycle";
         for (field, d) in [
@@ -277,6 +283,91 @@ fn check_fault(
     }
 }
 
+/// Every node of the cluster as join targets see it (pools dealt as `build` deals them).
+fn node_places(cluster: &Cluster) -> Vec<(String, Option<&str>, &str, Option<String>)> {
+    let mut out = Vec::new();
+    for pool in &cluster.node_pools {
+        let zones = pool.effective_zones(&cluster.zones);
+        if zones.is_empty() {
+            continue;
+        }
+        let mut per_zone = vec![0u32; zones.len()];
+        for i in 0..pool.count {
+            let zi = i as usize % zones.len();
+            let k = per_zone[zi];
+            per_zone[zi] += 1;
+            let zone = zones[zi].as_str();
+            let rack = pool
+                .racks_per_zone
+                .filter(|r| *r > 0)
+                .map(|r| format!("{zone}-r{}", k % r));
+            out.push((pool.node_name(i), Some(pool.name.as_str()), zone, rack));
+        }
+    }
+    for n in &cluster.nodes {
+        let zone = n
+            .zone
+            .as_deref()
+            .or(cluster.zones.first().map(String::as_str))
+            .unwrap_or("");
+        out.push((n.name.clone(), None, zone, n.rack.clone()));
+    }
+    out
+}
+
+fn join_path(src: JoinSource) -> String {
+    match src {
+        JoinSource::Pool(i) => key(&index("cluster.nodePools", i), "joinAt"),
+        JoinSource::Fault(i) => key(&index("faults", i), "at"),
+    }
+}
+
+/// Joins: a node joins at most once; a `nodeRemove` does not come before the join of a node
+/// its target names. One error per offending fault.
+fn check_joins(c: &mut Checker, s: &ScenarioFile) {
+    let places = node_places(&s.cluster);
+    let mut reported = BTreeSet::new();
+    for (name, pool, zone, rack) in &places {
+        let place = NodePlace {
+            name,
+            pool: *pool,
+            zone,
+            rack: rack.as_deref(),
+        };
+        let mut joins = joins_of(s, &place);
+        let Some((first_at, first)) = joins.next() else {
+            continue;
+        };
+        for (_, again) in joins {
+            if let JoinSource::Fault(i) = again {
+                if reported.insert(i) {
+                    c.error(
+                        key(&index("faults", i), "target"),
+                        format!(
+                            "node {name:?} already joins at {first_at} ({}); a node joins once",
+                            join_path(first)
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, f) in s.faults.iter().enumerate() {
+            let at = f.at.unwrap_or_default();
+            let names = f.target.as_ref().is_some_and(|t| t.names(&place));
+            if f.kind == FaultKind::NodeRemove && names && at < first_at && reported.insert(i) {
+                c.error(
+                    key(&index("faults", i), "at"),
+                    format!(
+                        "{at} is before node {name:?} joins ({first_at}, {}); a node cannot be \
+                         removed before it joins",
+                        join_path(first)
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// The criteria a target gives.
 fn target_fields(t: &FaultTarget) -> Vec<&'static str> {
     [
@@ -376,6 +467,16 @@ fn check_pdb(c: &mut Checker, at: &str, pdb: &PdbSpec) {
 pub(crate) fn warnings(scenario: &ScenarioFile) -> Vec<String> {
     let end = scenario.simulation.duration;
     let mut notes = Vec::new();
+    for (i, p) in scenario.cluster.node_pools.iter().enumerate() {
+        if let Some(t) = p.join_at.filter(|t| *t >= end) {
+            notes.push(format!(
+                "{}: {t} is not before the end of the simulation ({end}); the nodes of pool {:?} \
+                 never join",
+                key(&index("cluster.nodePools", i), "joinAt"),
+                p.name
+            ));
+        }
+    }
     for (i, f) in scenario.faults.iter().enumerate() {
         if let Some(t) = f.at.filter(|t| *t >= end) {
             notes.push(format!(
@@ -490,6 +591,62 @@ pdbs:
             assert!(got.starts_with("s.yaml: "), "{extra}: {got}");
             assert!(got.contains(want), "{extra}: got {got:?}, want {want:?}");
         }
+    }
+
+    #[test]
+    fn joins_and_removals() {
+        let ok = "faults:\n  - {name: j, kind: nodeJoin, at: 10m, target: {nodes: [p-5]}}\n  - {name: r, kind: nodeRemove, at: 10m, target: {zone: b}, count: 1}\n";
+        assert_eq!(first_error(ok), "");
+        for (extra, want) in [
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {nodes: [p-5]}}, {name: r, kind: nodeRemove, at: 5m, target: {nodes: [p-5]}}]",
+                "faults[1].at: 5m is before node \"p-5\" joins (10m, faults[0].at)",
+            ),
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {selector: {matchLabels: {a: b}}}}]",
+                "faults[0].target.selector: does not apply to a nodeJoin fault's target",
+            ),
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {pool: p}, count: 1}]",
+                "faults[0].count: does not apply to a nodeJoin fault",
+            ),
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {zone: a}}, {name: k, kind: nodeJoin, at: 20m, target: {pool: p}}]",
+                "faults[1].target: node \"p-0\" already joins at 10m (faults[0].at)",
+            ),
+            (
+                "faults: [{name: r, kind: nodeRemove, at: 10m, duration: 5m, target: {pool: p}}]",
+                "faults[0].duration: does not apply to a nodeRemove fault",
+            ),
+        ] {
+            let got = first_error(extra);
+            assert!(got.contains(want), "{extra}: got {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn pool_join_after_the_end_is_a_warning_and_removal_before_it_an_error() {
+        let pool = "    - {name: q, count: 2, joinAt: 30m, capacity: {cpu: \"4\", memory: 16Gi}}\n";
+        let text = format!(
+            "{BASE}{pool}faults: [{{name: r, kind: nodeRemove, at: 20m, target: {{pool: q}}}}]\n"
+        );
+        let err = match parse_scenario(&text, "s.yaml") {
+            Ok(_) => String::new(),
+            Err(e) => e.diagnostics()[0].to_string(),
+        };
+        assert!(
+            err.contains("faults[0].at: 20m is before node \"q-0\" joins (30m, cluster.nodePools[1].joinAt)"),
+            "{err}"
+        );
+        let late = pool.replace("30m", "2h");
+        let s = parse_scenario(&format!("{BASE}{late}"), "s.yaml").expect("valid");
+        let notes = crate::scenario::warnings(&s);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("cluster.nodePools[1].joinAt: 2h")),
+            "{notes:?}"
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ cluster:
     - {name: base, count: 2, capacity: {cpu: "4", memory: 16Gi}}
     - {name: late, count: 2, joinAt: 10m, capacity: {cpu: "4", memory: 16Gi}}
   nodes:
-    - {name: extra, capacity: {cpu: "4", memory: 16Gi}}
+    - {name: extra, zone: a, capacity: {cpu: "4", memory: 16Gi}}
 workloads:
   - name: web
     kind: Deployment
@@ -60,7 +60,10 @@ fn pods_wait_for_joining_nodes_and_move_off_removed_ones() {
     let out = dir.path().join("join");
     run_text(SCENARIO, &out);
     let events = csv_maps(&out.join("events.csv"));
-    let scheduled: Vec<_> = events.iter().filter(|e| e["event"] == "scheduled").collect();
+    let scheduled: Vec<_> = events
+        .iter()
+        .filter(|e| e["event"] == "scheduled")
+        .collect();
     // Nothing is placed on a node before it joins.
     for e in &scheduled {
         let t = secs(e, "time_s");
@@ -75,7 +78,13 @@ fn pods_wait_for_joining_nodes_and_move_off_removed_ones() {
         }
     }
     // 8 pods fit on the two base nodes; 6 wait for the late pool and are placed when it joins.
-    assert_eq!(scheduled.iter().filter(|e| secs(e, "time_s") == 0.0).count(), 8);
+    assert_eq!(
+        scheduled
+            .iter()
+            .filter(|e| secs(e, "time_s") == 0.0)
+            .count(),
+        8
+    );
     assert_eq!(
         scheduled
             .iter()

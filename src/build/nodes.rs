@@ -8,8 +8,8 @@ use crate::cluster::labels::LabelSet;
 use crate::cluster::{NodeId, NodeInit, ResourceTable, Sym, World, PODS};
 use crate::engine::SimTime;
 use crate::faults::NodeJoin;
-use crate::scenario::types::faults::{has_joins, joins_of, NodePlace};
 use crate::scenario::types::cluster::{ContainerImage, Taint as TaintSpec};
+use crate::scenario::types::faults::{has_joins, joins_of, NodePlace};
 use crate::scenario::types::ResourceList;
 use crate::scenario::ScenarioFile;
 

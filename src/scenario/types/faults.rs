@@ -192,7 +192,14 @@ impl FaultKind {
             },
             FaultKind::Drain => scheduled(
                 "drain",
-                &["at", "duration", "target", "count", "fraction", "drainTimeout"],
+                &[
+                    "at",
+                    "duration",
+                    "target",
+                    "count",
+                    "fraction",
+                    "drainTimeout",
+                ],
             ),
             FaultKind::Cordon => scheduled("cordon", ONCE),
             FaultKind::UpgradeWave => KindInfo {

@@ -8,8 +8,8 @@ use crate::controllers::DurationDist;
 use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
-use crate::faults::plan::{Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
-pub use crate::faults::{FaultSetup, Pdb};
+use crate::faults::plan::{DownKind, Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
+pub use crate::faults::{FaultSetup, NodeJoin, Pdb};
 use crate::faults::{Pick, Target};
 use crate::scenario::types::faults::{
     FailureScope, FaultKind as KindSpec, FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec,
@@ -21,10 +21,25 @@ use crate::scenario::ScenarioFile;
 /// Converts the fault sections of a validated scenario, interning selector strings in
 /// `world` (nodes must already be added).
 pub fn fault_setup(s: &ScenarioFile, world: &mut World) -> FaultSetup {
+    fault_setup_with_joins(s, world, Vec::new())
+}
+
+/// [`fault_setup`] with the nodes that join later (from `nodes::add_nodes`): targets may name
+/// them (by their planned ids, see [`FaultSetup::joins`]).
+pub fn fault_setup_with_joins(
+    s: &ScenarioFile,
+    world: &mut World,
+    joins: Vec<NodeJoin>,
+) -> FaultSetup {
     FaultSetup {
-        faults: s.faults.iter().map(|f| fault(f, world)).collect(),
+        faults: s
+            .faults
+            .iter()
+            .map(|f| fault_with(f, world, &joins))
+            .collect(),
         lifecycle: lifecycle(s.node_lifecycle.as_ref()),
         pdbs: s.pdbs.iter().map(|p| pdb_of(p, world)).collect(),
+        joins,
     }
 }
 
@@ -54,16 +69,18 @@ pub fn lifecycle(spec: Option<&NodeLifecycleSpec>) -> NodeLifecycleConfig {
     }
 }
 
-fn target(t: Option<&FaultTarget>, world: &mut World) -> Target {
+fn target(t: Option<&FaultTarget>, world: &mut World, joins: &[NodeJoin]) -> Target {
     let Some(t) = t else {
         return Target::default();
     };
+    // A node that joins later has its planned id (after every node of the world).
     let node_id = |world: &World, name: &str| {
         world
             .nodes
             .name
             .iter()
-            .position(|n| n == name)
+            .chain(joins.iter().map(|j| &j.init.name))
+            .position(|x| x == name)
             .map(|i| NodeId(i as u32))
     };
     Target {
@@ -101,8 +118,14 @@ fn pick(f: &FaultSpec) -> Pick {
     }
 }
 
-/// One engine fault from a validated spec.
+/// One engine fault from a validated spec (no node joins later).
 pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
+    fault_with(f, world, &[])
+}
+
+/// One engine fault from a validated spec: the one exhaustive match from a scenario kind to
+/// what the engine does (several kinds share one engine shape).
+fn fault_with(f: &FaultSpec, world: &mut World, joins: &[NodeJoin]) -> Fault {
     let at = SimTime(f.at.unwrap_or_default().as_millis());
     let mttr = || {
         f.mttr
@@ -110,23 +133,25 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
             .map(duration_dist)
             .unwrap_or(DurationDist::Constant(1))
     };
-    let scheduled = |kind| (kind, f.duration.map(|d| d.as_millis()));
-    let (kind, recover) = match f.kind {
-        KindSpec::NodeCrash => scheduled(ScheduledKind::NodeCrash),
+    let recover = f.duration.map(|d| d.as_millis());
+    let (effect, recover) = match f.kind {
+        KindSpec::NodeCrash | KindSpec::RackFailure | KindSpec::ZoneOutage => {
+            (ScheduledKind::Down(DownKind::Crash), recover)
+        }
         KindSpec::Reboot => (
-            ScheduledKind::Reboot,
+            ScheduledKind::Down(DownKind::Crash),
             Some(f.duration.unwrap_or(DEFAULT_REBOOT_DURATION).as_millis()),
         ),
-        KindSpec::KubeletStop => scheduled(ScheduledKind::KubeletStop),
-        KindSpec::Partition => scheduled(ScheduledKind::Partition),
-        KindSpec::RackFailure => scheduled(ScheduledKind::RackFailure),
-        KindSpec::ZoneOutage => scheduled(ScheduledKind::ZoneOutage),
-        KindSpec::Drain => scheduled(ScheduledKind::Drain),
-        KindSpec::Cordon => scheduled(ScheduledKind::Cordon),
+        KindSpec::KubeletStop => (ScheduledKind::Down(DownKind::KubeletStop), recover),
+        KindSpec::Partition => (ScheduledKind::Down(DownKind::Partition), recover),
+        KindSpec::Drain => (ScheduledKind::Drain, recover),
+        KindSpec::Cordon => (ScheduledKind::Cordon, recover),
+        KindSpec::NodeRemove => (ScheduledKind::Remove, None),
+        KindSpec::NodeJoin => return engine_fault(f, FaultKind::Join),
         KindSpec::UpgradeWave => {
             let kind = FaultKind::UpgradeWave(UpgradeWave {
                 at,
-                target: target(f.target.as_ref(), world),
+                target: target(f.target.as_ref(), world, joins),
                 pick: pick(f),
                 max_unavailable: f.max_unavailable.unwrap_or(1),
                 surge: f.surge.unwrap_or(0),
@@ -136,10 +161,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                     .unwrap_or(DEFAULT_UPGRADE_NODE_DOWNTIME)
                     .as_millis(),
             });
-            return Fault {
-                name: f.name.clone(),
-                kind,
-            };
+            return engine_fault(f, kind);
         }
         KindSpec::Random => {
             let pool = f.pool.as_ref().map(|p| FaultTarget {
@@ -147,7 +169,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                 ..FaultTarget::default()
             });
             let kind = FaultKind::Random {
-                nodes: target(pool.as_ref(), world),
+                nodes: target(pool.as_ref(), world, joins),
                 start: at,
                 mtbf: f
                     .mtbf
@@ -156,10 +178,7 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                     .unwrap_or(DurationDist::Constant(u64::MAX / 4)),
                 mttr: mttr(),
             };
-            return Fault {
-                name: f.name.clone(),
-                kind,
-            };
+            return engine_fault(f, kind);
         }
         KindSpec::Correlated => {
             let kind = FaultKind::Correlated {
@@ -172,22 +191,25 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
                 fraction: f.fraction.unwrap_or(1.0),
                 mttr: mttr(),
             };
-            return Fault {
-                name: f.name.clone(),
-                kind,
-            };
+            return engine_fault(f, kind);
         }
     };
+    let kind = FaultKind::Scheduled {
+        kind: effect,
+        at,
+        recover_after_ms: recover,
+        target: target(f.target.as_ref(), world, joins),
+        pick: pick(f),
+        drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
+    };
+    engine_fault(f, kind)
+}
+
+fn engine_fault(f: &FaultSpec, kind: FaultKind) -> Fault {
     Fault {
         name: f.name.clone(),
-        kind: FaultKind::Scheduled {
-            kind,
-            at,
-            recover_after_ms: recover,
-            target: target(f.target.as_ref(), world),
-            pick: pick(f),
-            drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
-        },
+        label: f.kind.as_str(),
+        kind,
     }
 }
 
@@ -221,7 +243,7 @@ fn pdb_of(p: &PdbSpec, world: &mut World) -> Pdb {
 mod tests {
     use super::*;
     use crate::build::{build, BuildOptions};
-    use crate::faults::plan::{Action, DownKind};
+    use crate::faults::plan::Action;
     use crate::scenario::parse_scenario;
 
     const S: &str = r#"name: f

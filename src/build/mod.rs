@@ -44,7 +44,7 @@ impl Default for BuildOptions {
 pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
     let mut world = World::new(Interner::new(), nodes::resource_table(s));
     let mut images = convert::ImageRegistry::default();
-    nodes::add_nodes(&mut world, s, &mut images);
+    let joins = nodes::add_nodes(&mut world, s, &mut images);
     let scheduler = scheduler_config::scheduler_config(&s.scheduler);
     let duration_ms = s.simulation.duration.as_millis();
     for w in &s.workloads {
@@ -75,7 +75,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         .map(|(i, w)| workloads::workload_spec(w, i as u32, duration_ms, node_id))
         .collect();
     let pressure = usage::pressure_config(s, &world);
-    let faults = Some(faults::fault_setup(s, &mut world));
+    let faults = Some(faults::fault_setup_with_joins(s, &mut world, joins));
     SimSetup {
         world,
         workloads,

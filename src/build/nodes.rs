@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use super::convert::{taint, ImageRegistry};
 use crate::cluster::labels::LabelSet;
 use crate::cluster::{NodeId, NodeInit, ResourceTable, Sym, World, PODS};
+use crate::engine::SimTime;
+use crate::faults::NodeJoin;
 use crate::scenario::types::cluster::{ContainerImage, Taint as TaintSpec};
+use crate::scenario::types::faults::{has_joins, joins_of, NodePlace};
 use crate::scenario::types::ResourceList;
 use crate::scenario::ScenarioFile;
 
@@ -77,8 +80,10 @@ struct NodeDraft<'a> {
 }
 
 /// Adds the scenario's zones, pools and nodes to `world`, filling `node_order` (zones
-/// interleaved round-robin, as upstream `nodeTree.list()`) and `pods_on_node`.
-pub fn add_nodes(world: &mut World, s: &ScenarioFile, images: &mut ImageRegistry) {
+/// interleaved round-robin, as upstream `nodeTree.list()`) and `pods_on_node`. Nodes that
+/// join later (a pool's `joinAt`, a `nodeJoin` fault) are not added: they are returned, in
+/// join order (time, then scenario order), for the run to add when they join.
+pub fn add_nodes(world: &mut World, s: &ScenarioFile, images: &mut ImageRegistry) -> Vec<NodeJoin> {
     world.zones = s.cluster.zones.clone();
     let zone_index = |z: &str| s.cluster.zones.iter().position(|x| x == z).unwrap_or(0) as u32;
     let mut drafts = Vec::new();
@@ -127,11 +132,42 @@ pub fn add_nodes(world: &mut World, s: &ScenarioFile, images: &mut ImageRegistry
             unschedulable: n.unschedulable,
         });
     }
+    let joins = has_joins(s);
+    let mut late = Vec::new();
     for d in drafts {
-        push_node(world, d, images);
+        match joins.then(|| join_at(world, s, &d)).flatten() {
+            Some(at) => late.push((at, d)),
+            None => {
+                push_node(world, d, images);
+            }
+        }
     }
     world.rebuild_node_order();
     world.pods_on_node = vec![Vec::new(); world.nodes.len()];
+    late.sort_by_key(|(at, _)| *at);
+    late.into_iter()
+        .map(|(at, d)| NodeJoin {
+            at,
+            init: node_init(world, d, images),
+        })
+        .collect()
+}
+
+/// When the node of draft `d` joins, if later than the start (the first join naming it).
+fn join_at(world: &World, s: &ScenarioFile, d: &NodeDraft<'_>) -> Option<SimTime> {
+    let pool = s
+        .cluster
+        .node_pools
+        .get(d.pool as usize)
+        .map(|p| p.name.as_str());
+    let place = NodePlace {
+        name: &d.name,
+        pool,
+        zone: &world.zones[d.zone as usize],
+        rack: d.rack.as_ref().map(|r| r.1.as_str()),
+    };
+    let first = joins_of(s, &place).next();
+    first.map(|(at, _)| SimTime(at.as_millis()))
 }
 
 fn push_node(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) -> NodeId {

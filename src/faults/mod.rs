@@ -24,7 +24,7 @@ pub use pdb::{
 pub use plan::{
     expand, Action, DownKind, Fault, FaultKind, FaultPlan, FaultStep, ScheduledKind, UpgradeWave,
 };
-pub use setup::{FaultSetup, Pdb};
+pub use setup::{FaultSetup, NodeJoin, Pdb, NO_FAULT};
 pub use target::{resolve, Pick, Target};
 
 use crate::cluster::NodeId;

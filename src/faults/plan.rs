@@ -15,29 +15,24 @@ use crate::engine::{RngStreams, SimRng, SimTime};
 pub struct Fault {
     /// Unique name (names the random streams and the cascade roots).
     pub name: String,
+    /// The scenario kind's name (`nodeCrash`, ...), for `faults.csv`.
+    pub label: &'static str,
     /// What it does.
     pub kind: FaultKind,
 }
 
-/// The scheduled kinds that hit a target once.
+/// What a scheduled fault does to its target's nodes once (several scenario kinds share one:
+/// `nodeCrash`, `reboot`, `rackFailure` and `zoneOutage` all crash nodes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScheduledKind {
-    /// The node and its pods die; back empty after the duration, if any.
-    NodeCrash,
-    /// As NodeCrash, always back after the duration.
-    Reboot,
-    /// The kubelet stops heartbeating; containers keep running.
-    KubeletStop,
-    /// The node is unreachable from the control plane; pods keep running.
-    Partition,
-    /// Every node of a rack crashes.
-    RackFailure,
-    /// Every node of a zone crashes.
-    ZoneOutage,
+    /// The nodes go down (and come back after the duration, if any).
+    Down(DownKind),
     /// Cordon, then evict every pod through the eviction API (PDBs apply).
     Drain,
     /// Mark unschedulable.
     Cordon,
+    /// Delete the nodes from the cluster, for good.
+    Remove,
 }
 
 /// What a fault does.
@@ -71,6 +66,9 @@ pub enum FaultKind {
         /// Time to repair, ms.
         mttr: DurationDist,
     },
+    /// Nodes join the cluster later (`nodeJoin`): which nodes and when is decided when the
+    /// cluster is built (they are not in the world before), so the plan has no step for it.
+    Join,
     /// Whole failure domains fail: a Poisson process at `rate_per_ms`; each event crashes
     /// `fraction` of one domain (chosen uniformly), all back after one `mttr` draw.
     Correlated {
@@ -141,6 +139,28 @@ pub enum DownKind {
     Partition,
 }
 
+impl DownKind {
+    /// Every kind, in declaration order (`ALL[k as usize] == k`, checked at compile time).
+    pub const ALL: [DownKind; 3] = [DownKind::Crash, DownKind::KubeletStop, DownKind::Partition];
+
+    /// Whether the node's containers die (they keep running when only the kubelet or the
+    /// network is gone).
+    pub const fn kills_containers(self) -> bool {
+        match self {
+            DownKind::Crash => true,
+            DownKind::KubeletStop | DownKind::Partition => false,
+        }
+    }
+}
+
+const _: () = {
+    let mut i = 0;
+    while i < DownKind::ALL.len() {
+        assert!(DownKind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 /// One thing the engine must do to some nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -168,6 +188,10 @@ pub enum Action {
         /// How many.
         count: u32,
     },
+    /// The nodes join the cluster (they did not exist before).
+    Join,
+    /// The nodes are deleted from the cluster, for good.
+    Remove,
 }
 
 /// One timed action of the plan.
@@ -270,6 +294,7 @@ pub fn expand(
                     &mut rng,
                 )
             }
+            FaultKind::Join => {}
         }
         steps.append(&mut out.steps);
     }
@@ -306,14 +331,8 @@ fn scheduled(
     nodes: &[NodeId],
 ) {
     let back = recover_after_ms.map(|d| at.plus_millis(d));
-    let down = |k| (Action::Down(k), Action::Up(k));
     let (start, undo) = match kind {
-        ScheduledKind::NodeCrash
-        | ScheduledKind::Reboot
-        | ScheduledKind::RackFailure
-        | ScheduledKind::ZoneOutage => down(DownKind::Crash),
-        ScheduledKind::KubeletStop => down(DownKind::KubeletStop),
-        ScheduledKind::Partition => down(DownKind::Partition),
+        ScheduledKind::Down(k) => (Action::Down(k), Action::Up(k)),
         ScheduledKind::Cordon => (Action::Cordon, Action::Uncordon),
         ScheduledKind::Drain => {
             out.push(at, Action::Cordon, nodes);
@@ -323,6 +342,10 @@ fn scheduled(
                 },
                 Action::Uncordon,
             )
+        }
+        ScheduledKind::Remove => {
+            out.push(at, Action::Remove, nodes);
+            return;
         }
     };
     out.push(at, start, nodes);
@@ -448,8 +471,9 @@ mod tests {
     fn crash(name: &str, at: u64, back: Option<u64>, target: Target) -> Fault {
         Fault {
             name: name.into(),
+            label: "nodeCrash",
             kind: FaultKind::Scheduled {
-                kind: ScheduledKind::NodeCrash,
+                kind: ScheduledKind::Down(DownKind::Crash),
                 at: SimTime(at),
                 recover_after_ms: back,
                 target,
@@ -462,6 +486,7 @@ mod tests {
     fn random(name: &str, pool: u32) -> Fault {
         Fault {
             name: name.into(),
+            label: "random",
             kind: FaultKind::Random {
                 nodes: Target {
                     pool: Some(pool),
@@ -545,6 +570,7 @@ mod tests {
         let w = world(1, 1, 5);
         let wave = Fault {
             name: "u".into(),
+            label: "upgradeWave",
             kind: FaultKind::UpgradeWave(UpgradeWave {
                 at: SimTime(0),
                 target: Target::default(),
@@ -587,6 +613,7 @@ mod tests {
         let w = world(2, 1, 10); // 4 racks of 5 nodes
         let f = Fault {
             name: "cr".into(),
+            label: "correlated",
             kind: FaultKind::Correlated {
                 scope: Scope::Rack,
                 start: SimTime::ZERO,

@@ -8,12 +8,11 @@ use super::event::Event;
 use super::health::DownCause;
 use super::lifecycle::NodeLifecycle;
 use super::pdbs::PdbSet;
-use crate::cluster::{NodeId, PodId, PodPhase, World};
+use crate::cluster::{NodeId, NodeInit, PodId, PodPhase, World};
 use crate::controllers::Controllers;
 use crate::engine::{RngStreams, SimTime};
 use crate::faults::lifecycle::DRAIN_RETRY_MS;
-use crate::faults::plan::{FaultKind, ScheduledKind};
-use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep};
+use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep, NodeJoin};
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
 
@@ -51,6 +50,20 @@ pub enum NodeRequest {
         /// The fault effect the moved pods hang off.
         cause: u64,
     },
+    /// The `k`-th joining node ([`FaultRuntime::joining`]) joins; tell
+    /// [`FaultRuntime::joined`] its id.
+    Join {
+        /// Index into the joins.
+        k: u32,
+    },
+    /// Delete `node` from the cluster for good (`nodeRemove`); its pods are deleted with
+    /// `cause`.
+    Delete {
+        /// The node.
+        node: NodeId,
+        /// The fault effect the deleted pods hang off.
+        cause: u64,
+    },
 }
 
 /// The fault machinery of one run.
@@ -64,30 +77,34 @@ pub struct FaultRuntime {
     pdbs: PdbSet,
     drains: Vec<Drain>,
     overload_repair_ms: Option<u64>,
-}
-
-/// The scenario name of a fault's kind (`zoneOutage`, ...).
-pub fn fault_kind_name(f: &Fault) -> &'static str {
-    match &f.kind {
-        FaultKind::Scheduled { kind, .. } => match kind {
-            ScheduledKind::NodeCrash => "nodeCrash",
-            ScheduledKind::Reboot => "reboot",
-            ScheduledKind::KubeletStop => "kubeletStop",
-            ScheduledKind::Partition => "partition",
-            ScheduledKind::RackFailure => "rackFailure",
-            ScheduledKind::ZoneOutage => "zoneOutage",
-            ScheduledKind::Drain => "drain",
-            ScheduledKind::Cordon => "cordon",
-        },
-        FaultKind::UpgradeWave(_) => "upgradeWave",
-        FaultKind::Random { .. } => "random",
-        FaultKind::Correlated { .. } => "correlated",
-    }
+    /// Nodes that join during the run, in join order; the `k`-th has planned id `first_join +
+    /// k` in the plan's steps.
+    joins: Vec<NodeJoin>,
+    /// The planned id of the first joining node (the world's node count at the start).
+    first_join: u32,
+    /// The real id of each joining node once it joined.
+    joined: Vec<Option<NodeId>>,
 }
 
 /// The windows of a plan for `faults.csv`: each Down (or Cordon) step until the matching Up
-/// (Uncordon) of the same fault and nodes, or the end of the run.
-pub fn fault_windows(steps: &[FaultStep], faults: &[Fault], world: &World) -> Vec<FaultWindow> {
+/// (Uncordon) of the same fault and nodes, or the end of the run. `joins` name the nodes of
+/// planned ids past the world's.
+pub fn fault_windows(
+    steps: &[FaultStep],
+    faults: &[Fault],
+    world: &World,
+    joins: &[NodeJoin],
+) -> Vec<FaultWindow> {
+    let name = |n: NodeId| match world.nodes.name.get(n.ix()) {
+        Some(name) => name.as_str(),
+        None => joins[n.ix() - world.nodes.len()].init.name.as_str(),
+    };
+    // A node that joins later does not exist before: a step only on such nodes is no fault.
+    let absent = |n: NodeId, t: SimTime| {
+        n.ix()
+            .checked_sub(world.nodes.len())
+            .is_some_and(|k| joins[k].at > t)
+    };
     let mut out = Vec::new();
     for (i, s) in steps.iter().enumerate() {
         let end_action = match s.action {
@@ -95,20 +112,23 @@ pub fn fault_windows(steps: &[FaultStep], faults: &[Fault], world: &World) -> Ve
             Action::Cordon => Action::Uncordon,
             _ => continue,
         };
+        if s.nodes.iter().all(|&n| absent(n, s.time)) {
+            continue;
+        }
         let end = steps[i + 1..]
             .iter()
             .find(|e| e.fault == s.fault && e.action == end_action && e.nodes == s.nodes)
             .map(|e| e.time.as_millis());
         let f = &faults[s.fault as usize];
         let target = if s.nodes.len() == 1 {
-            format!("{}/{}", f.name, world.nodes.name[s.nodes[0].ix()])
+            format!("{}/{}", f.name, name(s.nodes[0]))
         } else {
             f.name.clone()
         };
         out.push(FaultWindow {
             start_ms: s.time.as_millis(),
             end_ms: end,
-            kind: fault_kind_name(f).to_string(),
+            kind: f.label.to_string(),
             target,
         });
     }
@@ -128,7 +148,9 @@ impl FaultRuntime {
         templates: &[u32],
     ) -> (Self, Vec<String>, Vec<FaultWindow>) {
         let plan = setup.plan(world, seed, duration_ms);
-        let windows = fault_windows(&plan.steps, &setup.faults, world);
+        let windows = fault_windows(&plan.steps, &setup.faults, world, &setup.joins);
+        let first_join = world.nodes.len() as u32;
+        let joined = vec![None; setup.joins.len()];
         let names = setup.faults.iter().map(|f| f.name.clone()).collect();
         let overload_repair_ms = setup.lifecycle.overload_repair_ms;
         let lifecycle = NodeLifecycle::new(setup.lifecycle, world, streams);
@@ -142,6 +164,9 @@ impl FaultRuntime {
                 overload_repair_ms,
                 requests: Vec::new(),
                 surge: Vec::new(),
+                joins: setup.joins,
+                first_join,
+                joined,
             },
             names,
             windows,
@@ -168,6 +193,25 @@ impl FaultRuntime {
     /// The node additions and removals asked for since the last call.
     pub fn take_requests(&mut self) -> Vec<NodeRequest> {
         std::mem::take(&mut self.requests)
+    }
+
+    /// The node of the `k`-th join (to add when it joins).
+    pub fn joining(&self, k: u32) -> NodeInit {
+        self.joins[k as usize].init.clone()
+    }
+
+    /// The `k`-th joining node joined as `node`.
+    pub fn joined(&mut self, k: u32, node: NodeId) {
+        self.joined[k as usize] = Some(node);
+    }
+
+    /// The real id of planned id `n`: itself for a node of the initial world, the id a
+    /// joining node got when it joined (None before).
+    fn real(&self, n: NodeId) -> Option<NodeId> {
+        match n.0.checked_sub(self.first_join) {
+            None => Some(n),
+            Some(k) => self.joined.get(k as usize).copied().flatten(),
+        }
     }
 
     /// A surge node was added for the batch keyed by `like`.
@@ -225,7 +269,20 @@ impl FaultRuntime {
 
     fn apply(&mut self, i: usize, core: &mut Core, ctl: &mut Controllers) {
         let mut step = self.steps[i].clone();
-        // Nodes the autoscaler removed meanwhile are gone for good.
+        if step.action == Action::Join {
+            for &n in &step.nodes {
+                if let Some(k) = n.0.checked_sub(self.first_join) {
+                    if self.joined.get(k as usize) == Some(&None) {
+                        self.requests.push(NodeRequest::Join { k });
+                    }
+                }
+            }
+            return;
+        }
+        // Planned ids to real ones: a node that has not joined yet does not exist; nodes
+        // removed meanwhile (autoscaler, nodeRemove) are gone for good.
+        let like = step.nodes.first().and_then(|&n| self.real(n));
+        step.nodes = step.nodes.iter().filter_map(|&n| self.real(n)).collect();
         step.nodes.retain(|n| core.world.nodes.is_live(*n));
         let root =
             |core: &mut Core| core.effect(EffectKind::Fault, 0, EffectTarget::Fault(step.fault));
@@ -276,12 +333,19 @@ impl FaultRuntime {
                 self.drain_pass(self.drains.len() - 1, core, ctl);
             }
             Action::SurgeAdd { count } => {
-                if let Some(&like) = self.steps[i].nodes.first() {
+                if let Some(like) = like {
                     self.requests.push(NodeRequest::Add { like, count });
                 }
             }
+            Action::Join => {}
+            Action::Remove => {
+                let cause = root(core);
+                for &node in &step.nodes {
+                    self.requests.push(NodeRequest::Delete { node, cause });
+                }
+            }
             Action::SurgeRemove { .. } => {
-                if let Some(&like) = self.steps[i].nodes.first() {
+                if let Some(like) = like {
                     let cause = root(core);
                     self.requests.push(NodeRequest::Remove { like, cause });
                 }

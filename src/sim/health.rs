@@ -25,29 +25,48 @@ pub enum DownCause {
 }
 
 impl DownCause {
+    /// Number of causes: the length of a node's counters.
+    pub const COUNT: usize = DownKind::ALL.len() + 1;
+
+    /// The cause's counter: overload first, then the fault kinds by discriminant (derived,
+    /// never numbered by hand; a [`DownKind`] missing from `ALL` indexes out of range).
+    #[inline]
     fn slot(self) -> usize {
         match self {
-            DownCause::Fault(DownKind::Crash) => 0,
-            DownCause::Fault(DownKind::KubeletStop) => 1,
-            DownCause::Fault(DownKind::Partition) => 2,
-            DownCause::Overload => 3,
+            DownCause::Overload => 0,
+            DownCause::Fault(k) => 1 + k as usize,
         }
     }
 
     /// Whether the node's containers die (crash, overload) rather than keep running.
-    pub fn kills_containers(self) -> bool {
-        matches!(
-            self,
-            DownCause::Fault(DownKind::Crash) | DownCause::Overload
-        )
+    pub const fn kills_containers(self) -> bool {
+        match self {
+            DownCause::Fault(k) => k.kills_containers(),
+            DownCause::Overload => true,
+        }
     }
 }
+
+/// A node's active down causes, counted per [`DownCause`] slot.
+type DownCounts = [u16; DownCause::COUNT];
+
+/// The slots whose causes kill containers.
+const DEAD_SLOTS: DownCounts = {
+    let mut m = [0; DownCause::COUNT];
+    m[0] = DownCause::Overload.kills_containers() as u16;
+    let mut i = 0;
+    while i < DownKind::ALL.len() {
+        m[1 + i] = DownKind::ALL[i].kills_containers() as u16;
+        i += 1;
+    }
+    m
+};
 
 /// Per-node health, column by column.
 #[derive(Clone, Debug, Default)]
 pub struct NodeHealth {
     /// Active down causes per node, counted by [`DownCause`] slot.
-    down: Vec<[u16; 4]>,
+    down: Vec<DownCounts>,
     /// Bumped at every up/down transition: events of an older epoch are stale.
     pub epoch: Vec<u32>,
     /// Marked Unknown by the node lifecycle controller (and tainted unreachable:NoSchedule).
@@ -72,7 +91,7 @@ impl NodeHealth {
     /// Health for `n` nodes, all up.
     pub fn new(n: usize) -> Self {
         NodeHealth {
-            down: vec![[0; 4]; n],
+            down: vec![[0; DownCause::COUNT]; n],
             epoch: vec![0; n],
             unknown: vec![false; n],
             unknown_since: vec![SimTime::ZERO; n],
@@ -86,7 +105,7 @@ impl NodeHealth {
 
     /// Adds the columns of a node that joined the cluster (up, not cordoned).
     pub fn push_node(&mut self) {
-        self.down.push([0; 4]);
+        self.down.push([0; DownCause::COUNT]);
         self.epoch.push(0);
         self.unknown.push(false);
         self.unknown_since.push(SimTime::ZERO);
@@ -109,12 +128,13 @@ impl NodeHealth {
     pub fn is_dead(&self, node: NodeId) -> bool {
         self.down
             .get(node.ix())
-            .is_some_and(|d| d[0] > 0 || d[3] > 0)
+            .is_some_and(|d| d.iter().zip(DEAD_SLOTS).any(|(c, dead)| *c > 0 && dead > 0))
     }
 
     /// Whether `node` is down because of an overload failure.
     pub fn is_overloaded(&self, node: NodeId) -> bool {
-        self.down.get(node.ix()).is_some_and(|d| d[3] > 0)
+        let slot = DownCause::Overload.slot();
+        self.down.get(node.ix()).is_some_and(|d| d[slot] > 0)
     }
 
     /// Whether `pod` is terminating on an unreachable node.

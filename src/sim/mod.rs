@@ -759,6 +759,18 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                         }
                     }
                 }
+                faults::NodeRequest::Join { k } => {
+                    let Some(init) = self.faults.as_ref().map(|rt| rt.joining(k)) else {
+                        continue;
+                    };
+                    let node = self.add_node_inner(init);
+                    if let Some(rt) = self.faults.as_mut() {
+                        rt.joined(k, node);
+                    }
+                }
+                faults::NodeRequest::Delete { node, cause } => {
+                    self.remove_node_inner(node, cause);
+                }
                 faults::NodeRequest::Remove { like, cause } => {
                     let nodes = self
                         .faults

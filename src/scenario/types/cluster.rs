@@ -104,6 +104,10 @@ pub struct NodePool {
     /// Whether the nodes are cordoned.
     #[serde(default)]
     pub unschedulable: bool,
+    /// When the pool's nodes join the cluster (absent: from the start). Before it they do not
+    /// exist: not scheduled to, not counted, not hit by faults.
+    #[serde(default)]
+    pub join_at: Option<crate::scenario::duration::DurationMs>,
 }
 
 impl NodePool {

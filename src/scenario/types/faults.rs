@@ -76,7 +76,9 @@ pub struct FaultSpec {
     pub rate: Option<Rate>,
 }
 
-/// A fault's `kind`.
+/// A fault's `kind`. Everything the file format says about a kind (its name, which fields it
+/// takes and needs) is in one table, [`FaultKind::info`]; adding a kind is a variant here, a
+/// row there, and its engine shape in `build/faults.rs` (an exhaustive match).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum FaultKind {
@@ -104,29 +106,152 @@ pub enum FaultKind {
     Random,
     /// Whole racks or zones (a `fraction` of their nodes) fail at `rate`, back after `mttr`.
     Correlated,
+    /// The target's nodes do not exist before `at`; they join the cluster then (as nodes the
+    /// Cluster Autoscaler adds). The target names nodes by `nodes`, `pool`, `zone`, `rack`.
+    NodeJoin,
+    /// The target's nodes are deleted from the cluster at `at`, for good; their pods are
+    /// deleted and their owners recreate them elsewhere.
+    NodeRemove,
 }
 
+/// How a kind happens (what the engine expands it into).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KindClass {
+    /// Once at `at` on a `target` (required).
+    Scheduled,
+    /// A rolling upgrade of a `target`, batch after batch from `at`.
+    Wave,
+    /// A renewal process per node (`mtbf`/`mttr`).
+    Random,
+    /// A Poisson process of failure domains (`rate`/`mttr`).
+    Correlated,
+}
+
+/// One row of the fault kind table ([`FaultKind::info`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindInfo {
+    /// The name used in the file (`nodeCrash`, ...), in `faults.csv` and in errors.
+    pub name: &'static str,
+    /// How it happens.
+    pub class: KindClass,
+    /// The optional fields it accepts besides `name` and `kind`.
+    pub fields: &'static [&'static str],
+    /// The fields it needs (a subset of `fields`).
+    pub required: &'static [&'static str],
+    /// A `target` criterion it needs (`rack`, `zone`), if any.
+    pub target_needs: Option<&'static str>,
+    /// The `target` criteria it accepts (None: all of them).
+    pub target_fields: Option<&'static [&'static str]>,
+}
+
+const ONCE: &[&str] = &["at", "duration", "target", "count", "fraction"];
+const AT_TARGET: &[&str] = &["at", "target"];
+
 impl FaultKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FaultKind; 13] = [
+        FaultKind::NodeCrash,
+        FaultKind::Reboot,
+        FaultKind::KubeletStop,
+        FaultKind::Partition,
+        FaultKind::RackFailure,
+        FaultKind::ZoneOutage,
+        FaultKind::Drain,
+        FaultKind::Cordon,
+        FaultKind::UpgradeWave,
+        FaultKind::Random,
+        FaultKind::Correlated,
+        FaultKind::NodeJoin,
+        FaultKind::NodeRemove,
+    ];
+
+    /// The kind's row of the table: the one place its name and fields are written.
+    pub const fn info(self) -> KindInfo {
+        const fn scheduled(name: &'static str, fields: &'static [&'static str]) -> KindInfo {
+            KindInfo {
+                name,
+                class: KindClass::Scheduled,
+                fields,
+                required: AT_TARGET,
+                target_needs: None,
+                target_fields: None,
+            }
+        }
+        match self {
+            FaultKind::NodeCrash => scheduled("nodeCrash", ONCE),
+            FaultKind::Reboot => scheduled("reboot", ONCE),
+            FaultKind::KubeletStop => scheduled("kubeletStop", ONCE),
+            FaultKind::Partition => scheduled("partition", ONCE),
+            FaultKind::RackFailure => KindInfo {
+                target_needs: Some("rack"),
+                ..scheduled("rackFailure", ONCE)
+            },
+            FaultKind::ZoneOutage => KindInfo {
+                target_needs: Some("zone"),
+                ..scheduled("zoneOutage", ONCE)
+            },
+            FaultKind::Drain => scheduled(
+                "drain",
+                &[
+                    "at",
+                    "duration",
+                    "target",
+                    "count",
+                    "fraction",
+                    "drainTimeout",
+                ],
+            ),
+            FaultKind::Cordon => scheduled("cordon", ONCE),
+            FaultKind::UpgradeWave => KindInfo {
+                class: KindClass::Wave,
+                ..scheduled(
+                    "upgradeWave",
+                    &[
+                        "at",
+                        "duration",
+                        "target",
+                        "count",
+                        "fraction",
+                        "maxUnavailable",
+                        "surge",
+                        "drainTimeout",
+                    ],
+                )
+            },
+            FaultKind::Random => KindInfo {
+                name: "random",
+                class: KindClass::Random,
+                fields: &["at", "pool", "mtbf", "mttr"],
+                required: &["mtbf", "mttr"],
+                target_needs: None,
+                target_fields: None,
+            },
+            FaultKind::Correlated => KindInfo {
+                name: "correlated",
+                class: KindClass::Correlated,
+                fields: &["at", "scope", "rate", "fraction", "mttr"],
+                required: &["scope", "rate", "mttr"],
+                target_needs: None,
+                target_fields: None,
+            },
+            FaultKind::NodeJoin => KindInfo {
+                target_fields: Some(&["nodes", "pool", "zone", "rack"]),
+                ..scheduled("nodeJoin", AT_TARGET)
+            },
+            FaultKind::NodeRemove => {
+                scheduled("nodeRemove", &["at", "target", "count", "fraction"])
+            }
+        }
+    }
+
     /// The kinds that happen once at `at` on a `target`.
     pub fn is_scheduled(self) -> bool {
-        !matches!(self, FaultKind::Random | FaultKind::Correlated)
+        matches!(self.info().class, KindClass::Scheduled | KindClass::Wave)
     }
 
     /// The name used in the file (`nodeCrash`, ...).
     pub fn as_str(self) -> &'static str {
-        match self {
-            FaultKind::NodeCrash => "nodeCrash",
-            FaultKind::Reboot => "reboot",
-            FaultKind::KubeletStop => "kubeletStop",
-            FaultKind::Partition => "partition",
-            FaultKind::RackFailure => "rackFailure",
-            FaultKind::ZoneOutage => "zoneOutage",
-            FaultKind::Drain => "drain",
-            FaultKind::Cordon => "cordon",
-            FaultKind::UpgradeWave => "upgradeWave",
-            FaultKind::Random => "random",
-            FaultKind::Correlated => "correlated",
-        }
+        self.info().name
     }
 }
 
@@ -167,6 +292,69 @@ impl FaultTarget {
             && self.rack.is_none()
             && self.selector.is_none()
     }
+}
+
+/// A node as the name-based target criteria see it (for joins, decided before the run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodePlace<'a> {
+    /// Node name.
+    pub name: &'a str,
+    /// Its pool (`cluster.nodePools[]` name; None for an explicit node).
+    pub pool: Option<&'a str>,
+    /// Its zone.
+    pub zone: &'a str,
+    /// Its rack, if any.
+    pub rack: Option<&'a str>,
+}
+
+impl FaultTarget {
+    /// Whether a target without a `selector` names `n` (every criterion given holds).
+    pub fn names(&self, n: &NodePlace<'_>) -> bool {
+        self.selector.is_none()
+            && !self.is_empty()
+            && self
+                .nodes
+                .as_ref()
+                .is_none_or(|ns| ns.iter().any(|x| x == n.name))
+            && self.pool.as_deref().is_none_or(|p| Some(p) == n.pool)
+            && self.zone.as_deref().is_none_or(|z| z == n.zone)
+            && self.rack.as_deref().is_none_or(|r| Some(r) == n.rack)
+    }
+}
+
+/// What makes a node join late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinSource {
+    /// `cluster.nodePools[i].joinAt`.
+    Pool(usize),
+    /// `faults[i]`, a `nodeJoin`.
+    Fault(usize),
+}
+
+/// Every join that names node `n` (a pool's `joinAt`, then `nodeJoin` faults in order), with
+/// its time. Validation allows at most one; the first is the node's join.
+pub fn joins_of<'a>(
+    s: &'a super::ScenarioFile,
+    n: &'a NodePlace<'a>,
+) -> impl Iterator<Item = (DurationMs, JoinSource)> + 'a {
+    let pool = s
+        .cluster
+        .node_pools
+        .iter()
+        .enumerate()
+        .filter(move |(_, p)| Some(p.name.as_str()) == n.pool)
+        .filter_map(|(i, p)| p.join_at.map(|t| (t, JoinSource::Pool(i))));
+    let faults = s.faults.iter().enumerate().filter_map(move |(i, f)| {
+        let named = f.kind == FaultKind::NodeJoin && f.target.as_ref().is_some_and(|t| t.names(n));
+        named.then(|| (f.at.unwrap_or_default(), JoinSource::Fault(i)))
+    });
+    pool.chain(faults)
+}
+
+/// Whether any node joins late (a pool `joinAt` or a `nodeJoin` fault).
+pub fn has_joins(s: &super::ScenarioFile) -> bool {
+    s.cluster.node_pools.iter().any(|p| p.join_at.is_some())
+        || s.faults.iter().any(|f| f.kind == FaultKind::NodeJoin)
 }
 
 /// `scope` of a correlated fault.
@@ -405,6 +593,22 @@ mod tests {
         assert!(p("\"50\"").is_err());
         assert!(p("\"x%\"").is_err());
         assert!(p("1.5").is_err());
+    }
+
+    #[test]
+    fn kind_table_names_are_the_serde_names() {
+        for kind in FaultKind::ALL {
+            let info = kind.info();
+            let parsed: FaultKind = serde_json::from_str(&format!("{:?}", info.name)).unwrap();
+            assert_eq!(parsed, kind, "{}", info.name);
+            for r in info.required {
+                assert!(info.fields.contains(r), "{}: {r}", info.name);
+            }
+        }
+        let mut names: Vec<_> = FaultKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FaultKind::ALL.len());
     }
 
     #[test]

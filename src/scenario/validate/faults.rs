@@ -10,7 +10,10 @@ use super::{index, key, Checker};
 use crate::scenario::duration::DurationMs;
 use crate::scenario::types::affinity::{LabelSelector, LabelSelectorOperator};
 use crate::scenario::types::cluster::Cluster;
-use crate::scenario::types::faults::{FaultKind, FaultSpec, IntOrPercent, PdbSpec};
+use crate::scenario::types::faults::{
+    has_joins, joins_of, FaultKind, FaultSpec, FaultTarget, IntOrPercent, JoinSource, NodePlace,
+    PdbSpec,
+};
 use crate::scenario::types::workload::{DurationDistribution, LogNormalSpread};
 use crate::scenario::types::ScenarioFile;
 
@@ -38,6 +41,10 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, node_names: &NodeN
             .map(|(i, f)| (key(&index("faults", i), "name"), f.name.as_str())),
         "fault",
     );
+    // Beyond the node limit (reported by `limits`) the nodes are not enumerated.
+    if has_joins(scenario) && scenario.cluster.node_count() <= super::MAX_NODES {
+        check_joins(c, scenario);
+    }
     if let Some(lifecycle) = &scenario.node_lifecycle {
         let at = "nodeLifecycle";
         for (field, d) in [
@@ -99,39 +106,6 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, node_names: &NodeN
     );
 }
 
-/// Which optional fields each kind accepts (besides `name`, `kind`).
-fn allowed_fields(kind: FaultKind) -> &'static [&'static str] {
-    match kind {
-        FaultKind::NodeCrash
-        | FaultKind::Reboot
-        | FaultKind::KubeletStop
-        | FaultKind::Partition
-        | FaultKind::RackFailure
-        | FaultKind::ZoneOutage
-        | FaultKind::Cordon => &["at", "duration", "target", "count", "fraction"],
-        FaultKind::Drain => &[
-            "at",
-            "duration",
-            "target",
-            "count",
-            "fraction",
-            "drainTimeout",
-        ],
-        FaultKind::UpgradeWave => &[
-            "at",
-            "duration",
-            "target",
-            "count",
-            "fraction",
-            "maxUnavailable",
-            "surge",
-            "drainTimeout",
-        ],
-        FaultKind::Random => &["at", "pool", "mtbf", "mttr"],
-        FaultKind::Correlated => &["at", "scope", "rate", "fraction", "mttr"],
-    }
-}
-
 fn present_fields(f: &FaultSpec) -> Vec<&'static str> {
     [
         ("at", f.at.is_some()),
@@ -162,42 +136,26 @@ fn check_fault(
     node_names: &NodeNames,
 ) {
     c.check(&key(at, "name"), names::dns_subdomain(&f.name));
-    let allowed = allowed_fields(f.kind);
+    let info = f.kind.info();
     for field in present_fields(f) {
-        if !allowed.contains(&field) {
+        if !info.fields.contains(&field) {
             c.error(
                 key(at, field),
                 format!(
                     "does not apply to a {} fault (fields: {})",
                     f.kind,
-                    allowed.join(", ")
+                    info.fields.join(", ")
                 ),
             );
         }
     }
-    let mut need = |field: &str, present: bool| {
-        if !present {
+    for &field in info.required {
+        if !present_fields(f).contains(&field) {
             c.error(
                 key(at, field),
                 format!("missing: a {} fault needs `{field}`", f.kind),
             );
         }
-    };
-    if f.kind.is_scheduled() {
-        need("at", f.at.is_some());
-        need("target", f.target.is_some());
-    }
-    match f.kind {
-        FaultKind::Random => {
-            need("mtbf", f.mtbf.is_some());
-            need("mttr", f.mttr.is_some());
-        }
-        FaultKind::Correlated => {
-            need("scope", f.scope.is_some());
-            need("rate", f.rate.is_some());
-            need("mttr", f.mttr.is_some());
-        }
-        _ => {}
     }
     if f.count.is_some() && f.fraction.is_some() && f.kind != FaultKind::Correlated {
         c.error(
@@ -301,18 +259,128 @@ fn check_fault(
         if let Some(sel) = &target.selector {
             selector(c, &key(&tat, "selector"), sel);
         }
-        match f.kind {
-            FaultKind::RackFailure if target.rack.is_none() => c.error(
-                key(&tat, "rack"),
-                "missing: a rackFailure fault needs target.rack",
-            ),
-            FaultKind::ZoneOutage if target.zone.is_none() => c.error(
-                key(&tat, "zone"),
-                "missing: a zoneOutage fault needs target.zone",
-            ),
-            _ => {}
+        if let Some(need) = info.target_needs {
+            if !target_fields(target).contains(&need) {
+                c.error(
+                    key(&tat, need),
+                    format!("missing: a {} fault needs target.{need}", f.kind),
+                );
+            }
+        }
+        if let Some(accepted) = info.target_fields {
+            for field in target_fields(target) {
+                if !accepted.contains(&field) {
+                    c.error(
+                        key(&tat, field),
+                        format!(
+                            "does not apply to a {} fault's target (give: {})",
+                            f.kind,
+                            accepted.join(", ")
+                        ),
+                    );
+                }
+            }
         }
     }
+}
+
+/// Every node of the cluster as join targets see it (pools dealt as `build` deals them).
+fn node_places(cluster: &Cluster) -> Vec<(String, Option<&str>, &str, Option<String>)> {
+    let mut out = Vec::new();
+    for pool in &cluster.node_pools {
+        let zones = pool.effective_zones(&cluster.zones);
+        if zones.is_empty() {
+            continue;
+        }
+        let mut per_zone = vec![0u32; zones.len()];
+        for i in 0..pool.count {
+            let zi = i as usize % zones.len();
+            let k = per_zone[zi];
+            per_zone[zi] += 1;
+            let zone = zones[zi].as_str();
+            let rack = pool
+                .racks_per_zone
+                .filter(|r| *r > 0)
+                .map(|r| format!("{zone}-r{}", k % r));
+            out.push((pool.node_name(i), Some(pool.name.as_str()), zone, rack));
+        }
+    }
+    for n in &cluster.nodes {
+        let zone = n
+            .zone
+            .as_deref()
+            .or(cluster.zones.first().map(String::as_str))
+            .unwrap_or("");
+        out.push((n.name.clone(), None, zone, n.rack.clone()));
+    }
+    out
+}
+
+fn join_path(src: JoinSource) -> String {
+    match src {
+        JoinSource::Pool(i) => key(&index("cluster.nodePools", i), "joinAt"),
+        JoinSource::Fault(i) => key(&index("faults", i), "at"),
+    }
+}
+
+/// Joins: a node joins at most once; a `nodeRemove` does not come before the join of a node
+/// its target names. One error per offending fault.
+fn check_joins(c: &mut Checker, s: &ScenarioFile) {
+    let places = node_places(&s.cluster);
+    let mut reported = BTreeSet::new();
+    for (name, pool, zone, rack) in &places {
+        let place = NodePlace {
+            name,
+            pool: *pool,
+            zone,
+            rack: rack.as_deref(),
+        };
+        let mut joins = joins_of(s, &place);
+        let Some((first_at, first)) = joins.next() else {
+            continue;
+        };
+        for (_, again) in joins {
+            if let JoinSource::Fault(i) = again {
+                if reported.insert(i) {
+                    c.error(
+                        key(&index("faults", i), "target"),
+                        format!(
+                            "node {name:?} already joins at {first_at} ({}); a node joins once",
+                            join_path(first)
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, f) in s.faults.iter().enumerate() {
+            let at = f.at.unwrap_or_default();
+            let names = f.target.as_ref().is_some_and(|t| t.names(&place));
+            if f.kind == FaultKind::NodeRemove && names && at < first_at && reported.insert(i) {
+                c.error(
+                    key(&index("faults", i), "at"),
+                    format!(
+                        "{at} is before node {name:?} joins ({first_at}, {}); a node cannot be \
+                         removed before it joins",
+                        join_path(first)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The criteria a target gives.
+fn target_fields(t: &FaultTarget) -> Vec<&'static str> {
+    [
+        ("nodes", t.nodes.is_some()),
+        ("pool", t.pool.is_some()),
+        ("zone", t.zone.is_some()),
+        ("rack", t.rack.is_some()),
+        ("selector", t.selector.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
 }
 
 fn unknown_pool(pool: &str, cluster: &Cluster) -> String {
@@ -400,6 +468,16 @@ fn check_pdb(c: &mut Checker, at: &str, pdb: &PdbSpec) {
 pub(crate) fn warnings(scenario: &ScenarioFile) -> Vec<String> {
     let end = scenario.simulation.duration;
     let mut notes = Vec::new();
+    for (i, p) in scenario.cluster.node_pools.iter().enumerate() {
+        if let Some(t) = p.join_at.filter(|t| *t >= end) {
+            notes.push(format!(
+                "{}: {t} is not before the end of the simulation ({end}); the nodes of pool {:?} \
+                 never join",
+                key(&index("cluster.nodePools", i), "joinAt"),
+                p.name
+            ));
+        }
+    }
     for (i, f) in scenario.faults.iter().enumerate() {
         if let Some(t) = f.at.filter(|t| *t >= end) {
             notes.push(format!(
@@ -514,6 +592,64 @@ pdbs:
             assert!(got.starts_with("s.yaml: "), "{extra}: {got}");
             assert!(got.contains(want), "{extra}: got {got:?}, want {want:?}");
         }
+    }
+
+    #[test]
+    fn joins_and_removals() {
+        let ok = "faults:\n  - {name: j, kind: nodeJoin, at: 10m, target: {nodes: [p-5]}}\n  - {name: r, kind: nodeRemove, at: 10m, target: {zone: b}, count: 1}\n";
+        assert_eq!(first_error(ok), "");
+        for (extra, want) in [
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {nodes: [p-5]}}, {name: r, kind: nodeRemove, at: 5m, target: {nodes: [p-5]}}]",
+                "faults[1].at: 5m is before node \"p-5\" joins (10m, faults[0].at)",
+            ),
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {selector: {matchLabels: {a: b}}}}]",
+                "faults[0].target.selector: does not apply to a nodeJoin fault's target",
+            ),
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {pool: p}, count: 1}]",
+                "faults[0].count: does not apply to a nodeJoin fault",
+            ),
+            (
+                "faults: [{name: j, kind: nodeJoin, at: 10m, target: {zone: a}}, {name: k, kind: nodeJoin, at: 20m, target: {pool: p}}]",
+                "faults[1].target: node \"p-0\" already joins at 10m (faults[0].at)",
+            ),
+            (
+                "faults: [{name: r, kind: nodeRemove, at: 10m, duration: 5m, target: {pool: p}}]",
+                "faults[0].duration: does not apply to a nodeRemove fault",
+            ),
+        ] {
+            let got = first_error(extra);
+            assert!(got.contains(want), "{extra}: got {got:?}, want {want:?}");
+        }
+    }
+
+    #[test]
+    fn pool_join_after_the_end_is_a_warning_and_removal_before_it_an_error() {
+        let pool = "    - {name: q, count: 2, joinAt: 30m, capacity: {cpu: \"4\", memory: 16Gi}}\n";
+        let text = format!(
+            "{BASE}{pool}faults: [{{name: r, kind: nodeRemove, at: 20m, target: {{pool: q}}}}]\n"
+        );
+        let err = match parse_scenario(&text, "s.yaml") {
+            Ok(_) => String::new(),
+            Err(e) => e.diagnostics()[0].to_string(),
+        };
+        assert!(
+            err.contains(
+                "faults[0].at: 20m is before node \"q-0\" joins (30m, cluster.nodePools[1].joinAt)"
+            ),
+            "{err}"
+        );
+        let late = pool.replace("30m", "2h");
+        let s = parse_scenario(&format!("{BASE}{late}"), "s.yaml").expect("valid");
+        let notes = crate::scenario::warnings(&s);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("cluster.nodePools[1].joinAt: 2h")),
+            "{notes:?}"
+        );
     }
 
     #[test]

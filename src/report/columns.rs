@@ -118,6 +118,8 @@ pub const S_RESILIENCE: &str = "resilience";
 pub const S_OVERLOAD_ENABLED: &str = "overloadFailureEnabled";
 /// Per-workload availability, fraction of 1 (later).
 pub const S_AVAILABILITY: &str = "availability";
+/// `resilience.worstWorkload`: the workload with the lowest availability.
+pub const S_WORST_WORKLOAD: &str = "worstWorkload";
 
 // timeseries.csv columns.
 /// Simulated time, seconds.

@@ -6,12 +6,14 @@
 //! - [`slo`]: the SLOs of a scenario's `slo:` section, each a threshold on one figure.
 //! - [`view`]: what a figure is computed from ([`RunView`]), implemented for a run in memory
 //!   here and for a results directory read back by the report.
+//! - [`doc`]: the generated `docs/output-format.md`.
 //! - [`stats`]: the one Student-t implementation (sweep intervals, plan bounds, compare's
 //!   paired differences).
 //!
 //! Layering: this module imports only `metrics` (the run's results) and `scenario` (the `slo:`
 //! section); `report` and `sweep` both import it, and it imports neither.
 
+pub mod doc;
 pub mod metric;
 pub mod slo;
 pub mod stats;

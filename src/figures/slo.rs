@@ -11,6 +11,8 @@ use crate::scenario::ScenarioFile;
 pub struct SloDef {
     /// The key in the scenario's `slo:` section (`maxPeakPending`).
     pub key: &'static str,
+    /// The figure it bounds, for the documentation.
+    pub doc: &'static str,
     /// The figure, comparison and limit, when `slo` sets this key.
     pub threshold: fn(&Slo) -> Option<(Metric, Op, f64)>,
 }
@@ -19,6 +21,7 @@ pub struct SloDef {
 pub const SLOS: [SloDef; 8] = [
     SloDef {
         key: "maxPendingAfter",
+        doc: "`{at, pods}`: `pendingAfter:<at>` ≤ pods; `{fault, pods}`: `pendingAfterFault:<fault>` ≤ pods",
         threshold: |s| {
             let p = s.max_pending_after.as_ref()?;
             let metric = match (p.at, p.fault) {
@@ -31,6 +34,7 @@ pub const SLOS: [SloDef; 8] = [
     },
     SloDef {
         key: "maxUnschedulableAtEnd",
+        doc: "`podsUnschedulableAtEnd` ≤ value",
         threshold: |s| {
             let v = s.max_unschedulable_at_end?;
             Some((Metric::PodsUnschedulableAtEnd, Op::Le, v as f64))
@@ -38,10 +42,12 @@ pub const SLOS: [SloDef; 8] = [
     },
     SloDef {
         key: "maxPeakPending",
+        doc: "`peakPending` ≤ value",
         threshold: |s| Some((Metric::PeakPending, Op::Le, s.max_peak_pending? as f64)),
     },
     SloDef {
         key: "minWorkloadAvailability",
+        doc: "`minWorkloadAvailability` ≥ value (fraction of 1)",
         threshold: |s| {
             let v = s.min_workload_availability?;
             Some((Metric::MinWorkloadAvailability, Op::Ge, v))
@@ -49,18 +55,22 @@ pub const SLOS: [SloDef; 8] = [
     },
     SloDef {
         key: "maxEvictions",
+        doc: "`evictions` ≤ value (not evaluated without the usage model)",
         threshold: |s| Some((Metric::Evictions, Op::Le, s.max_evictions? as f64)),
     },
     SloDef {
         key: "maxOomKills",
+        doc: "`oomKills` ≤ value (not evaluated without the usage model)",
         threshold: |s| Some((Metric::OomKills, Op::Le, s.max_oom_kills? as f64)),
     },
     SloDef {
         key: "maxCascadeDepth",
+        doc: "`maxCascadeDepth` ≤ value",
         threshold: |s| Some((Metric::MaxCascadeDepth, Op::Le, s.max_cascade_depth? as f64)),
     },
     SloDef {
         key: "maxTimeToRecover",
+        doc: "`timeToRecover` ≤ value (a duration; a fault cascade not recovered fails)",
         threshold: |s| {
             let d = s.max_time_to_recover?;
             Some((Metric::TimeToRecover, Op::Le, d.as_millis() as f64 / 1000.0))

@@ -330,9 +330,7 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         false,
     );
 
-    let (fleet, fleet_note) = if let Some(n) = run.summary_num(col::S_NODES) {
-        (Some(n), "")
-    } else if let Some(n) = &run.nodes {
+    let (fleet, fleet_note) = if let Some(n) = &run.nodes {
         (Some(n.len() as f64), "")
     } else {
         (ts.get(col::NODES_READY).and_then(max_of), " (peak Ready)")
@@ -429,7 +427,7 @@ fn pending_after(run: &RunData, after: &PendingAfter) -> (String, Option<f64>, O
 /// `largest: 4,120 effects (fault zone-b)`, when `cascades.csv` has rows and sizes.
 fn largest_cascade_note(run: &RunData) -> Option<String> {
     let t = run.cascades.as_ref()?;
-    let size = t.col_any(&col::C_SIZE)?;
+    let size = t.col(col::C_SIZE)?;
     let r = (0..t.len()).max_by(|&a, &b| {
         let (x, y) = (t.num(a, size).unwrap_or(0.0), t.num(b, size).unwrap_or(0.0));
         x.total_cmp(&y).then(b.cmp(&a))
@@ -470,7 +468,7 @@ fn worst_availability_note(run: &RunData, avail: Option<f64>) -> Option<String> 
         .or_else(|| {
             run.summary_workloads().iter().find_map(|w| {
                 let v = w.get(col::S_AVAILABILITY).and_then(Value::as_f64)?;
-                (v == a).then(|| w.get("name").and_then(Value::as_str)).flatten()
+                (v == a).then(|| w.get(col::S_WORKLOAD_NAME).and_then(Value::as_str)).flatten()
             })
         })?
         .to_owned();

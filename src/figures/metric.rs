@@ -83,7 +83,10 @@ impl Metric {
     /// definition `sweep`, `plan`, `report` and `compare` all use.
     pub fn get<V: RunView + ?Sized>(self, r: &V) -> Option<f64> {
         use SummaryField as F;
-        let fraction = |res| r.requested_ready(res).map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect::<Vec<_>>());
+        let fraction = |res| {
+            r.requested_ready(res)
+                .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect::<Vec<_>>())
+        };
         match self {
             Metric::PodsPendingAtEnd => r.summary(F::PodsPendingAtEnd),
             Metric::PodsUnschedulableAtEnd => r.summary(F::PodsUnschedulableAtEnd),
@@ -95,7 +98,9 @@ impl Metric {
             Metric::PodsScheduled => r.summary(F::PodsScheduled),
             // Requests on Ready nodes over Ready nodes' allocatable: pods still bound to dead
             // nodes hold no capacity a planner can use, and a dead node offers none.
-            Metric::PeakCpuRequested => fraction(Resource::Cpu).map(|v| v.into_iter().fold(0.0, f64::max)),
+            Metric::PeakCpuRequested => {
+                fraction(Resource::Cpu).map(|v| v.into_iter().fold(0.0, f64::max))
+            }
             Metric::MeanCpuRequested => fraction(Resource::Cpu).map(|v| {
                 if v.is_empty() {
                     0.0
@@ -103,7 +108,9 @@ impl Metric {
                     v.iter().sum::<f64>() / v.len() as f64
                 }
             }),
-            Metric::PeakMemRequested => fraction(Resource::Memory).map(|v| v.into_iter().fold(0.0, f64::max)),
+            Metric::PeakMemRequested => {
+                fraction(Resource::Memory).map(|v| v.into_iter().fold(0.0, f64::max))
+            }
             Metric::Evictions => r.summary(F::Evictions),
             Metric::OomKills => r.summary(F::OomKills),
             Metric::PendingAfterFault(grace) => pending_after_faults(r, grace.as_millis()),

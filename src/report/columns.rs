@@ -69,7 +69,8 @@ pub const S_WORKLOADS: &str = name_in(s::SUMMARY_FIELDS, "workloads");
 /// The resilience object.
 pub const S_RESILIENCE: &str = name_in(s::SUMMARY_FIELDS, "resilience");
 /// In `resilience`: true when overload failure (not upstream behaviour) was on.
-pub const S_OVERLOAD_ENABLED: &str = name_in(s::SUMMARY_RESILIENCE_FIELDS, "overloadFailureEnabled");
+pub const S_OVERLOAD_ENABLED: &str =
+    name_in(s::SUMMARY_RESILIENCE_FIELDS, "overloadFailureEnabled");
 /// In `resilience`: the workload with the lowest availability.
 pub const S_WORST_WORKLOAD: &str = name_in(s::SUMMARY_RESILIENCE_FIELDS, "worstWorkload");
 /// In `workloads[]`: the workload's name.
@@ -138,8 +139,14 @@ pub const EVICTIONS: &str = name_in(s::TS_PRESSURE, "evictions");
 pub const OOM_KILLS: &str = name_in(s::TS_PRESSURE, "oom_kills");
 /// OOM-kill cause columns the usage model writes, with their legend text.
 pub const OOM_KILLS_CAUSES: [(&str, &str); 2] = [
-    (name_in(s::TS_PRESSURE, "oom_kills_limit"), "container limit"),
-    (name_in(s::TS_PRESSURE, "oom_kills_node"), "node out of memory"),
+    (
+        name_in(s::TS_PRESSURE, "oom_kills_limit"),
+        "container limit",
+    ),
+    (
+        name_in(s::TS_PRESSURE, "oom_kills_node"),
+        "node out of memory",
+    ),
 ];
 /// Prefixes of the node-usage spread columns (memory, CPU); fractions of allocatable.
 pub const NODE_USAGE_SPREAD: [(&str, &str); 2] =

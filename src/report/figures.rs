@@ -245,7 +245,9 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         "Worst cascade depth",
         Unit::Count,
         depth,
-        depth.is_none().then(|| missing(col::CASCADES_FILE).unwrap()),
+        depth
+            .is_none()
+            .then(|| missing(col::CASCADES_FILE).unwrap()),
         true,
     );
     let avail = Metric::MinWorkloadAvailability.get(run);
@@ -468,7 +470,9 @@ fn worst_availability_note(run: &RunData, avail: Option<f64>) -> Option<String> 
         .or_else(|| {
             run.summary_workloads().iter().find_map(|w| {
                 let v = w.get(col::S_AVAILABILITY).and_then(Value::as_f64)?;
-                (v == a).then(|| w.get(col::S_WORKLOAD_NAME).and_then(Value::as_str)).flatten()
+                (v == a)
+                    .then(|| w.get(col::S_WORKLOAD_NAME).and_then(Value::as_str))
+                    .flatten()
             })
         })?
         .to_owned();

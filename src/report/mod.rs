@@ -37,6 +37,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+pub use crate::figures::slo::slo_json;
+pub use crate::figures::stats::{mean_ci, MeanCi};
 pub use charts::{register_fonts, ChartFile, ChartKind, Skipped};
 pub use compare::{write_compare, CompareOptions, CompareOutput};
 pub use data::{check_results_dir, run_subdirs, RunData, Series, TextTable};
@@ -44,8 +46,6 @@ pub use document::{html_page, markdown};
 pub use error::ReportError;
 pub use figures::{Figure, FigureKey, Figures};
 pub use format::Unit;
-pub use crate::figures::slo::slo_json;
-pub use crate::figures::stats::{mean_ci, MeanCi};
 pub use slo::{evaluate, judge_results_dir, Status, Verdict, SLO_FILE};
 
 use crate::scenario::types::slo::Slo;

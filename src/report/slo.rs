@@ -66,10 +66,7 @@ pub fn evaluate(slo: &Slo, figures: &Figures) -> Vec<Verdict> {
             };
             let sign = if t.op.is_upper() { "≤" } else { "≥" };
             Verdict {
-                slo: SLOS
-                    .iter()
-                    .find(|d| d.key == t.name)
-                    .map_or("", |d| d.key),
+                slo: SLOS.iter().find(|d| d.key == t.name).map_or("", |d| d.key),
                 figure: fig,
                 threshold: format!("{sign} {}", format::value(unit, Some(t.limit))),
                 value: format::value(unit, value),

@@ -26,7 +26,12 @@ impl RunView for RunData {
         let Some(p) = self.ts.get(col::PODS_PENDING) else {
             return Vec::new();
         };
-        self.ts.time().iter().zip(p).map(|(t, p)| (ms(*t), *p)).collect()
+        self.ts
+            .time()
+            .iter()
+            .zip(p)
+            .map(|(t, p)| (ms(*t), *p))
+            .collect()
     }
 
     fn requested_ready(&self, resource: Resource) -> Option<Vec<Option<f64>>> {
@@ -44,7 +49,12 @@ impl RunView for RunData {
     }
 
     fn fault_starts_ms(&self) -> Option<Vec<u64>> {
-        let mut starts: Vec<u64> = self.faults.as_ref()?.iter().map(|f| ms(f.start_s)).collect();
+        let mut starts: Vec<u64> = self
+            .faults
+            .as_ref()?
+            .iter()
+            .map(|f| ms(f.start_s))
+            .collect();
         starts.sort_unstable();
         starts.dedup();
         Some(starts)

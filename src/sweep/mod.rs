@@ -34,10 +34,10 @@ pub mod shard;
 
 pub use crate::figures::{metric, stats};
 
+pub use crate::figures::{parse_slo, Metric, Threshold};
 pub use error::SweepError;
 pub use exec::{run_sweep, simulate, RunRecord};
 pub use file::{load_sweep, parse_sweep, Sweep};
-pub use crate::figures::{parse_slo, Metric, Threshold};
 pub use output::{merge, write_tables, Combined, Manifest};
 pub use plan::{PlanResult, PlanSpec};
 pub use shard::Shard;

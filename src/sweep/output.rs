@@ -34,7 +34,6 @@ use super::stats::{fixed, stats, Stats};
 use crate::metrics::schema::{self, Cell};
 use crate::report::sweep_chart::{write_sweep_charts, write_sweep_index};
 
-
 /// The per-metric cells of `sweep.csv` (`<metric>_mean`, …), with the columns of
 /// [`crate::metrics::schema`].
 const SWEEP_STAT_CELLS: &[Cell<Stats>] = &[
@@ -539,8 +538,7 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
     let mut runs_csv = Vec::new();
     {
         let mut w = csv::Writer::from_writer(&mut runs_csv);
-        let mut header: Vec<String> =
-            schema::RUNS_COLUMNS.iter().map(|c| c.name.into()).collect();
+        let mut header: Vec<String> = schema::RUNS_COLUMNS.iter().map(|c| c.name.into()).collect();
         header.extend(m.parameters.iter().cloned());
         header.extend(m.metrics.iter().cloned());
         w.write_record(&header).map_err(csv_err(dir, RUNS_CSV))?;

@@ -57,7 +57,7 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
     .unwrap();
     let mut ts = BufWriter::new(fs::File::create(dir.join("timeseries.csv")).unwrap());
     let mut h = String::from(
-        "time_s,nodes_ready,pods_pending,pods_unschedulable,pods_running,pods_succeeded,\
+        "time_s,nodes_ready,pods_pending,pods_unschedulable,pods_ready,pods_succeeded,\
          cpu_requested_m,cpu_allocatable_m,cpu_used_m,mem_requested_bytes,mem_allocatable_bytes,mem_used_bytes",
     );
     for z in ZONES {
@@ -365,6 +365,10 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         "scenario": "synthetic", "seed": 1, "simulatedDurationS": end_s,
         "podsCreated": 550, "podsUnschedulableAtEnd": 0, "schedulingFailures": 12,
         "podsPreempted": 3, "podsFailed": 0, "workloads": workloads,
+        // As the recorder writes them: the totals and the resilience section the figures read.
+        "evictions": ev_total, "oomKills": oom_total,
+        "resilience": {"cascades": 12, "maxCascadeDepth": 5, "worstWorkload": "batch",
+            "worstAvailability": 0.97},
     });
     fs::write(
         dir.join("summary.json"),

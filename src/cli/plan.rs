@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use super::sweep::{cli_error, runs_bar, with_threads};
 use super::CliError;
+use clustersim::figures::stats::fixed;
 use clustersim::scenario::DurationMs;
 use clustersim::scenario::{parse_scenario_with_overrides, Override};
 use clustersim::sweep::nplus::{fault_time, plan_domains, Domain, NPlus, FAULT_PREFIX};
 use clustersim::sweep::plan::{cases_across, Check, Evaluation};
-use clustersim::sweep::stats::fixed;
 use clustersim::sweep::{parse_slo, PlanSpec};
 
 /// Options of `plan`.

@@ -16,13 +16,6 @@ pub struct AutoscalerSample {
     pub nodes_removed: u64,
 }
 
-/// Column names the autoscaler adds to `timeseries.csv` (after every other column).
-pub const AUTOSCALER_COLUMNS: [&str; 3] = [
-    "nodes_total",
-    "autoscaler_nodes_added",
-    "autoscaler_nodes_removed",
-];
-
 /// Summary statistics of a set of durations, seconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct WaitStats {

@@ -3,11 +3,9 @@
 //!
 //! Pure: [`build_cascades`] takes effect records in any order (each naming its parent and its
 //! root) and groups them; [`cascade_rows`] turns the trees into flat rows, given when each
-//! root's damage was repaired; [`write_cascades_csv`] writes them. Not yet called by
-//! `write_results` (the run loop does not record effects yet).
+//! root's damage was repaired; `write_results` writes them by [`super::schema::CASCADE_CELLS`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
 
 use serde::Serialize;
 
@@ -201,22 +199,6 @@ pub struct CascadeRow {
     pub time_to_recovery_s: String,
 }
 
-/// Column names of `cascades.csv`, in order.
-pub const CASCADE_COLUMNS: [&str; 12] = [
-    "root_id",
-    "root_kind",
-    "root_target",
-    "root_time_s",
-    "nodes_failed",
-    "pods_evicted",
-    "pods_oom_killed",
-    "pods_displaced",
-    "pods_rescheduled",
-    "effects",
-    "depth",
-    "time_to_recovery_s",
-];
-
 /// The row of each cascade. `recovered_at(cascade)` gives when its damage was repaired
 /// (e.g. every displaced pod running again and every failed node Ready), ms, if it was.
 pub fn cascade_rows(
@@ -261,19 +243,6 @@ pub fn cascade_rows(
             }
         })
         .collect()
-}
-
-/// Writes `rows` as CSV with a header line of [`CASCADE_COLUMNS`], and flushes.
-pub fn write_cascades_csv<W: io::Write>(out: W, rows: &[CascadeRow]) -> csv::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(out);
-    w.write_record(CASCADE_COLUMNS)?;
-    for row in rows {
-        w.serialize(row)?;
-    }
-    w.flush()?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -366,11 +335,10 @@ mod tests {
         assert_eq!(rows[1].nodes_failed, 1);
         assert_eq!(rows[2].time_to_recovery_s, NOT_RECOVERED);
 
-        let mut out = Vec::new();
-        write_cascades_csv(&mut out, &rows).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], CASCADE_COLUMNS.join(","));
+        use crate::metrics::schema::{cell_header, cell_row, CASCADE_CELLS};
+        let mut lines = vec![cell_header(CASCADE_CELLS).join(",")];
+        lines.extend(rows.iter().map(|r| cell_row(CASCADE_CELLS, r).join(",")));
+        assert!(lines[0].starts_with("root_id,root_kind,"));
         assert_eq!(lines.len(), 4);
         assert_eq!(
             lines[2],

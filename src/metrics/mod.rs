@@ -20,6 +20,7 @@ pub mod pressure;
 mod recorder;
 mod replace;
 pub mod resilience;
+pub mod schema;
 mod series;
 mod summary;
 pub mod write;
@@ -37,8 +38,7 @@ pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
 pub use recorder::Recorder;
 pub use resilience::{
     FaultWindow, Resilience, ResilienceResult, ResilienceSample, WorkloadRow, WorkloadUsed,
-    RESILIENCE_COLUMNS,
 };
-pub use series::{requested_fraction, Sample, TimeSeries, ZoneSample, READY_COLUMNS};
+pub use series::{requested_fraction, Sample, TimeSeries, ZoneSample};
 pub use summary::{BindKind, FinishInfo, RunResult, Summary, WorkloadInfo, WorkloadSummary};
 pub use write::{peak_rss_bytes, write_results, write_results_with, Timing, WriteError};

@@ -14,15 +14,6 @@
 use crate::cluster::{NodeId, World, MEMORY};
 use crate::kubelet::Kubelet;
 
-/// Column names of `node_samples.csv`.
-pub const NODE_SAMPLE_COLUMNS: [&str; 5] = [
-    "time_s",
-    "node",
-    "mem_usage_fraction",
-    "memory_pressure",
-    "ready",
-];
-
 const PPM_MASK: u32 = (1 << 30) - 1;
 const PRESSURE_BIT: u32 = 1 << 30;
 const NOT_READY_BIT: u32 = 1 << 31;

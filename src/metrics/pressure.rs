@@ -36,35 +36,6 @@ pub struct PressureSample {
     pub node_cpu_ppm: [u64; 4],
 }
 
-/// Column names the pressure model adds to `timeseries.csv` (after the existing ones), for
-/// the given zones.
-pub fn pressure_columns(zones: &[String]) -> Vec<String> {
-    let mut h = vec!["cpu_used_m".to_string(), "mem_used_bytes".to_string()];
-    for z in zones {
-        h.push(format!("cpu_used_m_zone_{z}"));
-        h.push(format!("mem_used_bytes_zone_{z}"));
-    }
-    for s in [
-        "nodes_memory_pressure",
-        "evictions",
-        "oom_kills",
-        "oom_kills_limit",
-        "oom_kills_node",
-        "container_restarts",
-        "containers_crashloop",
-        "cpu_throttled_core_s",
-        "cpu_contention_core_s",
-    ] {
-        h.push(s.to_string());
-    }
-    for r in ["mem", "cpu"] {
-        for p in ["p50", "p90", "p99", "max"] {
-            h.push(format!("node_{r}_usage_{p}"));
-        }
-    }
-    h
-}
-
 /// One row of `nodes.csv`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeRow {
@@ -93,22 +64,6 @@ pub struct NodeRow {
     /// Container restarts on the node.
     pub container_restarts: u64,
 }
-
-/// Column names of `nodes.csv`.
-pub const NODE_COLUMNS: [&str; 12] = [
-    "node",
-    "pool",
-    "zone",
-    "peak_cpu_usage_fraction",
-    "peak_mem_usage_fraction",
-    "peak_cpu_m",
-    "peak_mem_bytes",
-    "memory_pressure_s",
-    "evictions",
-    "oom_kills_limit",
-    "oom_kills_node",
-    "container_restarts",
-];
 
 /// Per-workload pressure totals in `summary.json`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -183,20 +138,5 @@ mod tests {
         // 1.5 cores for 2 s = 3 core-seconds = 1500 m × 2000 ms.
         format_core_seconds(1500 * 2000, &mut s);
         assert_eq!(s, "3.000");
-    }
-
-    #[test]
-    fn columns_per_zone() {
-        let c = pressure_columns(&["a".into()]);
-        assert_eq!(
-            &c[..4],
-            [
-                "cpu_used_m",
-                "mem_used_bytes",
-                "cpu_used_m_zone_a",
-                "mem_used_bytes_zone_a"
-            ]
-        );
-        assert!(c.contains(&"node_cpu_usage_max".to_string()));
     }
 }

@@ -31,19 +31,8 @@ pub struct ResilienceSample {
     pub pods_drained: u64,
 }
 
-/// Column names of the [`ResilienceSample`] part of `timeseries.csv`.
-pub const RESILIENCE_COLUMNS: [&str; 7] = [
-    "nodes_not_ready",
-    "nodes_unknown",
-    "nodes_cordoned",
-    "pods_unschedulable",
-    "pods_terminating",
-    "pods_displaced",
-    "pods_drained",
-];
-
 impl ResilienceSample {
-    /// The values in [`RESILIENCE_COLUMNS`] order.
+    /// The values in the order of [`super::schema::TS_RESILIENCE`].
     pub fn values(&self) -> [u64; 7] {
         [
             self.nodes_not_ready,
@@ -136,32 +125,6 @@ impl WorkloadRow {
         self.used = Some(u);
     }
 }
-
-/// Column names of `workloads.csv`. Units: `_m` millicores, `_bytes` bytes, `_core_s`
-/// core-seconds (∫ millicores dt / 10⁶ ms), `_byte_s` byte-seconds; `_peak_` the highest level
-/// held at once. `used`, `throttled` and `contended` columns are empty without the usage model.
-pub const WORKLOAD_COLUMNS: [&str; 20] = [
-    "workload",
-    "kind",
-    "desired",
-    "availability",
-    "min_availability",
-    "minutes_below_desired",
-    "cpu_requested_m",
-    "cpu_used_m",
-    "mem_requested_bytes",
-    "mem_used_bytes",
-    "cpu_requested_core_s",
-    "cpu_requested_peak_m",
-    "mem_requested_byte_s",
-    "mem_requested_peak_bytes",
-    "cpu_used_core_s",
-    "cpu_used_peak_m",
-    "mem_used_byte_s",
-    "mem_used_peak_bytes",
-    "cpu_throttled_core_s",
-    "cpu_contended_core_s",
-];
 
 /// `summary.json` key `resilience`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

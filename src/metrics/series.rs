@@ -98,16 +98,6 @@ impl ZoneSample {
     }
 }
 
-/// Columns of `timeseries.csv` after the resilience columns: ready pods and the cluster
-/// totals over the other node set (see [`ZoneSample`]).
-pub const READY_COLUMNS: [&str; 5] = [
-    "pods_ready",
-    "cpu_requested_m_ready",
-    "cpu_allocatable_m_all",
-    "mem_requested_bytes_ready",
-    "mem_allocatable_bytes_all",
-];
-
 /// One time-series row (one per metrics interval, plus a final one at the end of the run).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Sample {
@@ -165,48 +155,8 @@ pub struct TimeSeries {
 }
 
 impl TimeSeries {
-    /// Column names of `timeseries.csv`, in order.
+    /// Column names of `timeseries.csv`, in order ([`super::schema::TIMESERIES`]).
     pub fn header(&self) -> Vec<String> {
-        let mut h: Vec<String> = [
-            "time_s",
-            "nodes_ready",
-            "pods_pending",
-            "pods_running",
-            "pods_succeeded",
-            "cpu_requested_m",
-            "cpu_allocatable_m",
-            "mem_requested_bytes",
-            "mem_allocatable_bytes",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for z in &self.zones {
-            h.push(format!("cpu_requested_m_zone_{z}"));
-            h.push(format!("cpu_allocatable_m_zone_{z}"));
-            h.push(format!("mem_requested_bytes_zone_{z}"));
-            h.push(format!("mem_allocatable_bytes_zone_{z}"));
-        }
-        for s in [
-            "nodes_over_80pct_requested",
-            "nodes_over_90pct_requested",
-            "sched_attempts",
-            "sched_failures",
-            "pods_created",
-            "pods_failed",
-            "pods_deleted",
-            "preemptions",
-        ] {
-            h.push(s.to_string());
-        }
-        h.extend(RESILIENCE_COLUMNS.iter().map(|s| s.to_string()));
-        h.extend(READY_COLUMNS.iter().map(|s| s.to_string()));
-        if self.pressure {
-            h.extend(pressure::pressure_columns(&self.zones));
-        }
-        if self.autoscaler {
-            h.extend(autoscaler::AUTOSCALER_COLUMNS.iter().map(|s| s.to_string()));
-        }
-        h
+        super::schema::TIMESERIES.header(&self.zones, self.pressure, self.autoscaler)
     }
 }

@@ -9,7 +9,8 @@
 //! a listed file is missing.
 //! Every file except `timing.json` is a pure function of the run (byte-identical for one seed).
 
-use super::pressure::{format_core_seconds, format_ppm, NodeRow, NODE_COLUMNS};
+use super::pressure::{format_core_seconds, format_ppm, NodeRow};
+use super::schema;
 use super::{EventLog, RunResult, Summary, TimeSeries};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -141,14 +142,14 @@ fn write_all(
     timing: &Timing,
 ) -> Result<(), WriteError> {
     write_json(&dir.join("timing.json"), timing)?;
-    write_timeseries(&dir.join("timeseries.csv"), &result.timeseries)?;
-    write_events(&dir.join("events.csv"), &result.events)?;
+    write_timeseries(&dir.join(schema::TIMESERIES.file), &result.timeseries)?;
+    write_events(&dir.join(schema::EVENTS.file), &result.events)?;
     if let Some(nodes) = &result.nodes {
-        write_nodes(&dir.join("nodes.csv"), nodes)?;
+        write_nodes(&dir.join(schema::NODES.file), nodes)?;
     }
     super::write_resilience::write_resilience(dir, &result.resilience)?;
     if let Some(samples) = &result.node_samples {
-        write_node_samples(&dir.join("node_samples.csv"), samples)?;
+        write_node_samples(&dir.join(schema::NODE_SAMPLES.file), samples)?;
     }
     // Last: a results directory with `summary.json` is complete, and says what it holds.
     let mut files = Vec::new();
@@ -280,7 +281,7 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
                 }
                 None => rec.extend(std::iter::repeat_n(
                     String::new(),
-                    super::autoscaler::AUTOSCALER_COLUMNS.len(),
+                    schema::TS_AUTOSCALER.len(),
                 )),
             }
         }
@@ -289,18 +290,12 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
     finish_csv(path, w)
 }
 
-/// Column names of `events.csv`.
-pub const EVENT_COLUMNS: [&str; 8] = [
-    "time_s", "event", "pod", "workload", "node", "score", "reason", "cause",
-];
-
-/// Columns `events.csv` adds when the usage model was on (filled on eviction and OOM rows).
-pub const EVENT_PRESSURE_COLUMNS: [&str; 2] = ["qos", "usage_bytes"];
-
 /// Appends the pressure columns of one time-series row (empty cells if it has none).
 fn push_pressure(rec: &mut Vec<String>, p: Option<&super::PressureSample>, zones: usize) {
     let Some(p) = p else {
-        let n = super::pressure::pressure_columns(&vec![String::new(); zones]).len();
+        let n = schema::TS_USAGE.len()
+            + zones * schema::TS_USAGE_ZONE.len()
+            + schema::TS_PRESSURE.len();
         rec.extend(std::iter::repeat_n(String::new(), n));
         return;
     };
@@ -351,7 +346,8 @@ pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), Wri
         .map(|n| csv_field(s.names().get(n).map_or("", String::as_str)))
         .collect();
     let mut line = String::with_capacity(128);
-    line.push_str(&super::node_samples::NODE_SAMPLE_COLUMNS.join(","));
+    let header: Vec<&str> = schema::NODE_SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
+    line.push_str(&header.join(","));
     line.push('\n');
     let mut time = String::new();
     for (i, &t) in s.times_ms().iter().enumerate() {
@@ -386,7 +382,8 @@ fn write_nodes(path: &Path, rows: &[NodeRow]) -> Result<(), WriteError> {
         source,
     };
     let mut w = csv_writer(path)?;
-    w.write_record(NODE_COLUMNS).map_err(csv_err)?;
+    w.write_record(schema::NODE_COLUMNS.iter().map(|c| c.name))
+        .map_err(csv_err)?;
     let (mut cpu, mut mem, mut secs) = (String::new(), String::new(), String::new());
     for r in rows {
         cpu.clear();
@@ -420,16 +417,8 @@ fn write_events(path: &Path, log: &EventLog) -> Result<(), WriteError> {
         source,
     };
     let mut w = csv_writer(path)?;
-    if log.pressure {
-        let header: Vec<&str> = EVENT_COLUMNS
-            .iter()
-            .chain(&EVENT_PRESSURE_COLUMNS)
-            .copied()
-            .collect();
-        w.write_record(header).map_err(csv_err)?;
-    } else {
-        w.write_record(EVENT_COLUMNS).map_err(csv_err)?;
-    }
+    w.write_record(schema::EVENTS.header(&[], log.pressure, false))
+        .map_err(csv_err)?;
     let mut usage = String::new();
     let (mut time, mut pod, mut score, mut reason, mut cause) = (
         String::new(),

@@ -1,81 +1,37 @@
-//! Every file and column name the report reads from a results directory, in one place.
+//! Every file and column name the report reads from a results directory, in one place, each
+//! taken from the results schema ([`crate::metrics::schema`], where the writer takes its
+//! headers and `docs/output-format.md` is generated from): a name here that the schema does not
+//! define does not compile, so the report cannot read a column nothing writes.
 //!
-//! The report degrades gracefully: a chart or figure whose inputs are absent is skipped and
-//! listed as "not available in this run"; as soon as a later version of the recorder writes the
-//! column or file named here, the chart or figure appears without any change to the report.
-//! Columns are only ever added to the results format, never renamed, so these names are a
-//! contract: a recorder that adds, say, evictions must write them under the name below.
-//!
-//! # `summary.json` (required)
-//! | key | meaning |
-//! |---|---|
-//! | `scenario`, `seed`, `simulatedDurationS` | required; identify the run |
-//! | `files` | every other file the run wrote; a directory missing one is refused as incomplete |
-//! | `podsUnschedulableAtEnd`, `podsCreated`, `schedulingFailures`, `podsPreempted`, `podsFailed` | end-of-run counts |
-//! | `workloads[]` (`name`, `kind`, `desired`, `created`, `runningAtEnd`, `pendingAtEnd`, `succeeded`, `failed`, `deleted`) | per-workload pods |
-//! | `nodes` *(later)* | fleet size; else the rows of `nodes.csv`; else the peak of `nodes_ready` |
-//! | `jobsFailed`, `jobsSucceeded` *(runs with Jobs)* | Jobs failed (`BackoffLimitExceeded`) / succeeded; the "Jobs failed" figure |
-//! | `evictions`, `oomKills` *(usage model)* | totals; else the sums of the per-interval columns below |
-//! | `workloads[].availability` *(later)* | fraction of 1; or the `availability` column of `workloads.csv` |
-//!
-//! # `timeseries.csv` (required; one row per metrics interval)
-//! `time_s` (simulated seconds) is required. Counts named "per interval" are reset at every
-//! sample; the others are levels at the sample time. Per-zone columns are
-//! `<column>_zone_<zone>` (zones are discovered from [`CPU_REQUESTED`]`_zone_*`).
-//! | column | meaning | used by |
-//! |---|---|---|
-//! | `nodes_ready`, `pods_running`, `pods_pending` | levels (`pods_running`: phase Running, also on down nodes and terminating) | timeline (fallback), figures |
-//! | `pods_ready` | level: Running, not terminating, on an up node | timeline |
-//! | `pods_unschedulable` | level: Pending pods that failed a scheduling cycle | timeline |
-//! | `nodes_not_ready`, `nodes_unknown`, `nodes_cordoned` | levels | nodes |
-//! | `pods_displaced` | per interval: pods that lost their node | evictions (own panel) |
-//! | `cpu_requested_m`, `cpu_allocatable_m`, `mem_requested_bytes`, `mem_allocatable_bytes` (+ per zone) | levels: requested by pods on any node; allocatable of Ready nodes | utilisation |
-//! | `cpu_requested_m_ready`, `mem_requested_bytes_ready` | levels: requested by pods on Ready nodes | peak requested / allocatable (Ready nodes) |
-//! | `cpu_allocatable_m_all`, `mem_allocatable_bytes_all` | levels: allocatable of all nodes | peak requested / allocatable (all nodes) |
-//! | `cpu_used_m`, `mem_used_bytes` (+ per zone) *(usage model)* | actual usage | utilisation |
-//! | `nodes_over_80pct_requested`, `nodes_over_90pct_requested` | levels | nodes |
-//! | `nodes_memory_pressure` *(usage model)* | nodes with MemoryPressure | nodes, figures |
-//! | `sched_attempts`, `sched_failures`, `preemptions` | per interval | scheduling |
-//! | `evictions`, `oom_kills` *(usage model)* | per interval | evictions, figures |
-//! | `evictions_cause_<cause>`, `oom_kills_cause_<cause>` *(later)* | per interval, by cause | evictions (stacked) |
-//! | `oom_kills_limit`, `oom_kills_node` | per interval: OOM kills at the container limit / by the node running out | evictions (stacked) |
-//! | `node_mem_usage_<q>`, `node_cpu_usage_<q>` for `q` in `p50`, `p90`, `p99`, `max` | spread of node usage / allocatable at the sample | node usage spread |
-//!
-//! # Optional files
-//! | file | columns | used by |
-//! |---|---|---|
-//! | `faults.csv` | `start_s`, `end_s` (empty: until the end), `kind`, `target` | shaded fault windows on every time chart and the heatmap, `maxPendingAfter {fault}`, time to recover |
-//! | `cascades.csv` | as `metrics::cascade` writes it ([`crate::metrics::cascade::CASCADE_COLUMNS`]): `root_id`, `root_kind`, `root_target`, `root_time_s`, `nodes_failed`, `pods_evicted`, `pods_oom_killed`, `pods_displaced`, `pods_rescheduled`, `effects`, `depth`, `time_to_recovery_s` (seconds or `not recovered`) (required: `effects`, `depth`) | cascades chart, cascade figures, which cascade the tree shows (largest `effects`); its `fault` rows give time to recover, and fault windows when there is no `faults.csv` |
-//! | `effects.csv` | `id`, `parent` (empty for roots), `root`, `kind` (`EffectKind::as_str`), `target`, `time_s` | cascade tree of the largest cascade (streamed) |
-//! | `nodes.csv` | `node`, `zone`, `pool`, `peak_cpu_usage_fraction`, `peak_mem_usage_fraction` | heatmap grouping, usage histogram |
-//! | `node_samples.csv` | `time_s`, `node`, `mem_usage_fraction`, `memory_pressure` (0/1), `ready` (0/1) | pressure heatmap (streamed) |
-//! | `workloads.csv` | `workload`, `kind`, `desired`, `availability` (time-weighted mean of ready/desired, fraction of 1), `min_availability`, `minutes_below_desired`, `cpu_requested_m`, `cpu_used_m`, `mem_requested_bytes`, `mem_used_bytes` (at the end), `cpu_requested_core_s`, `cpu_used_core_s`, `mem_requested_byte_s`, `mem_used_byte_s` (integrated over the run; the chart shows them divided by the duration) and more (used: empty without the usage model) | requested-vs-used chart, worst availability, which workloads the availability chart shows |
-//! | `workload_availability.csv` | `time_s`, `workload`, `desired`, `ready` (one row per metrics sample per workload) | availability chart (streamed) |
-//! | `slo.json` | the scenario's `slo:` section as JSON (see [`crate::scenario::types::slo`]) | pass / fail verdicts |
+//! A chart or figure whose inputs a run lacks (a file written only with faults, columns written
+//! only with the usage model or the autoscaler) is skipped and listed as "not available in this
+//! run".
 //!
 //! The large files (`node_samples.csv`, `effects.csv`, `workload_availability.csv`) are
 //! streamed, not loaded: a week of 7,000 nodes sampled every 15 minutes (4.7 million rows) is
 //! fine; a sample every minute (70 million rows) is too big to be useful, which is why the
 //! recorder samples nodes more coarsely (`simulation.nodeSampleInterval`).
 
-/// Required files.
+use crate::metrics::schema::{self as s, cell_name, name_in};
+
+/// Required: the run's totals.
 pub const SUMMARY_FILE: &str = "summary.json";
 /// Required: the cluster time series.
-pub const TIMESERIES_FILE: &str = "timeseries.csv";
+pub const TIMESERIES_FILE: &str = s::TIMESERIES.file;
 /// Optional: fault windows.
-pub const FAULTS_FILE: &str = "faults.csv";
+pub const FAULTS_FILE: &str = s::FAULTS.file;
 /// Optional: one row per cascade.
-pub const CASCADES_FILE: &str = "cascades.csv";
+pub const CASCADES_FILE: &str = s::CASCADES.file;
 /// Optional: one row per node.
-pub const NODES_FILE: &str = "nodes.csv";
+pub const NODES_FILE: &str = s::NODES.file;
 /// Optional: per-node samples over time (streamed).
-pub const NODE_SAMPLES_FILE: &str = "node_samples.csv";
+pub const NODE_SAMPLES_FILE: &str = s::NODE_SAMPLES.file;
 /// Optional: one row per workload.
-pub const WORKLOADS_FILE: &str = "workloads.csv";
+pub const WORKLOADS_FILE: &str = s::WORKLOADS.file;
 /// Optional: the causality log (streamed by the cascade tree).
-pub const EFFECTS_FILE: &str = "effects.csv";
+pub const EFFECTS_FILE: &str = s::EFFECTS.file;
 /// Optional: ready / desired per workload per sample (streamed).
-pub const WORKLOAD_AVAILABILITY_FILE: &str = "workload_availability.csv";
+pub const WORKLOAD_AVAILABILITY_FILE: &str = s::WORKLOAD_AVAILABILITY.file;
 /// Optional: the scenario's SLO section.
 pub const SLO_FILE: &str = "slo.json";
 /// Written by the report into the results directory.
@@ -83,109 +39,114 @@ pub const CHARTS_DIR: &str = "charts";
 
 // summary.json keys.
 /// Every other file the run wrote (a reader refuses the directory when one is missing).
-pub const S_FILES: &str = "files";
+pub const S_FILES: &str = name_in(s::SUMMARY_FIELDS, "files");
 /// Scenario name.
-pub const S_SCENARIO: &str = "scenario";
+pub const S_SCENARIO: &str = name_in(s::SUMMARY_FIELDS, "scenario");
 /// Master seed.
-pub const S_SEED: &str = "seed";
+pub const S_SEED: &str = name_in(s::SUMMARY_FIELDS, "seed");
 /// Simulated duration, seconds.
-pub const S_DURATION: &str = "simulatedDurationS";
-/// Fleet size (later).
-pub const S_NODES: &str = "nodes";
+pub const S_DURATION: &str = name_in(s::SUMMARY_FIELDS, "simulatedDurationS");
 /// Pending pods at the end that failed a scheduling cycle.
-pub const S_UNSCHEDULABLE_AT_END: &str = "podsUnschedulableAtEnd";
+pub const S_UNSCHEDULABLE_AT_END: &str = name_in(s::SUMMARY_FIELDS, "podsUnschedulableAtEnd");
 /// Pods created.
-pub const S_PODS_CREATED: &str = "podsCreated";
+pub const S_PODS_CREATED: &str = name_in(s::SUMMARY_FIELDS, "podsCreated");
 /// Pods failed.
-pub const S_PODS_FAILED: &str = "podsFailed";
+pub const S_PODS_FAILED: &str = name_in(s::SUMMARY_FIELDS, "podsFailed");
 /// Jobs that failed with `BackoffLimitExceeded` (runs with Jobs only).
-pub const S_JOBS_FAILED: &str = "jobsFailed";
+pub const S_JOBS_FAILED: &str = name_in(s::SUMMARY_FIELDS, "jobsFailed");
 /// Jobs that succeeded (runs with Jobs only).
-pub const S_JOBS_SUCCEEDED: &str = "jobsSucceeded";
+pub const S_JOBS_SUCCEEDED: &str = name_in(s::SUMMARY_FIELDS, "jobsSucceeded");
 /// Scheduling cycles that found no node.
-pub const S_SCHED_FAILURES: &str = "schedulingFailures";
+pub const S_SCHED_FAILURES: &str = name_in(s::SUMMARY_FIELDS, "schedulingFailures");
 /// Pods deleted by preemption.
-pub const S_PODS_PREEMPTED: &str = "podsPreempted";
+pub const S_PODS_PREEMPTED: &str = name_in(s::SUMMARY_FIELDS, "podsPreempted");
 /// Evictions over the run (usage model).
-pub const S_EVICTIONS: &str = "evictions";
+pub const S_EVICTIONS: &str = name_in(s::SUMMARY_FIELDS, "evictions");
 /// OOM kills over the run (usage model).
-pub const S_OOM_KILLS: &str = "oomKills";
+pub const S_OOM_KILLS: &str = name_in(s::SUMMARY_FIELDS, "oomKills");
 /// Per-workload array.
-pub const S_WORKLOADS: &str = "workloads";
+pub const S_WORKLOADS: &str = name_in(s::SUMMARY_FIELDS, "workloads");
 /// The resilience object.
-pub const S_RESILIENCE: &str = "resilience";
+pub const S_RESILIENCE: &str = name_in(s::SUMMARY_FIELDS, "resilience");
 /// In `resilience`: true when overload failure (not upstream behaviour) was on.
-pub const S_OVERLOAD_ENABLED: &str = "overloadFailureEnabled";
-/// Per-workload availability, fraction of 1 (later).
-pub const S_AVAILABILITY: &str = "availability";
+pub const S_OVERLOAD_ENABLED: &str =
+    name_in(s::SUMMARY_RESILIENCE_FIELDS, "overloadFailureEnabled");
+/// In `resilience`: the workload with the lowest availability.
+pub const S_WORST_WORKLOAD: &str = name_in(s::SUMMARY_RESILIENCE_FIELDS, "worstWorkload");
+/// In `workloads[]`: the workload's name.
+pub const S_WORKLOAD_NAME: &str = name_in(s::SUMMARY_WORKLOAD_FIELDS, "name");
+/// In `workloads[]`: availability, fraction of 1.
+pub const S_AVAILABILITY: &str = name_in(s::SUMMARY_WORKLOAD_FIELDS, "availability");
 
 // timeseries.csv columns.
 /// Simulated time, seconds.
-pub const TIME: &str = "time_s";
+pub const TIME: &str = name_in(s::TS_BASE, "time_s");
 /// Ready nodes.
-pub const NODES_READY: &str = "nodes_ready";
+pub const NODES_READY: &str = name_in(s::TS_BASE, "nodes_ready");
 /// Running pods (phase Running: also pods on a down node and terminating pods).
-pub const PODS_RUNNING: &str = "pods_running";
+pub const PODS_RUNNING: &str = name_in(s::TS_BASE, "pods_running");
 /// Ready pods: Running, not terminating, on an up node.
-pub const PODS_READY: &str = "pods_ready";
+pub const PODS_READY: &str = name_in(s::TS_READY, "pods_ready");
 /// Pending pods.
-pub const PODS_PENDING: &str = "pods_pending";
+pub const PODS_PENDING: &str = name_in(s::TS_BASE, "pods_pending");
 /// Pending pods that failed a scheduling cycle.
-pub const PODS_UNSCHEDULABLE: &str = "pods_unschedulable";
+pub const PODS_UNSCHEDULABLE: &str = name_in(s::TS_RESILIENCE, "pods_unschedulable");
 /// Nodes whose Ready condition is False.
-pub const NODES_NOT_READY: &str = "nodes_not_ready";
+pub const NODES_NOT_READY: &str = name_in(s::TS_RESILIENCE, "nodes_not_ready");
 /// Nodes whose Ready condition is Unknown (the node stopped reporting).
-pub const NODES_UNKNOWN: &str = "nodes_unknown";
+pub const NODES_UNKNOWN: &str = name_in(s::TS_RESILIENCE, "nodes_unknown");
 /// Cordoned nodes (`spec.unschedulable`).
-pub const NODES_CORDONED: &str = "nodes_cordoned";
+pub const NODES_CORDONED: &str = name_in(s::TS_RESILIENCE, "nodes_cordoned");
 /// Pods that lost their node, per interval.
-pub const PODS_DISPLACED: &str = "pods_displaced";
-/// CPU requested by pods bound to any node (Ready or not), millicores.
-pub const CPU_REQUESTED: &str = "cpu_requested_m";
-/// CPU allocatable of Ready nodes, millicores.
-pub const CPU_ALLOCATABLE: &str = "cpu_allocatable_m";
+pub const PODS_DISPLACED: &str = name_in(s::TS_RESILIENCE, "pods_displaced");
+/// CPU requested by pods bound to any node (Ready or not), millicores (also per zone).
+pub const CPU_REQUESTED: &str = name_in(s::TS_ZONE, "cpu_requested_m");
+/// CPU allocatable of Ready nodes, millicores (also per zone).
+pub const CPU_ALLOCATABLE: &str = name_in(s::TS_ZONE, "cpu_allocatable_m");
 /// CPU requested by pods bound to Ready nodes, millicores.
-pub const CPU_REQUESTED_READY: &str = "cpu_requested_m_ready";
+pub const CPU_REQUESTED_READY: &str = name_in(s::TS_READY, "cpu_requested_m_ready");
 /// CPU allocatable of all nodes (Ready or not), millicores.
-pub const CPU_ALLOCATABLE_ALL: &str = "cpu_allocatable_m_all";
-/// CPU used, millicores (usage model).
-pub const CPU_USED: &str = "cpu_used_m";
-/// Memory requested by pods bound to any node, bytes.
-pub const MEM_REQUESTED: &str = "mem_requested_bytes";
-/// Memory allocatable of Ready nodes, bytes.
-pub const MEM_ALLOCATABLE: &str = "mem_allocatable_bytes";
+pub const CPU_ALLOCATABLE_ALL: &str = name_in(s::TS_READY, "cpu_allocatable_m_all");
+/// CPU used, millicores (usage model; also per zone).
+pub const CPU_USED: &str = name_in(s::TS_USAGE_ZONE, "cpu_used_m");
+/// Memory requested by pods bound to any node, bytes (also per zone).
+pub const MEM_REQUESTED: &str = name_in(s::TS_ZONE, "mem_requested_bytes");
+/// Memory allocatable of Ready nodes, bytes (also per zone).
+pub const MEM_ALLOCATABLE: &str = name_in(s::TS_ZONE, "mem_allocatable_bytes");
 /// Memory requested by pods bound to Ready nodes, bytes.
-pub const MEM_REQUESTED_READY: &str = "mem_requested_bytes_ready";
+pub const MEM_REQUESTED_READY: &str = name_in(s::TS_READY, "mem_requested_bytes_ready");
 /// Memory allocatable of all nodes (Ready or not), bytes.
-pub const MEM_ALLOCATABLE_ALL: &str = "mem_allocatable_bytes_all";
-/// Memory used, bytes (usage model).
-pub const MEM_USED: &str = "mem_used_bytes";
+pub const MEM_ALLOCATABLE_ALL: &str = name_in(s::TS_READY, "mem_allocatable_bytes_all");
+/// Memory used, bytes (usage model; also per zone).
+pub const MEM_USED: &str = name_in(s::TS_USAGE_ZONE, "mem_used_bytes");
 /// Infix of per-zone columns: `<column>_zone_<zone>`.
 pub const ZONE_INFIX: &str = "_zone_";
 /// Nodes above 80 % requested.
-pub const NODES_OVER_80: &str = "nodes_over_80pct_requested";
+pub const NODES_OVER_80: &str = name_in(s::TS_COUNTS, "nodes_over_80pct_requested");
 /// Nodes above 90 % requested.
-pub const NODES_OVER_90: &str = "nodes_over_90pct_requested";
+pub const NODES_OVER_90: &str = name_in(s::TS_COUNTS, "nodes_over_90pct_requested");
 /// Nodes with MemoryPressure (usage model).
-pub const NODES_MEMORY_PRESSURE: &str = "nodes_memory_pressure";
+pub const NODES_MEMORY_PRESSURE: &str = name_in(s::TS_PRESSURE, "nodes_memory_pressure");
 /// Scheduling cycles per interval.
-pub const SCHED_ATTEMPTS: &str = "sched_attempts";
+pub const SCHED_ATTEMPTS: &str = name_in(s::TS_COUNTS, "sched_attempts");
 /// Failed scheduling cycles per interval.
-pub const SCHED_FAILURES: &str = "sched_failures";
+pub const SCHED_FAILURES: &str = name_in(s::TS_COUNTS, "sched_failures");
 /// Preemptions per interval.
-pub const PREEMPTIONS: &str = "preemptions";
+pub const PREEMPTIONS: &str = name_in(s::TS_COUNTS, "preemptions");
 /// Evictions per interval (usage model).
-pub const EVICTIONS: &str = "evictions";
+pub const EVICTIONS: &str = name_in(s::TS_PRESSURE, "evictions");
 /// OOM kills per interval (usage model).
-pub const OOM_KILLS: &str = "oom_kills";
-/// Prefix of per-cause eviction columns (later).
-pub const EVICTIONS_CAUSE_PREFIX: &str = "evictions_cause_";
-/// Prefix of per-cause OOM-kill columns (later).
-pub const OOM_KILLS_CAUSE_PREFIX: &str = "oom_kills_cause_";
+pub const OOM_KILLS: &str = name_in(s::TS_PRESSURE, "oom_kills");
 /// OOM-kill cause columns the usage model writes, with their legend text.
 pub const OOM_KILLS_CAUSES: [(&str, &str); 2] = [
-    ("oom_kills_limit", "container limit"),
-    ("oom_kills_node", "node out of memory"),
+    (
+        name_in(s::TS_PRESSURE, "oom_kills_limit"),
+        "container limit",
+    ),
+    (
+        name_in(s::TS_PRESSURE, "oom_kills_node"),
+        "node out of memory",
+    ),
 ];
 /// Prefixes of the node-usage spread columns (memory, CPU); fractions of allocatable.
 pub const NODE_USAGE_SPREAD: [(&str, &str); 2] =
@@ -195,97 +156,91 @@ pub const SPREAD_QUANTILES: [&str; 4] = ["p50", "p90", "p99", "max"];
 
 // faults.csv
 /// Fault start, simulated seconds.
-pub const F_START: &str = "start_s";
+pub const F_START: &str = cell_name(s::FAULT_CELLS, "start_s");
 /// Fault end, simulated seconds (empty: lasts to the end).
-pub const F_END: &str = "end_s";
-/// Fault kind (`node`, `rack`, `zone`, …).
-pub const F_KIND: &str = "kind";
+pub const F_END: &str = cell_name(s::FAULT_CELLS, "end_s");
+/// Fault kind (`zoneOutage`, …).
+pub const F_KIND: &str = cell_name(s::FAULT_CELLS, "kind");
 /// What failed.
-pub const F_TARGET: &str = "target";
+pub const F_TARGET: &str = cell_name(s::FAULT_CELLS, "target");
 
-// cascades.csv (written by `metrics::cascade`)
+// cascades.csv
 /// Id of the cascade's root effect (the `root` of its rows in `effects.csv`).
-pub const C_ROOT_ID: &str = "root_id";
+pub const C_ROOT_ID: &str = cell_name(s::CASCADE_CELLS, "root_id");
 /// Kind of the cascade's root (`fault`, `overload_failure`, …).
-pub const C_ROOT_KIND: &str = "root_kind";
-/// Root kind of cascades set off by an injected fault.
-pub const C_FAULT: &str = "fault";
+pub const C_ROOT_KIND: &str = cell_name(s::CASCADE_CELLS, "root_kind");
 /// What the root hit (fault name, node).
-pub const C_ROOT_TARGET: &str = "root_target";
-/// Root time, simulated seconds (older name: `start_s`).
-pub const C_START: [&str; 2] = ["root_time_s", "start_s"];
-/// Effects in the tree besides the root (older name: `size`).
-pub const C_SIZE: [&str; 2] = ["effects", "size"];
+pub const C_ROOT_TARGET: &str = cell_name(s::CASCADE_CELLS, "root_target");
+/// Root time, simulated seconds.
+pub const C_START: &str = cell_name(s::CASCADE_CELLS, "root_time_s");
+/// Effects in the tree besides the root.
+pub const C_SIZE: &str = cell_name(s::CASCADE_CELLS, "effects");
 /// Longest chain of effects from the root.
-pub const C_DEPTH: &str = "depth";
+pub const C_DEPTH: &str = cell_name(s::CASCADE_CELLS, "depth");
 /// Time from the root to recovery, seconds, or [`C_NOT_RECOVERED`].
-pub const C_RECOVERY: &str = "time_to_recovery_s";
+pub const C_RECOVERY: &str = cell_name(s::CASCADE_CELLS, "time_to_recovery_s");
 /// Text of [`C_RECOVERY`] for damage never repaired in the run.
-pub const C_NOT_RECOVERED: &str = "not recovered";
-/// Duration, seconds (used when there is no [`C_RECOVERY`]).
-pub const C_DURATION: &str = "duration_s";
+pub const C_NOT_RECOVERED: &str = crate::metrics::cascade::NOT_RECOVERED;
 
 // nodes.csv and node_samples.csv
 /// Node name.
-pub const N_NODE: &str = "node";
+pub const N_NODE: &str = name_in(s::NODE_COLUMNS, "node");
 /// Node zone.
-pub const N_ZONE: &str = "zone";
+pub const N_ZONE: &str = name_in(s::NODE_COLUMNS, "zone");
 /// Node pool.
-pub const N_POOL: &str = "pool";
+pub const N_POOL: &str = name_in(s::NODE_COLUMNS, "pool");
 /// The node's peak CPU usage / allocatable.
-pub const N_PEAK_CPU: &str = "peak_cpu_usage_fraction";
+pub const N_PEAK_CPU: &str = name_in(s::NODE_COLUMNS, "peak_cpu_usage_fraction");
 /// The node's peak memory usage / allocatable.
-pub const N_PEAK_MEM: &str = "peak_mem_usage_fraction";
+pub const N_PEAK_MEM: &str = name_in(s::NODE_COLUMNS, "peak_mem_usage_fraction");
 /// Memory usage / allocatable at the sample.
-pub const NS_MEM: &str = "mem_usage_fraction";
+pub const NS_MEM: &str = name_in(s::NODE_SAMPLE_COLUMNS, "mem_usage_fraction");
 /// 1 when the node has MemoryPressure at the sample.
-pub const NS_PRESSURE: &str = "memory_pressure";
+pub const NS_PRESSURE: &str = name_in(s::NODE_SAMPLE_COLUMNS, "memory_pressure");
 /// 1 when the node is Ready at the sample.
-pub const NS_READY: &str = "ready";
+pub const NS_READY: &str = name_in(s::NODE_SAMPLE_COLUMNS, "ready");
 
 // effects.csv
 /// Effect id.
-pub const E_ID: &str = "id";
+pub const E_ID: &str = cell_name(s::EFFECT_CELLS, "id");
 /// Id of the effect that caused it (empty for a root).
-pub const E_PARENT: &str = "parent";
+pub const E_PARENT: &str = cell_name(s::EFFECT_CELLS, "parent");
 /// Id of the root of its cascade.
-pub const E_ROOT: &str = "root";
+pub const E_ROOT: &str = cell_name(s::EFFECT_CELLS, "root");
 /// Effect kind (`fault`, `node_not_ready`, `pod_displaced`, …).
-pub const E_KIND: &str = "kind";
+pub const E_KIND: &str = cell_name(s::EFFECT_CELLS, "kind");
 /// What it hit (node, pod, fault name).
-pub const E_TARGET: &str = "target";
+pub const E_TARGET: &str = cell_name(s::EFFECT_CELLS, "target");
 
 // workloads.csv and workload_availability.csv
 /// Workload name.
-pub const W_NAME: &str = "workload";
-/// Workload kind.
-pub const W_KIND: &str = "kind";
-/// Desired pods.
-pub const W_DESIRED: &str = "desired";
+pub const W_NAME: &str = cell_name(s::WORKLOAD_CELLS, "workload");
+/// Desired pods (workload_availability.csv).
+pub const W_DESIRED: &str = name_in(s::AVAILABILITY_COLUMNS, "desired");
 /// Ready pods (workload_availability.csv).
-pub const W_READY: &str = "ready";
+pub const W_READY: &str = name_in(s::AVAILABILITY_COLUMNS, "ready");
 /// Availability, fraction of 1.
-pub const W_AVAILABILITY: &str = "availability";
+pub const W_AVAILABILITY: &str = cell_name(s::WORKLOAD_CELLS, "availability");
 /// Lowest ready/desired at any sample, fraction of 1.
-pub const W_MIN_AVAILABILITY: &str = "min_availability";
+pub const W_MIN_AVAILABILITY: &str = cell_name(s::WORKLOAD_CELLS, "min_availability");
 /// Minutes with fewer ready pods than desired.
-pub const W_MINUTES_BELOW: &str = "minutes_below_desired";
+pub const W_MINUTES_BELOW: &str = cell_name(s::WORKLOAD_CELLS, "minutes_below_desired");
 /// CPU requested, millicores.
-pub const W_CPU_REQUESTED: &str = "cpu_requested_m";
+pub const W_CPU_REQUESTED: &str = cell_name(s::WORKLOAD_CELLS, "cpu_requested_m");
 /// CPU used, millicores.
-pub const W_CPU_USED: &str = "cpu_used_m";
+pub const W_CPU_USED: &str = cell_name(s::WORKLOAD_CELLS, "cpu_used_m");
 /// Memory requested, bytes.
-pub const W_MEM_REQUESTED: &str = "mem_requested_bytes";
+pub const W_MEM_REQUESTED: &str = cell_name(s::WORKLOAD_CELLS, "mem_requested_bytes");
 /// Memory used, bytes.
-pub const W_MEM_USED: &str = "mem_used_bytes";
+pub const W_MEM_USED: &str = cell_name(s::WORKLOAD_CELLS, "mem_used_bytes");
 /// CPU requested by the workload's running pods integrated over the run, core-seconds.
-pub const W_CPU_REQUESTED_CORE_S: &str = "cpu_requested_core_s";
+pub const W_CPU_REQUESTED_CORE_S: &str = cell_name(s::WORKLOAD_CELLS, "cpu_requested_core_s");
 /// CPU used integrated over the run, core-seconds (empty without the usage model).
-pub const W_CPU_USED_CORE_S: &str = "cpu_used_core_s";
+pub const W_CPU_USED_CORE_S: &str = cell_name(s::WORKLOAD_CELLS, "cpu_used_core_s");
 /// Memory requested integrated over the run, byte-seconds.
-pub const W_MEM_REQUESTED_BYTE_S: &str = "mem_requested_byte_s";
+pub const W_MEM_REQUESTED_BYTE_S: &str = cell_name(s::WORKLOAD_CELLS, "mem_requested_byte_s");
 /// Memory used integrated over the run, byte-seconds (empty without the usage model).
-pub const W_MEM_USED_BYTE_S: &str = "mem_used_byte_s";
+pub const W_MEM_USED_BYTE_S: &str = cell_name(s::WORKLOAD_CELLS, "mem_used_byte_s");
 
 /// The per-zone column name of `column` for `zone`.
 pub fn zone_column(column: &str, zone: &str) -> String {

@@ -24,8 +24,8 @@ use super::figures::{self, FigureKey, Figures};
 use super::format::{self, Unit};
 use super::scenario_diff::{self, ScenarioDiff};
 use super::slo::{evaluate, Status, Verdict};
-use super::stats::mean_ci;
 use super::{with_temp, write_file};
+use crate::figures::stats::mean_ci;
 use crate::scenario::types::slo::Slo;
 
 /// Files `compare` writes into its output directory (besides `charts/`).

@@ -246,11 +246,6 @@ impl TextTable {
         self.header.iter().position(|h| h == name)
     }
 
-    /// The index of the first of `names` the file has.
-    pub fn col_any(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.col(n))
-    }
-
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -502,10 +497,7 @@ impl RunData {
         let cascades = opt(col::CASCADES_FILE)
             .map(|p| TextTable::read(&p))
             .transpose()?;
-        let faults = match opt(col::FAULTS_FILE) {
-            Some(p) => Some(read_faults(&p)?),
-            None => cascades.as_ref().and_then(faults_from_cascades),
-        };
+        let faults = opt(col::FAULTS_FILE).map(|p| read_faults(&p)).transpose()?;
         let nodes = opt(col::NODES_FILE)
             .map(|p| TextTable::read(&p))
             .transpose()?;
@@ -585,28 +577,6 @@ fn zones_of(ts: &Series) -> Vec<String> {
         .iter()
         .filter_map(|n| n.strip_prefix(&prefix).map(str::to_owned))
         .collect()
-}
-
-/// Without `faults.csv`, the cascades whose root is a fault stand for the faults: from the root's
-/// time to its recovery (or the end of the run). None when the file has no `root_kind` column.
-fn faults_from_cascades(t: &TextTable) -> Option<Vec<Fault>> {
-    let kind = t.col(col::C_ROOT_KIND)?;
-    let start = t.col_any(&col::C_START)?;
-    let rec = t.col(col::C_RECOVERY);
-    let target = t.col(col::C_ROOT_TARGET);
-    let mut out: Vec<Fault> = (0..t.len())
-        .filter(|&r| t.text(r, kind) == col::C_FAULT)
-        .filter_map(|r| {
-            let start_s = t.num(r, start)?;
-            Some(Fault {
-                start_s,
-                end_s: rec.and_then(|c| t.num(r, c)).map(|d| start_s + d),
-                label: target.map(|c| t.text(r, c).to_owned()).unwrap_or_default(),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
-    Some(out)
 }
 
 fn read_faults(path: &Path) -> Result<Vec<Fault>, ReportError> {

@@ -7,6 +7,8 @@ use serde_json::Value;
 use super::columns as col;
 use super::data::RunData;
 use super::format::{self, Unit};
+use crate::figures::view::{RunView, SummaryField};
+use crate::figures::Metric;
 use crate::scenario::types::slo::{PendingAfter, Slo};
 
 /// Identifies a figure (also its key in `report.json` and `compare.json`).
@@ -53,6 +55,31 @@ pub enum FigureKey {
     PeakMemRequestedAllNodes,
     /// Peak nodes above 90 % requested.
     PeakNodesOver90,
+}
+
+impl FigureKey {
+    /// The figure that shows `m`'s value (the figure an SLO on `m` is judged by); None for a
+    /// metric the report does not show.
+    pub fn of_metric(m: Metric) -> Option<FigureKey> {
+        Some(match m {
+            Metric::PodsPendingAtEnd | Metric::PodsScheduled | Metric::MeanCpuRequested => {
+                return None
+            }
+            Metric::PeakPending => FigureKey::PeakPending,
+            Metric::PodsUnschedulableAtEnd => FigureKey::UnschedulableAtEnd,
+            Metric::PendingAfter(_) | Metric::PendingAfterFault(_) => FigureKey::PendingAfter,
+            Metric::SchedulingFailures => FigureKey::SchedulingFailures,
+            Metric::PodsPreempted => FigureKey::PodsPreempted,
+            Metric::PodsFailed => FigureKey::PodsFailed,
+            Metric::PeakCpuRequested => FigureKey::PeakCpuRequested,
+            Metric::PeakMemRequested => FigureKey::PeakMemRequested,
+            Metric::Evictions => FigureKey::Evictions,
+            Metric::OomKills => FigureKey::OomKills,
+            Metric::MinWorkloadAvailability => FigureKey::WorstAvailability,
+            Metric::MaxCascadeDepth => FigureKey::WorstCascadeDepth,
+            Metric::TimeToRecover => FigureKey::TimeToRecover,
+        })
+    }
 }
 
 /// One figure of a run.
@@ -114,10 +141,6 @@ fn max_of(v: &[f64]) -> Option<f64> {
         .fold(None, |m, x| Some(m.map_or(x, |m: f64| m.max(x))))
 }
 
-fn sum_of(v: &[f64]) -> f64 {
-    v.iter().copied().filter(|x| !x.is_nan()).sum()
-}
-
 /// Computes every figure of `run`; `slo` decides the `PendingAfter` figure's grace period.
 pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
     let ts = &run.ts;
@@ -134,7 +157,7 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
     };
     let missing = |what: &str| Some(format!("not recorded in this run ({what})"));
 
-    let peak_pending = ts.get(col::PODS_PENDING).and_then(max_of);
+    let peak_pending = Metric::PeakPending.get(run);
     push(
         FigureKey::PeakPending,
         "Peak pending pods",
@@ -143,7 +166,7 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         peak_pending.is_none().then(|| "no samples".to_owned()),
         true,
     );
-    let unsched = run.summary_num(col::S_UNSCHEDULABLE_AT_END);
+    let unsched = Metric::PodsUnschedulableAtEnd.get(run);
     push(
         FigureKey::UnschedulableAtEnd,
         "Unschedulable pods at end",
@@ -176,104 +199,106 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
             .then(|| missing(col::NODES_MEMORY_PRESSURE).unwrap()),
         true,
     );
-    for (key, label, s_key, column) in [
+    for (key, label, metric, s_key) in [
         (
             FigureKey::Evictions,
             "Evictions",
+            Metric::Evictions,
             col::S_EVICTIONS,
-            col::EVICTIONS,
         ),
         (
             FigureKey::OomKills,
             "OOM kills",
+            Metric::OomKills,
             col::S_OOM_KILLS,
-            col::OOM_KILLS,
         ),
     ] {
-        let v = run
-            .summary_num(s_key)
-            .or_else(|| ts.get(column).map(sum_of));
+        let v = metric.get(run);
         push(
             key,
             label,
             Unit::Count,
             v,
-            v.is_none().then(|| missing(column).unwrap()),
+            v.is_none().then(|| missing(s_key).unwrap()),
             true,
         );
     }
-    let (cascades, depth, cnote) = match &run.cascades {
-        None => (None, None, missing(col::CASCADES_FILE)),
-        Some(t) => match t.col(col::C_DEPTH) {
-            None => (
-                Some(t.len() as f64),
-                None,
-                Some(format!(
-                    "{} has no {:?} column",
-                    col::CASCADES_FILE,
-                    col::C_DEPTH
-                )),
-            ),
-            Some(d) => (
-                Some(t.len() as f64),
-                Some((0..t.len()).filter_map(|r| t.num(r, d)).fold(0.0, f64::max)),
-                None,
-            ),
-        },
-    };
+    let cascades = run
+        .cascades
+        .as_ref()
+        .map(|t| t.len() as f64)
+        .or_else(|| run.summary(SummaryField::Cascades));
     push(
         FigureKey::Cascades,
         "Cascades",
         Unit::Count,
         cascades,
         match cascades {
-            None => Some(cnote.clone().unwrap_or_default()),
+            None => missing(col::CASCADES_FILE),
             Some(_) => largest_cascade_note(run),
         },
         true,
     );
+    let depth = Metric::MaxCascadeDepth.get(run);
     push(
         FigureKey::WorstCascadeDepth,
         "Worst cascade depth",
         Unit::Count,
         depth,
-        depth.is_none().then(|| cnote.unwrap_or_default()),
+        depth
+            .is_none()
+            .then(|| missing(col::CASCADES_FILE).unwrap()),
         true,
     );
-    let (avail, anote) = worst_availability(run);
+    let avail = Metric::MinWorkloadAvailability.get(run);
     push(
         FigureKey::WorstAvailability,
         "Worst workload availability",
         Unit::Fraction,
         avail,
-        anote,
+        worst_availability_note(run, avail),
         true,
     );
-    let (ttr, tnote) = cascade_recovery(run).unwrap_or_else(|| time_to_recover(run));
+    let ttr = Metric::TimeToRecover.get(run);
     push(
         FigureKey::TimeToRecover,
         "Time to recover (worst fault)",
         Unit::Seconds,
         ttr,
-        tnote,
+        recovery_note(run),
         true,
     );
 
-    for (key, label, s_key) in [
-        (FigureKey::PodsCreated, "Pods created", col::S_PODS_CREATED),
+    let v = run.summary_num(col::S_PODS_CREATED);
+    push(
+        FigureKey::PodsCreated,
+        "Pods created",
+        Unit::Count,
+        v,
+        v.is_none().then(|| missing(col::S_PODS_CREATED).unwrap()),
+        false,
+    );
+    for (key, label, metric, s_key) in [
         (
             FigureKey::SchedulingFailures,
             "Failed scheduling cycles",
+            Metric::SchedulingFailures,
             col::S_SCHED_FAILURES,
         ),
         (
             FigureKey::PodsPreempted,
             "Pods preempted",
+            Metric::PodsPreempted,
             col::S_PODS_PREEMPTED,
         ),
-        (FigureKey::PodsFailed, "Pods failed", col::S_PODS_FAILED),
+        (
+            FigureKey::PodsFailed,
+            "Pods failed",
+            Metric::PodsFailed,
+            col::S_PODS_FAILED,
+        ),
     ] {
-        let v = run.summary_num(s_key);
+        let v = metric.get(run);
         push(
             key,
             label,
@@ -307,9 +332,7 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
         false,
     );
 
-    let (fleet, fleet_note) = if let Some(n) = run.summary_num(col::S_NODES) {
-        (Some(n), "")
-    } else if let Some(n) = &run.nodes {
+    let (fleet, fleet_note) = if let Some(n) = &run.nodes {
         (Some(n.len() as f64), "")
     } else {
         (ts.get(col::NODES_READY).and_then(max_of), " (peak Ready)")
@@ -334,52 +357,40 @@ fn peak_fraction(run: &RunData, req: &str, alloc: &str) -> Option<f64> {
 }
 
 /// Peak requested / allocatable, each over one node set: Ready nodes (requests of the pods on
-/// Ready nodes over their allocatable: the capacity workloads have) and all nodes (requests of
-/// every bound pod over every node's allocatable). Results without the `_ready` columns (older
-/// recorders) get the Ready figure from requests on all nodes, with a note saying so.
+/// Ready nodes over their allocatable: the capacity workloads have; the figure `sweep` and
+/// `plan` judge) and all nodes (requests of every bound pod over every node's allocatable).
 fn utilisation_figures(
     run: &RunData,
     push: &mut impl FnMut(FigureKey, &str, Unit, Option<f64>, Option<String>, bool),
 ) {
-    for (key, all_key, what, req, req_ready, alloc, alloc_all) in [
+    for (key, all_key, what, metric, req, req_ready, alloc_all) in [
         (
             FigureKey::PeakCpuRequested,
             FigureKey::PeakCpuRequestedAllNodes,
             "CPU",
+            Metric::PeakCpuRequested,
             col::CPU_REQUESTED,
             col::CPU_REQUESTED_READY,
-            col::CPU_ALLOCATABLE,
             col::CPU_ALLOCATABLE_ALL,
         ),
         (
             FigureKey::PeakMemRequested,
             FigureKey::PeakMemRequestedAllNodes,
             "memory",
+            Metric::PeakMemRequested,
             col::MEM_REQUESTED,
             col::MEM_REQUESTED_READY,
-            col::MEM_ALLOCATABLE,
             col::MEM_ALLOCATABLE_ALL,
         ),
     ] {
-        let ready = peak_fraction(run, req_ready, alloc);
-        let (v, note) = match ready {
-            Some(v) => (Some(v), None),
-            None => match peak_fraction(run, req, alloc) {
-                Some(v) => (
-                    Some(v),
-                    Some(format!(
-                        "`{req_ready}` not recorded: requests on all nodes over Ready nodes' allocatable"
-                    )),
-                ),
-                None => (None, Some(format!("not recorded in this run ({req})"))),
-            },
-        };
+        let v = metric.get(run);
         push(
             key,
             &format!("Peak {what} requested / allocatable (Ready nodes)"),
             Unit::Fraction,
             v,
-            note,
+            v.is_none()
+                .then(|| format!("not recorded in this run ({req_ready})")),
             false,
         );
         let all = peak_fraction(run, req, alloc_all);
@@ -397,63 +408,28 @@ fn utilisation_figures(
     }
 }
 
-/// Label, value and note of the `maxPendingAfter` figure.
+/// Label, value and note of the `maxPendingAfter` figure (its value by the SLO's metric).
 fn pending_after(run: &RunData, after: &PendingAfter) -> (String, Option<f64>, Option<String>) {
-    let t = run.ts.time();
-    let Some(pending) = run.ts.get(col::PODS_PENDING) else {
-        return (
-            "Pending pods after grace period".into(),
-            None,
-            Some(format!("no {:?} column", col::PODS_PENDING)),
-        );
-    };
-    let max_in = |from: f64, to: f64| {
-        max_of(
-            &t.iter()
-                .zip(pending)
-                .filter(|(t, _)| **t >= from && **t < to)
-                .map(|(_, p)| *p)
-                .collect::<Vec<_>>(),
-        )
-    };
     if let Some(at) = after.at {
-        let at_s = at.as_millis() as f64 / 1000.0;
-        let label = format!("Peak pending pods from {at}");
-        let v = max_in(at_s, f64::INFINITY);
+        let v = Metric::PendingAfter(at).get(run);
         let note = v.is_none().then(|| format!("no sample at or after {at}"));
-        return (label, v, note);
+        return (format!("Peak pending pods from {at}"), v, note);
     }
     let grace = after.fault.unwrap_or_default();
-    let grace_s = grace.as_millis() as f64 / 1000.0;
     let label = format!("Peak pending pods {grace} after a fault");
-    let Some(faults) = &run.faults else {
-        return (
-            label,
-            None,
-            Some(format!("no fault data in this run ({})", col::FAULTS_FILE)),
-        );
+    let v = Metric::PendingAfterFault(grace).get(run);
+    let note = match &run.faults {
+        None => format!("no fault data in this run ({})", col::FAULTS_FILE),
+        Some(f) if f.is_empty() => "no faults in this run".into(),
+        Some(f) => format!("{} fault(s)", f.len()),
     };
-    if faults.is_empty() {
-        return (label, None, Some("no faults in this run".into()));
-    }
-    let mut worst: Option<f64> = None;
-    for (i, f) in faults.iter().enumerate() {
-        let next = faults.get(i + 1).map_or(f64::INFINITY, |n| n.start_s);
-        if let Some(v) = max_in(f.start_s + grace_s, next) {
-            worst = Some(worst.map_or(v, |w| w.max(v)));
-        }
-    }
-    let note = worst
-        .is_none()
-        .then(|| "no sample after any fault's grace period".to_owned())
-        .or_else(|| Some(format!("{} fault(s)", faults.len())));
-    (label, worst, note)
+    (label, v, Some(note))
 }
 
 /// `largest: 4,120 effects (fault zone-b)`, when `cascades.csv` has rows and sizes.
 fn largest_cascade_note(run: &RunData) -> Option<String> {
     let t = run.cascades.as_ref()?;
-    let size = t.col_any(&col::C_SIZE)?;
+    let size = t.col(col::C_SIZE)?;
     let r = (0..t.len()).max_by(|&a, &b| {
         let (x, y) = (t.num(a, size).unwrap_or(0.0), t.num(b, size).unwrap_or(0.0));
         x.total_cmp(&y).then(b.cmp(&a))
@@ -476,151 +452,65 @@ fn largest_cascade_note(run: &RunData) -> Option<String> {
     ))
 }
 
-/// Lowest availability and which workload has it.
-fn worst_availability(run: &RunData) -> (Option<f64>, Option<String>) {
-    let mut worst: Option<(f64, String)> = None;
-    let mut consider = |name: &str, a: f64| {
-        if a.is_finite() && worst.as_ref().is_none_or(|(w, _)| a < *w) {
-            worst = Some((a, name.to_owned()));
-        }
+/// Which workload has the lowest availability `avail` (with its minimum and time below
+/// desired from `workloads.csv`), or why there is none.
+fn worst_availability_note(run: &RunData, avail: Option<f64>) -> Option<String> {
+    let Some(a) = avail else {
+        return Some(format!(
+            "not recorded in this run ({} {:?})",
+            col::SUMMARY_FILE,
+            col::S_RESILIENCE
+        ));
     };
-    for w in run.summary_workloads() {
-        if let (Some(name), Some(a)) = (
-            w.get("name").and_then(Value::as_str),
-            w.get(col::S_AVAILABILITY).and_then(Value::as_f64),
-        ) {
-            consider(name, a);
-        }
-    }
-    if let Some(t) = &run.workloads {
-        if let (Some(n), Some(a)) = (t.col(col::W_NAME), t.col(col::W_AVAILABILITY)) {
-            for r in 0..t.len() {
-                if let Some(v) = t.num(r, a) {
-                    consider(t.text(r, n), v);
-                }
-            }
-        }
-    }
-    match worst {
-        Some((a, name)) => {
-            let detail = run.workloads.as_ref().and_then(|t| {
-                let n = t.col(col::W_NAME)?;
-                let r = (0..t.len()).find(|&r| t.text(r, n) == name)?;
-                let parts: Vec<String> = [
-                    t.col(col::W_MIN_AVAILABILITY)
-                        .and_then(|c| t.num(r, c))
-                        .map(|m| format!("min {}", format::percent(m))),
-                    t.col(col::W_MINUTES_BELOW)
-                        .and_then(|c| t.num(r, c))
-                        .map(|m| format!("{} below desired", format::duration(m * 60.0))),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
-                (!parts.is_empty()).then(|| format!("{name} ({})", parts.join(", ")))
-            });
-            (Some(a), Some(detail.unwrap_or(name)))
-        }
-        None => (
-            None,
-            Some(format!(
-                "not recorded in this run ({} {:?} column)",
-                col::WORKLOADS_FILE,
-                col::W_AVAILABILITY
-            )),
-        ),
-    }
+    let name = run
+        .summary
+        .get(col::S_RESILIENCE)
+        .and_then(|r| r.get(col::S_WORST_WORKLOAD))
+        .and_then(Value::as_str)
+        .or_else(|| {
+            run.summary_workloads().iter().find_map(|w| {
+                let v = w.get(col::S_AVAILABILITY).and_then(Value::as_f64)?;
+                (v == a)
+                    .then(|| w.get(col::S_WORKLOAD_NAME).and_then(Value::as_str))
+                    .flatten()
+            })
+        })?
+        .to_owned();
+    let detail = run.workloads.as_ref().and_then(|t| {
+        let n = t.col(col::W_NAME)?;
+        let r = (0..t.len()).find(|&r| t.text(r, n) == name)?;
+        let parts: Vec<String> = [
+            t.col(col::W_MIN_AVAILABILITY)
+                .and_then(|c| t.num(r, c))
+                .map(|m| format!("min {}", format::percent(m))),
+            t.col(col::W_MINUTES_BELOW)
+                .and_then(|c| t.num(r, c))
+                .map(|m| format!("{} below desired", format::duration(m * 60.0))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| format!("{name} ({})", parts.join(", ")))
+    });
+    Some(detail.unwrap_or(name))
 }
 
-/// The worst `time_to_recovery_s` of the cascades whose root is a fault (`+∞` for
-/// `not recovered`), when `cascades.csv` records it; the recorder knows best when damage was
-/// repaired.
-fn cascade_recovery(run: &RunData) -> Option<(Option<f64>, Option<String>)> {
-    let t = run.cascades.as_ref()?;
-    let rec = t.col(col::C_RECOVERY)?;
-    let rows: Vec<usize> = match t.col(col::C_ROOT_KIND) {
-        Some(k) => (0..t.len())
-            .filter(|&r| t.text(r, k) == col::C_FAULT)
-            .collect(),
-        None => (0..t.len()).collect(),
+/// How many fault cascades there were and how many did not recover, or why there is no figure.
+fn recovery_note(run: &RunData) -> Option<String> {
+    let Some(rec) = run.fault_recoveries() else {
+        return Some(format!("not recorded in this run ({})", col::CASCADES_FILE));
     };
-    if rows.is_empty() {
-        return None;
-    }
-    let mut unrecovered = 0;
-    let worst = rows
-        .iter()
-        .map(|&r| {
-            if t.text(r, rec).trim() == col::C_NOT_RECOVERED {
-                unrecovered += 1;
-                f64::INFINITY
-            } else {
-                t.num(r, rec).unwrap_or(0.0)
-            }
-        })
-        .fold(0.0, f64::max);
-    let note = if unrecovered > 0 {
+    let unrecovered = rec.iter().filter(|r| r.is_none()).count();
+    Some(if rec.is_empty() {
+        "no fault cascades in this run".into()
+    } else if unrecovered > 0 {
         format!(
             "{unrecovered} of {} fault cascade(s) not recovered by the end",
-            rows.len()
+            rec.len()
         )
     } else {
-        format!("{} fault cascade(s)", rows.len())
-    };
-    Some((Some(worst), Some(note)))
-}
-
-/// Time to recover from each fault: from its start to the first sample at which it has ended,
-/// pending pods are back at (or below) their level just before it, and, for a fault that ends,
-/// ready nodes are back at their level before it. Returns the worst (`+∞`: never recovered).
-pub fn time_to_recover(run: &RunData) -> (Option<f64>, Option<String>) {
-    let Some(faults) = &run.faults else {
-        return (
-            None,
-            Some(format!("no fault data in this run ({})", col::FAULTS_FILE)),
-        );
-    };
-    if faults.is_empty() {
-        return (None, Some("no faults in this run".into()));
-    }
-    let t = run.ts.time();
-    let (Some(pending), ready) = (run.ts.get(col::PODS_PENDING), run.ts.get(col::NODES_READY))
-    else {
-        return (None, Some(format!("no {:?} column", col::PODS_PENDING)));
-    };
-    let mut worst = 0.0f64;
-    let mut unrecovered = 0;
-    for f in faults {
-        let before = t.iter().rposition(|&x| x <= f.start_s);
-        let p0 = before.map_or(0.0, |i| pending[i]);
-        let r0 = before.and_then(|i| ready.map(|r| r[i]));
-        let not_before = f.end_s.unwrap_or(f.start_s);
-        let rec = t.iter().enumerate().find(|&(i, &x)| {
-            x > f.start_s
-                && x >= not_before
-                && pending[i] <= p0
-                && match (f.end_s, r0, ready) {
-                    (Some(_), Some(r0), Some(r)) => r[i] >= r0,
-                    _ => true,
-                }
-        });
-        match rec {
-            Some((_, &x)) => worst = worst.max(x - f.start_s),
-            None => {
-                unrecovered += 1;
-                worst = f64::INFINITY;
-            }
-        }
-    }
-    let note = if unrecovered > 0 {
-        format!(
-            "{unrecovered} of {} fault(s) not recovered by the end",
-            faults.len()
-        )
-    } else {
-        format!("{} fault(s)", faults.len())
-    };
-    (Some(worst), Some(note))
+        format!("{} fault cascade(s)", rec.len())
+    })
 }
 
 #[cfg(test)]
@@ -657,32 +547,6 @@ mod tests {
             end_s: e,
             label: String::new(),
         }
-    }
-
-    #[test]
-    fn recovery_waits_for_pending_and_ready_nodes() {
-        let r = run(
-            vec![
-                ("time_s", vec![60., 120., 180., 240., 300., 360.]),
-                ("pods_pending", vec![1., 1., 9., 4., 1., 0.]),
-                ("nodes_ready", vec![10., 10., 8., 8., 9., 10.]),
-            ],
-            Some(vec![fault(130.0, Some(250.0))]),
-        );
-        let (v, _) = time_to_recover(&r);
-        assert_eq!(v, Some(360.0 - 130.0), "ready nodes back only at 360");
-    }
-
-    #[test]
-    fn never_recovered_is_infinite() {
-        let r = run(
-            vec![
-                ("time_s", vec![60., 120., 180.]),
-                ("pods_pending", vec![0., 5., 5.]),
-            ],
-            Some(vec![fault(100.0, None)]),
-        );
-        assert_eq!(time_to_recover(&r).0, Some(f64::INFINITY));
     }
 
     #[test]
@@ -728,10 +592,11 @@ mod tests {
                 &["fault", "30.000", "1", "1", "120.500"],
             ],
         ));
-        let (v, note) = cascade_recovery(&r).unwrap();
-        assert_eq!(v, Some(300.0));
-        assert_eq!(note.unwrap(), "2 fault cascade(s)");
+        r.summary = json!({"scenario": "s", "seed": 1,
+            "resilience": {"cascades": 3, "maxCascadeDepth": 3}});
         let f = compute(&r, None);
+        let ttr = f.get(FigureKey::TimeToRecover).unwrap();
+        assert_eq!(ttr.note.as_deref(), Some("2 fault cascade(s)"));
         assert_eq!(f.get(FigureKey::Cascades).unwrap().value, Some(3.0));
         assert_eq!(
             f.get(FigureKey::WorstCascadeDepth).unwrap().value,

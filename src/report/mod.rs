@@ -8,7 +8,11 @@
 //! - [`compare::write_compare`]: the same figures side by side with deltas (paired by seed, mean
 //!   difference with a 95 % interval when both sides have several runs), overlay charts and the
 //!   verdict per SLO.
-//! - [`sweep_chart`]: the charts and index page of a sweep, drawn for [`crate::sweep`].
+//! - [`sweep_chart`]: the charts and index page of a sweep, drawn for the `sweep` module (which
+//!   imports the report; the report imports nothing of it).
+//!
+//! Figures, SLOs and statistics are defined once in [`crate::figures`]; this module computes
+//! them from a results directory ([`RunData`] is a [`crate::figures::RunView`]).
 //!
 //! Output is written into a temporary directory first and moved into place, so a failed render
 //! never leaves a half-written report behind.
@@ -24,8 +28,8 @@ mod format;
 mod pending;
 pub mod scenario_diff;
 mod slo;
-mod stats;
 pub mod sweep_chart;
+mod view;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+pub use crate::figures::slo::slo_json;
+pub use crate::figures::stats::{mean_ci, MeanCi};
 pub use charts::{register_fonts, ChartFile, ChartKind, Skipped};
 pub use compare::{write_compare, CompareOptions, CompareOutput};
 pub use data::{check_results_dir, run_subdirs, RunData, Series, TextTable};
@@ -40,8 +46,7 @@ pub use document::{html_page, markdown};
 pub use error::ReportError;
 pub use figures::{Figure, FigureKey, Figures};
 pub use format::Unit;
-pub use slo::{evaluate, judge_results_dir, slo_json, Status, Verdict, SLO_FILE};
-pub use stats::{mean_ci, MeanCi};
+pub use slo::{evaluate, judge_results_dir, Status, Verdict, SLO_FILE};
 
 use crate::scenario::types::slo::Slo;
 use document::{Document, Section, Table};

@@ -1,11 +1,12 @@
-//! Judging figures against the scenario's `slo:` section, and the `slo.json` a run writes.
+//! Judging a results directory's figures against the scenario's `slo:` section.
 
 use serde::Serialize;
 
 use super::figures::{FigureKey, Figures};
 use super::format::{self, Unit};
+use crate::figures::slo::{thresholds, SLOS};
+use crate::figures::Metric;
 use crate::scenario::types::slo::Slo;
-use crate::scenario::ScenarioFile;
 
 pub use super::columns::SLO_FILE;
 
@@ -48,115 +49,43 @@ pub struct Verdict {
     pub status: Status,
 }
 
-/// Whether the SLO is an upper or a lower bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Bound {
-    AtMost,
-    AtLeast,
-}
-
-/// Every threshold set in `slo`, as (key, figure, bound, threshold, unit).
-fn thresholds(slo: &Slo) -> Vec<(&'static str, FigureKey, Bound, f64, Unit)> {
-    use Bound::*;
-    let mut out = Vec::new();
-    let mut add = |key, fig, bound, v: Option<f64>, unit| {
-        if let Some(v) = v {
-            out.push((key, fig, bound, v, unit));
-        }
-    };
-    add(
-        "maxPendingAfter",
-        FigureKey::PendingAfter,
-        AtMost,
-        slo.max_pending_after.as_ref().map(|p| p.pods as f64),
-        Unit::Count,
-    );
-    add(
-        "maxUnschedulableAtEnd",
-        FigureKey::UnschedulableAtEnd,
-        AtMost,
-        slo.max_unschedulable_at_end.map(|v| v as f64),
-        Unit::Count,
-    );
-    add(
-        "maxPeakPending",
-        FigureKey::PeakPending,
-        AtMost,
-        slo.max_peak_pending.map(|v| v as f64),
-        Unit::Count,
-    );
-    add(
-        "minWorkloadAvailability",
-        FigureKey::WorstAvailability,
-        AtLeast,
-        slo.min_workload_availability,
-        Unit::Fraction,
-    );
-    add(
-        "maxEvictions",
-        FigureKey::Evictions,
-        AtMost,
-        slo.max_evictions.map(|v| v as f64),
-        Unit::Count,
-    );
-    add(
-        "maxOomKills",
-        FigureKey::OomKills,
-        AtMost,
-        slo.max_oom_kills.map(|v| v as f64),
-        Unit::Count,
-    );
-    add(
-        "maxCascadeDepth",
-        FigureKey::WorstCascadeDepth,
-        AtMost,
-        slo.max_cascade_depth.map(|v| v as f64),
-        Unit::Count,
-    );
-    add(
-        "maxTimeToRecover",
-        FigureKey::TimeToRecover,
-        AtMost,
-        slo.max_time_to_recover
-            .map(|d| d.as_millis() as f64 / 1000.0),
-        Unit::Seconds,
-    );
-    out
-}
-
-/// Judges every threshold in `slo` against `figures`, in the order of the scenario format.
+/// Judges every threshold in `slo` (defined once in [`crate::figures::slo::SLOS`]) against
+/// `figures`, in the order of the scenario format. The figures' values come from
+/// [`crate::figures::Metric::get`], as `sweep` and `plan` compute them.
 pub fn evaluate(slo: &Slo, figures: &Figures) -> Vec<Verdict> {
     thresholds(slo)
         .into_iter()
-        .map(|(key, fig, bound, limit, unit)| {
+        .map(|t| {
+            let fig = FigureKey::of_metric(t.metric).expect("every SLO's figure is shown");
+            let unit = unit_of(t.metric);
             let value = figures.get(fig).and_then(|f| f.value);
             let status = match value {
                 None => Status::NotEvaluated,
-                Some(v) => {
-                    let ok = match bound {
-                        Bound::AtMost => v <= limit,
-                        Bound::AtLeast => v >= limit,
-                    };
-                    if ok {
-                        Status::Pass
-                    } else {
-                        Status::Fail
-                    }
-                }
+                Some(v) if t.holds(v) => Status::Pass,
+                Some(_) => Status::Fail,
             };
-            let sign = match bound {
-                Bound::AtMost => "≤",
-                Bound::AtLeast => "≥",
-            };
+            let sign = if t.op.is_upper() { "≤" } else { "≥" };
             Verdict {
-                slo: key,
+                slo: SLOS.iter().find(|d| d.key == t.name).map_or("", |d| d.key),
                 figure: fig,
-                threshold: format!("{sign} {}", format::value(unit, Some(limit))),
+                threshold: format!("{sign} {}", format::value(unit, Some(t.limit))),
                 value: format::value(unit, value),
                 status,
             }
         })
         .collect()
+}
+
+/// How the report shows a figure's value.
+pub fn unit_of(m: Metric) -> Unit {
+    match m {
+        Metric::MinWorkloadAvailability
+        | Metric::PeakCpuRequested
+        | Metric::MeanCpuRequested
+        | Metric::PeakMemRequested => Unit::Fraction,
+        Metric::TimeToRecover => Unit::Seconds,
+        _ => Unit::Count,
+    }
 }
 
 /// Judges the results directory `dir` against its own `slo.json` (no verdicts when it has
@@ -168,15 +97,6 @@ pub fn judge_results_dir(dir: &std::path::Path) -> Result<Vec<Verdict>, super::R
     };
     let figs = super::figures::compute(&run, Some(slo));
     Ok(evaluate(slo, &figs))
-}
-
-/// The contents of `slo.json` for a scenario: its `slo:` section as JSON, or None when it has
-/// none. `clustersim run` writes it into the results directory so the report can judge the run.
-pub fn slo_json(scenario: &ScenarioFile) -> Option<String> {
-    let slo = scenario.slo.as_ref().filter(|s| !s.is_empty())?;
-    let mut text = serde_json::to_string_pretty(slo).expect("SLO serialises");
-    text.push('\n');
-    Some(text)
 }
 
 #[cfg(test)]
@@ -232,16 +152,5 @@ mod tests {
         assert_eq!(v[1].threshold, "≥ 99 %");
         assert_eq!(v[3].threshold, "≤ 15m");
         assert_eq!(v[3].value, "not recovered");
-    }
-
-    #[test]
-    fn slo_json_round_trips() {
-        let yaml = "name: s\nsimulation: {duration: 1h}\ncluster: {zones: [a], nodePools: []}\n\
-                    slo:\n  maxPendingAfter: {fault: 15m, pods: 0}\n  maxPeakPending: 5\n";
-        let s = crate::scenario::parse_scenario(yaml, "s.yaml").unwrap();
-        let text = slo_json(&s).unwrap();
-        assert!(text.contains("\"fault\": \"15m\""), "{text}");
-        let back: Slo = serde_json::from_str(&text).unwrap();
-        assert_eq!(Some(back), s.slo);
     }
 }

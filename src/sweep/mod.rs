@@ -6,8 +6,8 @@
 //! - [`exec`]: runs in parallel on the rayon pool (each run single-threaded and deterministic).
 //! - [`shard`]: `--shard K/N` and `--shard auto` (`JOB_COMPLETION_INDEX`).
 //! - [`output`]: shard manifests, `sweep.csv`, `runs.csv`, charts, and `merge`.
-//! - [`metric`]: key metrics of a run and thresholds on them (SLOs).
-//! - [`stats`]: mean, standard deviation, Student-t intervals and bounds.
+//! - [`metric`], [`stats`]: the figures of a run, thresholds, and Student-t statistics, defined
+//!   once in [`crate::figures`] (re-exported here under their former paths).
 //! - [`plan`]: the smallest value of a parameter that meets the SLOs (bisection).
 //! - [`nplus`]: the fault set of `plan --n-plus zone|rack` (each zone or rack lost in turn).
 //!
@@ -26,18 +26,18 @@ pub mod error;
 pub mod exec;
 pub mod file;
 pub mod grid;
-pub mod metric;
 pub mod nplus;
 pub mod output;
 pub mod plan;
 pub mod sha256;
 pub mod shard;
-pub mod stats;
 
+pub use crate::figures::{metric, stats};
+
+pub use crate::figures::{parse_slo, Metric, Threshold};
 pub use error::SweepError;
 pub use exec::{run_sweep, simulate, RunRecord};
 pub use file::{load_sweep, parse_sweep, Sweep};
-pub use metric::{parse_slo, Metric, Threshold};
 pub use output::{merge, write_tables, Combined, Manifest};
 pub use plan::{PlanResult, PlanSpec};
 pub use shard::Shard;

@@ -30,8 +30,30 @@ use super::file::Sweep;
 use super::grid::run_id;
 use super::metric::Metric;
 use super::shard::Shard;
-use super::stats::{fixed, stats};
+use super::stats::{fixed, stats, Stats};
+use crate::metrics::schema::{self, Cell};
 use crate::report::sweep_chart::{write_sweep_charts, write_sweep_index};
+
+/// The per-metric cells of `sweep.csv` (`<metric>_mean`, …), with the columns of
+/// [`crate::metrics::schema`].
+const SWEEP_STAT_CELLS: &[Cell<Stats>] = &[
+    Cell {
+        column: schema::SWEEP_MEAN,
+        value: |s| fixed(s.mean),
+    },
+    Cell {
+        column: schema::SWEEP_STD,
+        value: |s| s.std.map(fixed).unwrap_or_default(),
+    },
+    Cell {
+        column: schema::SWEEP_CI_LOW,
+        value: |s| s.ci.map(|c| fixed(c.0)).unwrap_or_default(),
+    },
+    Cell {
+        column: schema::SWEEP_CI_HIGH,
+        value: |s| s.ci.map(|c| fixed(c.1)).unwrap_or_default(),
+    },
+];
 
 /// Version of the manifest format.
 pub const MANIFEST_FORMAT: u32 = 1;
@@ -475,12 +497,13 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
     };
 
     let mut sweep_csv = Vec::new();
-    let mut header: Vec<String> = vec!["point".into()];
+    // The columns of `metrics::schema` (`point`, the parameters, `seeds`, then per metric).
+    let mut header: Vec<String> = vec![schema::SWEEP_LEADING[0].name.into()];
     header.extend(m.parameters.iter().cloned());
-    header.push("seeds".into());
+    header.push(schema::SWEEP_LEADING[2].name.into());
     for name in &m.metrics {
-        for suffix in ["mean", "std", "ci95_low", "ci95_high"] {
-            header.push(format!("{name}_{suffix}"));
+        for c in SWEEP_STAT_CELLS {
+            header.push(format!("{name}_{}", c.column.name));
         }
     }
     let mut table: Vec<Vec<chart::Cell>> = Vec::new();
@@ -494,10 +517,7 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
             let mut cells = Vec::new();
             for metric in 0..m.metrics.len() {
                 let s = stats_of(point, metric);
-                row.push(fixed(s.mean));
-                row.push(s.std.map(fixed).unwrap_or_default());
-                row.push(s.ci.map(|c| fixed(c.0)).unwrap_or_default());
-                row.push(s.ci.map(|c| fixed(c.1)).unwrap_or_default());
+                row.extend(schema::cell_row(SWEEP_STAT_CELLS, &s));
                 cells.push(chart::Cell {
                     mean: s.mean,
                     ci: s.ci,
@@ -518,7 +538,7 @@ pub fn write_tables(c: &Combined, dir: &Path) -> Result<(), SweepError> {
     let mut runs_csv = Vec::new();
     {
         let mut w = csv::Writer::from_writer(&mut runs_csv);
-        let mut header: Vec<String> = vec!["run".into(), "point".into(), "seed".into()];
+        let mut header: Vec<String> = schema::RUNS_COLUMNS.iter().map(|c| c.name.into()).collect();
         header.extend(m.parameters.iter().cloned());
         header.extend(m.metrics.iter().cloned());
         w.write_record(&header).map_err(csv_err(dir, RUNS_CSV))?;

@@ -381,11 +381,11 @@ pub fn cascades(run: &RunData) -> Prep {
     let Some(t) = &run.cascades else {
         return Prep::Missing(format!("needs {}", col::CASCADES_FILE));
     };
-    let (Some(size), Some(depth)) = (t.col_any(&col::C_SIZE), t.col(col::C_DEPTH)) else {
+    let (Some(size), Some(depth)) = (t.col(col::C_SIZE), t.col(col::C_DEPTH)) else {
         return Prep::Missing(format!(
             "needs {} columns `{}` and `{}`",
             col::CASCADES_FILE,
-            col::C_SIZE[0],
+            col::C_SIZE,
             col::C_DEPTH
         ));
     };
@@ -395,7 +395,7 @@ pub fn cascades(run: &RunData) -> Prep {
             message: "No cascades in this run.".into(),
         };
     }
-    let start = t.col_any(&col::C_START);
+    let start = t.col(col::C_START);
     let num = |c: Option<usize>, r: usize| c.and_then(|c| t.num(r, c)).unwrap_or(0.0);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     let title = if rows.len() > MAX_CASCADES {
@@ -450,16 +450,6 @@ pub fn cascades(run: &RunData) -> Prep {
             ],
         });
         panels.push(p);
-    } else if let Some(dur) = t.col(col::C_DURATION) {
-        panels.push(bar_panel(
-            "Duration",
-            "minutes",
-            YFmt::Decimal,
-            ORANGE,
-            "first to last event",
-            edges,
-            rows.iter().map(|&r| num(Some(dur), r) / 60.0).collect(),
-        ));
     }
     Prep::Time(index_chart(
         &title,

@@ -88,26 +88,18 @@ fn require(run: &RunData, names: &[&str]) -> Option<Prep> {
 ///
 /// The top panel plots ready pods (Running, not terminating, on an up node: the availability
 /// notion), so a zone outage shows as a dip: pods on dead nodes and terminating pods still
-/// have phase Running. Results without `pods_ready` (older recorders) plot `pods_running`.
+/// have phase Running.
 pub fn timeline(run: &RunData) -> Prep {
-    let running = if run.ts.get(col::PODS_READY).is_some() {
-        col::PODS_READY
-    } else {
-        col::PODS_RUNNING
-    };
+    let running = col::PODS_READY;
     if let Some(m) = require(run, &[running, col::PODS_PENDING]) {
         return m;
     }
     let mut c = chart("Pods and nodes over time", &[run]);
     let ax = c.axis;
-    let (caption, label) = if running == col::PODS_READY {
-        (
-            "Ready pods",
-            "ready pods (Running on an up node, not terminating)",
-        )
-    } else {
-        ("Running pods", "running pods")
-    };
+    let (caption, label) = (
+        "Ready pods",
+        "ready pods (Running on an up node, not terminating)",
+    );
     let mut top = Panel::new(caption, "pods", YFmt::Count);
     top.line(label, BLUE, Dash::Solid, level(run, ax, running).unwrap());
     if let Some(pts) = level(run, ax, col::NODES_READY) {
@@ -317,24 +309,11 @@ pub fn nodes(run: &RunData) -> Prep {
             cond.line(label, color, dash, pts);
         }
     }
-    let fleet = run
-        .summary_num(col::S_NODES)
-        .or_else(|| run.nodes.as_ref().map(|n| n.len() as f64));
-    if cond.lines.is_empty() {
-        // Older results: not Ready derived from the fleet size.
-        if let (Some(fleet), Some(ready)) = (fleet, run.ts.get(col::NODES_READY)) {
-            let nr: Vec<f64> = ready.iter().map(|r| fleet - r).collect();
-            p.line(
-                "not Ready",
-                INK,
-                Dash::Dashed,
-                decimate(run.ts.time(), &nr, ax.div, LINE_BINS),
-            );
-        }
-        c.panels = vec![p];
+    c.panels = if cond.lines.is_empty() {
+        vec![p]
     } else {
-        c.panels = vec![p, cond];
-    }
+        vec![p, cond]
+    };
     Prep::Time(c)
 }
 
@@ -435,34 +414,22 @@ pub fn scheduling(run: &RunData) -> Prep {
     Prep::Time(c)
 }
 
-/// Columns making up the evictions chart: per-cause columns when present, else totals.
+/// Columns making up the evictions chart: evictions, and OOM kills by cause when the run has
+/// the cause columns (the usage model writes them with the totals).
 fn eviction_series(run: &RunData) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for (prefix, total, what) in [
-        (col::EVICTIONS_CAUSE_PREFIX, col::EVICTIONS, "eviction"),
-        (col::OOM_KILLS_CAUSE_PREFIX, col::OOM_KILLS, "OOM kill"),
-    ] {
-        let mut causes: Vec<(String, String)> = run
-            .ts
-            .names()
-            .iter()
-            .filter_map(|n| {
-                n.strip_prefix(prefix)
-                    .map(|cause| (n.clone(), format!("{what}: {}", cause.replace('_', " "))))
-            })
-            .collect();
-        if total == col::OOM_KILLS {
-            for (name, label) in col::OOM_KILLS_CAUSES {
-                if run.ts.get(name).is_some() && !causes.iter().any(|c| c.0 == name) {
-                    causes.push((name.to_owned(), format!("{what}: {label}")));
-                }
-            }
-        }
-        if !causes.is_empty() {
-            out.extend(causes);
-        } else if run.ts.get(total).is_some() {
-            out.push((total.to_owned(), format!("{what}s")));
-        }
+    if run.ts.get(col::EVICTIONS).is_some() {
+        out.push((col::EVICTIONS.to_owned(), "evictions".to_owned()));
+    }
+    let causes: Vec<(String, String)> = col::OOM_KILLS_CAUSES
+        .into_iter()
+        .filter(|(name, _)| run.ts.get(name).is_some())
+        .map(|(name, label)| (name.to_owned(), format!("OOM kill: {label}")))
+        .collect();
+    if !causes.is_empty() {
+        out.extend(causes);
+    } else if run.ts.get(col::OOM_KILLS).is_some() {
+        out.push((col::OOM_KILLS.to_owned(), "OOM kills".to_owned()));
     }
     out
 }
@@ -472,11 +439,7 @@ pub fn evictions(run: &RunData) -> Prep {
     let series = eviction_series(run);
     let displaced = run.ts.get(col::PODS_DISPLACED).is_some();
     if series.is_empty() && !displaced {
-        return missing(&[
-            col::EVICTIONS,
-            col::OOM_KILLS,
-            &format!("{}<cause>", col::EVICTIONS_CAUSE_PREFIX),
-        ]);
+        return missing(&[col::EVICTIONS, col::OOM_KILLS, col::PODS_DISPLACED]);
     }
     if let Some(m) = require(run, &[]) {
         return m;

@@ -63,7 +63,7 @@ struct Rec {
 /// The root id of the largest cascade according to `cascades.csv`.
 fn largest_from_cascades(run: &RunData) -> Option<u64> {
     let t = run.cascades.as_ref()?;
-    let (id, size) = (t.col(col::C_ROOT_ID)?, t.col_any(&col::C_SIZE)?);
+    let (id, size) = (t.col(col::C_ROOT_ID)?, t.col(col::C_SIZE)?);
     (0..t.len())
         .filter_map(|r| {
             Some((

@@ -1,5 +1,9 @@
 //! Statistics over replications: mean, sample standard deviation, Student-t confidence bounds,
-//! and the fixed number formatting of `sweep.csv`.
+//! the paired differences of `compare`, and the fixed number formatting of `sweep.csv`.
+//!
+//! The one Student-t implementation of the crate ([`t_quantile`], exact by the regularised
+//! incomplete beta function): `sweep`, `plan` and `compare` all take their intervals from here,
+//! so the same numbers give the same interval wherever they are printed.
 //!
 //! Everything here is a pure function of its inputs, evaluated in input order, so the same
 //! values give the same bytes whatever the thread count or sharding that produced them.
@@ -55,6 +59,35 @@ pub fn one_sided_bound(values: &[f64], confidence: f64, upper: bool) -> f64 {
     } else {
         s.mean - half
     }
+}
+
+/// Mean and 95 % confidence interval of paired differences (`compare`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeanCi {
+    /// Number of pairs.
+    pub n: usize,
+    /// Mean difference.
+    pub mean: f64,
+    /// Lower bound (None with fewer than two pairs).
+    pub lo: Option<f64>,
+    /// Upper bound.
+    pub hi: Option<f64>,
+}
+
+/// Mean of `d` with a two-sided 95 % Student-t interval, the interval [`stats`] gives (no
+/// interval for one value). Non-finite values are skipped; None when none is left.
+pub fn mean_ci(d: &[f64]) -> Option<MeanCi> {
+    let v: Vec<f64> = d.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    let s = stats(&v, 0.95);
+    Some(MeanCi {
+        n: s.n,
+        mean: s.mean,
+        lo: s.ci.map(|c| c.0),
+        hi: s.ci.map(|c| c.1),
+    })
 }
 
 /// Formats a float with six decimals; `-0.000000` is written `0.000000`. Non-finite values
@@ -246,6 +279,22 @@ mod tests {
         assert!(close(up, 2.0 + 2.919_986 / 3f64.sqrt(), 1e-5), "{up}");
         let low = one_sided_bound(&[1.0, 2.0, 3.0], 0.95, false);
         assert!(close(low, 2.0 - 2.919_986 / 3f64.sqrt(), 1e-5), "{low}");
+    }
+
+    #[test]
+    fn compare_and_sweep_give_one_interval() {
+        // compare (paired differences) and sweep.csv (replications) print the same 95 %
+        // interval for the same numbers; compare used a rounded table before (t(2) = 4.303).
+        let d = [1.0, 2.0, 3.0];
+        let m = mean_ci(&d).unwrap();
+        let s = stats(&d, 0.95);
+        assert_eq!((m.lo, m.hi), (s.ci.map(|c| c.0), s.ci.map(|c| c.1)));
+        assert_eq!(m.mean, 2.0);
+        let half = t_quantile(0.975, 2.0) / 3f64.sqrt();
+        assert!((m.hi.unwrap() - (2.0 + half)).abs() < 1e-12);
+        assert!((t_quantile(0.975, 2.0) - 4.302_652_729_9).abs() < 1e-6);
+        assert_eq!(mean_ci(&[5.0, f64::NAN]).unwrap().lo, None);
+        assert!(mean_ci(&[]).is_none());
     }
 
     #[test]

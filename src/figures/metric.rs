@@ -4,14 +4,12 @@
 //! A [`Metric`] is a number computed from a [`RunResult`]; its name is the `summary.json` key
 //! where there is one (`podsPendingAtEnd`). A [`Threshold`] is `metric op number`
 //! (`podsUnschedulableAtEnd<=0`). Named SLOs of the scenario's `slo:` section become
-//! thresholds through [`threshold_from_slo`]; later SLO kinds (evictions, availability, time to
-//! recover after a fault) plug in as new metrics here.
+//! thresholds through [`super::slo::threshold_from_slo`].
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::metrics::RunResult;
-use crate::scenario::types::slo::Slo;
+use super::view::{Resource, RunView, SummaryField};
 use crate::scenario::DurationMs;
 
 /// A number computed from one run.
@@ -52,8 +50,8 @@ pub enum Metric {
     MinWorkloadAvailability,
     /// Deepest cascade (`resilience.maxCascadeDepth`).
     MaxCascadeDepth,
-    /// Longest time to recovery of a cascade, s (infinite if one never recovered; 0 without
-    /// cascades).
+    /// Longest time to recovery of a cascade rooted at a fault, s (infinite if one never
+    /// recovered; 0 without such cascades).
     TimeToRecover,
 }
 
@@ -76,86 +74,91 @@ evictions, oomKills, pendingAfterFault:<duration>, minWorkloadAvailability, maxC
 
 impl Metric {
     /// The value of the metric for `r`; not a number (NaN) when the run does not produce it
-    /// (evictions and OOM kills without the kubelet usage model).
-    pub fn value(self, r: &RunResult) -> f64 {
-        let s = &r.summary;
-        let rows = &r.timeseries.rows;
+    /// (evictions and OOM kills without the kubelet usage model, a fault figure without faults).
+    pub fn value<V: RunView + ?Sized>(self, r: &V) -> f64 {
+        self.get(r).unwrap_or(f64::NAN)
+    }
+
+    /// The value of the metric for `r`, None when the run does not produce it: the one
+    /// definition `sweep`, `plan`, `report` and `compare` all use.
+    pub fn get<V: RunView + ?Sized>(self, r: &V) -> Option<f64> {
+        use SummaryField as F;
+        let fraction = |res| {
+            r.requested_ready(res)
+                .map(|v| v.into_iter().map(|x| x.unwrap_or(0.0)).collect::<Vec<_>>())
+        };
         match self {
-            Metric::PodsPendingAtEnd => s.pods_pending_at_end as f64,
-            Metric::PodsUnschedulableAtEnd => s.pods_unschedulable_at_end as f64,
-            Metric::PeakPending => rows
-                .iter()
-                .map(|x| x.pods_pending)
-                .max()
-                .unwrap_or(s.pods_pending_at_end) as f64,
-            Metric::PendingAfter(at) => rows
-                .iter()
-                .filter(|x| x.time_ms >= at.as_millis())
-                .map(|x| x.pods_pending)
-                .max()
-                .unwrap_or(s.pods_pending_at_end) as f64,
-            Metric::SchedulingFailures => s.scheduling_failures as f64,
-            Metric::PodsPreempted => s.pods_preempted as f64,
-            Metric::PodsFailed => s.pods_failed as f64,
-            Metric::PodsScheduled => s.pods_scheduled as f64,
+            Metric::PodsPendingAtEnd => r.summary(F::PodsPendingAtEnd),
+            Metric::PodsUnschedulableAtEnd => r.summary(F::PodsUnschedulableAtEnd),
+            Metric::PeakPending => peak_pending_from(r, 0),
+            Metric::PendingAfter(at) => peak_pending_from(r, at.as_millis()),
+            Metric::SchedulingFailures => r.summary(F::SchedulingFailures),
+            Metric::PodsPreempted => r.summary(F::PodsPreempted),
+            Metric::PodsFailed => r.summary(F::PodsFailed),
+            Metric::PodsScheduled => r.summary(F::PodsScheduled),
             // Requests on Ready nodes over Ready nodes' allocatable: pods still bound to dead
             // nodes hold no capacity a planner can use, and a dead node offers none.
-            Metric::PeakCpuRequested => rows
-                .iter()
-                .map(|x| x.total.cpu_fraction_ready().unwrap_or(0.0))
-                .fold(0.0, f64::max),
-            Metric::MeanCpuRequested => {
-                if rows.is_empty() {
+            Metric::PeakCpuRequested => {
+                fraction(Resource::Cpu).map(|v| v.into_iter().fold(0.0, f64::max))
+            }
+            Metric::MeanCpuRequested => fraction(Resource::Cpu).map(|v| {
+                if v.is_empty() {
                     0.0
                 } else {
-                    rows.iter()
-                        .map(|x| x.total.cpu_fraction_ready().unwrap_or(0.0))
-                        .sum::<f64>()
-                        / rows.len() as f64
+                    v.iter().sum::<f64>() / v.len() as f64
                 }
+            }),
+            Metric::PeakMemRequested => {
+                fraction(Resource::Memory).map(|v| v.into_iter().fold(0.0, f64::max))
             }
-            Metric::PeakMemRequested => rows
-                .iter()
-                .map(|x| x.total.mem_fraction_ready().unwrap_or(0.0))
-                .fold(0.0, f64::max),
-            Metric::Evictions => s.evictions.map_or(f64::NAN, |v| v as f64),
-            Metric::OomKills => s.oom_kills.map_or(f64::NAN, |v| v as f64),
+            Metric::Evictions => r.summary(F::Evictions),
+            Metric::OomKills => r.summary(F::OomKills),
             Metric::PendingAfterFault(grace) => pending_after_faults(r, grace.as_millis()),
-            Metric::MinWorkloadAvailability => s.resilience.worst_availability.unwrap_or(1.0),
-            Metric::MaxCascadeDepth => f64::from(s.resilience.max_cascade_depth),
-            Metric::TimeToRecover => {
-                if s.resilience.cascades_not_recovered > 0 {
-                    f64::INFINITY
-                } else {
-                    s.resilience.max_time_to_recover_s.unwrap_or(0.0)
-                }
-            }
+            // Every workload available when none is tracked; the `resilience` section (always
+            // written) says the run recorded it.
+            Metric::MinWorkloadAvailability => r
+                .summary(F::WorstAvailability)
+                .or_else(|| r.summary(F::Cascades).map(|_| 1.0)),
+            Metric::MaxCascadeDepth => r.summary(F::MaxCascadeDepth),
+            // The worst fault: `slo.maxTimeToRecover` says every fault recovers in time.
+            Metric::TimeToRecover => Some(
+                r.fault_recoveries()?
+                    .into_iter()
+                    .map(|t| t.unwrap_or(f64::INFINITY))
+                    .fold(0.0, f64::max),
+            ),
         }
     }
 }
 
+/// The largest number of Pending pods at the samples at or after `from_ms`; without such a
+/// sample, the Pending pods at the end.
+fn peak_pending_from<V: RunView + ?Sized>(r: &V, from_ms: u64) -> Option<f64> {
+    r.pending()
+        .into_iter()
+        .filter(|&(t, _)| t >= from_ms)
+        .map(|(_, p)| p)
+        .reduce(f64::max)
+        .or_else(|| r.summary(SummaryField::PodsPendingAtEnd))
+}
+
 /// The largest number of Pending pods at the samples from `grace_ms` after each fault start
-/// until the next fault starts (or the end); NaN when the run had no fault.
-fn pending_after_faults(r: &RunResult, grace_ms: u64) -> f64 {
-    let mut starts: Vec<u64> = r.resilience.faults.iter().map(|f| f.start_ms).collect();
-    starts.sort_unstable();
-    starts.dedup();
+/// until the next fault starts (or the end); None when the run had no fault.
+fn pending_after_faults<V: RunView + ?Sized>(r: &V, grace_ms: u64) -> Option<f64> {
+    let starts = r.fault_starts_ms()?;
     if starts.is_empty() {
-        return f64::NAN;
+        return None;
     }
-    let rows = &r.timeseries.rows;
-    let mut worst = 0u64;
+    let rows = r.pending();
+    let mut worst = 0.0f64;
     for (i, &start) in starts.iter().enumerate() {
         let from = start.saturating_add(grace_ms);
         let until = starts.get(i + 1).copied().unwrap_or(u64::MAX);
-        for x in rows
-            .iter()
-            .filter(|x| x.time_ms >= from && x.time_ms < until)
-        {
-            worst = worst.max(x.pods_pending);
+        for &(_, p) in rows.iter().filter(|(t, _)| *t >= from && *t < until) {
+            worst = worst.max(p);
         }
     }
-    worst as f64
+    Some(worst)
 }
 
 /// What a metric counts, for axis labels.
@@ -307,7 +310,8 @@ impl Op {
         matches!(self, Op::Le | Op::Lt)
     }
 
-    fn as_str(self) -> &'static str {
+    /// `<=`, `<`, `>=`, `>`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Op::Le => "<=",
             Op::Lt => "<",
@@ -373,86 +377,9 @@ impl Threshold {
     }
 }
 
-/// The threshold for the key `name` of a scenario's `slo:` section.
-///
-/// Errors say whether the key is unknown or not set in the scenario.
-pub fn threshold_from_slo(slo: Option<&Slo>, name: &str) -> Result<Threshold, String> {
-    const KEYS: &str =
-        "maxPendingAfter, maxUnschedulableAtEnd, maxPeakPending, minWorkloadAvailability, \
-maxEvictions, maxOomKills, maxCascadeDepth, maxTimeToRecover";
-    let default = Slo::default();
-    let slo = slo.unwrap_or(&default);
-    let missing = || {
-        format!(
-            "the scenario's slo: section does not set {name}; set it there or give an inline threshold such as --slo 'podsUnschedulableAtEnd<=0'"
-        )
-    };
-    let t = |metric, limit: u64| Threshold {
-        name: name.to_string(),
-        metric,
-        op: Op::Le,
-        limit: limit as f64,
-    };
-    match name {
-        "maxUnschedulableAtEnd" => slo.max_unschedulable_at_end.map(|v| t(Metric::PodsUnschedulableAtEnd, v)).ok_or_else(missing),
-        "maxPeakPending" => slo.max_peak_pending.map(|v| t(Metric::PeakPending, v)).ok_or_else(missing),
-        "maxPendingAfter" => {
-            let p = slo.max_pending_after.as_ref().ok_or_else(missing)?;
-            match (p.at, p.fault) {
-                (Some(at), _) => Ok(t(Metric::PendingAfter(at), p.pods)),
-                (None, Some(grace)) => Ok(t(Metric::PendingAfterFault(grace), p.pods)),
-                (None, None) => Err(missing()),
-            }
-        }
-        "minWorkloadAvailability" => slo
-            .min_workload_availability
-            .map(|v| Threshold {
-                name: name.to_string(),
-                metric: Metric::MinWorkloadAvailability,
-                op: Op::Ge,
-                limit: v,
-            })
-            .ok_or_else(missing),
-        "maxEvictions" => slo
-            .max_evictions
-            .map(|v| t(Metric::Evictions, v))
-            .ok_or_else(missing),
-        "maxOomKills" => slo
-            .max_oom_kills
-            .map(|v| t(Metric::OomKills, v))
-            .ok_or_else(missing),
-        "maxCascadeDepth" => slo
-            .max_cascade_depth
-            .map(|v| t(Metric::MaxCascadeDepth, v))
-            .ok_or_else(missing),
-        "maxTimeToRecover" => slo
-            .max_time_to_recover
-            .map(|d| Threshold {
-                name: name.to_string(),
-                metric: Metric::TimeToRecover,
-                op: Op::Le,
-                limit: d.as_millis() as f64 / 1000.0,
-            })
-            .ok_or_else(missing),
-        other => Err(format!(
-            "--slo {other:?} is neither an inline threshold (metric<=number, metrics: {METRIC_NAMES}) nor a key of slo: ({KEYS})"
-        )),
-    }
-}
-
-/// A threshold from `--slo`: inline when it contains `<` or `>`, else a key of `slo:`.
-pub fn parse_slo(slo: Option<&Slo>, text: &str) -> Result<Threshold, String> {
-    if text.contains(['<', '>']) {
-        Threshold::parse_inline(text)
-    } else {
-        threshold_from_slo(slo, text.trim())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::types::slo::PendingAfter;
 
     #[test]
     fn parses_metrics_and_round_trips_names() {
@@ -487,71 +414,5 @@ mod tests {
         assert!(t.holds(10.0) && !t.op.is_upper());
         assert!(Threshold::parse_inline("peakPending<=x").is_err());
         assert!(Threshold::parse_inline("bogus<=1").is_err());
-    }
-
-    #[test]
-    fn named_slos_come_from_the_scenario() {
-        let slo = Slo {
-            max_peak_pending: Some(5),
-            max_pending_after: Some(PendingAfter {
-                fault: None,
-                at: Some(DurationMs::from_millis(60_000)),
-                pods: 0,
-            }),
-            ..Default::default()
-        };
-        let t = parse_slo(Some(&slo), "maxPeakPending").unwrap();
-        assert_eq!((t.metric, t.limit), (Metric::PeakPending, 5.0));
-        let t = parse_slo(Some(&slo), "maxPendingAfter").unwrap();
-        assert_eq!(
-            t.metric,
-            Metric::PendingAfter(DurationMs::from_millis(60_000))
-        );
-        assert!(parse_slo(Some(&slo), "maxUnschedulableAtEnd")
-            .unwrap_err()
-            .contains("does not set"));
-        assert!(parse_slo(None, "maxCascadeDepth")
-            .unwrap_err()
-            .contains("does not set"));
-        let failures = Slo {
-            max_pending_after: Some(PendingAfter {
-                fault: Some(DurationMs::from_secs(900)),
-                at: None,
-                pods: 0,
-            }),
-            min_workload_availability: Some(0.99),
-            max_cascade_depth: Some(3),
-            max_time_to_recover: Some(DurationMs::from_secs(1800)),
-            ..Slo::default()
-        };
-        let t = parse_slo(Some(&failures), "maxPendingAfter").unwrap();
-        assert_eq!(
-            t.metric,
-            Metric::PendingAfterFault(DurationMs::from_secs(900))
-        );
-        let t = parse_slo(Some(&failures), "minWorkloadAvailability").unwrap();
-        assert_eq!(
-            (t.metric, t.op, t.limit),
-            (Metric::MinWorkloadAvailability, Op::Ge, 0.99)
-        );
-        assert!(t.holds(0.995) && !t.holds(0.98));
-        let t = parse_slo(Some(&failures), "maxTimeToRecover").unwrap();
-        assert_eq!((t.metric, t.limit), (Metric::TimeToRecover, 1800.0));
-        assert!(!t.holds(f64::INFINITY), "not recovered fails");
-        let t = parse_slo(Some(&failures), "maxCascadeDepth").unwrap();
-        assert_eq!((t.metric, t.limit), (Metric::MaxCascadeDepth, 3.0));
-        for m in [
-            "pendingAfterFault:15m",
-            "minWorkloadAvailability",
-            "maxCascadeDepth",
-            "timeToRecover",
-        ] {
-            let parsed: Metric = m.parse().unwrap();
-            assert_eq!(parsed.to_string(), m);
-        }
-        assert!(parse_slo(None, "maxEvictions")
-            .unwrap_err()
-            .contains("does not set"));
-        assert!(parse_slo(None, "whatever").unwrap_err().contains("neither"));
     }
 }

@@ -15,6 +15,11 @@ mod topology;
 pub mod usage;
 pub mod workloads;
 
+#[cfg(test)]
+mod autoscaler_tests;
+#[cfg(test)]
+mod world_tests;
+
 pub use describe::{describe, Description};
 
 use crate::cluster::{Interner, NodeId, World};

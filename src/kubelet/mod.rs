@@ -409,3 +409,13 @@ impl Kubelet {
         }
     }
 }
+
+impl crate::metrics::NodeUsage for Kubelet {
+    fn node_memory(&self, node: NodeId, now_ms: u64) -> i64 {
+        Kubelet::node_memory(self, node, now_ms)
+    }
+
+    fn memory_pressure(&self, node: NodeId) -> bool {
+        Kubelet::memory_pressure(self, node)
+    }
+}

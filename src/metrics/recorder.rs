@@ -594,9 +594,9 @@ impl Recorder {
         &mut self,
         now: SimTime,
         world: &World,
-        kubelet: Option<&crate::kubelet::Kubelet>,
+        usage: Option<&dyn NodeUsage>,
     ) {
-        self.node_samples.sample(now.as_millis(), world, kubelet);
+        self.node_samples.sample(now.as_millis(), world, usage);
     }
 
     /// The node samples taken so far.

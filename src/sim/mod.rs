@@ -416,7 +416,14 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .sample_with(at, &self.core.world, pressure);
         self.core
             .recorder
-            .sample_nodes(at, &self.core.world, self.core.kubelet.as_deref());
+            .sample_nodes(
+                at,
+                &self.core.world,
+                self.core
+                    .kubelet
+                    .as_deref()
+                    .map(|k| k as &dyn crate::metrics::NodeUsage),
+            );
     }
 
     /// Current simulated time.

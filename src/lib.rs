@@ -13,6 +13,7 @@ pub mod faults;
 pub mod kubelet;
 pub mod metrics;
 pub mod report;
+pub mod runtime;
 pub mod scenario;
 pub mod scheduler;
 pub mod services;

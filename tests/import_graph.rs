@@ -155,7 +155,12 @@ fn no_import_cycle_between_top_level_modules() {
         .collect();
     let listing: Vec<String> = g
         .iter()
-        .map(|(m, e)| format!("  {m} -> {}", e.iter().cloned().collect::<Vec<_>>().join(" ")))
+        .map(|(m, e)| {
+            format!(
+                "  {m} -> {}",
+                e.iter().cloned().collect::<Vec<_>>().join(" ")
+            )
+        })
         .collect();
     assert!(
         bad.is_empty(),

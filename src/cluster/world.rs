@@ -405,7 +405,7 @@ impl World {
 
     /// Records that something about `node` that filters read changed outside the methods that
     /// record it themselves (allocatable, cordon, labels, taints written directly). Whoever
-    /// writes those fields must call this (`sim::Core::node_changed` does).
+    /// writes those fields must call this (`runtime::Core::node_changed` does).
     pub fn mark_node_changed(&mut self, node: NodeId) {
         self.node_changes.push(node);
     }

@@ -25,7 +25,7 @@ use super::{
 };
 use crate::cluster::{Pod, PodId, PodPhase};
 use crate::engine::{RngStreams, SimRng, SimTime};
-use crate::sim::{Core, Event, SetupError};
+use crate::runtime::{Core, Event, SetupError};
 use rand_distr::{Distribution, Exp};
 
 /// The reason of a failed Job (`job-failed` rows) and of the pod it deletes.

@@ -23,7 +23,7 @@ pub use workload::{Arrivals, JobPolicy, JobRestartPolicy, WorkloadKind, Workload
 use crate::cluster::{Pod, PodId, WorkloadId, World};
 use crate::engine::RngStreams;
 use crate::metrics::WorkloadInfo;
-use crate::sim::{Core, Event, SetupError};
+use crate::runtime::{Core, Event, SetupError};
 
 /// Controller state of one workload.
 pub(crate) struct WorkloadState {
@@ -235,7 +235,8 @@ impl Controllers {
     /// A container of `pod` restarted in place (the kubelet's back-off is over): a Job pod
     /// under `restartPolicy: OnFailure` whose container restarts reach `backoffLimit` fails its
     /// Job (upstream `pastBackoffLimitOnFailure`).
-    pub fn container_restarted(&mut self, core: &mut Core, pod: PodId) {
+    /// `restarts` is the pod's container restarts so far (summed over its containers).
+    pub fn container_restarted(&mut self, core: &mut Core, pod: PodId, restarts: u32) {
         let Some(p) = core.world.pods.get(pod) else {
             return;
         };
@@ -243,10 +244,6 @@ impl Controllers {
         if !job::restarts_in_place(w) {
             return;
         }
-        let Some(k) = core.kubelet.as_ref() else {
-            return;
-        };
-        let restarts = (0..).map_while(|c| k.restarts(pod, c)).sum();
         job::on_container_restarted(w, core, pod, restarts);
     }
 

@@ -8,7 +8,7 @@
 use super::{KindState, WorkloadKind, WorkloadState};
 use crate::cluster::PodId;
 use crate::engine::SimTime;
-use crate::sim::{Core, Event};
+use crate::runtime::{Core, Event};
 
 /// How long to wait before checking again whether an old pod is gone.
 pub const RECHECK_MS: u64 = 1_000;

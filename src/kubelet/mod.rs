@@ -27,7 +27,7 @@
 //! Randomness: stream `"usage/<workload>"` (levels, noise) and `"usage/<workload>/spikes"`,
 //! so a run without `usage:` draws nothing new and one workload's usage never shifts another's.
 //!
-//! Architecture invariant: the kubelet changes pods only through [`crate::sim::Core`]
+//! Architecture invariant: the kubelet changes pods only through [`crate::runtime::Core`]
 //! (evictions go back to the run loop, which removes the pod through the controllers).
 
 pub mod backoff;
@@ -54,7 +54,7 @@ use crate::cluster::{NodeId, PodId, Sym, World, CPU, MEMORY};
 use crate::controllers::WorkloadSpec;
 use crate::engine::RngStreams;
 use crate::metrics::{NodeRow, PressureSample, PressureSummary};
-use crate::sim::{Core, Event, SetupError};
+use crate::runtime::{Core, Event, SetupError};
 
 /// No pending event.
 pub(crate) const NEVER: u64 = u64::MAX;
@@ -407,6 +407,24 @@ impl Kubelet {
             self.stamp[n as usize] = false;
             self.eval_node(core, n as usize);
         }
+    }
+}
+
+impl crate::runtime::NodeAgent for Kubelet {
+    fn pod_started(&mut self, core: &mut Core, pod: PodId) {
+        Kubelet::pod_started(self, core, pod)
+    }
+
+    fn pod_stopped(&mut self, core: &mut Core, pod: PodId) {
+        Kubelet::pod_stopped(self, core, pod)
+    }
+
+    fn node_added(&mut self, world: &World, node: NodeId) {
+        Kubelet::node_added(self, world, node)
+    }
+
+    fn node_removed(&mut self, node: NodeId) {
+        Kubelet::node_removed(self, node)
     }
 }
 

@@ -31,7 +31,7 @@ use crate::cluster::{NodeId, Sym, World, CPU, MEMORY};
 use crate::engine::SimTime;
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::EventKind;
-use crate::sim::{Core, Event};
+use crate::runtime::{Core, Event};
 
 /// Per-node usage totals and kubelet state, column by column.
 pub(crate) struct NodeCols {

@@ -9,7 +9,7 @@ use crate::cluster::{NodeId, PodId};
 use crate::engine::SimTime;
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind};
-use crate::sim::{Core, Event};
+use crate::runtime::{Core, Event};
 
 /// Memory a container has leaked by `t`: `floor(rate·(t − t0) / DAY_MS)`.
 #[inline]

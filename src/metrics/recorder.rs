@@ -590,12 +590,7 @@ impl Recorder {
     }
 
     /// Takes a node sample at `now` if one is due (call at every metrics sample).
-    pub fn sample_nodes(
-        &mut self,
-        now: SimTime,
-        world: &World,
-        usage: Option<&dyn NodeUsage>,
-    ) {
+    pub fn sample_nodes(&mut self, now: SimTime, world: &World, usage: Option<&dyn NodeUsage>) {
         self.node_samples.sample(now.as_millis(), world, usage);
     }
 

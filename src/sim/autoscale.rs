@@ -2,11 +2,12 @@
 //! joining the cluster, and scale-down deletions (drain through the controllers, then node
 //! removal). The decisions are `crate::autoscaler`'s; this file only applies them.
 
-use super::{Event, PodQueue, PodScheduler, SetupError, Simulation};
+use super::{PodQueue, PodScheduler, Simulation};
 use crate::autoscaler::{Autoscaler, AutoscalerConfig};
 use crate::cluster::{NodeId, World};
 use crate::controllers::{WorkloadKind, WorkloadSpec};
 use crate::engine::{RngStreams, SimTime};
+use crate::runtime::{Event, SetupError};
 use crate::scheduler::{SchedulerConfig, StaticFilter};
 
 /// The autoscaler of a run over the initial `world`.

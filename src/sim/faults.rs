@@ -3,9 +3,6 @@
 //! PodDisruptionBudgets, fails overloaded nodes, and records every effect with its parent
 //! (fault → node NotReady → pod displaced → rescheduled → ...).
 
-use super::core::Core;
-use super::event::Event;
-use super::health::DownCause;
 use super::lifecycle::NodeLifecycle;
 use super::pdbs::PdbSet;
 use crate::cluster::{NodeId, PodId, PodPhase, World};
@@ -16,6 +13,9 @@ use crate::faults::plan::{FaultKind, ScheduledKind};
 use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep};
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
+use crate::runtime::health::DownCause;
+use crate::runtime::Core;
+use crate::runtime::Event;
 
 /// One drain in progress (a `drain` fault or an upgrade batch), as `kubectl drain`
 /// (`staging/src/k8s.io/kubectl/pkg/drain/drain.go`, `pkg/cmd/drain/drain.go`): the pods

@@ -14,8 +14,6 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use super::core::Core;
-use super::event::Event;
 use crate::cluster::taints::{Taint, TaintEffect, Toleration};
 use crate::cluster::{NodeId, PodId, PodPhase, Sym, World};
 use crate::engine::{RngStreams, SimTime};
@@ -24,6 +22,8 @@ use crate::faults::lifecycle::{
     TAINT_UNREACHABLE,
 };
 use crate::faults::{NodeLifecycleConfig, ZoneEvictionLimiter, ZoneHealth};
+use crate::runtime::Core;
+use crate::runtime::Event;
 
 /// How a pod template tolerates the NoExecute `taint`, as upstream's taint-eviction
 /// controller decides it: `GetMatchingTolerations` keeps, for the taint, the *first* toleration

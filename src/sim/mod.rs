@@ -11,10 +11,7 @@
 //! pending at the queue's next wakeup. Scheduling takes zero simulated time.
 
 mod autoscale;
-pub mod core;
-pub mod event;
 pub mod faults;
-pub mod health;
 pub mod lifecycle;
 pub mod pdbs;
 
@@ -31,81 +28,19 @@ mod tests;
 #[cfg(test)]
 mod tests_dynamic;
 
-pub use self::core::Core;
-pub use event::Event;
+pub use crate::build::SimSetup;
+pub use crate::runtime::health;
+pub use crate::runtime::{Core, Event, SetupError};
 
 use crate::cluster::{NodeId, PodId, PodPhase, World};
-use crate::controllers::{Controllers, WorkloadSpec};
+use crate::controllers::Controllers;
 use crate::engine::{RngStreams, SimTime};
+use crate::kubelet::Kubelet;
 pub use crate::metrics::EventLogLevel;
 use crate::metrics::{FinishInfo, Recorder, RunResult, WorkloadInfo};
-use crate::scheduler::{NoPdbs, Outcome, PdbOracle, Scheduler, SchedulerConfig, SchedulingQueue};
+use crate::scheduler::{NoPdbs, Outcome, PdbOracle, Scheduler, SchedulingQueue};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-/// Everything a run needs; `build` produces it from a scenario.
-pub struct SimSetup {
-    /// The cluster (nodes, templates; no pods yet).
-    pub world: World,
-    /// The workloads, indexed by `WorkloadId`.
-    pub workloads: Vec<WorkloadSpec>,
-    /// Scheduler configuration.
-    pub scheduler: SchedulerConfig,
-    /// Simulated duration, ms.
-    pub duration_ms: u64,
-    /// Time-series interval, ms (0 = only a final sample).
-    pub metrics_interval_ms: u64,
-    /// Per-node sample interval, ms (0 = no `node_samples.csv`); taken at metrics samples.
-    pub node_sample_interval_ms: u64,
-    /// Master seed.
-    pub seed: u64,
-    /// Which pod events go into the event log.
-    pub event_log: EventLogLevel,
-    /// The usage and node-pressure model (None: off, no usage events at all).
-    pub pressure: Option<crate::kubelet::PressureConfig>,
-    /// Faults, node lifecycle settings and PodDisruptionBudgets (None: no node lifecycle
-    /// at all, for tests of other subsystems).
-    pub faults: Option<crate::faults::FaultSetup>,
-    /// The Cluster Autoscaler (None: off).
-    pub autoscaler: Option<crate::autoscaler::AutoscalerConfig>,
-}
-
-/// The simulation could not be set up.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum SetupError {
-    /// A workload refers to a template that does not exist.
-    #[error("workload `{workload}`: template {template} does not exist")]
-    UnknownTemplate {
-        /// Workload name.
-        workload: String,
-        /// Template id.
-        template: u32,
-    },
-    /// A `nodeName` refers to a node that does not exist.
-    #[error("workload `{workload}`: node {node} does not exist")]
-    UnknownNode {
-        /// Workload name.
-        workload: String,
-        /// Node id.
-        node: u32,
-    },
-    /// A distribution's parameters are invalid.
-    #[error("workload `{workload}`: invalid {what}: {message}")]
-    InvalidDistribution {
-        /// Workload name.
-        workload: String,
-        /// `arrivals` or `duration`.
-        what: &'static str,
-        /// Why.
-        message: String,
-    },
-    /// The world is not ready for a run.
-    #[error("inconsistent world: {0}")]
-    InconsistentWorld(String),
-    /// The autoscaler's configuration cannot be used.
-    #[error("autoscaler: {0}")]
-    Autoscaler(String),
-}
 
 /// Progress of a running simulation, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,7 +222,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         }
         let streams = RngStreams::new(seed);
         let kubelet = match &pressure {
-            Some(cfg) => Some(Box::new(crate::kubelet::Kubelet::new(
+            Some(cfg) => Some(Box::new(Kubelet::new(
                 cfg,
                 &mut world,
                 &workloads,
@@ -346,16 +281,19 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 .push_end_of_instant(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
         sim.start_autoscaler();
-        sim.core.kubelet = kubelet;
+        if let Some(k) = kubelet {
+            sim.core.set_agent(k);
+        }
         if let Some(rt) = &sim.faults {
             let after = rt.lifecycle().config().overload_failure_after_ms;
-            if let Some(k) = sim.core.kubelet.as_mut() {
+            if let Some(k) = sim.core.agent_as_mut::<Kubelet>() {
                 k.set_overload_failure(after);
                 sim.core.recorder.res.overload_failure_enabled = after.is_some();
             }
             rt.start(&mut sim.core);
         }
-        sim.core.with_kubelet(|k, core| k.start(core));
+        sim.core
+            .with_agent_as(|k: &mut Kubelet, core| k.start(core));
         sim.controllers.start(&mut sim.core);
         sim.settle();
         Ok(sim)
@@ -405,25 +343,18 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     }
 
     /// The kubelet model, when the usage model is on.
-    pub fn kubelet(&self) -> Option<&crate::kubelet::Kubelet> {
-        self.core.kubelet.as_deref()
+    pub fn kubelet(&self) -> Option<&Kubelet> {
+        self.core.agent_as::<Kubelet>()
     }
 
     fn take_sample(&mut self, at: SimTime) {
-        let pressure = self.core.with_kubelet(|k, core| k.sample(core));
+        let pressure = self
+            .core
+            .with_agent_as(|k: &mut Kubelet, core| k.sample(core));
         self.core
             .recorder
             .sample_with(at, &self.core.world, pressure);
-        self.core
-            .recorder
-            .sample_nodes(
-                at,
-                &self.core.world,
-                self.core
-                    .kubelet
-                    .as_deref()
-                    .map(|k| k as &dyn crate::metrics::NodeUsage),
-            );
+        self.core.sample_nodes(at);
     }
 
     /// Current simulated time.
@@ -470,13 +401,10 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let names: Vec<String> = self.infos.iter().map(|i| i.name.clone()).collect();
         let pressure = self
             .core
-            .kubelet
-            .as_mut()
-            .map(|k| k.finish(&self.core.world, &names, end.as_millis()));
+            .with_agent_as(|k: &mut Kubelet, core| k.finish(&core.world, &names, end.as_millis()));
         let used = self
             .core
-            .kubelet
-            .as_mut()
+            .agent_as_mut::<Kubelet>()
             .map(|k| k.workload_used(end.as_millis()));
         let mut result = self
             .core
@@ -578,8 +506,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             Event::OverloadCheck { node, since_ms } => {
                 let failed = self
                     .core
-                    .kubelet
-                    .as_mut()
+                    .agent_as_mut::<Kubelet>()
                     .is_some_and(|k| k.overload_check(node.ix(), since_ms));
                 if let (true, Some(rt)) = (failed, self.faults.as_mut()) {
                     rt.overload_failure(&mut self.core, node);
@@ -591,12 +518,21 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             | Event::LeakCheck { .. }
             | Event::NodeCheck { .. }
             | Event::KubeletSync { .. } => {
-                let eviction = self.core.with_kubelet(|k, core| k.handle(core, event));
+                let eviction = self
+                    .core
+                    .with_agent_as(|k: &mut Kubelet, core| k.handle(core, event));
                 if let Some(Some(e)) = eviction {
                     self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
                 }
                 if let Event::ContainerRestart { pod, .. } = event {
-                    self.controllers.container_restarted(&mut self.core, pod);
+                    let restarts = self
+                        .core
+                        .agent_as::<Kubelet>()
+                        .map(|k| (0..).map_while(|c| k.restarts(pod, c)).sum());
+                    if let Some(restarts) = restarts {
+                        self.controllers
+                            .container_restarted(&mut self.core, pod, restarts);
+                    }
                 }
             }
             Event::ContainerFailed { pod, cause } => {

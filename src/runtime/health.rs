@@ -171,7 +171,7 @@ impl Core {
             self.recorder.res.avail.pod_ready(w as usize, self.now);
         }
         if !self.health.is_dead(node) {
-            self.with_kubelet(|k, core| k.pod_started(core, pod));
+            self.with_agent(|k, core| k.pod_started(core, pod));
         }
     }
 
@@ -187,7 +187,7 @@ impl Core {
             self.health.set_terminating(pod, 0);
             self.recorder.res.terminating(false);
         }
-        self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+        self.with_agent(|k, core| k.pod_stopped(core, pod));
     }
 
     /// `node` goes down for `why`. Returns true if it was up (the caller starts the node
@@ -216,7 +216,7 @@ impl Core {
                     self.recorder.res.avail.pod_unready(w as usize, self.now);
                 }
                 if kill {
-                    self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+                    self.with_agent(|k, core| k.pod_stopped(core, pod));
                 }
             }
         }
@@ -247,7 +247,7 @@ impl Core {
                             .get(pod)
                             .is_some_and(|p| p.phase == PodPhase::Running)
                     {
-                        self.with_kubelet(|k, core| k.pod_started(core, pod));
+                        self.with_agent(|k, core| k.pod_started(core, pod));
                     }
                 }
             }
@@ -271,7 +271,7 @@ impl Core {
             let w = p.workload;
             self.recorder.res.avail.pod_ready(w as usize, self.now);
             if was_dead {
-                self.with_kubelet(|k, core| k.pod_started(core, pod));
+                self.with_agent(|k, core| k.pod_started(core, pod));
             }
         }
         self.node_changed(node);

@@ -182,10 +182,10 @@ impl Core {
         r
     }
 
-    /// Schedules `event` at `at`.
+    /// Schedules `event` (any subsystem's event type, wrapped) at `at`.
     #[inline]
-    pub fn push(&mut self, at: SimTime, event: Event) {
-        self.events.push(at, event);
+    pub fn push(&mut self, at: SimTime, event: impl Into<Event>) {
+        self.events.push(at, event.into());
     }
 
     /// Creates a Pending pod (not yet queued: call [`Core::enqueue`] or [`Core::bind_direct`]).

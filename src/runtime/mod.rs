@@ -12,7 +12,7 @@ pub mod event;
 pub mod health;
 
 pub use self::core::{Core, NodeAgent};
-pub use event::Event;
+pub use event::{AutoscalerEvent, ControllerEvent, Event, FaultEvent, KubeletEvent};
 
 /// The simulation could not be set up.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

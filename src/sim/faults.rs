@@ -15,7 +15,7 @@ use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
 use crate::runtime::health::DownCause;
 use crate::runtime::Core;
-use crate::runtime::Event;
+use crate::runtime::FaultEvent;
 
 /// One drain in progress (a `drain` fault or an upgrade batch), as `kubectl drain`
 /// (`staging/src/k8s.io/kubectl/pkg/drain/drain.go`, `pkg/cmd/drain/drain.go`): the pods
@@ -151,7 +151,7 @@ impl FaultRuntime {
     /// Schedules every step of the plan.
     pub fn start(&self, core: &mut Core) {
         for (i, s) in self.steps.iter().enumerate() {
-            core.push(s.time, Event::FaultStep { step: i as u32 });
+            core.push(s.time, FaultEvent::FaultStep { step: i as u32 });
         }
     }
 
@@ -200,26 +200,27 @@ impl FaultRuntime {
     }
 
     /// Handles a fault or lifecycle event.
-    pub fn handle(&mut self, event: Event, core: &mut Core, ctl: &mut Controllers) {
+    pub fn handle(&mut self, event: FaultEvent, core: &mut Core, ctl: &mut Controllers) {
         match event {
-            Event::FaultStep { step } => self.apply(step as usize, core, ctl),
-            Event::NodeUnknown { node, epoch } => {
+            FaultEvent::FaultStep { step } => self.apply(step as usize, core, ctl),
+            FaultEvent::NodeUnknown { node, epoch } => {
                 self.lifecycle.on_node_unknown(core, node, epoch);
             }
-            Event::MonitorPass => self.lifecycle.on_monitor_pass(core),
-            Event::ZoneTaint { zone } => {
+            FaultEvent::MonitorPass => self.lifecycle.on_monitor_pass(core),
+            FaultEvent::ZoneTaint { zone } => {
                 for node in self.lifecycle.on_zone_taint(core, zone) {
                     self.taint_evict(core, ctl, node);
                 }
             }
-            Event::TaintEviction { node, epoch } => {
+            FaultEvent::TaintEviction { node, epoch } => {
                 if core.health.epoch[node.ix()] == epoch {
                     self.taint_evict(core, ctl, node);
                 }
             }
-            Event::DrainRetry { drain } => self.drain_pass(drain as usize, core, ctl),
-            Event::OverloadRepair { node } => self.node_back(core, ctl, node, DownCause::Overload),
-            _ => debug_assert!(false, "not a fault event: {event:?}"),
+            FaultEvent::DrainRetry { drain } => self.drain_pass(drain as usize, core, ctl),
+            FaultEvent::OverloadRepair { node } => {
+                self.node_back(core, ctl, node, DownCause::Overload)
+            }
         }
     }
 
@@ -339,7 +340,7 @@ impl FaultRuntime {
             );
         }
         if let Some(r) = self.overload_repair_ms {
-            core.push(core.now.plus_millis(r), Event::OverloadRepair { node });
+            core.push(core.now.plus_millis(r), FaultEvent::OverloadRepair { node });
         }
     }
 
@@ -352,7 +353,7 @@ impl FaultRuntime {
         }
         if let Some(at) = next {
             let epoch = core.health.epoch[node.ix()];
-            core.push(at, Event::TaintEviction { node, epoch });
+            core.push(at, FaultEvent::TaintEviction { node, epoch });
         }
     }
 
@@ -435,7 +436,7 @@ impl FaultRuntime {
             drain.pods = Vec::new();
             return;
         }
-        core.push(retry, Event::DrainRetry { drain: d as u32 });
+        core.push(retry, FaultEvent::DrainRetry { drain: d as u32 });
     }
 }
 

@@ -35,9 +35,10 @@ pub use crate::runtime::{Core, Event, SetupError};
 use crate::cluster::{NodeId, PodId, PodPhase, World};
 use crate::controllers::Controllers;
 use crate::engine::{RngStreams, SimTime};
-use crate::kubelet::Kubelet;
+use crate::kubelet::{Kubelet, KubeletAction};
 pub use crate::metrics::EventLogLevel;
 use crate::metrics::{FinishInfo, Recorder, RunResult, WorkloadInfo};
+use crate::runtime::{AutoscalerEvent, KubeletEvent};
 use crate::scheduler::{NoPdbs, Outcome, PdbOracle, Scheduler, SchedulingQueue};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -55,8 +56,7 @@ pub struct Progress {
     pub pods_pending: u64,
 }
 
-/// A Job pod whose node is down when its run should end is checked again this much later.
-pub const STALLED_RECHECK_MS: u64 = 10_000;
+pub use crate::controllers::STALLED_RECHECK_MS;
 
 /// Progress is reported every this many events.
 pub const PROGRESS_EVERY: u64 = 100_000;
@@ -477,70 +477,45 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                         .push_end_of_instant(next, Event::MetricsTick);
                 }
             }
-            Event::PodComplete { pod } if self.core.pod_is_stalled(pod) => {
-                // Its node is down: the run completes once the node is back (unless the pod
-                // is deleted meanwhile).
-                self.core.push(
-                    now.plus_millis(STALLED_RECHECK_MS),
-                    Event::PodComplete { pod },
-                );
-            }
-            Event::JobArrival { .. }
-            | Event::PodComplete { .. }
-            | Event::ReplaceAfterDelete { .. }
-            | Event::JobRetry { .. } => {
-                self.controllers.handle(&mut self.core, event);
-            }
-            Event::FaultStep { .. }
-            | Event::NodeUnknown { .. }
-            | Event::MonitorPass
-            | Event::ZoneTaint { .. }
-            | Event::TaintEviction { .. }
-            | Event::DrainRetry { .. }
-            | Event::OverloadRepair { .. } => {
+            Event::Controller(e) => self.controllers.handle(&mut self.core, e),
+            Event::Fault(e) => {
                 if let Some(rt) = self.faults.as_mut() {
-                    rt.handle(event, &mut self.core, &mut self.controllers);
+                    rt.handle(e, &mut self.core, &mut self.controllers);
                 }
                 self.apply_node_requests();
             }
-            Event::OverloadCheck { node, since_ms } => {
-                let failed = self
-                    .core
-                    .agent_as_mut::<Kubelet>()
-                    .is_some_and(|k| k.overload_check(node.ix(), since_ms));
-                if let (true, Some(rt)) = (failed, self.faults.as_mut()) {
-                    rt.overload_failure(&mut self.core, node);
-                }
+            Event::Kubelet(e) => self.kubelet_event(e),
+            Event::Autoscaler(AutoscalerEvent::Scan) => self.autoscaler_scan(),
+            Event::Autoscaler(AutoscalerEvent::NodeReady { group }) => {
+                self.autoscaler_node_ready(group as usize)
             }
-            Event::UsageTick { .. }
-            | Event::UsageSpike { .. }
-            | Event::ContainerRestart { .. }
-            | Event::LeakCheck { .. }
-            | Event::NodeCheck { .. }
-            | Event::KubeletSync { .. } => {
-                let eviction = self
-                    .core
-                    .with_agent_as(|k: &mut Kubelet, core| k.handle(core, event));
-                if let Some(Some(e)) = eviction {
-                    self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
-                }
-                if let Event::ContainerRestart { pod, .. } = event {
-                    let restarts = self
-                        .core
-                        .agent_as::<Kubelet>()
-                        .map(|k| (0..).map_while(|c| k.restarts(pod, c)).sum());
-                    if let Some(restarts) = restarts {
-                        self.controllers
-                            .container_restarted(&mut self.core, pod, restarts);
-                    }
-                }
+        }
+    }
+
+    /// Hands a kubelet event to the kubelet and carries out what it asks of other subsystems.
+    fn kubelet_event(&mut self, event: KubeletEvent) {
+        let asked = self
+            .core
+            .with_agent_as(|k: &mut Kubelet, core| k.handle(core, event))
+            .flatten();
+        match asked {
+            None => {}
+            Some(KubeletAction::Evict(e)) => {
+                self.controllers.evict_pod(&mut self.core, e.pod, e.cause);
             }
-            Event::ContainerFailed { pod, cause } => {
+            Some(KubeletAction::Restarted { pod, restarts }) => {
+                self.controllers
+                    .container_restarted(&mut self.core, pod, restarts);
+            }
+            Some(KubeletAction::FailPod { pod, cause }) => {
                 self.controllers
                     .fail_pod(&mut self.core, pod, "OOMKilled", cause);
             }
-            Event::AutoscalerScan => self.autoscaler_scan(),
-            Event::AutoscalerNodeReady { group } => self.autoscaler_node_ready(group as usize),
+            Some(KubeletAction::NodeOverloaded(node)) => {
+                if let Some(rt) = self.faults.as_mut() {
+                    rt.overload_failure(&mut self.core, node);
+                }
+            }
         }
     }
 

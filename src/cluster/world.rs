@@ -403,6 +403,20 @@ impl World {
         }
     }
 
+    /// Sets `node`'s readiness (its `nodes.ready` column), recording the change for the
+    /// scheduler's failure memo.
+    pub fn set_ready(&mut self, node: NodeId, ready: bool) {
+        self.nodes.ready[node.ix()] = ready;
+        self.node_changes.push(node);
+    }
+
+    /// Sets `node`'s `spec.unschedulable` (cordon), recording the change for the scheduler's
+    /// failure memo.
+    pub fn set_unschedulable(&mut self, node: NodeId, unschedulable: bool) {
+        self.nodes.unschedulable[node.ix()] = unschedulable;
+        self.node_changes.push(node);
+    }
+
     /// Records that something about `node` that filters read changed outside the methods that
     /// record it themselves (allocatable, cordon, labels, taints written directly). Whoever
     /// writes those fields must call this (`runtime::Core::node_changed` does).

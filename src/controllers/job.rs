@@ -170,7 +170,7 @@ impl State {
         streams: &RngStreams,
     ) -> Result<Self, SetupError> {
         let err = |what, message| SetupError::InvalidDistribution {
-            workload: name.to_owned(),
+            owner: format!("workload `{name}`"),
             what,
             message,
         };

@@ -140,7 +140,7 @@ impl Kubelet {
         for (spec, u) in specs.iter().zip(&cfg.workloads) {
             let tpl = &world.templates[spec.template as usize];
             let err = |m: String| SetupError::InvalidDistribution {
-                workload: spec.name.clone(),
+                owner: format!("workload `{}`", spec.name),
                 what: "usage",
                 message: m,
             };

@@ -441,9 +441,10 @@ impl Core {
     }
 
     /// Call after a node's allocatable, readiness, taints or schedulability changed (node
-    /// lifecycle, faults): updates metrics and lets waiting pods retry. Every direct write to a
-    /// node field the filters read must be followed by this call (the scheduler's failure memo
-    /// re-checks only nodes recorded in `World::node_changes`).
+    /// lifecycle, faults): updates metrics and lets waiting pods retry. Node writes record
+    /// themselves in `World::node_changes` (the log the scheduler's failure memo re-checks):
+    /// `World::bind`/`unbind`/`add_taint`/`remove_taint`/`set_ready`/`set_unschedulable`;
+    /// this call records the node too, for any other write.
     pub fn node_changed(&mut self, node: NodeId) {
         self.world.mark_node_changed(node);
         self.node_released(node);

@@ -199,7 +199,7 @@ impl Core {
         if was_up {
             self.health.epoch[node.ix()] += 1;
             self.health.down_since[node.ix()] = self.now;
-            self.world.nodes.ready[node.ix()] = false;
+            self.world.set_ready(node, false);
         }
         let kill = why.kills_containers() && !was_dead;
         if was_up || kill {
@@ -254,7 +254,7 @@ impl Core {
             return None;
         }
         self.health.epoch[node.ix()] += 1;
-        self.world.nodes.ready[node.ix()] = true;
+        self.world.set_ready(node, true);
         let pods = self.world.pods_on_node[node.ix()].clone();
         let mut gone = Vec::new();
         for pod in pods {
@@ -328,7 +328,7 @@ impl Core {
         }
         let after = *c > 0;
         if before != after {
-            self.world.nodes.unschedulable[node.ix()] = after;
+            self.world.set_unschedulable(node, after);
             self.recorder.res.node_cordoned(after);
             self.node_changed(node);
         }

@@ -34,11 +34,11 @@ pub enum SetupError {
         node: u32,
     },
     /// A distribution's parameters are invalid.
-    #[error("workload `{workload}`: invalid {what}: {message}")]
+    #[error("{owner}: invalid {what}: {message}")]
     InvalidDistribution {
-        /// Workload name.
-        workload: String,
-        /// `arrivals` or `duration`.
+        /// Whose distribution: ``workload `name` `` or ``fault `name` ``.
+        owner: String,
+        /// `arrivals`, `duration`, `usage`, `mtbf` or `mttr`.
         what: &'static str,
         /// Why.
         message: String,

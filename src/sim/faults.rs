@@ -15,7 +15,7 @@ use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
 use crate::runtime::health::DownCause;
 use crate::runtime::Core;
-use crate::runtime::FaultEvent;
+use crate::runtime::{FaultEvent, SetupError};
 
 /// One drain in progress (a `drain` fault or an upgrade batch), as `kubectl drain`
 /// (`staging/src/k8s.io/kubectl/pkg/drain/drain.go`, `pkg/cmd/drain/drain.go`): the pods
@@ -118,7 +118,8 @@ pub fn fault_windows(steps: &[FaultStep], faults: &[Fault], world: &World) -> Ve
 impl FaultRuntime {
     /// Expands the plan (`seed`, over `duration_ms`) and sets up the controllers. `templates`
     /// gives each workload's template (for the budgets). Also returns the fault names and
-    /// windows for the recorder.
+    /// windows for the recorder. A fault distribution that cannot be sampled is an error
+    /// (as an invalid Job distribution is).
     pub fn new(
         setup: FaultSetup,
         world: &mut World,
@@ -126,14 +127,21 @@ impl FaultRuntime {
         seed: u64,
         duration_ms: u64,
         templates: &[u32],
-    ) -> (Self, Vec<String>, Vec<FaultWindow>) {
+    ) -> Result<(Self, Vec<String>, Vec<FaultWindow>), SetupError> {
+        crate::faults::plan::check_distributions(&setup.faults).map_err(
+            |(name, what, message)| SetupError::InvalidDistribution {
+                owner: format!("fault `{name}`"),
+                what,
+                message,
+            },
+        )?;
         let plan = setup.plan(world, seed, duration_ms);
         let windows = fault_windows(&plan.steps, &setup.faults, world);
         let names = setup.faults.iter().map(|f| f.name.clone()).collect();
         let overload_repair_ms = setup.lifecycle.overload_repair_ms;
         let lifecycle = NodeLifecycle::new(setup.lifecycle, world, streams);
         let pdbs = PdbSet::new(setup.pdbs, world, templates);
-        (
+        Ok((
             FaultRuntime {
                 steps: plan.steps,
                 lifecycle,
@@ -145,7 +153,7 @@ impl FaultRuntime {
             },
             names,
             windows,
-        )
+        ))
     }
 
     /// Schedules every step of the plan.

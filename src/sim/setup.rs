@@ -79,9 +79,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             None => None,
         };
         let templates: Vec<u32> = workloads.iter().map(|w| w.template).collect();
-        let mut fault_parts = fault_setup.map(|f| {
-            faults::FaultRuntime::new(f, &mut world, &streams, seed, duration_ms, &templates)
-        });
+        let mut fault_parts = match fault_setup {
+            Some(f) => Some(faults::FaultRuntime::new(
+                f,
+                &mut world,
+                &streams,
+                seed,
+                duration_ms,
+                &templates,
+            )?),
+            None => None,
+        };
         let autoscaler = match autoscaler_config {
             Some(cfg) => Some(autoscale::build(
                 cfg,

@@ -1,8 +1,11 @@
 //! clustersim: a deterministic discrete-event simulator of large Kubernetes clusters.
 //!
-//! The library does no I/O besides what `scenario::load` (reading one scenario file) and
-//! `metrics::write` (writing a results directory) do on behalf of the CLI; the engine itself
-//! (`engine`, `cluster`, `scheduler`, `controllers`) is pure and prints nothing.
+//! The engine (`engine`, `cluster`, `scheduler`, `runtime`, `controllers`, `kubelet`, `faults`,
+//! `autoscaler`, `services`, `sim`) is pure: it reads no file and prints nothing. File I/O is
+//! confined to `scenario::load` (scenario and manifest files), `import` (kubectl snapshots),
+//! `metrics::write`/`metrics::replace` (a results directory), `report` (reading results
+//! directories, writing charts and documents) and `sweep` (sweep files, `sweep.csv`, shards);
+//! see ARCHITECTURE.md, "Where I/O happens".
 
 pub mod autoscaler;
 pub mod build;
@@ -15,6 +18,7 @@ pub mod kubelet;
 pub mod metrics;
 pub mod report;
 pub mod results;
+pub mod runtime;
 pub mod scenario;
 pub mod scheduler;
 pub mod services;

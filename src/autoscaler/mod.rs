@@ -45,7 +45,7 @@ pub use pdb::{CountingPdbs, DisruptionBudgets, FromOracle, PdbRule};
 pub use state::{Autoscaler, ScanDecision};
 
 use crate::cluster::NodeInit;
-use crate::controllers::DurationDist;
+use crate::engine::dist::DurationDist;
 
 /// One node group: a pool the autoscaler resizes.
 #[derive(Clone, Debug)]
@@ -136,5 +136,3 @@ impl AutoscalerConfig {
         }
     }
 }
-#[cfg(test)]
-mod tests;

@@ -64,7 +64,7 @@ pub struct Autoscaler {
     pub(super) unneeded_since: Vec<u64>,
     /// Per template: where in `node_order` its pods last found a drain destination.
     pub(super) hints: HashMap<TemplateId, usize>,
-    pub(super) last_scale_up_ms: Option<u64>,
+    pub(crate) last_scale_up_ms: Option<u64>,
     pub(super) last_delete_ms: Option<u64>,
     last_t: u64,
     nodes_added: u64,
@@ -278,6 +278,14 @@ impl Autoscaler {
         if requested {
             self.nodes_added += 1;
         }
+    }
+
+    /// Since when `node` has been unneeded (scale-down candidate), ms; None when it is not.
+    pub fn unneeded_since(&self, node: NodeId) -> Option<u64> {
+        self.unneeded_since
+            .get(node.ix())
+            .copied()
+            .filter(|&t| t != NEVER)
     }
 
     /// `node` (of an autoscaled pool) left the cluster at `now_ms` (by a scale-down or not).

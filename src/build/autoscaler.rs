@@ -7,7 +7,7 @@ use super::nodes::pool_node_init;
 use super::workloads::duration_dist;
 use crate::autoscaler::{AutoscalerConfig, ExpanderKind, NodeGroup, PdbRule};
 use crate::cluster::World;
-use crate::controllers::DurationDist;
+use crate::engine::DurationDist;
 use crate::scenario::types::autoscaler::{Expander, DEFAULT_PROVISIONING_DELAY};
 use crate::scenario::ScenarioFile;
 

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::SimSetup;
 use crate::cluster::resources::format_amount;
 use crate::cluster::{World, CPU, MEMORY};
 use crate::controllers::daemonset::node_matches;
 use crate::controllers::{WorkloadKind, WorkloadSpec};
 use crate::scheduler::StaticFilter;
-use crate::sim::SimSetup;
 
 /// Requests of one workload.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use super::convert::label_selector;
 use super::workloads::duration_dist;
 use crate::cluster::{NodeId, World};
-use crate::controllers::DurationDist;
+use crate::engine::DurationDist;
 use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};

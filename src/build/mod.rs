@@ -15,12 +15,49 @@ mod topology;
 pub mod usage;
 pub mod workloads;
 
+#[cfg(test)]
+mod autoscaler_tests;
+#[cfg(test)]
+mod world_tests;
+
 pub use describe::{describe, Description};
 
+use crate::autoscaler::AutoscalerConfig;
 use crate::cluster::{Interner, NodeId, World};
+use crate::controllers::WorkloadSpec;
+use crate::faults::FaultSetup;
+use crate::kubelet::PressureConfig;
 use crate::metrics::EventLogLevel;
 use crate::scenario::ScenarioFile;
-use crate::sim::SimSetup;
+use crate::scheduler::SchedulerConfig;
+
+/// Everything a run needs: what [`build`] produces from a scenario and
+/// `sim::Simulation::new` consumes (defined here so that `build` does not depend on `sim`).
+pub struct SimSetup {
+    /// The cluster (nodes, templates; no pods yet).
+    pub world: World,
+    /// The workloads, indexed by `WorkloadId`.
+    pub workloads: Vec<WorkloadSpec>,
+    /// Scheduler configuration.
+    pub scheduler: SchedulerConfig,
+    /// Simulated duration, ms.
+    pub duration_ms: u64,
+    /// Time-series interval, ms (0 = only a final sample).
+    pub metrics_interval_ms: u64,
+    /// Per-node sample interval, ms (0 = no `node_samples.csv`); taken at metrics samples.
+    pub node_sample_interval_ms: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Which pod events go into the event log.
+    pub event_log: EventLogLevel,
+    /// The usage and node-pressure model (None: off, no usage events at all).
+    pub pressure: Option<PressureConfig>,
+    /// Faults, node lifecycle settings and PodDisruptionBudgets (None: no node lifecycle
+    /// at all, for tests of other subsystems).
+    pub faults: Option<FaultSetup>,
+    /// The Cluster Autoscaler (None: off).
+    pub autoscaler: Option<AutoscalerConfig>,
+}
 
 /// Choices made on the command line rather than in the file.
 #[derive(Clone, Copy, Debug)]

@@ -12,7 +12,7 @@
 use super::WorkloadState;
 use crate::cluster::taints::{tolerated, TaintEffect};
 use crate::cluster::{NodeId, PodId, PodTemplate, World};
-use crate::sim::Core;
+use crate::runtime::Core;
 
 /// Taint keys whose NoSchedule/NoExecute effects upstream's DaemonSet controller tolerates on
 /// every daemon pod (`pkg/controller/daemon/util`).

@@ -2,7 +2,7 @@
 //! replaced at once by a new pod (new ordinal, like a new random name upstream).
 
 use super::{WorkloadKind, WorkloadState};
-use crate::sim::Core;
+use crate::runtime::Core;
 
 /// Time zero: creates all replicas and hands them to the scheduler.
 pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {

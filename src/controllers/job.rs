@@ -25,7 +25,7 @@ use super::{
 };
 use crate::cluster::{Pod, PodId, PodPhase};
 use crate::engine::{RngStreams, SimRng, SimTime};
-use crate::sim::{Core, Event, SetupError};
+use crate::runtime::{ControllerEvent, Core, SetupError};
 use rand_distr::{Distribution, Exp};
 
 /// The reason of a failed Job (`job-failed` rows) and of the pod it deletes.
@@ -170,7 +170,7 @@ impl State {
         streams: &RngStreams,
     ) -> Result<Self, SetupError> {
         let err = |what, message| SetupError::InvalidDistribution {
-            workload: name.to_owned(),
+            owner: format!("workload `{name}`"),
             what,
             message,
         };
@@ -198,7 +198,7 @@ fn schedule_next_arrival(w: &mut WorkloadState, core: &mut Core) {
         // Fixed times in the past (before now) arrive now.
         core.push(
             SimTime(at).max(core.now),
-            Event::JobArrival { workload: id },
+            ControllerEvent::JobArrival { workload: id },
         );
     }
 }
@@ -258,7 +258,10 @@ pub(crate) fn on_retry(
 /// A Job pod was bound: it completes exactly its duration later.
 pub(crate) fn on_bound(job_pods: &[PodInfo], core: &mut Core, pod: PodId) {
     let d = job_pods[pod.index as usize].duration_ms;
-    core.push(core.now.plus_millis(d), Event::PodComplete { pod });
+    core.push(
+        core.now.plus_millis(d),
+        ControllerEvent::PodComplete { pod },
+    );
 }
 
 /// A Job pod's run is over: it succeeds (so does its Job) and leaves the slab (stale ids are
@@ -338,7 +341,7 @@ pub(crate) fn on_pod_gone(
             .max(core.now);
         core.push(
             at,
-            Event::JobRetry {
+            ControllerEvent::JobRetry {
                 workload: w.id,
                 duration_ms: info.duration_ms,
                 failures,

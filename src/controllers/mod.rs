@@ -18,12 +18,15 @@ pub mod statefulset;
 pub mod workload;
 
 pub use crate::engine::dist::{DurationDist, DurationSampler};
+
+/// A Job pod whose node is down when its run should end is checked again this much later.
+pub const STALLED_RECHECK_MS: u64 = 10_000;
 pub use workload::{Arrivals, JobPolicy, JobRestartPolicy, WorkloadKind, WorkloadSpec};
 
 use crate::cluster::{Pod, PodId, WorkloadId, World};
 use crate::engine::RngStreams;
 use crate::metrics::WorkloadInfo;
-use crate::sim::{Core, Event, SetupError};
+use crate::runtime::{ControllerEvent, Core, SetupError};
 
 /// Controller state of one workload.
 pub(crate) struct WorkloadState {
@@ -148,15 +151,23 @@ impl Controllers {
         }
     }
 
-    /// Handles a controller event (`JobArrival`, `PodComplete`, `ReplaceAfterDelete`, `JobRetry`).
-    pub fn handle(&mut self, core: &mut Core, event: Event) {
+    /// Handles a controller event. A Job pod whose node is down when its run should end is
+    /// checked again [`STALLED_RECHECK_MS`] later (it completes once the node is back, unless
+    /// it is deleted meanwhile).
+    pub fn handle(&mut self, core: &mut Core, event: ControllerEvent) {
         match event {
-            Event::JobArrival { workload } => job::on_arrival(
+            ControllerEvent::PodComplete { pod } if core.pod_is_stalled(pod) => {
+                core.push(
+                    core.now.plus_millis(STALLED_RECHECK_MS),
+                    ControllerEvent::PodComplete { pod },
+                );
+            }
+            ControllerEvent::JobArrival { workload } => job::on_arrival(
                 &mut self.workloads[workload as usize],
                 &mut self.job_pods,
                 core,
             ),
-            Event::JobRetry {
+            ControllerEvent::JobRetry {
                 workload,
                 duration_ms,
                 failures,
@@ -171,8 +182,8 @@ impl Controllers {
                 },
                 cause,
             ),
-            Event::PodComplete { pod } => job::on_complete(core, pod),
-            Event::ReplaceAfterDelete {
+            ControllerEvent::PodComplete { pod } => job::on_complete(core, pod),
+            ControllerEvent::ReplaceAfterDelete {
                 workload,
                 ordinal,
                 cause,
@@ -182,28 +193,6 @@ impl Controllers {
                 ordinal,
                 cause,
             ),
-            Event::SchedulerCycle
-            | Event::QueueWakeup
-            | Event::MetricsTick
-            | Event::UsageTick { .. }
-            | Event::UsageSpike { .. }
-            | Event::ContainerRestart { .. }
-            | Event::ContainerFailed { .. }
-            | Event::LeakCheck { .. }
-            | Event::NodeCheck { .. }
-            | Event::KubeletSync { .. }
-            | Event::FaultStep { .. }
-            | Event::NodeUnknown { .. }
-            | Event::MonitorPass
-            | Event::ZoneTaint { .. }
-            | Event::TaintEviction { .. }
-            | Event::DrainRetry { .. }
-            | Event::OverloadCheck { .. }
-            | Event::OverloadRepair { .. }
-            | Event::AutoscalerScan
-            | Event::AutoscalerNodeReady { .. } => {
-                debug_assert!(false, "not a controller event: {event:?}")
-            }
         }
     }
 
@@ -235,7 +224,8 @@ impl Controllers {
     /// A container of `pod` restarted in place (the kubelet's back-off is over): a Job pod
     /// under `restartPolicy: OnFailure` whose container restarts reach `backoffLimit` fails its
     /// Job (upstream `pastBackoffLimitOnFailure`).
-    pub fn container_restarted(&mut self, core: &mut Core, pod: PodId) {
+    /// `restarts` is the pod's container restarts so far (summed over its containers).
+    pub fn container_restarted(&mut self, core: &mut Core, pod: PodId, restarts: u32) {
         let Some(p) = core.world.pods.get(pod) else {
             return;
         };
@@ -243,10 +233,6 @@ impl Controllers {
         if !job::restarts_in_place(w) {
             return;
         }
-        let Some(k) = core.kubelet.as_ref() else {
-            return;
-        };
-        let restarts = (0..).map_while(|c| k.restarts(pod, c)).sum();
         job::on_container_restarted(w, core, pod, restarts);
     }
 

@@ -3,7 +3,7 @@
 //! upstream's kubelet rejects it. A bare pod that leaves is not replaced.
 
 use super::{WorkloadKind, WorkloadState};
-use crate::sim::Core;
+use crate::runtime::Core;
 
 /// Time zero: creates the pod.
 pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {

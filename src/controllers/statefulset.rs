@@ -8,7 +8,7 @@
 use super::{KindState, WorkloadKind, WorkloadState};
 use crate::cluster::PodId;
 use crate::engine::SimTime;
-use crate::sim::{Core, Event};
+use crate::runtime::{ControllerEvent, Core};
 
 /// How long to wait before checking again whether an old pod is gone.
 pub const RECHECK_MS: u64 = 1_000;
@@ -57,7 +57,7 @@ fn create(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
 pub(crate) fn on_pod_gone(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
     core.push(
         core.now,
-        Event::ReplaceAfterDelete {
+        ControllerEvent::ReplaceAfterDelete {
             workload: w.id,
             ordinal,
             cause,
@@ -80,7 +80,7 @@ pub(crate) fn on_replace(w: &mut WorkloadState, core: &mut Core, ordinal: u32, c
             }
             core.push(
                 SimTime(core.now.as_millis() + RECHECK_MS),
-                Event::ReplaceAfterDelete {
+                ControllerEvent::ReplaceAfterDelete {
                     workload: w.id,
                     ordinal,
                     cause,

@@ -218,6 +218,28 @@ pub struct FaultPlan {
 /// processes drawn from `streams`, steps before `horizon` kept (a recovery at or after the
 /// horizon is dropped: the node stays down to the end). Deterministic: the same inputs give
 /// the same plan, and each fault's steps depend only on that fault (and the world).
+/// The first fault distribution that cannot be sampled, as (fault name, `mtbf`/`mttr`, why).
+/// Validation rejects such parameters; a run set up without validation reports them through
+/// this check (the same way invalid Job distributions are reported) instead of leaving the
+/// process out of the plan.
+pub fn check_distributions(faults: &[Fault]) -> Result<(), (String, &'static str, String)> {
+    for f in faults {
+        let dists: &[(&'static str, &DurationDist)] = match &f.kind {
+            FaultKind::Random { mtbf, mttr, .. } => &[("mtbf", mtbf), ("mttr", mttr)],
+            FaultKind::Correlated { mttr, .. } => &[("mttr", mttr)],
+            _ => &[],
+        };
+        for (what, d) in dists {
+            if let Err(m) = DurationSampler::new(d) {
+                return Err((f.name.clone(), what, m));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Expands `faults` into the plan. Faults with a distribution [`check_distributions`] rejects
+/// never fire (checked before a run).
 pub fn expand(
     faults: &[Fault],
     world: &World,
@@ -262,7 +284,7 @@ pub fn expand(
                 mtbf,
                 mttr,
             } => {
-                // Validation rules out invalid parameters; such a process never fires.
+                // `check_distributions` rules out invalid parameters before a run.
                 let (Ok(mtbf), Ok(mttr)) = (DurationSampler::new(mtbf), DurationSampler::new(mttr))
                 else {
                     continue;

@@ -27,7 +27,7 @@
 //! Randomness: stream `"usage/<workload>"` (levels, noise) and `"usage/<workload>/spikes"`,
 //! so a run without `usage:` draws nothing new and one workload's usage never shifts another's.
 //!
-//! Architecture invariant: the kubelet changes pods only through [`crate::sim::Core`]
+//! Architecture invariant: the kubelet changes pods only through [`crate::runtime::Core`]
 //! (evictions go back to the run loop, which removes the pod through the controllers).
 
 pub mod backoff;
@@ -54,7 +54,7 @@ use crate::cluster::{NodeId, PodId, Sym, World, CPU, MEMORY};
 use crate::controllers::WorkloadSpec;
 use crate::engine::RngStreams;
 use crate::metrics::{NodeRow, PressureSample, PressureSummary};
-use crate::sim::{Core, Event, SetupError};
+use crate::runtime::{Core, KubeletEvent, SetupError};
 
 /// No pending event.
 pub(crate) const NEVER: u64 = u64::MAX;
@@ -69,6 +69,31 @@ pub struct Eviction {
     pub pod: PodId,
     /// Cause id carried by the eviction (inherited by the replacement).
     pub cause: u64,
+}
+
+/// What a kubelet event asks of other subsystems; the run loop carries it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeletAction {
+    /// Evict a pod through its controller.
+    Evict(Eviction),
+    /// A container of `pod` restarted in place; `restarts` sums its containers' restarts so
+    /// far (its Job controller checks `backoffLimit`).
+    Restarted {
+        /// The pod.
+        pod: PodId,
+        /// Container restarts of the pod so far.
+        restarts: u32,
+    },
+    /// A pod with `restartPolicy: Never` lost a container to an OOM kill: it fails
+    /// (`OOMKilled`) through its controller.
+    FailPod {
+        /// The pod.
+        pod: PodId,
+        /// Cause id of the kill (inherited by the replacement).
+        cause: u64,
+    },
+    /// The node stayed over capacity for too long: it fails (fault application).
+    NodeOverloaded(NodeId),
 }
 
 /// The kubelets of every node, plus the usage model of every workload.
@@ -115,7 +140,7 @@ impl Kubelet {
         for (spec, u) in specs.iter().zip(&cfg.workloads) {
             let tpl = &world.templates[spec.template as usize];
             let err = |m: String| SetupError::InvalidDistribution {
-                workload: spec.name.clone(),
+                owner: format!("workload `{}`", spec.name),
                 what: "usage",
                 message: m,
             };
@@ -199,7 +224,7 @@ impl Kubelet {
                 if leader == w {
                     core.push(
                         core.now.plus_millis(rt.cfg.interval_ms),
-                        Event::UsageTick { workload: w as u32 },
+                        KubeletEvent::UsageTick { workload: w as u32 },
                     );
                 }
                 self.tick_groups[leader].push(w);
@@ -236,18 +261,28 @@ impl Kubelet {
         };
         core.push(
             crate::engine::SimTime(at),
-            Event::UsageSpike {
+            KubeletEvent::UsageSpike {
                 workload: w as u32,
                 start: true,
             },
         );
     }
 
-    /// Handles a kubelet event; an eviction is returned for the run loop to carry out.
-    pub fn handle(&mut self, core: &mut Core, event: Event) -> Option<Eviction> {
-        self.stats.advance(core.now.as_millis());
+    /// Handles a kubelet event; what it asks of other subsystems is returned for the run loop
+    /// to carry out. The usage statistics advance to now for the usage and container events
+    /// (not for the two that only decide: `ContainerFailed`, `OverloadCheck`).
+    pub fn handle(&mut self, core: &mut Core, event: KubeletEvent) -> Option<KubeletAction> {
         match event {
-            Event::UsageTick { workload } => {
+            KubeletEvent::ContainerFailed { pod, cause } => {
+                return Some(KubeletAction::FailPod { pod, cause });
+            }
+            KubeletEvent::OverloadCheck { node, since_ms } => {
+                return self
+                    .overload_check(node.ix(), since_ms)
+                    .then_some(KubeletAction::NodeOverloaded(node));
+            }
+            KubeletEvent::UsageTick { workload } => {
+                self.stats.advance(core.now.as_millis());
                 for i in 0..self.tick_groups[workload as usize].len() {
                     let w = self.tick_groups[workload as usize][i];
                     self.on_tick(core, w);
@@ -256,14 +291,15 @@ impl Kubelet {
                 let iv = self.wl[workload as usize].cfg.interval_ms;
                 core.push(core.now.plus_millis(iv), event);
             }
-            Event::UsageSpike { workload, start } => {
+            KubeletEvent::UsageSpike { workload, start } => {
+                self.stats.advance(core.now.as_millis());
                 let w = workload as usize;
                 if start {
                     self.wl[w].spikes_on += 1;
                     let d = self.wl[w].cfg.spikes.as_ref().map_or(0, |s| s.duration_ms);
                     core.push(
                         core.now.plus_millis(d),
-                        Event::UsageSpike {
+                        KubeletEvent::UsageSpike {
                             workload,
                             start: false,
                         },
@@ -274,13 +310,24 @@ impl Kubelet {
                 }
                 self.refactor(core, w);
             }
-            Event::ContainerRestart { pod, container } => {
-                self.on_restart(core, pod, container as usize)
+            KubeletEvent::ContainerRestart { pod, container } => {
+                self.stats.advance(core.now.as_millis());
+                self.on_restart(core, pod, container as usize);
+                let restarts = (0..).map_while(|c| self.restarts(pod, c)).sum();
+                return Some(KubeletAction::Restarted { pod, restarts });
             }
-            Event::LeakCheck { pod } => self.on_leak_check(core, pod),
-            Event::NodeCheck { node } => self.on_node_check(core, node.ix()),
-            Event::KubeletSync { node } => return self.on_sync(core, node.ix()),
-            _ => debug_assert!(false, "not a kubelet event: {event:?}"),
+            KubeletEvent::LeakCheck { pod } => {
+                self.stats.advance(core.now.as_millis());
+                self.on_leak_check(core, pod);
+            }
+            KubeletEvent::NodeCheck { node } => {
+                self.stats.advance(core.now.as_millis());
+                self.on_node_check(core, node.ix());
+            }
+            KubeletEvent::KubeletSync { node } => {
+                self.stats.advance(core.now.as_millis());
+                return self.on_sync(core, node.ix()).map(KubeletAction::Evict);
+            }
         }
         None
     }
@@ -407,5 +454,33 @@ impl Kubelet {
             self.stamp[n as usize] = false;
             self.eval_node(core, n as usize);
         }
+    }
+}
+
+impl crate::runtime::NodeAgent for Kubelet {
+    fn pod_started(&mut self, core: &mut Core, pod: PodId) {
+        Kubelet::pod_started(self, core, pod)
+    }
+
+    fn pod_stopped(&mut self, core: &mut Core, pod: PodId) {
+        Kubelet::pod_stopped(self, core, pod)
+    }
+
+    fn node_added(&mut self, world: &World, node: NodeId) {
+        Kubelet::node_added(self, world, node)
+    }
+
+    fn node_removed(&mut self, node: NodeId) {
+        Kubelet::node_removed(self, node)
+    }
+}
+
+impl crate::metrics::NodeUsage for Kubelet {
+    fn node_memory(&self, node: NodeId, now_ms: u64) -> i64 {
+        Kubelet::node_memory(self, node, now_ms)
+    }
+
+    fn memory_pressure(&self, node: NodeId) -> bool {
+        Kubelet::memory_pressure(self, node)
     }
 }

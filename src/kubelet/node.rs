@@ -31,7 +31,7 @@ use crate::cluster::{NodeId, Sym, World, CPU, MEMORY};
 use crate::engine::SimTime;
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::EventKind;
-use crate::sim::{Core, Event};
+use crate::runtime::{Core, KubeletEvent};
 
 /// Per-node usage totals and kubelet state, column by column.
 pub(crate) struct NodeCols {
@@ -244,7 +244,7 @@ impl Kubelet {
             let iv = self.cfg.housekeeping_ms.max(1);
             core.push(
                 SimTime(now.div_ceil(iv) * iv),
-                Event::KubeletSync {
+                KubeletEvent::KubeletSync {
                     node: NodeId(n as u32),
                 },
             );
@@ -275,7 +275,7 @@ impl Kubelet {
                     self.nodes.check_at[n] = at;
                     core.push(
                         SimTime(at),
-                        Event::NodeCheck {
+                        KubeletEvent::NodeCheck {
                             node: NodeId(n as u32),
                         },
                     );
@@ -299,7 +299,7 @@ impl Kubelet {
             self.nodes.overload_since[n] = now;
             core.push(
                 SimTime(now + after),
-                Event::OverloadCheck {
+                KubeletEvent::OverloadCheck {
                     node: NodeId(n as u32),
                     since_ms: now,
                 },
@@ -477,7 +477,7 @@ impl Kubelet {
         if self.nodes.pressure[n] || hard || soft {
             core.push(
                 core.now.plus_millis(self.cfg.housekeeping_ms.max(1)),
-                Event::KubeletSync {
+                KubeletEvent::KubeletSync {
                     node: NodeId(n as u32),
                 },
             );

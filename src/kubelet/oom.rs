@@ -9,7 +9,7 @@ use crate::cluster::{NodeId, PodId};
 use crate::engine::SimTime;
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind};
-use crate::sim::{Core, Event};
+use crate::runtime::{Core, KubeletEvent};
 
 /// Memory a container has leaked by `t`: `floor(rate·(t − t0) / DAY_MS)`.
 #[inline]
@@ -83,7 +83,7 @@ impl Kubelet {
         let rec = &mut self.wl[l.w].pods[l.pos];
         if best < rec.check_at && best <= self.horizon_ms {
             rec.check_at = best;
-            core.push(SimTime(best), Event::LeakCheck { pod: rec.id });
+            core.push(SimTime(best), KubeletEvent::LeakCheck { pod: rec.id });
         }
     }
 
@@ -168,7 +168,7 @@ impl Kubelet {
             // `restartPolicy: Never`: no restart; the pod fails now, through its controller.
             core.push(
                 core.now,
-                Event::ContainerFailed {
+                KubeletEvent::ContainerFailed {
                     pod: rec.id,
                     cause: kill_cause,
                 },
@@ -177,7 +177,7 @@ impl Kubelet {
         }
         core.push(
             SimTime(now + delay),
-            Event::ContainerRestart {
+            KubeletEvent::ContainerRestart {
                 pod: rec.id,
                 container: k as u16,
             },

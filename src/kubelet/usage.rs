@@ -5,7 +5,7 @@
 use super::oom::leaked;
 use super::{Ctr, Kubelet, Loc, PodRec, SlotRef, NEVER};
 use crate::cluster::PodId;
-use crate::sim::Core;
+use crate::runtime::Core;
 use rand::RngExt;
 
 /// What a container adds to its pod and node.

@@ -33,7 +33,7 @@ use serde::Serialize;
 pub use autoscaler::{AutoscalerSample, AutoscalerSummary, GroupCost, WaitStats};
 pub use effects::EffectTarget;
 pub use events::{EventKind, EventLog, EventLogLevel, EventRow, Reason};
-pub use node_samples::NodeSamples;
+pub use node_samples::{NodeSamples, NodeUsage};
 pub use pressure::{NodeRow, PressureSample, PressureSummary, WorkloadPressure};
 pub use recorder::Recorder;
 pub use resilience::{

@@ -12,7 +12,6 @@
 //! model is on, else memory *requested* by the node's pods / allocatable.
 
 use crate::cluster::{NodeId, World, MEMORY};
-use crate::kubelet::Kubelet;
 
 const PPM_MASK: u32 = (1 << 30) - 1;
 const PRESSURE_BIT: u32 = 1 << 30;
@@ -48,6 +47,15 @@ pub struct NodeCell {
     pub memory_pressure: bool,
     /// The node was Ready.
     pub ready: bool,
+}
+
+/// What a node sample reads from the usage model (implemented by the kubelet), so metrics
+/// need not know the kubelet.
+pub trait NodeUsage {
+    /// Memory working set on `node` at `now_ms`, bytes.
+    fn node_memory(&self, node: NodeId, now_ms: u64) -> i64;
+    /// Whether `node` reports MemoryPressure.
+    fn memory_pressure(&self, node: NodeId) -> bool;
 }
 
 /// The per-node samples of a run, packed.
@@ -88,9 +96,9 @@ impl NodeSamples {
         self.every_ms > 0 && now_ms >= self.next_ms
     }
 
-    /// Samples every node at `now_ms` if due: usage from `kubelet` when the usage model is on,
-    /// else requested memory.
-    pub fn sample(&mut self, now_ms: u64, world: &World, kubelet: Option<&Kubelet>) {
+    /// Samples every node at `now_ms` if due: usage from `usage` (the kubelet model) when the
+    /// usage model is on, else requested memory.
+    pub fn sample(&mut self, now_ms: u64, world: &World, usage: Option<&dyn NodeUsage>) {
         if !self.due(now_ms) {
             return;
         }
@@ -108,7 +116,7 @@ impl NodeSamples {
             }
             let alloc = nodes.alloc(id, MEMORY);
             let ready = nodes.ready[n];
-            let cell = match kubelet {
+            let cell = match usage {
                 Some(k) => pack(
                     ppm(k.node_memory(id, now_ms), alloc),
                     k.memory_pressure(id),

@@ -590,13 +590,8 @@ impl Recorder {
     }
 
     /// Takes a node sample at `now` if one is due (call at every metrics sample).
-    pub fn sample_nodes(
-        &mut self,
-        now: SimTime,
-        world: &World,
-        kubelet: Option<&crate::kubelet::Kubelet>,
-    ) {
-        self.node_samples.sample(now.as_millis(), world, kubelet);
+    pub fn sample_nodes(&mut self, now: SimTime, world: &World, usage: Option<&dyn NodeUsage>) {
+        self.node_samples.sample(now.as_millis(), world, usage);
     }
 
     /// The node samples taken so far.

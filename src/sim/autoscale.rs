@@ -2,11 +2,12 @@
 //! joining the cluster, and scale-down deletions (drain through the controllers, then node
 //! removal). The decisions are `crate::autoscaler`'s; this file only applies them.
 
-use super::{Event, PodQueue, PodScheduler, SetupError, Simulation};
+use super::{PodQueue, PodScheduler, Simulation};
 use crate::autoscaler::{Autoscaler, AutoscalerConfig};
 use crate::cluster::{NodeId, World};
 use crate::controllers::{WorkloadKind, WorkloadSpec};
 use crate::engine::{RngStreams, SimTime};
+use crate::runtime::{AutoscalerEvent, SetupError};
 use crate::scheduler::{SchedulerConfig, StaticFilter};
 
 /// The autoscaler of a run over the initial `world`.
@@ -37,7 +38,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         self.core.recorder.enable_autoscaler();
         let first = SimTime(a.config().scan_interval_ms);
         if first <= self.duration {
-            self.core.push(first, Event::AutoscalerScan);
+            self.core.push(first, AutoscalerEvent::Scan);
         }
     }
 
@@ -69,7 +70,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 let delay = a.provisioning_delay(g);
                 self.core.push(
                     now.plus_millis(delay),
-                    Event::AutoscalerNodeReady { group: g as u32 },
+                    AutoscalerEvent::NodeReady { group: g as u32 },
                 );
             }
         }
@@ -85,7 +86,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         }
         let next = now.plus_millis(a.config().scan_interval_ms);
         if next <= self.duration {
-            self.core.push(next, Event::AutoscalerScan);
+            self.core.push(next, AutoscalerEvent::Scan);
         }
         self.autoscaler = Some(a);
     }

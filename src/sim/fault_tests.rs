@@ -542,3 +542,31 @@ fn an_upgrade_wave_with_surge_adds_and_removes_its_surge_nodes() {
     assert_eq!(ready_pods(&sim, 0), 12);
     sim.check_consistency().unwrap();
 }
+
+#[test]
+fn an_unsampleable_fault_distribution_is_a_setup_error_like_a_jobs() {
+    // Validation rejects both; a setup that bypasses it must not drop the fault silently (it
+    // used to: the random process simply never fired) but fail as a bad Job duration does.
+    let yaml = scenario(
+        "faults:\n\
+         \x20 - {name: r, kind: random, mtbf: {distribution: exponential, mean: 30m}, mttr: {distribution: exponential, mean: 10m}}\n",
+    );
+    let s = parse_scenario(&yaml, "t.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let mut setup = build(&s, BuildOptions::default());
+    let fault = &mut setup.faults.as_mut().expect("fault setup").faults[0];
+    match &mut fault.kind {
+        crate::faults::plan::FaultKind::Random { mttr, .. } => {
+            *mttr = crate::engine::DurationDist::Uniform { min: 5, max: 1 };
+        }
+        other => panic!("not a random fault: {other:?}"),
+    }
+    let err = Simulation::new(setup).err().expect("a setup error");
+    assert!(matches!(
+        &err,
+        super::SetupError::InvalidDistribution { owner, what: "mttr", .. } if owner == "fault `r`"
+    ));
+    assert_eq!(
+        err.to_string(),
+        "fault `r`: invalid mttr: uniform min 5 ms is above max 1 ms"
+    );
+}

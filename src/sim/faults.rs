@@ -3,9 +3,6 @@
 //! PodDisruptionBudgets, fails overloaded nodes, and records every effect with its parent
 //! (fault → node NotReady → pod displaced → rescheduled → ...).
 
-use super::core::Core;
-use super::event::Event;
-use super::health::DownCause;
 use super::lifecycle::NodeLifecycle;
 use super::pdbs::PdbSet;
 use crate::cluster::{NodeId, NodeInit, PodId, PodPhase, World};
@@ -15,6 +12,9 @@ use crate::faults::lifecycle::DRAIN_RETRY_MS;
 use crate::faults::{Action, EvictionDecision, Fault, FaultSetup, FaultStep, NodeJoin};
 use crate::metrics::cascade::EffectKind;
 use crate::metrics::{EffectTarget, EventKind, FaultWindow};
+use crate::runtime::health::DownCause;
+use crate::runtime::Core;
+use crate::runtime::{FaultEvent, SetupError};
 
 /// One drain in progress (a `drain` fault or an upgrade batch), as `kubectl drain`
 /// (`staging/src/k8s.io/kubectl/pkg/drain/drain.go`, `pkg/cmd/drain/drain.go`): the pods
@@ -138,7 +138,8 @@ pub fn fault_windows(
 impl FaultRuntime {
     /// Expands the plan (`seed`, over `duration_ms`) and sets up the controllers. `templates`
     /// gives each workload's template (for the budgets). Also returns the fault names and
-    /// windows for the recorder.
+    /// windows for the recorder. A fault distribution that cannot be sampled is an error
+    /// (as an invalid Job distribution is).
     pub fn new(
         setup: FaultSetup,
         world: &mut World,
@@ -146,7 +147,14 @@ impl FaultRuntime {
         seed: u64,
         duration_ms: u64,
         templates: &[u32],
-    ) -> (Self, Vec<String>, Vec<FaultWindow>) {
+    ) -> Result<(Self, Vec<String>, Vec<FaultWindow>), SetupError> {
+        crate::faults::plan::check_distributions(&setup.faults).map_err(
+            |(name, what, message)| SetupError::InvalidDistribution {
+                owner: format!("fault `{name}`"),
+                what,
+                message,
+            },
+        )?;
         let plan = setup.plan(world, seed, duration_ms);
         let windows = fault_windows(&plan.steps, &setup.faults, world, &setup.joins);
         let first_join = world.nodes.len() as u32;
@@ -155,7 +163,7 @@ impl FaultRuntime {
         let overload_repair_ms = setup.lifecycle.overload_repair_ms;
         let lifecycle = NodeLifecycle::new(setup.lifecycle, world, streams);
         let pdbs = PdbSet::new(setup.pdbs, world, templates);
-        (
+        Ok((
             FaultRuntime {
                 steps: plan.steps,
                 lifecycle,
@@ -170,13 +178,13 @@ impl FaultRuntime {
             },
             names,
             windows,
-        )
+        ))
     }
 
     /// Schedules every step of the plan.
     pub fn start(&self, core: &mut Core) {
         for (i, s) in self.steps.iter().enumerate() {
-            core.push(s.time, Event::FaultStep { step: i as u32 });
+            core.push(s.time, FaultEvent::FaultStep { step: i as u32 });
         }
     }
 
@@ -244,26 +252,27 @@ impl FaultRuntime {
     }
 
     /// Handles a fault or lifecycle event.
-    pub fn handle(&mut self, event: Event, core: &mut Core, ctl: &mut Controllers) {
+    pub fn handle(&mut self, event: FaultEvent, core: &mut Core, ctl: &mut Controllers) {
         match event {
-            Event::FaultStep { step } => self.apply(step as usize, core, ctl),
-            Event::NodeUnknown { node, epoch } => {
+            FaultEvent::FaultStep { step } => self.apply(step as usize, core, ctl),
+            FaultEvent::NodeUnknown { node, epoch } => {
                 self.lifecycle.on_node_unknown(core, node, epoch);
             }
-            Event::MonitorPass => self.lifecycle.on_monitor_pass(core),
-            Event::ZoneTaint { zone } => {
+            FaultEvent::MonitorPass => self.lifecycle.on_monitor_pass(core),
+            FaultEvent::ZoneTaint { zone } => {
                 for node in self.lifecycle.on_zone_taint(core, zone) {
                     self.taint_evict(core, ctl, node);
                 }
             }
-            Event::TaintEviction { node, epoch } => {
+            FaultEvent::TaintEviction { node, epoch } => {
                 if core.health.epoch[node.ix()] == epoch {
                     self.taint_evict(core, ctl, node);
                 }
             }
-            Event::DrainRetry { drain } => self.drain_pass(drain as usize, core, ctl),
-            Event::OverloadRepair { node } => self.node_back(core, ctl, node, DownCause::Overload),
-            _ => debug_assert!(false, "not a fault event: {event:?}"),
+            FaultEvent::DrainRetry { drain } => self.drain_pass(drain as usize, core, ctl),
+            FaultEvent::OverloadRepair { node } => {
+                self.node_back(core, ctl, node, DownCause::Overload)
+            }
         }
     }
 
@@ -403,7 +412,7 @@ impl FaultRuntime {
             );
         }
         if let Some(r) = self.overload_repair_ms {
-            core.push(core.now.plus_millis(r), Event::OverloadRepair { node });
+            core.push(core.now.plus_millis(r), FaultEvent::OverloadRepair { node });
         }
     }
 
@@ -416,7 +425,7 @@ impl FaultRuntime {
         }
         if let Some(at) = next {
             let epoch = core.health.epoch[node.ix()];
-            core.push(at, Event::TaintEviction { node, epoch });
+            core.push(at, FaultEvent::TaintEviction { node, epoch });
         }
     }
 
@@ -499,7 +508,7 @@ impl FaultRuntime {
             drain.pods = Vec::new();
             return;
         }
-        core.push(retry, Event::DrainRetry { drain: d as u32 });
+        core.push(retry, FaultEvent::DrainRetry { drain: d as u32 });
     }
 }
 

@@ -14,8 +14,6 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use super::core::Core;
-use super::event::Event;
 use crate::cluster::taints::{Taint, TaintEffect, Toleration};
 use crate::cluster::{NodeId, PodId, PodPhase, Sym, World};
 use crate::engine::{RngStreams, SimTime};
@@ -24,6 +22,8 @@ use crate::faults::lifecycle::{
     TAINT_UNREACHABLE,
 };
 use crate::faults::{NodeLifecycleConfig, ZoneEvictionLimiter, ZoneHealth};
+use crate::runtime::Core;
+use crate::runtime::FaultEvent;
 
 /// How a pod template tolerates the NoExecute `taint`, as upstream's taint-eviction
 /// controller decides it: `GetMatchingTolerations` keeps, for the taint, the *first* toleration
@@ -152,7 +152,7 @@ impl NodeLifecycle {
     pub fn node_down(&self, core: &mut Core, node: NodeId) {
         let at = self.detection_time(node, core.now);
         let epoch = core.health.epoch[node.ix()];
-        core.push(at, Event::NodeUnknown { node, epoch });
+        core.push(at, FaultEvent::NodeUnknown { node, epoch });
     }
 
     /// The monitor pass noticed `node`: Unknown, `unreachable:NoSchedule`, queued for the
@@ -206,7 +206,7 @@ impl NodeLifecycle {
         let p = self.cfg.node_monitor_period_ms.max(1);
         let at = SimTime(core.now.as_millis().div_ceil(p) * p);
         self.pass_at = Some(at);
-        core.push(at, Event::MonitorPass);
+        core.push(at, FaultEvent::MonitorPass);
     }
 
     /// The end of a monitor pass: new zone states, limiters swapped, queues armed.
@@ -262,7 +262,7 @@ impl NodeLifecycle {
             return;
         }
         self.armed[z] = Some(at);
-        core.push(at, Event::ZoneTaint { zone: z as u32 });
+        core.push(at, FaultEvent::ZoneTaint { zone: z as u32 });
     }
 
     /// The zone's queue: taints as many queued nodes as the limiter allows now; returns them.

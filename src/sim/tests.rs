@@ -200,7 +200,7 @@ fn statefulset_replacement_waits_for_the_old_pod() {
     // A replacement request while the ordinal's pod is alive creates nothing.
     sim.core.push(
         SimTime(1_000),
-        super::Event::ReplaceAfterDelete {
+        crate::runtime::ControllerEvent::ReplaceAfterDelete {
             workload: db,
             ordinal: 0,
             cause: 0,

@@ -12,9 +12,24 @@ use crate::cluster::{
 };
 use crate::engine::{EventQueue, SimTime};
 use crate::metrics::cascade::EffectKind;
-use crate::metrics::{BindKind, EffectTarget, Recorder};
+use crate::metrics::{BindKind, EffectTarget, NodeUsage, Recorder};
 
 const NOT_PARKED: u32 = u32::MAX;
+
+/// The node agent (the kubelet model) as the core sees it: told when a pod starts or stops
+/// running and when a node joins or leaves. The core holds it type-erased, so `runtime` does
+/// not know the kubelet; the run loop that installed it gets it back with [`Core::agent_as`].
+/// Node samples read its usage through [`NodeUsage`].
+pub trait NodeAgent: std::any::Any + NodeUsage {
+    /// `pod` became Running (bound, or its node came back up with its containers restarted).
+    fn pod_started(&mut self, core: &mut Core, pod: PodId);
+    /// `pod` stops running (it ends, is deleted, or its node's containers die).
+    fn pod_stopped(&mut self, core: &mut Core, pod: PodId);
+    /// `node` joined the cluster.
+    fn node_added(&mut self, world: &World, node: NodeId);
+    /// `node` left the cluster.
+    fn node_removed(&mut self, node: NodeId);
+}
 
 /// World, events, recorder and clock, plus the bookkeeping the run loop drains after each event.
 pub struct Core {
@@ -40,8 +55,8 @@ pub struct Core {
     parked: Vec<Vec<PodId>>,
     /// Node a pod is parked on, by slot index (`NOT_PARKED` otherwise).
     parked_on: Vec<u32>,
-    /// The kubelet model (usage, OOM, eviction), when the scenario turns it on.
-    pub kubelet: Option<Box<crate::kubelet::Kubelet>>,
+    /// The node agent (the kubelet model: usage, OOM, eviction), when the scenario turns it on.
+    agent: Option<Box<dyn NodeAgent>>,
     /// Node health: down causes, lifecycle state, cordons, terminating pods.
     pub health: NodeHealth,
     /// Per pod slot: the `PodRescheduled` effect of a pod placed because of an earlier effect
@@ -65,7 +80,7 @@ impl Core {
             nominated_on: vec![Vec::new(); n],
             parked: vec![Vec::new(); n],
             parked_on: Vec::new(),
-            kubelet: None,
+            agent: None,
             health: NodeHealth::new(n),
             arrival: Vec::new(),
         }
@@ -119,22 +134,58 @@ impl Core {
         self.arrival[ix] = self.effect(EffectKind::PodRescheduled, p.cause, target);
     }
 
-    /// Runs `f` with the kubelet taken out of the core (so `f` may use the whole core), if the
-    /// kubelet model is on. The kubelet never calls back into pod lifecycle operations.
-    pub fn with_kubelet<R>(
+    /// Takes a node sample at `at` if one is due (usage from the node agent if there is one).
+    pub fn sample_nodes(&mut self, at: SimTime) {
+        let usage = self.agent.as_deref().map(|a| a as &dyn NodeUsage);
+        self.recorder.sample_nodes(at, &self.world, usage);
+    }
+
+    /// Installs the node agent (once, before the run).
+    pub fn set_agent(&mut self, agent: Box<dyn NodeAgent>) {
+        self.agent = Some(agent);
+    }
+
+    /// Runs `f` with the node agent taken out of the core (so `f` may use the whole core), if
+    /// there is one. The agent never calls back into pod lifecycle operations.
+    pub fn with_agent<R>(
         &mut self,
-        f: impl FnOnce(&mut crate::kubelet::Kubelet, &mut Core) -> R,
+        f: impl FnOnce(&mut dyn NodeAgent, &mut Core) -> R,
     ) -> Option<R> {
-        let mut k = self.kubelet.take()?;
-        let r = f(&mut k, self);
-        self.kubelet = Some(k);
+        let mut a = self.agent.take()?;
+        let r = f(a.as_mut(), self);
+        self.agent = Some(a);
         Some(r)
     }
 
-    /// Schedules `event` at `at`.
+    /// The node agent as its concrete type `A` (None without an agent or of another type).
+    pub fn agent_as<A: NodeAgent>(&self) -> Option<&A> {
+        let a: &dyn std::any::Any = self.agent.as_deref()?;
+        a.downcast_ref::<A>()
+    }
+
+    /// [`Core::agent_as`], mutably.
+    pub fn agent_as_mut<A: NodeAgent>(&mut self) -> Option<&mut A> {
+        let a: &mut dyn std::any::Any = self.agent.as_deref_mut()?;
+        a.downcast_mut::<A>()
+    }
+
+    /// [`Core::with_agent`] with the agent as its concrete type `A` (None without an agent or
+    /// of another type).
+    pub fn with_agent_as<A: NodeAgent, R>(
+        &mut self,
+        f: impl FnOnce(&mut A, &mut Core) -> R,
+    ) -> Option<R> {
+        let mut a = self.agent.take()?;
+        let any: &mut dyn std::any::Any = a.as_mut();
+        let r = any.downcast_mut::<A>().map(|k| f(k, self));
+        self.agent = Some(a);
+        r
+    }
+
+    /// Schedules `event` (any subsystem's event type, wrapped) at `at`.
     #[inline]
-    pub fn push(&mut self, at: SimTime, event: Event) {
-        self.events.push(at, event);
+    pub fn push(&mut self, at: SimTime, event: impl Into<Event>) {
+        self.events.push(at, event.into());
     }
 
     /// Creates a Pending pod (not yet queued: call [`Core::enqueue`] or [`Core::bind_direct`]).
@@ -390,9 +441,10 @@ impl Core {
     }
 
     /// Call after a node's allocatable, readiness, taints or schedulability changed (node
-    /// lifecycle, faults): updates metrics and lets waiting pods retry. Every direct write to a
-    /// node field the filters read must be followed by this call (the scheduler's failure memo
-    /// re-checks only nodes recorded in `World::node_changes`).
+    /// lifecycle, faults): updates metrics and lets waiting pods retry. Node writes record
+    /// themselves in `World::node_changes` (the log the scheduler's failure memo re-checks):
+    /// `World::bind`/`unbind`/`add_taint`/`remove_taint`/`set_ready`/`set_unschedulable`;
+    /// this call records the node too, for any other write.
     pub fn node_changed(&mut self, node: NodeId) {
         self.world.mark_node_changed(node);
         self.node_released(node);
@@ -414,7 +466,7 @@ impl Core {
         self.nominated_on.push(Vec::new());
         self.parked.push(Vec::new());
         self.recorder.node_added(&self.world, node);
-        if let Some(k) = self.kubelet.as_deref_mut() {
+        if let Some(k) = self.agent.as_deref_mut() {
             k.node_added(&self.world, node);
         }
         node
@@ -436,7 +488,7 @@ impl Core {
         let mut pods = self.world.pods_on_node[node.ix()].clone();
         pods.extend_from_slice(&self.parked[node.ix()]);
         self.recorder.node_removed(&self.world, node);
-        if let Some(k) = self.kubelet.as_deref_mut() {
+        if let Some(k) = self.agent.as_deref_mut() {
             k.node_removed(node);
         }
         pods

@@ -1,4 +1,14 @@
-//! The events of a run. One plain enum; handlers live in the subsystem modules.
+//! The events of a run: one top-level [`Event`] wrapping one event type per subsystem.
+//!
+//! Each subsystem owns its event type: it is the only one that pushes and matches it
+//! ([`ControllerEvent`]: `controllers`; [`KubeletEvent`]: `kubelet`; [`FaultEvent`]: fault
+//! application and node lifecycle in `sim`; [`AutoscalerEvent`]: `sim`'s autoscaler applier).
+//! The run loop (`sim`) owns the three plain variants and routes each wrapped event to its
+//! owner without looking inside. The types are defined here, below the subsystems, because the
+//! [`Core`](super::Core) that holds the event queue sits below them too.
+//!
+//! The queue orders events by `(time, class, sequence)` only, never by their payload, so the
+//! wrapping changes no order.
 
 use crate::cluster::{NodeId, PodId, WorkloadId};
 
@@ -8,6 +18,40 @@ use crate::cluster::{NodeId, PodId, WorkloadId};
 /// reused) the id is stale and the event is skipped (lazy cancellation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
+    /// One scheduling cycle: pop one pod from the active queue and apply the outcome.
+    SchedulerCycle,
+    /// A backoff expired or the unschedulable pool is due for its periodic flush.
+    QueueWakeup,
+    /// Take a time-series sample.
+    MetricsTick,
+    /// An event of the workload controllers.
+    Controller(ControllerEvent),
+    /// An event of the kubelet model.
+    Kubelet(KubeletEvent),
+    /// An event of fault application or the node lifecycle controller.
+    Fault(FaultEvent),
+    /// An event of the Cluster Autoscaler.
+    Autoscaler(AutoscalerEvent),
+}
+
+macro_rules! wrap {
+    ($t:ident, $v:ident) => {
+        impl From<$t> for Event {
+            #[inline]
+            fn from(e: $t) -> Event {
+                Event::$v(e)
+            }
+        }
+    };
+}
+wrap!(ControllerEvent, Controller);
+wrap!(KubeletEvent, Kubelet);
+wrap!(FaultEvent, Fault);
+wrap!(AutoscalerEvent, Autoscaler);
+
+/// Events of the workload controllers (handled by `controllers::Controllers::handle`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControllerEvent {
     /// The next Job of `workload` arrives (creates one pod, schedules the next arrival).
     JobArrival {
         /// The Job workload.
@@ -18,12 +62,6 @@ pub enum Event {
         /// The pod.
         pod: PodId,
     },
-    /// One scheduling cycle: pop one pod from the active queue and apply the outcome.
-    SchedulerCycle,
-    /// A backoff expired or the unschedulable pool is due for its periodic flush.
-    QueueWakeup,
-    /// Take a time-series sample.
-    MetricsTick,
     /// A StatefulSet pod was deleted: create the replacement for `ordinal` once the old pod is
     /// gone from the slab.
     ReplaceAfterDelete {
@@ -45,6 +83,11 @@ pub enum Event {
         /// Cause inherited by the new pod.
         cause: u64,
     },
+}
+
+/// Events of the kubelet model (handled by `kubelet::Kubelet::handle`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeletEvent {
     /// Usage model: redraw a workload's noise and re-evaluate its diurnal factor.
     UsageTick {
         /// The workload.
@@ -87,6 +130,19 @@ pub enum Event {
         /// The node.
         node: NodeId,
     },
+    /// Kubelet: the node's memory demand has exceeded its capacity since `since_ms`; the node
+    /// fails if it still does.
+    OverloadCheck {
+        /// The node.
+        node: NodeId,
+        /// When the overload started, ms.
+        since_ms: u64,
+    },
+}
+
+/// Events of fault application and the node lifecycle controller (handled by `sim::faults`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultEvent {
     /// Faults: apply step `step` of the run's fault plan.
     FaultStep {
         /// Index into the plan's steps.
@@ -119,24 +175,20 @@ pub enum Event {
         /// Index of the drain.
         drain: u32,
     },
-    /// Kubelet: the node's memory demand has exceeded its capacity since `since_ms`; the node
-    /// fails if it still does.
-    OverloadCheck {
-        /// The node.
-        node: NodeId,
-        /// When the overload started, ms.
-        since_ms: u64,
-    },
     /// A node that failed from overload is repaired (rebooted) and comes back.
     OverloadRepair {
         /// The node.
         node: NodeId,
     },
-    // --- Cluster Autoscaler ---
+}
+
+/// Events of the Cluster Autoscaler (handled by `sim::autoscale`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoscalerEvent {
     /// One Cluster Autoscaler loop (every `scan-interval`).
-    AutoscalerScan,
+    Scan,
     /// A node the autoscaler requested for group `group` is provisioned and Ready.
-    AutoscalerNodeReady {
+    NodeReady {
         /// Node group index.
         group: u32,
     },

@@ -191,7 +191,7 @@ impl Core {
             self.recorder.res.avail.pod_ready(w as usize, self.now);
         }
         if !self.health.is_dead(node) {
-            self.with_kubelet(|k, core| k.pod_started(core, pod));
+            self.with_agent(|k, core| k.pod_started(core, pod));
         }
     }
 
@@ -207,7 +207,7 @@ impl Core {
             self.health.set_terminating(pod, 0);
             self.recorder.res.terminating(false);
         }
-        self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+        self.with_agent(|k, core| k.pod_stopped(core, pod));
     }
 
     /// `node` goes down for `why`. Returns true if it was up (the caller starts the node
@@ -219,7 +219,7 @@ impl Core {
         if was_up {
             self.health.epoch[node.ix()] += 1;
             self.health.down_since[node.ix()] = self.now;
-            self.world.nodes.ready[node.ix()] = false;
+            self.world.set_ready(node, false);
         }
         let kill = why.kills_containers() && !was_dead;
         if was_up || kill {
@@ -236,7 +236,7 @@ impl Core {
                     self.recorder.res.avail.pod_unready(w as usize, self.now);
                 }
                 if kill {
-                    self.with_kubelet(|k, core| k.pod_stopped(core, pod));
+                    self.with_agent(|k, core| k.pod_stopped(core, pod));
                 }
             }
         }
@@ -267,14 +267,14 @@ impl Core {
                             .get(pod)
                             .is_some_and(|p| p.phase == PodPhase::Running)
                     {
-                        self.with_kubelet(|k, core| k.pod_started(core, pod));
+                        self.with_agent(|k, core| k.pod_started(core, pod));
                     }
                 }
             }
             return None;
         }
         self.health.epoch[node.ix()] += 1;
-        self.world.nodes.ready[node.ix()] = true;
+        self.world.set_ready(node, true);
         let pods = self.world.pods_on_node[node.ix()].clone();
         let mut gone = Vec::new();
         for pod in pods {
@@ -291,7 +291,7 @@ impl Core {
             let w = p.workload;
             self.recorder.res.avail.pod_ready(w as usize, self.now);
             if was_dead {
-                self.with_kubelet(|k, core| k.pod_started(core, pod));
+                self.with_agent(|k, core| k.pod_started(core, pod));
             }
         }
         self.node_changed(node);
@@ -348,7 +348,7 @@ impl Core {
         }
         let after = *c > 0;
         if before != after {
-            self.world.nodes.unschedulable[node.ix()] = after;
+            self.world.set_unschedulable(node, after);
             self.recorder.res.node_cordoned(after);
             self.node_changed(node);
         }

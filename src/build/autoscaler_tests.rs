@@ -1,9 +1,9 @@
-//! Scale-up and scale-down rules on hand-built worlds (pods bound directly, no run loop), so
+//! The autoscaler's scale-up and scale-down rules (kept in `build` because the worlds come from
+//! scenario text through `build`, which sits above `autoscaler`). Scale-up and scale-down rules on hand-built worlds (pods bound directly, no run loop), so
 //! every expected value can be worked out by hand. Pool `w`: 3 nodes of 4 CPU (4000m
 //! allocatable, nothing reserved), all in zone `a`.
 
-use super::state::NEVER;
-use super::Autoscaler;
+use crate::autoscaler::Autoscaler;
 use crate::build::{build, BuildOptions};
 use crate::cluster::{NodeId, Pod, PodId, PodPhase, World};
 use crate::controllers::WorkloadKind;
@@ -90,7 +90,7 @@ fn place(world: &mut World, t: u32, n: NodeId) -> PodId {
 }
 
 fn unneeded(a: &Autoscaler, n: NodeId) -> bool {
-    a.unneeded_since[n.ix()] != NEVER
+    a.unneeded_since(n).is_some()
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn utilisation_at_the_threshold_is_not_underused() {
     assert!(!unneeded(&a, N0));
     assert!(unneeded(&a, N1));
     assert!(unneeded(&a, N2), "empty");
-    assert_eq!(a.unneeded_since[N1.ix()], 10_000);
+    assert_eq!(a.unneeded_since(N1), Some(10_000));
 }
 
 #[test]

@@ -1,0 +1,183 @@
+//! The scheduling step: what the loop needs from a scheduler and a scheduling queue, one
+//! scheduling cycle (decide, then apply: bind or nominate and preempt), and *settle* (the
+//! buffered queue work after each event).
+
+use super::*;
+
+/// What the loop needs from a scheduler (implemented by [`Scheduler`]; tests use stand-ins).
+pub trait PodScheduler {
+    /// One scheduling cycle for pending pod `pod`; preemption consults `pdbs`.
+    fn schedule(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome;
+}
+
+impl PodScheduler for Scheduler {
+    #[inline]
+    fn schedule(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome {
+        Scheduler::schedule_with_pdbs(self, world, pod, pdbs)
+    }
+}
+
+/// What the loop needs from a scheduling queue (implemented by [`SchedulingQueue`]).
+/// `remove` must accept pods the queue does not hold.
+pub trait PodQueue {
+    /// See [`SchedulingQueue::add`].
+    fn add(&mut self, pod: PodId, priority: i32, now: SimTime);
+    /// See [`SchedulingQueue::pop`].
+    fn pop(&mut self) -> Option<PodId>;
+    /// See [`SchedulingQueue::add_unschedulable`].
+    fn add_unschedulable(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime);
+    /// See [`SchedulingQueue::move_all_to_active_or_backoff`].
+    fn move_all_to_active_or_backoff(&mut self, now: SimTime);
+    /// See [`SchedulingQueue::flush`].
+    fn flush(&mut self, now: SimTime);
+    /// See [`SchedulingQueue::next_wakeup`].
+    fn next_wakeup(&self) -> Option<SimTime>;
+    /// See [`SchedulingQueue::remove`].
+    fn remove(&mut self, pod: PodId);
+    /// See [`SchedulingQueue::active_len`].
+    fn active_len(&self) -> usize;
+    /// See [`SchedulingQueue::waiting_len`].
+    fn waiting_len(&self) -> usize;
+}
+
+impl PodQueue for SchedulingQueue {
+    #[inline]
+    fn add(&mut self, pod: PodId, priority: i32, now: SimTime) {
+        SchedulingQueue::add(self, pod, priority, now)
+    }
+    #[inline]
+    fn pop(&mut self) -> Option<PodId> {
+        SchedulingQueue::pop(self)
+    }
+    #[inline]
+    fn add_unschedulable(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime) {
+        SchedulingQueue::add_unschedulable(self, pod, priority, attempts, now)
+    }
+    #[inline]
+    fn move_all_to_active_or_backoff(&mut self, now: SimTime) {
+        SchedulingQueue::move_all_to_active_or_backoff(self, now)
+    }
+    #[inline]
+    fn flush(&mut self, now: SimTime) {
+        SchedulingQueue::flush(self, now)
+    }
+    #[inline]
+    fn next_wakeup(&self) -> Option<SimTime> {
+        SchedulingQueue::next_wakeup(self)
+    }
+    #[inline]
+    fn remove(&mut self, pod: PodId) {
+        SchedulingQueue::remove(self, pod)
+    }
+    #[inline]
+    fn active_len(&self) -> usize {
+        SchedulingQueue::active_len(self)
+    }
+    #[inline]
+    fn waiting_len(&self) -> usize {
+        SchedulingQueue::waiting_len(self)
+    }
+}
+
+impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
+    /// One scheduling cycle: pop one pod, decide, apply.
+    pub(super) fn scheduling_cycle(&mut self) {
+        let Some(pod) = self.queue.pop() else { return };
+        let core = &mut self.core;
+        let attempts = match core.world.pods.get_mut(pod) {
+            Some(p) if p.phase == PodPhase::Pending => {
+                p.attempts += 1;
+                p.attempts
+            }
+            _ => return, // deleted or bound meanwhile: stale
+        };
+        core.recorder.sched_attempt();
+        let outcome = match &self.faults {
+            Some(rt) if !rt.pdbs().is_empty() => {
+                let view = pdbs::PdbView {
+                    set: rt.pdbs(),
+                    recorder: &core.recorder,
+                };
+                self.scheduler.schedule(&core.world, pod, &view)
+            }
+            _ => self.scheduler.schedule(&core.world, pod, &NoPdbs),
+        };
+        match outcome {
+            Outcome::Bind { node, score } => {
+                core.bind_scheduled(pod, node, score);
+                if let Some(a) = self.autoscaler.as_mut() {
+                    a.pod_bound(pod, core.now.as_millis());
+                }
+                self.controllers.pod_bound(core, pod);
+            }
+            Outcome::Unschedulable {
+                reason,
+                nominated,
+                victims,
+            } => {
+                let preemptor = core.world.pods.get(pod).expect("live").clone();
+                core.recorder
+                    .sched_failure(core.now, &preemptor, &reason, nominated);
+                if let Some(node) = nominated {
+                    // Reserve first, so victims' direct-bound replacements cannot take the room.
+                    core.nominate(pod, node);
+                    for v in victims {
+                        if let Some(vp) = core.world.pods.get(v) {
+                            core.recorder.pod_preempted(core.now, vp, &preemptor);
+                            self.controllers.delete_pod(core, v, preemptor.cause);
+                        }
+                    }
+                }
+                if let Some(a) = self.autoscaler.as_mut() {
+                    a.pod_unschedulable(pod);
+                }
+                let prio = core.priority(pod);
+                self.queue.add_unschedulable(pod, prio, attempts, core.now);
+            }
+        }
+    }
+
+    /// Applies the buffered queue work of the last event and keeps the cycle and wakeup events.
+    pub(super) fn settle(&mut self) {
+        let now = self.core.now;
+        while let Some(n) = self.core.recheck.pop() {
+            self.core.retry_parked(n);
+        }
+        let mut buf = std::mem::take(&mut self.core.to_enqueue);
+        for &pod in &buf {
+            if let Some(p) = self.core.world.pods.get(pod) {
+                if p.phase == PodPhase::Pending {
+                    let prio = self.core.world.templates[p.template as usize].priority;
+                    self.queue.add(pod, prio, now);
+                }
+            }
+        }
+        buf.clear();
+        self.core.to_enqueue = buf;
+        let mut buf = std::mem::take(&mut self.core.to_dequeue);
+        for &pod in &buf {
+            self.queue.remove(pod);
+        }
+        buf.clear();
+        self.core.to_dequeue = buf;
+        if self.core.capacity_freed {
+            self.core.capacity_freed = false;
+            self.queue.move_all_to_active_or_backoff(now);
+        }
+        let mut wake = self.queue.next_wakeup();
+        if wake.is_some_and(|w| w <= now) {
+            self.queue.flush(now);
+            wake = self.queue.next_wakeup().map(|w| w.max(now.plus_millis(1)));
+        }
+        if self.queue.active_len() > 0 && !self.cycle_pending {
+            self.cycle_pending = true;
+            self.core.push(now, Event::SchedulerCycle);
+        }
+        if let Some(w) = wake {
+            if self.wakeups.peek().is_none_or(|p| w < p.0) {
+                self.wakeups.push(Reverse(w));
+                self.core.push(w, Event::QueueWakeup);
+            }
+        }
+    }
+}

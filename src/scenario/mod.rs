@@ -5,7 +5,8 @@
 //! [`ScenarioError`] whose message is one line naming the file and the field path.
 //!
 //! Architecture invariant: this module knows nothing of the engine and imports no other module
-//! of the crate. Its only I/O is reading the one file in [`load_scenario`].
+//! of the crate. Its only I/O is reading the one file in [`load_scenario`] and the manifests a
+//! `workloads: {fromManifests: [...]}` names (`sources`).
 
 pub mod duration;
 pub mod effective;
@@ -17,6 +18,7 @@ pub mod overrides;
 mod path;
 pub mod quantity;
 pub mod rate;
+pub(crate) mod sources;
 pub mod types;
 pub mod validate;
 pub mod warnings;

@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod controllers;
 pub mod engine;
 pub mod faults;
+pub mod import;
 pub mod kubelet;
 pub mod metrics;
 pub mod report;

@@ -243,3 +243,82 @@ fn shipped_shop_fleet_runs_from_its_manifests() {
     let e = run(&["explain", s.to_str().unwrap(), "--workload", "checkout"]);
     assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
 }
+
+#[test]
+fn import_manifests_writes_a_scenario_that_runs_and_nothing_on_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("imported.yaml");
+    let shop = repo("scenarios/manifests/shop/rendered.yaml");
+    let fleet = repo("scenarios/shop-fleet.yaml");
+    let o = run(&[
+        "import",
+        "manifests",
+        shop.to_str().unwrap(),
+        "--fleet",
+        fleet.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("fromManifests"), "{text}");
+    let v = run(&["validate", out.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+    // The same workloads, pods and requests as the fleet that reads the manifests itself.
+    let direct = run(&["validate", fleet.to_str().unwrap()]);
+    let body = |s: String| {
+        s.lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("warning"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(body(stdout(&v)), body(stdout(&direct)));
+    // Without --fleet: a placeholder fleet; a Job without run time is refused, and a refused
+    // import leaves the previous file untouched.
+    let before = fs::read_to_string(&out).unwrap();
+    let bad = tmp.path().join("bad.yaml");
+    fs::write(
+        &bad,
+        HELM.replacen("apiVersion: apps/v1", "apiVersion: apps/v1beta2", 1),
+    )
+    .unwrap();
+    let o = run(&[
+        "import",
+        "manifests",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("apps/v1beta2"), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&out).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().to_string();
+            n.contains(".tmp-").then_some(n)
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let o = run(&[
+        "import",
+        "manifests",
+        tmp.path().join("m").to_str().unwrap(),
+        "--job-duration",
+        "5m",
+    ]);
+    let m = tmp.path().join("m");
+    fs::create_dir_all(&m).unwrap();
+    fs::write(m.join("a.yaml"), HELM).unwrap();
+    let o2 = run(&[
+        "import",
+        "manifests",
+        m.to_str().unwrap(),
+        "--job-duration",
+        "5m",
+    ]);
+    assert_eq!(o2.status.code(), Some(0), "{}", stderr(&o2));
+    assert!(stdout(&o2).contains("name: imported"), "{}", stdout(&o2));
+    drop(o);
+}

@@ -3,6 +3,7 @@
 mod compare;
 mod error;
 mod explain;
+mod import;
 mod merge;
 mod output;
 mod plan;
@@ -221,11 +222,17 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Write a scenario from rendered manifests, a kubectl snapshot or a public trace.
+    Import {
+        #[command(subcommand)]
+        what: import::ImportCommand,
+    },
 }
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Import { what } => import::import(what),
         Command::Sweep {
             sweep,
             out,

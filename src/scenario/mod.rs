@@ -38,6 +38,7 @@ pub use load::{
 pub use overrides::Override;
 pub use quantity::{Quantity, QuantityError, QuantityFormat};
 pub use rate::{Rate, RateError};
+pub use sources::{json_to_yaml, scenario_from_manifests};
 pub use types::{ResourceList, ScenarioFile};
 pub use validate::validate;
 pub use warnings::warnings;

@@ -35,6 +35,12 @@ pub(crate) fn may_have_sources(text: &str) -> bool {
 /// Expands a mapping `workloads` in `tree` (read from `origin`, whose directory relative paths
 /// start from). Returns the importer's warnings; a list `workloads` is left as it is.
 pub(crate) fn expand(tree: &mut Node, origin: &str) -> Result<Vec<String>, ScenarioError> {
+    let base = Path::new(origin).parent().unwrap_or(Path::new(""));
+    expand_from(tree, origin, base)
+}
+
+/// [`expand`] with relative manifest paths starting from `base`.
+fn expand_from(tree: &mut Node, origin: &str, base: &Path) -> Result<Vec<String>, ScenarioError> {
     let err =
         |path: &str, message: String| ScenarioError::single(Diagnostic::new(origin, path, message));
     let Node::Map(root) = tree else {
@@ -97,7 +103,6 @@ pub(crate) fn expand(tree: &mut Node, origin: &str) -> Result<Vec<String>, Scena
     let overlays = overlay_map(get("overlays"), "workloads.overlays", &err)?;
     let usage = overlay_map(get("usage"), "workloads.usage", &err)?;
     let job_duration = get("jobDuration").map(node_to_json);
-    let base = Path::new(origin).parent().unwrap_or(Path::new(""));
     let mut files = Vec::new();
     for (i, pattern) in patterns.iter().enumerate() {
         let at = format!("workloads.fromManifests[{i}]");
@@ -199,6 +204,61 @@ pub(crate) fn expand(tree: &mut Node, origin: &str) -> Result<Vec<String>, Scena
         .into_iter()
         .map(|w| format!("workloads.fromManifests: {w}"))
         .collect())
+}
+
+/// What `clustersim import manifests` writes: the scenario `fleet` (text, origin) or, without
+/// one, a placeholder fleet, whose workloads are the manifests `files` (paths relative to the
+/// working directory) imported and written out inline. The fleet's `workloads` mapping keeps
+/// its `usage`, `overlays` and `jobDuration` (its own `fromManifests` is replaced by `files`);
+/// a list of workloads is kept before the imported ones. `job_duration` overrides the fleet's.
+/// Returns the YAML text and the importer's warnings.
+pub fn scenario_from_manifests(
+    files: &[String],
+    fleet: Option<(&str, &str)>,
+    job_duration: Option<&str>,
+) -> Result<(String, Vec<String>), ScenarioError> {
+    let (text, origin) = fleet.unwrap_or((PLACEHOLDER_FLEET, "(placeholder fleet)"));
+    let mut tree = super::yaml_tree::parse(text)
+        .map_err(|problem| ScenarioError::single(Diagnostic::new(origin, "", problem)))?;
+    let Node::Map(root) = &mut tree else {
+        return Err(ScenarioError::single(Diagnostic::new(
+            origin,
+            "",
+            "a scenario must be a mapping",
+        )));
+    };
+    let list = Node::Seq(files.iter().map(|f| Node::string(f)).collect());
+    let mut spec = match root
+        .iter()
+        .position(|(k, _)| k.as_scalar() == Some("workloads"))
+    {
+        Some(i) => match root.remove(i).1 {
+            Node::Map(entries) => entries,
+            Node::Seq(items) => vec![(Node::string("items"), Node::Seq(items))],
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    spec.retain(|(k, _)| k.as_scalar() != Some("fromManifests"));
+    spec.insert(0, (plain("fromManifests"), list));
+    if let Some(d) = job_duration {
+        spec.retain(|(k, _)| k.as_scalar() != Some("jobDuration"));
+        spec.push((plain("jobDuration"), Node::string(d)));
+    }
+    root.push((plain("workloads"), Node::Map(spec)));
+    let notes = expand_from(&mut tree, origin, Path::new(""))?;
+    let body = super::yaml_tree::emit(&tree)
+        .map_err(|m| ScenarioError::single(Diagnostic::new(origin, "", m)))?;
+    Ok((body, notes))
+}
+
+/// The fleet of an import without `--fleet`: edit it to the cluster the workloads run on.
+const PLACEHOLDER_FLEET: &str = "name: imported\ndescription: Workloads imported from manifests; the fleet is a placeholder to edit.\nsimulation: {duration: 24h}\ncluster:\n  zones: [a, b, c]\n  nodePools:\n    - {name: general, count: 12, capacity: {cpu: \"8\", memory: 32Gi, pods: 110}}\n";
+
+/// A JSON scenario (as the importers build it) as YAML text: strings quoted, numbers and
+/// booleans plain, keys plain where they read as the same string.
+pub fn json_to_yaml(v: &Value) -> Result<String, String> {
+    super::yaml_tree::emit(&json_to_node(v))
 }
 
 /// `namespace/name` of an imported workload (its manifest object).

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::{output, CliError};
-use clustersim::scenario::{parse_scenario, scenario_from_manifests, warnings};
+use clustersim::import::kubectl::{self, KubectlOptions, Snapshot};
+use clustersim::scenario::{json_to_yaml, parse_scenario, scenario_from_manifests, warnings};
 
 /// What `clustersim import` reads.
 #[derive(Subcommand, Debug)]
@@ -26,6 +27,34 @@ pub enum ImportCommand {
         /// Run time of Jobs and CronJob runs (e.g. `10m`), which manifests do not carry.
         #[arg(long, value_name = "DURATION")]
         job_duration: Option<String>,
+        /// Scenario file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A live cluster's snapshot (`kubectl get ... -o json`) → a scenario: nodes in pools,
+    /// pods in workloads through their owners, running bare pods bound where they run.
+    Kubectl {
+        /// `kubectl get nodes -o json` (or one List of nodes, pods, PDBs and classes).
+        #[arg(long, required = true)]
+        nodes: PathBuf,
+        /// `kubectl get pods -A -o json`.
+        #[arg(long)]
+        pods: Option<PathBuf>,
+        /// `kubectl get pdb -A -o json`.
+        #[arg(long)]
+        pdbs: Option<PathBuf>,
+        /// `kubectl get priorityclasses -o json`.
+        #[arg(long)]
+        priorityclasses: Option<PathBuf>,
+        /// Scenario name.
+        #[arg(long, default_value = "kubectl-snapshot")]
+        name: String,
+        /// Simulated duration.
+        #[arg(long, default_value = "1h")]
+        duration: String,
+        /// Run time of Job pods (a snapshot does not say how long they will run).
+        #[arg(long, default_value = "30m")]
+        job_duration: String,
         /// Scenario file to write (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -60,6 +89,50 @@ pub fn import(command: ImportCommand) -> Result<(), CliError> {
                 output::note(&format!("warning: {n}"));
             }
             finish(&(header + &text), out.as_deref())
+        }
+        ImportCommand::Kubectl {
+            nodes,
+            pods,
+            pdbs,
+            priorityclasses,
+            name,
+            duration,
+            job_duration,
+            out,
+        } => {
+            let mut files = Vec::new();
+            let mut shown = Vec::new();
+            for p in [Some(nodes), pods, pdbs, priorityclasses]
+                .into_iter()
+                .flatten()
+            {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| CliError::input(format!("{}: cannot read: {e}", p.display())))?;
+                let value = serde_json::from_str(&text).map_err(|e| {
+                    CliError::input(format!("{}: not kubectl JSON: {e}", p.display()))
+                })?;
+                shown.push(p.display().to_string());
+                files.push(Snapshot {
+                    origin: p.display().to_string(),
+                    value,
+                });
+            }
+            let opts = KubectlOptions {
+                name,
+                duration,
+                job_duration,
+            };
+            let (scenario, notes) =
+                kubectl::import(&files, &opts).map_err(|e| CliError::input(e.to_string()))?;
+            for n in &notes {
+                output::note(&format!("warning: {n}"));
+            }
+            let body = json_to_yaml(&scenario).map_err(CliError::internal)?;
+            let header = format!(
+                "# clustersim scenario imported from a kubectl snapshot: {}\n",
+                shown.join(" ")
+            );
+            finish(&(header + &body), out.as_deref())
         }
     }
 }

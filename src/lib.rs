@@ -14,6 +14,7 @@ pub mod controllers;
 pub mod engine;
 pub mod faults;
 pub mod figures;
+pub mod import;
 pub mod kubelet;
 pub mod metrics;
 pub mod report;

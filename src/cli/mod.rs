@@ -4,6 +4,7 @@ mod args;
 mod compare;
 mod error;
 mod explain;
+mod import;
 mod merge;
 mod output;
 mod plan;
@@ -129,6 +130,11 @@ enum Command {
         #[command(flatten)]
         quiet: QuietArg,
     },
+    /// Write a scenario from rendered manifests, a kubectl snapshot or a public trace.
+    Import {
+        #[command(subcommand)]
+        what: import::ImportCommand,
+    },
 }
 
 /// Runs one parsed command line.
@@ -139,6 +145,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Explain(a) => explain::explain(a),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => merge::merge(a),
+        Command::Import { what } => import::import(what),
         Command::Plan {
             input,
             vary,

@@ -26,13 +26,22 @@ pub fn effective_yaml(
     let mut out = String::new();
     let _ = writeln!(out, "{EFFECTIVE_HEADER} (source: {origin})");
     let _ = writeln!(out, "# overrides (--set, in order):");
-    if overrides.is_empty() {
+    if overrides.is_empty() && !super::sources::may_have_sources(text) {
         let _ = writeln!(out, "#   (none)");
         out.push_str(text);
         if !text.ends_with('\n') {
             out.push('\n');
         }
         return Ok(out);
+    }
+    if overrides.is_empty() {
+        let _ = writeln!(out, "#   (none)");
+    }
+    if super::sources::may_have_sources(text) {
+        let _ = writeln!(
+            out,
+            "# workloads: the manifests of `fromManifests`, imported"
+        );
     }
     for o in overrides {
         // A value is one line on the command line; keep the header one line per override.

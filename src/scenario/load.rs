@@ -18,6 +18,7 @@ use super::error::{Diagnostic, Location, ScenarioError};
 use super::locate;
 use super::overrides::{self, Override};
 use super::path;
+use super::sources;
 use super::types::ScenarioFile;
 use super::validate::validate;
 use super::yaml_tree;
@@ -75,14 +76,17 @@ pub fn parse_scenario_with_overrides(
     origin: &str,
     overrides: &[Override],
 ) -> Result<ScenarioFile, ScenarioError> {
-    let scenario = if overrides.is_empty() {
+    let expands = sources::may_have_sources(text);
+    let scenario = if overrides.is_empty() && !expands {
         from_yaml(text, origin)?
     } else {
-        let tree = overridden_tree(text, origin, overrides)?;
-        from_tree(&tree, origin)?
+        let (tree, notes) = expanded_tree(text, origin, overrides)?;
+        let mut scenario: ScenarioFile = from_tree(&tree, origin)?;
+        scenario.import_notes = notes;
+        scenario
     };
     if let Err(ScenarioError::Invalid(mut diagnostics)) = validate(&scenario, origin) {
-        if overrides.is_empty() && text.len() <= MAX_LOCATE_BYTES {
+        if overrides.is_empty() && !expands && text.len() <= MAX_LOCATE_BYTES {
             locate::add_locations(text, &mut diagnostics);
         }
         return Err(ScenarioError::Invalid(diagnostics));
@@ -92,11 +96,21 @@ pub fn parse_scenario_with_overrides(
 
 /// Scenario `text` as a tree that keeps every scalar as written, with `overrides` applied in
 /// order: what the typed parse reads under `--set`, and what the effective scenario writes.
+/// A mapping `workloads` (`fromManifests`, see [`sources`]) is expanded before the overrides.
 pub(crate) fn overridden_tree(
     text: &str,
     origin: &str,
     overrides: &[Override],
 ) -> Result<yaml_tree::Node, ScenarioError> {
+    Ok(expanded_tree(text, origin, overrides)?.0)
+}
+
+/// [`overridden_tree`] with the warnings of the manifest import.
+fn expanded_tree(
+    text: &str,
+    origin: &str,
+    overrides: &[Override],
+) -> Result<(yaml_tree::Node, Vec<String>), ScenarioError> {
     let mut tree = match yaml_tree::parse(text) {
         Ok(tree) => tree,
         // The typed reader names the problem with its position.
@@ -109,6 +123,11 @@ pub(crate) fn overridden_tree(
             )));
         }
     };
+    let notes = if sources::may_have_sources(text) {
+        sources::expand(&mut tree, origin)?
+    } else {
+        Vec::new()
+    };
     for o in overrides {
         overrides::apply_tree(&mut tree, o).map_err(|message| {
             ScenarioError::single(Diagnostic::new(
@@ -118,7 +137,7 @@ pub(crate) fn overridden_tree(
             ))
         })?;
     }
-    Ok(tree)
+    Ok((tree, notes))
 }
 
 /// How scenario YAML is read: YAML 1.2 booleans only (`yes`, `on`, `y` stay strings), and

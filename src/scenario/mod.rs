@@ -5,7 +5,8 @@
 //! [`ScenarioError`] whose message is one line naming the file and the field path.
 //!
 //! Architecture invariant: this module knows nothing of the engine and imports no other module
-//! of the crate. Its only I/O is reading the one file in [`load_scenario`].
+//! of the crate. Its only I/O is reading the one file in [`load_scenario`] and the manifests a
+//! `workloads: {fromManifests: [...]}` names (`sources`).
 
 pub mod duration;
 pub mod effective;
@@ -17,6 +18,7 @@ pub mod overrides;
 mod path;
 pub mod quantity;
 pub mod rate;
+pub(crate) mod sources;
 pub mod types;
 pub mod validate;
 pub mod warnings;
@@ -36,6 +38,7 @@ pub use load::{
 pub use overrides::Override;
 pub use quantity::{Quantity, QuantityError, QuantityFormat};
 pub use rate::{Rate, RateError};
+pub use sources::{json_to_yaml, scenario_from_manifests};
 pub use types::{ResourceList, ScenarioFile};
 pub use validate::validate;
 pub use warnings::warnings;

@@ -11,7 +11,7 @@ const BYTE_RESOURCES: [&str; 2] = ["memory", "ephemeral-storage"];
 
 /// Notes on `scenario`, each `<field path>: <message>` on one line (the caller adds the file).
 pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
-    let mut notes = Vec::new();
+    let mut notes = scenario.import_notes.clone();
     let cluster = &scenario.cluster;
     if cluster.node_count() == 0 {
         notes.push("cluster: has no nodes; no pod can run".to_string());

@@ -264,7 +264,13 @@ fn spec_fields(kind: &str) -> &'static [&'static str] {
     match kind {
         "Deployment" | "ReplicaSet" | "StatefulSet" => &["replicas", "selector", "template"],
         "DaemonSet" => &["selector", "template"],
-        "Job" | "CronJob" => &["parallelism", "completions", "selector", "template"],
+        "Job" | "CronJob" => &[
+            "parallelism",
+            "completions",
+            "backoffLimit",
+            "selector",
+            "template",
+        ],
         _ => &[],
     }
 }
@@ -313,14 +319,7 @@ fn workload(
     if node_name.is_some() && !is_pod {
         *ignored.entry(format!("{spec_path}.nodeName")).or_default() += 1;
     }
-    if let Some(policy) = spec.remove("restartPolicy") {
-        if policy == "Never" && matches!(obj.kind.as_str(), "Job" | "CronJob") {
-            notes.push(format!(
-                "{}: restartPolicy Never is simulated as OnFailure (containers restart in place)",
-                obj.id()
-            ));
-        }
-    }
+    let restart_policy = spec.remove("restartPolicy");
     let defaults = limits.get(&obj.namespace);
     for list in ["initContainers", "containers"] {
         if let Some(Value::Array(cs)) = spec.get_mut(list) {
@@ -374,6 +373,32 @@ fn workload(
                 .flat_map(|&ms| std::iter::repeat_n(json!(ms), pods as usize))
                 .collect();
             w.insert("arrivals".into(), json!({ "at": at }));
+            // Upstream: a Job's pods restart OnFailure or Never (Always is refused by the
+            // API server); the scenario reads the same field at the workload.
+            match restart_policy.as_ref().and_then(Value::as_str) {
+                None => {}
+                Some(p @ ("OnFailure" | "Never")) => {
+                    w.insert("restartPolicy".into(), json!(p));
+                }
+                Some(other) => {
+                    return Err(obj.err(
+                        &format!("{spec_path}.restartPolicy"),
+                        format!("{other:?}: a Job's pods take OnFailure or Never"),
+                    ))
+                }
+            }
+            if let Some(limit) = job.pointer("/spec/backoffLimit") {
+                let limit = limit
+                    .as_u64()
+                    .filter(|&n| n <= u64::from(u32::MAX))
+                    .ok_or_else(|| {
+                        obj.err(
+                            &format!("{prefix}spec.backoffLimit"),
+                            "must be a whole number ≥ 0",
+                        )
+                    })?;
+                w.insert("backoffLimit".into(), json!(limit));
+            }
             let overlay_duration = opts
                 .overlays
                 .get(&obj.key())

@@ -80,6 +80,10 @@ pub struct ScenarioFile {
     /// Cluster Autoscaler (node groups that grow and shrink with demand).
     #[serde(default)]
     pub autoscaler: Option<autoscaler::Autoscaler>,
+    /// Warnings of the manifest import (`workloads: {fromManifests: ...}`), one line each;
+    /// not a scenario field.
+    #[serde(skip)]
+    pub import_notes: Vec<String>,
 }
 
 /// `simulation`.

@@ -1,0 +1,171 @@
+//! `clustersim import`: a scenario from rendered manifests, a kubectl snapshot or a public
+//! trace. The scenario is checked (parsed and validated as `run` would) before it is written,
+//! and written atomically (a temporary sibling renamed over the target), or to standard
+//! output without `--out`.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+
+use super::{output, CliError};
+use clustersim::import::kubectl::{self, KubectlOptions, Snapshot};
+use clustersim::scenario::{json_to_yaml, parse_scenario, scenario_from_manifests, warnings};
+
+/// What `clustersim import` reads.
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Rendered Kubernetes manifests (`helm template`, `kustomize build`, a GitOps directory)
+    /// → a scenario whose workloads, priority classes and PDBs are the manifests'.
+    Manifests {
+        /// Manifest files, directories (their .yaml/.yml/.json files) or globs.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Scenario whose fleet (cluster, simulation, usage overlays) the workloads join
+        /// (default: a placeholder fleet of 12 nodes to edit).
+        #[arg(long, value_name = "SCENARIO")]
+        fleet: Option<PathBuf>,
+        /// Run time of Jobs and CronJob runs (e.g. `10m`), which manifests do not carry.
+        #[arg(long, value_name = "DURATION")]
+        job_duration: Option<String>,
+        /// Scenario file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A live cluster's snapshot (`kubectl get ... -o json`) → a scenario: nodes in pools,
+    /// pods in workloads through their owners, running bare pods bound where they run.
+    Kubectl {
+        /// `kubectl get nodes -o json` (or one List of nodes, pods, PDBs and classes).
+        #[arg(long, required = true)]
+        nodes: PathBuf,
+        /// `kubectl get pods -A -o json`.
+        #[arg(long)]
+        pods: Option<PathBuf>,
+        /// `kubectl get pdb -A -o json`.
+        #[arg(long)]
+        pdbs: Option<PathBuf>,
+        /// `kubectl get priorityclasses -o json`.
+        #[arg(long)]
+        priorityclasses: Option<PathBuf>,
+        /// Scenario name.
+        #[arg(long, default_value = "kubectl-snapshot")]
+        name: String,
+        /// Simulated duration.
+        #[arg(long, default_value = "1h")]
+        duration: String,
+        /// Run time of Job pods (a snapshot does not say how long they will run).
+        #[arg(long, default_value = "30m")]
+        job_duration: String,
+        /// Scenario file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs one import.
+pub fn import(command: ImportCommand) -> Result<(), CliError> {
+    match command {
+        ImportCommand::Manifests {
+            files,
+            fleet,
+            job_duration,
+            out,
+        } => {
+            let fleet_text =
+                match &fleet {
+                    Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
+                        CliError::input(format!("{}: cannot read: {e}", p.display()))
+                    })?),
+                    None => None,
+                };
+            let origin = fleet.as_ref().map(|p| p.display().to_string());
+            let fleet_arg = fleet_text.as_deref().zip(origin.as_deref());
+            let (text, notes) = scenario_from_manifests(&files, fleet_arg, job_duration.as_deref())
+                .map_err(|e| CliError::input_lines(e.to_string()))?;
+            let header = format!(
+                "# clustersim scenario imported from manifests: {}\n",
+                files.join(" ")
+            );
+            for n in &notes {
+                output::note(&format!("warning: {n}"));
+            }
+            finish(&(header + &text), out.as_deref())
+        }
+        ImportCommand::Kubectl {
+            nodes,
+            pods,
+            pdbs,
+            priorityclasses,
+            name,
+            duration,
+            job_duration,
+            out,
+        } => {
+            let mut files = Vec::new();
+            let mut shown = Vec::new();
+            for p in [Some(nodes), pods, pdbs, priorityclasses]
+                .into_iter()
+                .flatten()
+            {
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| CliError::input(format!("{}: cannot read: {e}", p.display())))?;
+                let value = serde_json::from_str(&text).map_err(|e| {
+                    CliError::input(format!("{}: not kubectl JSON: {e}", p.display()))
+                })?;
+                shown.push(p.display().to_string());
+                files.push(Snapshot {
+                    origin: p.display().to_string(),
+                    value,
+                });
+            }
+            let opts = KubectlOptions {
+                name,
+                duration,
+                job_duration,
+            };
+            let (scenario, notes) =
+                kubectl::import(&files, &opts).map_err(|e| CliError::input(e.to_string()))?;
+            for n in &notes {
+                output::note(&format!("warning: {n}"));
+            }
+            let body = json_to_yaml(&scenario).map_err(CliError::internal)?;
+            let header = format!(
+                "# clustersim scenario imported from a kubectl snapshot: {}\n",
+                shown.join(" ")
+            );
+            finish(&(header + &body), out.as_deref())
+        }
+    }
+}
+
+/// Checks `text` as a scenario (exit 2 with its diagnostics if invalid), prints its warnings,
+/// and writes it to `out` atomically or to standard output.
+pub(super) fn finish(text: &str, out: Option<&Path>) -> Result<(), CliError> {
+    let shown = out.map_or("(output)".to_string(), |p| p.display().to_string());
+    let s = parse_scenario(text, &shown).map_err(|e| CliError::input_lines(e.to_string()))?;
+    for w in warnings(&s).iter().filter(|w| !s.import_notes.contains(w)) {
+        output::note(&format!("warning: {shown}: {w}"));
+    }
+    match out {
+        None => output::print(text),
+        Some(path) => write_atomic(path, text)
+            .map_err(|e| CliError::internal(format!("{}: cannot write: {e}", path.display()))),
+    }
+}
+
+/// Writes `text` to a temporary sibling of `path`, then renames it over `path`: a reader
+/// sees the old file or the whole new one, never a part.
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "scenario.yaml".into());
+    let tmp = dir
+        .unwrap_or(Path::new("."))
+        .join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -11,7 +11,7 @@ use clustersim::cluster::PodPhase;
 use clustersim::engine::SimTime;
 use clustersim::metrics::EventLogLevel;
 use clustersim::scenario::{DurationMs, Override};
-use clustersim::scheduler::{Explanation, SCORE_PLUGINS};
+use clustersim::scheduler::{Explanation, ScorePlugin, SCORE_PLUGINS};
 use clustersim::sim::Simulation;
 
 /// Options of `explain`.
@@ -109,17 +109,8 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
 /// Most per-node rows printed without `--all-nodes` when no node fits.
 const MAX_FAILED_ROWS: usize = 20;
 
-fn short(plugin: &str) -> &str {
-    match plugin {
-        "TaintToleration" => "Taint",
-        "NodeAffinity" => "NodeAff",
-        "NodeResourcesFit" => "Fit",
-        "PodTopologySpread" => "Spread",
-        "InterPodAffinity" => "PodAff",
-        "NodeResourcesBalancedAllocation" => "Balanced",
-        "ImageLocality" => "Image",
-        other => other,
-    }
+fn short<'a>(plugin: &'a str) -> &'a str {
+    ScorePlugin::from_name(plugin).map_or(plugin, |p| p.short())
 }
 
 fn text(e: &Explanation, at_ms: u64, pending: usize, all_nodes: bool) -> String {

@@ -6,22 +6,15 @@
 use rand::RngExt;
 
 use super::cache::{NodeClasses, StaticFail, TemplateStatics};
-use super::config::{
-    num_feasible_nodes_to_find, ResolvedProfile, BALANCED, FIT, IMAGE, INTERPOD, NODE_AFFINITY,
-    N_PLUGINS, SPREAD, TAINT,
-};
+use super::config::{num_feasible_nodes_to_find, ResolvedProfile, N_PLUGINS};
 use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
 use super::memo::FailMemo;
-use super::plugin_scores::{
-    interpod_score_relevant, score_balanced, score_fit, score_fit_balanced_default, score_image,
-    score_interpod, score_spread, two_columns,
-};
+use super::plugins::{fused, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin};
 use super::preempt::{NoPdbs, PdbOracle};
-use super::score::{default_normalize, interpod_normalize, spread_normalize};
 use super::spread::{InclusionCache, TopoCache};
 use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
-use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, CPU, MEMORY, PODS};
+use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, PODS};
 use crate::engine::SimRng;
 
 /// A preemption nomination this scheduler handed out and still honours (upstream: the
@@ -85,6 +78,9 @@ pub struct Scheduler {
     pub(super) prep: Prep,
     pub(super) sc: Scratch,
     pub(super) memo: FailMemo,
+    /// Use the fused fast path of the default profile's resource scores (`plugins/fused.rs`);
+    /// off only in the test comparing it with the per-plugin path.
+    pub(super) fuse: bool,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -118,6 +114,7 @@ impl Scheduler {
             prep: Prep::default(),
             sc: Scratch::default(),
             memo: FailMemo::default(),
+            fuse: true,
         };
         s.begin(world);
         s
@@ -426,19 +423,15 @@ impl Scheduler {
         let tpl = &world.templates[t];
         let p = self.prep.profile;
         let mut skipped = [false; N_PLUGINS];
-        for (i, s) in skipped.iter_mut().enumerate() {
-            *s = !self.profiles[p].enabled[i];
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            skipped[i] =
+                !self.profiles[p].enabled[i] || plugin.prescore_skip(tpl, &self.profiles[p]);
         }
-        // PreScore skips.
-        skipped[NODE_AFFINITY] |= tpl.preferred_node_affinity.is_empty();
-        if !skipped[SPREAD] {
-            skipped[SPREAD] = !self.prepare_soft(world);
+        let spread = ScorePlugin::PodTopologySpread.index();
+        if !skipped[spread] {
+            skipped[spread] = !self.prepare_soft(world);
         }
-        skipped[INTERPOD] |= !interpod_score_relevant(tpl, &self.profiles[p]);
-        skipped[BALANCED] |= self.profiles[p]
-            .balanced_resources
-            .iter()
-            .all(|r| r.is_none_or(|r| tpl.requests.get(r).copied().unwrap_or(0) == 0));
         self.sc.skipped = skipped;
         let prof = &self.profiles[p];
         let sc = &mut self.sc;
@@ -451,76 +444,47 @@ impl Scheduler {
                 }
             }
         }
-
-        if !skipped[TAINT] {
-            for (r, s) in sc.raw[TAINT].iter_mut().zip(&sc.feasible_static) {
-                *r = i64::from(s.0);
-            }
-        }
-        if !skipped[NODE_AFFINITY] {
-            for (r, s) in sc.raw[NODE_AFFINITY].iter_mut().zip(&sc.feasible_static) {
-                *r = i64::from(s.1);
-            }
-        }
-        let fused = !skipped[FIT]
-            && !skipped[BALANCED]
-            && prof.default_fit()
-            && prof.balanced_resources == [Some(CPU), Some(MEMORY)];
+        let (fit, bal) = (
+            ScorePlugin::NodeResourcesFit.index(),
+            ScorePlugin::NodeResourcesBalancedAllocation.index(),
+        );
+        // Named optimisation: the default profile's two resource scores in one pass.
+        let fused = self.fuse && !skipped[fit] && !skipped[bal] && fused::applies(prof);
         if fused {
-            // Default profile: both resource scores in one pass over the node columns.
-            let (fit, bal) = two_columns(&mut sc.raw, FIT, BALANCED);
-            score_fit_balanced_default(world, tpl, &sc.feasible, fit, bal);
-        } else if !skipped[FIT] {
-            score_fit(world, prof, tpl, &sc.feasible, &mut sc.raw[FIT]);
+            let (f, b) = two_columns(&mut sc.raw, fit, bal);
+            fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
         }
-        if !skipped[SPREAD] {
-            score_spread(
-                world,
-                &sc.soft,
-                &sc.ignored,
-                &sc.feasible,
-                &mut sc.acc,
-                &mut sc.raw[SPREAD],
-            );
-        }
-        if !skipped[INTERPOD] {
-            score_interpod(world, prof, tpl, &sc.feasible, &mut sc.raw[INTERPOD]);
-        }
-        if !skipped[BALANCED] && !fused {
-            score_balanced(
-                world,
-                prof,
-                tpl,
-                &sc.feasible,
-                &mut sc.fractions,
-                &mut sc.raw[BALANCED],
-            );
-        }
-        if !skipped[IMAGE] {
-            if tpl.images.is_empty() {
-                sc.raw[IMAGE].iter_mut().for_each(|r| *r = 0);
-            } else {
-                score_image(world, tpl, &sc.feasible, &mut sc.raw[IMAGE]);
+        let input = ScoreInput {
+            world,
+            prof,
+            tpl,
+            feasible: &sc.feasible,
+            statics: &sc.feasible_static,
+            soft: &sc.soft,
+            ignored: &sc.ignored,
+        };
+        let mut bufs = ScoreBufs {
+            fractions: &mut sc.fractions,
+            acc: &mut sc.acc,
+        };
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            if skipped[i] || (fused && (i == fit || i == bal)) {
+                continue;
             }
+            plugin.score(&input, &mut bufs, &mut sc.raw[i]);
         }
 
         // NormalizeScore, then the weighted sum.
-        for (i, &skip) in skipped.iter().enumerate() {
-            if skip {
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            if skipped[i] {
                 continue;
             }
             let col: &[i64] = if normalizes(i) {
                 let (raw, norm) = (&sc.raw[i], &mut sc.norm[i]);
                 norm.copy_from_slice(raw);
-                match i {
-                    TAINT => default_normalize(norm, true),
-                    NODE_AFFINITY => default_normalize(norm, false),
-                    SPREAD => {
-                        let ignored = &sc.ignored;
-                        spread_normalize(norm, |j| ignored[j]);
-                    }
-                    _ => interpod_normalize(norm),
-                }
+                plugin.normalization().apply(norm, &sc.ignored);
                 norm
             } else {
                 &sc.raw[i]
@@ -542,9 +506,9 @@ impl Scheduler {
     }
 }
 
-/// Whether plugin `p` has a NormalizeScore extension.
+/// Whether plugin `p` (column index) has a NormalizeScore extension.
 fn normalizes(p: usize) -> bool {
-    matches!(p, TAINT | NODE_AFFINITY | SPREAD | INTERPOD)
+    ScorePlugin::ALL[p].normalization() != Normalization::None
 }
 
 /// What the per-node filters read, borrowed for one cycle.

@@ -17,6 +17,9 @@
 //! * `spread.rs`: PodTopologySpread pre-filter / pre-score state from the incremental
 //!   pod-group counts.
 //! * `score.rs`: the score formulas and normalisations, as pure integer functions.
+//! * `plugins/`: the typed extension points ([`ScorePlugin`], [`FilterPlugin`]) and one file
+//!   per upstream plugin (its dynamic Filter and its Score); `plugins/fused.rs` is the fused
+//!   fast path of the default profile's two resource scores.
 //! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
 //!   `schedule` and `explain`.
 //! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run.
@@ -65,7 +68,7 @@ mod cycle;
 mod explain;
 mod filter;
 mod memo;
-mod plugin_scores;
+pub mod plugins;
 mod preempt;
 mod queue;
 pub mod score;
@@ -79,20 +82,13 @@ mod testutil;
 
 pub use config::num_feasible_nodes_to_find;
 pub use cycle::Scheduler;
+pub use plugins::{FilterPlugin, Normalization, ScorePlugin};
 pub use preempt::{NoPdbs, PdbOracle};
 pub use queue::SchedulingQueue;
 pub use simulate::StaticFilter;
 
-/// Score plugin names exactly as upstream.
-pub const SCORE_PLUGINS: [&str; 7] = [
-    "TaintToleration",
-    "NodeAffinity",
-    "NodeResourcesFit",
-    "PodTopologySpread",
-    "InterPodAffinity",
-    "NodeResourcesBalancedAllocation",
-    "ImageLocality",
-];
+/// Score plugin names exactly as upstream, in column order (from [`ScorePlugin::ALL`]).
+pub const SCORE_PLUGINS: [&str; plugins::N_SCORE_PLUGINS] = plugins::SCORE_PLUGIN_NAMES;
 
 /// Scheduler configuration (a resolved KubeSchedulerConfiguration). `Default` is upstream's.
 #[derive(Clone, Debug, PartialEq)]

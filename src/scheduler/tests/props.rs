@@ -164,3 +164,54 @@ proptest! {
         check_world(&tw);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// The fused fast path of the default profile's resource scores (`plugins/fused.rs`) gives
+    /// the same raw scores, totals and placements as the per-plugin path
+    /// (`resources_fit::score`, `balanced_allocation::score`), including nodes with no
+    /// allocatable cpu or memory and pods requesting none.
+    #[test]
+    fn fused_and_per_plugin_scores_agree(
+        nodes in collection::vec((0i64..8, 0i64..16, 1i64..6, 0usize..3), 2..16),
+        tpls in collection::vec((0i64..6, 0i64..8), 1..5),
+        stream in collection::vec(0usize..5, 1..60),
+        seed in any::<u64>(),
+    ) {
+        let mut tw = TestWorld::new();
+        for (i, &(c, m, p, z)) in nodes.iter().enumerate() {
+            tw.node(&format!("n{i}"), &format!("z{z}"), c * 1000, m * GI / 2, p);
+        }
+        let ids: Vec<TemplateId> = tpls.iter().enumerate().map(|(i, &(c, m))| {
+            let t = tw.template(&format!("t{i}"), c * 250, m * GI / 2);
+            tw.add_template(t, &[])
+        }).collect();
+        tw.finish();
+        let mut fused = Scheduler::new(SchedulerConfig::default(), &tw.world, rng(seed));
+        let mut plain = Scheduler::new(SchedulerConfig::default(), &tw.world, rng(seed));
+        plain.fuse = false;
+        let (fit, bal) = (ScorePlugin::NodeResourcesFit.index(), ScorePlugin::NodeResourcesBalancedAllocation.index());
+        for &k in &stream {
+            let p = tw.pod(ids[k % ids.len()]);
+            let a = fused.schedule(&tw.world, p);
+            let b = plain.schedule(&tw.world, p);
+            prop_assert_eq!(&a, &b);
+            let n = fused.sc.feasible.len();
+            if n > 1 {
+                prop_assert_eq!(&fused.sc.total, &plain.sc.total);
+                for i in [fit, bal] {
+                    prop_assert_eq!(fused.sc.skipped[i], plain.sc.skipped[i]);
+                    if !fused.sc.skipped[i] {
+                        prop_assert_eq!(&fused.sc.raw[i][..n], &plain.sc.raw[i][..n]);
+                    }
+                }
+            }
+            match a {
+                Outcome::Bind { node, .. } => tw.world.bind(p, node, crate::engine::SimTime(0)),
+                Outcome::Unschedulable { .. } => {
+                    tw.world.delete(p);
+                }
+            }
+        }
+    }
+}

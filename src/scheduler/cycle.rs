@@ -12,6 +12,7 @@ use super::memo::FailMemo;
 use super::plugins::{fused, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin};
 use super::preempt::{NoPdbs, PdbOracle};
 use super::spread::{InclusionCache, TopoCache};
+use super::verdicts::{Entry, VerdictCache};
 use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
 use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, PODS};
@@ -81,6 +82,8 @@ pub struct Scheduler {
     /// Use the fused fast path of the default profile's resource scores (`plugins/fused.rs`);
     /// off only in the test comparing it with the per-plugin path.
     pub(super) fuse: bool,
+    /// Per-(template, node) verdicts and resource scores (on with the memo).
+    pub(super) verdicts: VerdictCache,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -115,6 +118,7 @@ impl Scheduler {
             sc: Scratch::default(),
             memo: FailMemo::default(),
             fuse: true,
+            verdicts: VerdictCache::default(),
         };
         s.begin(world);
         s
@@ -221,6 +225,9 @@ impl Scheduler {
             self.sc.delta.resize(world.resources.len(), 0);
         }
         self.topo.refresh(world);
+        if self.memo.enabled() {
+            self.verdicts.sync(world);
+        }
         if !self.nominations.is_empty() {
             let before = self.nominations.len();
             let counts = &mut self.nominated_count;
@@ -341,17 +348,26 @@ impl Scheduler {
             })
             .sum();
         self.prep.hostname_dep = self.statics.hostname_dependent(world, t as usize);
-        if prof.filter_spread {
+        let filter_spread = prof.filter_spread;
+        if filter_spread {
             self.prepare_hard(world);
         } else {
             self.prep.hard.clear();
         }
+        let interpod = self.profiles[profile].filter_interpod && self.prep.aff_active;
+        self.prep.cache = self.memo.enabled() && self.prep.hard.is_empty() && !interpod;
     }
 
     /// The filter context of the prepared pod (borrows the scheduler's parts disjointly).
     fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
         let prof = &self.profiles[self.prep.profile];
+        let cache = if self.prep.cache {
+            Some(self.verdicts.parts(self.prep.template, world.nodes.len()))
+        } else {
+            None
+        };
         Filt {
+            cache,
             world,
             prof,
             prep: &self.prep,
@@ -452,7 +468,12 @@ impl Scheduler {
         let fused = self.fuse && !skipped[fit] && !skipped[bal] && fused::applies(prof);
         if fused {
             let (f, b) = two_columns(&mut sc.raw, fit, bal);
-            fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
+            if self.memo.enabled() {
+                let (entries, ver) = self.verdicts.parts(self.prep.template, world.nodes.len());
+                fused::score_cached(world, tpl, &sc.feasible, entries, ver, f, b);
+            } else {
+                fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
+            }
         }
         let input = ScoreInput {
             world,
@@ -475,10 +496,10 @@ impl Scheduler {
             plugin.score(&input, &mut bufs, &mut sc.raw[i]);
         }
 
-        // NormalizeScore, then the weighted sum.
+        // NormalizeScore, then the weighted sum (ImageLocality without images adds 0).
         for plugin in ScorePlugin::ALL {
             let i = plugin.index();
-            if skipped[i] {
+            if skipped[i] || (plugin == ScorePlugin::ImageLocality && tpl.images.is_empty()) {
                 continue;
             }
             let col: &[i64] = if normalizes(i) {
@@ -513,6 +534,8 @@ fn normalizes(p: usize) -> bool {
 
 /// What the per-node filters read, borrowed for one cycle.
 pub(super) struct Filt<'a> {
+    /// The template's verdict-cache entries and the node versions (node-local templates).
+    cache: Option<(&'a mut [Entry], &'a [u32])>,
     world: &'a World,
     prof: &'a ResolvedProfile,
     prep: &'a Prep,
@@ -531,6 +554,30 @@ impl Filt<'_> {
     /// inputs (PreferNoSchedule count, preferred node-affinity sum).
     #[inline(always)]
     pub(super) fn run(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
+        // Nodes with nominations depend on the nominated pods: never cached.
+        let cacheable = self.nominated_count[n.ix()] == 0;
+        if cacheable {
+            if let Some((entries, ver)) = &self.cache {
+                let e = &entries[n.ix()];
+                if e.ver == ver[n.ix()] {
+                    return e.verdict;
+                }
+            }
+        }
+        let r = self.run_uncached(n);
+        if cacheable {
+            if let Some((entries, ver)) = &mut self.cache {
+                let e = &mut entries[n.ix()];
+                e.ver = ver[n.ix()];
+                e.verdict = r;
+            }
+        }
+        r
+    }
+
+    /// [`Filt::run`] without the verdict cache.
+    #[inline(always)]
+    fn run_uncached(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
         let world = self.world;
         let t = self.prep.template as usize;
         let cached = if self.prep.hostname_dep {

@@ -231,6 +231,8 @@ pub(crate) struct Prep {
     pub aff_self_all: bool,
     /// The template's node selectors read the hostname (static verdict per node).
     pub hostname_dep: bool,
+    /// Node verdicts are node-local and may be served from the verdict cache (`verdicts.rs`).
+    pub cache: bool,
 }
 
 /// Changes to a node applied before filtering: nominated pods' requests (positive) and pods

@@ -26,6 +26,8 @@
 //! * `explain.rs`: `explain`, one cycle run for show (summary line, per-node verdicts and
 //!   scores, the preemption dry run's verdict).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
+//! * `verdicts.rs`: the exact per-(template, node) cache of filter verdicts and resource
+//!   scores, invalidated by per-node versions from `World::node_changes` (on with the memo).
 //! * `memo.rs`: the exact per-template failure memo (a retry of a pod that fits nowhere
 //!   re-checks only the nodes that changed since its template last failed).
 //!
@@ -74,6 +76,7 @@ mod queue;
 pub mod score;
 mod simulate;
 mod spread;
+mod verdicts;
 
 #[cfg(test)]
 mod tests;

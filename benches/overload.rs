@@ -48,15 +48,15 @@ const CPU: [(u32, u32); 6] = [
 const MEM_PER_CORE: [u32; 3] = [2048, 4096, 8192];
 /// Priorities with their weights.
 const PRIORITY: [(i32, u32); 3] = [(0, 60), (100, 30), (1000, 10)];
-/// Pods per workload with their weights (mean ~37).
+/// Pods per workload with their weights (mean ~51: ~356,000 pods).
 const PODS: [(u32, u32); 7] = [
-    (1, 15),
-    (2, 15),
-    (5, 20),
+    (1, 10),
+    (2, 10),
+    (5, 10),
     (10, 20),
-    (40, 15),
-    (100, 10),
-    (200, 5),
+    (40, 20),
+    (100, 20),
+    (200, 10),
 ];
 
 const WORKLOADS: u32 = 7_000;

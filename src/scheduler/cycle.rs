@@ -11,6 +11,7 @@ use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
 use super::memo::FailMemo;
 use super::plugins::{fused, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin};
 use super::preempt::{NoPdbs, PdbOracle};
+use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
 use super::verdicts::{Entry, VerdictCache};
 use super::{Outcome, SchedulerConfig};
@@ -84,6 +85,8 @@ pub struct Scheduler {
     pub(super) fuse: bool,
     /// Per-(template, node) verdicts and resource scores (on with the memo).
     pub(super) verdicts: VerdictCache,
+    /// Template → scheduling signature (sharing on with the memo).
+    pub(super) sigs: Signatures,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -119,6 +122,7 @@ impl Scheduler {
             memo: FailMemo::default(),
             fuse: true,
             verdicts: VerdictCache::default(),
+            sigs: Signatures::default(),
         };
         s.begin(world);
         s
@@ -173,7 +177,7 @@ impl Scheduler {
         // template: a failure remembered for the template may still hold (see `memo`).
         let memo = self.memo.enabled() && nominated.is_none();
         if memo {
-            if let Some(out) = self.memo_replay(world, t) {
+            if let Some(out) = self.memo_replay(world, self.prep.sig) {
                 return out;
             }
         }
@@ -190,7 +194,7 @@ impl Scheduler {
                 } = &out
                 {
                     if memo {
-                        self.memo_record(world, t, reason);
+                        self.memo_record(world, self.prep.sig, reason);
                     }
                 }
                 out
@@ -347,7 +351,9 @@ impl Scheduler {
                     .sum::<i64>()
             })
             .sum();
-        self.prep.hostname_dep = self.statics.hostname_dependent(world, t as usize);
+        self.prep.sig = self.sigs.of(world, t);
+        let key = self.prep.sig as usize;
+        self.prep.hostname_dep = self.statics.hostname_dependent(world, key, t as usize);
         let filter_spread = prof.filter_spread;
         if filter_spread {
             self.prepare_hard(world);
@@ -362,7 +368,7 @@ impl Scheduler {
     fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
         let prof = &self.profiles[self.prep.profile];
         let cache = if self.prep.cache {
-            Some(self.verdicts.parts(self.prep.template, world.nodes.len()))
+            Some(self.verdicts.parts(self.prep.sig, world.nodes.len()))
         } else {
             None
         };
@@ -469,7 +475,7 @@ impl Scheduler {
         if fused {
             let (f, b) = two_columns(&mut sc.raw, fit, bal);
             if self.memo.enabled() {
-                let (entries, ver) = self.verdicts.parts(self.prep.template, world.nodes.len());
+                let (entries, ver) = self.verdicts.parts(self.prep.sig, world.nodes.len());
                 fused::score_cached(world, tpl, &sc.feasible, entries, ver, f, b);
             } else {
                 fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
@@ -584,11 +590,15 @@ impl Filt<'_> {
             None
         } else {
             let c = self.classes.class_of(world, n.ix()) as usize;
-            self.statics.cached(t, c)
+            self.statics.cached(self.prep.sig as usize, c)
         };
         let se = match cached {
             Some(se) => se,
-            None => self.statics.get(self.classes, world, self.prof, t, n.ix()),
+            None => {
+                let key = (self.prep.sig as usize, t);
+                self.statics
+                    .get(self.classes, world, self.prof, key, n.ix())
+            }
         };
         if se.fail != StaticFail::Pass {
             return Err(Fail::from_static(world, se.fail, n).expect("static failure"));

@@ -215,6 +215,8 @@ pub(crate) struct SpreadState {
 #[derive(Default)]
 pub(crate) struct Prep {
     pub template: TemplateId,
+    /// The template's scheduling signature (`signature.rs`): the key of the memo and caches.
+    pub sig: u32,
     pub profile: usize,
     pub priority: i32,
     /// The pod being scheduled (None for `explain`'s hypothetical pod).
@@ -266,9 +268,6 @@ impl Adjust<'_> {
             .count() as i64
     }
 }
-
-
-
 
 /// The dynamic filters in upstream order (NodeResourcesFit, PodTopologySpread,
 /// InterPodAffinity) for a node that passed the static ones.

@@ -28,6 +28,8 @@
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
 //! * `verdicts.rs`: the exact per-(template, node) cache of filter verdicts and resource
 //!   scores, invalidated by per-node versions from `World::node_changes` (on with the memo).
+//! * `signature.rs`: scheduling signatures (templates a cycle cannot tell apart share the memo
+//!   and the caches).
 //! * `memo.rs`: the exact per-template failure memo (a retry of a pod that fits nowhere
 //!   re-checks only the nodes that changed since its template last failed).
 //!
@@ -74,6 +76,7 @@ pub mod plugins;
 mod preempt;
 mod queue;
 pub mod score;
+mod signature;
 mod simulate;
 mod spread;
 mod verdicts;

@@ -10,15 +10,7 @@ use crate::scenario::types::scheduler::{
 use crate::scheduler::{Profile, SchedulerConfig, ScoringStrategy, SCORE_PLUGINS};
 
 /// Filter plugins the model knows (upstream names).
-pub const FILTER_PLUGINS: [&str; 7] = [
-    "NodeUnschedulable",
-    "NodeName",
-    "TaintToleration",
-    "NodeAffinity",
-    "NodeResourcesFit",
-    "PodTopologySpread",
-    "InterPodAffinity",
-];
+pub const FILTER_PLUGINS: [&str; 7] = crate::scheduler::FilterPlugin::NAMES;
 
 fn resources(list: &[ResourceSpec]) -> Vec<(String, i64)> {
     list.iter()

@@ -10,7 +10,7 @@ use clustersim::cluster::PodPhase;
 use clustersim::engine::SimTime;
 use clustersim::metrics::EventLogLevel;
 use clustersim::scenario::DurationMs;
-use clustersim::scheduler::{Explanation, SCORE_PLUGINS};
+use clustersim::scheduler::{Explanation, ScorePlugin, SCORE_PLUGINS};
 use clustersim::sim::Simulation;
 
 /// Options of `explain`.
@@ -119,16 +119,7 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
 const MAX_FAILED_ROWS: usize = 20;
 
 fn short(plugin: &str) -> &str {
-    match plugin {
-        "TaintToleration" => "Taint",
-        "NodeAffinity" => "NodeAff",
-        "NodeResourcesFit" => "Fit",
-        "PodTopologySpread" => "Spread",
-        "InterPodAffinity" => "PodAff",
-        "NodeResourcesBalancedAllocation" => "Balanced",
-        "ImageLocality" => "Image",
-        other => other,
-    }
+    ScorePlugin::from_name(plugin).map_or(plugin, |p| p.short())
 }
 
 fn text(e: &Explanation, at_ms: u64, pending: usize, all_nodes: bool) -> String {

@@ -249,12 +249,14 @@ pub(crate) struct TemplateStatics {
 
 impl TemplateStatics {
     /// Whether template `t`'s selectors read the hostname (then nothing is cached per class).
-    pub(crate) fn hostname_dependent(&mut self, world: &World, t: usize) -> bool {
-        if self.by_class.len() <= t {
-            self.by_class.resize_with(t + 1, Vec::new);
-            self.hostname_dep.resize(t + 1, None);
+    /// `key` is its scheduling signature (the cache index).
+    pub(crate) fn hostname_dependent(&mut self, world: &World, key: usize, t: usize) -> bool {
+        if self.by_class.len() <= key {
+            self.by_class.resize_with(key + 1, Vec::new);
+            self.hostname_dep.resize(key + 1, None);
         }
-        *self.hostname_dep[t].get_or_insert_with(|| hostname_dependent(world, &world.templates[t]))
+        *self.hostname_dep[key]
+            .get_or_insert_with(|| hostname_dependent(world, &world.templates[t]))
     }
 
     /// The cached entry of template `t` for class `c`, if computed (hot path).
@@ -266,27 +268,27 @@ impl TemplateStatics {
         }
     }
 
-    /// The static entry of template `t` on node `n`.
+    /// The static entry of template `t` (scheduling signature `key`) on node `n`.
     #[inline]
     pub(crate) fn get(
         &mut self,
         classes: &mut NodeClasses,
         world: &World,
         prof: &ResolvedProfile,
-        t: usize,
+        (key, t): (usize, usize),
         n: usize,
     ) -> StaticEntry {
-        if self.by_class.len() <= t {
-            self.by_class.resize_with(t + 1, Vec::new);
-            self.hostname_dep.resize(t + 1, None);
+        if self.by_class.len() <= key {
+            self.by_class.resize_with(key + 1, Vec::new);
+            self.hostname_dep.resize(key + 1, None);
         }
         let tpl = &world.templates[t];
-        let dep = *self.hostname_dep[t].get_or_insert_with(|| hostname_dependent(world, tpl));
+        let dep = *self.hostname_dep[key].get_or_insert_with(|| hostname_dependent(world, tpl));
         if dep {
             return compute_static(world, tpl, prof, n);
         }
         let c = classes.class_of(world, n) as usize;
-        let row = &mut self.by_class[t];
+        let row = &mut self.by_class[key];
         if let Some(e) = row.get(c) {
             if e.known {
                 return *e;

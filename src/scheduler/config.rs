@@ -2,19 +2,12 @@
 //! `defaults.go`) and its resolution against a world: plugin weights by index, resource names
 //! to ids, filter switches.
 
-use super::{Profile, SchedulerConfig, ScoringStrategy, SCORE_PLUGINS};
+use super::plugins::{FilterPlugin, ScorePlugin};
+use super::{Profile, SchedulerConfig, ScoringStrategy};
 use crate::cluster::{ResourceId, World};
 
-/// Index of each score plugin in [`SCORE_PLUGINS`] (and in the per-plugin score columns).
-pub(crate) const TAINT: usize = 0;
-pub(crate) const NODE_AFFINITY: usize = 1;
-pub(crate) const FIT: usize = 2;
-pub(crate) const SPREAD: usize = 3;
-pub(crate) const INTERPOD: usize = 4;
-pub(crate) const BALANCED: usize = 5;
-pub(crate) const IMAGE: usize = 6;
-/// Number of score plugins.
-pub(crate) const N_PLUGINS: usize = 7;
+/// Number of score plugins (columns of the per-plugin score table).
+pub(crate) const N_PLUGINS: usize = super::plugins::N_SCORE_PLUGINS;
 
 /// `minFeasibleNodesToFind`.
 const MIN_FEASIBLE_NODES_TO_FIND: usize = 100;
@@ -66,14 +59,12 @@ impl Default for Profile {
     /// (weight 1 each); balanced allocation over cpu and memory; `hardPodAffinityWeight` 1;
     /// DefaultPreemption with 10 % / 100 candidates.
     fn default() -> Self {
-        let weights = [3, 2, 1, 2, 2, 1, 1];
         Profile {
             name: "default-scheduler".to_string(),
             percentage_of_nodes_to_score: None,
-            score_weights: SCORE_PLUGINS
+            score_weights: ScorePlugin::ALL
                 .iter()
-                .zip(weights)
-                .map(|(n, w)| (n.to_string(), w))
+                .map(|p| (p.name().to_string(), p.default_weight()))
                 .collect(),
             disabled_filters: Vec::new(),
             fit_strategy: ScoringStrategy::LeastAllocated {
@@ -104,7 +95,7 @@ pub(crate) enum FitKind {
 pub(crate) struct ResolvedProfile {
     /// Profile-level `percentageOfNodesToScore` or the global one.
     pub percentage: u32,
-    /// Weight per score plugin (index as [`SCORE_PLUGINS`]).
+    /// Weight per score plugin (index [`ScorePlugin::index`]).
     pub weights: [i64; N_PLUGINS],
     /// Whether each score plugin is enabled.
     pub enabled: [bool; N_PLUGINS],
@@ -150,12 +141,12 @@ impl ResolvedProfile {
         let mut weights = [0i64; N_PLUGINS];
         let mut enabled = [false; N_PLUGINS];
         for (name, w) in &p.score_weights {
-            if let Some(i) = SCORE_PLUGINS.iter().position(|n| n == name) {
-                weights[i] = *w;
-                enabled[i] = true;
+            if let Some(p) = ScorePlugin::from_name(name) {
+                weights[p.index()] = *w;
+                enabled[p.index()] = true;
             }
         }
-        let off = |name: &str| p.disabled_filters.iter().any(|d| d == name || d == "*");
+        let off = |f: FilterPlugin| p.disabled_filters.iter().any(|d| d == f.name() || d == "*");
         let rt = &world.resources;
         let (fit_kind, res) = match &p.fit_strategy {
             ScoringStrategy::LeastAllocated { resources } => (FitKind::Least, resources),
@@ -190,12 +181,12 @@ impl ResolvedProfile {
             weights,
             enabled,
             has_score_plugins: enabled.iter().any(|e| *e),
-            filter_unschedulable: !off("NodeUnschedulable"),
-            filter_taints: !off("TaintToleration"),
-            filter_node_affinity: !off("NodeAffinity"),
-            filter_fit: !off("NodeResourcesFit"),
-            filter_spread: !off("PodTopologySpread"),
-            filter_interpod: !off("InterPodAffinity"),
+            filter_unschedulable: !off(FilterPlugin::NodeUnschedulable),
+            filter_taints: !off(FilterPlugin::TaintToleration),
+            filter_node_affinity: !off(FilterPlugin::NodeAffinity),
+            filter_fit: !off(FilterPlugin::NodeResourcesFit),
+            filter_spread: !off(FilterPlugin::PodTopologySpread),
+            filter_interpod: !off(FilterPlugin::InterPodAffinity),
             fit_kind,
             fit_resources,
             balanced_resources,

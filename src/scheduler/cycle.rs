@@ -6,22 +6,17 @@
 use rand::RngExt;
 
 use super::cache::{NodeClasses, StaticFail, TemplateStatics};
-use super::config::{
-    num_feasible_nodes_to_find, ResolvedProfile, BALANCED, FIT, IMAGE, INTERPOD, NODE_AFFINITY,
-    N_PLUGINS, SPREAD, TAINT,
-};
+use super::config::{num_feasible_nodes_to_find, ResolvedProfile, N_PLUGINS};
 use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
 use super::memo::FailMemo;
-use super::plugin_scores::{
-    interpod_score_relevant, score_balanced, score_fit, score_fit_balanced_default, score_image,
-    score_interpod, score_spread, two_columns,
-};
+use super::plugins::{fused, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin};
 use super::preempt::{NoPdbs, PdbOracle};
-use super::score::{default_normalize, interpod_normalize, spread_normalize};
+use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
+use super::verdicts::{Entry, VerdictCache};
 use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
-use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, CPU, MEMORY, PODS};
+use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, PODS};
 use crate::engine::SimRng;
 
 /// A preemption nomination this scheduler handed out and still honours (upstream: the
@@ -85,6 +80,13 @@ pub struct Scheduler {
     pub(super) prep: Prep,
     pub(super) sc: Scratch,
     pub(super) memo: FailMemo,
+    /// Use the fused fast path of the default profile's resource scores (`plugins/fused.rs`);
+    /// off only in the test comparing it with the per-plugin path.
+    pub(super) fuse: bool,
+    /// Per-(template, node) verdicts and resource scores (on with the memo).
+    pub(super) verdicts: VerdictCache,
+    /// Template → scheduling signature (sharing on with the memo).
+    pub(super) sigs: Signatures,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -118,6 +120,9 @@ impl Scheduler {
             prep: Prep::default(),
             sc: Scratch::default(),
             memo: FailMemo::default(),
+            fuse: true,
+            verdicts: VerdictCache::default(),
+            sigs: Signatures::default(),
         };
         s.begin(world);
         s
@@ -172,7 +177,7 @@ impl Scheduler {
         // template: a failure remembered for the template may still hold (see `memo`).
         let memo = self.memo.enabled() && nominated.is_none();
         if memo {
-            if let Some(out) = self.memo_replay(world, t) {
+            if let Some(out) = self.memo_replay(world, self.prep.sig) {
                 return out;
             }
         }
@@ -189,7 +194,7 @@ impl Scheduler {
                 } = &out
                 {
                     if memo {
-                        self.memo_record(world, t, reason);
+                        self.memo_record(world, self.prep.sig, reason);
                     }
                 }
                 out
@@ -224,6 +229,9 @@ impl Scheduler {
             self.sc.delta.resize(world.resources.len(), 0);
         }
         self.topo.refresh(world);
+        if self.memo.enabled() {
+            self.verdicts.sync(world);
+        }
         if !self.nominations.is_empty() {
             let before = self.nominations.len();
             let counts = &mut self.nominated_count;
@@ -343,18 +351,29 @@ impl Scheduler {
                     .sum::<i64>()
             })
             .sum();
-        self.prep.hostname_dep = self.statics.hostname_dependent(world, t as usize);
-        if prof.filter_spread {
+        self.prep.sig = self.sigs.of(world, t);
+        let key = self.prep.sig as usize;
+        self.prep.hostname_dep = self.statics.hostname_dependent(world, key, t as usize);
+        let filter_spread = prof.filter_spread;
+        if filter_spread {
             self.prepare_hard(world);
         } else {
             self.prep.hard.clear();
         }
+        let interpod = self.profiles[profile].filter_interpod && self.prep.aff_active;
+        self.prep.cache = self.memo.enabled() && self.prep.hard.is_empty() && !interpod;
     }
 
     /// The filter context of the prepared pod (borrows the scheduler's parts disjointly).
     fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
         let prof = &self.profiles[self.prep.profile];
+        let cache = if self.prep.cache {
+            Some(self.verdicts.parts(self.prep.sig, world.nodes.len()))
+        } else {
+            None
+        };
         Filt {
+            cache,
             world,
             prof,
             prep: &self.prep,
@@ -426,19 +445,15 @@ impl Scheduler {
         let tpl = &world.templates[t];
         let p = self.prep.profile;
         let mut skipped = [false; N_PLUGINS];
-        for (i, s) in skipped.iter_mut().enumerate() {
-            *s = !self.profiles[p].enabled[i];
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            skipped[i] =
+                !self.profiles[p].enabled[i] || plugin.prescore_skip(tpl, &self.profiles[p]);
         }
-        // PreScore skips.
-        skipped[NODE_AFFINITY] |= tpl.preferred_node_affinity.is_empty();
-        if !skipped[SPREAD] {
-            skipped[SPREAD] = !self.prepare_soft(world);
+        let spread = ScorePlugin::PodTopologySpread.index();
+        if !skipped[spread] {
+            skipped[spread] = !self.prepare_soft(world);
         }
-        skipped[INTERPOD] |= !interpod_score_relevant(tpl, &self.profiles[p]);
-        skipped[BALANCED] |= self.profiles[p]
-            .balanced_resources
-            .iter()
-            .all(|r| r.is_none_or(|r| tpl.requests.get(r).copied().unwrap_or(0) == 0));
         self.sc.skipped = skipped;
         let prof = &self.profiles[p];
         let sc = &mut self.sc;
@@ -451,76 +466,52 @@ impl Scheduler {
                 }
             }
         }
-
-        if !skipped[TAINT] {
-            for (r, s) in sc.raw[TAINT].iter_mut().zip(&sc.feasible_static) {
-                *r = i64::from(s.0);
-            }
-        }
-        if !skipped[NODE_AFFINITY] {
-            for (r, s) in sc.raw[NODE_AFFINITY].iter_mut().zip(&sc.feasible_static) {
-                *r = i64::from(s.1);
-            }
-        }
-        let fused = !skipped[FIT]
-            && !skipped[BALANCED]
-            && prof.default_fit()
-            && prof.balanced_resources == [Some(CPU), Some(MEMORY)];
+        let (fit, bal) = (
+            ScorePlugin::NodeResourcesFit.index(),
+            ScorePlugin::NodeResourcesBalancedAllocation.index(),
+        );
+        // Named optimisation: the default profile's two resource scores in one pass.
+        let fused = self.fuse && !skipped[fit] && !skipped[bal] && fused::applies(prof);
         if fused {
-            // Default profile: both resource scores in one pass over the node columns.
-            let (fit, bal) = two_columns(&mut sc.raw, FIT, BALANCED);
-            score_fit_balanced_default(world, tpl, &sc.feasible, fit, bal);
-        } else if !skipped[FIT] {
-            score_fit(world, prof, tpl, &sc.feasible, &mut sc.raw[FIT]);
-        }
-        if !skipped[SPREAD] {
-            score_spread(
-                world,
-                &sc.soft,
-                &sc.ignored,
-                &sc.feasible,
-                &mut sc.acc,
-                &mut sc.raw[SPREAD],
-            );
-        }
-        if !skipped[INTERPOD] {
-            score_interpod(world, prof, tpl, &sc.feasible, &mut sc.raw[INTERPOD]);
-        }
-        if !skipped[BALANCED] && !fused {
-            score_balanced(
-                world,
-                prof,
-                tpl,
-                &sc.feasible,
-                &mut sc.fractions,
-                &mut sc.raw[BALANCED],
-            );
-        }
-        if !skipped[IMAGE] {
-            if tpl.images.is_empty() {
-                sc.raw[IMAGE].iter_mut().for_each(|r| *r = 0);
+            let (f, b) = two_columns(&mut sc.raw, fit, bal);
+            if self.memo.enabled() {
+                let (entries, ver) = self.verdicts.parts(self.prep.sig, world.nodes.len());
+                fused::score_cached(world, tpl, &sc.feasible, entries, ver, f, b);
             } else {
-                score_image(world, tpl, &sc.feasible, &mut sc.raw[IMAGE]);
+                fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
             }
         }
+        let input = ScoreInput {
+            world,
+            prof,
+            tpl,
+            feasible: &sc.feasible,
+            statics: &sc.feasible_static,
+            soft: &sc.soft,
+            ignored: &sc.ignored,
+        };
+        let mut bufs = ScoreBufs {
+            fractions: &mut sc.fractions,
+            acc: &mut sc.acc,
+        };
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            if skipped[i] || (fused && (i == fit || i == bal)) {
+                continue;
+            }
+            plugin.score(&input, &mut bufs, &mut sc.raw[i]);
+        }
 
-        // NormalizeScore, then the weighted sum.
-        for (i, &skip) in skipped.iter().enumerate() {
-            if skip {
+        // NormalizeScore, then the weighted sum (ImageLocality without images adds 0).
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            if skipped[i] || (plugin == ScorePlugin::ImageLocality && tpl.images.is_empty()) {
                 continue;
             }
             let col: &[i64] = if normalizes(i) {
                 let (raw, norm) = (&sc.raw[i], &mut sc.norm[i]);
                 norm.copy_from_slice(raw);
-                match i {
-                    TAINT => default_normalize(norm, true),
-                    NODE_AFFINITY => default_normalize(norm, false),
-                    SPREAD => {
-                        let ignored = &sc.ignored;
-                        spread_normalize(norm, |j| ignored[j]);
-                    }
-                    _ => interpod_normalize(norm),
-                }
+                plugin.normalization().apply(norm, &sc.ignored);
                 norm
             } else {
                 &sc.raw[i]
@@ -542,13 +533,15 @@ impl Scheduler {
     }
 }
 
-/// Whether plugin `p` has a NormalizeScore extension.
+/// Whether plugin `p` (column index) has a NormalizeScore extension.
 fn normalizes(p: usize) -> bool {
-    matches!(p, TAINT | NODE_AFFINITY | SPREAD | INTERPOD)
+    ScorePlugin::ALL[p].normalization() != Normalization::None
 }
 
 /// What the per-node filters read, borrowed for one cycle.
 pub(super) struct Filt<'a> {
+    /// The template's verdict-cache entries and the node versions (node-local templates).
+    cache: Option<(&'a mut [Entry], &'a [u32])>,
     world: &'a World,
     prof: &'a ResolvedProfile,
     prep: &'a Prep,
@@ -567,17 +560,45 @@ impl Filt<'_> {
     /// inputs (PreferNoSchedule count, preferred node-affinity sum).
     #[inline(always)]
     pub(super) fn run(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
+        // Nodes with nominations depend on the nominated pods: never cached.
+        let cacheable = self.nominated_count[n.ix()] == 0;
+        if cacheable {
+            if let Some((entries, ver)) = &self.cache {
+                let e = &entries[n.ix()];
+                if e.ver == ver[n.ix()] {
+                    return e.verdict;
+                }
+            }
+        }
+        let r = self.run_uncached(n);
+        if cacheable {
+            if let Some((entries, ver)) = &mut self.cache {
+                let e = &mut entries[n.ix()];
+                e.ver = ver[n.ix()];
+                e.verdict = r;
+            }
+        }
+        r
+    }
+
+    /// [`Filt::run`] without the verdict cache.
+    #[inline(always)]
+    fn run_uncached(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
         let world = self.world;
         let t = self.prep.template as usize;
         let cached = if self.prep.hostname_dep {
             None
         } else {
             let c = self.classes.class_of(world, n.ix()) as usize;
-            self.statics.cached(t, c)
+            self.statics.cached(self.prep.sig as usize, c)
         };
         let se = match cached {
             Some(se) => se,
-            None => self.statics.get(self.classes, world, self.prof, t, n.ix()),
+            None => {
+                let key = (self.prep.sig as usize, t);
+                self.statics
+                    .get(self.classes, world, self.prof, key, n.ix())
+            }
         };
         if se.fail != StaticFail::Pass {
             return Err(Fail::from_static(world, se.fail, n).expect("static failure"));

@@ -3,9 +3,9 @@
 
 use super::cache::StaticFail;
 use super::config::ResolvedProfile;
-use crate::cluster::template::ExistingTermKind;
+use super::plugins::{inter_pod_affinity, resources_fit, topology_spread};
 use crate::cluster::{
-    GroupId, NodeId, PodId, PodTemplate, ResourceId, TemplateId, TopoKeyId, World, NO_DOMAIN, PODS,
+    GroupId, NodeId, PodId, PodTemplate, ResourceId, TemplateId, TopoKeyId, World, PODS,
 };
 
 /// Why a node was rejected: the first failing plugin's status (with all its reasons).
@@ -215,6 +215,8 @@ pub(crate) struct SpreadState {
 #[derive(Default)]
 pub(crate) struct Prep {
     pub template: TemplateId,
+    /// The template's scheduling signature (`signature.rs`): the key of the memo and caches.
+    pub sig: u32,
     pub profile: usize,
     pub priority: i32,
     /// The pod being scheduled (None for `explain`'s hypothetical pod).
@@ -231,6 +233,8 @@ pub(crate) struct Prep {
     pub aff_self_all: bool,
     /// The template's node selectors read the hostname (static verdict per node).
     pub hostname_dep: bool,
+    /// Node verdicts are node-local and may be served from the verdict cache (`verdicts.rs`).
+    pub cache: bool,
 }
 
 /// Changes to a node applied before filtering: nominated pods' requests (positive) and pods
@@ -254,7 +258,7 @@ impl Adjust<'_> {
 
     /// Removed pods that belong to `group`.
     #[inline]
-    fn removed_in(&self, world: &World, group: GroupId) -> i64 {
+    pub(crate) fn removed_in(&self, world: &World, group: GroupId) -> i64 {
         if self.removed.is_empty() {
             return 0;
         }
@@ -263,128 +267,6 @@ impl Adjust<'_> {
             .filter(|&&t| world.groups.groups_of(t).contains(&group))
             .count() as i64
     }
-}
-
-/// NodeResourcesFit filter. `None` when the pod fits.
-#[inline(always)]
-pub(crate) fn fit_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
-    let nodes = &world.nodes;
-    let s = nodes.stride();
-    let base = n.ix() * s;
-    let alloc = &nodes.allocatable[base..base + s];
-    let req = &nodes.requested[base..base + s];
-    let mut mask = 0u64;
-    let mut unresolvable = false;
-    let pods = world.pods_on_node[n.ix()].len() as i64 + adj.pods_delta;
-    if pods + 1 > alloc[PODS] {
-        mask |= 1 << PODS;
-    }
-    match adj.delta {
-        None => {
-            for &(r, q) in &prep.fit_reqs {
-                if q > alloc[r] - req[r] {
-                    mask |= 1 << r;
-                    unresolvable |= q > alloc[r];
-                }
-            }
-        }
-        Some(d) => {
-            for &(r, q) in &prep.fit_reqs {
-                if q > alloc[r] - (req[r] + d[r]) {
-                    mask |= 1 << r;
-                    unresolvable |= q > alloc[r];
-                }
-            }
-        }
-    }
-    if mask != 0 {
-        Some(Fail::Fit { mask, unresolvable })
-    } else {
-        None
-    }
-}
-
-/// PodTopologySpread filter (hard constraints).
-#[inline]
-pub(crate) fn spread_filter(world: &World, prep: &Prep, n: NodeId, adj: &Adjust) -> Option<Fail> {
-    let groups = &world.groups;
-    for c in &prep.hard {
-        let d = groups.domain(c.key, n);
-        if d == NO_DOMAIN {
-            return Some(Fail::SpreadMissingLabel);
-        }
-        let mut m = if c.hostname {
-            i64::from(groups.count(c.group, c.key, d))
-        } else {
-            c.counts[d as usize]
-        };
-        let mut min = if c.min_forced_zero { 0 } else { c.min };
-        let a = adj.removed_in(world, c.group);
-        if a > 0 {
-            m -= a;
-            if !c.min_forced_zero {
-                min = min.min(m);
-            }
-        }
-        if m + c.self_match - min > c.max_skew {
-            return Some(Fail::Spread);
-        }
-    }
-    None
-}
-
-/// InterPodAffinity filter: required affinity (with the first-pod special case), required
-/// anti-affinity, existing pods' required anti-affinity.
-#[inline]
-pub(crate) fn interpod_filter(
-    world: &World,
-    tpl: &PodTemplate,
-    prep: &Prep,
-    n: NodeId,
-    adj: &Adjust,
-) -> Option<Fail> {
-    let groups = &world.groups;
-    let a = &tpl.affinity;
-    if !a.required.is_empty() {
-        let mut pods_exist = true;
-        let mut removed_total = 0;
-        for t in &a.required {
-            let d = groups.domain(t.key, n);
-            if d == NO_DOMAIN {
-                return Some(Fail::PodAffinity);
-            }
-            let r = adj.removed_in(world, t.group);
-            removed_total += r;
-            if i64::from(groups.count(t.group, t.key, d)) - r <= 0 {
-                pods_exist = false;
-            }
-        }
-        // First pod of a series with affinity to itself: nobody matches yet, it matches itself.
-        let first_pod = prep.aff_total - removed_total <= 0 && prep.aff_self_all;
-        if !pods_exist && !first_pod {
-            return Some(Fail::PodAffinity);
-        }
-    }
-    for t in &a.anti_required {
-        let d = groups.domain(t.key, n);
-        if d != NO_DOMAIN
-            && i64::from(groups.count(t.group, t.key, d)) - adj.removed_in(world, t.group) > 0
-        {
-            return Some(Fail::PodAntiAffinity);
-        }
-    }
-    for e in &tpl.existing_terms {
-        if e.kind != ExistingTermKind::RequiredAntiAffinity {
-            continue;
-        }
-        let d = groups.domain(e.key, n);
-        if d != NO_DOMAIN
-            && i64::from(groups.count(e.owners, e.key, d)) - adj.removed_in(world, e.owners) > 0
-        {
-            return Some(Fail::ExistingAntiAffinity);
-        }
-    }
-    None
 }
 
 /// The dynamic filters in upstream order (NodeResourcesFit, PodTopologySpread,
@@ -399,17 +281,17 @@ pub(crate) fn dynamic_filters(
     adj: &Adjust,
 ) -> Option<Fail> {
     if prof.filter_fit {
-        if let Some(f) = fit_filter(world, prep, n, adj) {
+        if let Some(f) = resources_fit::filter(world, prep, n, adj) {
             return Some(f);
         }
     }
     if prof.filter_spread && !prep.hard.is_empty() {
-        if let Some(f) = spread_filter(world, prep, n, adj) {
+        if let Some(f) = topology_spread::filter(world, prep, n, adj) {
             return Some(f);
         }
     }
     if prof.filter_interpod && prep.aff_active {
-        if let Some(f) = interpod_filter(world, tpl, prep, n, adj) {
+        if let Some(f) = inter_pod_affinity::filter(world, tpl, prep, n, adj) {
             return Some(f);
         }
     }

@@ -163,11 +163,28 @@ impl Scheduler {
     /// Turns the exact failure memo on or off (see the `memo` module). Turn it on only if every
     /// change to a node field the filters read is recorded in `World::node_changes` (the
     /// simulation guarantees this; `World` methods record binds, releases and taints).
+    ///
+    /// With the memo on, templates with equal scheduling signatures share the memo and the
+    /// caches (`signature.rs`); see [`Scheduler::set_signature_sharing`].
     pub fn set_failure_memo(&mut self, on: bool) {
         self.memo.enabled = on;
         if !on {
             self.memo.entries.clear();
         }
+        self.set_signature_sharing(on);
+    }
+
+    /// Keys the failure memo and the static-filter and verdict caches on the scheduling
+    /// signature (on) or on the template (off). Outcomes are identical either way.
+    pub fn set_signature_sharing(&mut self, on: bool) {
+        if self.sigs.enabled == on {
+            return;
+        }
+        // Cache keys change meaning: start afresh.
+        self.sigs = super::signature::Signatures::new(on);
+        self.memo.entries.clear();
+        self.statics = Default::default();
+        self.verdicts = Default::default();
     }
 
     /// Cycles answered from the failure memo so far.
@@ -228,7 +245,7 @@ impl Scheduler {
         }
     }
 
-    /// The remembered outcome for the prepared pod (template `t`, no nomination of its own),
+    /// The remembered outcome for the prepared pod (signature `t`, no nomination of its own),
     /// if it still holds. Call after `begin` and `prepare`.
     pub(super) fn memo_replay(&mut self, world: &World, t: TemplateId) -> Option<Outcome> {
         let ti = t as usize;

@@ -17,12 +17,19 @@
 //! * `spread.rs`: PodTopologySpread pre-filter / pre-score state from the incremental
 //!   pod-group counts.
 //! * `score.rs`: the score formulas and normalisations, as pure integer functions.
+//! * `plugins/`: the typed extension points ([`ScorePlugin`], [`FilterPlugin`]) and one file
+//!   per upstream plugin (its dynamic Filter and its Score); `plugins/fused.rs` is the fused
+//!   fast path of the default profile's two resource scores.
 //! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
 //!   `schedule` and `explain`.
 //! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run.
 //! * `explain.rs`: `explain`, one cycle run for show (summary line, per-node verdicts and
 //!   scores, the preemption dry run's verdict).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
+//! * `verdicts.rs`: the exact per-(template, node) cache of filter verdicts and resource
+//!   scores, invalidated by per-node versions from `World::node_changes` (on with the memo).
+//! * `signature.rs`: scheduling signatures (templates a cycle cannot tell apart share the memo
+//!   and the caches).
 //! * `memo.rs`: the exact per-template failure memo (a retry of a pod that fits nowhere
 //!   re-checks only the nodes that changed since its template last failed).
 //!
@@ -65,12 +72,14 @@ mod cycle;
 mod explain;
 mod filter;
 mod memo;
-mod plugin_scores;
+pub mod plugins;
 mod preempt;
 mod queue;
 pub mod score;
+mod signature;
 mod simulate;
 mod spread;
+mod verdicts;
 
 #[cfg(test)]
 mod tests;
@@ -79,20 +88,13 @@ mod testutil;
 
 pub use config::num_feasible_nodes_to_find;
 pub use cycle::Scheduler;
+pub use plugins::{FilterPlugin, Normalization, ScorePlugin};
 pub use preempt::{NoPdbs, PdbOracle};
 pub use queue::SchedulingQueue;
 pub use simulate::StaticFilter;
 
-/// Score plugin names exactly as upstream.
-pub const SCORE_PLUGINS: [&str; 7] = [
-    "TaintToleration",
-    "NodeAffinity",
-    "NodeResourcesFit",
-    "PodTopologySpread",
-    "InterPodAffinity",
-    "NodeResourcesBalancedAllocation",
-    "ImageLocality",
-];
+/// Score plugin names exactly as upstream, in column order (from [`ScorePlugin::ALL`]).
+pub const SCORE_PLUGINS: [&str; plugins::N_SCORE_PLUGINS] = plugins::SCORE_PLUGIN_NAMES;
 
 /// Scheduler configuration (a resolved KubeSchedulerConfiguration). `Default` is upstream's.
 #[derive(Clone, Debug, PartialEq)]

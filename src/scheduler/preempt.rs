@@ -365,7 +365,10 @@ impl Scheduler {
     ) -> Result<(), Fail> {
         let prof = &self.profiles[self.prep.profile];
         let t = self.prep.template as usize;
-        let se = self.statics.get(&mut self.classes, world, prof, t, n.ix());
+        let key = (self.prep.sig as usize, t);
+        let se = self
+            .statics
+            .get(&mut self.classes, world, prof, key, n.ix());
         if se.fail != StaticFail::Pass {
             return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
         }

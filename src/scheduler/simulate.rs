@@ -76,7 +76,7 @@ impl StaticFilter {
                 &mut self.classes,
                 world,
                 &self.profiles[p],
-                t as usize,
+                (t as usize, t as usize),
                 node.ix(),
             )
             .fail

@@ -213,10 +213,11 @@ impl Scheduler {
             return false;
         }
         if honor_aff && !affinity_trivial(tpl) {
+            let key = (self.sigs.of(world, t) as usize, t as usize);
             let prof = &self.profiles[self.prep.profile];
             let se = self
                 .statics
-                .get(&mut self.classes, world, prof, t as usize, n.ix());
+                .get(&mut self.classes, world, prof, key, n.ix());
             return se.aff_match;
         }
         true
@@ -234,9 +235,10 @@ impl Scheduler {
         if !label_all && !self.label_ok(world, w, honor_aff, n) {
             return false;
         }
+        let key = (self.sigs.of(world, w.t) as usize, w.t as usize);
         let prof = &self.profiles[self.prep.profile];
         self.statics
-            .get(&mut self.classes, world, prof, w.t as usize, n.ix())
+            .get(&mut self.classes, world, prof, key, n.ix())
             .taints_ok
     }
 

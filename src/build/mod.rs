@@ -6,6 +6,7 @@
 
 pub mod autoscaler;
 mod convert;
+mod gpus;
 pub mod describe;
 pub mod faults;
 pub mod nodes;
@@ -57,6 +58,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         let tpl = templates::base_template(&mut world, s, w, profile, &mut images);
         world.templates.push(tpl);
     }
+    gpus::finish(&mut world, &scheduler);
     let autoscaler = autoscaler::autoscaler_config(s, &mut world, &mut images);
     images.install(&mut world);
     topology::resolve(&mut world, s);

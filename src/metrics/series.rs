@@ -149,6 +149,8 @@ pub struct Sample {
     pub pressure: Option<PressureSample>,
     /// Autoscaler columns (autoscaler on only).
     pub autoscaler: Option<AutoscalerSample>,
+    /// GPU columns (clusters with GPUs only).
+    pub gpu: Option<super::gpu::GpuSample>,
 }
 
 /// The time series of a run.
@@ -162,6 +164,10 @@ pub struct TimeSeries {
     pub pressure: bool,
     /// The autoscaler was on: rows carry the autoscaler columns.
     pub autoscaler: bool,
+    /// The cluster has GPUs: rows carry the GPU columns (`gpu.rs`).
+    pub gpu: bool,
+    /// The cluster has GPU devices: the GPU columns include fragmentation.
+    pub gpu_devices: bool,
 }
 
 impl TimeSeries {
@@ -206,6 +212,9 @@ impl TimeSeries {
         }
         if self.autoscaler {
             h.extend(autoscaler::AUTOSCALER_COLUMNS.iter().map(|s| s.to_string()));
+        }
+        if self.gpu {
+            h.extend(super::gpu::columns(&self.zones, self.gpu_devices));
         }
         h
     }

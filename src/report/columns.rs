@@ -26,6 +26,7 @@
 //! |---|---|---|
 //! | `nodes_ready`, `pods_running`, `pods_pending` | levels (`pods_running`: phase Running, also on down nodes and terminating) | timeline (fallback), figures |
 //! | `pods_ready` | level: Running, not terminating, on an up node | timeline |
+//! | `gpu_requested_milli`, `gpu_allocatable_milli`, `gpu_frag_partial_milli`, `gpu_frag_fgd_milli` *(clusters with GPUs)* | levels, milli-GPU | gpu (the chart is left out, not listed as skipped, without them) |
 //! | `pods_unschedulable` | level: Pending pods that failed a scheduling cycle | timeline |
 //! | `nodes_not_ready`, `nodes_unknown`, `nodes_cordoned` | levels | nodes |
 //! | `pods_displaced` | per interval: pods that lost their node | evictions (own panel) |
@@ -130,6 +131,14 @@ pub const PODS_RUNNING: &str = "pods_running";
 pub const PODS_READY: &str = "pods_ready";
 /// Pending pods.
 pub const PODS_PENDING: &str = "pods_pending";
+/// Milli-GPU requested (clusters with GPUs only; the GPU chart).
+pub const GPU_REQUESTED: &str = "gpu_requested_milli";
+/// Milli-GPU allocatable on Ready nodes.
+pub const GPU_ALLOCATABLE: &str = "gpu_allocatable_milli";
+/// Free milli-GPU on partly used devices (clusters with GPU devices).
+pub const GPU_FRAG_PARTIAL: &str = "gpu_frag_partial_milli";
+/// The FGD fragmentation measure, milli-GPU.
+pub const GPU_FRAG_FGD: &str = "gpu_frag_fgd_milli";
 /// Pending pods that failed a scheduling cycle.
 pub const PODS_UNSCHEDULABLE: &str = "pods_unschedulable";
 /// Nodes whose Ready condition is False.

@@ -86,7 +86,10 @@ fn no_gpu_columns_without_gpus() {
     let plain = GPUS
         .replace("      gpus: {count: 2, model: A100, memory: 80Gi}\n", "")
         .replace(", alibabacloud.com/gpu-milli: \"600\"", "")
-        .replace("          enabled: [{name: FGDScore}]", "          enabled: [{name: NodeResourcesFit}]");
+        .replace(
+            "          enabled: [{name: FGDScore}]",
+            "          enabled: [{name: NodeResourcesFit}]",
+        );
     let out = run_ok(dir.path(), "plain", &plain, &[]);
     let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
     assert!(!ts.lines().next().unwrap().contains("gpu_"));

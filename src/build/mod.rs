@@ -6,9 +6,9 @@
 
 pub mod autoscaler;
 mod convert;
-mod gpus;
 pub mod describe;
 pub mod faults;
+mod gpus;
 pub mod nodes;
 pub mod scheduler_config;
 pub mod templates;

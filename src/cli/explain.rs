@@ -109,7 +109,7 @@ pub fn explain(a: ExplainArgs) -> Result<(), CliError> {
 /// Most per-node rows printed without `--all-nodes` when no node fits.
 const MAX_FAILED_ROWS: usize = 20;
 
-fn short<'a>(plugin: &'a str) -> &'a str {
+fn short(plugin: &str) -> &str {
     ScorePlugin::from_name(plugin).map_or(plugin, |p| p.short())
 }
 

@@ -486,8 +486,14 @@ mod tests {
             freq: 1.0,
         }];
         let w = view(&[700, 550]);
-        assert_eq!(w.choose(&share(150), DevicePolicy::BestFit, 0, &shares), Some(0b10));
-        assert_eq!(w.choose(&share(150), DevicePolicy::Fgd, 0, &shares), Some(0b01));
+        assert_eq!(
+            w.choose(&share(150), DevicePolicy::BestFit, 0, &shares),
+            Some(0b10)
+        );
+        assert_eq!(
+            w.choose(&share(150), DevicePolicy::Fgd, 0, &shares),
+            Some(0b01)
+        );
         // When the node cannot host a target at all (CPU), all free GPU is fragment.
         let cpu_heavy = [TargetPod {
             demand: share(100),

@@ -147,11 +147,7 @@ impl ResolvedProfile {
                 enabled[p.index()] = true;
             }
         }
-        let off = |f: FilterPlugin| {
-            p.disabled_filters
-                .iter()
-                .any(|d| d == f.name() || d == "*")
-        };
+        let off = |f: FilterPlugin| p.disabled_filters.iter().any(|d| d == f.name() || d == "*");
         let rt = &world.resources;
         let (fit_kind, res) = match &p.fit_strategy {
             ScoringStrategy::LeastAllocated { resources } => (FitKind::Least, resources),

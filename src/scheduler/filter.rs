@@ -275,9 +275,6 @@ impl Adjust<'_> {
     }
 }
 
-
-
-
 /// The dynamic filters in upstream order (NodeResourcesFit, PodTopologySpread,
 /// InterPodAffinity) for a node that passed the static ones.
 #[inline(always)]

@@ -20,8 +20,8 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::columns::CHARTS_DIR;
 use super::columns as col_gpu;
+use super::columns::CHARTS_DIR;
 use super::data::RunData;
 use super::error::ReportError;
 

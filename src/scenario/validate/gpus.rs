@@ -56,7 +56,8 @@ pub(super) fn check_requests(c: &mut Checker, at: &str, requests: &ResourceList)
             );
         }
     }
-    let share = requests.contains_key(GPU_MILLI_RESOURCE) || requests.contains_key(GPU_MEM_RESOURCE);
+    let share =
+        requests.contains_key(GPU_MILLI_RESOURCE) || requests.contains_key(GPU_MEM_RESOURCE);
     if share && requests.get(GPU_RESOURCE).is_some_and(|q| !q.is_zero()) {
         c.error(
             key(at, GPU_RESOURCE),

@@ -57,4 +57,3 @@ fn worked_example_of_the_digest() {
         }
     );
 }
-

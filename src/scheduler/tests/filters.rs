@@ -314,4 +314,3 @@ fn interpod_affinity_filters() {
         Some("InterPodAffinity: node(s) didn't satisfy existing pods anti-affinity rules")
     );
 }
-

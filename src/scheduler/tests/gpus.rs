@@ -22,7 +22,13 @@ fn gpu_world(names: &[&str], devices: u32) -> TestWorld {
         tw.node_with(
             n,
             "z",
-            &[(CPU, 64_000), (MEMORY, 256 * GI), (PODS, 110), (g, d), (m, d * 1000)],
+            &[
+                (CPU, 64_000),
+                (MEMORY, 256 * GI),
+                (PODS, 110),
+                (g, d),
+                (m, d * 1000),
+            ],
             &[],
             vec![],
         );

@@ -60,7 +60,6 @@ fn no_fit_filter(mut p: Profile) -> Profile {
     p
 }
 
-
 mod digest;
 mod filters;
 mod gpus;

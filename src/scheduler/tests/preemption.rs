@@ -224,4 +224,3 @@ fn preemption_respects_pdb_oracle() {
     };
     assert_eq!(nominated, Some(NodeId(0)));
 }
-

@@ -132,4 +132,3 @@ fn taint_changes_reclassify_nodes() {
     let e = s.explain(&tw.world, t, "p", true);
     assert!(e.nodes[1].feasible);
 }
-

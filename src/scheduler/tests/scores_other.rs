@@ -476,4 +476,3 @@ fn image_locality_score_spreads_over_nodes() {
     // 500 MB × 1/2 = 250 MB -> 100 × (250 − 23) / (1000 − 23) = 23.
     assert_eq!(raws(&e, "ImageLocality"), vec![23, 0]);
 }
-

@@ -559,4 +559,3 @@ fn balanced_allocation_upstream_table() {
     );
     assert_eq!(got, vec![63, 63]);
 }
-

@@ -8,6 +8,7 @@ pub mod autoscaler;
 mod convert;
 pub mod describe;
 pub mod faults;
+mod gpus;
 pub mod nodes;
 pub mod scheduler_config;
 pub mod templates;
@@ -94,6 +95,7 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         let tpl = templates::base_template(&mut world, s, w, profile, &mut images);
         world.templates.push(tpl);
     }
+    gpus::finish(&mut world, &scheduler);
     let autoscaler = autoscaler::autoscaler_config(s, &mut world, &mut images);
     images.install(&mut world);
     topology::resolve(&mut world, s);

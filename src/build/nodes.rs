@@ -48,6 +48,7 @@ pub fn resource_table(s: &ScenarioFile) -> ResourceTable {
             add(&c.resources.limits);
         }
     }
+    super::gpus::add_resources(s, &mut t);
     t
 }
 
@@ -90,6 +91,7 @@ pub fn add_nodes(world: &mut World, s: &ScenarioFile, images: &mut ImageRegistry
     for pool in &s.cluster.node_pools {
         let pool_id = world.pools.len() as u32;
         world.pools.push(pool.name.clone());
+        super::gpus::add_pool(world, pool);
         let zones = pool.effective_zones(&s.cluster.zones);
         let allocatable = pool.effective_allocatable();
         let mut per_zone = vec![0u32; zones.len()];
@@ -223,6 +225,7 @@ fn node_init(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) ->
     for (k, v) in d.labels {
         pairs.push((i.intern(k), i.intern(v)));
     }
+    super::gpus::add_model_label(&world.gpus, d.pool, i, &mut pairs);
     let hostname = i.intern(&d.name);
     let taints: Vec<_> = d.taints.iter().map(|t| taint(i, t)).collect();
     let labels = world.intern_labels(LabelSet::new(pairs));
@@ -235,6 +238,7 @@ fn node_init(world: &mut World, d: NodeDraft<'_>, images: &mut ImageRegistry) ->
     if allocatable[PODS] == 0 && !d.allocatable.contains_key("pods") {
         allocatable[PODS] = capacity[PODS];
     }
+    super::gpus::add_capacity(&world.gpus, d.pool, &mut capacity, &mut allocatable);
     let node_images = d
         .images
         .iter()

@@ -172,8 +172,16 @@ fn text(e: &Explanation, at_ms: u64, pending: usize, all_nodes: bool) -> String 
         out,
         "weighted scores per plugin (raw/normalized in --json):"
     );
+    // The opt-in GPU plugins get a column only when the profile enables them.
+    let columns: Vec<&str> = SCORE_PLUGINS
+        .into_iter()
+        .filter(|p| {
+            ScorePlugin::from_name(p).is_some_and(|x| x.in_default_profile())
+                || e.nodes.iter().any(|n| n.scores.contains_key(*p))
+        })
+        .collect();
     let mut header = format!("  {:<24} {:<9}", "node", "feasible");
-    for p in SCORE_PLUGINS {
+    for p in columns.iter().copied() {
         header.push_str(&format!(" {:>9}", short(p)));
     }
     header.push_str(&format!(" {:>7}", "total"));
@@ -194,7 +202,7 @@ fn text(e: &Explanation, at_ms: u64, pending: usize, all_nodes: bool) -> String 
             continue;
         }
         let mut line = format!("{mark} {:<24} {:<9}", n.node, "yes");
-        for p in SCORE_PLUGINS {
+        for p in columns.iter().copied() {
             let v = n
                 .scores
                 .get(p)

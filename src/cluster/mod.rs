@@ -5,6 +5,7 @@
 //! loop or output files. It is plain data plus the mutations that keep its indexes consistent.
 
 pub mod changes;
+pub mod gpus;
 pub mod groups;
 pub mod intern;
 pub mod labels;

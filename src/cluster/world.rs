@@ -111,6 +111,8 @@ pub struct World {
     /// Nodes whose scheduling-relevant state changed (binds, releases, taints, reported
     /// changes), read by the scheduler's failure memo.
     pub node_changes: super::NodeChangeLog,
+    /// GPU devices per node and the devices each GPU pod holds (`gpus.rs`).
+    pub gpus: super::gpus::GpuDevices,
     phase_counts: PhaseCounts,
     /// Bound pods no longer counted in `groups` (terminating), by pod slot.
     out_of_groups: Vec<bool>,
@@ -144,6 +146,7 @@ impl World {
             groups: PodGroups::default(),
             out_of_groups: Vec::new(),
             node_changes: super::NodeChangeLog::default(),
+            gpus: super::gpus::GpuDevices::default(),
             phase_counts: PhaseCounts::default(),
             node_set_version: 0,
         }
@@ -343,6 +346,13 @@ impl World {
         let tpl = &self.templates[t as usize];
         self.nodes
             .add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, 1);
+        let g = self.gpus.demand(&tpl.requests);
+        if !g.is_none() {
+            let policy = self.gpus.policy_of(tpl.profile);
+            let cpu_free = self.nodes.alloc(node, super::CPU) - self.nodes.req(node, super::CPU);
+            let pool = self.nodes.pool[node.ix()];
+            self.gpus.bind(id, node, pool, g, policy, cpu_free);
+        }
         self.pods_on_node[node.ix()].push(id);
         self.groups.update(t, node, 1);
         self.node_changes.push(node);
@@ -369,6 +379,7 @@ impl World {
         let tpl = &self.templates[t as usize];
         self.nodes
             .add_requests(node, &tpl.requests, tpl.nonzero_cpu, tpl.nonzero_mem, -1);
+        self.gpus.unbind(id);
         let list = &mut self.pods_on_node[node.ix()];
         let pos = list
             .iter()

@@ -14,6 +14,7 @@ pub mod availability;
 pub mod cascade;
 pub mod effects;
 mod events;
+pub mod gpu;
 pub mod integral;
 pub mod node_samples;
 pub mod pressure;

@@ -94,6 +94,8 @@ pub struct Recorder {
     // Dynamic nodes and the autoscaler.
     nodes_total: u64,
     autoscaler: bool,
+    /// The cluster has GPUs (GPU columns).
+    gpu: bool,
     interval_nodes_added: u64,
     interval_nodes_removed: u64,
     /// Per template: the (CPU, memory) requests of one pod.
@@ -159,6 +161,7 @@ impl Recorder {
             node_samples: NodeSamples::new(0, n),
             nodes_total: world.nodes.live_ids().count() as u64,
             autoscaler: false,
+            gpu: super::gpu::present(world),
             interval_nodes_added: 0,
             interval_nodes_removed: 0,
             tpl_req: world
@@ -575,6 +578,7 @@ impl Recorder {
                 nodes_added: self.interval_nodes_added,
                 nodes_removed: self.interval_nodes_removed,
             }),
+            gpu: self.gpu.then(|| super::gpu::sample(world)),
         });
         self.interval_nodes_added = 0;
         self.interval_nodes_removed = 0;
@@ -756,6 +760,8 @@ impl Recorder {
                 rows: self.rows,
                 pressure: self.pressure,
                 autoscaler: self.autoscaler,
+                gpu: self.gpu,
+                gpu_devices: world.gpus.has_devices(),
             },
             events: self.log,
             nodes: None,

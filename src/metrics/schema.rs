@@ -48,6 +48,25 @@ pub enum When {
     UsageModelPerZone,
     /// Only when the Cluster Autoscaler was on.
     Autoscaler,
+    /// Only when the cluster has GPUs (GPU devices, or nodes advertising `nvidia.com/gpu`).
+    Gpu,
+    /// Only when the cluster has GPU devices (`nodePools[].gpus`).
+    GpuDevices,
+    /// Once per zone, only when the cluster has GPUs.
+    GpuPerZone,
+}
+
+/// Which optional column groups a run wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Present {
+    /// The kubelet usage model was on.
+    pub usage_model: bool,
+    /// The Cluster Autoscaler was on.
+    pub autoscaler: bool,
+    /// The cluster has GPUs.
+    pub gpu: bool,
+    /// The cluster has GPU devices.
+    pub gpu_devices: bool,
 }
 
 impl When {
@@ -58,6 +77,9 @@ impl When {
             When::UsageModel => "usage model",
             When::UsageModelPerZone => "usage model, per zone",
             When::Autoscaler => "autoscaler",
+            When::Gpu => "clusters with GPUs",
+            When::GpuDevices => "clusters with GPU devices",
+            When::GpuPerZone => "clusters with GPUs, per zone",
         }
     }
 }
@@ -85,20 +107,37 @@ pub struct FileSchema {
 }
 
 impl FileSchema {
-    /// The header for a run with these zones and options.
+    /// The header for a run with these zones and options (no GPU columns).
     pub fn header(&self, zones: &[String], usage_model: bool, autoscaler: bool) -> Vec<String> {
+        self.header_with(
+            zones,
+            Present {
+                usage_model,
+                autoscaler,
+                ..Present::default()
+            },
+        )
+    }
+
+    /// The header for a run with these zones and optional groups.
+    pub fn header_with(&self, zones: &[String], present: Present) -> Vec<String> {
         let mut h = Vec::new();
         for g in self.groups {
             let on = match g.when {
                 When::Always | When::PerZone => true,
-                When::UsageModel | When::UsageModelPerZone => usage_model,
-                When::Autoscaler => autoscaler,
+                When::UsageModel | When::UsageModelPerZone => present.usage_model,
+                When::Autoscaler => present.autoscaler,
+                When::Gpu | When::GpuPerZone => present.gpu,
+                When::GpuDevices => present.gpu_devices,
             };
             if !on {
                 continue;
             }
             let cols = (g.columns)();
-            if matches!(g.when, When::PerZone | When::UsageModelPerZone) {
+            if matches!(
+                g.when,
+                When::PerZone | When::UsageModelPerZone | When::GpuPerZone
+            ) {
                 for z in zones {
                     h.extend(cols.iter().map(|c| format!("{}_zone_{z}", c.name)));
                 }
@@ -455,6 +494,46 @@ pub const TS_AUTOSCALER: &[Column] = &[
     ),
 ];
 
+/// `timeseries.csv`: GPUs (clusters with GPU devices or nodes advertising `nvidia.com/gpu`).
+pub const TS_GPU: &[Column] = &[
+    col(
+        "gpu_requested_milli",
+        "milli-GPU",
+        "GPU held by pods on any node (1000 per whole GPU).",
+    ),
+    col(
+        "gpu_allocatable_milli",
+        "milli-GPU",
+        "GPU of the Ready nodes (1000 per device).",
+    ),
+];
+/// `timeseries.csv`: GPU fragmentation (clusters with GPU devices).
+pub const TS_GPU_DEVICES: &[Column] = &[
+    col(
+        "gpu_frag_partial_milli",
+        "milli-GPU",
+        "Free GPU on partly used devices of Ready nodes (usable only by GPU-share pods).",
+    ),
+    col(
+        "gpu_frag_fgd_milli",
+        "milli-GPU",
+        "FGD fragmentation measure (Weng et al., ATC'23) summed over Ready nodes with devices, against the run's target workload.",
+    ),
+];
+/// `timeseries.csv`: GPUs per zone.
+pub const TS_GPU_ZONE: &[Column] = &[
+    col(
+        "gpu_requested_milli",
+        "milli-GPU",
+        "GPU held by pods on the zone's nodes.",
+    ),
+    col(
+        "gpu_allocatable_milli",
+        "milli-GPU",
+        "GPU of the zone's Ready nodes.",
+    ),
+];
+
 /// `timeseries.csv`.
 pub const TIMESERIES: FileSchema = FileSchema {
     file: "timeseries.csv",
@@ -470,6 +549,9 @@ pub const TIMESERIES: FileSchema = FileSchema {
         Group { when: When::UsageModelPerZone, columns: || TS_USAGE_ZONE.to_vec() },
         Group { when: When::UsageModel, columns: || TS_PRESSURE.to_vec() },
         Group { when: When::Autoscaler, columns: || TS_AUTOSCALER.to_vec() },
+        Group { when: When::Gpu, columns: || TS_GPU.to_vec() },
+        Group { when: When::GpuDevices, columns: || TS_GPU_DEVICES.to_vec() },
+        Group { when: When::GpuPerZone, columns: || TS_GPU_ZONE.to_vec() },
     ],
 };
 

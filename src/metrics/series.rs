@@ -139,6 +139,8 @@ pub struct Sample {
     pub pressure: Option<PressureSample>,
     /// Autoscaler columns (autoscaler on only).
     pub autoscaler: Option<AutoscalerSample>,
+    /// GPU columns (clusters with GPUs only).
+    pub gpu: Option<super::gpu::GpuSample>,
 }
 
 /// The time series of a run.
@@ -152,11 +154,23 @@ pub struct TimeSeries {
     pub pressure: bool,
     /// The autoscaler was on: rows carry the autoscaler columns.
     pub autoscaler: bool,
+    /// The cluster has GPUs: rows carry the GPU columns (`gpu.rs`).
+    pub gpu: bool,
+    /// The cluster has GPU devices: the GPU columns include fragmentation.
+    pub gpu_devices: bool,
 }
 
 impl TimeSeries {
     /// Column names of `timeseries.csv`, in order ([`super::schema::TIMESERIES`]).
     pub fn header(&self) -> Vec<String> {
-        super::schema::TIMESERIES.header(&self.zones, self.pressure, self.autoscaler)
+        super::schema::TIMESERIES.header_with(
+            &self.zones,
+            super::schema::Present {
+                usage_model: self.pressure,
+                autoscaler: self.autoscaler,
+                gpu: self.gpu,
+                gpu_devices: self.gpu_devices,
+            },
+        )
     }
 }

@@ -285,6 +285,9 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
                 )),
             }
         }
+        if ts.gpu {
+            super::gpu::push_values(&mut rec, s.gpu.as_ref(), ts.zones.len(), ts.gpu_devices);
+        }
         w.write_record(&rec).map_err(csv_err)?;
     }
     finish_csv(path, w)
@@ -514,6 +517,8 @@ mod tests {
                     ..Default::default()
                 }],
                 pressure: false,
+                gpu: false,
+                gpu_devices: false,
                 autoscaler: false,
             },
             events: EventLog {

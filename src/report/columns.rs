@@ -89,6 +89,14 @@ pub const PODS_RUNNING: &str = name_in(s::TS_BASE, "pods_running");
 pub const PODS_READY: &str = name_in(s::TS_READY, "pods_ready");
 /// Pending pods.
 pub const PODS_PENDING: &str = name_in(s::TS_BASE, "pods_pending");
+/// Milli-GPU requested (clusters with GPUs only; the GPU chart).
+pub const GPU_REQUESTED: &str = name_in(s::TS_GPU, "gpu_requested_milli");
+/// Milli-GPU allocatable on Ready nodes.
+pub const GPU_ALLOCATABLE: &str = name_in(s::TS_GPU, "gpu_allocatable_milli");
+/// Free milli-GPU on partly used devices (clusters with GPU devices).
+pub const GPU_FRAG_PARTIAL: &str = name_in(s::TS_GPU_DEVICES, "gpu_frag_partial_milli");
+/// The FGD fragmentation measure, milli-GPU.
+pub const GPU_FRAG_FGD: &str = name_in(s::TS_GPU_DEVICES, "gpu_frag_fgd_milli");
 /// Pending pods that failed a scheduling cycle.
 pub const PODS_UNSCHEDULABLE: &str = name_in(s::TS_RESILIENCE, "pods_unschedulable");
 /// Nodes whose Ready condition is False.

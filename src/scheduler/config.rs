@@ -64,6 +64,7 @@ impl Default for Profile {
             percentage_of_nodes_to_score: None,
             score_weights: ScorePlugin::ALL
                 .iter()
+                .filter(|p| p.in_default_profile())
                 .map(|p| (p.name().to_string(), p.default_weight()))
                 .collect(),
             disabled_filters: Vec::new(),

@@ -448,7 +448,7 @@ impl Scheduler {
         for plugin in ScorePlugin::ALL {
             let i = plugin.index();
             skipped[i] =
-                !self.profiles[p].enabled[i] || plugin.prescore_skip(tpl, &self.profiles[p]);
+                !self.profiles[p].enabled[i] || plugin.prescore_skip(world, tpl, &self.profiles[p]);
         }
         let spread = ScorePlugin::PodTopologySpread.index();
         if !skipped[spread] {

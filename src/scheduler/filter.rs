@@ -3,7 +3,7 @@
 
 use super::cache::StaticFail;
 use super::config::ResolvedProfile;
-use super::plugins::{inter_pod_affinity, resources_fit, topology_spread};
+use super::plugins::{gpu_share, inter_pod_affinity, resources_fit, topology_spread};
 use crate::cluster::{
     GroupId, NodeId, PodId, PodTemplate, ResourceId, TemplateId, TopoKeyId, World, PODS,
 };
@@ -33,6 +33,10 @@ pub(crate) enum Fail {
     PodAntiAffinity,
     /// InterPodAffinity: an existing pod's required anti-affinity.
     ExistingAntiAffinity,
+    /// GPU devices (`plugins/gpu_share.rs`): no single device holds the share, or not enough
+    /// completely free devices for whole GPUs (unresolvable: device state is not simulated
+    /// under preemption).
+    GpuDevices { share: bool },
     /// Preemption dry run: no lower-priority pod on the node (unresolvable).
     NoVictims,
     /// Preemption: the node's filter failure cannot be resolved by removing pods.
@@ -48,6 +52,7 @@ impl Fail {
             | Fail::NodeAffinity
             | Fail::SpreadMissingLabel
             | Fail::PodAffinity
+            | Fail::GpuDevices { .. }
             | Fail::NoVictims
             | Fail::NotHelpful => true,
             Fail::Fit { unresolvable, .. } => *unresolvable,
@@ -66,6 +71,7 @@ impl Fail {
             Fail::PodAffinity | Fail::PodAntiAffinity | Fail::ExistingAntiAffinity => {
                 "InterPodAffinity"
             }
+            Fail::GpuDevices { .. } => "GpuShare",
             Fail::NoVictims | Fail::NotHelpful => "DefaultPreemption",
         }
     }
@@ -99,6 +105,10 @@ impl Fail {
             Fail::ExistingAntiAffinity => {
                 f("node(s) didn't satisfy existing pods anti-affinity rules")
             }
+            Fail::GpuDevices { share: true } => {
+                f("node(s) had no GPU device with enough free GPU share")
+            }
+            Fail::GpuDevices { share: false } => f("node(s) had not enough free whole GPU devices"),
             Fail::NoVictims => f("No preemption victims found for incoming pod"),
             Fail::NotHelpful => f("Preemption is not helpful for scheduling"),
         }
@@ -284,6 +294,9 @@ pub(crate) fn dynamic_filters(
         if let Some(f) = resources_fit::filter(world, prep, n, adj) {
             return Some(f);
         }
+    }
+    if let Some(f) = gpu_share::filter(world, tpl, n) {
+        return Some(f);
     }
     if prof.filter_spread && !prep.hard.is_empty() {
         if let Some(f) = topology_spread::filter(world, prep, n, adj) {

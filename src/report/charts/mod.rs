@@ -4,6 +4,7 @@
 
 mod availability;
 mod bars;
+mod gpu;
 mod heatmap;
 pub mod panel;
 pub mod reduce;
@@ -19,6 +20,7 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::columns as col_gpu;
 use super::columns::CHARTS_DIR;
 use super::data::RunData;
 use super::error::ReportError;
@@ -102,11 +104,13 @@ pub enum ChartKind {
     WorkloadUsage,
     /// Scheduling cycles and failures.
     Scheduling,
+    /// GPUs requested / allocatable and fragmentation (clusters with GPUs only).
+    Gpu,
 }
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 14] = [
+    pub const ALL: [ChartKind; 15] = [
         ChartKind::Timeline,
         ChartKind::Utilisation,
         ChartKind::UtilisationZones,
@@ -121,6 +125,7 @@ impl ChartKind {
         ChartKind::Workloads,
         ChartKind::WorkloadUsage,
         ChartKind::Scheduling,
+        ChartKind::Gpu,
     ];
 
     /// File stem under `charts/`.
@@ -140,6 +145,7 @@ impl ChartKind {
             ChartKind::Workloads => "workloads",
             ChartKind::WorkloadUsage => "workload-usage",
             ChartKind::Scheduling => "scheduling",
+            ChartKind::Gpu => "gpu",
         }
     }
 
@@ -160,6 +166,7 @@ impl ChartKind {
             ChartKind::Workloads => "Pods per workload",
             ChartKind::WorkloadUsage => "Requested vs used per workload",
             ChartKind::Scheduling => "Scheduling",
+            ChartKind::Gpu => "GPUs",
         }
     }
 
@@ -214,6 +221,10 @@ impl ChartKind {
             ChartKind::Scheduling => {
                 "Scheduling cycles per time bin: all, failed (no node fits) and preempting."
             }
+            ChartKind::Gpu => {
+                "GPUs requested by pods and allocatable on Ready nodes (top); free GPU on \
+                 partly used devices and the FGD fragmentation measure (bottom)."
+            }
         }
     }
 
@@ -234,6 +245,7 @@ impl ChartKind {
             ChartKind::Workloads => bars::workloads(run),
             ChartKind::WorkloadUsage => bars::workload_usage(run),
             ChartKind::Scheduling => timecharts::scheduling(run),
+            ChartKind::Gpu => gpu::gpu(run),
         })
     }
 }
@@ -327,6 +339,8 @@ pub fn draw_all(jobs: Vec<Job>, out: &Path) -> Result<(Vec<ChartFile>, Vec<Skipp
 pub fn run_jobs(run: &RunData) -> Result<Vec<Job>, ReportError> {
     ChartKind::ALL
         .par_iter()
+        // The GPU chart exists only for runs with GPU columns (not listed as skipped).
+        .filter(|k| **k != ChartKind::Gpu || run.ts.get(col_gpu::GPU_REQUESTED).is_some())
         .map(|k| {
             Ok((
                 k.name().to_owned(),

@@ -12,6 +12,16 @@ use crate::scenario::quantity::Quantity;
 pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 /// Label set on every node to its rack, when racks are modelled.
 pub const RACK_LABEL: &str = "topology.clustersim.io/rack";
+/// The whole-GPU extended resource.
+pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
+/// The GPU-share resource: milli-GPU on one device (as the Alibaba GPU-sharing scheduler).
+pub const GPU_MILLI_RESOURCE: &str = "alibabacloud.com/gpu-milli";
+/// The GPU-share resource: GPU memory bytes on one device.
+pub const GPU_MEM_RESOURCE: &str = "alibabacloud.com/gpu-mem";
+/// Most GPU devices per node.
+pub const MAX_GPUS_PER_NODE: usize = 16;
+/// Node label carrying a GPU pool's device model.
+pub const GPU_MODEL_LABEL: &str = "nvidia.com/gpu.product";
 /// Label set on every node to its name.
 pub const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
 
@@ -108,6 +118,26 @@ pub struct NodePool {
     /// exist: not scheduled to, not counted, not hit by faults.
     #[serde(default)]
     pub join_at: Option<crate::scenario::duration::DurationMs>,
+    /// GPU devices on each node (whole `nvidia.com/gpu` and per-device GPU shares).
+    #[serde(default)]
+    pub gpus: Option<GpuSpec>,
+}
+
+/// `nodePools[].gpus`: `count` identical GPU devices per node. Each node then advertises
+/// `nvidia.com/gpu: count`, `alibabacloud.com/gpu-milli: count × 1000` and, with `memory`,
+/// `alibabacloud.com/gpu-mem: count × memory`; GPU-share requests are packed onto one device.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GpuSpec {
+    /// Devices per node (1..=16).
+    #[serde(deserialize_with = "non_negative")]
+    pub count: u32,
+    /// Device model, e.g. `A100` (set as the node label `nvidia.com/gpu.product`).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Memory of one device, e.g. `80Gi` (GPU-memory shares need it).
+    #[serde(default)]
+    pub memory: Option<Quantity>,
 }
 
 impl NodePool {

@@ -90,6 +90,9 @@ pub(super) fn check<'a>(c: &mut Checker, cluster: &'a Cluster) -> NodeNames<'a> 
         if pool.racks_per_zone == Some(0) {
             c.error(key(&at, "racksPerZone"), "must be at least 1");
         }
+        if let Some(g) = &pool.gpus {
+            super::gpus::check_pool(c, &at, g, &pool.capacity, pool.allocatable.as_ref());
+        }
         node_shape(
             c,
             &at,

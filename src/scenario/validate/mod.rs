@@ -5,6 +5,7 @@
 mod autoscaler;
 mod cluster;
 mod faults;
+mod gpus;
 mod limits;
 mod names;
 mod pod;

@@ -121,6 +121,7 @@ fn check_container(c: &mut Checker, at: &str, container: &Container, is_init: bo
     let (requests, limits) = (&container.resources.requests, &container.resources.limits);
     c.resources(&key(&resources, "requests"), requests, true);
     c.resources(&key(&resources, "limits"), limits, true);
+    super::gpus::check_requests(c, &key(&resources, "requests"), requests);
     for (field, list) in [("requests", requests), ("limits", limits)] {
         for (name, q) in list {
             if names::is_extended(name) && !q.is_integer() {

@@ -31,6 +31,8 @@ pub(super) const KNOWN_PLUGINS: &[&str] = &[
     "DynamicResources",
     "NodeResourcesBalancedAllocation",
     "ImageLocality",
+    "BestFitScore",
+    "FGDScore",
     "DefaultBinder",
 ];
 

@@ -17,6 +17,9 @@
 
 pub(crate) mod balanced_allocation;
 pub(crate) mod fused;
+pub(crate) mod gpu_best_fit;
+pub(crate) mod gpu_fgd;
+pub(crate) mod gpu_share;
 pub(crate) mod image_locality;
 pub(crate) mod inter_pod_affinity;
 pub(crate) mod node_affinity;
@@ -47,6 +50,10 @@ pub enum ScorePlugin {
     NodeResourcesBalancedAllocation,
     /// `ImageLocality`: images already on the node.
     ImageLocality,
+    /// `BestFitScore` (GPU sharing, not in the default profile): the tightest device.
+    BestFitScore,
+    /// `FGDScore` (GPU sharing, not in the default profile): fragmentation gradient descent.
+    FGDScore,
 }
 
 /// Number of score plugins.
@@ -103,7 +110,7 @@ pub(crate) struct ScoreBufs<'a> {
 
 impl ScorePlugin {
     /// Every score plugin, in column order.
-    pub const ALL: [ScorePlugin; 7] = [
+    pub const ALL: [ScorePlugin; 9] = [
         ScorePlugin::TaintToleration,
         ScorePlugin::NodeAffinity,
         ScorePlugin::NodeResourcesFit,
@@ -111,6 +118,8 @@ impl ScorePlugin {
         ScorePlugin::InterPodAffinity,
         ScorePlugin::NodeResourcesBalancedAllocation,
         ScorePlugin::ImageLocality,
+        ScorePlugin::BestFitScore,
+        ScorePlugin::FGDScore,
     ];
 
     /// Column index (position in [`ScorePlugin::ALL`]).
@@ -128,6 +137,8 @@ impl ScorePlugin {
             ScorePlugin::InterPodAffinity => "InterPodAffinity",
             ScorePlugin::NodeResourcesBalancedAllocation => "NodeResourcesBalancedAllocation",
             ScorePlugin::ImageLocality => "ImageLocality",
+            ScorePlugin::BestFitScore => "BestFitScore",
+            ScorePlugin::FGDScore => "FGDScore",
         }
     }
 
@@ -141,10 +152,17 @@ impl ScorePlugin {
             ScorePlugin::InterPodAffinity => "PodAff",
             ScorePlugin::NodeResourcesBalancedAllocation => "Balanced",
             ScorePlugin::ImageLocality => "Image",
+            ScorePlugin::BestFitScore => "BestFit",
+            ScorePlugin::FGDScore => "FGD",
         }
     }
 
-    /// Weight in upstream's default profile (`default_plugins.go`).
+    /// Whether upstream's default profile enables it (the GPU-sharing plugins are opt-in).
+    pub const fn in_default_profile(self) -> bool {
+        !matches!(self, ScorePlugin::BestFitScore | ScorePlugin::FGDScore)
+    }
+
+    /// Weight in upstream's default profile (`default_plugins.go`); 1 for the opt-in plugins.
     pub const fn default_weight(self) -> i64 {
         match self {
             ScorePlugin::TaintToleration => 3,
@@ -154,6 +172,7 @@ impl ScorePlugin {
             ScorePlugin::InterPodAffinity => 2,
             ScorePlugin::NodeResourcesBalancedAllocation => 1,
             ScorePlugin::ImageLocality => 1,
+            ScorePlugin::BestFitScore | ScorePlugin::FGDScore => 1,
         }
     }
 
@@ -163,8 +182,9 @@ impl ScorePlugin {
             ScorePlugin::TaintToleration => Normalization::Default { reverse: true },
             ScorePlugin::NodeAffinity => Normalization::Default { reverse: false },
             ScorePlugin::PodTopologySpread => Normalization::Spread,
-            ScorePlugin::InterPodAffinity => Normalization::InterPod,
-            ScorePlugin::NodeResourcesFit
+            ScorePlugin::InterPodAffinity | ScorePlugin::BestFitScore => Normalization::InterPod,
+            ScorePlugin::FGDScore
+            | ScorePlugin::NodeResourcesFit
             | ScorePlugin::NodeResourcesBalancedAllocation
             | ScorePlugin::ImageLocality => Normalization::None,
         }
@@ -177,11 +197,18 @@ impl ScorePlugin {
 
     /// PreScore returned Skip for this pod (the plugin scores nothing). PodTopologySpread's
     /// skip depends on its PreScore state, which the cycle builds (`Scheduler::prepare_soft`).
-    pub(crate) fn prescore_skip(self, tpl: &PodTemplate, prof: &ResolvedProfile) -> bool {
+    pub(crate) fn prescore_skip(
+        self,
+        world: &World,
+        tpl: &PodTemplate,
+        prof: &ResolvedProfile,
+    ) -> bool {
         match self {
             ScorePlugin::NodeAffinity => node_affinity::skip(tpl),
             ScorePlugin::InterPodAffinity => !inter_pod_affinity::score_relevant(tpl, prof),
             ScorePlugin::NodeResourcesBalancedAllocation => balanced_allocation::skip(tpl, prof),
+            ScorePlugin::BestFitScore => gpu_best_fit::skip(world, tpl),
+            ScorePlugin::FGDScore => gpu_fgd::skip(world, tpl),
             ScorePlugin::TaintToleration
             | ScorePlugin::NodeResourcesFit
             | ScorePlugin::PodTopologySpread
@@ -207,6 +234,8 @@ impl ScorePlugin {
                 balanced_allocation::score(x.world, x.prof, x.tpl, x.feasible, bufs.fractions, out)
             }
             ScorePlugin::ImageLocality => image_locality::score(x.world, x.tpl, x.feasible, out),
+            ScorePlugin::BestFitScore => gpu_best_fit::score(x.world, x.tpl, x.feasible, out),
+            ScorePlugin::FGDScore => gpu_fgd::score(x.world, x.tpl, x.feasible, out),
         }
     }
 }

@@ -62,6 +62,7 @@ fn no_fit_filter(mut p: Profile) -> Profile {
 
 mod digest;
 mod filters;
+mod gpus;
 mod preemption;
 mod props;
 mod sampling;

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod faults;
 pub mod nodes;
 pub mod scheduler_config;
+pub mod services;
 pub mod templates;
 mod topology;
 pub mod usage;
@@ -88,5 +89,6 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         pressure,
         faults,
         autoscaler,
+        services: services::services_setup(s),
     }
 }

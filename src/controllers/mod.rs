@@ -183,6 +183,7 @@ impl Controllers {
                 cause,
             ),
             Event::SchedulerCycle
+            | Event::ServiceTick
             | Event::QueueWakeup
             | Event::MetricsTick
             | Event::UsageTick { .. }

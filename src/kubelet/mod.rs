@@ -36,6 +36,7 @@ pub mod config;
 pub mod cpu;
 mod node;
 mod oom;
+mod services;
 pub mod profile;
 pub mod qos;
 pub mod rank;

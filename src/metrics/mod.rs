@@ -21,6 +21,7 @@ mod recorder;
 mod replace;
 pub mod resilience;
 mod series;
+pub mod services;
 mod summary;
 pub mod write;
 mod write_resilience;

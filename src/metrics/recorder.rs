@@ -744,6 +744,7 @@ impl Recorder {
             pressure: None,
             resilience: resilience.summary(),
             autoscaler: None,
+            services: None,
         };
         let zone_names = (0..self.zones.len())
             .map(|z| {
@@ -770,6 +771,7 @@ impl Recorder {
                 s.set_names(world);
                 s
             }),
+            services: None,
         }
     }
 

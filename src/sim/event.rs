@@ -132,6 +132,8 @@ pub enum Event {
         /// The node.
         node: NodeId,
     },
+    /// Services: one service tick (traffic, CPU demand, probes).
+    ServiceTick,
     // --- Cluster Autoscaler ---
     /// One Cluster Autoscaler loop (every `scan-interval`).
     AutoscalerScan,

@@ -17,6 +17,7 @@ pub mod faults;
 pub mod health;
 pub mod lifecycle;
 pub mod pdbs;
+pub mod services;
 
 #[cfg(test)]
 mod fault_tests;
@@ -68,6 +69,8 @@ pub struct SimSetup {
     pub faults: Option<crate::faults::FaultSetup>,
     /// The Cluster Autoscaler (None: off).
     pub autoscaler: Option<crate::autoscaler::AutoscalerConfig>,
+    /// Services (None: no `services:` section, no service tick at all).
+    pub services: Option<crate::services::ServicesSetup>,
 }
 
 /// The simulation could not be set up.
@@ -220,6 +223,8 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     faults: Option<faults::FaultRuntime>,
     /// The Cluster Autoscaler, when the scenario has one.
     autoscaler: Option<Box<crate::autoscaler::Autoscaler>>,
+    /// The service layer, when the scenario has services.
+    services: Option<Box<services::ServiceGlue>>,
 }
 
 impl Simulation {
@@ -259,6 +264,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             faults: fault_setup,
             scheduler: scheduler_config,
             autoscaler: autoscaler_config,
+            services: services_setup,
             ..
         } = setup;
         if !world.pods.is_empty() {
@@ -336,6 +342,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             last_sample: None,
             faults: runtime,
             autoscaler,
+            services: None,
         };
         sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
@@ -357,6 +364,16 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         }
         sim.core.with_kubelet(|k, core| k.start(core));
         sim.controllers.start(&mut sim.core);
+        sim.services = services_setup.map(|s| {
+            let n = sim.infos.len();
+            Box::new(services::ServiceGlue::start(
+                s,
+                n,
+                metrics_interval_ms,
+                duration_ms,
+                &mut sim.core,
+            ))
+        });
         sim.settle();
         Ok(sim)
     }
@@ -478,6 +495,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         if let Some(a) = self.autoscaler.as_mut() {
             result.summary.autoscaler = Some(a.finish(end.as_millis()));
         }
+        if let Some(s) = self.services.take() {
+            let (rows, summary) = s.finish(end.as_millis());
+            result.services = Some(rows);
+            result.summary.services = Some(summary);
+        }
         for (row, u) in result
             .resilience
             .workloads
@@ -595,6 +617,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             Event::ContainerFailed { pod, cause } => {
                 self.controllers
                     .fail_pod(&mut self.core, pod, "OOMKilled", cause);
+            }
+            Event::ServiceTick => {
+                if let Some(s) = self.services.as_mut() {
+                    s.tick(&mut self.core);
+                }
             }
             Event::AutoscalerScan => self.autoscaler_scan(),
             Event::AutoscalerNodeReady { group } => self.autoscaler_node_ready(group as usize),

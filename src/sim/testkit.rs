@@ -169,6 +169,7 @@ impl Fixture {
             pressure: None,
             faults: None,
             autoscaler: None,
+            services: None,
         }
     }
 

@@ -38,7 +38,9 @@ fn run_scenario(name: &str) -> (tempfile::TempDir, BTreeMap<String, serde_json::
 }
 
 fn num(v: &serde_json::Value, field: &str) -> f64 {
-    v[field].as_f64().unwrap_or_else(|| panic!("{field} in {v}"))
+    v[field]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{field} in {v}"))
 }
 
 fn rows(dir: &Path, service: &str) -> Vec<BTreeMap<String, String>> {
@@ -108,7 +110,10 @@ fn a_queue_absorbs_the_consumer_outage_that_fails_the_synchronous_pipeline() {
     assert!(num(sync, "availability") < 0.9, "{sync}");
     // 3 minutes × 100/s pile up and drain at the workers' spare 100/s: about 3 minutes.
     let worker = &s["worker-async"];
-    assert!((num(worker, "peakQueueBacklog") - 18_000.0).abs() <= 200.0, "{worker}");
+    assert!(
+        (num(worker, "peakQueueBacklog") - 18_000.0).abs() <= 200.0,
+        "{worker}"
+    );
     let drain = num(worker, "queueDrainS");
     assert!((170.0..=190.0).contains(&drain), "{worker}");
     let backlog = rows(dir.path(), "worker-async");

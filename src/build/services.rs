@@ -146,12 +146,15 @@ fn mode(call: &CallSpec) -> CallMode {
     let ms = |d: Option<crate::scenario::duration::DurationMs>, default: u64| {
         d.map_or(default, |d| d.as_millis()) as f64 / 1000.0
     };
-    let retry = call.retries.as_ref().map_or(RetryPolicy::NONE, |r| RetryPolicy {
-        max_retries: r.attempts,
-        budget: r.budget,
-        backoff_base_s: ms(r.backoff, 25),
-        backoff_max_s: ms(r.max_backoff, 250),
-    });
+    let retry = call
+        .retries
+        .as_ref()
+        .map_or(RetryPolicy::NONE, |r| RetryPolicy {
+            max_retries: r.attempts,
+            budget: r.budget,
+            backoff_base_s: ms(r.backoff, 25),
+            backoff_max_s: ms(r.max_backoff, 250),
+        });
     let breaker = call.circuit_breaker.as_ref().map(|b| BreakerPolicy {
         failure_rate: b.failure_rate.unwrap_or(0.5),
         consecutive_failures: b.consecutive_failures,

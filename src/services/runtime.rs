@@ -216,9 +216,7 @@ impl ServiceRuntime {
             .calls
             .iter()
             .map(|c| match c.mode {
-                CallMode::Queue { capacity, overflow } => {
-                    Some(FluidQueue::new(capacity, overflow))
-                }
+                CallMode::Queue { capacity, overflow } => Some(FluidQueue::new(capacity, overflow)),
                 CallMode::Sync { .. } => None,
             })
             .collect();

@@ -89,7 +89,11 @@ fn retries_amplify_load_by_the_hand_computed_factor() {
     let p = rt.flows().calls[0].p_attempt;
     let a = 1.0 + p + p * p + p * p * p;
     let offered = rt.status[1].flow.offered;
-    assert!((offered - 500.0 * a).abs() < 1e-6, "{offered} vs {}", 500.0 * a);
+    assert!(
+        (offered - 500.0 * a).abs() < 1e-6,
+        "{offered} vs {}",
+        500.0 * a
+    );
     assert!((p - (1.0 - 400.0 / (500.0 * a))).abs() < 1e-6);
     assert!((rt.status[1].retries - (offered - 500.0)).abs() < 1e-6);
     assert!(a > 1.25);
@@ -113,7 +117,11 @@ fn an_open_breaker_stops_the_load_and_closes_when_the_callee_recovers() {
     // t = 1 s: payments has no endpoint; every attempt fails, 4 attempts per call: 2000/s
     // offered, and the breaker trips.
     rt.step(TICK_MS, &down);
-    assert!((rt.status[1].flow.offered - 2000.0).abs() < 1e-3, "{:?}", rt.status[1]);
+    assert!(
+        (rt.status[1].flow.offered - 2000.0).abs() < 1e-3,
+        "{:?}",
+        rt.status[1]
+    );
     assert_eq!(
         rt.breaker_changes,
         vec![(

@@ -144,10 +144,7 @@ impl ServiceGlue {
                 let pod = pod_of(d.pod);
                 let workload = self.rt.setup().services[d.service as usize].workload;
                 let since = SimTime(now.saturating_sub(CAUSE_WINDOW_MS));
-                let nodes: Vec<u32> = self.lost[d.service as usize]
-                    .iter()
-                    .map(|l| l.0)
-                    .collect();
+                let nodes: Vec<u32> = self.lost[d.service as usize].iter().map(|l| l.0).collect();
                 let parent = core.recorder.res.effects.latest_on(workload, &nodes, since);
                 let probe = match kind {
                     ProbeKind::Startup => "startup",

@@ -432,7 +432,7 @@ impl ServiceRuntime {
 
     fn fill_status(&mut self, now_ms: u64, out: &FlowOutcome, ready: &[f64], dt: f64) {
         let g = &self.setup.graph;
-        for s in 0..g.services.len() {
+        for (s, &n_ready) in ready.iter().enumerate().take(g.services.len()) {
             let f = out.services[s];
             let st = out.stations[s];
             let own_mean = st.map_or(0.0, |x| x.mean_latency_s());
@@ -445,7 +445,7 @@ impl ServiceRuntime {
             let mut status = ServiceStatus {
                 flow: f,
                 p50_s: own_p50 + down,
-                ready: ready[s] as u32,
+                ready: n_ready as u32,
                 ..ServiceStatus::default()
             };
             for &c in &g.calls_to[s] {

@@ -243,7 +243,7 @@ fn liveness_kills_busy_pods_after_three_failed_periods() {
     assert!(restarts_by(&mut rt, 3, 60).is_empty());
     // Busy pods ask for their capacity's CPU: 100/s × 10 millicore-seconds = 1000m each.
     let mut rt = one_service(400.0, live);
-    rt.step(TICK_MS, &vec![pods(0, 3)]);
+    rt.step(TICK_MS, &[pods(0, 3)]);
     assert!(rt.decisions.iter().all(|d| d.cpu == 1000));
 }
 

@@ -11,6 +11,7 @@ pub mod faults;
 mod gpus;
 pub mod nodes;
 pub mod scheduler_config;
+pub mod services;
 pub mod templates;
 mod topology;
 pub mod usage;
@@ -58,6 +59,8 @@ pub struct SimSetup {
     pub faults: Option<FaultSetup>,
     /// The Cluster Autoscaler (None: off).
     pub autoscaler: Option<AutoscalerConfig>,
+    /// Services (None: no `services:` section, no service tick at all).
+    pub services: Option<crate::services::ServicesSetup>,
 }
 
 /// Choices made on the command line rather than in the file.
@@ -127,5 +130,6 @@ pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
         pressure,
         faults,
         autoscaler,
+        services: services::services_setup(s),
     }
 }

@@ -23,7 +23,8 @@ const Z_P99: f64 = 2.326_347_874_040_841;
 /// The usage model of scenario `s` (templates already in `world`, in workload order), or None
 /// when the scenario does not turn it on.
 pub fn pressure_config(s: &ScenarioFile, world: &World) -> Option<PressureConfig> {
-    if s.kubelet.is_none() && s.workloads.iter().all(|w| w.usage.is_none()) {
+    if s.kubelet.is_none() && s.workloads.iter().all(|w| w.usage.is_none()) && s.services.is_empty()
+    {
         return None;
     }
     let kubelet = s.kubelet.as_ref().map(kubelet_config).unwrap_or_default();

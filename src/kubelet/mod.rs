@@ -39,6 +39,7 @@ mod oom;
 pub mod profile;
 pub mod qos;
 pub mod rank;
+mod services;
 mod state;
 mod stats;
 mod usage;

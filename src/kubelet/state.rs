@@ -31,6 +31,8 @@ pub(crate) struct Ctr {
     pub backoff: backoff::Backoff,
     /// Restarts so far.
     pub restarts: u32,
+    /// CPU its service's requests ask for, millicores, on top of its level (services).
+    pub svc_cpu: i64,
     /// Memory the container used when the node's OOM killer killed it, bytes, while it
     /// waits to restart (its demand still counts against the node); 0 otherwise.
     pub killed_mem: i64,

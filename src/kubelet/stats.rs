@@ -254,6 +254,11 @@ impl Stats {
         self.crashloop += 1;
     }
 
+    /// A container was killed by a failed liveness or startup probe (it waits in back-off).
+    pub fn probe_killed(&mut self) {
+        self.crashloop += 1;
+    }
+
     /// A container left back-off without restarting (its pod stopped) or restarted.
     pub fn crashloop_left(&mut self) {
         self.crashloop -= 1;

@@ -106,7 +106,7 @@ impl Kubelet {
         let rt = &self.wl[w];
         let f = rt.factor;
         let share = rt.cfg.mem_load_share;
-        c.cpu = (c.cpu_level as f64 * f * c.cpu_noise) as i64;
+        c.cpu = (c.cpu_level as f64 * f * c.cpu_noise) as i64 + c.svc_cpu;
         c.mem = (c.mem_level as f64 * (1.0 - share + share * f) * c.mem_noise) as i64;
     }
 
@@ -284,7 +284,7 @@ impl Kubelet {
                         c.mem_noise = t.get((bits >> 32) as u32);
                     }
                 }
-                c.cpu = (c.cpu_level as f64 * cpu_f * c.cpu_noise) as i64;
+                c.cpu = (c.cpu_level as f64 * cpu_f * c.cpu_noise) as i64 + c.svc_cpu;
                 c.mem = (c.mem_level as f64 * mem_f * c.mem_noise) as i64;
                 let eff = |v: i64| spec.cpu_limit.map_or(v, |lim| v.min(lim));
                 dmem += c.mem - old_mem;

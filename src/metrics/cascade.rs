@@ -30,6 +30,8 @@ pub enum EffectKind {
     PodRescheduled,
     /// The Cluster Autoscaler removed a node (its pods are drained and rescheduled).
     ScaleDown,
+    /// A container was restarted by its failed liveness or startup probe (service overload).
+    ProbeRestart,
 }
 
 impl EffectKind {
@@ -44,6 +46,7 @@ impl EffectKind {
             EffectKind::PodDisplaced => "pod_displaced",
             EffectKind::PodRescheduled => "pod_rescheduled",
             EffectKind::ScaleDown => "scale_down",
+            EffectKind::ProbeRestart => "probe_restart",
         }
     }
 }

@@ -76,6 +76,20 @@ impl EffectLog {
             .map(|e| e.kind)
     }
 
+    /// The latest effect since `since` on a pod of `workload` or on a node of `nodes` (0: none):
+    /// the parent of a service overload's effects.
+    pub fn latest_on(&self, workload: u32, nodes: &[u32], since: SimTime) -> u64 {
+        let hit = |t: EffectTarget| match t {
+            EffectTarget::Pod { workload: w, .. } => w == workload,
+            EffectTarget::Node(n) => nodes.contains(&n),
+            EffectTarget::Fault(_) => false,
+        };
+        self.effects
+            .iter()
+            .rposition(|e| e.time >= since && hit(e.target))
+            .map_or(0, |i| i as u64 + 1)
+    }
+
     /// Number of effects recorded.
     pub fn len(&self) -> usize {
         self.effects.len()

@@ -36,6 +36,8 @@ pub enum EventKind {
     OomKilled,
     /// The node ran out of memory and the kernel OOM-killed a container.
     NodeOomKilled,
+    /// A container failed its liveness (or startup) probe and was killed to be restarted.
+    ProbeKilled,
     /// A Job failed (reason `BackoffLimitExceeded`); the row names the Job's last pod.
     JobFailed,
 }
@@ -54,6 +56,7 @@ impl EventKind {
             EventKind::OomKilled => "oom-killed",
             EventKind::NodeOomKilled => "node-oom-killed",
             EventKind::JobFailed => "job-failed",
+            EventKind::ProbeKilled => "probe-killed",
         }
     }
 
@@ -72,6 +75,7 @@ impl EventKind {
                         | EventKind::OomKilled
                         | EventKind::NodeOomKilled
                         | EventKind::JobFailed
+                        | EventKind::ProbeKilled
                 )
             }
         }

@@ -23,6 +23,7 @@ mod replace;
 pub mod resilience;
 pub mod schema;
 mod series;
+pub mod services;
 mod summary;
 pub mod write;
 mod write_resilience;

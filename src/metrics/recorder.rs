@@ -743,6 +743,7 @@ impl Recorder {
             pressure: None,
             resilience: resilience.summary(),
             autoscaler: None,
+            services: None,
         };
         let zone_names = (0..self.zones.len())
             .map(|z| {
@@ -771,6 +772,7 @@ impl Recorder {
                 s.set_names(world);
                 s
             }),
+            services: None,
         }
     }
 

@@ -109,6 +109,9 @@ pub struct Summary {
     /// Cluster Autoscaler totals (autoscaler on only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscaler: Option<AutoscalerSummary>,
+    /// Per-service figures (services only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<super::services::ServiceSummary>>,
 }
 
 /// Everything a run produced.
@@ -126,6 +129,8 @@ pub struct RunResult {
     pub resilience: ResilienceResult,
     /// `node_samples.csv` (None when `simulation.nodeSampleInterval` is 0).
     pub node_samples: Option<NodeSamples>,
+    /// `services.csv` (services only).
+    pub services: Option<super::services::ServicesResult>,
 }
 
 /// Name and kind of a workload, for the recorder.

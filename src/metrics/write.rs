@@ -151,6 +151,9 @@ fn write_all(
     if let Some(samples) = &result.node_samples {
         write_node_samples(&dir.join(schema::NODE_SAMPLES.file), samples)?;
     }
+    if let Some(services) = &result.services {
+        super::services::write_services(dir, services)?;
+    }
     // Last: a results directory with `summary.json` is complete, and says what it holds.
     let mut files = Vec::new();
     for e in fs::read_dir(dir).map_err(io_err("read", dir))? {
@@ -573,6 +576,7 @@ mod tests {
             nodes: None,
             resilience: Default::default(),
             node_samples: None,
+            services: None,
         }
     }
 

@@ -24,6 +24,8 @@ pub enum Event {
     QueueWakeup,
     /// Take a time-series sample.
     MetricsTick,
+    /// One tick of the service layer (traffic, CPU demand, probes); owned by `sim::services`.
+    ServiceTick,
     /// An event of the workload controllers.
     Controller(ControllerEvent),
     /// An event of the kubelet model.

@@ -16,12 +16,29 @@ pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
     if cluster.node_count() == 0 {
         notes.push("cluster: has no nodes; no pod can run".to_string());
     }
-    if !scenario.services.is_empty() {
-        notes.push(format!(
-            "services: {} service(s) validated, but the run loop does not simulate service \
-             traffic, probes, retries or breakers yet; results do not reflect them",
-            scenario.services.len()
-        ));
+    for (i, svc) in scenario.services.iter().enumerate() {
+        let spikes = svc.traffic.as_ref().and_then(|t| t.spikes.as_ref());
+        if spikes.is_some_and(|s| s.rate.is_some()) {
+            notes.push(format!(
+                "{}: random traffic spikes (`rate`) are not simulated yet; give `at` times",
+                key(&key(&index("services", i), "traffic"), "spikes.rate")
+            ));
+        }
+    }
+    for (i, w) in scenario.workloads.iter().enumerate() {
+        let served = scenario.services.iter().any(|s| s.workload == w.name);
+        for (j, c) in w.template.containers.iter().enumerate() {
+            let probed = c.readiness_probe.is_some()
+                || c.liveness_probe.is_some()
+                || c.startup_probe.is_some();
+            if probed && (!served || j > 0) {
+                notes.push(format!(
+                    "{}: probes are simulated only on the first container of a workload behind \
+                     a service; these are not",
+                    index(&key(&index("workloads", i), "template.containers"), j)
+                ));
+            }
+        }
     }
     let shapes: Vec<ResourceList> = cluster
         .node_pools

@@ -12,7 +12,10 @@
 //! - [`breaker`]: closed / open / half-open circuit breakers on call edges;
 //! - [`queue`]: FIFO fluid queues between producers and consumers, with the oldest message's age;
 //! - [`probe`]: readiness, liveness and startup probe workers as upstream's kubelet runs them;
-//! - [`flow`]: the fixed-point solver that ties them together at one instant.
+//! - [`flow`]: the fixed-point solver that ties them together at one instant;
+//! - [`runtime`]: the services over time, one step per service tick (endpoints, queues,
+//!   breakers, per-pod CPU demand, probe verdicts);
+//! - [`traffic`]: external request rates over time.
 
 pub mod breaker;
 pub mod flow;
@@ -21,6 +24,8 @@ pub mod latency;
 pub mod probe;
 pub mod queue;
 pub mod retry;
+pub mod runtime;
+pub mod traffic;
 
 pub use breaker::{Breaker, BreakerPolicy, BreakerState};
 pub use flow::{solve, CallFlow, FlowInput, FlowOutcome, FlowState, ServiceFlow};
@@ -29,3 +34,8 @@ pub use latency::Station;
 pub use probe::{ProbeEffect, ProbeKind, ProbeResult, ProbeSpec, ProbeWorker};
 pub use queue::{FluidQueue, Overflow, QueueStep};
 pub use retry::{RetryOutcome, RetryPolicy};
+pub use runtime::{
+    Endpoint, PodDecision, ProbeSet, ServiceRuntime, ServiceSetup, ServiceStatus, ServiceTotals,
+    ServicesSetup, TICK_MS,
+};
+pub use traffic::{DayCurve, TrafficShape};

@@ -60,6 +60,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         if let Some(a) = self.autoscaler.as_mut() {
             result.summary.autoscaler = Some(a.finish(end.as_millis()));
         }
+        if let Some(s) = self.services.take() {
+            let (rows, summary) = s.finish(end.as_millis());
+            result.services = Some(rows);
+            result.summary.services = Some(summary);
+        }
         for (row, u) in result
             .resilience
             .workloads
@@ -122,6 +127,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     self.core
                         .events
                         .push_end_of_instant(next, Event::MetricsTick);
+                }
+            }
+            Event::ServiceTick => {
+                if let Some(s) = self.services.as_mut() {
+                    s.tick(&mut self.core);
                 }
             }
             Event::Controller(e) => self.controllers.handle(&mut self.core, e),

@@ -24,6 +24,7 @@ pub mod lifecycle;
 mod nodes;
 pub mod pdbs;
 mod schedule;
+pub mod services;
 mod setup;
 
 #[cfg(test)]
@@ -92,6 +93,8 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     faults: Option<faults::FaultRuntime>,
     /// The Cluster Autoscaler, when the scenario has one.
     autoscaler: Option<Box<crate::autoscaler::Autoscaler>>,
+    /// The service layer, when the scenario has services.
+    services: Option<Box<services::ServiceGlue>>,
 }
 
 impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {

@@ -41,6 +41,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             faults: fault_setup,
             scheduler: scheduler_config,
             autoscaler: autoscaler_config,
+            services: services_setup,
             ..
         } = setup;
         if !world.pods.is_empty() {
@@ -126,6 +127,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             last_sample: None,
             faults: runtime,
             autoscaler,
+            services: None,
         };
         sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
@@ -150,6 +152,16 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         sim.core
             .with_agent_as(|k: &mut Kubelet, core| k.start(core));
         sim.controllers.start(&mut sim.core);
+        sim.services = services_setup.map(|s| {
+            let n = sim.infos.len();
+            Box::new(super::services::ServiceGlue::start(
+                s,
+                n,
+                metrics_interval_ms,
+                duration_ms,
+                &mut sim.core,
+            ))
+        });
         sim.settle();
         Ok(sim)
     }

@@ -146,6 +146,7 @@ impl Fixture {
             pressure: None,
             faults: None,
             autoscaler: None,
+            services: None,
         }
     }
 

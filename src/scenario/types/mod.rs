@@ -58,8 +58,8 @@ pub struct ScenarioFile {
     /// What runs on the nodes.
     #[serde(default)]
     pub workloads: Vec<Workload>,
-    /// Services backed by workloads and the calls between them (validated; the run loop does
-    /// not simulate them yet).
+    /// Services backed by workloads and the calls between them (simulated at a 1 s service
+    /// tick: traffic, CPU demand, probes, retries, breakers, queues).
     #[serde(default)]
     pub services: Vec<services::ServiceSpec>,
     /// Thresholds the report judges the run against.

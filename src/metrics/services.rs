@@ -1,0 +1,156 @@
+//! Service outputs: `services.csv` (one row per service per metrics sample) and the
+//! per-service figures of `summary.json`. Written only when the scenario has services.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::write::WriteError;
+
+/// Columns of `services.csv`.
+pub const SERVICE_COLUMNS: [&str; 14] = [
+    "time_s",
+    "service",
+    "offered_rps",
+    "served_rps",
+    "failed_rps",
+    "error_rate",
+    "retries_rps",
+    "p50_latency_s",
+    "p99_latency_s",
+    "ready_endpoints",
+    "breakers_open",
+    "breakers_half_open",
+    "queue_backlog",
+    "queue_oldest_age_s",
+];
+
+/// One service at one sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceRow {
+    /// Sample time, ms.
+    pub time_ms: u64,
+    /// Service index.
+    pub service: u32,
+    /// Requests/s offered (external, callers' attempts, queue deliveries).
+    pub offered: f64,
+    /// Requests/s served by its pods.
+    pub served: f64,
+    /// Requests/s failed (shed, or failed downstream).
+    pub failed: f64,
+    /// Retries/s its callers make on it.
+    pub retries: f64,
+    /// Median latency, s.
+    pub p50_s: f64,
+    /// 99th percentile latency, s.
+    pub p99_s: f64,
+    /// Ready endpoints.
+    pub ready: u32,
+    /// Open breakers on its calls.
+    pub breakers_open: u32,
+    /// Half-open breakers on its calls.
+    pub breakers_half_open: u32,
+    /// Messages waiting in the queues it consumes.
+    pub queue_backlog: f64,
+    /// Age of the oldest of them, s.
+    pub queue_oldest_s: f64,
+}
+
+/// One service's figures over the run (`summary.json`, `services`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceSummary {
+    /// Service name.
+    pub name: String,
+    /// Requests offered over the run.
+    pub requests: f64,
+    /// Requests failed.
+    pub failed: f64,
+    /// Successful / offered requests.
+    pub availability: f64,
+    /// Highest error share of a service tick.
+    pub peak_error_rate: f64,
+    /// Containers restarted by failed liveness or startup probes.
+    pub probe_restarts: u64,
+    /// Times a pod left the endpoints by its readiness probe.
+    pub readiness_removals: u64,
+    /// Largest backlog of the queues it consumes.
+    pub peak_queue_backlog: f64,
+    /// Longest time from a backlog's peak until the queue was empty again, s.
+    pub queue_drain_s: f64,
+}
+
+/// Everything the service layer recorded.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ServicesResult {
+    /// Service names, by index.
+    pub names: Vec<String>,
+    /// `services.csv` rows, by time then service.
+    pub rows: Vec<ServiceRow>,
+}
+
+fn num(v: f64, out: &mut String) {
+    use std::fmt::Write as _;
+    out.clear();
+    if v.is_finite() {
+        let _ = write!(out, "{v:.3}");
+    } else {
+        out.push_str("inf");
+    }
+}
+
+/// Writes `services.csv` into `dir`.
+pub fn write_services(dir: &Path, result: &ServicesResult) -> Result<(), WriteError> {
+    let path = dir.join("services.csv");
+    let err = |source| WriteError::Io {
+        action: "write".into(),
+        path: path.clone(),
+        source,
+    };
+    let file = fs::File::create(&path).map_err(err)?;
+    let mut w = BufWriter::new(file);
+    writeln!(w, "{}", SERVICE_COLUMNS.join(",")).map_err(err)?;
+    let mut cells = vec![String::new(); 9];
+    for r in &result.rows {
+        let error_rate = if r.offered > 0.0 {
+            r.failed / r.offered
+        } else {
+            0.0
+        };
+        for (cell, v) in cells.iter_mut().zip([
+            r.offered,
+            r.served,
+            r.failed,
+            error_rate,
+            r.retries,
+            r.p50_s,
+            r.p99_s,
+            r.queue_backlog,
+            r.queue_oldest_s,
+        ]) {
+            num(v, cell);
+        }
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.time_ms / 1000,
+            result.names[r.service as usize],
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            cells[4],
+            cells[5],
+            cells[6],
+            r.ready,
+            r.breakers_open,
+            r.breakers_half_open,
+            cells[7],
+            cells[8],
+        )
+        .map_err(err)?;
+    }
+    w.flush().map_err(err)
+}

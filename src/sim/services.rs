@@ -1,0 +1,238 @@
+//! The service layer in the run: one `ServiceTick` event every [`TICK_MS`] (1 s simulated)
+//! while the scenario has services.
+//!
+//! At each tick the endpoints of every service are its backing workload's Running pods that
+//! count as ready (node up, not terminating) and that the kubelet tracks; pods evicted,
+//! OOM-killed (in restart back-off), on failed nodes or taken out by their readiness probe
+//! are not endpoints. [`ServiceRuntime::step`] turns them into traffic; its CPU demand goes
+//! into the kubelet's usage model (so traffic drives throttling, contention and node
+//! pressure), and liveness/startup failures restart containers through the kubelet's
+//! back-off (CrashLoopBackOff). A probe restart is an effect in the causality log whose parent
+//! is the latest effect of the last ten minutes on a pod of the same workload (a displaced or
+//! restarted sibling) or on a node where the service lost an endpoint (a node failure): the
+//! capacity loss that overloaded it; without one it is a root of its own.
+
+use crate::cluster::{PodId, PodPhase};
+use crate::engine::SimTime;
+use crate::metrics::services::{ServiceRow, ServiceSummary, ServicesResult};
+use crate::services::{Endpoint, ProbeKind, ServiceRuntime, ServicesSetup, TICK_MS};
+
+use crate::kubelet::Kubelet;
+use crate::runtime::{Core, Event};
+
+/// How far back a probe restart looks for the effect that caused its overload, ms.
+const CAUSE_WINDOW_MS: u64 = 600_000;
+
+/// The service layer of a run.
+pub struct ServiceGlue {
+    rt: ServiceRuntime,
+    /// Per workload, the services it backs.
+    by_workload: Vec<Vec<usize>>,
+    endpoints: Vec<Vec<Endpoint>>,
+    /// Per service, its endpoints' (pod key, node) at the last tick, sorted.
+    placed: Vec<Vec<(u64, u32)>>,
+    /// Per service, nodes on which it lost an endpoint without a probe restart, with when.
+    lost: Vec<Vec<(u32, u64)>>,
+    metrics_interval_ms: u64,
+    next_sample_ms: u64,
+    duration_ms: u64,
+    result: ServicesResult,
+}
+
+fn key(pod: PodId) -> u64 {
+    (u64::from(pod.gen) << 32) | u64::from(pod.index)
+}
+
+fn pod_of(key: u64) -> PodId {
+    PodId {
+        index: key as u32,
+        gen: (key >> 32) as u32,
+    }
+}
+
+impl ServiceGlue {
+    /// The layer for `setup` in a run of `workloads` workloads; schedules the first tick.
+    pub fn start(
+        setup: ServicesSetup,
+        workloads: usize,
+        metrics_interval_ms: u64,
+        duration_ms: u64,
+        core: &mut Core,
+    ) -> ServiceGlue {
+        let mut by_workload = vec![Vec::new(); workloads];
+        for (s, svc) in setup.services.iter().enumerate() {
+            if let Some(list) = by_workload.get_mut(svc.workload as usize) {
+                list.push(s);
+            }
+        }
+        let names = setup
+            .graph
+            .services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        let n = setup.services.len();
+        if TICK_MS <= duration_ms {
+            core.push(SimTime(TICK_MS), Event::ServiceTick);
+        }
+        ServiceGlue {
+            rt: ServiceRuntime::new(setup),
+            by_workload,
+            endpoints: vec![Vec::new(); n],
+            placed: vec![Vec::new(); n],
+            lost: vec![Vec::new(); n],
+            metrics_interval_ms,
+            next_sample_ms: metrics_interval_ms,
+            duration_ms,
+            result: ServicesResult {
+                names,
+                rows: Vec::new(),
+            },
+        }
+    }
+
+    /// One service tick: endpoints → step → CPU demand and probe restarts; the next tick.
+    pub fn tick(&mut self, core: &mut Core) {
+        let now = core.now.as_millis();
+        for e in &mut self.endpoints {
+            e.clear();
+        }
+        let mut placed: Vec<Vec<(u64, u32)>> = vec![Vec::new(); self.endpoints.len()];
+        for (id, p) in core.world.pods.iter() {
+            let (PodPhase::Running, Some(node)) = (p.phase, p.node) else {
+                continue;
+            };
+            let Some(services) = self.by_workload.get(p.workload as usize) else {
+                continue;
+            };
+            if services.is_empty() || !core.counts_ready(id, node) {
+                continue;
+            }
+            let state = core
+                .agent_as::<Kubelet>()
+                .and_then(|k| k.endpoint_state(id));
+            let ep = match state {
+                Some(s) => Endpoint {
+                    pod: key(id),
+                    alive: s.alive,
+                    started_ms: s.started_ms,
+                    cpu_ceiling: s.cpu_ceiling,
+                },
+                None => Endpoint {
+                    pod: key(id),
+                    alive: true,
+                    started_ms: p.started.map_or(0, |t| t.as_millis()),
+                    cpu_ceiling: f64::INFINITY,
+                },
+            };
+            for &s in services {
+                self.endpoints[s].push(ep);
+                placed[s].push((key(id), node.0));
+            }
+        }
+        // Pods in slab order: sorted by key so the runtime sees a stable order.
+        for e in &mut self.endpoints {
+            e.sort_by_key(|x| x.pod);
+        }
+        self.track_losses(now, placed);
+        self.rt.step(now, &self.endpoints);
+        let (rt, lost) = (&self.rt, &self.lost);
+        core.with_agent_as(|k: &mut Kubelet, core| {
+            for d in &rt.decisions {
+                k.set_service_cpu(core, pod_of(d.pod), d.cpu);
+            }
+            k.services_applied(core);
+            for i in 0..rt.decisions.len() {
+                let d = rt.decisions[i];
+                let Some(kind) = d.restart else { continue };
+                let pod = pod_of(d.pod);
+                let workload = rt.setup().services[d.service as usize].workload;
+                let since = SimTime(now.saturating_sub(CAUSE_WINDOW_MS));
+                let nodes: Vec<u32> = lost[d.service as usize].iter().map(|l| l.0).collect();
+                let parent = core.recorder.res.effects.latest_on(workload, &nodes, since);
+                let probe = match kind {
+                    ProbeKind::Startup => "startup",
+                    _ => "liveness",
+                };
+                k.probe_restart(core, pod, probe, parent);
+            }
+        });
+        if self.metrics_interval_ms > 0 && now >= self.next_sample_ms {
+            self.sample(now);
+            while self.next_sample_ms <= now {
+                self.next_sample_ms += self.metrics_interval_ms;
+            }
+        }
+        if now + TICK_MS <= self.duration_ms {
+            core.push(SimTime(now + TICK_MS), Event::ServiceTick);
+        }
+    }
+
+    /// Records the nodes of endpoints gone since the last tick (a node failure, an eviction:
+    /// capacity lost), forgetting those older than the cause window.
+    fn track_losses(&mut self, now: u64, mut placed: Vec<Vec<(u64, u32)>>) {
+        for (s, cur) in placed.iter_mut().enumerate() {
+            cur.sort_unstable();
+            for &(pod, node) in &self.placed[s] {
+                if cur.binary_search_by_key(&pod, |x| x.0).is_err() {
+                    self.lost[s].push((node, now));
+                }
+            }
+            self.lost[s].retain(|l| l.1 + CAUSE_WINDOW_MS >= now);
+        }
+        self.placed = placed;
+    }
+
+    fn sample(&mut self, now: u64) {
+        for (s, st) in self.rt.status.iter().enumerate() {
+            self.result.rows.push(ServiceRow {
+                time_ms: now,
+                service: s as u32,
+                offered: st.flow.offered,
+                served: st.flow.served,
+                failed: st.flow.failed,
+                retries: st.retries,
+                p50_s: st.p50_s,
+                p99_s: st.flow.p99_latency_s,
+                ready: st.ready,
+                breakers_open: st.breakers_open,
+                breakers_half_open: st.breakers_half_open,
+                queue_backlog: st.queue_backlog,
+                queue_oldest_s: st.queue_oldest_s,
+            });
+        }
+    }
+
+    /// End of the run at `end_ms`: `services.csv` rows and the per-service summary.
+    pub fn finish(mut self, end_ms: u64) -> (ServicesResult, Vec<ServiceSummary>) {
+        if self.result.rows.last().is_none_or(|r| r.time_ms < end_ms) {
+            self.sample(end_ms);
+        }
+        let summary = self
+            .rt
+            .totals
+            .iter()
+            .zip(&self.result.names)
+            .map(|(t, name)| ServiceSummary {
+                name: name.clone(),
+                requests: round3(t.requests),
+                failed: round3(t.failed),
+                availability: round6(t.availability()),
+                peak_error_rate: round6(t.peak_error_rate),
+                probe_restarts: t.probe_restarts,
+                readiness_removals: t.unready,
+                peak_queue_backlog: round3(t.peak_backlog),
+                queue_drain_s: round3(t.drain_s),
+            })
+            .collect();
+        (self.result, summary)
+    }
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1e3).round() / 1e3
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}

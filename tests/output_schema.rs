@@ -6,9 +6,21 @@ mod common;
 
 use std::fs;
 
-use clustersim::metrics::schema::{FileSchema, CSV_FILES};
+use clustersim::metrics::schema::{FileSchema, Present, CSV_FILES};
 
 fn check(scenario: &str, zones: &[&str], usage_model: bool, autoscaler: bool) {
+    check_with(
+        scenario,
+        zones,
+        Present {
+            usage_model,
+            autoscaler,
+            ..Present::default()
+        },
+    );
+}
+
+fn check_with(scenario: &str, zones: &[&str], present: Present) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
     let path = common::repo(scenario);
@@ -35,7 +47,7 @@ fn check(scenario: &str, zones: &[&str], usage_model: bool, autoscaler: bool) {
         let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
         assert_eq!(
             header,
-            schema.header(&zones, usage_model, autoscaler),
+            schema.header_with(&zones, present),
             "{scenario}: {name}"
         );
         seen += 1;
@@ -56,4 +68,29 @@ fn headers_follow_the_schema_with_usage_model_faults_and_cascades() {
 #[test]
 fn headers_follow_the_schema_with_the_autoscaler() {
     check("scenarios/autoscaler-burst.yaml", &["a", "b"], false, true);
+}
+
+#[test]
+fn headers_follow_the_schema_with_gpu_devices() {
+    let present = Present {
+        gpu: true,
+        gpu_devices: true,
+        ..Present::default()
+    };
+    check_with("scenarios/gpu-sharing.yaml", &["a", "b"], present);
+}
+
+#[test]
+fn headers_follow_the_schema_with_services() {
+    let present = Present {
+        usage_model: true,
+        ..Present::default()
+    };
+    let zones = std::fs::read_to_string(common::repo("scenarios/retry-storm.yaml")).unwrap();
+    let zones: Vec<&str> = zones
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("zones: ["))
+        .map(|l| l.trim_end_matches(']').split(", ").collect())
+        .expect("retry-storm lists its zones on one line");
+    check_with("scenarios/retry-storm.yaml", &zones, present);
 }

@@ -1022,8 +1022,36 @@ pub const WORKLOADS: FileSchema = FileSchema {
     }],
 };
 
+/// `services.csv` columns.
+pub const SERVICE_COLUMNS: &[Column] = &[
+    col("time_s", "s", "Simulated time of the sample."),
+    col("service", "", "Service name."),
+    col("offered_rps", "requests/s", "Requests offered: external traffic, callers' attempts (retries included) and queue deliveries."),
+    col("served_rps", "requests/s", "Requests its pods served."),
+    col("failed_rps", "requests/s", "Requests that failed (shed, timed out, or failed downstream)."),
+    col("error_rate", "fraction", "failed / offered (0 when nothing is offered)."),
+    col("retries_rps", "requests/s", "Retries its callers make on it."),
+    col("p50_latency_s", "s", "Median answer time (M/M/c approximation; `inf` when saturated without a queue limit)."),
+    col("p99_latency_s", "s", "99th percentile answer time (same model)."),
+    col("ready_endpoints", "pods", "Pods in its endpoints (running, started, readiness passing)."),
+    col("breakers_open", "edges", "Circuit breakers open on its outgoing calls."),
+    col("breakers_half_open", "edges", "Circuit breakers half-open on its outgoing calls."),
+    col("queue_backlog", "messages", "Messages waiting in the queues it consumes."),
+    col("queue_oldest_age_s", "s", "Age of the oldest of them."),
+];
+/// `services.csv`.
+pub const SERVICES: FileSchema = FileSchema {
+    file: "services.csv",
+    written: "when the scenario has a `services:` section",
+    description: "One row per service per metrics sample.",
+    groups: &[Group {
+        when: When::Always,
+        columns: || SERVICE_COLUMNS.to_vec(),
+    }],
+};
+
 /// Every CSV file of a results directory, in the document's order.
-pub const CSV_FILES: [&FileSchema; 9] = [
+pub const CSV_FILES: [&FileSchema; 10] = [
     &TIMESERIES,
     &EVENTS,
     &WORKLOADS,
@@ -1033,6 +1061,7 @@ pub const CSV_FILES: [&FileSchema; 9] = [
     &FAULTS,
     &EFFECTS,
     &CASCADES,
+    &SERVICES,
 ];
 
 /// `summary.json`: the top-level fields the commands read (the report, `sweep` and `plan`).

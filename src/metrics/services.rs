@@ -9,24 +9,6 @@ use serde::Serialize;
 
 use super::write::WriteError;
 
-/// Columns of `services.csv`.
-pub const SERVICE_COLUMNS: [&str; 14] = [
-    "time_s",
-    "service",
-    "offered_rps",
-    "served_rps",
-    "failed_rps",
-    "error_rate",
-    "retries_rps",
-    "p50_latency_s",
-    "p99_latency_s",
-    "ready_endpoints",
-    "breakers_open",
-    "breakers_half_open",
-    "queue_backlog",
-    "queue_oldest_age_s",
-];
-
 /// One service at one sample.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRow {
@@ -103,7 +85,7 @@ fn num(v: f64, out: &mut String) {
 
 /// Writes `services.csv` into `dir`.
 pub fn write_services(dir: &Path, result: &ServicesResult) -> Result<(), WriteError> {
-    let path = dir.join("services.csv");
+    let path = dir.join(super::schema::SERVICES.file);
     let err = |source| WriteError::Io {
         action: "write".into(),
         path: path.clone(),
@@ -111,7 +93,12 @@ pub fn write_services(dir: &Path, result: &ServicesResult) -> Result<(), WriteEr
     };
     let file = fs::File::create(&path).map_err(err)?;
     let mut w = BufWriter::new(file);
-    writeln!(w, "{}", SERVICE_COLUMNS.join(",")).map_err(err)?;
+    writeln!(
+        w,
+        "{}",
+        super::schema::SERVICES.header(&[], false, false).join(",")
+    )
+    .map_err(err)?;
     let mut cells = vec![String::new(); 9];
     for r in &result.rows {
         let error_rate = if r.offered > 0.0 {

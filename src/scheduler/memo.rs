@@ -373,7 +373,7 @@ mod tests {
     use super::super::testutil::{TestWorld, GI};
     use super::super::{Outcome, Scheduler, SchedulerConfig};
     use crate::cluster::taints::TaintEffect;
-    use crate::cluster::{NodeId, PodPhase, CPU};
+    use crate::cluster::{NodeId, PodPhase};
     use crate::engine::{SimRng, SimTime};
 
     /// Random node mutations (binds, deletions, taints, cordons, allocatable changes) between
@@ -407,43 +407,9 @@ mod tests {
         with.set_failure_memo(true);
         let mut without = Scheduler::new(cfg, &tw.world, seed);
         let mut rng = SimRng::seed_from_u64(4);
-        let stride = tw.world.nodes.stride();
         let (mut binds, mut failures) = (0, 0);
         for step in 0..3_000u64 {
-            let n = NodeId(rng.random_range(0..n_nodes as u32));
-            match rng.random_range(0..10u32) {
-                0..=2 => {
-                    let w = &tw.world;
-                    let room = |r: usize| w.nodes.alloc(n, r) - w.nodes.req(n, r);
-                    let req = &w.templates[filler as usize].requests;
-                    if (0..stride).all(|r| room(r) >= req[r]) {
-                        let p = tw.pod(filler);
-                        tw.world.bind(p, n, SimTime(step));
-                    }
-                }
-                3..=5 => {
-                    let on = &tw.world.pods_on_node[n.ix()];
-                    if !on.is_empty() {
-                        let p = on[rng.random_range(0..on.len())];
-                        tw.world.delete(p);
-                    }
-                }
-                // Taint the node, or untaint it if it was tainted.
-                6 if !tw.world.add_taint(n, taint) => {
-                    tw.world.remove_taint(n, taint.key, taint.effect);
-                }
-                7 => {
-                    let c = &mut tw.world.nodes.unschedulable[n.ix()];
-                    *c = !*c;
-                    tw.world.mark_node_changed(n);
-                }
-                8 => {
-                    let a = &mut tw.world.nodes.allocatable[n.ix() * stride + CPU];
-                    *a = if *a == 4_000 { 6_000 } else { 4_000 };
-                    tw.world.mark_node_changed(n);
-                }
-                _ => {}
-            }
+            tw.random_node_change(&mut rng, filler, taint, step);
             let t = [big, big, low, never][rng.random_range(0..4usize)];
             let pod = tw.pod(t);
             let a = with.schedule(&tw.world, pod);

@@ -97,7 +97,7 @@ mod tests {
     use super::super::testutil::{TestWorld, GI};
     use super::super::{Outcome, Scheduler, SchedulerConfig};
     use crate::cluster::taints::TaintEffect;
-    use crate::cluster::{NodeId, PodPhase, CPU};
+    use crate::cluster::{NodeId, PodPhase};
     use crate::engine::{SimRng, SimTime};
 
     /// Workloads of equal shape (different names) under random node changes: schedulers with
@@ -137,41 +137,8 @@ mod tests {
         per_tpl.set_signature_sharing(false);
         let mut full = Scheduler::new(cfg, &tw.world, seed);
         let mut rng = SimRng::seed_from_u64(5);
-        let stride = tw.world.nodes.stride();
         for step in 0..3_000u64 {
-            let n = NodeId(rng.random_range(0..n_nodes as u32));
-            match rng.random_range(0..10u32) {
-                0..=2 => {
-                    let w = &tw.world;
-                    let room = |r: usize| w.nodes.alloc(n, r) - w.nodes.req(n, r);
-                    let req = &w.templates[filler as usize].requests;
-                    if (0..stride).all(|r| room(r) >= req[r]) {
-                        let p = tw.pod(filler);
-                        tw.world.bind(p, n, SimTime(step));
-                    }
-                }
-                3..=5 => {
-                    let on = &tw.world.pods_on_node[n.ix()];
-                    if !on.is_empty() {
-                        let p = on[rng.random_range(0..on.len())];
-                        tw.world.delete(p);
-                    }
-                }
-                6 if !tw.world.add_taint(n, taint) => {
-                    tw.world.remove_taint(n, taint.key, taint.effect);
-                }
-                7 => {
-                    let c = &mut tw.world.nodes.unschedulable[n.ix()];
-                    *c = !*c;
-                    tw.world.mark_node_changed(n);
-                }
-                8 => {
-                    let a = &mut tw.world.nodes.allocatable[n.ix() * stride + CPU];
-                    *a = if *a == 4_000 { 6_000 } else { 4_000 };
-                    tw.world.mark_node_changed(n);
-                }
-                _ => {}
-            }
+            tw.random_node_change(&mut rng, filler, taint, step);
             let pod = tw.pod(shapes[rng.random_range(0..shapes.len())]);
             let a = shared.schedule(&tw.world, pod);
             assert_eq!(a, per_tpl.schedule(&tw.world, pod), "step {step}");

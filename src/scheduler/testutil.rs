@@ -12,7 +12,8 @@ use crate::cluster::{
     GroupId, Interner, NodeId, NodeInit, Pod, PodGroups, PodId, PodPhase, PodTemplate, ResourceId,
     ResourceTable, Sym, TemplateId, TopologyKey, World, CPU, MEMORY, NO_DOMAIN, PODS,
 };
-use crate::engine::SimTime;
+use crate::engine::{SimRng, SimTime};
+use rand::RngExt;
 
 /// Topology key ids in test worlds.
 pub const HOST: u32 = 0;
@@ -265,6 +266,54 @@ impl TestWorld {
     }
 
     /// A node id by name.
+    /// One random node change of the kinds the failure memo must notice (a bind of `filler`
+    /// where it fits, a pod deletion, a taint toggled, a cordon toggled, a CPU allocatable
+    /// change, or nothing), for the memo and signature-sharing property tests.
+    pub fn random_node_change(
+        &mut self,
+        rng: &mut SimRng,
+        filler: TemplateId,
+        taint: Taint,
+        step: u64,
+    ) {
+        let n_nodes = self.world.nodes.len();
+        let stride = self.world.nodes.stride();
+        let n = NodeId(rng.random_range(0..n_nodes as u32));
+        match rng.random_range(0..10u32) {
+            0..=2 => {
+                let w = &self.world;
+                let room = |r: usize| w.nodes.alloc(n, r) - w.nodes.req(n, r);
+                let req = &w.templates[filler as usize].requests;
+                if (0..stride).all(|r| room(r) >= req[r]) {
+                    let p = self.pod(filler);
+                    self.world.bind(p, n, SimTime(step));
+                }
+            }
+            3..=5 => {
+                let on = &self.world.pods_on_node[n.ix()];
+                if !on.is_empty() {
+                    let p = on[rng.random_range(0..on.len())];
+                    self.world.delete(p);
+                }
+            }
+            // Taint the node, or untaint it if it was tainted.
+            6 if !self.world.add_taint(n, taint) => {
+                self.world.remove_taint(n, taint.key, taint.effect);
+            }
+            7 => {
+                let c = &mut self.world.nodes.unschedulable[n.ix()];
+                *c = !*c;
+                self.world.mark_node_changed(n);
+            }
+            8 => {
+                let a = &mut self.world.nodes.allocatable[n.ix() * stride + CPU];
+                *a = if *a == 4_000 { 6_000 } else { 4_000 };
+                self.world.mark_node_changed(n);
+            }
+            _ => {}
+        }
+    }
+
     pub fn node_id(&self, name: &str) -> NodeId {
         NodeId(
             self.world

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use args::{JobsArg, OutArg, QuietArg, ScenarioArgs};
+use args::{OutArg, QuietArg, ScenarioArgs};
 use clustersim::scenario::{load_scenario_with_overrides, Override, ScenarioFile};
 pub use error::CliError;
 
@@ -82,54 +82,7 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Find the smallest value of a scenario path (e.g. a node pool's count) that meets the SLOs
     /// in every case, by bisection with replications.
-    Plan {
-        #[command(flatten)]
-        input: ScenarioArgs,
-        /// The integer scenario path to vary, e.g. `cluster.nodePools[general].count`.
-        #[arg(long, value_name = "PATH")]
-        vary: String,
-        /// Smallest value searched.
-        #[arg(long, allow_negative_numbers = true)]
-        min: i64,
-        /// Largest value searched (must meet the SLOs).
-        #[arg(long, allow_negative_numbers = true)]
-        max: i64,
-        /// Resolution: values searched are min + k·step.
-        #[arg(long, default_value_t = 1)]
-        step: i64,
-        /// SLO to meet (repeatable): a key of the scenario's `slo:` section (e.g.
-        /// `maxUnschedulableAtEnd`) or an inline threshold such as `podsPendingAtEnd<=0`.
-        #[arg(long, required = true, value_name = "NAME|METRIC<=N")]
-        slo: Vec<String>,
-        /// Confidence of the one-sided bound of the mean over seeds.
-        #[arg(long, default_value_t = 0.95)]
-        confidence: f64,
-        /// Replications (seeds) per case and value.
-        #[arg(long, default_value_t = 3)]
-        seeds: u64,
-        /// First seed (default: the scenario's `simulation.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Cases every value must pass: `PATH=[v1, v2]` (repeatable; cartesian product).
-        #[arg(long, value_name = "PATH=[V1, V2]")]
-        across: Vec<Override>,
-        /// Survive the loss of any one `zone` or `rack`: every case runs once per zone (rack)
-        /// with a `zoneOutage` (`rackFailure`) fault `n-plus-<name>` added to the scenario's
-        /// faults, and a value passes only if the SLOs hold in every variant.
-        #[arg(long, value_name = "zone|rack")]
-        n_plus: Option<String>,
-        /// With --n-plus: when the zone or rack is lost (default: the time of peak pod demand,
-        /// Pending + Running, in one run at --max with the first seed).
-        #[arg(long, value_name = "DURATION")]
-        fault_at: Option<String>,
-        /// With --n-plus: how long it stays lost (default: to the end of the run).
-        #[arg(long, value_name = "DURATION")]
-        fault_duration: Option<String>,
-        #[command(flatten)]
-        jobs: JobsArg,
-        #[command(flatten)]
-        quiet: QuietArg,
-    },
+    Plan(plan::PlanArgs),
     /// Write a scenario from rendered manifests, a kubectl snapshot or a public trace.
     Import {
         #[command(subcommand)]
@@ -146,40 +99,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => merge::merge(a),
         Command::Import { what } => import::import(what),
-        Command::Plan {
-            input,
-            vary,
-            min,
-            max,
-            step,
-            slo,
-            confidence,
-            seeds,
-            seed,
-            across,
-            n_plus,
-            fault_at,
-            fault_duration,
-            jobs,
-            quiet,
-        } => plan::plan(plan::PlanArgs {
-            scenario: input.scenario,
-            vary,
-            min,
-            max,
-            step,
-            slo,
-            confidence,
-            seeds,
-            seed,
-            across,
-            set: input.set,
-            n_plus,
-            fault_at,
-            fault_duration,
-            jobs: jobs.jobs,
-            quiet: quiet.quiet,
-        }),
+        Command::Plan(a) => plan::plan(a),
         Command::Report { dir, slo, quiet } => report::report(report::ReportArgs {
             dir,
             slo,

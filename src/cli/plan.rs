@@ -2,8 +2,8 @@
 //! (with `--n-plus zone|rack`, in every variant that loses one zone or rack).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
+use super::args::{JobsArg, QuietArg, ScenarioArgs};
 use super::sweep::{cli_error, runs_bar, with_threads};
 use super::CliError;
 use clustersim::figures::stats::fixed;
@@ -14,23 +14,54 @@ use clustersim::sweep::plan::{cases_across, Check, Evaluation};
 use clustersim::sweep::{parse_slo, PlanSpec};
 
 /// Options of `plan`.
+#[derive(clap::Args, Debug)]
 pub struct PlanArgs {
-    pub scenario: PathBuf,
-    pub vary: String,
-    pub min: i64,
-    pub max: i64,
-    pub step: i64,
-    pub slo: Vec<String>,
-    pub confidence: f64,
-    pub seeds: u64,
-    pub seed: Option<u64>,
-    pub across: Vec<Override>,
-    pub set: Vec<Override>,
-    pub n_plus: Option<String>,
-    pub fault_at: Option<String>,
-    pub fault_duration: Option<String>,
-    pub jobs: Option<usize>,
-    pub quiet: bool,
+    #[command(flatten)]
+    input: ScenarioArgs,
+    /// The integer scenario path to vary, e.g. `cluster.nodePools[general].count`.
+    #[arg(long, value_name = "PATH")]
+    vary: String,
+    /// Smallest value searched.
+    #[arg(long, allow_negative_numbers = true)]
+    min: i64,
+    /// Largest value searched (must meet the SLOs).
+    #[arg(long, allow_negative_numbers = true)]
+    max: i64,
+    /// Resolution: values searched are min + k·step.
+    #[arg(long, default_value_t = 1)]
+    step: i64,
+    /// SLO to meet (repeatable): a key of the scenario's `slo:` section (e.g.
+    /// `maxUnschedulableAtEnd`) or an inline threshold such as `podsPendingAtEnd<=0`.
+    #[arg(long, required = true, value_name = "NAME|METRIC<=N")]
+    slo: Vec<String>,
+    /// Confidence of the one-sided bound of the mean over seeds.
+    #[arg(long, default_value_t = 0.95)]
+    confidence: f64,
+    /// Replications (seeds) per case and value.
+    #[arg(long, default_value_t = 3)]
+    seeds: u64,
+    /// First seed (default: the scenario's `simulation.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Cases every value must pass: `PATH=[v1, v2]` (repeatable; cartesian product).
+    #[arg(long, value_name = "PATH=[V1, V2]")]
+    across: Vec<Override>,
+    /// Survive the loss of any one `zone` or `rack`: every case runs once per zone (rack)
+    /// with a `zoneOutage` (`rackFailure`) fault `n-plus-<name>` added to the scenario's
+    /// faults, and a value passes only if the SLOs hold in every variant.
+    #[arg(long, value_name = "zone|rack")]
+    n_plus: Option<String>,
+    /// With --n-plus: when the zone or rack is lost (default: the time of peak pod demand,
+    /// Pending + Running, in one run at --max with the first seed).
+    #[arg(long, value_name = "DURATION")]
+    fault_at: Option<String>,
+    /// With --n-plus: how long it stays lost (default: to the end of the run).
+    #[arg(long, value_name = "DURATION")]
+    fault_duration: Option<String>,
+    #[command(flatten)]
+    jobs: JobsArg,
+    #[command(flatten)]
+    quiet: QuietArg,
 }
 
 pub fn plan(a: PlanArgs) -> Result<(), CliError> {
@@ -61,10 +92,10 @@ pub fn plan(a: PlanArgs) -> Result<(), CliError> {
     if fault_duration.is_some_and(|d| d.is_zero()) {
         return Err(CliError::input("--fault-duration must be positive"));
     }
-    let file = a.scenario.display().to_string();
-    let text = std::fs::read_to_string(&a.scenario)
+    let file = a.input.scenario.display().to_string();
+    let text = std::fs::read_to_string(&a.input.scenario)
         .map_err(|e| CliError::input(format!("{file}: cannot read scenario file: {e}")))?;
-    let base = parse_scenario_with_overrides(&text, &file, &a.set)
+    let base = parse_scenario_with_overrides(&text, &file, &a.input.set)
         .map_err(|e| CliError::input(e.to_string()))?;
     let slos = a
         .slo
@@ -85,7 +116,7 @@ pub fn plan(a: PlanArgs) -> Result<(), CliError> {
     let mut spec = PlanSpec {
         file,
         text,
-        fixed: a.set.clone(),
+        fixed: a.input.set.clone(),
         vary: a.vary.clone(),
         min: a.min,
         max: a.max,
@@ -127,11 +158,11 @@ pub fn plan(a: PlanArgs) -> Result<(), CliError> {
 
     let runs_per_value = (spec.cases.len() * spec.seeds.len()) as u64;
     let pb = runs_bar(
-        a.quiet,
+        a.quiet.quiet,
         spec.max_evaluations() as u64 * runs_per_value,
         "runs (at most)",
     );
-    let result = with_threads(a.jobs, || spec.search(&|| pb.inc(1)))?.map_err(cli_error)?;
+    let result = with_threads(a.jobs.jobs, || spec.search(&|| pb.inc(1)))?.map_err(cli_error)?;
     pb.finish_and_clear();
 
     let table = match &n_plus {

@@ -371,10 +371,10 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::super::testutil::{TestWorld, GI};
-    use super::super::{Outcome, Scheduler, SchedulerConfig};
+    use super::super::{Scheduler, SchedulerConfig};
     use crate::cluster::taints::TaintEffect;
-    use crate::cluster::{NodeId, PodPhase};
-    use crate::engine::{SimRng, SimTime};
+    use crate::cluster::NodeId;
+    use crate::engine::SimRng;
 
     /// Random node mutations (binds, deletions, taints, cordons, allocatable changes) between
     /// cycles: a scheduler with the memo and one without decide identically every time.
@@ -415,38 +415,10 @@ mod tests {
             let a = with.schedule(&tw.world, pod);
             let b = without.schedule(&tw.world, pod);
             assert_eq!(a, b, "step {step}");
-            match a {
-                Outcome::Bind { node, .. } => {
-                    binds += 1;
-                    tw.world.bind(pod, node, SimTime(step));
-                }
-                Outcome::Unschedulable {
-                    nominated, victims, ..
-                } => {
-                    failures += 1;
-                    for v in victims {
-                        tw.world.delete(v);
-                    }
-                    match nominated {
-                        Some(nn) => tw.world.pods.get_mut(pod).expect("live").nominated = Some(nn),
-                        None => {
-                            tw.world.delete(pod);
-                        }
-                    }
-                }
-            }
-            // Nominated pods wait a while, then give up.
-            if step % 50 == 0 {
-                let pending: Vec<_> = tw
-                    .world
-                    .pods
-                    .iter()
-                    .filter(|(_, p)| p.phase == PodPhase::Pending)
-                    .map(|(id, _)| id)
-                    .collect();
-                for p in pending {
-                    tw.world.delete(p);
-                }
+            if tw.apply_outcome(pod, a, step) {
+                binds += 1;
+            } else {
+                failures += 1;
             }
         }
         let hits = with.failure_memo_hits();

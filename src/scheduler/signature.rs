@@ -95,10 +95,10 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::super::testutil::{TestWorld, GI};
-    use super::super::{Outcome, Scheduler, SchedulerConfig};
+    use super::super::{Scheduler, SchedulerConfig};
     use crate::cluster::taints::TaintEffect;
-    use crate::cluster::{NodeId, PodPhase};
-    use crate::engine::{SimRng, SimTime};
+    use crate::cluster::NodeId;
+    use crate::engine::SimRng;
 
     /// Workloads of equal shape (different names) under random node changes: schedulers with
     /// the memo keyed on the signature, on the template, and without the memo decide
@@ -143,34 +143,7 @@ mod tests {
             let a = shared.schedule(&tw.world, pod);
             assert_eq!(a, per_tpl.schedule(&tw.world, pod), "step {step}");
             assert_eq!(a, full.schedule(&tw.world, pod), "step {step}");
-            match a {
-                Outcome::Bind { node, .. } => tw.world.bind(pod, node, SimTime(step)),
-                Outcome::Unschedulable {
-                    nominated, victims, ..
-                } => {
-                    for v in victims {
-                        tw.world.delete(v);
-                    }
-                    match nominated {
-                        Some(nn) => tw.world.pods.get_mut(pod).expect("live").nominated = Some(nn),
-                        None => {
-                            tw.world.delete(pod);
-                        }
-                    }
-                }
-            }
-            if step % 50 == 0 {
-                let pending: Vec<_> = tw
-                    .world
-                    .pods
-                    .iter()
-                    .filter(|(_, p)| p.phase == PodPhase::Pending)
-                    .map(|(id, _)| id)
-                    .collect();
-                for p in pending {
-                    tw.world.delete(p);
-                }
-            }
+            tw.apply_outcome(pod, a, step);
         }
         assert_eq!(shared.sigs.count(), 3, "three shapes");
         let (hs, ht) = (shared.failure_memo_hits(), per_tpl.failure_memo_hits());

@@ -314,6 +314,50 @@ impl TestWorld {
         }
     }
 
+    /// Applies a scheduling outcome as the simulation would (bind; or delete the victims and
+    /// keep the pod nominated, or delete it), and every 50 steps deletes the pods still
+    /// Pending (nominated pods give up). Returns whether the pod was bound.
+    pub fn apply_outcome(
+        &mut self,
+        pod: PodId,
+        outcome: crate::scheduler::Outcome,
+        step: u64,
+    ) -> bool {
+        let bound = match outcome {
+            crate::scheduler::Outcome::Bind { node, .. } => {
+                self.world.bind(pod, node, SimTime(step));
+                true
+            }
+            crate::scheduler::Outcome::Unschedulable {
+                nominated, victims, ..
+            } => {
+                for v in victims {
+                    self.world.delete(v);
+                }
+                match nominated {
+                    Some(nn) => self.world.pods.get_mut(pod).expect("live").nominated = Some(nn),
+                    None => {
+                        self.world.delete(pod);
+                    }
+                }
+                false
+            }
+        };
+        if step % 50 == 0 {
+            let pending: Vec<_> = self
+                .world
+                .pods
+                .iter()
+                .filter(|(_, p)| p.phase == PodPhase::Pending)
+                .map(|(id, _)| id)
+                .collect();
+            for p in pending {
+                self.world.delete(p);
+            }
+        }
+        bound
+    }
+
     pub fn node_id(&self, name: &str) -> NodeId {
         NodeId(
             self.world

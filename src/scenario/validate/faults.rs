@@ -8,7 +8,6 @@ use super::cluster::NodeNames;
 use super::names;
 use super::{index, key, Checker};
 use crate::scenario::duration::DurationMs;
-use crate::scenario::types::affinity::{LabelSelector, LabelSelectorOperator};
 use crate::scenario::types::cluster::Cluster;
 use crate::scenario::types::faults::{
     has_joins, joins_of, FaultKind, FaultSpec, FaultTarget, IntOrPercent, JoinSource, NodePlace,
@@ -257,7 +256,7 @@ fn check_fault(
             }
         }
         if let Some(sel) = &target.selector {
-            selector(c, &key(&tat, "selector"), sel);
+            super::pod::label_selector(c, &key(&tat, "selector"), sel);
         }
         if let Some(need) = info.target_needs {
             if !target_fields(target).contains(&need) {
@@ -406,36 +405,12 @@ pub(super) fn typical(d: &DurationDistribution) -> DurationMs {
     }
 }
 
-fn selector(c: &mut Checker, at: &str, s: &LabelSelector) {
-    c.labels(&key(at, "matchLabels"), &s.match_labels);
-    for (i, req) in s.match_expressions.iter().enumerate() {
-        let path = index(&key(at, "matchExpressions"), i);
-        c.check(&key(&path, "key"), names::qualified_name(&req.key));
-        let needs_values = matches!(
-            req.operator,
-            LabelSelectorOperator::In | LabelSelectorOperator::NotIn
-        );
-        if needs_values && req.values.is_empty() {
-            c.error(
-                key(&path, "values"),
-                format!("operator {:?} needs at least one value", req.operator),
-            );
-        }
-        if !needs_values && !req.values.is_empty() {
-            c.error(
-                key(&path, "values"),
-                format!("operator {:?} takes no values", req.operator),
-            );
-        }
-    }
-}
-
 fn check_pdb(c: &mut Checker, at: &str, pdb: &PdbSpec) {
     c.check(&key(at, "name"), names::dns_subdomain(&pdb.name));
     if let Some(ns) = &pdb.namespace {
         c.check(&key(at, "namespace"), names::dns_label(ns));
     }
-    selector(c, &key(at, "selector"), &pdb.selector);
+    super::pod::label_selector(c, &key(at, "selector"), &pdb.selector);
     match (pdb.min_available, pdb.max_unavailable) {
         (Some(_), Some(_)) => c.error(
             key(at, "maxUnavailable"),
@@ -586,6 +561,15 @@ pdbs:
             (
                 "nodeLifecycle: {unhealthyZoneThreshold: 1.5}",
                 "nodeLifecycle.unhealthyZoneThreshold:",
+            ),
+            // Selectors are checked as pod selectors are (one shared check): label values too.
+            (
+                "faults: [{name: c, kind: nodeCrash, at: 5m, target: {selector: {matchExpressions: [{key: tier, operator: In, values: [\"bad value!\"]}]}}}]",
+                "faults[0].target.selector.matchExpressions[0].values[0]:",
+            ),
+            (
+                "pdbs: [{name: w, selector: {matchExpressions: [{key: app, operator: Exists, values: [a]}]}, minAvailable: 1}]",
+                "pdbs[0].selector.matchExpressions[0].values: must be empty for Exists and DoesNotExist",
             ),
         ] {
             let got = first_error(extra);

@@ -218,7 +218,9 @@ fn node_selector_term(c: &mut Checker, at: &str, term: &NodeSelectorTerm) {
     }
 }
 
-fn label_selector(c: &mut Checker, at: &str, selector: &LabelSelector) {
+/// Checks a label selector as the API server does: qualified keys, valid label values, values
+/// for `In`/`NotIn` only (shared by pod affinity, spread, fault targets and PDBs).
+pub(super) fn label_selector(c: &mut Checker, at: &str, selector: &LabelSelector) {
     c.labels(&key(at, "matchLabels"), &selector.match_labels);
     for (i, req) in selector.match_expressions.iter().enumerate() {
         let path = index(&key(at, "matchExpressions"), i);

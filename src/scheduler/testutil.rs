@@ -343,7 +343,7 @@ impl TestWorld {
                 false
             }
         };
-        if step % 50 == 0 {
+        if step.is_multiple_of(50) {
             let pending: Vec<_> = self
                 .world
                 .pods

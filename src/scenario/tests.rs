@@ -600,3 +600,24 @@ fn job_failure_fields_are_validated() {
         );
     }
 }
+
+/// Probes on a workload that no service is backed by are not simulated: the warning names the
+/// container by its field path and says why (it used to say "only on the first container" of
+/// the first container, under a garbled path `workloads[0][template.containers][0]`).
+#[test]
+fn probes_without_a_service_are_a_warning_naming_the_container() {
+    let text = base_with(
+        "        - name: app\n",
+        "        - name: app\n          livenessProbe: {periodSeconds: 10}\n",
+    );
+    let s = parse_scenario(&text, "base.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let notes = warnings(&s);
+    assert_eq!(
+        notes,
+        vec![
+            "workloads[0].template.containers[0]: probes are not simulated: no service in \
+             `services:` is backed by workload `web`"
+                .to_string()
+        ]
+    );
+}

@@ -31,11 +31,20 @@ pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
             let probed = c.readiness_probe.is_some()
                 || c.liveness_probe.is_some()
                 || c.startup_probe.is_some();
-            if probed && (!served || j > 0) {
+            let at = index(
+                &key(&key(&index("workloads", i), "template"), "containers"),
+                j,
+            );
+            if probed && !served {
                 notes.push(format!(
-                    "{}: probes are simulated only on the first container of a workload behind \
-                     a service; these are not",
-                    index(&key(&index("workloads", i), "template.containers"), j)
+                    "{at}: probes are not simulated: no service in `services:` is backed by \
+                     workload `{}`",
+                    w.name
+                ));
+            } else if probed && j > 0 {
+                notes.push(format!(
+                    "{at}: probes are simulated only on the first container of a workload behind \
+                     a service; these are not"
                 ));
             }
         }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::pdb::{CountingPdbs, DisruptionBudgets};
 use super::AutoscalerConfig;
 use crate::cluster::taints::{tolerated, TaintEffect};
-use crate::cluster::{NodeId, NodeInit, PodId, TemplateId, World};
+use crate::cluster::{Interner, NodeId, NodeInit, PodId, TemplateId, World};
 use crate::controllers::daemonset::AUTO_TOLERATED;
 use crate::engine::dist::DurationSampler;
 use crate::engine::{RngStreams, SimRng};
@@ -226,9 +226,9 @@ impl Autoscaler {
     }
 
     /// The shape of the next node of group `g` (zone with the fewest live nodes of the group,
-    /// racks in rotation), named and interned in `world`. Call [`Autoscaler::node_added`]
-    /// once it is in the cluster.
-    pub fn next_node(&mut self, world: &mut World, g: usize) -> NodeInit {
+    /// racks in rotation), its name interned in `interner` (the world's). Call
+    /// [`Autoscaler::node_added`] once it is in the cluster.
+    pub fn next_node(&mut self, interner: &mut Interner, g: usize) -> NodeInit {
         let st = &mut self.groups[g];
         let zi = (0..st.zone_live.len())
             .min_by_key(|&z| (st.zone_live[z], z))
@@ -238,7 +238,7 @@ impl Autoscaler {
         st.zone_created[zi] += 1;
         init.name = format!("{}-{}", self.cfg.groups[g].name, st.next_index);
         st.next_index += 1;
-        init.hostname = world.interner.intern(&init.name);
+        init.hostname = interner.intern(&init.name);
         init
     }
 

@@ -46,15 +46,16 @@ pub fn node_matches(world: &World, tpl: &PodTemplate, node: NodeId) -> bool {
 
 /// Time zero: one pod per matching node, in node order.
 pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
-    let tpl = &core.world.templates[w.spec.template as usize];
+    let tpl = &core.world().templates[w.spec.template as usize];
     let nodes: Vec<NodeId> = core
-        .world
+        .world()
         .nodes
         .ids()
-        .filter(|&n| node_matches(&core.world, tpl, n))
+        .filter(|&n| node_matches(core.world(), tpl, n))
         .collect();
-    core.recorder
-        .add_desired(w.id, nodes.len() as u64, core.now);
+    let now = core.now();
+    core.recorder_mut()
+        .add_desired(w.id, nodes.len() as u64, now);
     for n in nodes {
         place(w, core, n, 0);
     }
@@ -63,11 +64,12 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
 /// A node joined the running cluster: a daemon pod for it, if it matches.
 pub(crate) fn on_node_added(w: &mut WorkloadState, core: &mut Core, node: NodeId) {
     if node_matches(
-        &core.world,
-        &core.world.templates[w.spec.template as usize],
+        core.world(),
+        &core.world().templates[w.spec.template as usize],
         node,
     ) {
-        core.recorder.add_desired(w.id, 1, core.now);
+        let now = core.now();
+        core.recorder_mut().add_desired(w.id, 1, now);
         place(w, core, node, 0);
     }
 }
@@ -79,10 +81,11 @@ fn place(w: &mut WorkloadState, core: &mut Core, node: NodeId, cause: u64) -> Po
         let r = core.lacks(pod, node).expect("did not fit");
         let reason = format!(
             "Insufficient {} on the DaemonSet pod's node",
-            core.world.resources.name(r)
+            core.world().resources.name(r)
         );
-        let p = core.world.pods.get(pod).expect("live").clone();
-        core.recorder.pod_waiting(core.now, &p, node, &reason);
+        let p = core.world().pods.get(pod).expect("live").clone();
+        let now = core.now();
+        core.recorder_mut().pod_waiting(now, &p, node, &reason);
         core.park(pod, node);
     }
     pod
@@ -92,11 +95,11 @@ fn place(w: &mut WorkloadState, core: &mut Core, node: NodeId, cause: u64) -> Po
 /// node still matches.
 pub(crate) fn on_pod_gone(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
     let node = NodeId(ordinal);
-    if node.ix() < core.world.nodes.len()
-        && core.world.nodes.is_live(node)
+    if node.ix() < core.world().nodes.len()
+        && core.world().nodes.is_live(node)
         && node_matches(
-            &core.world,
-            &core.world.templates[w.spec.template as usize],
+            core.world(),
+            &core.world().templates[w.spec.template as usize],
             node,
         )
     {

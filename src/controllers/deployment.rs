@@ -9,8 +9,9 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::Deployment { replicas } = w.spec.kind else {
         unreachable!("not a Deployment")
     };
-    core.recorder
-        .add_desired(w.id, u64::from(replicas), core.now);
+    let now = core.now();
+    core.recorder_mut()
+        .add_desired(w.id, u64::from(replicas), now);
     for _ in 0..replicas {
         create(w, core, 0);
     }

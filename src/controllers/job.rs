@@ -197,7 +197,7 @@ fn schedule_next_arrival(w: &mut WorkloadState, core: &mut Core) {
     if let Some(at) = s.arrival.next_time(&mut s.arrivals_rng) {
         // Fixed times in the past (before now) arrive now.
         core.push(
-            SimTime(at).max(core.now),
+            SimTime(at).max(core.now()),
             ControllerEvent::JobArrival { workload: id },
         );
     }
@@ -228,7 +228,8 @@ fn create(
 
 /// A Job arrives: draw its duration, create its pod, schedule the next arrival.
 pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, core: &mut Core) {
-    core.recorder.add_desired(w.id, 1, core.now);
+    let now = core.now();
+    core.recorder_mut().add_desired(w.id, 1, now);
     let s = state(w);
     let duration_ms = s.duration.sample(&mut s.durations_rng);
     create(
@@ -259,7 +260,7 @@ pub(crate) fn on_retry(
 pub(crate) fn on_bound(job_pods: &[PodInfo], core: &mut Core, pod: PodId) {
     let d = job_pods[pod.index as usize].duration_ms;
     core.push(
-        core.now.plus_millis(d),
+        core.now().plus_millis(d),
         ControllerEvent::PodComplete { pod },
     );
 }
@@ -267,21 +268,22 @@ pub(crate) fn on_bound(job_pods: &[PodInfo], core: &mut Core, pod: PodId) {
 /// A Job pod's run is over: it succeeds (so does its Job) and leaves the slab (stale ids are
 /// skipped).
 pub(crate) fn on_complete(core: &mut Core, pod: PodId) {
-    let Some(p) = core.world.pods.get(pod) else {
+    let Some(p) = core.world().pods.get(pod) else {
         return;
     };
     if p.phase == PodPhase::Running {
         let workload = p.workload;
         core.terminate(pod, PodPhase::Succeeded, "");
         core.remove(pod);
-        core.recorder.job_succeeded(workload);
+        core.recorder_mut().job_succeeded(workload);
     }
 }
 
 /// The Job of `pod` failed: counted and logged (`pod` is its last pod, as it was).
 fn job_failed(core: &mut Core, pod: &Pod, cause: u64) {
-    core.recorder
-        .job_failed(core.now, pod, JOB_FAILED_REASON, cause);
+    let now = core.now();
+    core.recorder_mut()
+        .job_failed(now, pod, JOB_FAILED_REASON, cause);
 }
 
 /// A container of the Running Job pod `pod` restarted; `restarts` is the sum of its
@@ -297,12 +299,12 @@ pub(crate) fn on_container_restarted(
     if !state(w).policy.past_restart_limit(restarts) {
         return;
     }
-    let Some(p) = core.world.pods.get(pod).cloned() else {
+    let Some(p) = core.world().pods.get(pod).cloned() else {
         return;
     };
     if core.terminate(pod, PodPhase::Failed, BACKOFF_LIMIT_EXCEEDED) {
         core.remove(pod);
-        core.recorder.job_pod_failed(w.id);
+        core.recorder_mut().job_pod_failed(w.id);
         job_failed(core, &p, p.cause);
     }
 }
@@ -326,7 +328,7 @@ pub(crate) fn on_pod_gone(
     removed: &Pod,
     cause: u64,
 ) {
-    core.recorder.job_pod_failed(w.id);
+    core.recorder_mut().job_pod_failed(w.id);
     let info = job_pods[pod.index as usize];
     let failures = info.failures + 1;
     let policy = state(w).policy;
@@ -338,7 +340,7 @@ pub(crate) fn on_pod_gone(
         let at = core
             .pod_finished_at(pod)
             .plus_millis(policy.failure_backoff_ms(failures))
-            .max(core.now);
+            .max(core.now());
         core.push(
             at,
             ControllerEvent::JobRetry {

@@ -158,7 +158,7 @@ impl Controllers {
         match event {
             ControllerEvent::PodComplete { pod } if core.pod_is_stalled(pod) => {
                 core.push(
-                    core.now.plus_millis(STALLED_RECHECK_MS),
+                    core.now().plus_millis(STALLED_RECHECK_MS),
                     ControllerEvent::PodComplete { pod },
                 );
             }
@@ -213,7 +213,7 @@ impl Controllers {
 
     /// A pod was just bound (by the scheduler): Job pods start their run.
     pub fn pod_bound(&mut self, core: &mut Core, pod: PodId) {
-        let Some(p) = core.world.pods.get(pod) else {
+        let Some(p) = core.world().pods.get(pod) else {
             return;
         };
         if matches!(self.workloads[p.workload as usize].kind, KindState::Job(_)) {
@@ -226,7 +226,7 @@ impl Controllers {
     /// Job (upstream `pastBackoffLimitOnFailure`).
     /// `restarts` is the pod's container restarts so far (summed over its containers).
     pub fn container_restarted(&mut self, core: &mut Core, pod: PodId, restarts: u32) {
-        let Some(p) = core.world.pods.get(pod) else {
+        let Some(p) = core.world().pods.get(pod) else {
             return;
         };
         let w = &mut self.workloads[p.workload as usize];
@@ -276,7 +276,7 @@ impl Controllers {
         if !core.mark_terminating(pod, cause) {
             return false;
         }
-        let p = core.world.pods.get(pod).expect("live").clone();
+        let p = core.world().pods.get(pod).expect("live").clone();
         let w = &mut self.workloads[p.workload as usize];
         match w.kind {
             KindState::Deployment => deployment::on_pod_gone(w, core, cause),

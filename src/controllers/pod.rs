@@ -10,14 +10,15 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::Pod { node_name } = w.spec.kind else {
         unreachable!("not a Pod")
     };
-    core.recorder.add_desired(w.id, 1, core.now);
+    let now = core.now();
+    core.recorder_mut().add_desired(w.id, 1, now);
     let ordinal = w.take_ordinal();
     let pod = core.create_pod(w.spec.template, w.id, ordinal, 0);
     match node_name {
         None => core.enqueue(pod),
         Some(node) => {
             if let Some(r) = core.lacks(pod, node) {
-                let reason = format!("OutOf{}", core.world.resources.name(r));
+                let reason = format!("OutOf{}", core.world().resources.name(r));
                 core.terminate(pod, crate::cluster::PodPhase::Failed, &reason);
                 core.remove(pod);
             } else {

@@ -39,8 +39,9 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::StatefulSet { replicas } = w.spec.kind else {
         unreachable!("not a StatefulSet")
     };
-    core.recorder
-        .add_desired(w.id, u64::from(replicas), core.now);
+    let now = core.now();
+    core.recorder_mut()
+        .add_desired(w.id, u64::from(replicas), now);
     for ordinal in 0..replicas {
         create(w, core, ordinal, 0);
     }
@@ -56,7 +57,7 @@ fn create(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
 /// event, so the replacement never coexists with the old pod).
 pub(crate) fn on_pod_gone(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
     core.push(
-        core.now,
+        core.now(),
         ControllerEvent::ReplaceAfterDelete {
             workload: w.id,
             ordinal,
@@ -69,9 +70,9 @@ pub(crate) fn on_pod_gone(w: &mut WorkloadState, core: &mut Core, ordinal: u32, 
 /// later otherwise.
 pub(crate) fn on_replace(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
     if let Some(old) = state(w).pods[ordinal as usize] {
-        if core.world.pods.get(old).is_some() {
+        if core.world().pods.get(old).is_some() {
             // Still there (e.g. terminating): a live pod already holds the identity.
-            let p = core.world.pods.get(old).expect("checked");
+            let p = core.world().pods.get(old).expect("checked");
             if matches!(
                 p.phase,
                 crate::cluster::PodPhase::Pending | crate::cluster::PodPhase::Running
@@ -79,7 +80,7 @@ pub(crate) fn on_replace(w: &mut WorkloadState, core: &mut Core, ordinal: u32, c
                 return;
             }
             core.push(
-                SimTime(core.now.as_millis() + RECHECK_MS),
+                SimTime(core.now().as_millis() + RECHECK_MS),
                 ControllerEvent::ReplaceAfterDelete {
                     workload: w.id,
                     ordinal,

@@ -212,7 +212,7 @@ impl Kubelet {
     /// Workloads with the same `interval` tick in one event (one evaluation of the touched
     /// nodes for all of them, as their usage changes at the same instant).
     pub fn start(&mut self, core: &mut Core) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         self.tick_groups = vec![Vec::new(); self.wl.len()];
         let mut leader_of: std::collections::BTreeMap<u64, usize> =
             std::collections::BTreeMap::new();
@@ -224,7 +224,7 @@ impl Kubelet {
                 let leader = *leader_of.entry(rt.cfg.interval_ms).or_insert(w);
                 if leader == w {
                     core.push(
-                        core.now.plus_millis(rt.cfg.interval_ms),
+                        core.now().plus_millis(rt.cfg.interval_ms),
                         KubeletEvent::UsageTick { workload: w as u32 },
                     );
                 }
@@ -240,7 +240,7 @@ impl Kubelet {
         let Some(Spikes { arrivals, .. }) = &rt.cfg.spikes else {
             return;
         };
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let at = match arrivals {
             config::SpikeArrivals::Poisson(per_ms) => {
                 let Ok(exp) = rand_distr::Exp::new(*per_ms) else {
@@ -283,23 +283,23 @@ impl Kubelet {
                     .then_some(KubeletAction::NodeOverloaded(node));
             }
             KubeletEvent::UsageTick { workload } => {
-                self.stats.advance(core.now.as_millis());
+                self.stats.advance(core.now().as_millis());
                 for i in 0..self.tick_groups[workload as usize].len() {
                     let w = self.tick_groups[workload as usize][i];
                     self.on_tick(core, w);
                 }
                 self.flush(core);
                 let iv = self.wl[workload as usize].cfg.interval_ms;
-                core.push(core.now.plus_millis(iv), event);
+                core.push(core.now().plus_millis(iv), event);
             }
             KubeletEvent::UsageSpike { workload, start } => {
-                self.stats.advance(core.now.as_millis());
+                self.stats.advance(core.now().as_millis());
                 let w = workload as usize;
                 if start {
                     self.wl[w].spikes_on += 1;
                     let d = self.wl[w].cfg.spikes.as_ref().map_or(0, |s| s.duration_ms);
                     core.push(
-                        core.now.plus_millis(d),
+                        core.now().plus_millis(d),
                         KubeletEvent::UsageSpike {
                             workload,
                             start: false,
@@ -312,21 +312,21 @@ impl Kubelet {
                 self.refactor(core, w);
             }
             KubeletEvent::ContainerRestart { pod, container } => {
-                self.stats.advance(core.now.as_millis());
+                self.stats.advance(core.now().as_millis());
                 self.on_restart(core, pod, container as usize);
                 let restarts = (0..).map_while(|c| self.restarts(pod, c)).sum();
                 return Some(KubeletAction::Restarted { pod, restarts });
             }
             KubeletEvent::LeakCheck { pod } => {
-                self.stats.advance(core.now.as_millis());
+                self.stats.advance(core.now().as_millis());
                 self.on_leak_check(core, pod);
             }
             KubeletEvent::NodeCheck { node } => {
-                self.stats.advance(core.now.as_millis());
+                self.stats.advance(core.now().as_millis());
                 self.on_node_check(core, node.ix());
             }
             KubeletEvent::KubeletSync { node } => {
-                self.stats.advance(core.now.as_millis());
+                self.stats.advance(core.now().as_millis());
                 return self.on_sync(core, node.ix()).map(KubeletAction::Evict);
             }
         }
@@ -340,19 +340,19 @@ impl Kubelet {
 
     /// A pod became Running on its node: its containers start.
     pub fn pod_started(&mut self, core: &mut Core, pod: PodId) {
-        self.stats.advance(core.now.as_millis());
+        self.stats.advance(core.now().as_millis());
         self.start_pod(core, pod);
     }
 
     /// A Running pod stopped (terminated or deleted): its usage leaves the node.
     pub fn pod_stopped(&mut self, core: &mut Core, pod: PodId) {
-        self.stats.advance(core.now.as_millis());
+        self.stats.advance(core.now().as_millis());
         self.stop_pod(core, pod);
     }
 
     /// The pressure columns of a time-series row at `now` (starts a new interval).
     pub fn sample(&mut self, core: &Core) -> PressureSample {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         self.stats.advance(now);
         self.stats.sample(now, &self.nodes)
     }

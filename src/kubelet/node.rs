@@ -226,7 +226,7 @@ impl Kubelet {
     /// After a usage change on node `n`: kernel OOM kills if memory is exhausted, arm the
     /// housekeeping loop if a threshold is met, schedule the next leak crossing.
     pub(crate) fn eval_node(&mut self, core: &mut Core, n: usize) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         self.report_node(n);
         self.split_cpu(core, n);
         let mut mem = self.nodes.mem_at(n, now);
@@ -295,7 +295,7 @@ impl Kubelet {
         let over = mem + self.nodes.killed_demand[n] > self.nodes.limit(n);
         let since = self.nodes.overload_since[n];
         if over && since == NEVER {
-            let now = core.now.as_millis();
+            let now = core.now().as_millis();
             self.nodes.overload_since[n] = now;
             core.push(
                 SimTime(now + after),
@@ -330,12 +330,12 @@ impl Kubelet {
         if !contended && !self.nodes.con_on.get(n).copied().unwrap_or(false) {
             return;
         }
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mut sc = std::mem::take(&mut self.split);
         sc.locs.clear();
         sc.demand.clear();
         sc.shares.clear();
-        for &pod in &core.world.pods_on_node[n] {
+        for &pod in &core.world().pods_on_node[n] {
             let Some(l) = self.loc(pod) else { continue };
             let rt = &self.wl[l.w];
             sc.locs.push((l.w, l.pos));
@@ -397,7 +397,7 @@ impl Kubelet {
 
     /// A scheduled leak crossing on node `n`.
     pub(crate) fn on_node_check(&mut self, core: &mut Core, n: usize) {
-        if self.nodes.check_at[n] != core.now.as_millis() {
+        if self.nodes.check_at[n] != core.now().as_millis() {
             return; // superseded
         }
         self.nodes.check_at[n] = NEVER;
@@ -411,15 +411,15 @@ impl Kubelet {
     /// `oom_score_adj` itself is computed against the node's capacity, as the kubelet does;
     /// ties: first found).
     fn node_oom(&mut self, core: &mut Core, n: usize) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let cap = self.nodes.cap[n];
         let limit = self.nodes.limit(n);
         while self.nodes.mem_at(n, now) > limit {
             let mut best: Option<(i128, Loc, usize, i32)> = None;
-            for &pod in &core.world.pods_on_node[n] {
+            for &pod in &core.world().pods_on_node[n] {
                 let Some(l) = self.loc(pod) else { continue };
                 let rt = &self.wl[l.w];
-                let specs = &core.world.templates[rt.template as usize].containers;
+                let specs = &core.world().templates[rt.template as usize].containers;
                 for (k, c) in rt.ctrs.iter().enumerate() {
                     let ctr = self.ctr(l, k);
                     if !ctr.alive {
@@ -440,7 +440,7 @@ impl Kubelet {
 
     /// One housekeeping pass of node `n`'s eviction manager.
     pub(crate) fn on_sync(&mut self, core: &mut Core, n: usize) -> Option<Eviction> {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mem = self.nodes.mem_at(n, now);
         let (hard, soft) = self.nodes.met(n, mem);
         if hard || soft {
@@ -476,7 +476,7 @@ impl Kubelet {
         };
         if self.nodes.pressure[n] || hard || soft {
             core.push(
-                core.now.plus_millis(self.cfg.housekeeping_ms.max(1)),
+                core.now().plus_millis(self.cfg.housekeeping_ms.max(1)),
                 KubeletEvent::KubeletSync {
                     node: NodeId(n as u32),
                 },
@@ -497,9 +497,9 @@ impl Kubelet {
         mem: i64,
         threshold: i64,
     ) -> Option<Eviction> {
-        let now = core.now.as_millis();
-        let mut cands = Vec::with_capacity(core.world.pods_on_node[n].len());
-        for &pod in &core.world.pods_on_node[n] {
+        let now = core.now().as_millis();
+        let mut cands = Vec::with_capacity(core.world().pods_on_node[n].len());
+        for &pod in &core.world().pods_on_node[n] {
             let Some(l) = self.loc(pod) else { continue };
             let (rec, rt) = (self.rec(l), &self.wl[l.w]);
             if is_critical(rt.priority) {
@@ -511,7 +511,7 @@ impl Kubelet {
                 0
             };
             let started = core
-                .world
+                .world()
                 .pods
                 .get(pod)
                 .and_then(|p| p.started)
@@ -526,7 +526,7 @@ impl Kubelet {
         }
         rank_memory_pressure(&mut cands);
         let victim = *cands.first()?;
-        let p = core.world.pods.get(victim.pod)?.clone();
+        let p = core.world().pods.get(victim.pod)?.clone();
         let cause = core.pressure_effect(EffectKind::Eviction, NodeId(n as u32), &p);
         let reason = format!(
             "Evicted: the node was low on resource: memory. Threshold quantity: {}, available: {}.",
@@ -534,8 +534,9 @@ impl Kubelet {
             format_amount(MEMORY, self.nodes.available(n, mem))
         );
         let w = self.loc(victim.pod)?.w;
-        core.recorder.pressure_event(
-            core.now,
+        let now = core.now();
+        core.recorder_mut().pressure_event(
+            now,
             EventKind::Evicted,
             &p,
             Some(NodeId(n as u32)),
@@ -554,12 +555,13 @@ impl Kubelet {
     /// Sets or clears MemoryPressure on node `n`, with its NoSchedule taint.
     fn set_pressure(&mut self, core: &mut Core, n: usize, on: bool) {
         self.nodes.pressure[n] = on;
-        self.stats.pressure_changed(n, on, core.now.as_millis());
-        core.recorder.res.avail.pressure_changed(on, core.now);
+        self.stats.pressure_changed(n, on, core.now().as_millis());
+        let now = core.now();
+        core.recorder_mut().res.avail.pressure_changed(on, now);
         let node = NodeId(n as u32);
         let key: Sym = self.taint_key;
         if on {
-            core.world.add_taint(
+            core.add_taint(
                 node,
                 Taint {
                     key,
@@ -567,7 +569,7 @@ impl Kubelet {
                     effect: TaintEffect::NoSchedule,
                 },
             );
-        } else if core.world.remove_taint(node, key, TaintEffect::NoSchedule) {
+        } else if core.remove_taint(node, key, TaintEffect::NoSchedule) {
             core.node_changed(node);
         }
     }

@@ -35,7 +35,7 @@ pub(crate) enum Kill {
 impl Kubelet {
     #[inline]
     pub(crate) fn kill_if_over_limit(&mut self, core: &mut Core, l: Loc, k: usize) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let c = self.ctr(l, k);
         let rt = &self.wl[l.w].ctrs[k];
         if c.alive
@@ -65,7 +65,7 @@ impl Kubelet {
     /// The earliest moment a leaking container of the pod at `l` exceeds its limit;
     /// schedules a `LeakCheck` unless an earlier one is pending.
     pub(crate) fn schedule_leak_check(&mut self, core: &mut Core, l: Loc) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mut best = NEVER;
         for (k, rt) in self.wl[l.w].ctrs.iter().enumerate() {
             let c = self.ctr(l, k);
@@ -90,7 +90,7 @@ impl Kubelet {
     /// A scheduled leak crossing: kill the containers now over their limit, reschedule.
     pub(crate) fn on_leak_check(&mut self, core: &mut Core, pod: PodId) {
         let Some(l) = self.loc(pod) else { return };
-        if self.rec(l).check_at != core.now.as_millis() {
+        if self.rec(l).check_at != core.now().as_millis() {
             return; // superseded by an earlier check
         }
         self.wl[l.w].pods[l.pos].check_at = NEVER;
@@ -104,7 +104,7 @@ impl Kubelet {
     /// OOM-kills container `k` of the pod at `l`: its usage leaves the node, the kill is
     /// logged, and it restarts after its back-off.
     pub(crate) fn kill(&mut self, core: &mut Core, l: Loc, k: usize, kind: Kill) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let c = *self.ctr(l, k);
         let rec = *self.rec(l);
         let (w, n) = (l.w, rec.node as usize);
@@ -124,8 +124,8 @@ impl Kubelet {
         self.set_ctr(now, l, k, dead);
         self.stats.killed(n, w, matches!(kind, Kill::Limit));
         let mut kill_cause = 0;
-        if let Some(p) = core.world.pods.get(rec.id).cloned() {
-            let name = &core.world.templates[p.template as usize].containers[tpl_index].name;
+        if let Some(p) = core.world().pods.get(rec.id).cloned() {
+            let name = &core.world().templates[p.template as usize].containers[tpl_index].name;
             let (row, reason) = match kind {
                 Kill::Limit => (
                     EventKind::OomKilled,
@@ -152,8 +152,9 @@ impl Kubelet {
                 }
             };
             let qos = self.wl[w].qos;
-            core.recorder.pressure_event(
-                core.now,
+            let at = core.now();
+            core.recorder_mut().pressure_event(
+                at,
                 row,
                 &p,
                 Some(NodeId(n as u32)),
@@ -167,7 +168,7 @@ impl Kubelet {
         if self.never_restart[w] {
             // `restartPolicy: Never`: no restart; the pod fails now, through its controller.
             core.push(
-                core.now,
+                core.now(),
                 KubeletEvent::ContainerFailed {
                     pod: rec.id,
                     cause: kill_cause,

@@ -26,7 +26,7 @@ impl Kubelet {
     /// Sets the CPU `pod`'s service requests use, millicores (its first container). The
     /// touched nodes are evaluated at [`Kubelet::services_applied`].
     pub fn set_service_cpu(&mut self, core: &mut Core, pod: PodId, cpu: i64) {
-        self.stats.advance(core.now.as_millis());
+        self.stats.advance(core.now().as_millis());
         let Some(l) = self.loc(pod) else { return };
         if self.wl[l.w].nc == 0 {
             return;
@@ -40,7 +40,7 @@ impl Kubelet {
         if c.alive {
             new.cpu = c.cpu - c.svc_cpu + cpu;
         }
-        self.set_ctr(core.now.as_millis(), l, 0, new);
+        self.set_ctr(core.now().as_millis(), l, 0, new);
     }
 
     /// Evaluates the nodes whose usage the service layer changed.
@@ -75,12 +75,12 @@ impl Kubelet {
     /// restarts after its back-off. The effect hangs off `parent` (0: a root). Returns the
     /// effect's id (0 if the pod is not tracked or its container is not running).
     pub fn probe_restart(&mut self, core: &mut Core, pod: PodId, probe: &str, parent: u64) -> u64 {
-        self.stats.advance(core.now.as_millis());
+        self.stats.advance(core.now().as_millis());
         let Some(l) = self.loc(pod) else { return 0 };
         if self.wl[l.w].nc == 0 || !self.ctr(l, 0).alive {
             return 0;
         }
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let c = *self.ctr(l, 0);
         let rec = *self.rec(l);
         let mut dead = c;
@@ -90,7 +90,7 @@ impl Kubelet {
         let delay = dead.backoff.on_kill(c.t0, now);
         self.set_ctr(now, l, 0, dead);
         self.stats.probe_killed();
-        let Some(p) = core.world.pods.get(pod).cloned() else {
+        let Some(p) = core.world().pods.get(pod).cloned() else {
             return 0;
         };
         let target = EffectTarget::Pod {
@@ -99,11 +99,12 @@ impl Kubelet {
         };
         let cause = core.effect(EffectKind::ProbeRestart, parent, target);
         let tpl = self.wl[l.w].ctrs[0].tpl_index;
-        let name = &core.world.templates[p.template as usize].containers[tpl].name;
+        let name = &core.world().templates[p.template as usize].containers[tpl].name;
         let reason = format!("Unhealthy: container {name} failed its {probe} probe, restarted");
         let qos = self.wl[l.w].qos;
-        core.recorder.pressure_event(
-            core.now,
+        let at = core.now();
+        core.recorder_mut().pressure_event(
+            at,
             EventKind::ProbeKilled,
             &p,
             Some(NodeId(rec.node)),
@@ -113,7 +114,7 @@ impl Kubelet {
             cause,
         );
         if self.never_restart[l.w] {
-            core.push(core.now, KubeletEvent::ContainerFailed { pod, cause });
+            core.push(core.now(), KubeletEvent::ContainerFailed { pod, cause });
         } else {
             core.push(
                 SimTime(now + delay),

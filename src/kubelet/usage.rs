@@ -129,7 +129,7 @@ impl Kubelet {
     /// Starts (or restarts) container `k` of the pod at `l`: new levels, fresh noise, leak
     /// from now; killed at once if it starts above its memory limit.
     pub(crate) fn start_ctr(&mut self, core: &mut Core, l: Loc, k: usize) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mut c = *self.ctr(l, k);
         if c.killed_mem != 0 {
             let n = self.rec(l).node as usize;
@@ -151,7 +151,7 @@ impl Kubelet {
 
     /// A pod became Running: track it and start its containers.
     pub(crate) fn start_pod(&mut self, core: &mut Core, pod: PodId) {
-        let Some(p) = core.world.pods.get(pod) else {
+        let Some(p) = core.world().pods.get(pod) else {
             return;
         };
         let (Some(node), w) = (p.node, p.workload as usize) else {
@@ -201,7 +201,7 @@ impl Kubelet {
     /// A Running pod stopped: its containers' usage leaves the node.
     pub(crate) fn stop_pod(&mut self, core: &mut Core, pod: PodId) {
         let Some(l) = self.loc(pod) else { return };
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let nc = self.wl[l.w].nc;
         for k in 0..nc {
             let c = *self.ctr(l, k);
@@ -247,7 +247,7 @@ impl Kubelet {
     /// `redraw`); the touched nodes are evaluated by the caller's `flush`. The hot loop of the usage model: one pass
     /// over the workload's dense pod list, one total update per pod.
     pub(crate) fn rescale(&mut self, core: &mut Core, w: usize, redraw: bool) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mut over: Vec<(usize, usize)> = Vec::new();
         let Kubelet {
             wl,
@@ -340,7 +340,7 @@ impl Kubelet {
     /// Usage tick of workload `w`: diurnal factor at `now`, fresh noise for every container.
     /// The caller evaluates the touched nodes (`flush`).
     pub(crate) fn on_tick(&mut self, core: &mut Core, w: usize) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let spike = self.spike_factor(w);
         let rt = &mut self.wl[w];
         rt.diurnal = rt.cfg.diurnal.map_or(1.0, |d| d.factor(now));

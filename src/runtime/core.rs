@@ -32,15 +32,34 @@ pub trait NodeAgent: std::any::Any + NodeUsage {
 }
 
 /// World, events, recorder and clock, plus the bookkeeping the run loop drains after each event.
+///
+/// The fields are private to `runtime`: outside it the world is read through [`Core::world`]
+/// and written only through `Core`'s methods, so no node write can bypass
+/// `World::node_changes` (the scheduler's failure memo and verdict cache re-check only the
+/// nodes recorded there). Neither of these compiles:
+///
+/// ```compile_fail
+/// fn cordon_behind_the_memo(core: &mut clustersim::runtime::Core) {
+///     core.world.nodes.unschedulable[0] = true;
+/// }
+/// ```
+///
+/// ```compile_fail
+/// fn cordon_behind_the_memo(core: &mut clustersim::runtime::Core) {
+///     core.world().nodes.unschedulable[0] = true;
+/// }
+/// ```
 pub struct Core {
-    /// The cluster state.
-    pub world: World,
+    /// The cluster state. Private: read through [`Core::world`]; every write goes through a
+    /// `Core` method, so node writes always reach `World::node_changes` (the log the
+    /// scheduler's failure memo and verdict cache re-check).
+    pub(super) world: World,
     /// The future event list.
-    pub events: EventQueue<Event>,
+    pub(super) events: EventQueue<Event>,
     /// Metrics and event log.
-    pub recorder: Recorder,
+    pub(super) recorder: Recorder,
     /// Current simulated time.
-    pub now: SimTime,
+    pub(super) now: SimTime,
     /// Pods created since the last drain that must enter the scheduling queue.
     pub(crate) to_enqueue: Vec<PodId>,
     /// Pending pods deleted or terminated since the last drain (forget them in the queue).
@@ -58,7 +77,7 @@ pub struct Core {
     /// The node agent (the kubelet model: usage, OOM, eviction), when the scenario turns it on.
     agent: Option<Box<dyn NodeAgent>>,
     /// Node health: down causes, lifecycle state, cordons, terminating pods.
-    pub health: NodeHealth,
+    pub(super) health: NodeHealth,
     /// Per pod slot: the `PodRescheduled` effect of a pod placed because of an earlier effect
     /// (0: none).
     arrival: Vec<u64>,

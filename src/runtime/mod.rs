@@ -7,6 +7,7 @@
 //! above the pure layers (`engine`, `cluster`, `metrics`, `faults`' planners). It knows none of
 //! the subsystems above it: the kubelet is reached through the [`NodeAgent`] trait.
 
+mod access;
 pub mod core;
 pub mod event;
 pub mod health;

@@ -35,7 +35,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let Some(a) = self.autoscaler.as_ref() else {
             return;
         };
-        self.core.recorder.enable_autoscaler();
+        self.core.recorder_mut().enable_autoscaler();
         let first = SimTime(a.config().scan_interval_ms);
         if first <= self.duration {
             self.core.push(first, AutoscalerEvent::Scan);
@@ -63,8 +63,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let Some(mut a) = self.autoscaler.take() else {
             return;
         };
-        let now = self.core.now;
-        let d = a.scan(&self.core.world, now.as_millis());
+        let now = self.core.now();
+        let d = a.scan(self.core.world(), now.as_millis());
         if let Some((g, count)) = d.scale_up {
             for _ in 0..count {
                 let delay = a.provisioning_delay(g);
@@ -81,8 +81,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 crate::metrics::EffectTarget::Node(node.0),
             );
             self.remove_node_inner(node, cause);
-            a.node_removed(&self.core.world, node, now.as_millis(), true);
-            self.core.recorder.autoscaler_nodes(0, 1);
+            a.node_removed(self.core.world(), node, now.as_millis(), true);
+            self.core.recorder_mut().autoscaler_nodes(0, 1);
         }
         let next = now.plus_millis(a.config().scan_interval_ms);
         if next <= self.duration {
@@ -96,18 +96,18 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let Some(mut a) = self.autoscaler.take() else {
             return;
         };
-        let init = a.next_node(&mut self.core.world, g);
+        let init = a.next_node(self.core.interner_mut(), g);
         let node = self.add_node_inner(init);
-        a.node_added(&self.core.world, g, node, self.core.now.as_millis(), true);
-        self.core.recorder.autoscaler_nodes(1, 0);
+        a.node_added(self.core.world(), g, node, self.core.now().as_millis(), true);
+        self.core.recorder_mut().autoscaler_nodes(1, 0);
         self.autoscaler = Some(a);
     }
 
     /// Tells the autoscaler about a node added or removed by something else (faults, surge
     /// nodes), so its group sizes stay right.
     pub(super) fn autoscaler_saw_node(&mut self, node: NodeId, added: bool) {
-        let now = self.core.now.as_millis();
-        let world = &self.core.world;
+        let now = self.core.now().as_millis();
+        let world = &self.core.world();
         if let Some(a) = self.autoscaler.as_mut() {
             if added {
                 if let Some(g) = a.group_of_node(world, node) {

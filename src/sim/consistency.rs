@@ -7,8 +7,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     /// per-workload counts vs the slab, pod conservation, node totals vs bound pods. Expensive
     /// (for tests and debugging only).
     pub fn check_consistency(&self) -> Result<(), String> {
-        let w = &self.core.world;
-        let r = &self.core.recorder;
+        let w = self.core.world();
+        let r = self.core.recorder();
         let pc = w.phase_counts();
         let (mut pending, mut running) = (0usize, 0usize);
         let mut per = vec![(0u64, 0u64); self.infos.len()];
@@ -173,7 +173,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 .iter()
                 .filter(|(_, p)| {
                     p.phase == PodPhase::Running
-                        && p.node.is_some_and(|n| !self.core.health.is_dead(n))
+                        && p.node.is_some_and(|n| !self.core.health().is_dead(n))
                 })
                 .count();
             k.check_consistency(w, alive)?;

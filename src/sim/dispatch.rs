@@ -8,9 +8,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let pressure = self
             .core
             .with_agent_as(|k: &mut Kubelet, core| k.sample(core));
-        self.core
-            .recorder
-            .sample_with(at, &self.core.world, pressure);
+        let (recorder, world) = self.core.recorder_and_world();
+        recorder.sample_with(at, world, pressure);
         self.core.sample_nodes(at);
     }
 
@@ -31,11 +30,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             sim_time: end,
             duration: end,
             events_processed: self.events_processed,
-            pods_pending: self.core.world.phase_counts().pending as u64,
+            pods_pending: self.core.world().phase_counts().pending as u64,
         });
         let unschedulable_at_end = self
             .core
-            .world
+            .world()
             .pods
             .iter()
             .filter(|(_, p)| p.phase == PodPhase::Pending && p.attempts > 0)
@@ -48,15 +47,13 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let names: Vec<String> = self.infos.iter().map(|i| i.name.clone()).collect();
         let pressure = self
             .core
-            .with_agent_as(|k: &mut Kubelet, core| k.finish(&core.world, &names, end.as_millis()));
+            .with_agent_as(|k: &mut Kubelet, core| k.finish(core.world(), &names, end.as_millis()));
         let used = self
             .core
             .agent_as_mut::<Kubelet>()
             .map(|k| k.workload_used(end.as_millis()));
-        let mut result = self
-            .core
-            .recorder
-            .finish(&self.core.world, &self.infos, info);
+        let (world, recorder) = self.core.into_parts();
+        let mut result = recorder.finish(&world, &self.infos, info);
         if let Some(a) = self.autoscaler.as_mut() {
             result.summary.autoscaler = Some(a.finish(end.as_millis()));
         }
@@ -83,12 +80,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     }
 
     pub(super) fn advance(&mut self, t: SimTime, progress: &mut dyn FnMut(Progress)) {
-        while let Some(at) = self.core.events.peek_time() {
+        while let Some(at) = self.core.next_event_time() {
             if at > t {
                 break;
             }
-            let (at, event) = self.core.events.pop().expect("peeked");
-            self.core.now = at;
+            let (at, event) = self.core.pop_event().expect("peeked");
             self.handle(event);
             self.settle();
             self.events_processed += 1;
@@ -97,17 +93,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     sim_time: at,
                     duration: self.duration,
                     events_processed: self.events_processed,
-                    pods_pending: self.core.world.phase_counts().pending as u64,
+                    pods_pending: self.core.world().phase_counts().pending as u64,
                 });
             }
         }
-        if self.core.now < t {
-            self.core.now = t;
+        if self.core.now() < t {
+            self.core.advance_to(t);
         }
     }
 
     pub(super) fn handle(&mut self, event: Event) {
-        let now = self.core.now;
+        let now = self.core.now();
         match event {
             Event::SchedulerCycle => {
                 self.cycle_pending = false;
@@ -124,9 +120,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 self.last_sample = Some(now);
                 let next = now.plus_millis(self.metrics_interval_ms);
                 if next <= self.duration {
-                    self.core
-                        .events
-                        .push_end_of_instant(next, Event::MetricsTick);
+                    self.core.push_end_of_instant(next, Event::MetricsTick);
                 }
             }
             Event::ServiceTick => {

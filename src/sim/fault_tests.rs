@@ -101,19 +101,19 @@ fn a_crashed_node_follows_the_upstream_timeline() {
     let on_node = running_on(&sim, n);
     assert!(on_node >= 3, "web/db/agent pods on the node: {on_node}");
     assert!(!sim.world().nodes.ready[n.ix()], "down since the crash");
-    assert!(!sim.core.health.unknown[n.ix()]);
+    assert!(!sim.core.health().unknown[n.ix()]);
     assert!(!has_taint(&sim, n, TaintEffect::NoSchedule));
     sim.run_until(detect);
-    assert!(sim.core.health.unknown[n.ix()], "Unknown at detection");
+    assert!(sim.core.health().unknown[n.ix()], "Unknown at detection");
     assert!(has_taint(&sim, n, TaintEffect::NoSchedule));
     // A healthy zone's limiter has a token: NoExecute at once; pods go 300 s later.
     assert!(has_taint(&sim, n, TaintEffect::NoExecute));
     let evict = detect.plus_millis(300_000);
     sim.run_until(SimTime(evict.as_millis() - 1));
-    assert_eq!(sim.core.recorder.res.displaced_total(), 0);
+    assert_eq!(sim.core.recorder_mut().res.displaced_total(), 0);
     let web_before = sim.recorder().workload_counts(0);
     sim.run_until(evict);
-    let displaced = sim.core.recorder.res.displaced_total();
+    let displaced = sim.core.recorder_mut().res.displaced_total();
     assert!(displaced >= 2, "web and db pods displaced: {displaced}");
     // The web replacements were created and scheduled at that same instant; the DaemonSet
     // pod tolerates the taint forever and stays.
@@ -165,14 +165,14 @@ fn a_partition_that_heals_before_the_toleration_loses_no_pod() {
     let created = sim.recorder().pods_created();
     sim.run_until(SimTime(60 * 60_000));
     assert_eq!(sim.recorder().pods_created(), created, "nothing recreated");
-    assert_eq!(sim.core.recorder.res.displaced_total(), 0);
+    assert_eq!(sim.core.recorder_mut().res.displaced_total(), 0);
     assert_eq!(ready_pods(&sim, 0), 12);
     assert_eq!(ready_pods(&sim, 1), 6);
     for name in ["p-1", "p-2"] {
         let n = node(&sim, name);
         assert!(!has_taint(&sim, n, TaintEffect::NoSchedule));
         assert!(!has_taint(&sim, n, TaintEffect::NoExecute));
-        assert!(!sim.core.health.unknown[n.ix()]);
+        assert!(!sim.core.health().unknown[n.ix()]);
     }
     sim.check_consistency().unwrap();
 }
@@ -309,7 +309,7 @@ fn a_healthy_zone_taints_one_node_per_ten_seconds() {
     sim.run_until(SimTime(30 * 60_000));
     let mut tainted: Vec<u64> = sim
         .core
-        .health
+        .health()
         .noexec_at
         .iter()
         .flatten()
@@ -339,9 +339,9 @@ fn a_partially_disrupted_small_zone_evicts_nothing() {
     ));
     sim.run_until(SimTime(60 * 60_000));
     // 6 of 10 NotReady (≥ 55 %, > 2) in a zone of ≤ 50 nodes: the secondary rate is 0.
-    let unknown = sim.core.health.unknown.iter().filter(|u| **u).count();
+    let unknown = sim.core.health().unknown.iter().filter(|u| **u).count();
     assert_eq!(unknown, 6);
-    let tainted = sim.core.health.noexec_at.iter().flatten().count();
+    let tainted = sim.core.health().noexec_at.iter().flatten().count();
     assert!(
         tainted <= 1,
         "at most the first node before the zone turned unhealthy: {tainted}"
@@ -375,7 +375,7 @@ fn overload_failures_cascade_with_causality() {
     ));
     sim.run_until(SimTime(2 * 3_600_000));
     sim.check_consistency().unwrap();
-    let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
+    let recs = sim.core.recorder_mut().res.effects.records(|t| format!("{t:?}"));
     let overloads: Vec<_> = recs
         .iter()
         .filter(|r| r.kind == EffectKind::OverloadFailure)
@@ -409,7 +409,7 @@ fn overload_failure_can_be_turned_off() {
          nodeLifecycle: {{overloadFailure: {{enabled: false}}}}\n"
     ));
     sim.run_until(SimTime(2 * 3_600_000));
-    let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
+    let recs = sim.core.recorder_mut().res.effects.records(|t| format!("{t:?}"));
     assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
 }
 
@@ -421,7 +421,7 @@ fn overload_failure_is_off_by_default() {
         "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n"
     ));
     sim.run_until(SimTime(2 * 3_600_000));
-    let recs = sim.core.recorder.res.effects.records(|t| format!("{t:?}"));
+    let recs = sim.core.recorder_mut().res.effects.records(|t| format!("{t:?}"));
     assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
     let run = sim.run(&mut |_| {});
     assert!(!run.resilience.overload_failure_enabled);

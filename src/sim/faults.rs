@@ -265,7 +265,7 @@ impl FaultRuntime {
                 }
             }
             FaultEvent::TaintEviction { node, epoch } => {
-                if core.health.epoch[node.ix()] == epoch {
+                if core.health().epoch[node.ix()] == epoch {
                     self.taint_evict(core, ctl, node);
                 }
             }
@@ -292,7 +292,7 @@ impl FaultRuntime {
         // removed meanwhile (autoscaler, nodeRemove) are gone for good.
         let like = step.nodes.first().and_then(|&n| self.real(n));
         step.nodes = step.nodes.iter().filter_map(|&n| self.real(n)).collect();
-        step.nodes.retain(|n| core.world.nodes.is_live(*n));
+        step.nodes.retain(|n| core.world().nodes.is_live(*n));
         let root =
             |core: &mut Core| core.effect(EffectKind::Fault, 0, EffectTarget::Fault(step.fault));
         match step.action {
@@ -336,7 +336,7 @@ impl FaultRuntime {
                     fault: step.fault,
                     pods,
                     root,
-                    deadline: timeout_ms.map(|t| core.now.plus_millis(t)),
+                    deadline: timeout_ms.map(|t| core.now().plus_millis(t)),
                     open: true,
                 });
                 self.drain_pass(self.drains.len() - 1, core, ctl);
@@ -374,7 +374,7 @@ impl FaultRuntime {
     ) {
         if core.node_down(node, why) {
             let id = core.effect(kind, parent, EffectTarget::Node(node.0));
-            core.health.outage_cause[node.ix()] = id;
+            core.health_mut().outage_cause[node.ix()] = id;
             self.lifecycle.node_down(core, node);
         }
     }
@@ -387,7 +387,7 @@ impl FaultRuntime {
         };
         self.lifecycle.node_up(core, node);
         for pod in gone {
-            let cause = core.health.terminating_cause(pod);
+            let cause = core.health().terminating_cause(pod);
             ctl.terminating_pod_removed(core, pod, cause);
         }
     }
@@ -395,11 +395,11 @@ impl FaultRuntime {
     /// The kubelet found `node` overloaded for too long: it fails like a crash (its containers
     /// die with the kubelet) and is repaired after the configured delay.
     pub fn overload_failure(&mut self, core: &mut Core, node: NodeId) {
-        if core.health.is_overloaded(node) {
+        if core.health().is_overloaded(node) {
             return;
         }
         let parent = core.pressure_parent(node);
-        if core.health.is_down(node) {
+        if core.health().is_down(node) {
             // Already down for another reason: the overload only kills the containers.
             core.node_down(node, DownCause::Overload);
         } else {
@@ -412,7 +412,7 @@ impl FaultRuntime {
             );
         }
         if let Some(r) = self.overload_repair_ms {
-            core.push(core.now.plus_millis(r), FaultEvent::OverloadRepair { node });
+            core.push(core.now().plus_millis(r), FaultEvent::OverloadRepair { node });
         }
     }
 
@@ -424,24 +424,25 @@ impl FaultRuntime {
             self.displace(core, ctl, node, pod);
         }
         if let Some(at) = next {
-            let epoch = core.health.epoch[node.ix()];
+            let epoch = core.health().epoch[node.ix()];
             core.push(at, FaultEvent::TaintEviction { node, epoch });
         }
     }
 
     /// The taint-eviction controller deletes `pod` from its unreachable `node`.
     fn displace(&mut self, core: &mut Core, ctl: &mut Controllers, node: NodeId, pod: PodId) {
-        let Some(p) = core.world.pods.get(pod).cloned() else {
+        let Some(p) = core.world().pods.get(pod).cloned() else {
             return;
         };
-        let parent = core.health.outage_cause[node.ix()];
+        let parent = core.health().outage_cause[node.ix()];
         let target = EffectTarget::Pod {
             workload: p.workload,
             ordinal: p.ordinal,
         };
         let id = core.effect(EffectKind::PodDisplaced, parent, target);
-        core.recorder.pod_event(
-            core.now,
+        let now = core.now();
+        core.recorder_mut().pod_event(
+            now,
             EventKind::Evicted,
             &p,
             Some(node),
@@ -462,34 +463,35 @@ impl FaultRuntime {
         let root = self.drains[d].root;
         let mut pods = std::mem::take(&mut self.drains[d].pods);
         pods.retain(|&(node, pod)| {
-            let Some(p) = core.world.pods.get(pod).cloned() else {
+            let Some(p) = core.world().pods.get(pod).cloned() else {
                 return false;
             };
             if p.node != Some(node)
                 || p.phase != PodPhase::Running
-                || core.health.is_terminating(pod)
-                || core.health.cordons[node.ix()] == 0
+                || core.health().is_terminating(pod)
+                || core.health().cordons[node.ix()] == 0
             {
                 return false;
             }
             let ready = core.counts_ready(pod, node);
-            match self.pdbs.decide(p.workload, ready, &core.recorder) {
+            match self.pdbs.decide(p.workload, ready, core.recorder()) {
                 EvictionDecision::Evict { .. } => {
                     let target = EffectTarget::Pod {
                         workload: p.workload,
                         ordinal: p.ordinal,
                     };
                     let id = core.effect(EffectKind::Eviction, root, target);
-                    core.recorder.res.pod_drained();
-                    core.recorder.pod_event(
-                        core.now,
+                    core.recorder_mut().res.pod_drained();
+                    let now = core.now();
+                    core.recorder_mut().pod_event(
+                        now,
                         EventKind::Evicted,
                         &p,
                         Some(node),
                         "Drain: evicted through the eviction API",
                         id,
                     );
-                    if core.health.is_down(node) {
+                    if core.health().is_down(node) {
                         ctl.pod_terminating(core, pod, id);
                     } else {
                         ctl.delete_pod(core, pod, id);
@@ -501,7 +503,7 @@ impl FaultRuntime {
         });
         let drain = &mut self.drains[d];
         drain.pods = pods;
-        let retry = core.now.plus_millis(DRAIN_RETRY_MS);
+        let retry = core.now().plus_millis(DRAIN_RETRY_MS);
         // kubectl checks its timeout before each attempt: no attempt at or after it.
         if drain.pods.is_empty() || drain.deadline.is_some_and(|t| retry >= t) {
             drain.open = false;
@@ -517,13 +519,13 @@ impl FaultRuntime {
 fn drain_list(core: &Core, ctl: &Controllers, nodes: &[NodeId]) -> Vec<(NodeId, PodId)> {
     let mut out = Vec::new();
     for &node in nodes {
-        for &pod in &core.world.pods_on_node[node.ix()] {
-            let Some(p) = core.world.pods.get(pod) else {
+        for &pod in &core.world().pods_on_node[node.ix()] {
+            let Some(p) = core.world().pods.get(pod) else {
                 continue;
             };
             if p.phase == PodPhase::Running
                 && !ctl.is_daemonset(p.workload)
-                && !core.health.is_terminating(pod)
+                && !core.health().is_terminating(pod)
             {
                 out.push((node, pod));
             }

@@ -108,7 +108,7 @@ impl NodeLifecycle {
 
     /// A node joined the cluster (Ready): its zone counts it, its lease gets a phase.
     pub fn node_added(&mut self, core: &mut Core, node: NodeId, rng_phase: u64) {
-        let z = core.world.nodes.zone[node.ix()] as usize;
+        let z = core.world().nodes.zone[node.ix()] as usize;
         if self.health.len() <= z {
             self.health.resize(z + 1, ZoneHealth::default());
             self.queues.resize(z + 1, VecDeque::new());
@@ -125,15 +125,15 @@ impl NodeLifecycle {
 
     /// A node left the cluster: its zone no longer counts it.
     pub fn node_removed(&mut self, core: &mut Core, node: NodeId) {
-        let z = core.world.nodes.zone[node.ix()] as usize;
-        if core.health.unknown[node.ix()] {
-            core.health.unknown[node.ix()] = false;
-            core.recorder.res.node_unknown(false);
+        let z = core.world().nodes.zone[node.ix()] as usize;
+        if core.health().unknown[node.ix()] {
+            core.health_mut().unknown[node.ix()] = false;
+            core.recorder_mut().res.node_unknown(false);
             self.health[z].not_ready -= 1;
         } else {
             self.health[z].ready -= 1;
         }
-        core.health.noexec_at[node.ix()] = None;
+        core.health_mut().noexec_at[node.ix()] = None;
         self.pass_due(core);
     }
 
@@ -150,25 +150,25 @@ impl NodeLifecycle {
 
     /// `node` just went down: schedule the monitor pass that will notice.
     pub fn node_down(&self, core: &mut Core, node: NodeId) {
-        let at = self.detection_time(node, core.now);
-        let epoch = core.health.epoch[node.ix()];
+        let at = self.detection_time(node, core.now());
+        let epoch = core.health().epoch[node.ix()];
         core.push(at, FaultEvent::NodeUnknown { node, epoch });
     }
 
     /// The monitor pass noticed `node`: Unknown, `unreachable:NoSchedule`, queued for the
     /// NoExecute taint. False if the event is stale (the node came back meanwhile).
     pub fn on_node_unknown(&mut self, core: &mut Core, node: NodeId, epoch: u32) -> bool {
-        if core.health.epoch[node.ix()] != epoch
-            || !core.health.is_down(node)
-            || core.health.unknown[node.ix()]
+        if core.health().epoch[node.ix()] != epoch
+            || !core.health().is_down(node)
+            || core.health().unknown[node.ix()]
         {
             return false;
         }
-        core.health.unknown[node.ix()] = true;
-        core.health.unknown_since[node.ix()] = core.now;
-        core.recorder.res.node_unknown(true);
-        core.world.add_taint(node, self.no_schedule);
-        let z = core.world.nodes.zone[node.ix()] as usize;
+        core.health_mut().unknown[node.ix()] = true;
+        core.health_mut().unknown_since[node.ix()] = core.now();
+        core.recorder_mut().res.node_unknown(true);
+        core.add_taint(node, self.no_schedule);
+        let z = core.world().nodes.zone[node.ix()] as usize;
         self.health[z].ready -= 1;
         self.health[z].not_ready += 1;
         self.queues[z].push_back(node);
@@ -178,17 +178,15 @@ impl NodeLifecycle {
 
     /// `node` is back: Ready, the unreachable taints removed.
     pub fn node_up(&mut self, core: &mut Core, node: NodeId) {
-        core.health.noexec_at[node.ix()] = None;
-        if !core.health.unknown[node.ix()] {
+        core.health_mut().noexec_at[node.ix()] = None;
+        if !core.health().unknown[node.ix()] {
             return;
         }
-        core.health.unknown[node.ix()] = false;
-        core.recorder.res.node_unknown(false);
-        core.world
-            .remove_taint(node, self.no_schedule.key, TaintEffect::NoSchedule);
-        core.world
-            .remove_taint(node, self.no_execute.key, TaintEffect::NoExecute);
-        let z = core.world.nodes.zone[node.ix()] as usize;
+        core.health_mut().unknown[node.ix()] = false;
+        core.recorder_mut().res.node_unknown(false);
+        core.remove_taint(node, self.no_schedule.key, TaintEffect::NoSchedule);
+        core.remove_taint(node, self.no_execute.key, TaintEffect::NoExecute);
+        let z = core.world().nodes.zone[node.ix()] as usize;
         self.health[z].ready += 1;
         self.health[z].not_ready -= 1;
         self.pass_due(core);
@@ -204,7 +202,7 @@ impl NodeLifecycle {
             return;
         }
         let p = self.cfg.node_monitor_period_ms.max(1);
-        let at = SimTime(core.now.as_millis().div_ceil(p) * p);
+        let at = SimTime(core.now().as_millis().div_ceil(p) * p);
         self.pass_at = Some(at);
         core.push(at, FaultEvent::MonitorPass);
     }
@@ -217,23 +215,23 @@ impl NodeLifecycle {
 
     /// New zone states after a node changed; rates swapped as upstream; queues re-armed.
     fn zones_changed(&mut self, core: &mut Core) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         match self.limiter.update(now, &self.health) {
             DisruptionChange::EnteredFullDisruption => {
                 // Every zone fully disrupted: upstream marks every node reachable again
                 // (removes the NoExecute taints) and stops evicting.
-                for n in core.world.nodes.ids() {
-                    if core.health.noexec_at[n.ix()].take().is_some() {
-                        core.world
-                            .remove_taint(n, self.no_execute.key, TaintEffect::NoExecute);
+                for n in 0..core.world().nodes.len() {
+                    let n = NodeId(n as u32);
+                    if core.health_mut().noexec_at[n.ix()].take().is_some() {
+                        core.remove_taint(n, self.no_execute.key, TaintEffect::NoExecute);
                     }
                 }
             }
             DisruptionChange::ExitedFullDisruption => {
                 // Nodes still Unknown and untainted go back to their zone's queue.
-                for n in core.world.nodes.ids() {
-                    if core.health.unknown[n.ix()] && core.health.noexec_at[n.ix()].is_none() {
-                        let z = core.world.nodes.zone[n.ix()] as usize;
+                for n in core.world().nodes.ids() {
+                    if core.health().unknown[n.ix()] && core.health().noexec_at[n.ix()].is_none() {
+                        let z = core.world().nodes.zone[n.ix()] as usize;
                         if !self.queues[z].contains(&n) {
                             self.queues[z].push_back(n);
                         }
@@ -253,7 +251,7 @@ impl NodeLifecycle {
         if self.queues[z].is_empty() {
             return;
         }
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let Some(at) = self.limiter.next_taint_at(z, now) else {
             return; // tainting stopped in this zone until its state changes
         };
@@ -268,15 +266,15 @@ impl NodeLifecycle {
     /// The zone's queue: taints as many queued nodes as the limiter allows now; returns them.
     pub fn on_zone_taint(&mut self, core: &mut Core, zone: u32) -> Vec<NodeId> {
         let z = zone as usize;
-        if self.armed[z] != Some(core.now) {
+        if self.armed[z] != Some(core.now()) {
             return Vec::new(); // superseded by an earlier arming
         }
         self.armed[z] = None;
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mut tainted = Vec::new();
         while let Some(&node) = self.queues[z].front() {
             let still =
-                core.health.unknown[node.ix()] && core.health.noexec_at[node.ix()].is_none();
+                core.health().unknown[node.ix()] && core.health().noexec_at[node.ix()].is_none();
             if !still {
                 self.queues[z].pop_front();
                 continue;
@@ -285,8 +283,8 @@ impl NodeLifecycle {
                 break;
             }
             self.queues[z].pop_front();
-            core.world.add_taint(node, self.no_execute);
-            core.health.noexec_at[node.ix()] = Some(core.now);
+            core.add_taint(node, self.no_execute);
+            core.health_mut().noexec_at[node.ix()] = Some(core.now());
             tainted.push(node);
         }
         self.arm(core, z);
@@ -296,17 +294,17 @@ impl NodeLifecycle {
     /// Taint eviction on `node`: the pods whose toleration ran out by now (to delete), and
     /// when the next one runs out. Empty if the node is not NoExecute-tainted (any more).
     pub fn due_evictions(&self, core: &Core, node: NodeId) -> (Vec<PodId>, Option<SimTime>) {
-        let Some(tainted) = core.health.noexec_at[node.ix()] else {
+        let Some(tainted) = core.health().noexec_at[node.ix()] else {
             return (Vec::new(), None);
         };
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         let mut due = Vec::new();
         let mut next: Option<u64> = None;
-        for &pod in &core.world.pods_on_node[node.ix()] {
-            let Some(p) = core.world.pods.get(pod) else {
+        for &pod in &core.world().pods_on_node[node.ix()] {
+            let Some(p) = core.world().pods.get(pod) else {
                 continue;
             };
-            if p.phase != PodPhase::Running || core.health.is_terminating(pod) {
+            if p.phase != PodPhase::Running || core.health().is_terminating(pod) {
                 continue;
             }
             match taint_eviction_at(tainted.as_millis(), self.tol[p.template as usize]) {

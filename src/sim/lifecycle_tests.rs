@@ -95,14 +95,14 @@ fn deleted_after_taint(sim: &mut Simulation, w: u32) -> Option<u64> {
             .iter()
             .filter(|p| {
                 sim.world().pods.get(**p).is_some_and(|p| p.workload == w)
-                    && !sim.core.health.is_terminating(**p)
+                    && !sim.core.health().is_terminating(**p)
             })
             .count()
     };
     sim.run_until(SimTime(detect.as_millis() - 1));
     assert!(ours(sim) > 0, "workload {w} has a pod on the crashed node");
     sim.run_until(detect);
-    let tainted = sim.core.health.noexec_at[n.ix()].expect("tainted at detection");
+    let tainted = sim.core.health().noexec_at[n.ix()].expect("tainted at detection");
     let mut t = tainted.as_millis();
     while t < 3_600_000 {
         sim.run_until(SimTime(t));
@@ -221,7 +221,7 @@ faults: [{name: za, kind: zoneOutage, at: 10m, target: {zone: a}}]
     let mut tainted: Vec<u64> = zone_a
         .iter()
         .map(|n| {
-            sim.core.health.noexec_at[n.ix()]
+            sim.core.health().noexec_at[n.ix()]
                 .expect("tainted")
                 .as_millis()
         })

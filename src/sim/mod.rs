@@ -100,7 +100,7 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
 impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     /// The cluster state now.
     pub fn world(&self) -> &World {
-        &self.core.world
+        &self.core.world()
     }
 
     /// The scheduler (e.g. for `explain`).
@@ -110,7 +110,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
 
     /// The world and the scheduler at once (`explain` needs `&World` and `&mut Scheduler`).
     pub fn world_and_scheduler(&mut self) -> (&World, &mut S) {
-        (&self.core.world, &mut self.scheduler)
+        (self.core.world(), &mut self.scheduler)
     }
 
     /// The world, the scheduler and the PodDisruptionBudgets preemption consults (as the
@@ -119,11 +119,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let pdbs: Box<dyn PdbOracle + '_> = match &self.faults {
             Some(rt) if !rt.pdbs().is_empty() => Box::new(pdbs::PdbView {
                 set: rt.pdbs(),
-                recorder: &self.core.recorder,
+                recorder: self.core.recorder(),
             }),
             _ => Box::new(NoPdbs),
         };
-        (&self.core.world, &mut self.scheduler, pdbs)
+        (self.core.world(), &mut self.scheduler, pdbs)
     }
 
     /// The scheduling queue.
@@ -133,7 +133,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
 
     /// The recorder (metrics so far).
     pub fn recorder(&self) -> &Recorder {
-        &self.core.recorder
+        self.core.recorder()
     }
 
     /// The core (world, events, recorder, clock).
@@ -148,7 +148,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
 
     /// Current simulated time.
     pub fn now(&self) -> SimTime {
-        self.core.now
+        self.core.now()
     }
 
     /// Events processed so far.

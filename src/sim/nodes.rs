@@ -50,9 +50,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             match req {
                 faults::NodeRequest::Add { like, count } => {
                     for k in 0..count {
-                        let name = format!("{}-surge-{k}", self.core.world.nodes.name[like.ix()]);
-                        let hostname = self.core.world.interner.intern(&name);
-                        let init = self.core.world.nodes.init_like(like, name, hostname);
+                        let name = format!("{}-surge-{k}", self.core.world().nodes.name[like.ix()]);
+                        let hostname = self.core.interner_mut().intern(&name);
+                        let init = self.core.world().nodes.init_like(like, name, hostname);
                         let node = self.add_node_inner(init);
                         if let Some(rt) = self.faults.as_mut() {
                             rt.surge_added(like, node);
@@ -97,7 +97,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
 
     /// [`Simulation::remove_node`] without settling (inside an event handler).
     pub(super) fn remove_node_inner(&mut self, node: NodeId, cause: u64) -> usize {
-        if !self.core.world.nodes.is_live(node) {
+        if !self.core.world().nodes.is_live(node) {
             return 0;
         }
         if let Some(rt) = self.faults.as_mut() {
@@ -105,16 +105,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         }
         let pods = self.core.remove_node(node);
         for &pod in &pods {
-            if self.core.health.is_terminating(pod) {
+            if self.core.health().is_terminating(pod) {
                 // Its owner replaced it already (or waits for it to be gone: now).
-                let c = self.core.health.terminating_cause(pod);
+                let c = self.core.health().terminating_cause(pod);
                 self.controllers
                     .terminating_pod_removed(&mut self.core, pod, c);
             } else {
                 self.controllers.delete_pod(&mut self.core, pod, cause);
             }
         }
-        self.core.recorder.sync_node(&self.core.world, node);
+        let (recorder, world) = self.core.recorder_and_world();
+        recorder.sync_node(world, node);
         self.autoscaler_saw_node(node, false);
         pods.len()
     }

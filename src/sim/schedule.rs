@@ -84,29 +84,25 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     pub(super) fn scheduling_cycle(&mut self) {
         let Some(pod) = self.queue.pop() else { return };
         let core = &mut self.core;
-        let attempts = match core.world.pods.get_mut(pod) {
-            Some(p) if p.phase == PodPhase::Pending => {
-                p.attempts += 1;
-                p.attempts
-            }
-            _ => return, // deleted or bound meanwhile: stale
+        let Some(attempts) = core.count_attempt(pod) else {
+            return; // deleted or bound meanwhile: stale
         };
-        core.recorder.sched_attempt();
+        core.recorder_mut().sched_attempt();
         let outcome = match &self.faults {
             Some(rt) if !rt.pdbs().is_empty() => {
                 let view = pdbs::PdbView {
                     set: rt.pdbs(),
-                    recorder: &core.recorder,
+                    recorder: core.recorder(),
                 };
-                self.scheduler.schedule(&core.world, pod, &view)
+                self.scheduler.schedule(core.world(), pod, &view)
             }
-            _ => self.scheduler.schedule(&core.world, pod, &NoPdbs),
+            _ => self.scheduler.schedule(core.world(), pod, &NoPdbs),
         };
         match outcome {
             Outcome::Bind { node, score } => {
                 core.bind_scheduled(pod, node, score);
                 if let Some(a) = self.autoscaler.as_mut() {
-                    a.pod_bound(pod, core.now.as_millis());
+                    a.pod_bound(pod, core.now().as_millis());
                 }
                 self.controllers.pod_bound(core, pod);
             }
@@ -115,15 +111,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 nominated,
                 victims,
             } => {
-                let preemptor = core.world.pods.get(pod).expect("live").clone();
-                core.recorder
-                    .sched_failure(core.now, &preemptor, &reason, nominated);
+                let preemptor = core.world().pods.get(pod).expect("live").clone();
+                let now = core.now();
+                core.recorder_mut()
+                    .sched_failure(now, &preemptor, &reason, nominated);
                 if let Some(node) = nominated {
                     // Reserve first, so victims' direct-bound replacements cannot take the room.
                     core.nominate(pod, node);
                     for v in victims {
-                        if let Some(vp) = core.world.pods.get(v) {
-                            core.recorder.pod_preempted(core.now, vp, &preemptor);
+                        let (recorder, world) = core.recorder_and_world();
+                        if let Some(vp) = world.pods.get(v) {
+                            recorder.pod_preempted(now, vp, &preemptor);
                             self.controllers.delete_pod(core, v, preemptor.cause);
                         }
                     }
@@ -132,22 +130,22 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     a.pod_unschedulable(pod);
                 }
                 let prio = core.priority(pod);
-                self.queue.add_unschedulable(pod, prio, attempts, core.now);
+                self.queue.add_unschedulable(pod, prio, attempts, core.now());
             }
         }
     }
 
     /// Applies the buffered queue work of the last event and keeps the cycle and wakeup events.
     pub(super) fn settle(&mut self) {
-        let now = self.core.now;
+        let now = self.core.now();
         while let Some(n) = self.core.recheck.pop() {
             self.core.retry_parked(n);
         }
         let mut buf = std::mem::take(&mut self.core.to_enqueue);
         for &pod in &buf {
-            if let Some(p) = self.core.world.pods.get(pod) {
+            if let Some(p) = self.core.world().pods.get(pod) {
                 if p.phase == PodPhase::Pending {
-                    let prio = self.core.world.templates[p.template as usize].priority;
+                    let prio = self.core.world().templates[p.template as usize].priority;
                     self.queue.add(pod, prio, now);
                 }
             }

@@ -93,12 +93,12 @@ impl ServiceGlue {
 
     /// One service tick: endpoints → step → CPU demand and probe restarts; the next tick.
     pub fn tick(&mut self, core: &mut Core) {
-        let now = core.now.as_millis();
+        let now = core.now().as_millis();
         for e in &mut self.endpoints {
             e.clear();
         }
         let mut placed: Vec<Vec<(u64, u32)>> = vec![Vec::new(); self.endpoints.len()];
-        for (id, p) in core.world.pods.iter() {
+        for (id, p) in core.world().pods.iter() {
             let (PodPhase::Running, Some(node)) = (p.phase, p.node) else {
                 continue;
             };
@@ -149,7 +149,7 @@ impl ServiceGlue {
                 let workload = rt.setup().services[d.service as usize].workload;
                 let since = SimTime(now.saturating_sub(CAUSE_WINDOW_MS));
                 let nodes: Vec<u32> = lost[d.service as usize].iter().map(|l| l.0).collect();
-                let parent = core.recorder.res.effects.latest_on(workload, &nodes, since);
+                let parent = core.recorder_mut().res.effects.latest_on(workload, &nodes, since);
                 let probe = match kind {
                     ProbeKind::Startup => "startup",
                     _ => "liveness",

@@ -134,7 +134,6 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             // End of instant: a sample at `T` sees every event at `T` (and the zero-time
             // scheduling cycles they cause) already applied.
             sim.core
-                .events
                 .push_end_of_instant(SimTime(metrics_interval_ms), Event::MetricsTick);
         }
         sim.start_autoscaler();
@@ -145,7 +144,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             let after = rt.lifecycle().config().overload_failure_after_ms;
             if let Some(k) = sim.core.agent_as_mut::<Kubelet>() {
                 k.set_overload_failure(after);
-                sim.core.recorder.res.overload_failure_enabled = after.is_some();
+                sim.core.recorder_mut().res.overload_failure_enabled = after.is_some();
             }
             rt.start(&mut sim.core);
         }

@@ -98,7 +98,13 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         };
         let init = a.next_node(self.core.interner_mut(), g);
         let node = self.add_node_inner(init);
-        a.node_added(self.core.world(), g, node, self.core.now().as_millis(), true);
+        a.node_added(
+            self.core.world(),
+            g,
+            node,
+            self.core.now().as_millis(),
+            true,
+        );
         self.core.recorder_mut().autoscaler_nodes(1, 0);
         self.autoscaler = Some(a);
     }

@@ -375,7 +375,12 @@ fn overload_failures_cascade_with_causality() {
     ));
     sim.run_until(SimTime(2 * 3_600_000));
     sim.check_consistency().unwrap();
-    let recs = sim.core.recorder_mut().res.effects.records(|t| format!("{t:?}"));
+    let recs = sim
+        .core
+        .recorder_mut()
+        .res
+        .effects
+        .records(|t| format!("{t:?}"));
     let overloads: Vec<_> = recs
         .iter()
         .filter(|r| r.kind == EffectKind::OverloadFailure)
@@ -409,7 +414,12 @@ fn overload_failure_can_be_turned_off() {
          nodeLifecycle: {{overloadFailure: {{enabled: false}}}}\n"
     ));
     sim.run_until(SimTime(2 * 3_600_000));
-    let recs = sim.core.recorder_mut().res.effects.records(|t| format!("{t:?}"));
+    let recs = sim
+        .core
+        .recorder_mut()
+        .res
+        .effects
+        .records(|t| format!("{t:?}"));
     assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
 }
 
@@ -421,7 +431,12 @@ fn overload_failure_is_off_by_default() {
         "{OVERLOAD}faults: [{{name: one, kind: nodeCrash, at: 10m, target: {{nodes: [p-0]}}}}]\n"
     ));
     sim.run_until(SimTime(2 * 3_600_000));
-    let recs = sim.core.recorder_mut().res.effects.records(|t| format!("{t:?}"));
+    let recs = sim
+        .core
+        .recorder_mut()
+        .res
+        .effects
+        .records(|t| format!("{t:?}"));
     assert!(recs.iter().all(|r| r.kind != EffectKind::OverloadFailure));
     let run = sim.run(&mut |_| {});
     assert!(!run.resilience.overload_failure_enabled);

@@ -412,7 +412,10 @@ impl FaultRuntime {
             );
         }
         if let Some(r) = self.overload_repair_ms {
-            core.push(core.now().plus_millis(r), FaultEvent::OverloadRepair { node });
+            core.push(
+                core.now().plus_millis(r),
+                FaultEvent::OverloadRepair { node },
+            );
         }
     }
 

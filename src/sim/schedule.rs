@@ -130,7 +130,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     a.pod_unschedulable(pod);
                 }
                 let prio = core.priority(pod);
-                self.queue.add_unschedulable(pod, prio, attempts, core.now());
+                self.queue
+                    .add_unschedulable(pod, prio, attempts, core.now());
             }
         }
     }

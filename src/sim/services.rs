@@ -149,7 +149,11 @@ impl ServiceGlue {
                 let workload = rt.setup().services[d.service as usize].workload;
                 let since = SimTime(now.saturating_sub(CAUSE_WINDOW_MS));
                 let nodes: Vec<u32> = lost[d.service as usize].iter().map(|l| l.0).collect();
-                let parent = core.recorder_mut().res.effects.latest_on(workload, &nodes, since);
+                let parent = core
+                    .recorder_mut()
+                    .res
+                    .effects
+                    .latest_on(workload, &nodes, since);
                 let probe = match kind {
                     ProbeKind::Startup => "startup",
                     _ => "liveness",

@@ -18,7 +18,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use clustersim::build::{build, BuildOptions};
 use clustersim::metrics::EventLogLevel;
 use clustersim::scenario::types::usage::Usage;
-use clustersim::scenario::{load_scenario_with_overrides, Override, ScenarioFile};
+use clustersim::scenario::{load_scenario_with_overrides, validate, Override, ValidScenario};
 use clustersim::sim::Simulation;
 
 /// Usage of a workload whose containers have requests (relative amounts).
@@ -29,10 +29,12 @@ const RELATIVE: &str = "{cpu: {distribution: lognormal, median: 0.6x, p99: 1.5x}
 const ABSOLUTE: &str = "{cpu: 100m, memory: 200Mi, noise: {cpu: 1.3, memory: 1.05}, \
     diurnal: {peakHour: 14, troughRatio: 0.5}, memoryFollowsLoad: 0.3}";
 
-fn scenario(usage: bool) -> ScenarioFile {
+fn scenario(usage: bool) -> ValidScenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline-7000.yaml");
     let week: Override = "simulation.duration=7d".parse().expect("override");
-    let mut s = load_scenario_with_overrides(&path, &[week]).expect("baseline-7000 loads");
+    let mut s = load_scenario_with_overrides(&path, &[week])
+        .expect("baseline-7000 loads")
+        .into_inner();
     if usage {
         for w in &mut s.workloads {
             let requests = w
@@ -51,10 +53,10 @@ fn scenario(usage: bool) -> ScenarioFile {
             w.usage = Some(u);
         }
     }
-    s
+    validate(s, "baseline-7000.yaml").expect("valid with usage")
 }
 
-fn run(s: &ScenarioFile) -> u64 {
+fn run(s: &ValidScenario) -> u64 {
     let setup = build(
         s,
         BuildOptions {

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use clustersim::build::{build, BuildOptions};
 use clustersim::metrics::EventLogLevel;
 use clustersim::scenario::types::workload::{Arrivals, WorkloadKind};
-use clustersim::scenario::{parse_scenario, DurationMs, ScenarioFile};
+use clustersim::scenario::{parse_scenario, validate, DurationMs, ScenarioFile};
 use clustersim::sim::Simulation;
 use proptest::prelude::*;
 
@@ -166,11 +166,12 @@ fn small_enough_to_run(s: &ScenarioFile) -> bool {
 /// Load + validate + build (+ a short run): `Err` only for a panic.
 fn exercise(text: &str, run: bool) -> Result<(), String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let Ok(mut s) = parse_scenario(text, "fuzz.yaml") else {
+        let Ok(s) = parse_scenario(text, "fuzz.yaml") else {
             return; // a clean input error
         };
         let _ = clustersim::scenario::warnings(&s);
         if run && small_enough_to_run(&s) {
+            let mut s = s.into_inner();
             let cap = DurationMs::from_secs(20 * 60);
             if s.simulation.duration > cap {
                 s.simulation.duration = cap;
@@ -178,6 +179,11 @@ fn exercise(text: &str, run: bool) -> Result<(), String> {
             if s.simulation.metrics_interval > s.simulation.duration {
                 s.simulation.metrics_interval = s.simulation.duration;
             }
+            // The engine is built only from a validated scenario: a cut that makes the file
+            // invalid (an event after the new end) is not run.
+            let Ok(s) = validate(s, "fuzz.yaml") else {
+                return;
+            };
             let setup = build(
                 &s,
                 BuildOptions {

@@ -30,7 +30,7 @@ use crate::controllers::WorkloadSpec;
 use crate::faults::FaultSetup;
 use crate::kubelet::PressureConfig;
 use crate::metrics::EventLogLevel;
-use crate::scenario::ScenarioFile;
+use crate::scenario::{ScenarioFile, ValidScenario};
 use crate::scheduler::SchedulerConfig;
 
 /// Everything a run needs: what [`build`] produces from a scenario and
@@ -81,8 +81,9 @@ impl Default for BuildOptions {
     }
 }
 
-/// Builds the run described by `s` (which must have passed `scenario::validate`).
-pub fn build(s: &ScenarioFile, opts: BuildOptions) -> SimSetup {
+/// Builds the run described by `s` (validated: the type is only made by `scenario::validate`).
+pub fn build(s: &ValidScenario, opts: BuildOptions) -> SimSetup {
+    let s: &ScenarioFile = s;
     let mut world = World::new(Interner::new(), nodes::resource_table(s));
     let mut images = convert::ImageRegistry::default();
     let joins = nodes::add_nodes(&mut world, s, &mut images);

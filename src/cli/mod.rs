@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use args::{OutArg, QuietArg, ScenarioArgs};
-use clustersim::scenario::{load_scenario_with_overrides, Override, ScenarioFile};
+use clustersim::scenario::{load_scenario_with_overrides, Override, ValidScenario};
 pub use error::CliError;
 
 /// Deterministic discrete-event simulator of large Kubernetes clusters for capacity planning.
@@ -124,6 +124,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Loads and validates a scenario file with overrides; errors are bad input (exit 2).
-fn load(path: &std::path::Path, overrides: &[Override]) -> Result<ScenarioFile, CliError> {
+fn load(path: &std::path::Path, overrides: &[Override]) -> Result<ValidScenario, CliError> {
     load_scenario_with_overrides(path, overrides).map_err(|e| CliError::input_lines(e.to_string()))
 }

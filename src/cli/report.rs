@@ -26,7 +26,7 @@ pub fn map_err(e: ReportError) -> CliError {
 /// The `slo:` section of the scenario file `path`, and a label naming it.
 pub fn slo_from(path: &Path) -> Result<(Slo, String), CliError> {
     let s = load(path, &[])?;
-    match s.slo {
+    match s.into_inner().slo {
         Some(slo) if !slo.is_empty() => Ok((slo, format!("--slo {}", path.display()))),
         _ => Err(CliError::input(format!(
             "{}: has no `slo:` section to judge the run against",

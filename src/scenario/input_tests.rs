@@ -35,7 +35,7 @@ fn err(text: &str, overrides: &[&str]) -> ScenarioError {
     }
 }
 
-fn ok(text: &str, overrides: &[&str]) -> ScenarioFile {
+fn ok(text: &str, overrides: &[&str]) -> ValidScenario {
     let o: Vec<Override> = overrides.iter().map(|s| s.parse().unwrap()).collect();
     parse_scenario_with_overrides(text, "s.yaml", &o).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -1,4 +1,4 @@
-//! Reading a scenario: YAML text → typed [`ScenarioFile`] → validated.
+//! Reading a scenario: YAML text → typed [`ScenarioFile`] → [`ValidScenario`].
 //!
 //! Without overrides the typed structs are deserialized straight from the YAML, so every error
 //! carries a field path and a line and column. With `--set` overrides the YAML is first read
@@ -20,6 +20,7 @@ use super::overrides::{self, Override};
 use super::path;
 use super::sources;
 use super::types::ScenarioFile;
+use super::valid::ValidScenario;
 use super::validate::validate;
 use super::yaml_tree;
 
@@ -35,7 +36,7 @@ pub const MAX_SCALAR_BYTES: usize = 512 * 1024 * 1024;
 const MAX_LOCATE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Reads, parses and validates the scenario file at `path`.
-pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
+pub fn load_scenario(path: &Path) -> Result<ValidScenario, ScenarioError> {
     load_scenario_with_overrides(path, &[])
 }
 
@@ -43,7 +44,7 @@ pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
 pub fn load_scenario_with_overrides(
     path: &Path,
     overrides: &[Override],
-) -> Result<ScenarioFile, ScenarioError> {
+) -> Result<ValidScenario, ScenarioError> {
     let origin = path.display().to_string();
     let read_error = |source| ScenarioError::Read {
         file: origin.clone(),
@@ -66,7 +67,7 @@ pub fn load_scenario_with_overrides(
 
 /// Parses and validates scenario `text`; `origin` (usually the file name) prefixes every
 /// error message.
-pub fn parse_scenario(text: &str, origin: &str) -> Result<ScenarioFile, ScenarioError> {
+pub fn parse_scenario(text: &str, origin: &str) -> Result<ValidScenario, ScenarioError> {
     parse_scenario_with_overrides(text, origin, &[])
 }
 
@@ -75,7 +76,7 @@ pub fn parse_scenario_with_overrides(
     text: &str,
     origin: &str,
     overrides: &[Override],
-) -> Result<ScenarioFile, ScenarioError> {
+) -> Result<ValidScenario, ScenarioError> {
     let expands = sources::may_have_sources(text);
     let scenario = if overrides.is_empty() && !expands {
         from_yaml(text, origin)?
@@ -85,13 +86,15 @@ pub fn parse_scenario_with_overrides(
         scenario.import_notes = notes;
         scenario
     };
-    if let Err(ScenarioError::Invalid(mut diagnostics)) = validate(&scenario, origin) {
-        if overrides.is_empty() && !expands && text.len() <= MAX_LOCATE_BYTES {
-            locate::add_locations(text, &mut diagnostics);
+    validate(scenario, origin).map_err(|e| match e {
+        ScenarioError::Invalid(mut diagnostics) => {
+            if overrides.is_empty() && !expands && text.len() <= MAX_LOCATE_BYTES {
+                locate::add_locations(text, &mut diagnostics);
+            }
+            ScenarioError::Invalid(diagnostics)
         }
-        return Err(ScenarioError::Invalid(diagnostics));
-    }
-    Ok(scenario)
+        other => other,
+    })
 }
 
 /// Scenario `text` as a tree that keeps every scalar as written, with `overrides` applied in

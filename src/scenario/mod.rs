@@ -1,4 +1,5 @@
-//! The scenario file format: YAML text → typed, validated [`ScenarioFile`].
+//! The scenario file format: YAML text → typed [`ScenarioFile`] → [`ValidScenario`] (what the
+//! engine is built from).
 //!
 //! Entry points: [`load_scenario`] / [`parse_scenario`] (and their `_with_overrides` forms for
 //! CLI `--set path=value`), [`warnings()`] for non-fatal notes. Every error is a
@@ -20,6 +21,7 @@ pub mod quantity;
 pub mod rate;
 pub(crate) mod sources;
 pub mod types;
+mod valid;
 pub mod validate;
 pub mod warnings;
 mod yaml_tree;
@@ -40,5 +42,6 @@ pub use quantity::{Quantity, QuantityError, QuantityFormat};
 pub use rate::{Rate, RateError};
 pub use sources::{json_to_yaml, scenario_from_manifests};
 pub use types::{ResourceList, ScenarioFile};
+pub use valid::ValidScenario;
 pub use validate::validate;
 pub use warnings::warnings;

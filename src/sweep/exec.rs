@@ -13,7 +13,7 @@ use super::shard::Shard;
 use crate::build::{build, BuildOptions};
 use crate::metrics::{EventLogLevel, RunResult};
 use crate::results::{self, RunError, WriteOptions};
-use crate::scenario::{effective_yaml, ScenarioFile};
+use crate::scenario::{effective_yaml, ValidScenario};
 use crate::sim::{SetupError, SimSetup};
 
 /// One finished run and its key metrics.
@@ -31,7 +31,7 @@ pub struct RunRecord {
 
 /// The setup of one run of `scenario` with `seed`: node samples are off unless the scenario
 /// sets `simulation.nodeSampleInterval`.
-pub fn setup(scenario: &ScenarioFile, seed: u64, event_log: EventLogLevel) -> SimSetup {
+pub fn setup(scenario: &ValidScenario, seed: u64, event_log: EventLogLevel) -> SimSetup {
     let mut setup = build(
         scenario,
         BuildOptions {
@@ -50,7 +50,7 @@ pub fn setup(scenario: &ScenarioFile, seed: u64, event_log: EventLogLevel) -> Si
 /// Simulates `scenario` with `seed` (set up by [`setup`]) without writing anything; returns
 /// the results and the wall time in seconds.
 pub fn simulate(
-    scenario: &ScenarioFile,
+    scenario: &ValidScenario,
     seed: u64,
     event_log: EventLogLevel,
 ) -> Result<(RunResult, f64), SetupError> {
@@ -64,7 +64,7 @@ pub fn simulate(
 /// global run order.
 pub fn run_sweep(
     sweep: &Sweep,
-    scenarios: &[ScenarioFile],
+    scenarios: &[ValidScenario],
     shard: Shard,
     out: &Path,
     done: &(dyn Fn(&RunRecord) + Sync),

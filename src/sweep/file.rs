@@ -32,7 +32,7 @@ use super::metric::{Metric, DEFAULT_METRICS};
 use super::sha256::sha256_hex;
 use crate::metrics::EventLogLevel;
 use crate::scenario::error::{Diagnostic, Location};
-use crate::scenario::{parse_scenario_with_overrides, Override, ScenarioFile};
+use crate::scenario::{parse_scenario_with_overrides, Override, ValidScenario};
 
 /// Most values one parameter may take.
 pub const MAX_VALUES: usize = 10_000;
@@ -55,7 +55,7 @@ pub struct Sweep {
     /// The base scenario's text.
     pub base_text: String,
     /// The base scenario with the fixed overrides applied.
-    pub base: ScenarioFile,
+    pub base: ValidScenario,
     /// Overrides applied to every point (`set:`), in file order.
     pub fixed: Vec<Override>,
     /// Swept parameters, in file order.

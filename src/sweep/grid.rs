@@ -8,7 +8,7 @@
 //! largest point number so that directories sort in grid order.
 
 use super::file::Sweep;
-use crate::scenario::{parse_scenario_with_overrides, Override, ScenarioFile};
+use crate::scenario::{parse_scenario_with_overrides, Override, ValidScenario};
 
 use super::error::SweepError;
 
@@ -100,7 +100,7 @@ impl Sweep {
 
     /// The scenario of every point, parsed and validated before anything runs. Each value of
     /// each parameter is first tried alone, so an error names the parameter at fault.
-    pub fn scenarios(&self) -> Result<Vec<ScenarioFile>, SweepError> {
+    pub fn scenarios(&self) -> Result<Vec<ValidScenario>, SweepError> {
         let origin = self.base_file.display().to_string();
         for param in &self.parameters {
             for value in &param.values {

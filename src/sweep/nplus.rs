@@ -178,7 +178,7 @@ fn zones_with_nodes(cluster: &Cluster) -> Vec<String> {
 /// `--max`. Errors when there are fewer than two (losing the only zone leaves no node, so no
 /// value could pass) or when one holds no node at `--min`.
 pub fn plan_domains(spec: &PlanSpec, domain: Domain) -> Result<Vec<String>, SweepError> {
-    let at_max = domains(&spec.scenario(spec.max, 0)?, domain);
+    let at_max = domains(spec.scenario(spec.max, 0)?.file(), domain);
     let what = match domain {
         Domain::Zone => "zones",
         Domain::Rack => "racks",
@@ -202,7 +202,7 @@ pub fn plan_domains(spec: &PlanSpec, domain: Domain) -> Result<Vec<String>, Swee
     }
     if domain == Domain::Rack {
         // A zone without nodes may be lost (nothing happens); a rack must hold a node.
-        let at_min = domains(&spec.scenario(spec.min, 0)?, domain);
+        let at_min = domains(spec.scenario(spec.min, 0)?.file(), domain);
         let empty: Vec<&str> = at_max
             .iter()
             .filter(|d| !at_min.contains(d))

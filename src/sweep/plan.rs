@@ -23,7 +23,7 @@ use super::exec::simulate;
 use super::metric::Threshold;
 use super::stats::{one_sided_bound, stats};
 use crate::metrics::{EventLogLevel, RunResult};
-use crate::scenario::{parse_scenario_with_overrides, Override, ScenarioFile};
+use crate::scenario::{parse_scenario_with_overrides, Override, ValidScenario};
 
 /// One case every probed value must pass (e.g. one fault of the fault set).
 #[derive(Clone, Debug, PartialEq)]
@@ -213,7 +213,7 @@ impl PlanSpec {
     }
 
     /// The scenario at `value` in case `case`.
-    pub fn scenario(&self, value: i64, case: usize) -> Result<ScenarioFile, SweepError> {
+    pub fn scenario(&self, value: i64, case: usize) -> Result<ValidScenario, SweepError> {
         let c = &self.cases[case];
         let err = |e: String| {
             SweepError::Input(format!("--vary {}={value} ({}): {e}", self.vary, c.label))
@@ -269,7 +269,7 @@ impl PlanSpec {
 
     /// Runs every case with every seed at `value` (in parallel) and judges the SLOs.
     pub fn evaluate(&self, value: i64, done: &(dyn Fn() + Sync)) -> Result<Evaluation, SweepError> {
-        let scenarios: Vec<ScenarioFile> = (0..self.cases.len())
+        let scenarios: Vec<ValidScenario> = (0..self.cases.len())
             .map(|c| self.scenario(value, c))
             .collect::<Result<_, _>>()?;
         let jobs: Vec<(usize, u64)> = (0..self.cases.len())

@@ -105,7 +105,7 @@ mod tests {
     fn a_valid_section_parses_with_upstream_defaults() {
         let yaml = "name: a\nsimulation: {duration: 1h}\ncluster:\n  zones: [a]\n  nodePools:\n    - {name: p, count: 2, capacity: {cpu: \"4\", memory: 16Gi}}\nautoscaler:\n  nodeGroups: [{pool: p, maxSize: 5, provisioningDelay: {distribution: uniform, min: 1m, max: 2m}}]\n";
         let s = parse_scenario(yaml, "s.yaml").unwrap();
-        let a = s.autoscaler.unwrap();
+        let a = s.into_inner().autoscaler.unwrap();
         assert_eq!(a.scan_interval.as_millis(), 10_000);
         assert_eq!(a.scale_down_unneeded_time.as_millis(), 600_000);
         assert_eq!(a.scale_down_delay_after_add.as_millis(), 600_000);

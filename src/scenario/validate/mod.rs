@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::error::{Diagnostic, ScenarioError};
 use super::path::{index, key};
 use super::types::{ResourceList, ScenarioFile};
+use super::valid::ValidScenario;
 
 /// Largest number of nodes a scenario may declare.
 pub const MAX_NODES: u64 = 1_000_000;
@@ -33,11 +34,12 @@ pub use limits::{
     MAX_FAULT_OUTAGES, MAX_NODE_SAMPLES, MAX_PODS, MAX_SERIES_SAMPLES, MAX_WORKLOAD_SAMPLES,
 };
 
-/// Checks every cross-field rule; `origin` names the file in the diagnostics.
-pub fn validate(scenario: &ScenarioFile, origin: &str) -> Result<(), ScenarioError> {
-    let diagnostics = check(scenario, origin);
+/// Checks every cross-field rule; `origin` names the file in the diagnostics. The only way to
+/// a [`ValidScenario`], the engine's input.
+pub fn validate(scenario: ScenarioFile, origin: &str) -> Result<ValidScenario, ScenarioError> {
+    let diagnostics = check(&scenario, origin);
     if diagnostics.is_empty() {
-        Ok(())
+        Ok(ValidScenario::accepted(scenario))
     } else {
         Err(ScenarioError::Invalid(diagnostics))
     }

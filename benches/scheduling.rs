@@ -23,8 +23,8 @@ use clustersim::cluster::labels::{LabelSelector, LabelSet, Requirement, Selector
 use clustersim::cluster::taints::{Taint, TaintEffect, Toleration, TolerationOp};
 use clustersim::cluster::template::SpreadConstraint;
 use clustersim::cluster::{
-    Interner, NodeId, NodeInit, Pod, PodGroups, PodId, PodPhase, ResourceTable, TemplateId,
-    TopologyKey, World, CPU, MEMORY, PODS,
+    Interner, NodeId, NodeInit, Pod, PodGroups, PodId, ResourceTable, TemplateId, TopologyKey,
+    World, CPU, MEMORY, PODS,
 };
 use clustersim::engine::{SimRng, SimTime};
 use clustersim::scheduler::{Outcome, Scheduler, SchedulerConfig};
@@ -206,18 +206,8 @@ impl Bench {
     fn new_pod(&mut self) -> PodId {
         let t = self.stream[self.next % self.stream.len()];
         self.next += 1;
-        self.world.create_pod(Pod {
-            template: t,
-            workload: t,
-            ordinal: self.next as u32,
-            phase: PodPhase::Pending,
-            node: None,
-            nominated: None,
-            created: SimTime(self.now),
-            started: None,
-            attempts: 0,
-            cause: 0,
-        })
+        self.world
+            .create_pod(Pod::pending(t, t, self.next as u32, SimTime(self.now), 0))
     }
 
     /// Schedules and binds `pods`; returns how many were placed.

@@ -39,6 +39,27 @@ fn amount(resource: &str, q: &str) -> i64 {
     }
 }
 
+/// Imports the whole fixture snapshot (nodes, pods, PDBs, priority classes) into `out`;
+/// the import must succeed.
+fn import_fixture(out: &std::path::Path) {
+    let (nodes, pods) = (fixture("nodes.json"), fixture("pods.json"));
+    let (pdbs, classes) = (fixture("pdbs.json"), fixture("priorityclasses.json"));
+    let o = import(
+        out,
+        &[
+            "--nodes",
+            &nodes,
+            "--pods",
+            &pods,
+            "--pdbs",
+            &pdbs,
+            "--priorityclasses",
+            &classes,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 fn items(file: &str) -> Vec<Value> {
     let v: Value = serde_json::from_str(&fs::read_to_string(fixture(file)).unwrap()).unwrap();
     v["items"].as_array().unwrap().clone()
@@ -48,20 +69,7 @@ fn items(file: &str) -> Vec<Value> {
 fn snapshot_round_trips_to_the_same_totals_per_resource() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("s.yaml");
-    let o = import(
-        &out,
-        &[
-            "--nodes",
-            &fixture("nodes.json"),
-            "--pods",
-            &fixture("pods.json"),
-            "--pdbs",
-            &fixture("pdbs.json"),
-            "--priorityclasses",
-            &fixture("priorityclasses.json"),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    import_fixture(&out);
     let v = run(&["validate", out.to_str().unwrap()]);
     assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
 
@@ -166,20 +174,7 @@ fn snapshot_round_trips_to_the_same_totals_per_resource() {
 fn shipped_snapshot_scenario_is_the_import_of_the_fixture() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("kubectl-snapshot.yaml");
-    let o = import(
-        &out,
-        &[
-            "--nodes",
-            &fixture("nodes.json"),
-            "--pods",
-            &fixture("pods.json"),
-            "--pdbs",
-            &fixture("pdbs.json"),
-            "--priorityclasses",
-            &fixture("priorityclasses.json"),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    import_fixture(&out);
     let shipped = fs::read_to_string(repo("scenarios/kubectl-snapshot.yaml")).unwrap();
     let body = |t: &str| t.lines().skip(1).collect::<Vec<_>>().join("\n");
     assert_eq!(body(&fs::read_to_string(&out).unwrap()), body(&shipped));

@@ -88,20 +88,8 @@ fn target(t: Option<&FaultTarget>, world: &mut World, joins: &[NodeJoin]) -> Tar
             .nodes
             .as_ref()
             .map(|ns| ns.iter().filter_map(|n| node_id(world, n)).collect()),
-        pool: t.pool.as_ref().map(|p| {
-            world
-                .pools
-                .iter()
-                .position(|x| x == p)
-                .unwrap_or(usize::MAX) as u32
-        }),
-        zone: t.zone.as_ref().map(|z| {
-            world
-                .zones
-                .iter()
-                .position(|x| x == z)
-                .unwrap_or(usize::MAX) as u32
-        }),
+        pool: t.pool.as_ref().map(|p| index_of(&world.pools, p)),
+        zone: t.zone.as_ref().map(|z| index_of(&world.zones, z)),
         rack: t.rack.as_ref().map(|r| world.interner.intern(r)),
         selector: t
             .selector
@@ -125,6 +113,11 @@ pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
 
 /// One engine fault from a validated spec: the one exhaustive match from a scenario kind to
 /// what the engine does (several kinds share one engine shape).
+/// The index of `name` in `names` (`u32::MAX`, matching nothing, if it is not there).
+fn index_of(names: &[String], name: &str) -> u32 {
+    names.iter().position(|x| x == name).unwrap_or(usize::MAX) as u32
+}
+
 fn fault_with(f: &FaultSpec, world: &mut World, joins: &[NodeJoin]) -> Fault {
     let at = SimTime(f.at.unwrap_or_default().as_millis());
     let mttr = || {

@@ -55,6 +55,31 @@ pub struct Pod {
     pub cause: u64,
 }
 
+impl Pod {
+    /// A new Pending pod of `template`, owned by `workload` (its `ordinal`), created at
+    /// `created` because of effect `cause` (0: none): unbound, not nominated, never tried.
+    pub fn pending(
+        template: TemplateId,
+        workload: WorkloadId,
+        ordinal: u32,
+        created: SimTime,
+        cause: u64,
+    ) -> Self {
+        Pod {
+            template,
+            workload,
+            ordinal,
+            phase: PodPhase::Pending,
+            node: None,
+            nominated: None,
+            created,
+            started: None,
+            attempts: 0,
+            cause,
+        }
+    }
+}
+
 enum Slot {
     Occupied { gen: u32, pod: Pod },
     Free { gen: u32 },
@@ -152,18 +177,7 @@ mod tests {
     use super::*;
 
     fn pod() -> Pod {
-        Pod {
-            template: 0,
-            workload: 0,
-            ordinal: 0,
-            phase: PodPhase::Pending,
-            node: None,
-            nominated: None,
-            created: SimTime::ZERO,
-            started: None,
-            attempts: 0,
-            cause: 0,
-        }
+        Pod::pending(0, 0, 0, SimTime::ZERO, 0)
     }
 
     #[test]

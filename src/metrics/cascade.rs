@@ -100,18 +100,23 @@ impl Cascade {
 
     /// Distinct nodes that went NotReady or failed from overload downstream of the root.
     pub fn nodes_failed(&self) -> u64 {
-        self.effects
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.kind,
-                    EffectKind::NodeNotReady | EffectKind::OverloadFailure
-                )
-            })
-            .map(|e| e.target.as_str())
-            .collect::<BTreeSet<_>>()
-            .len() as u64
+        nodes_failed(&self.effects)
     }
+}
+
+/// Distinct nodes that went NotReady or failed from overload among `effects`.
+pub fn nodes_failed(effects: &[EffectRecord]) -> u64 {
+    effects
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EffectKind::NodeNotReady | EffectKind::OverloadFailure
+            )
+        })
+        .map(|e| e.target.as_str())
+        .collect::<BTreeSet<_>>()
+        .len() as u64
 }
 
 /// Groups `records` by root and builds each tree. Cascades are ordered by start time, then

@@ -185,17 +185,6 @@ pub struct ResilienceResult {
 impl ResilienceResult {
     /// The summary figures.
     pub fn summary(&self) -> ResilienceSummary {
-        let nodes: std::collections::BTreeSet<&str> = self
-            .effects
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.kind,
-                    EffectKind::NodeNotReady | EffectKind::OverloadFailure
-                )
-            })
-            .map(|e| e.target.as_str())
-            .collect();
         let count = |k: EffectKind| self.effects.iter().filter(|e| e.kind == k).count() as u64;
         let recover: Vec<f64> = self
             .cascades
@@ -209,7 +198,7 @@ impl ResilienceResult {
             .min_by(|a, b| a.0.total_cmp(&b.0));
         ResilienceSummary {
             faults: self.faults.len() as u64,
-            nodes_failed: nodes.len() as u64,
+            nodes_failed: super::cascade::nodes_failed(&self.effects),
             overload_failures: count(EffectKind::OverloadFailure),
             overload_failure_enabled: self.overload_failure_enabled,
             pods_displaced: count(EffectKind::PodDisplaced),

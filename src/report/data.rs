@@ -256,6 +256,16 @@ impl TextTable {
         self.rows.is_empty()
     }
 
+    /// The non-empty texts of `cols` (absent columns skipped) in row `row`, joined by spaces.
+    pub fn joined(&self, row: usize, cols: &[Option<usize>]) -> String {
+        cols.iter()
+            .flatten()
+            .map(|&c| self.text(row, c))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// The text of a cell.
     pub fn text(&self, row: usize, col: usize) -> &str {
         self.rows[row].get(col).unwrap_or("")
@@ -595,13 +605,7 @@ fn read_faults(path: &Path) -> Result<Vec<Fault>, ReportError> {
                 format!("row {}: {:?} is not a number", r + 1, t.text(r, start)),
             )
         })?;
-        let label = [kind, target]
-            .iter()
-            .flatten()
-            .map(|&c| t.text(r, c))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let label = t.joined(r, &[kind, target]);
         out.push(Fault {
             start_s,
             end_s: end.and_then(|c| t.num(r, c)),

@@ -434,13 +434,7 @@ fn largest_cascade_note(run: &RunData) -> Option<String> {
         let (x, y) = (t.num(a, size).unwrap_or(0.0), t.num(b, size).unwrap_or(0.0));
         x.total_cmp(&y).then(b.cmp(&a))
     })?;
-    let root = [t.col(col::C_ROOT_KIND), t.col(col::C_ROOT_TARGET)]
-        .iter()
-        .flatten()
-        .map(|&c| t.text(r, c))
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let root = t.joined(r, &[t.col(col::C_ROOT_KIND), t.col(col::C_ROOT_TARGET)]);
     let root = if root.is_empty() {
         String::new()
     } else {

@@ -13,9 +13,9 @@ use super::core::Core;
 use super::event::Event;
 use super::health::NodeHealth;
 use crate::cluster::taints::{Taint, TaintEffect};
-use crate::cluster::{Interner, NodeId, PodId, PodPhase, Sym, World};
+use crate::cluster::{Interner, NodeId, Pod, PodId, PodPhase, Sym, World};
 use crate::engine::SimTime;
-use crate::metrics::Recorder;
+use crate::metrics::{EventKind, Recorder};
 
 impl Core {
     /// The cluster state (read only; writes go through `Core` methods).
@@ -40,6 +40,20 @@ impl Core {
     #[inline]
     pub fn recorder_mut(&mut self) -> &mut Recorder {
         &mut self.recorder
+    }
+
+    /// Logs a pod event row of `kind` for `pod` (on `node`) now, with `reason`, caused by
+    /// effect `cause` (the recorder's `pod_event` at the current time).
+    pub fn pod_event(
+        &mut self,
+        kind: EventKind,
+        pod: &Pod,
+        node: Option<NodeId>,
+        reason: &str,
+        cause: u64,
+    ) {
+        self.recorder
+            .pod_event(self.now, kind, pod, node, reason, cause);
     }
 
     /// The recorder to record into, with the world it reads (samples, the end of the run).

@@ -215,18 +215,7 @@ impl Core {
         ordinal: u32,
         cause: u64,
     ) -> PodId {
-        let pod = Pod {
-            template,
-            workload,
-            ordinal,
-            phase: PodPhase::Pending,
-            node: None,
-            nominated: None,
-            created: self.now,
-            started: None,
-            attempts: 0,
-            cause,
-        };
+        let pod = Pod::pending(template, workload, ordinal, self.now, cause);
         let id = self.world.create_pod(pod);
         let p = self.world.pods.get(id).expect("just created");
         self.recorder.pod_created(self.now, p);

@@ -585,3 +585,61 @@ fn an_unsampleable_fault_distribution_is_a_setup_error_like_a_jobs() {
         "fault `r`: invalid mttr: uniform min 5 ms is above max 1 ms"
     );
 }
+
+/// A duration distribution as scenario YAML, from edge-case parameters.
+fn distribution_yaml() -> impl Strategy<Value = String> {
+    let d = prop::sample::select(vec!["0ms", "1ms", "1s", "30m", "1d", "3650d"]);
+    let f = prop::sample::select(vec!["1e-300", "1e-9", "0", "-1", "0.5", "3", "1e300"]);
+    prop_oneof![
+        d.clone()
+            .prop_map(|v| format!("{{distribution: constant, value: {v}}}")),
+        (d.clone(), d.clone())
+            .prop_map(|(a, b)| format!("{{distribution: uniform, min: {a}, max: {b}}}")),
+        d.clone()
+            .prop_map(|m| format!("{{distribution: exponential, mean: {m}}}")),
+        (d.clone(), d.clone())
+            .prop_map(|(m, p)| format!("{{distribution: lognormal, median: {m}, p99: {p}}}")),
+        (d.clone(), f.clone())
+            .prop_map(|(m, s)| format!("{{distribution: lognormal, median: {m}, sigma: {s}}}")),
+        (d.clone(), d.clone())
+            .prop_map(|(m, s)| format!("{{distribution: normal, mean: {m}, stddev: {s}}}")),
+        (f, d).prop_map(|(k, s)| format!("{{distribution: weibull, shape: {k}, scale: {s}}}")),
+    ]
+}
+
+/// Whether a scenario with these Job duration and fault MTBF/MTTR distributions sets up
+/// (None: validation rejects it).
+fn distributions_set_up(job: &str, mtbf: &str, mttr: &str, cmttr: &str) -> Option<bool> {
+    let yaml = format!(
+        "{}  - {{name: j, kind: Job, arrivals: {{at: [1m]}}, duration: {job}, template: \
+         {{containers: [{{name: c, resources: {{requests: {{cpu: 100m}}}}}}]}}}}\n\
+         faults:\n\
+         \x20 - {{name: r, kind: random, pool: p, mtbf: {mtbf}, mttr: {mttr}}}\n\
+         \x20 - {{name: c, kind: correlated, scope: rack, rate: 1/d, fraction: 0.5, mttr: {cmttr}}}\n",
+        scenario("")
+    );
+    let s = parse_scenario(&yaml, "t.yaml").ok()?;
+    Some(Simulation::new(build(&s, BuildOptions::default())).is_ok())
+}
+
+#[test]
+fn the_distribution_agreement_scenario_is_valid() {
+    assert_eq!(distributions_set_up("5m", "30d", "1h", "2h"), Some(true));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The engine's re-checks of distributions agree with validation: whatever Job duration or
+    /// fault MTBF/MTTR a scenario passes validation with, the run sets up (no
+    /// `SetupError::InvalidDistribution` for a validated file), for Jobs and faults alike.
+    #[test]
+    fn validated_distributions_always_set_up(
+        job in distribution_yaml(),
+        mtbf in distribution_yaml(),
+        mttr in distribution_yaml(),
+        cmttr in distribution_yaml(),
+    ) {
+        prop_assert_ne!(distributions_set_up(&job, &mtbf, &mttr, &cmttr), Some(false));
+    }
+}

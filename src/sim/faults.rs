@@ -443,9 +443,7 @@ impl FaultRuntime {
             ordinal: p.ordinal,
         };
         let id = core.effect(EffectKind::PodDisplaced, parent, target);
-        let now = core.now();
-        core.recorder_mut().pod_event(
-            now,
+        core.pod_event(
             EventKind::Evicted,
             &p,
             Some(node),
@@ -485,9 +483,7 @@ impl FaultRuntime {
                     };
                     let id = core.effect(EffectKind::Eviction, root, target);
                     core.recorder_mut().res.pod_drained();
-                    let now = core.now();
-                    core.recorder_mut().pod_event(
-                        now,
+                    core.pod_event(
                         EventKind::Evicted,
                         &p,
                         Some(node),

@@ -16,6 +16,31 @@ use std::collections::{BinaryHeap, HashSet};
 
 pub const GI: i64 = 1 << 30;
 
+/// A fixture node's shape (`cpu_m`, `mem`, 100 GiB of ephemeral storage, 110 pods; pool 0, no
+/// labels or taints), named `name` with the interned `hostname`.
+pub fn node_init(
+    name: &str,
+    hostname: crate::cluster::Sym,
+    zone: u32,
+    cpu_m: i64,
+    mem: i64,
+) -> NodeInit {
+    let res = vec![cpu_m, mem, 100 * GI, 110];
+    NodeInit {
+        name: name.to_owned(),
+        hostname,
+        pool: 0,
+        zone,
+        rack: None,
+        labels: 0,
+        taints: 0,
+        unschedulable: false,
+        capacity: res.clone(),
+        allocatable: res,
+        images: Vec::new(),
+    }
+}
+
 /// Builds small worlds.
 pub struct Fixture {
     pub world: World,
@@ -59,19 +84,9 @@ impl Fixture {
             })
             .collect();
         let taints = w.intern_taints(taints);
-        let res = vec![cpu_m, mem, 100 * GI, 110];
         let id = w.nodes.push(NodeInit {
-            name: name.to_owned(),
-            hostname,
-            pool: 0,
-            zone,
-            rack: None,
-            labels: 0,
             taints,
-            unschedulable: false,
-            capacity: res.clone(),
-            allocatable: res,
-            images: Vec::new(),
+            ..node_init(name, hostname, zone, cpu_m, mem)
         });
         w.pods_on_node.push(Vec::new());
         w.node_order.push(id);

@@ -1,30 +1,12 @@
 //! Nodes added and removed while a run is in progress: every per-node structure follows, the
 //! whole state stays consistent and no pod is lost.
 
-use super::testkit::{Fixture, GI};
-use crate::cluster::{NodeId, NodeInit, Sym};
+use super::testkit::{node_init as init, Fixture, GI};
+use crate::cluster::{NodeId, Sym};
 use crate::controllers::{Arrivals, DurationDist, WorkloadKind};
 use crate::engine::SimTime;
 use crate::metrics::EventLogLevel;
 use proptest::prelude::*;
-
-/// A node shape like the fixture's (`cpu_m`, `mem`, 110 pods), named `name` (interned).
-fn init(name: &str, hostname: Sym, zone: u32, cpu_m: i64, mem: i64) -> NodeInit {
-    let res = vec![cpu_m, mem, 100 * GI, 110];
-    NodeInit {
-        name: name.to_owned(),
-        hostname,
-        pool: 0,
-        zone,
-        rack: None,
-        labels: 0,
-        taints: 0,
-        unschedulable: false,
-        capacity: res.clone(),
-        allocatable: res,
-        images: Vec::new(),
-    }
-}
 
 fn fixture(load: &[(u8, i64)]) -> (Fixture, Vec<Sym>) {
     let mut f = Fixture::new(&["a", "b"]);

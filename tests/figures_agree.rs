@@ -70,7 +70,11 @@ fn check(scenario: &str, sets: &[&str]) {
     // Every figure of every service (issue 12 item 6).
     for svc in &file.services {
         for f in ServiceFigure::ALL {
-            metrics.push(format!("service:{}.{}", svc.name, f.name()).parse().unwrap());
+            metrics.push(
+                format!("service:{}.{}", svc.name, f.name())
+                    .parse()
+                    .unwrap(),
+            );
         }
     }
     for m in metrics {

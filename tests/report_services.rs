@@ -17,7 +17,12 @@ fn report_draws_the_service_charts_for_every_shipped_service_scenario() {
     for name in SERVICE_SCENARIOS {
         let out = tmp.path().join(name);
         sim(&repo(&format!("scenarios/{name}.yaml")), &out, &[]);
-        assert!(out.join("service_calls.csv").is_file(), "{name}: no service_calls.csv");
+        // Written when the graph has call edges (liveness-death-spiral's services call none).
+        assert_eq!(
+            out.join("service_calls.csv").is_file(),
+            name != "liveness-death-spiral",
+            "{name}: service_calls.csv"
+        );
         ok(&["report", s(&out), "--quiet"]);
         let j = check_output(&out, "report");
         let drawn: Vec<&str> = j["charts"]
@@ -28,10 +33,10 @@ fn report_draws_the_service_charts_for_every_shipped_service_scenario() {
             .collect();
         for chart in SERVICE_CHARTS {
             assert!(drawn.contains(&chart), "{name}: no {chart}: {drawn:?}");
-            for ext in ["png", "svg"] {
+            for (ext, min) in [("png", 10_000), ("svg", 2_000)] {
                 let f = out.join(format!("charts/{chart}.{ext}"));
                 let len = fs::metadata(&f).unwrap().len();
-                assert!(len > 10_000, "{}: {len} bytes", f.display());
+                assert!(len > min, "{}: {len} bytes", f.display());
             }
         }
         let md = fs::read_to_string(out.join("report.md")).unwrap();
@@ -101,7 +106,11 @@ fn compare_overlays_services_and_tabulates_their_slis() {
     let scenario = repo("scenarios/retry-storm.yaml");
     sim(&scenario, &base, &[]);
     // The variant doubles pay-a's capacity: no storm.
-    sim(&scenario, &var, &["--set", "services[pay-a].capacityPerPod=200/s"]);
+    sim(
+        &scenario,
+        &var,
+        &["--set", "services[pay-a].capacityPerPod=200/s"],
+    );
     let out = tmp.path().join("cmp");
     ok(&["compare", s(&base), s(&var), "--out", s(&out), "--quiet"]);
     let j = check_output(&out, "compare");

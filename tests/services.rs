@@ -191,7 +191,10 @@ fn summary_has_per_service_slis_and_error_budgets() {
     let (sync, asynchronous) = (&s["orders-sync"], &s["orders-async"]);
     // The async front end answers in its 10 ms base latency; percentiles are ordered.
     let p = |v: &serde_json::Value, k: &str| num(v, k);
-    assert!((p(asynchronous, "p50LatencyS") - 0.010).abs() < 0.001, "{asynchronous}");
+    assert!(
+        (p(asynchronous, "p50LatencyS") - 0.010).abs() < 0.001,
+        "{asynchronous}"
+    );
     for v in [sync, asynchronous] {
         assert!(p(v, "p50LatencyS") <= p(v, "p95LatencyS"), "{v}");
         assert!(p(v, "p95LatencyS") <= p(v, "p99LatencyS"), "{v}");
@@ -215,7 +218,10 @@ fn summary_has_per_service_slis_and_error_budgets() {
     // The worst 5-minute error rate is consistent with services.csv (10 s samples).
     let rows = rows(dir.path(), "orders-sync");
     let failing = rows.iter().filter(|r| f(r, "error_rate") > 0.5).count();
-    assert!((17..=19).contains(&failing), "{failing} samples of 10 s failing");
+    assert!(
+        (17..=19).contains(&failing),
+        "{failing} samples of 10 s failing"
+    );
     // Retry storm: pay-a saturated without a queue limit answers without bound ("inf").
     let (_d, s) = run_scenario("retry-storm");
     assert_eq!(s["pay-a"]["p99LatencyS"], "inf");

@@ -547,7 +547,15 @@ fn plan_sizes_a_service_by_its_availability_slo() {
     let availability = |replicas: i64| {
         let out = dir.path().join(format!("r{replicas}"));
         let set = format!("workloads[pay-a].replicas={replicas}");
-        let o = run(&["run", s(&scenario), "--set", &set, "--out", s(&out), "--quiet"]);
+        let o = run(&[
+            "run",
+            s(&scenario),
+            "--set",
+            &set,
+            "--out",
+            s(&out),
+            "--quiet",
+        ]);
         assert!(matches!(o.status.code(), Some(0) | Some(3)));
         let summary: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();

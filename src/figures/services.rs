@@ -194,7 +194,12 @@ pub struct ServiceMetric {
 
 impl fmt::Display for ServiceMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "service:{}.{}", self.service.as_str(), self.figure.name())
+        write!(
+            f,
+            "service:{}.{}",
+            self.service.as_str(),
+            self.figure.name()
+        )
     }
 }
 
@@ -253,7 +258,11 @@ pub fn service_entry<'a>(services: &'a Value, name: &str) -> Option<&'a Value> {
 }
 
 /// The figure for a run in memory: its summary entry serialised, read as from a file.
-pub fn summary_value(services: &[ServiceSummary], name: &str, figure: ServiceFigure) -> Option<f64> {
+pub fn summary_value(
+    services: &[ServiceSummary],
+    name: &str,
+    figure: ServiceFigure,
+) -> Option<f64> {
     let s = services.iter().find(|s| s.name == name)?;
     let entry = serde_json::to_value(s).ok()?;
     service_value(&entry, figure)
@@ -279,7 +288,12 @@ pub fn apply_targets(services: &mut [ServiceSummary], slo: Option<&Slo>) {
     for s in services {
         let target = slo.services.get(&s.name).and_then(|t| t.availability);
         s.error_budget = target.filter(|t| *t < 1.0).map(|t| {
-            error_budget(s.availability, s.worst_error_rate_5m, s.worst_error_rate_1h, t)
+            error_budget(
+                s.availability,
+                s.worst_error_rate_5m,
+                s.worst_error_rate_1h,
+                t,
+            )
         });
     }
 }
@@ -345,7 +359,10 @@ mod tests {
             let text = format!("service:a-b.{}", f.name());
             assert_eq!(text.parse::<Metric>().unwrap().to_string(), text);
         }
-        assert!("service:checkout.nope".parse::<Metric>().unwrap_err().contains("unknown"));
+        assert!("service:checkout.nope"
+            .parse::<Metric>()
+            .unwrap_err()
+            .contains("unknown"));
         assert!("service:checkout".parse::<Metric>().is_err());
         let long = format!("service:{}.availability", "x".repeat(64));
         assert!(long.parse::<Metric>().is_err());
@@ -368,7 +385,10 @@ mod tests {
         let e: Value = serde_json::json!({"name": "a", "availability": 0.5, "p99LatencyS": "inf",
             "p50LatencyS": null, "errorBudget": {"burnRate1h": 3.0}});
         assert_eq!(service_value(&e, ServiceFigure::Availability), Some(0.5));
-        assert_eq!(service_value(&e, ServiceFigure::P99Latency), Some(f64::INFINITY));
+        assert_eq!(
+            service_value(&e, ServiceFigure::P99Latency),
+            Some(f64::INFINITY)
+        );
         assert_eq!(service_value(&e, ServiceFigure::P50Latency), None);
         assert_eq!(service_value(&e, ServiceFigure::BurnRate1h), Some(3.0));
         assert_eq!(service_value(&e, ServiceFigure::BurnRate5m), None);

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::columns as col;
 use super::data::RunData;
 use super::format::{self, Unit};
-use crate::figures::view::{RunView, SummaryField};
 use crate::figures::services::ServiceMetric;
+use crate::figures::view::{RunView, SummaryField};
 use crate::figures::Metric;
 use crate::scenario::types::slo::{PendingAfter, Slo};
 
@@ -339,7 +339,9 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
     // The per-service figures the scenario's SLOs judge, by the one definition.
     if let Some(slo) = slo {
         for t in crate::figures::services::service_thresholds(slo) {
-            let Metric::Service(m) = t.metric else { continue };
+            let Metric::Service(m) = t.metric else {
+                continue;
+            };
             if list.iter().any(|f| f.key == FigureKey::Service(m)) {
                 continue;
             }
@@ -349,7 +351,9 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
                 label: format!("Service {}: {}", m.service.as_str(), m.figure.label()),
                 unit: super::slo::unit_of(t.metric),
                 value: v,
-                note: v.is_none().then(|| "not recorded in this run (summary.json services)".to_owned()),
+                note: v
+                    .is_none()
+                    .then(|| "not recorded in this run (summary.json services)".to_owned()),
                 key_figure: true,
             });
         }

@@ -6,7 +6,8 @@
 //!   wait; shifted by the mean downstream time), weighted by the requests served, to a
 //!   histogram of log-spaced bins (2 % wide, 0.1 ms to 10,000 s). A run-level percentile is the
 //!   percentile of that request-weighted mixture, read back to within one bin (each bin keeps
-//!   the lowest and highest time put in it; a point mass is exact). Requests that wait without
+//!   the lowest and highest time put in it and the mass exactly at the lowest, so a point mass
+//!   is exact; the rest is interpolated linearly). Requests that wait without
 //!   bound (overload without a queue limit) count as infinitely slow.
 //! - **Worst error ratio over sliding windows** of [`WINDOWS_S`] (5 min and 1 h, the windows
 //!   of the SRE workbook's fastest multiwindow burn-rate alert): the highest
@@ -27,6 +28,8 @@ struct Bin {
     mass: f64,
     lo: f64,
     hi: f64,
+    /// Mass placed exactly at `lo` (a point mass).
+    at_lo: f64,
 }
 
 /// The SLI accumulators of one service.
@@ -78,18 +81,27 @@ impl SliAccumulator {
             return;
         }
         let b = &mut self.bins[bin_of(t)];
-        if b.mass == 0.0 {
-            (b.lo, b.hi) = (t, to);
-        } else {
-            b.lo = b.lo.min(t);
-            b.hi = b.hi.max(to);
+        let point = if t == to { mass } else { 0.0 };
+        if b.mass == 0.0 || t < b.lo {
+            b.at_lo = point;
+            b.lo = t;
+        } else if t == b.lo {
+            b.at_lo += point;
         }
+        b.hi = if b.mass == 0.0 { to } else { b.hi.max(to) };
         b.mass += mass;
     }
 
     /// Adds one tick: `served` requests whose response time (before the downstream shift
     /// `down_s`) follows `dist`, and `offered`/`failed` requests for the error windows.
-    pub fn record(&mut self, dist: Option<Dist>, down_s: f64, served: f64, offered: f64, failed: f64) {
+    pub fn record(
+        &mut self,
+        dist: Option<Dist>,
+        down_s: f64,
+        served: f64,
+        offered: f64,
+        failed: f64,
+    ) {
         if let Some(d) = dist.filter(|_| served > 0.0) {
             self.add_latency(d, down_s, served);
         }
@@ -119,10 +131,18 @@ impl SliAccumulator {
     }
 
     fn add_latency(&mut self, d: Dist, down_s: f64, served: f64) {
-        let down = if down_s.is_finite() { down_s.max(0.0) } else { 0.0 };
+        let down = if down_s.is_finite() {
+            down_s.max(0.0)
+        } else {
+            0.0
+        };
         match d {
             Dist::Fixed(t) => self.put(t + down, t + down, served),
-            Dist::Tail { base_s, p_wait, rate } => {
+            Dist::Tail {
+                base_s,
+                p_wait,
+                rate,
+            } => {
                 let t0 = base_s + down;
                 let p_wait = p_wait.clamp(0.0, 1.0);
                 if p_wait < NEGLIGIBLE || rate <= 0.0 || !rate.is_finite() {
@@ -159,7 +179,11 @@ impl SliAccumulator {
         let mut cum = 0.0;
         for b in &self.bins {
             if b.mass > 0.0 && cum + b.mass >= target {
-                let frac = ((target - cum) / b.mass).clamp(0.0, 1.0);
+                if target - cum <= b.at_lo {
+                    return Some(b.lo);
+                }
+                let spread = b.mass - b.at_lo;
+                let frac = ((target - cum - b.at_lo) / spread).clamp(0.0, 1.0);
                 return Some(b.lo + (b.hi - b.lo) * frac);
             }
             cum += b.mass;
@@ -242,6 +266,11 @@ mod tests {
         assert_eq!(a.quantile_s(0.5), Some(0.01));
         assert_eq!(a.quantile_s(0.99), Some(0.01));
         assert_eq!(a.quantile_s(0.995), Some(1.0));
+        // A point mass shares its bin with the start of a tail: still exact.
+        let mut b = SliAccumulator::default();
+        let st = Station::new(100.0, 5.0, 100.0, 0.05, None);
+        b.record(Dist::of(&st), 0.0, 100.0, 100.0, 0.0);
+        assert_eq!(b.quantile_s(0.5), Some(0.05));
         a.record(Some(Dist::Fixed(f64::INFINITY)), 0.0, 100.0, 100.0, 0.0);
         assert_eq!(a.quantile_s(0.99), Some(f64::INFINITY));
         assert_eq!(SliAccumulator::default().quantile_s(0.5), None);

@@ -225,7 +225,11 @@ impl ServiceGlue {
             self.result.call_rows.push(CallRow {
                 time_ms: now,
                 call: c as u32,
-                calls: if f.published > 0.0 { f.published } else { f.calls },
+                calls: if f.published > 0.0 {
+                    f.published
+                } else {
+                    f.calls
+                },
                 attempts: f.attempts,
                 failed: f.failed,
                 breaker,

@@ -142,7 +142,10 @@ pub fn draw_graph<DB: DrawingBackend>(
             for k in (0..steps).step_by(2) {
                 let f = |t: i32, a: i32, b: i32| a + (b - a) * t / steps;
                 area.draw(&PathElement::new(
-                    vec![(f(k, x1, x2), f(k, y1, y2)), (f(k + 1, x1, x2), f(k + 1, y1, y2))],
+                    vec![
+                        (f(k, x1, x2), f(k, y1, y2)),
+                        (f(k + 1, x1, x2), f(k + 1, y1, y2)),
+                    ],
                     style,
                 ))
                 .e()?;
@@ -188,8 +191,12 @@ pub fn draw_graph<DB: DrawingBackend>(
             style::INK.stroke_width(2),
         ))
         .e()?;
-        area.draw(&Text::new(node.name.clone(), (x + 10, y + 8), name_font.clone()))
-            .e()?;
+        area.draw(&Text::new(
+            node.name.clone(),
+            (x + 10, y + 8),
+            name_font.clone(),
+        ))
+        .e()?;
         area.draw(&Text::new(
             node.detail.clone(),
             (x + 10, y + 40),

@@ -45,7 +45,11 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile) {
                 &at,
                 format!(
                     "no service named {name:?} (services: {})",
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             );
         }

@@ -93,6 +93,14 @@ pub fn write(
     )
 }
 
+/// Completes `result` with what depends on the scenario's `slo:` section: each service's
+/// error budget against its availability target (`summary.json` `services[].errorBudget`).
+pub fn apply_slo(scenario: &ScenarioFile, result: &mut RunResult) {
+    if let Some(services) = result.summary.services.as_mut() {
+        crate::figures::services::apply_targets(services, scenario.slo.as_ref());
+    }
+}
+
 /// Simulates `setup` (built from `scenario`) and writes its results directory; see
 /// [`simulate`] and [`write`]. The seed written is the setup's.
 pub fn run_and_write(
@@ -102,7 +110,8 @@ pub fn run_and_write(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Finished, RunError> {
     let seed = setup.seed;
-    let run = simulate(setup, progress, out.peak_rss)?;
+    let mut run = simulate(setup, progress, out.peak_rss)?;
+    apply_slo(scenario, &mut run.result);
     write(scenario, seed, &run, out.dir, out.effective_yaml)?;
     Ok(run)
 }

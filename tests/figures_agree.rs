@@ -4,6 +4,7 @@
 
 mod common;
 
+use clustersim::figures::services::ServiceFigure;
 use clustersim::figures::{thresholds, Metric};
 use clustersim::report::{judge_results_dir, RunData, Status};
 use clustersim::scenario::{load_scenario_with_overrides, Override};
@@ -65,7 +66,18 @@ fn check(scenario: &str, sets: &[&str]) {
     let (mem, _) = clustersim::sweep::simulate(&file, seed, Default::default()).unwrap();
     let disk = RunData::load(&out).unwrap();
 
-    for m in all_metrics() {
+    let mut metrics = all_metrics();
+    // Every figure of every service (issue 12 item 6).
+    for svc in &file.services {
+        for f in ServiceFigure::ALL {
+            metrics.push(
+                format!("service:{}.{}", svc.name, f.name())
+                    .parse()
+                    .unwrap(),
+            );
+        }
+    }
+    for m in metrics {
         assert!(
             same(m.get(&mem), m.get(&disk)),
             "{scenario}: {m}: in memory {:?}, results directory {:?}",
@@ -116,6 +128,23 @@ fn report_and_plan_agree_without_cascades() {
             "slo.maxTimeToRecover=10m",
             "slo.minWorkloadAvailability=0.5",
             "slo.maxOomKills=0",
+        ],
+    );
+}
+
+/// Per-service SLOs (availability, p99 latency, error-budget burn over 5 minutes): `plan` and
+/// `sweep` (the run in memory) and `report` (its results directory) give the same verdicts,
+/// failing and passing ones alike.
+#[test]
+fn report_and_plan_agree_on_service_slos() {
+    check("scenarios/retry-storm.yaml", &[]);
+    check("scenarios/queue-decoupling.yaml", &[]);
+    check(
+        "scenarios/liveness-death-spiral.yaml",
+        &[
+            "slo.services.api-tight.maxErrorBudgetBurn=2",
+            "slo.services.api-patient.maxErrorBudgetBurn=2",
+            "slo.services.api-patient.p95Latency=2s",
         ],
     );
 }

@@ -136,3 +136,94 @@ fn runs_without_services_write_no_services_file() {
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(!summary.contains("\"services\""));
 }
+
+/// `slo.services` (issue 12 item 6): a target for a service the scenario does not have, an
+/// availability outside (0, 1], a burn limit without the availability it is measured against,
+/// and a burn window other than 5m or 1h are refused with exit 2 and the field path.
+#[test]
+fn service_slos_are_validated_with_field_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(repo("scenarios/retry-storm.yaml")).unwrap();
+    let line = "    shop-b: {availability: 0.85, p99Latency: 1s}";
+    assert!(base.contains(line));
+    for (i, (bad, needle)) in [
+        (
+            "    shop-c: {availability: 0.85}",
+            "slo.services.shop-c: no service named \"shop-c\"",
+        ),
+        (
+            "    shop-b: {availability: 1.5}",
+            "slo.services.shop-b.availability: 1.5 is not a fraction in (0, 1]",
+        ),
+        (
+            "    shop-b: {availability: 0}",
+            "slo.services.shop-b.availability",
+        ),
+        (
+            "    shop-b: {maxErrorBudgetBurn: 2}",
+            "slo.services.shop-b.maxErrorBudgetBurn: needs `availability`",
+        ),
+        (
+            "    shop-b: {availability: 0.9, maxErrorBudgetBurn: 2, burnWindow: 10m}",
+            "slo.services.shop-b.burnWindow: 10m is not 5m or 1h",
+        ),
+        (
+            "    shop-b: {availability: 0.9, p99: 1s}",
+            "slo.services.shop-b",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let path = dir.path().join(format!("bad{i}.yaml"));
+        std::fs::write(&path, base.replace(line, bad)).unwrap();
+        common::report::fails_2(&["run", path.to_str().unwrap(), "--quiet"], needle);
+        common::report::fails_2(&["validate", path.to_str().unwrap()], needle);
+    }
+}
+
+/// The per-service SLIs of `summary.json` (issue 12 item 6) on the shipped scenarios:
+/// run-level latency percentiles, worst window error rates and the error budget against the
+/// scenario's availability target, checked against what `services.csv` shows.
+#[test]
+fn summary_has_per_service_slis_and_error_budgets() {
+    let (dir, s) = run_scenario("queue-decoupling");
+    let (sync, asynchronous) = (&s["orders-sync"], &s["orders-async"]);
+    // The async front end answers in its 10 ms base latency; percentiles are ordered.
+    let p = |v: &serde_json::Value, k: &str| num(v, k);
+    assert!(
+        (p(asynchronous, "p50LatencyS") - 0.010).abs() < 0.001,
+        "{asynchronous}"
+    );
+    for v in [sync, asynchronous] {
+        assert!(p(v, "p50LatencyS") <= p(v, "p95LatencyS"), "{v}");
+        assert!(p(v, "p95LatencyS") <= p(v, "p99LatencyS"), "{v}");
+    }
+    // The synchronous front end waits for its 1 s timeout during the outage (3 of 15 minutes:
+    // 20 % of requests), so its p95 and p99 are about 1 s.
+    assert!((1.0..1.1).contains(&p(sync, "p99LatencyS")), "{sync}");
+    // Worst 5-minute window: the 3-minute outage in 5 minutes is 60 % errors; the 15-minute
+    // run is shorter than an hour, so the 1 h window is the whole run (20 %).
+    assert!((p(sync, "worstErrorRate5m") - 0.6).abs() < 0.01, "{sync}");
+    assert!((p(sync, "worstErrorRate1h") - 0.2).abs() < 0.01, "{sync}");
+    // Error budget against the scenario's 99 % target: 20 % errors = 20× the budget; the
+    // 5-minute burn rate is 60× (the SLO allows 10×).
+    let b = &sync["errorBudget"];
+    assert_eq!(num(b, "availabilityTarget"), 0.99);
+    assert!((num(b, "consumed") - 20.0).abs() < 0.5, "{b}");
+    assert!((num(b, "burnRate5m") - 60.0).abs() < 1.0, "{b}");
+    assert_eq!(num(&asynchronous["errorBudget"], "consumed"), 0.0);
+    // Services without a target have no error budget.
+    assert!(s["worker-sync"].get("errorBudget").is_none());
+    // The worst 5-minute error rate is consistent with services.csv (10 s samples).
+    let rows = rows(dir.path(), "orders-sync");
+    let failing = rows.iter().filter(|r| f(r, "error_rate") > 0.5).count();
+    assert!(
+        (17..=19).contains(&failing),
+        "{failing} samples of 10 s failing"
+    );
+    // Retry storm: pay-a saturated without a queue limit answers without bound ("inf").
+    let (_d, s) = run_scenario("retry-storm");
+    assert_eq!(s["pay-a"]["p99LatencyS"], "inf");
+    assert!(num(&s["shop-b"], "p99LatencyS") < 1.0);
+}

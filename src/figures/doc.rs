@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::metric::{Metric, MetricUnit, METRIC_NAMES};
+use super::services::{FigureKind, ServiceFigure};
 use super::slo::SLOS;
 
 /// The whole document.
@@ -19,6 +20,9 @@ pub fn output_format_markdown() -> String {
          | name | unit | figure |\n|---|---|---|\n",
     );
     for name in METRIC_NAMES.split(", ") {
+        if name.starts_with("service:") {
+            continue;
+        }
         let parse = name.replace("<duration>", "15m");
         let m: Metric = parse.parse().expect("METRIC_NAMES parse");
         let unit = match m.unit() {
@@ -37,6 +41,39 @@ pub fn output_format_markdown() -> String {
     for d in SLOS {
         let _ = writeln!(out, "| `{}` | {} |", d.key, d.doc);
     }
+    out.push_str(
+        "\n## Per-service figures and SLOs\n\n`service:<name>.<figure>` (e.g. \
+         `service:checkout.availability`) is a figure of one service, read from its entry in \
+         `summary.json` `services[]` (`src/figures/services.rs`); `sweep` metrics, `plan --slo` \
+         (`'service:checkout.availability>=0.999'`) and the report use it alike. Latency \
+         percentiles are those of the requests served over the run, request-weighted over the \
+         modelled per-tick distributions (infinite when saturated without a queue limit); the \
+         error-budget figures need the scenario's `slo.services.<name>.availability`.\n\n\
+         | figure | unit | summary.json field |\n|---|---|---|\n",
+    );
+    for f in ServiceFigure::ALL {
+        let unit = match f.kind() {
+            FigureKind::Fraction => "fraction of requests",
+            FigureKind::Seconds => "seconds",
+            FigureKind::Ratio => "× error budget",
+            FigureKind::Count(what) => what,
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {unit} | `{}` |",
+            f.name(),
+            f.path().join(".")
+        );
+    }
+    out.push_str(
+        "\n`slo.services.<name>` keys (judged as `services.<name>.<key>`; `plan --slo \
+         services.<name>.<key>` takes the scenario's target):\n\n\
+         | key | figure |\n|---|---|\n\
+         | `availability` | `availability` ≥ value (0 < value ≤ 1; also the error budget's target) |\n\
+         | `p50Latency`, `p95Latency`, `p99Latency` | the percentile ≤ value (a duration) |\n\
+         | `maxErrorBudgetBurn` | `burnRate1h` (or `burnRate5m` with `burnWindow: 5m`) ≤ value; needs `availability` |\n\
+         | `burnWindow` | `5m` or `1h` (default) |\n",
+    );
     out
 }
 

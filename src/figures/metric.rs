@@ -9,6 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::services::{FigureKind, ServiceMetric};
 use super::view::{Resource, RunView, SummaryField};
 use crate::scenario::DurationMs;
 
@@ -53,6 +54,8 @@ pub enum Metric {
     /// Longest time to recovery of a cascade rooted at a fault, s (infinite if one never
     /// recovered; 0 without such cascades).
     TimeToRecover,
+    /// A figure of one service (`service:<name>.<figure>`, from `summary.json` `services[]`).
+    Service(ServiceMetric),
 }
 
 /// The metrics `sweep.csv` has when a sweep file does not list `metrics:`.
@@ -70,7 +73,8 @@ pub const DEFAULT_METRICS: [Metric; 8] = [
 /// Every plain metric name (without parameter), for messages.
 pub const METRIC_NAMES: &str = "podsPendingAtEnd, podsUnschedulableAtEnd, peakPending, pendingAfter:<duration>, \
 schedulingFailures, podsPreempted, podsFailed, podsScheduled, peakCpuRequested, meanCpuRequested, peakMemRequested, \
-evictions, oomKills, pendingAfterFault:<duration>, minWorkloadAvailability, maxCascadeDepth, timeToRecover";
+evictions, oomKills, pendingAfterFault:<duration>, minWorkloadAvailability, maxCascadeDepth, timeToRecover, \
+service:<name>.<figure>";
 
 impl Metric {
     /// The value of the metric for `r`; not a number (NaN) when the run does not produce it
@@ -127,6 +131,7 @@ impl Metric {
                     .map(|t| t.unwrap_or(f64::INFINITY))
                     .fold(0.0, f64::max),
             ),
+            Metric::Service(m) => r.service(m.service.as_str(), m.figure),
         }
     }
 }
@@ -191,6 +196,7 @@ impl Metric {
             Metric::MinWorkloadAvailability => "Lowest workload availability".into(),
             Metric::MaxCascadeDepth => "Deepest cascade".into(),
             Metric::TimeToRecover => "Longest time to recover".into(),
+            Metric::Service(m) => format!("{} {}", m.service.as_str(), m.figure.label()),
         }
     }
 
@@ -202,6 +208,12 @@ impl Metric {
             Metric::MinWorkloadAvailability => MetricUnit::Count("fraction of desired"),
             Metric::MaxCascadeDepth => MetricUnit::Count("effects in a chain"),
             Metric::TimeToRecover => MetricUnit::Count("seconds"),
+            Metric::Service(m) => match m.figure.kind() {
+                FigureKind::Fraction => MetricUnit::Count("fraction of requests"),
+                FigureKind::Seconds => MetricUnit::Count("seconds"),
+                FigureKind::Ratio => MetricUnit::Count("× error budget"),
+                FigureKind::Count(what) => MetricUnit::Count(what),
+            },
             Metric::PeakCpuRequested | Metric::MeanCpuRequested | Metric::PeakMemRequested => {
                 MetricUnit::FractionOfAllocatable
             }
@@ -230,6 +242,7 @@ impl fmt::Display for Metric {
             Metric::MinWorkloadAvailability => "minWorkloadAvailability",
             Metric::MaxCascadeDepth => "maxCascadeDepth",
             Metric::TimeToRecover => "timeToRecover",
+            Metric::Service(m) => return write!(f, "{m}"),
         };
         f.write_str(name)
     }
@@ -248,6 +261,9 @@ impl FromStr for Metric {
                 .parse()
                 .map_err(|e| format!("metric {s:?}: invalid duration: {e}"))?;
             return Ok(Metric::PendingAfter(at));
+        }
+        if let Some(rest) = s.strip_prefix("service:") {
+            return ServiceMetric::parse(rest.trim()).map(Metric::Service);
         }
         if let Some(d) = s.strip_prefix("pendingAfterFault:") {
             let d: DurationMs = d

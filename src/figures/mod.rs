@@ -3,6 +3,7 @@
 //! runs in memory), and `run` (its exit code).
 //!
 //! - [`metric`]: every figure ([`Metric`]: name, label, unit, value) and inline thresholds.
+//! - [`services`]: per-service figures (`service:<name>.<figure>`), SLOs and error budgets.
 //! - [`slo`]: the SLOs of a scenario's `slo:` section, each a threshold on one figure.
 //! - [`view`]: what a figure is computed from ([`RunView`]), implemented for a run in memory
 //!   here and for a results directory read back by the report.
@@ -15,6 +16,7 @@
 
 pub mod doc;
 pub mod metric;
+pub mod services;
 pub mod slo;
 pub mod stats;
 pub mod view;

@@ -3,6 +3,7 @@
 //! them, `plan --slo <key>` and `sweep` judge runs in memory by the same thresholds.
 
 use super::metric::{Metric, Op, Threshold, METRIC_NAMES};
+use super::services::service_thresholds;
 use crate::scenario::types::slo::Slo;
 use crate::scenario::ScenarioFile;
 
@@ -90,9 +91,12 @@ impl SloDef {
     }
 }
 
-/// Every threshold `slo` sets, in the order of [`SLOS`].
+/// Every threshold `slo` sets, in the order of [`SLOS`], then the per-service targets
+/// (`slo.services`, by service name; [`super::services::service_thresholds`]).
 pub fn thresholds(slo: &Slo) -> Vec<Threshold> {
-    SLOS.iter().filter_map(|d| d.get(slo)).collect()
+    let mut out: Vec<Threshold> = SLOS.iter().filter_map(|d| d.get(slo)).collect();
+    out.extend(service_thresholds(slo));
+    out
 }
 
 /// The threshold for the key `name` of a scenario's `slo:` section.
@@ -101,6 +105,16 @@ pub fn thresholds(slo: &Slo) -> Vec<Threshold> {
 pub fn threshold_from_slo(slo: Option<&Slo>, name: &str) -> Result<Threshold, String> {
     let default = Slo::default();
     let slo = slo.unwrap_or(&default);
+    if let Some(rest) = name.strip_prefix("services.") {
+        return service_thresholds(slo)
+            .into_iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| {
+                format!(
+                    "the scenario's slo: section does not set {name} (slo.services.<service>.<key>; {rest:?} not found)"
+                )
+            });
+    }
     let Some(def) = SLOS.iter().find(|d| d.key == name) else {
         let keys: Vec<&str> = SLOS.iter().map(|d| d.key).collect();
         return Err(format!(

@@ -4,6 +4,7 @@
 //! read back (`report`, `compare`, `run`'s exit code), so every command computes a figure by
 //! the one function in [`super::metric`].
 
+use super::services::{summary_value, ServiceFigure};
 use crate::metrics::RunResult;
 
 /// A number of `summary.json` a figure reads.
@@ -76,6 +77,9 @@ pub trait RunView {
     /// Time to recovery (s) of each cascade rooted at a fault, None for one not recovered by
     /// the end; None when the run does not record its cascades.
     fn fault_recoveries(&self) -> Option<Vec<Option<f64>>>;
+    /// A figure of service `name` (its `summary.json` `services[]` entry); None when the run
+    /// has no such service or does not record the figure.
+    fn service(&self, name: &str, figure: ServiceFigure) -> Option<f64>;
 }
 
 /// The root kind of a cascade started by a fault of the scenario.
@@ -133,5 +137,9 @@ impl RunView for RunResult {
                 .map(|c| c.time_to_recovery_s.parse::<f64>().ok())
                 .collect(),
         )
+    }
+
+    fn service(&self, name: &str, figure: ServiceFigure) -> Option<f64> {
+        summary_value(self.summary.services.as_deref()?, name, figure)
     }
 }

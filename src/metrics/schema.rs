@@ -1050,8 +1050,52 @@ pub const SERVICES: FileSchema = FileSchema {
     }],
 };
 
+/// `service_calls.csv` columns.
+pub const SERVICE_CALL_COLUMNS: &[Column] = &[
+    col("time_s", "s", "Simulated time of the sample."),
+    col("caller", "", "Calling service."),
+    col("callee", "", "Called service."),
+    col("mode", "", "`sync` or `queue`."),
+    col(
+        "calls_rps",
+        "calls/s",
+        "Calls the caller makes (before retries; messages published for a queue).",
+    ),
+    col(
+        "attempts_rps",
+        "requests/s",
+        "Attempts reaching the callee, retries included (0 while a breaker is open).",
+    ),
+    col(
+        "failed_rps",
+        "calls/s",
+        "Calls failing after retries, or at once while the breaker is open.",
+    ),
+    col(
+        "breaker",
+        "",
+        "Circuit breaker state: `closed`, `open`, `half-open`, or `none` (no breaker).",
+    ),
+    col(
+        "queue_backlog",
+        "messages",
+        "Messages waiting in the edge's queue (queue edges).",
+    ),
+];
+/// `service_calls.csv`.
+pub const SERVICE_CALLS: FileSchema = FileSchema {
+    file: "service_calls.csv",
+    written: "when the scenario has a `services:` section with calls",
+    description:
+        "One row per call edge per metrics sample: the load and breaker state of the edge.",
+    groups: &[Group {
+        when: When::Always,
+        columns: || SERVICE_CALL_COLUMNS.to_vec(),
+    }],
+};
+
 /// Every CSV file of a results directory, in the document's order.
-pub const CSV_FILES: [&FileSchema; 10] = [
+pub const CSV_FILES: [&FileSchema; 11] = [
     &TIMESERIES,
     &EVENTS,
     &WORKLOADS,
@@ -1062,6 +1106,7 @@ pub const CSV_FILES: [&FileSchema; 10] = [
     &EFFECTS,
     &CASCADES,
     &SERVICES,
+    &SERVICE_CALLS,
 ];
 
 /// `summary.json`: the top-level fields the commands read (the report, `sweep` and `plan`).

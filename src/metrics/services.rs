@@ -62,6 +62,77 @@ pub struct ServiceSummary {
     pub peak_queue_backlog: f64,
     /// Longest time from a backlog's peak until the queue was empty again, s.
     pub queue_drain_s: f64,
+    /// Median response time of the requests served over the run, s (request-weighted over
+    /// the ticks' modelled distributions; `"inf"` when unbounded, null when nothing served).
+    #[serde(serialize_with = "latency")]
+    pub p50_latency_s: Option<f64>,
+    /// 95th percentile, as `p50LatencyS`.
+    #[serde(serialize_with = "latency")]
+    pub p95_latency_s: Option<f64>,
+    /// 99th percentile, as `p50LatencyS`.
+    #[serde(serialize_with = "latency")]
+    pub p99_latency_s: Option<f64>,
+    /// Highest failed / offered over any 5-minute window (the run's, if shorter).
+    pub worst_error_rate_5m: f64,
+    /// Highest failed / offered over any 1-hour window (the run's, if shorter).
+    pub worst_error_rate_1h: f64,
+    /// The error budget against the scenario's availability target for the service (only
+    /// when `slo.services.<name>.availability` is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_budget: Option<ErrorBudget>,
+}
+
+/// A service's error budget: `1 − target` of its requests may fail.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBudget {
+    /// The availability target.
+    pub availability_target: f64,
+    /// Share of the budget the run consumed: (1 − availability) / (1 − target).
+    pub consumed: f64,
+    /// Worst burn rate over a 5-minute window: its error ratio / (1 − target).
+    pub burn_rate_5m: f64,
+    /// Worst burn rate over a 1-hour window.
+    pub burn_rate_1h: f64,
+}
+
+/// Serialises a latency: a number, `"inf"` when unbounded, null when absent.
+fn latency<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.is_finite() => s.serialize_f64(*x),
+        Some(_) => s.serialize_str("inf"),
+        None => s.serialize_none(),
+    }
+}
+
+/// One call edge at one sample (`service_calls.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallRow {
+    /// Sample time, ms.
+    pub time_ms: u64,
+    /// Call index (into [`ServicesResult::calls`]).
+    pub call: u32,
+    /// Calls/s (messages published for a queue).
+    pub calls: f64,
+    /// Attempts/s reaching the callee.
+    pub attempts: f64,
+    /// Calls/s failed.
+    pub failed: f64,
+    /// Breaker state: `closed`, `open`, `half-open`, `none`.
+    pub breaker: &'static str,
+    /// Messages waiting in the edge's queue.
+    pub queue_backlog: f64,
+}
+
+/// One call edge of the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallInfo {
+    /// Caller service index.
+    pub from: u32,
+    /// Callee service index.
+    pub to: u32,
+    /// Through a queue.
+    pub queue: bool,
 }
 
 /// Everything the service layer recorded.
@@ -71,6 +142,10 @@ pub struct ServicesResult {
     pub names: Vec<String>,
     /// `services.csv` rows, by time then service.
     pub rows: Vec<ServiceRow>,
+    /// The call edges, by index.
+    pub calls: Vec<CallInfo>,
+    /// `service_calls.csv` rows, by time then call.
+    pub call_rows: Vec<CallRow>,
 }
 
 fn num(v: f64, out: &mut String) {
@@ -136,6 +211,54 @@ pub fn write_services(dir: &Path, result: &ServicesResult) -> Result<(), WriteEr
             r.breakers_half_open,
             cells[7],
             cells[8],
+        )
+        .map_err(err)?;
+    }
+    w.flush().map_err(err)
+}
+
+/// Writes `service_calls.csv` into `dir` (nothing when the graph has no calls).
+pub fn write_service_calls(dir: &Path, result: &ServicesResult) -> Result<(), WriteError> {
+    if result.calls.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join(super::schema::SERVICE_CALLS.file);
+    let err = |source| WriteError::Io {
+        action: "write".into(),
+        path: path.clone(),
+        source,
+    };
+    let file = fs::File::create(&path).map_err(err)?;
+    let mut w = BufWriter::new(file);
+    writeln!(
+        w,
+        "{}",
+        super::schema::SERVICE_CALLS
+            .header(&[], false, false)
+            .join(",")
+    )
+    .map_err(err)?;
+    let mut cells = vec![String::new(); 4];
+    for r in &result.call_rows {
+        let c = &result.calls[r.call as usize];
+        for (cell, v) in cells
+            .iter_mut()
+            .zip([r.calls, r.attempts, r.failed, r.queue_backlog])
+        {
+            num(v, cell);
+        }
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{}",
+            r.time_ms / 1000,
+            result.names[c.from as usize],
+            result.names[c.to as usize],
+            if c.queue { "queue" } else { "sync" },
+            cells[0],
+            cells[1],
+            cells[2],
+            r.breaker,
+            cells[3],
         )
         .map_err(err)?;
     }

@@ -153,6 +153,7 @@ fn write_all(
     }
     if let Some(services) = &result.services {
         super::services::write_services(dir, services)?;
+        super::services::write_service_calls(dir, services)?;
     }
     // Last: a results directory with `summary.json` is complete, and says what it holds.
     let mut files = Vec::new();

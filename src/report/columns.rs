@@ -254,3 +254,36 @@ pub const W_MEM_USED_BYTE_S: &str = cell_name(s::WORKLOAD_CELLS, "mem_used_byte_
 pub fn zone_column(column: &str, zone: &str) -> String {
     format!("{column}{ZONE_INFIX}{zone}")
 }
+
+/// `services.csv`.
+pub const SERVICES_FILE: &str = s::SERVICES.file;
+/// `service_calls.csv`.
+pub const SERVICE_CALLS_FILE: &str = s::SERVICE_CALLS.file;
+/// In `services.csv`: the service.
+pub const SV_SERVICE: &str = name_in(s::SERVICE_COLUMNS, "service");
+/// In `services.csv`: requests offered per second.
+pub const SV_OFFERED: &str = name_in(s::SERVICE_COLUMNS, "offered_rps");
+/// In `services.csv`: requests failed per second.
+pub const SV_FAILED: &str = name_in(s::SERVICE_COLUMNS, "failed_rps");
+/// In `services.csv`: failed / offered.
+pub const SV_ERROR_RATE: &str = name_in(s::SERVICE_COLUMNS, "error_rate");
+/// In `services.csv`: p99 latency.
+pub const SV_P99: &str = name_in(s::SERVICE_COLUMNS, "p99_latency_s");
+/// In `services.csv`: ready endpoints.
+pub const SV_READY: &str = name_in(s::SERVICE_COLUMNS, "ready_endpoints");
+/// In `services.csv`: queue backlog.
+pub const SV_BACKLOG: &str = name_in(s::SERVICE_COLUMNS, "queue_backlog");
+/// In `service_calls.csv`: the caller.
+pub const SC_CALLER: &str = name_in(s::SERVICE_CALL_COLUMNS, "caller");
+/// In `service_calls.csv`: the callee.
+pub const SC_CALLEE: &str = name_in(s::SERVICE_CALL_COLUMNS, "callee");
+/// In `service_calls.csv`: `sync` or `queue`.
+pub const SC_MODE: &str = name_in(s::SERVICE_CALL_COLUMNS, "mode");
+/// In `service_calls.csv`: attempts per second.
+pub const SC_ATTEMPTS: &str = name_in(s::SERVICE_CALL_COLUMNS, "attempts_rps");
+/// In `service_calls.csv`: calls per second.
+pub const SC_CALLS: &str = name_in(s::SERVICE_CALL_COLUMNS, "calls_rps");
+/// In `service_calls.csv`: breaker state.
+pub const SC_BREAKER: &str = name_in(s::SERVICE_CALL_COLUMNS, "breaker");
+/// In `service_calls.csv`: the edge's queue backlog.
+pub const SC_BACKLOG: &str = name_in(s::SERVICE_CALL_COLUMNS, "queue_backlog");

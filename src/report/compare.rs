@@ -145,7 +145,7 @@ struct SloTally {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SloCompare {
-    slo: &'static str,
+    slo: String,
     threshold: String,
     baseline: SloTally,
     variant: SloTally,
@@ -365,7 +365,7 @@ pub fn write_compare(opts: &CompareOptions) -> Result<CompareOutput, ReportError
         let (bv, vv): (Vec<Vec<Verdict>>, Vec<Vec<Verdict>>) = verdicts.iter().cloned().unzip();
         for (i, v) in first.iter().enumerate() {
             slos.push(SloCompare {
-                slo: v.slo,
+                slo: v.slo.clone(),
                 threshold: v.threshold.clone(),
                 baseline: tally_of(&bv, i),
                 variant: tally_of(&vv, i),
@@ -627,6 +627,9 @@ fn compare_document(c: &CompareDoc) -> Document {
             table: Some(figs),
         },
     ];
+    if let Some(sec) = super::services::compare_section(c.pairs[0].0, c.pairs[0].1) {
+        sections.push(sec);
+    }
     let mut slo_t = Table::new(&["SLO", "Threshold", "Baseline", "Variant"]);
     for s in c.slos {
         let vals = s.values.as_ref();

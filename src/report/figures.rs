@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::columns as col;
 use super::data::RunData;
 use super::format::{self, Unit};
+use crate::figures::services::ServiceMetric;
 use crate::figures::view::{RunView, SummaryField};
 use crate::figures::Metric;
 use crate::scenario::types::slo::{PendingAfter, Slo};
@@ -55,6 +56,8 @@ pub enum FigureKey {
     PeakMemRequestedAllNodes,
     /// Peak nodes above 90 % requested.
     PeakNodesOver90,
+    /// A figure of one service (only those the scenario's `slo.services` sets).
+    Service(ServiceMetric),
 }
 
 impl FigureKey {
@@ -78,6 +81,7 @@ impl FigureKey {
             Metric::MinWorkloadAvailability => FigureKey::WorstAvailability,
             Metric::MaxCascadeDepth => FigureKey::WorstCascadeDepth,
             Metric::TimeToRecover => FigureKey::TimeToRecover,
+            Metric::Service(s) => FigureKey::Service(s),
         })
     }
 }
@@ -331,6 +335,29 @@ pub fn compute(run: &RunData, slo: Option<&Slo>) -> Figures {
             .then(|| missing(col::NODES_OVER_90).unwrap()),
         false,
     );
+
+    // The per-service figures the scenario's SLOs judge, by the one definition.
+    if let Some(slo) = slo {
+        for t in crate::figures::services::service_thresholds(slo) {
+            let Metric::Service(m) = t.metric else {
+                continue;
+            };
+            if list.iter().any(|f| f.key == FigureKey::Service(m)) {
+                continue;
+            }
+            let v = t.metric.get(run);
+            list.push(Figure {
+                key: FigureKey::Service(m),
+                label: format!("Service {}: {}", m.service.as_str(), m.figure.label()),
+                unit: super::slo::unit_of(t.metric),
+                value: v,
+                note: v
+                    .is_none()
+                    .then(|| "not recorded in this run (summary.json services)".to_owned()),
+                key_figure: true,
+            });
+        }
+    }
 
     let (fleet, fleet_note) = if let Some(n) = &run.nodes {
         (Some(n.len() as f64), "")

@@ -10,6 +10,8 @@ pub enum Unit {
     Fraction,
     /// Seconds, shown as a duration.
     Seconds,
+    /// Seconds of latency, shown in ms or s with three significant digits.
+    Latency,
 }
 
 /// `12,345` (rounded to an integer; one decimal below 10 when not whole).
@@ -105,7 +107,29 @@ pub fn value(unit: Unit, v: Option<f64>) -> String {
             Unit::Count => count(v),
             Unit::Fraction => percent(v),
             Unit::Seconds => duration(v),
+            Unit::Latency => latency(v),
         },
+    }
+}
+
+/// `52.0 ms`, `1.55 s`, `∞` (unbounded: overload without a queue limit).
+pub fn latency(secs: f64) -> String {
+    if secs.is_nan() {
+        return "n/a".into();
+    }
+    if !secs.is_finite() {
+        return "∞".into();
+    }
+    let ms = secs.abs() * 1000.0;
+    let sign = if secs < 0.0 { "-" } else { "" };
+    if ms < 10.0 {
+        format!("{sign}{ms:.2} ms")
+    } else if ms < 100.0 {
+        format!("{sign}{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{sign}{ms:.0} ms")
+    } else {
+        format!("{sign}{:.2} s", ms / 1000.0)
     }
 }
 
@@ -119,6 +143,7 @@ pub fn delta(unit: Unit, d: f64) -> String {
         Unit::Count => format!("{sign}{}", count(d)),
         Unit::Fraction => format!("{sign}{:.2} pp", d * 100.0),
         Unit::Seconds => format!("{sign}{}", duration(d)),
+        Unit::Latency => format!("{sign}{}", latency(d)),
     }
 }
 

@@ -27,6 +27,7 @@ mod figures;
 mod format;
 mod pending;
 pub mod scenario_diff;
+mod services;
 mod slo;
 pub mod sweep_chart;
 mod view;
@@ -160,7 +161,7 @@ fn overall(verdicts: &[Verdict]) -> String {
     let failed: Vec<&str> = verdicts
         .iter()
         .filter(|v| v.status == Status::Fail)
-        .map(|v| v.slo)
+        .map(|v| v.slo.as_str())
         .collect();
     let not_evaluated = verdicts
         .iter()
@@ -282,6 +283,11 @@ pub fn write_report(dir: &Path, opts: &ReportOptions) -> Result<ReportOutput, Re
         let why_pending = pending::rows(&run);
         if let Some(sec) = pending::section(&why_pending) {
             // After the key figures: a FAIL there is what it explains.
+            let at = doc.sections.len().min(2);
+            doc.sections.insert(at, sec);
+        }
+        if let Some(sec) = services::section(&run) {
+            // After the key figures, where the service SLOs are judged.
             let at = doc.sections.len().min(2);
             doc.sections.insert(at, sec);
         }

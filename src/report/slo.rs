@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::figures::{FigureKey, Figures};
 use super::format::{self, Unit};
-use crate::figures::slo::{thresholds, SLOS};
+use crate::figures::services::FigureKind;
+use crate::figures::slo::thresholds;
 use crate::figures::Metric;
 use crate::scenario::types::slo::Slo;
 
@@ -37,8 +38,8 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
-    /// The SLO's key in the scenario file (`maxPeakPending`, …).
-    pub slo: &'static str,
+    /// The SLO's key in the scenario file (`maxPeakPending`, `services.checkout.availability`, …).
+    pub slo: String,
     /// The figure it judges.
     pub figure: FigureKey,
     /// `≤ 0`, `≥ 99.9 %`, …
@@ -66,7 +67,7 @@ pub fn evaluate(slo: &Slo, figures: &Figures) -> Vec<Verdict> {
             };
             let sign = if t.op.is_upper() { "≤" } else { "≥" };
             Verdict {
-                slo: SLOS.iter().find(|d| d.key == t.name).map_or("", |d| d.key),
+                slo: t.name.clone(),
                 figure: fig,
                 threshold: format!("{sign} {}", format::value(unit, Some(t.limit))),
                 value: format::value(unit, value),
@@ -84,6 +85,11 @@ pub fn unit_of(m: Metric) -> Unit {
         | Metric::MeanCpuRequested
         | Metric::PeakMemRequested => Unit::Fraction,
         Metric::TimeToRecover => Unit::Seconds,
+        Metric::Service(s) => match s.figure.kind() {
+            FigureKind::Fraction => Unit::Fraction,
+            FigureKind::Seconds => Unit::Latency,
+            FigureKind::Ratio | FigureKind::Count(_) => Unit::Count,
+        },
         _ => Unit::Count,
     }
 }
@@ -139,7 +145,7 @@ mod tests {
             (FigureKey::TimeToRecover, Some(f64::INFINITY)),
         ]);
         let v = evaluate(&slo, &f);
-        let st: Vec<_> = v.iter().map(|v| (v.slo, v.status)).collect();
+        let st: Vec<_> = v.iter().map(|v| (v.slo.as_str(), v.status)).collect();
         assert_eq!(
             st,
             vec![

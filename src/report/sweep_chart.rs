@@ -208,6 +208,7 @@ fn cell(unit: Unit, v: f64) -> String {
         Unit::Fraction if whole(v * 100.0) => format::percent(v),
         Unit::Fraction => format!("{} %", format::verdict_safe(v * 100.0, 2)),
         Unit::Seconds => format::duration(v),
+        Unit::Latency => format::latency(v),
         Unit::Count if v.abs() >= 100.0 || whole(v) => format::count(v),
         Unit::Count => format::verdict_safe(v, 2),
     }

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::columns as col;
 use super::data::RunData;
+use crate::figures::services::{service_entry, service_value, ServiceFigure};
 use crate::figures::view::{Resource, RunView, SummaryField, FAULT_ROOT};
 
 /// Seconds as written in the results (three decimals) → ms.
@@ -72,5 +73,10 @@ impl RunView for RunData {
                 .map(|r| t.num(r, rec))
                 .collect(),
         )
+    }
+
+    fn service(&self, name: &str, figure: ServiceFigure) -> Option<f64> {
+        let entry = service_entry(self.summary.get("services")?, name)?;
+        service_value(entry, figure)
     }
 }

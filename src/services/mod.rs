@@ -15,6 +15,7 @@
 //! - [`flow`]: the fixed-point solver that ties them together at one instant;
 //! - [`runtime`]: the services over time, one step per service tick (endpoints, queues,
 //!   breakers, per-pod CPU demand, probe verdicts);
+//! - [`sli`]: per-service SLI accumulators (run-level latency percentiles, error windows);
 //! - [`traffic`]: external request rates over time.
 
 pub mod breaker;
@@ -25,6 +26,7 @@ pub mod probe;
 pub mod queue;
 pub mod retry;
 pub mod runtime;
+pub mod sli;
 pub mod traffic;
 
 pub use breaker::{Breaker, BreakerPolicy, BreakerState};

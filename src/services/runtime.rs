@@ -39,6 +39,7 @@ use super::flow::{solve, FlowInput, FlowOutcome, FlowState, ServiceFlow};
 use super::graph::{CallMode, ServiceGraph};
 use super::probe::{ProbeEffect, ProbeKind, ProbeResult, ProbeSpec, ProbeWorker};
 use super::queue::FluidQueue;
+use super::sli::{Dist, SliAccumulator};
 use super::traffic::TrafficShape;
 
 /// The service tick: simulated time between two steps, ms.
@@ -197,6 +198,8 @@ pub struct ServiceRuntime {
     pub totals: Vec<ServiceTotals>,
     /// Breaker transitions of the last step: (call, new state).
     pub breaker_changes: Vec<(usize, BreakerState)>,
+    /// Per service, the run-level SLI accumulators (latency percentiles, error windows).
+    pub sli: Vec<SliAccumulator>,
 }
 
 impl ServiceRuntime {
@@ -233,6 +236,7 @@ impl ServiceRuntime {
             status: vec![ServiceStatus::default(); n],
             totals: vec![ServiceTotals::default(); n],
             breaker_changes: Vec::new(),
+            sli: vec![SliAccumulator::default(); n],
             setup,
         }
     }
@@ -466,6 +470,8 @@ impl ServiceRuntime {
                 }
             }
             self.status[s] = status;
+            let dist = st.as_ref().and_then(Dist::of);
+            self.sli[s].record(dist, down, f.served * dt, f.offered * dt, f.failed * dt);
             let tot = &mut self.totals[s];
             tot.requests += f.offered * dt;
             tot.failed += f.failed * dt;

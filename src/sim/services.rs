@@ -14,8 +14,10 @@
 
 use crate::cluster::{PodId, PodPhase};
 use crate::engine::SimTime;
-use crate::metrics::services::{ServiceRow, ServiceSummary, ServicesResult};
-use crate::services::{Endpoint, ProbeKind, ServiceRuntime, ServicesSetup, TICK_MS};
+use crate::metrics::services::{CallInfo, CallRow, ServiceRow, ServiceSummary, ServicesResult};
+use crate::services::{
+    BreakerState, CallMode, Endpoint, ProbeKind, ServiceRuntime, ServicesSetup, TICK_MS,
+};
 
 use crate::kubelet::Kubelet;
 use crate::runtime::{Core, Event};
@@ -72,6 +74,16 @@ impl ServiceGlue {
             .map(|s| s.name.clone())
             .collect();
         let n = setup.services.len();
+        let calls = setup
+            .graph
+            .calls
+            .iter()
+            .map(|c| CallInfo {
+                from: c.from as u32,
+                to: c.to as u32,
+                queue: matches!(c.mode, CallMode::Queue { .. }),
+            })
+            .collect();
         if TICK_MS <= duration_ms {
             core.push(SimTime(TICK_MS), Event::ServiceTick);
         }
@@ -87,6 +99,8 @@ impl ServiceGlue {
             result: ServicesResult {
                 names,
                 rows: Vec::new(),
+                calls,
+                call_rows: Vec::new(),
             },
         }
     }
@@ -205,6 +219,27 @@ impl ServiceGlue {
                 queue_oldest_s: st.queue_oldest_s,
             });
         }
+        for (c, f) in self.rt.flows().calls.iter().enumerate() {
+            let breaker = match self.rt.breaker_state(c) {
+                None => "none",
+                Some(BreakerState::Open { .. }) => "open",
+                Some(BreakerState::HalfOpen) => "half-open",
+                Some(_) => "closed",
+            };
+            self.result.call_rows.push(CallRow {
+                time_ms: now,
+                call: c as u32,
+                calls: if f.published > 0.0 {
+                    f.published
+                } else {
+                    f.calls
+                },
+                attempts: f.attempts,
+                failed: f.failed,
+                breaker,
+                queue_backlog: self.rt.queue(c).map_or(0.0, |q| q.backlog()),
+            });
+        }
     }
 
     /// End of the run at `end_ms`: `services.csv` rows and the per-service summary.
@@ -217,7 +252,8 @@ impl ServiceGlue {
             .totals
             .iter()
             .zip(&self.result.names)
-            .map(|(t, name)| ServiceSummary {
+            .zip(&self.rt.sli)
+            .map(|((t, name), sli)| ServiceSummary {
                 name: name.clone(),
                 requests: round3(t.requests),
                 failed: round3(t.failed),
@@ -227,6 +263,12 @@ impl ServiceGlue {
                 readiness_removals: t.unready,
                 peak_queue_backlog: round3(t.peak_backlog),
                 queue_drain_s: round3(t.drain_s),
+                p50_latency_s: sli.quantile_s(0.5).map(round6),
+                p95_latency_s: sli.quantile_s(0.95).map(round6),
+                p99_latency_s: sli.quantile_s(0.99).map(round6),
+                worst_error_rate_5m: round6(sli.worst_error_rate(0)),
+                worst_error_rate_1h: round6(sli.worst_error_rate(1)),
+                error_budget: None,
             })
             .collect();
         (self.result, summary)

@@ -54,7 +54,8 @@ pub fn simulate(
     seed: u64,
     event_log: EventLogLevel,
 ) -> Result<(RunResult, f64), SetupError> {
-    let run = results::simulate(setup(scenario, seed, event_log), &mut |_| {}, false)?;
+    let mut run = results::simulate(setup(scenario, seed, event_log), &mut |_| {}, false)?;
+    results::apply_slo(scenario, &mut run.result);
     Ok((run.result, run.timing.wall_time_s))
 }
 

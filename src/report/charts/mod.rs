@@ -5,9 +5,11 @@
 mod availability;
 mod bars;
 mod gpu;
+mod graph_draw;
 mod heatmap;
 pub mod panel;
 pub mod reduce;
+mod services;
 pub mod style;
 mod timecharts;
 mod tree;
@@ -39,6 +41,8 @@ pub enum Prep {
     Heatmap(heatmap::Heatmap),
     /// The collapsed tree of one cascade.
     Tree(tree::CascadeTree),
+    /// The service graph.
+    Graph(graph_draw::GraphChart),
     /// A titled message instead of a chart (the input exists but is empty).
     Message {
         /// Chart title.
@@ -56,6 +60,7 @@ impl Prep {
             Prep::HBars(b) => b.size(),
             Prep::Heatmap(_) => (style::SIZE.0, 900),
             Prep::Tree(t) => t.size(),
+            Prep::Graph(g) => g.size(),
             Prep::Time(t) if t.panels.len() >= 3 => (style::SIZE.0, 1000),
             _ => style::SIZE,
         }
@@ -67,6 +72,7 @@ impl Prep {
             Prep::HBars(c) => bars::draw_hbars(root, c),
             Prep::Heatmap(h) => heatmap::draw_heatmap(root, h),
             Prep::Tree(t) => tree_draw::draw_tree(root, t),
+            Prep::Graph(g) => graph_draw::draw_graph(root, g),
             Prep::Message { title, message } => panel::draw_message(root, title, message),
             Prep::Missing(_) => Ok(()),
         }
@@ -106,11 +112,17 @@ pub enum ChartKind {
     Scheduling,
     /// GPUs requested / allocatable and fragmentation (clusters with GPUs only).
     Gpu,
+    /// The service graph at the worst moment (runs with services only).
+    ServiceGraph,
+    /// Per-service availability and p99 latency over time (runs with services only).
+    ServiceSlis,
+    /// Queue backlog over time (runs with services only).
+    ServiceBacklog,
 }
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 15] = [
+    pub const ALL: [ChartKind; 18] = [
         ChartKind::Timeline,
         ChartKind::Utilisation,
         ChartKind::UtilisationZones,
@@ -126,7 +138,18 @@ impl ChartKind {
         ChartKind::WorkloadUsage,
         ChartKind::Scheduling,
         ChartKind::Gpu,
+        ChartKind::ServiceGraph,
+        ChartKind::ServiceSlis,
+        ChartKind::ServiceBacklog,
     ];
+
+    /// Whether the chart is only for runs with services (not listed as skipped without).
+    fn services_only(self) -> bool {
+        matches!(
+            self,
+            ChartKind::ServiceGraph | ChartKind::ServiceSlis | ChartKind::ServiceBacklog
+        )
+    }
 
     /// File stem under `charts/`.
     pub fn name(self) -> &'static str {
@@ -146,6 +169,9 @@ impl ChartKind {
             ChartKind::WorkloadUsage => "workload-usage",
             ChartKind::Scheduling => "scheduling",
             ChartKind::Gpu => "gpu",
+            ChartKind::ServiceGraph => "service-graph",
+            ChartKind::ServiceSlis => "service-slis",
+            ChartKind::ServiceBacklog => "service-backlog",
         }
     }
 
@@ -167,6 +193,9 @@ impl ChartKind {
             ChartKind::WorkloadUsage => "Requested vs used per workload",
             ChartKind::Scheduling => "Scheduling",
             ChartKind::Gpu => "GPUs",
+            ChartKind::ServiceGraph => "Service graph",
+            ChartKind::ServiceSlis => "Service availability and latency",
+            ChartKind::ServiceBacklog => "Queue backlog",
         }
     }
 
@@ -225,6 +254,20 @@ impl ChartKind {
                 "GPUs requested by pods and allocatable on Ready nodes (top); free GPU on \
                  partly used devices and the FGD fragmentation measure (bottom)."
             }
+            ChartKind::ServiceGraph => {
+                "Services (boxes, coloured by error rate) and their calls (arrows: attempts/s, \
+                 coloured by circuit-breaker state; dashed: through a queue) at the metrics \
+                 sample with the highest total error rate (failed / offered over all services)."
+            }
+            ChartKind::ServiceSlis => {
+                "Per service, the share of offered requests that succeed (top) and the p99 \
+                 latency of served requests (bottom), at each metrics sample; the least \
+                 available services are shown. Shaded: fault windows."
+            }
+            ChartKind::ServiceBacklog => {
+                "Messages waiting in the queues each consuming service drains. Shaded: fault \
+                 windows."
+            }
         }
     }
 
@@ -246,6 +289,9 @@ impl ChartKind {
             ChartKind::WorkloadUsage => bars::workload_usage(run),
             ChartKind::Scheduling => timecharts::scheduling(run),
             ChartKind::Gpu => gpu::gpu(run),
+            ChartKind::ServiceGraph => return services::graph(run),
+            ChartKind::ServiceSlis => return services::slis(run),
+            ChartKind::ServiceBacklog => return services::backlog(run),
         })
     }
 }
@@ -341,6 +387,8 @@ pub fn run_jobs(run: &RunData) -> Result<Vec<Job>, ReportError> {
         .par_iter()
         // The GPU chart exists only for runs with GPU columns (not listed as skipped).
         .filter(|k| **k != ChartKind::Gpu || run.ts.get(col_gpu::GPU_REQUESTED).is_some())
+        // Likewise the service charts, for runs with services.
+        .filter(|k| !k.services_only() || run.dir.join(col_gpu::SERVICES_FILE).is_file())
         .map(|k| {
             Ok((
                 k.name().to_owned(),
@@ -356,6 +404,7 @@ pub fn run_jobs(run: &RunData) -> Result<Vec<Job>, ReportError> {
 pub fn compare_jobs(sides: &Sides) -> Vec<Job> {
     timecharts::overlays(sides)
         .into_iter()
+        .chain(services::compare_overlays(sides))
         .map(|(n, t, c, p)| (n.to_owned(), t.to_owned(), c.to_owned(), p))
         .collect()
 }

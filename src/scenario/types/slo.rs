@@ -12,10 +12,14 @@
 //!   maxOomKills: 0
 //!   maxCascadeDepth: 3
 //!   maxTimeToRecover: 30m
+//!   services:                               # per service (names of `services:`)
+//!     checkout: {availability: 0.999, p99Latency: 300ms, maxErrorBudgetBurn: 14.4, burnWindow: 1h}
 //! ```
 //!
 //! The same structure, serialised as JSON (camelCase, durations as strings), is what a results
 //! directory's `slo.json` holds.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +75,35 @@ pub struct Slo {
     /// Every fault recovered from within this time of its start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_time_to_recover: Option<DurationMs>,
+    /// Per-service targets, by service name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, ServiceSlo>,
+}
+
+/// `slo.services.<name>`: targets on one service's SLIs (every field optional).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceSlo {
+    /// Successful / offered requests over the run at least this (0 < x ≤ 1); also the
+    /// target the error budget is measured against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<f64>,
+    /// Median response time over the run at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p50_latency: Option<DurationMs>,
+    /// 95th percentile response time over the run at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p95_latency: Option<DurationMs>,
+    /// 99th percentile response time over the run at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_latency: Option<DurationMs>,
+    /// Worst error-budget burn rate over a `burnWindow` window at most this (needs
+    /// `availability`; 1 = spending the budget exactly at the rate it allows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_error_budget_burn: Option<f64>,
+    /// The burn-rate window: `5m` or `1h` (default `1h`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burn_window: Option<DurationMs>,
 }
 
 /// `slo.maxPendingAfter`: exactly one of `fault` and `at`, and `pods`.

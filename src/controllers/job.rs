@@ -61,6 +61,15 @@ pub enum ArrivalState {
         /// Index of the next one.
         next: usize,
     },
+    /// A trace's arrivals, each with its pod's run time.
+    Trace {
+        /// Arrival times, ms, sorted.
+        times: std::sync::Arc<[u64]>,
+        /// Run times, ms.
+        durations: std::sync::Arc<[u64]>,
+        /// Index of the next arrival.
+        next: usize,
+    },
     /// `count` arrivals every `interval_ms` from `start_ms`.
     Every {
         /// Total arrivals.
@@ -104,6 +113,26 @@ impl ArrivalState {
                 times.sort_unstable();
                 ArrivalState::At { times, next: 0 }
             }
+            Arrivals::Trace {
+                times_ms,
+                durations_ms,
+            } => {
+                if times_ms.len() != durations_ms.len() {
+                    return Err(format!(
+                        "{} arrival times but {} run times",
+                        times_ms.len(),
+                        durations_ms.len()
+                    ));
+                }
+                if times_ms.windows(2).any(|w| w[0] > w[1]) {
+                    return Err("trace arrival times are not sorted".into());
+                }
+                ArrivalState::Trace {
+                    times: times_ms.clone(),
+                    durations: durations_ms.clone(),
+                    next: 0,
+                }
+            }
             Arrivals::Every {
                 count,
                 interval_ms,
@@ -135,6 +164,11 @@ impl ArrivalState {
                 *next += 1;
                 Some(at)
             }
+            ArrivalState::Trace { times, next, .. } => {
+                let at = times.get(*next).copied()?;
+                *next += 1;
+                Some(at)
+            }
             ArrivalState::Every {
                 count,
                 interval_ms,
@@ -148,6 +182,26 @@ impl ArrivalState {
                 *next += 1;
                 Some(at)
             }
+        }
+    }
+}
+
+impl ArrivalState {
+    /// For a trace: the run time of the arrival being handled (the last one `next_time`
+    /// returned before the one it returned after it, i.e. the arrival now due). Called when an
+    /// arrival fires, after which the following arrival has been drawn already.
+    fn trace_duration(&self, due: usize) -> Option<u64> {
+        match self {
+            ArrivalState::Trace { durations, .. } => durations.get(due).copied(),
+            _ => None,
+        }
+    }
+
+    /// For a trace: the index of the arrival now due (the next one is already scheduled).
+    fn trace_due(&self) -> Option<usize> {
+        match self {
+            ArrivalState::Trace { next, .. } => next.checked_sub(1),
+            _ => None,
         }
     }
 }
@@ -230,7 +284,11 @@ fn create(
 pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, core: &mut Core) {
     core.recorder.add_desired(w.id, 1, core.now);
     let s = state(w);
-    let duration_ms = s.duration.sample(&mut s.durations_rng);
+    // A trace arrival runs for its own time; other Jobs draw theirs.
+    let duration_ms = match s.arrival.trace_due() {
+        Some(due) => s.arrival.trace_duration(due).unwrap_or(0),
+        None => s.duration.sample(&mut s.durations_rng),
+    };
     create(
         w,
         job_pods,

@@ -19,6 +19,7 @@ mod path;
 pub mod quantity;
 pub mod rate;
 pub(crate) mod sources;
+pub mod trace;
 pub mod types;
 pub mod validate;
 pub mod warnings;

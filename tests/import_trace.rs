@@ -46,8 +46,12 @@ fn trace_line(scenario: &str) -> String {
 #[test]
 fn alibaba_gpu_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let nodes = repo("scenarios/traces/alibaba-gpu-nodes.csv").display().to_string();
-    let pods = repo("scenarios/traces/alibaba-gpu-pods.csv").display().to_string();
+    let nodes = repo("scenarios/traces/alibaba-gpu-nodes.csv")
+        .display()
+        .to_string();
+    let pods = repo("scenarios/traces/alibaba-gpu-pods.csv")
+        .display()
+        .to_string();
     let out = import(dir.path(), "alibaba-gpu-2023", &[nodes, pods.clone()], &[]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("fromTrace:"), "{text}");
@@ -116,7 +120,13 @@ fn google_2011_events() {
         "{line}"
     );
     assert!(line.contains(&format!("memory={mem}")), "{line}");
-    let o = run(&["run", &out, "--out", &dir.path().join("r").display().to_string(), "-q"]);
+    let o = run(&[
+        "run",
+        &out,
+        "--out",
+        &dir.path().join("r").display().to_string(),
+        "-q",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -305,7 +315,15 @@ fn a_million_rows_stream() {
     let line = trace_line(&s);
     assert!(line.starts_with("trace: 1000000 pods;"), "{line}");
     let out = dir.path().join("r");
-    let o = run(&["run", &s, "--out", &out.display().to_string(), "--events", "none", "-q"]);
+    let o = run(&[
+        "run",
+        &s,
+        "--out",
+        &out.display().to_string(),
+        "--events",
+        "none",
+        "-q",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     let created: u64 = summary
@@ -316,4 +334,43 @@ fn a_million_rows_stream() {
         .expect("podsCreated");
     // One arrival every 100 ms over 10 minutes.
     assert!((5_990..=6_001).contains(&created), "{created}");
+}
+
+/// Each trace pod runs exactly its own run time once bound (scheduled → deleted), not a drawn
+/// one: of two pods running 10 and 30 minutes, one has succeeded at 20 minutes.
+#[test]
+fn pods_run_their_trace_time() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pods.csv"),
+        "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+         a,1000,1024,0,0,,LS,Succeeded,0,600,0\n\
+         b,1000,1024,0,0,,LS,Succeeded,60,1860,60\n\
+         c,1000,1024,0,0,,LS,Running,1300,,\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("s.yaml");
+    std::fs::write(
+        &scenario,
+        "name: t\nsimulation: {duration: 20m}\ncluster:\n  zones: [a]\n  nodePools: [{name: p, count: 1, capacity: {cpu: \"8\", memory: 32Gi}}]\nworkloads:\n  fromTrace: {format: alibaba-gpu-2023, path: pods.csv, to: 1200s}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("r");
+    let o = run(&[
+        "run",
+        &scenario.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    // `c` arrives after `to` and is left out.
+    for want in [
+        "\"podsCreated\": 2,",
+        "\"podsSucceeded\": 1,",
+        "\"podsRunningAtEnd\": 1,",
+    ] {
+        assert!(summary.contains(want), "{want} not in {summary}");
+    }
 }

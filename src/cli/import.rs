@@ -11,8 +11,8 @@ use super::{output, CliError};
 use clustersim::import::kubectl::{self, KubectlOptions, Snapshot};
 use clustersim::import::trace::{self, TraceOptions};
 use clustersim::scenario::trace::{Machine, TraceFormat};
-use clustersim::scenario::{DurationMs, Quantity};
 use clustersim::scenario::{json_to_yaml, parse_scenario, scenario_from_manifests, warnings};
+use clustersim::scenario::{DurationMs, Quantity};
 
 /// What `clustersim import` reads.
 #[derive(Subcommand, Debug)]
@@ -222,7 +222,8 @@ fn import_trace(
     duration: Option<&str>,
     out: Option<&Path>,
 ) -> Result<(), CliError> {
-    let format = TraceFormat::parse(format).map_err(|m| CliError::input(format!("--format: {m}")))?;
+    let format =
+        TraceFormat::parse(format).map_err(|m| CliError::input(format!("--format: {m}")))?;
     if !(scale_nodes.is_finite() && scale_nodes > 0.0) {
         return Err(CliError::input(format!(
             "--scale-nodes {scale_nodes}: must be a positive number"
@@ -234,7 +235,9 @@ fn import_trace(
             .parse()
             .map_err(|e| CliError::input(format!("--machine-cpu {t}: {e}")))?;
         if q.milli_value() <= 0 {
-            return Err(CliError::input(format!("--machine-cpu {t}: must be positive")));
+            return Err(CliError::input(format!(
+                "--machine-cpu {t}: must be positive"
+            )));
         }
         machine.cpu_milli = q.milli_value() as u64;
     }
@@ -243,7 +246,9 @@ fn import_trace(
             .parse()
             .map_err(|e| CliError::input(format!("--machine-memory {t}: {e}")))?;
         if q.value() < 1 << 20 {
-            return Err(CliError::input(format!("--machine-memory {t}: must be at least 1Mi")));
+            return Err(CliError::input(format!(
+                "--machine-memory {t}: must be at least 1Mi"
+            )));
         }
         machine.memory_mib = q.value() as u64 >> 20;
     }

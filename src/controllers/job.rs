@@ -187,20 +187,14 @@ impl ArrivalState {
 }
 
 impl ArrivalState {
-    /// For a trace: the run time of the arrival being handled (the last one `next_time`
-    /// returned before the one it returned after it, i.e. the arrival now due). Called when an
-    /// arrival fires, after which the following arrival has been drawn already.
-    fn trace_duration(&self, due: usize) -> Option<u64> {
+    /// For a trace: the run time of the arrival now due. When an arrival fires, `next_time`
+    /// has returned it and nothing after it (the following one is drawn after the pod is
+    /// created), so it is the one before `next`. `None` for other processes.
+    fn trace_duration(&self) -> Option<u64> {
         match self {
-            ArrivalState::Trace { durations, .. } => durations.get(due).copied(),
-            _ => None,
-        }
-    }
-
-    /// For a trace: the index of the arrival now due (the next one is already scheduled).
-    fn trace_due(&self) -> Option<usize> {
-        match self {
-            ArrivalState::Trace { next, .. } => next.checked_sub(1),
+            ArrivalState::Trace {
+                durations, next, ..
+            } => Some(durations.get(next.checked_sub(1)?).copied().unwrap_or(0)),
             _ => None,
         }
     }
@@ -285,8 +279,8 @@ pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, cor
     core.recorder.add_desired(w.id, 1, core.now);
     let s = state(w);
     // A trace arrival runs for its own time; other Jobs draw theirs.
-    let duration_ms = match s.arrival.trace_due() {
-        Some(due) => s.arrival.trace_duration(due).unwrap_or(0),
+    let duration_ms = match s.arrival.trace_duration() {
+        Some(d) => d,
         None => s.duration.sample(&mut s.durations_rng),
     };
     create(

@@ -350,8 +350,10 @@ fn cluster(
                         i += 1;
                     }
                     _ => {
-                        faults.push(json!({"name": format!("remove-{node}"), "kind": "nodeRemove",
-                            "at": format!("{at}ms"), "target": target}));
+                        faults.push(
+                            json!({"name": format!("remove-{node}"), "kind": "nodeRemove",
+                            "at": format!("{at}ms"), "target": target}),
+                        );
                         break;
                     }
                 }

@@ -48,7 +48,10 @@ pub(super) fn alibaba_gpu_pods(
         if n.fract() != 0.0 {
             return Err(rows.error("num_gpu", format!("{n} is not a whole number")));
         }
-        let milli = rows.non_negative(gpu_milli, "gpu_milli")?.unwrap_or(0.0).round() as u32;
+        let milli = rows
+            .non_negative(gpu_milli, "gpu_milli")?
+            .unwrap_or(0.0)
+            .round() as u32;
         if milli > 1000 {
             return Err(rows.error("gpu_milli", format!("{milli} is more than one GPU (1000)")));
         }
@@ -120,10 +123,7 @@ pub(super) fn alibaba_2018_pods(
             continue;
         }
         if end > 0.0 && end < start {
-            return Err(rows.error(
-                "end_time",
-                format!("{end} is before start_time ({start})"),
-            ));
+            return Err(rows.error("end_time", format!("{end} is before start_time ({start})")));
         }
         add(PodRow {
             arrival_ms: secs(start),
@@ -344,11 +344,7 @@ pub fn machine_rows(
                     "0" => MachineEvent::Up,
                     "1" => MachineEvent::Down,
                     "2" => MachineEvent::Update,
-                    t => {
-                        return Err(
-                            rows.error("event type", format!("{t:?} is not 0, 1 or 2"))
-                        )
-                    }
+                    t => return Err(rows.error("event type", format!("{t:?} is not 0, 1 or 2"))),
                 };
                 let cpu = rows.non_negative(4, "CPUs")?.unwrap_or(0.0);
                 let mem = rows.non_negative(5, "memory")?.unwrap_or(0.0);

@@ -253,12 +253,7 @@ impl TraceFormat {
 }
 
 /// The Job workload of one shape, named `<prefix>-<k>`, with its rows.
-pub fn shape_workload(
-    name: &str,
-    shape: &Shape,
-    rows: &[(u64, u64)],
-    horizon_ms: u64,
-) -> Workload {
+pub fn shape_workload(name: &str, shape: &Shape, rows: &[(u64, u64)], horizon_ms: u64) -> Workload {
     let mut requests = serde_json::Map::new();
     let mut limits = serde_json::Map::new();
     requests.insert("cpu".into(), json!(format!("{}m", shape.cpu_milli)));
@@ -283,9 +278,9 @@ pub fn shape_workload(
     if !shape.models.is_empty() {
         let models: Vec<&str> = shape.models.split('|').filter(|m| !m.is_empty()).collect();
         template["affinity"] = json!({"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-            "nodeSelectorTerms": [{"matchExpressions": [
-                {"key": "nvidia.com/gpu.product", "operator": "In", "values": models}
-            ]}]}}});
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "nvidia.com/gpu.product", "operator": "In", "values": models}
+        ]}]}}});
     }
     let w = json!({
         "name": name,

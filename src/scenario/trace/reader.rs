@@ -99,10 +99,7 @@ impl Rows {
         if self.record.len() < n {
             return Err(self.error(
                 "",
-                format!(
-                    "has {} columns; a {table} row has {n}",
-                    self.record.len()
-                ),
+                format!("has {} columns; a {table} row has {n}", self.record.len()),
             ));
         }
         Ok(())
@@ -153,7 +150,6 @@ impl Rows {
         self.non_negative(i, name)?
             .ok_or_else(|| self.error(name, "is empty"))
     }
-
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> TraceError {

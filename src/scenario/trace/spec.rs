@@ -9,7 +9,14 @@ use super::super::yaml_tree::Node;
 use super::{Machine, TraceFormat, TraceSpec, PRIORITY_CLASSES};
 
 /// Fields of `fromTrace`.
-const FIELDS: [&str; 6] = ["format", "path", "from", "to", "machineCpu", "machineMemory"];
+const FIELDS: [&str; 6] = [
+    "format",
+    "path",
+    "from",
+    "to",
+    "machineCpu",
+    "machineMemory",
+];
 
 /// Reads a `fromTrace` mapping; relative paths start from `base`. Errors are (field path under
 /// `workloads.fromTrace`, message).
@@ -24,7 +31,10 @@ pub(crate) fn parse_spec(node: &Node, base: &Path) -> Result<TraceSpec, (String,
     for (k, _) in entries {
         let key = k.as_scalar().unwrap_or_default();
         if !FIELDS.contains(&key) {
-            return Err((at(key), format!("unknown field; expected one of {}", FIELDS.join(", "))));
+            return Err((
+                at(key),
+                format!("unknown field; expected one of {}", FIELDS.join(", ")),
+            ));
         }
     }
     let get = |key: &str| {
@@ -59,7 +69,9 @@ pub(crate) fn parse_spec(node: &Node, base: &Path) -> Result<TraceSpec, (String,
         machine.cpu_milli = q.milli_value() as u64;
     }
     if let Some(t) = get("machineMemory") {
-        let q: Quantity = t.parse().map_err(|e| (at("machineMemory"), format!("{e}")))?;
+        let q: Quantity = t
+            .parse()
+            .map_err(|e| (at("machineMemory"), format!("{e}")))?;
         if q.value() < 1 << 20 {
             return Err((at("machineMemory"), "must be at least 1Mi".into()));
         }
@@ -86,7 +98,10 @@ pub(crate) fn spec_node(spec: &TraceSpec) -> Node {
         ),
     ];
     if spec.from_ms > 0 {
-        entries.push((Node::string("from"), Node::string(&format!("{}ms", spec.from_ms))));
+        entries.push((
+            Node::string("from"),
+            Node::string(&format!("{}ms", spec.from_ms)),
+        ));
     }
     if let Some(t) = spec.to_ms {
         entries.push((Node::string("to"), Node::string(&format!("{t}ms"))));
@@ -116,7 +131,11 @@ pub(crate) fn add_priority_classes(root: &mut Vec<(Node, Node)>) -> Result<(), S
             root.len() - 1
         }
     };
-    if root[pos].1.as_scalar().is_some_and(|s| s.is_empty() || s == "null" || s == "~") {
+    if root[pos]
+        .1
+        .as_scalar()
+        .is_some_and(|s| s.is_empty() || s == "null" || s == "~")
+    {
         root[pos].1 = Node::Seq(Vec::new());
     }
     let Node::Seq(list) = &mut root[pos].1 else {

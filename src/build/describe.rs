@@ -8,7 +8,7 @@ use super::SimSetup;
 use crate::cluster::resources::format_amount;
 use crate::cluster::{World, CPU, MEMORY};
 use crate::controllers::daemonset::node_matches;
-use crate::controllers::{WorkloadKind, WorkloadSpec};
+use crate::controllers::{Arrivals, WorkloadKind, WorkloadSpec};
 use crate::scheduler::StaticFilter;
 
 /// Requests of one workload.
@@ -41,6 +41,10 @@ pub struct Description {
     pub steady_requests: BTreeMap<String, i64>,
     /// Workloads.
     pub workloads: Vec<WorkloadLine>,
+    /// Pods of trace workloads (`workloads: {fromTrace}`), over the whole trace.
+    pub trace_pods: u64,
+    /// Requests summed over every trace pod, per resource.
+    pub trace_requests: BTreeMap<String, i64>,
     /// Warnings found while building (the scenario module adds its own).
     pub warnings: Vec<String>,
 }
@@ -95,6 +99,17 @@ pub fn describe(setup: &SimSetup) -> Description {
         if let Some(p) = pods {
             for (name, v) in &per_pod {
                 *d.steady_requests.entry(name.clone()).or_default() += v * p as i64;
+            }
+        }
+        if let WorkloadKind::Job {
+            arrivals: Arrivals::Trace { times_ms, .. },
+            ..
+        } = &w.kind
+        {
+            let n = times_ms.len() as u64;
+            d.trace_pods += n;
+            for (name, v) in &per_pod {
+                *d.trace_requests.entry(name.clone()).or_default() += v * n as i64;
             }
         }
         let fits_somewhere = world.nodes.ids().any(|n| {
@@ -252,6 +267,24 @@ impl fmt::Display for Description {
                 f,
                 "  {:<22} {:<12} {:>9} pods  {:<11} prio {:>11}  per pod: {req}",
                 w.name, w.kind, pods, w.qos, w.priority
+            )?;
+        }
+        if self.trace_pods > 0 {
+            let req: Vec<String> = self
+                .trace_requests
+                .iter()
+                .filter(|(n, _)| *n != "pods")
+                .map(|(n, v)| match n.as_str() {
+                    "cpu" => format!("{n}={v}m"),
+                    _ => format!("{n}={v}"),
+                })
+                .collect();
+            writeln!(
+                f,
+                "trace: {} pods; requests summed over them (exact: cpu in millicores, memory in \
+                 bytes): {}",
+                self.trace_pods,
+                req.join(" ")
             )?;
         }
         for warn in &self.warnings {

@@ -82,7 +82,13 @@ pub fn workload_spec(
         },
         KindSpec::DaemonSet => WorkloadKind::DaemonSet,
         KindSpec::Job => WorkloadKind::Job {
-            arrivals: arrivals(&w.effective_arrivals(), horizon_ms),
+            arrivals: match &w.trace {
+                Some(t) => Arrivals::Trace {
+                    times_ms: t.times_ms.clone(),
+                    durations_ms: t.durations_ms.clone(),
+                },
+                None => arrivals(&w.effective_arrivals(), horizon_ms),
+            },
             duration: w
                 .duration
                 .as_ref()

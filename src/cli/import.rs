@@ -9,7 +9,10 @@ use clap::Subcommand;
 
 use super::{output, CliError};
 use clustersim::import::kubectl::{self, KubectlOptions, Snapshot};
+use clustersim::import::trace::{self, TraceOptions};
+use clustersim::scenario::trace::{Machine, TraceFormat};
 use clustersim::scenario::{json_to_yaml, parse_scenario, scenario_from_manifests, warnings};
+use clustersim::scenario::{DurationMs, Quantity};
 
 /// What `clustersim import` reads.
 #[derive(Subcommand, Debug)]
@@ -57,6 +60,41 @@ pub enum ImportCommand {
         job_duration: String,
         /// Scenario file to write (default: standard output).
         #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A public cluster trace → a scenario: the node table as the cluster (machine arrivals,
+    /// removals and outages as node faults), the pod list referenced with
+    /// `workloads: {fromTrace}` and read by the streaming reader at load time.
+    Trace {
+        /// `alibaba-gpu-2023`, `alibaba-2018` or `google-2011`.
+        #[arg(long, required = true)]
+        format: String,
+        /// The node table and/or the pod list (told apart by header or column count).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Trace time where the scenario starts (e.g. `600s`); earlier pods are left out.
+        #[arg(long, value_name = "T")]
+        from: Option<String>,
+        /// Trace time where arrivals stop (e.g. `1d`).
+        #[arg(long, value_name = "T")]
+        to: Option<String>,
+        /// Multiply node counts by F (pools rounded; alibaba-2018 explicit nodes: a subset, F ≤ 1).
+        #[arg(long, value_name = "F", default_value_t = 1.0)]
+        scale_nodes: f64,
+        /// CPU that a normalised 1.0 stands for (google-2011).
+        #[arg(long, value_name = "CPU")]
+        machine_cpu: Option<String>,
+        /// Memory that a normalised 1.0 (google-2011) or 100 (alibaba-2018) stands for.
+        #[arg(long, value_name = "MEMORY")]
+        machine_memory: Option<String>,
+        /// Scenario name.
+        #[arg(long, default_value = "trace")]
+        name: String,
+        /// Simulated duration (default: to the last arrival plus an hour, in whole hours).
+        #[arg(long)]
+        duration: Option<String>,
+        /// Scenario file to write (default: standard output).
+        #[arg(long, short = 'o')]
         out: Option<PathBuf>,
     },
 }
@@ -134,7 +172,113 @@ pub fn import(command: ImportCommand) -> Result<(), CliError> {
             );
             finish(&(header + &body), out.as_deref())
         }
+        ImportCommand::Trace {
+            format,
+            files,
+            from,
+            to,
+            scale_nodes,
+            machine_cpu,
+            machine_memory,
+            name,
+            duration,
+            out,
+        } => import_trace(
+            &format,
+            &files,
+            from.as_deref(),
+            to.as_deref(),
+            scale_nodes,
+            machine_cpu.as_deref(),
+            machine_memory.as_deref(),
+            name,
+            duration.as_deref(),
+            out.as_deref(),
+        ),
     }
+}
+
+/// A duration argument in ms.
+fn millis(flag: &str, text: Option<&str>) -> Result<Option<u64>, CliError> {
+    text.map(|t| {
+        t.parse::<DurationMs>()
+            .map(DurationMs::as_millis)
+            .map_err(|e| CliError::input(format!("--{flag} {t}: {e}")))
+    })
+    .transpose()
+}
+
+/// `clustersim import trace`.
+#[allow(clippy::too_many_arguments)]
+fn import_trace(
+    format: &str,
+    files: &[PathBuf],
+    from: Option<&str>,
+    to: Option<&str>,
+    scale_nodes: f64,
+    machine_cpu: Option<&str>,
+    machine_memory: Option<&str>,
+    name: String,
+    duration: Option<&str>,
+    out: Option<&Path>,
+) -> Result<(), CliError> {
+    let format =
+        TraceFormat::parse(format).map_err(|m| CliError::input(format!("--format: {m}")))?;
+    if !(scale_nodes.is_finite() && scale_nodes > 0.0) {
+        return Err(CliError::input(format!(
+            "--scale-nodes {scale_nodes}: must be a positive number"
+        )));
+    }
+    let mut machine = Machine::default();
+    if let Some(t) = machine_cpu {
+        let q: Quantity = t
+            .parse()
+            .map_err(|e| CliError::input(format!("--machine-cpu {t}: {e}")))?;
+        if q.milli_value() <= 0 {
+            return Err(CliError::input(format!(
+                "--machine-cpu {t}: must be positive"
+            )));
+        }
+        machine.cpu_milli = q.milli_value() as u64;
+    }
+    if let Some(t) = machine_memory {
+        let q: Quantity = t
+            .parse()
+            .map_err(|e| CliError::input(format!("--machine-memory {t}: {e}")))?;
+        if q.value() < 1 << 20 {
+            return Err(CliError::input(format!(
+                "--machine-memory {t}: must be at least 1Mi"
+            )));
+        }
+        machine.memory_mib = q.value() as u64 >> 20;
+    }
+    let from_ms = millis("from", from)?.unwrap_or(0);
+    let to_ms = millis("to", to)?;
+    if to_ms.is_some_and(|t| t <= from_ms) {
+        return Err(CliError::input("--to: must be after --from"));
+    }
+    let opts = TraceOptions {
+        format,
+        from_ms,
+        to_ms,
+        scale_nodes,
+        machine,
+        name,
+        duration_ms: millis("duration", duration)?,
+    };
+    let (scenario, notes) =
+        trace::import(files, &opts).map_err(|e| CliError::input(e.to_string()))?;
+    for n in &notes {
+        output::note(n);
+    }
+    let body = json_to_yaml(&scenario).map_err(CliError::internal)?;
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let header = format!(
+        "# clustersim scenario imported from the {} trace: {}\n",
+        format.name(),
+        shown.join(" ")
+    );
+    finish(&(header + &body), out)
 }
 
 /// Checks `text` as a scenario (exit 2 with its diagnostics if invalid), prints its warnings,

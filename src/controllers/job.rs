@@ -61,6 +61,15 @@ pub enum ArrivalState {
         /// Index of the next one.
         next: usize,
     },
+    /// A trace's arrivals, each with its pod's run time.
+    Trace {
+        /// Arrival times, ms, sorted.
+        times: std::sync::Arc<[u64]>,
+        /// Run times, ms.
+        durations: std::sync::Arc<[u64]>,
+        /// Index of the next arrival.
+        next: usize,
+    },
     /// `count` arrivals every `interval_ms` from `start_ms`.
     Every {
         /// Total arrivals.
@@ -104,6 +113,26 @@ impl ArrivalState {
                 times.sort_unstable();
                 ArrivalState::At { times, next: 0 }
             }
+            Arrivals::Trace {
+                times_ms,
+                durations_ms,
+            } => {
+                if times_ms.len() != durations_ms.len() {
+                    return Err(format!(
+                        "{} arrival times but {} run times",
+                        times_ms.len(),
+                        durations_ms.len()
+                    ));
+                }
+                if times_ms.windows(2).any(|w| w[0] > w[1]) {
+                    return Err("trace arrival times are not sorted".into());
+                }
+                ArrivalState::Trace {
+                    times: times_ms.clone(),
+                    durations: durations_ms.clone(),
+                    next: 0,
+                }
+            }
             Arrivals::Every {
                 count,
                 interval_ms,
@@ -135,6 +164,11 @@ impl ArrivalState {
                 *next += 1;
                 Some(at)
             }
+            ArrivalState::Trace { times, next, .. } => {
+                let at = times.get(*next).copied()?;
+                *next += 1;
+                Some(at)
+            }
             ArrivalState::Every {
                 count,
                 interval_ms,
@@ -148,6 +182,20 @@ impl ArrivalState {
                 *next += 1;
                 Some(at)
             }
+        }
+    }
+}
+
+impl ArrivalState {
+    /// For a trace: the run time of the arrival now due. When an arrival fires, `next_time`
+    /// has returned it and nothing after it (the following one is drawn after the pod is
+    /// created), so it is the one before `next`. `None` for other processes.
+    fn trace_duration(&self) -> Option<u64> {
+        match self {
+            ArrivalState::Trace {
+                durations, next, ..
+            } => Some(durations.get(next.checked_sub(1)?).copied().unwrap_or(0)),
+            _ => None,
         }
     }
 }
@@ -231,7 +279,11 @@ pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, cor
     let now = core.now();
     core.recorder_mut().add_desired(w.id, 1, now);
     let s = state(w);
-    let duration_ms = s.duration.sample(&mut s.durations_rng);
+    // A trace arrival runs for its own time; other Jobs draw theirs.
+    let duration_ms = match s.arrival.trace_duration() {
+        Some(d) => d,
+        None => s.duration.sample(&mut s.durations_rng),
+    };
     create(
         w,
         job_pods,

@@ -17,6 +17,14 @@ pub enum Arrivals {
     },
     /// Fixed arrival times, ms.
     At(Vec<u64>),
+    /// A trace's pods: arrival times (sorted) and each pod's run time, ms (the Job's
+    /// `duration` distribution is not used).
+    Trace {
+        /// Arrival times, ms, sorted.
+        times_ms: std::sync::Arc<[u64]>,
+        /// Run time of the pod of each arrival, ms.
+        durations_ms: std::sync::Arc<[u64]>,
+    },
     /// `count` arrivals every `interval_ms` starting at `start_ms`.
     Every {
         /// Number of arrivals.

@@ -3,3 +3,4 @@
 //! them directly); this module turns other inputs into the same scenario-format trees.
 
 pub mod kubectl;
+pub mod trace;

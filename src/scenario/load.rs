@@ -19,6 +19,7 @@ use super::locate;
 use super::overrides::{self, Override};
 use super::path;
 use super::sources;
+use super::trace::{trace_workloads, TraceSpec};
 use super::types::ScenarioFile;
 use super::valid::ValidScenario;
 use super::validate::validate;
@@ -81,9 +82,12 @@ pub fn parse_scenario_with_overrides(
     let scenario = if overrides.is_empty() && !expands {
         from_yaml(text, origin)?
     } else {
-        let (tree, notes) = expanded_tree(text, origin, overrides)?;
+        let (tree, expanded) = expanded_tree(text, origin, overrides)?;
         let mut scenario: ScenarioFile = from_tree(&tree, origin)?;
-        scenario.import_notes = notes;
+        scenario.import_notes = expanded.notes;
+        if let Some(spec) = &expanded.trace {
+            add_trace(&mut scenario, spec)?;
+        }
         scenario
     };
     validate(scenario, origin).map_err(|e| match e {
@@ -105,15 +109,31 @@ pub(crate) fn overridden_tree(
     origin: &str,
     overrides: &[Override],
 ) -> Result<yaml_tree::Node, ScenarioError> {
-    Ok(expanded_tree(text, origin, overrides)?.0)
+    let (mut tree, expanded) = expanded_tree(text, origin, overrides)?;
+    if let Some(spec) = &expanded.trace {
+        sources::reattach_trace(&mut tree, spec);
+    }
+    Ok(tree)
 }
 
-/// [`overridden_tree`] with the warnings of the manifest import.
+/// Reads the pod list of `spec` and appends its workloads (one per pod shape) to `scenario`.
+/// Bad rows are one diagnostic naming the trace file, the row and the column.
+fn add_trace(scenario: &mut ScenarioFile, spec: &TraceSpec) -> Result<(), ScenarioError> {
+    let horizon = scenario.simulation.duration.as_millis();
+    let (workloads, note) = trace_workloads(spec, horizon).map_err(|e| {
+        ScenarioError::single(Diagnostic::new(e.file.clone(), e.location(), e.message))
+    })?;
+    scenario.workloads.extend(workloads);
+    scenario.import_notes.extend(note);
+    Ok(())
+}
+
+/// [`overridden_tree`] with the warnings of the manifest import and the `fromTrace` reference.
 fn expanded_tree(
     text: &str,
     origin: &str,
     overrides: &[Override],
-) -> Result<(yaml_tree::Node, Vec<String>), ScenarioError> {
+) -> Result<(yaml_tree::Node, sources::Expanded), ScenarioError> {
     let mut tree = match yaml_tree::parse(text) {
         Ok(tree) => tree,
         // The typed reader names the problem with its position.
@@ -129,7 +149,7 @@ fn expanded_tree(
     let notes = if sources::may_have_sources(text) {
         sources::expand(&mut tree, origin)?
     } else {
-        Vec::new()
+        sources::Expanded::default()
     };
     for o in overrides {
         overrides::apply_tree(&mut tree, o).map_err(|message| {

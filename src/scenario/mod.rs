@@ -20,6 +20,7 @@ mod path;
 pub mod quantity;
 pub mod rate;
 pub(crate) mod sources;
+pub mod trace;
 pub mod types;
 mod valid;
 pub mod validate;

@@ -22,38 +22,56 @@ use serde_json::Value;
 use super::duration::DurationMs;
 use super::error::{Diagnostic, ScenarioError};
 use super::manifests::{self, ImportOptions, ManifestFile};
+use super::trace::{self, TraceSpec};
 use super::yaml_tree::Node;
 
 /// Keys of the mapping form of `workloads`.
-const KEYS: [&str; 5] = ["fromManifests", "usage", "overlays", "jobDuration", "items"];
+const KEYS: [&str; 6] = [
+    "fromManifests",
+    "fromTrace",
+    "usage",
+    "overlays",
+    "jobDuration",
+    "items",
+];
 
 /// Whether `text` may use the mapping form (a cheap test; the tree decides).
 pub(crate) fn may_have_sources(text: &str) -> bool {
-    text.contains("fromManifests")
+    text.contains("fromManifests") || text.contains("fromTrace")
+}
+
+/// What expanding the mapping form found: the importer's warnings and the `fromTrace` pod
+/// list, read after the typed parse (its pods never enter the tree).
+#[derive(Debug, Default)]
+pub(crate) struct Expanded {
+    /// Warnings of the manifest import.
+    pub notes: Vec<String>,
+    /// The `fromTrace` reference, resolved.
+    pub trace: Option<TraceSpec>,
 }
 
 /// Expands a mapping `workloads` in `tree` (read from `origin`, whose directory relative paths
 /// start from). Returns the importer's warnings; a list `workloads` is left as it is.
-pub(crate) fn expand(tree: &mut Node, origin: &str) -> Result<Vec<String>, ScenarioError> {
+pub(crate) fn expand(tree: &mut Node, origin: &str) -> Result<Expanded, ScenarioError> {
     let base = Path::new(origin).parent().unwrap_or(Path::new(""));
     expand_from(tree, origin, base)
 }
 
 /// [`expand`] with relative manifest paths starting from `base`.
-fn expand_from(tree: &mut Node, origin: &str, base: &Path) -> Result<Vec<String>, ScenarioError> {
+fn expand_from(tree: &mut Node, origin: &str, base: &Path) -> Result<Expanded, ScenarioError> {
     let err =
         |path: &str, message: String| ScenarioError::single(Diagnostic::new(origin, path, message));
     let Node::Map(root) = tree else {
-        return Ok(Vec::new());
+        return Ok(Expanded::default());
     };
     let Some(pos) = root
         .iter()
         .position(|(k, _)| k.as_scalar() == Some("workloads"))
     else {
-        return Ok(Vec::new());
+        return Ok(Expanded::default());
     };
     let Node::Map(spec) = &root[pos].1 else {
-        return Ok(Vec::new());
+        return Ok(Expanded::default());
     };
     let get = |key: &str| {
         spec.iter()
@@ -72,6 +90,10 @@ fn expand_from(tree: &mut Node, origin: &str, base: &Path) -> Result<Vec<String>
             ));
         }
     }
+    let trace = get("fromTrace")
+        .map(|n| trace::parse_spec(n, base))
+        .transpose()
+        .map_err(|(path, message)| err(&path, message))?;
     let mut items = match get("items") {
         None => Vec::new(),
         Some(Node::Seq(items)) => items.clone(),
@@ -199,11 +221,39 @@ fn expand_from(tree: &mut Node, origin: &str, base: &Path) -> Result<Vec<String>
             None => root.push((Node::string(field), Node::Seq(nodes.collect()))),
         }
     }
-    Ok(imported
-        .warnings
-        .into_iter()
-        .map(|w| format!("workloads.fromManifests: {w}"))
-        .collect())
+    if trace.is_some() {
+        trace::add_priority_classes(root).map_err(|m| err("priorityClasses", m))?;
+    }
+    Ok(Expanded {
+        notes: imported
+            .warnings
+            .into_iter()
+            .map(|w| format!("workloads.fromManifests: {w}"))
+            .collect(),
+        trace,
+    })
+}
+
+/// Puts a `fromTrace` reference back into an expanded tree (for the effective scenario):
+/// `workloads` becomes `{fromTrace: ..., items: [...]}`.
+pub(crate) fn reattach_trace(tree: &mut Node, spec: &TraceSpec) {
+    let Node::Map(root) = tree else {
+        return;
+    };
+    let items = match root
+        .iter()
+        .position(|(k, _)| k.as_scalar() == Some("workloads"))
+    {
+        Some(i) => root.remove(i).1,
+        None => Node::Seq(Vec::new()),
+    };
+    root.push((
+        plain("workloads"),
+        Node::Map(vec![
+            (plain("fromTrace"), trace::spec_node(spec)),
+            (plain("items"), items),
+        ]),
+    ));
 }
 
 /// What `clustersim import manifests` writes: the scenario `fleet` (text, origin) or, without
@@ -246,7 +296,7 @@ pub fn scenario_from_manifests(
         spec.push((plain("jobDuration"), Node::string(d)));
     }
     root.push((plain("workloads"), Node::Map(spec)));
-    let notes = expand_from(&mut tree, origin, Path::new(""))?;
+    let notes = expand_from(&mut tree, origin, Path::new(""))?.notes;
     let body = super::yaml_tree::emit(&tree)
         .map_err(|m| ScenarioError::single(Diagnostic::new(origin, "", m)))?;
     Ok((body, notes))

@@ -53,7 +53,25 @@ pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
         .node_pools
         .iter()
         .filter(|p| p.count > 0)
-        .map(|p| p.effective_allocatable())
+        .map(|p| {
+            // A pool's GPU devices add their resources (they are not listed by hand).
+            let mut alloc = p.effective_allocatable();
+            if let Some(g) = &p.gpus {
+                let n = i64::from(g.count);
+                alloc.insert("nvidia.com/gpu".into(), Quantity::from_units(n));
+                alloc.insert(
+                    "alibabacloud.com/gpu-milli".into(),
+                    Quantity::from_units(n * 1000),
+                );
+                if let Some(m) = g.memory {
+                    alloc.insert(
+                        "alibabacloud.com/gpu-mem".into(),
+                        Quantity::from_units(m.value().saturating_mul(n)),
+                    );
+                }
+            }
+            alloc
+        })
         .chain(cluster.nodes.iter().map(|n| n.effective_allocatable()))
         .collect();
     for (i, pool) in cluster.node_pools.iter().enumerate() {

@@ -62,6 +62,38 @@ pub struct Workload {
     /// Actual CPU and memory use of the pods (turns the usage model on).
     #[serde(default)]
     pub usage: Option<super::usage::Usage>,
+    /// Job only, set by `workloads: {fromTrace}` (not a scenario field): the pods' arrival
+    /// times and run times from a trace, instead of `arrivals` and `duration`.
+    #[serde(skip)]
+    pub trace: Option<TraceRows>,
+}
+
+/// The pods of a trace workload: arrival times (sorted) and run times, ms, one pair per pod.
+/// Shared with the engine without copying.
+#[derive(Clone, PartialEq, Default)]
+pub struct TraceRows {
+    /// Arrival times, ms, sorted.
+    pub times_ms: std::sync::Arc<[u64]>,
+    /// Run time of each pod, ms.
+    pub durations_ms: std::sync::Arc<[u64]>,
+}
+
+impl TraceRows {
+    /// Number of pods.
+    pub fn len(&self) -> usize {
+        self.times_ms.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.times_ms.is_empty()
+    }
+}
+
+impl fmt::Debug for TraceRows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TraceRows({} pods)", self.len())
+    }
 }
 
 impl Workload {

@@ -176,6 +176,9 @@ fn pods(c: &mut Checker, s: &ScenarioFile, duration: u64) {
             }
             WorkloadKind::Pod => 1.0,
             WorkloadKind::DaemonSet => 0.0, // at most one per node, bounded by the nodes
+            WorkloadKind::Job if w.trace.is_some() => {
+                w.trace.as_ref().map_or(0.0, |t| t.len() as f64)
+            }
             WorkloadKind::Job => match &w.arrivals {
                 None => 1.0,
                 Some(Arrivals::At(times)) => times.len() as f64,

@@ -108,6 +108,7 @@ fn profile(spec: &ProfileSpec) -> Profile {
                 if let Some(w) = a.hard_pod_affinity_weight {
                     p.hard_pod_affinity_weight = i64::from(w);
                 }
+                p.ignore_preferred_terms_of_existing_pods = a.ignore_preferred_terms_of_existing_pods;
             }
             PluginConfig::DefaultPreemption(a) => {
                 if let Some(v) = a.min_candidate_nodes_percentage {
@@ -182,5 +183,12 @@ mod tests {
             c.profiles[1].fit_strategy,
             ScoringStrategy::MostAllocated { .. }
         ));
+    }
+
+    #[test]
+    fn ignore_preferred_terms_of_existing_pods_reaches_the_profile() {
+        let c = cfg("  profiles:\n    - schedulerName: default-scheduler\n      pluginConfig:\n        - name: InterPodAffinity\n          args: {ignorePreferredTermsOfExistingPods: true}\n");
+        assert!(c.profiles[0].ignore_preferred_terms_of_existing_pods);
+        assert!(!cfg("  {}\n").profiles[0].ignore_preferred_terms_of_existing_pods);
     }
 }

@@ -130,6 +130,9 @@ pub struct Profile {
     pub balanced_resources: Vec<(String, i64)>,
     /// InterPodAffinity `hardPodAffinityWeight` (default 1).
     pub hard_pod_affinity_weight: i64,
+    /// InterPodAffinity `ignorePreferredTermsOfExistingPods` (default false): when the pod has
+    /// no preferred (anti-)affinity terms of its own, the plugin's score is skipped.
+    pub ignore_preferred_terms_of_existing_pods: bool,
     /// DefaultPreemption enabled.
     pub preemption: bool,
     /// DefaultPreemption `minCandidateNodesPercentage` (10).

@@ -48,6 +48,7 @@ impl Default for SchedulerConfig {
             initial_backoff_ms: 1_000,
             max_backoff_ms: 10_000,
             profiles: vec![Profile::default()],
+            cycle_cost: None,
         }
     }
 }

@@ -92,12 +92,18 @@ fn zero_cost_equals_no_cost() {
 fn bad_costs_exit_2_with_the_field_path() {
     let dir = tempfile::tempdir().unwrap();
     for (yaml, needle) in [
-        ("  cycleCost: {perCycle: -1ms}\n", "scheduler.cycleCost.perCycle"),
+        (
+            "  cycleCost: {perCycle: -1ms}\n",
+            "scheduler.cycleCost.perCycle",
+        ),
         (
             "  cycleCost: {perNodeExamined: fast}\n",
             "scheduler.cycleCost.perNodeExamined",
         ),
-        ("  cycleCost: {preemption: 1.5}\n", "scheduler.cycleCost.preemption"),
+        (
+            "  cycleCost: {preemption: 1.5}\n",
+            "scheduler.cycleCost.preemption",
+        ),
         ("  cycleCost: {perPod: 1ms}\n", "perPod"),
     ] {
         let f = write(dir.path(), "bad.yaml", &scenario(1, 1, "10m", yaml));

@@ -5,7 +5,7 @@
 
 use crate::autoscaler::Autoscaler;
 use crate::build::{build, BuildOptions};
-use crate::cluster::{NodeId, Pod, PodId, PodPhase, World};
+use crate::cluster::{NodeId, Pod, PodId, World};
 use crate::controllers::WorkloadKind;
 use crate::engine::{RngStreams, SimTime};
 use crate::scenario::parse_scenario;
@@ -70,16 +70,8 @@ const GROUP: &str = "  nodeGroups: [{pool: w, minSize: 0, maxSize: 10, provision
 
 fn pod(world: &mut World, t: u32) -> PodId {
     world.create_pod(Pod {
-        template: t,
-        workload: t,
-        ordinal: 0,
-        phase: PodPhase::Pending,
-        node: None,
-        nominated: None,
-        created: SimTime::ZERO,
-        started: None,
         attempts: 1,
-        cause: 0,
+        ..Pod::pending(t, t, 0, SimTime::ZERO, 0)
     })
 }
 

@@ -108,7 +108,8 @@ fn profile(spec: &ProfileSpec) -> Profile {
                 if let Some(w) = a.hard_pod_affinity_weight {
                     p.hard_pod_affinity_weight = i64::from(w);
                 }
-                p.ignore_preferred_terms_of_existing_pods = a.ignore_preferred_terms_of_existing_pods;
+                p.ignore_preferred_terms_of_existing_pods =
+                    a.ignore_preferred_terms_of_existing_pods;
             }
             PluginConfig::DefaultPreemption(a) => {
                 if let Some(v) = a.min_candidate_nodes_percentage {
@@ -212,6 +213,9 @@ mod tests {
                 preemption_ns: 5_000_000,
             })
         );
-        assert_eq!(cfg("  cycleCost: {}\n").cycle_cost, Some(CycleCost::DEFAULT));
+        assert_eq!(
+            cfg("  cycleCost: {}\n").cycle_cost,
+            Some(CycleCost::DEFAULT)
+        );
     }
 }

@@ -55,6 +55,30 @@ pub struct Pod {
     pub cause: u64,
 }
 
+impl Pod {
+    /// A new Pending pod: not bound, not nominated, never tried, created at `created`.
+    pub fn pending(
+        template: TemplateId,
+        workload: WorkloadId,
+        ordinal: u32,
+        created: SimTime,
+        cause: u64,
+    ) -> Pod {
+        Pod {
+            template,
+            workload,
+            ordinal,
+            phase: PodPhase::Pending,
+            node: None,
+            nominated: None,
+            created,
+            started: None,
+            attempts: 0,
+            cause,
+        }
+    }
+}
+
 enum Slot {
     Occupied { gen: u32, pod: Pod },
     Free { gen: u32 },
@@ -152,18 +176,7 @@ mod tests {
     use super::*;
 
     fn pod() -> Pod {
-        Pod {
-            template: 0,
-            workload: 0,
-            ordinal: 0,
-            phase: PodPhase::Pending,
-            node: None,
-            nominated: None,
-            created: SimTime::ZERO,
-            started: None,
-            attempts: 0,
-            cause: 0,
-        }
+        Pod::pending(0, 0, 0, SimTime::ZERO, 0)
     }
 
     #[test]

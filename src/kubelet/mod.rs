@@ -286,9 +286,9 @@ impl Kubelet {
                 // Upstream `getPhase` (pkg/kubelet/kubelet_pods.go): under `Never` the pod
                 // stays Running while a container runs, and is Failed once all have
                 // terminated with one failed.
-                let running = self.loc(pod).is_some_and(|l| {
-                    (0..self.wl[l.w].nc).any(|k| self.ctr(l, k).alive)
-                });
+                let running = self
+                    .loc(pod)
+                    .is_some_and(|l| (0..self.wl[l.w].nc).any(|k| self.ctr(l, k).alive));
                 return Some(if running {
                     KubeletAction::ContainerFailed { pod, cause }
                 } else {

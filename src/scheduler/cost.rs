@@ -39,7 +39,9 @@ impl CycleCost {
     pub fn of(&self, examined: usize, preempted: bool) -> u64 {
         let nodes = self.per_node_ns.saturating_mul(examined as u64);
         let extra = if preempted { self.preemption_ns } else { 0 };
-        self.per_cycle_ns.saturating_add(nodes).saturating_add(extra)
+        self.per_cycle_ns
+            .saturating_add(nodes)
+            .saturating_add(extra)
     }
 }
 

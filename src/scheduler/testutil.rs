@@ -239,18 +239,8 @@ impl TestWorld {
     /// Creates a pending pod of template `t`.
     pub fn pod(&mut self, t: TemplateId) -> PodId {
         assert!(self.finished, "finish() first");
-        self.world.create_pod(Pod {
-            template: t,
-            workload: 0,
-            ordinal: 0,
-            phase: PodPhase::Pending,
-            node: None,
-            nominated: None,
-            created: SimTime::ZERO,
-            started: None,
-            attempts: 0,
-            cause: 0,
-        })
+        self.world
+            .create_pod(Pod::pending(t, 0, 0, SimTime::ZERO, 0))
     }
 
     /// Creates a pod of template `t` and binds it to `node` at time `at_ms`.

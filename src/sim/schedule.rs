@@ -166,7 +166,13 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     /// (upstream: binding failure, the pod goes to backoff), and a pod that found no node goes
     /// to backoff rather than the unschedulable pool if a move request came while it was in
     /// flight (`moved`, upstream's in-flight events).
-    fn apply_outcome(&mut self, pod: PodId, attempts: u32, outcome: Outcome, deferred: Option<bool>) {
+    fn apply_outcome(
+        &mut self,
+        pod: PodId,
+        attempts: u32,
+        outcome: Outcome,
+        deferred: Option<bool>,
+    ) {
         let core = &mut self.core;
         if deferred.is_some()
             && !core
@@ -198,7 +204,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 victims,
             } => {
                 let preemptor = core.world.pods.get(pod).expect("live").clone();
-                let nominated = nominated.filter(|&n| deferred.is_none() || core.world.nodes.is_live(n));
+                let nominated =
+                    nominated.filter(|&n| deferred.is_none() || core.world.nodes.is_live(n));
                 core.recorder
                     .sched_failure(core.now, &preemptor, &reason, nominated);
                 if let Some(node) = nominated {

@@ -524,11 +524,9 @@ fn interpod_affinity_ignore_preferred_terms_of_existing_pods() {
     assert_eq!(raws(&e, "InterPodAffinity"), vec![7, 0]);
     // Flag set, no preferred terms of its own: skipped, every node 0.
     let e = sched_with(&tw, ignoring.clone()).explain(&tw.world, t_plain, "p", true);
-    assert!(e
-        .nodes
-        .iter()
-        .all(|n| !n.scores.contains_key("InterPodAffinity")
-            || n.scores["InterPodAffinity"].raw == 0));
+    assert!(e.nodes.iter().all(
+        |n| !n.scores.contains_key("InterPodAffinity") || n.scores["InterPodAffinity"].raw == 0
+    ));
     // Flag set, preferred terms of its own: every term counts (n1: 7, n2: 3).
     let e = sched_with(&tw, ignoring).explain(&tw.world, t_own, "p", true);
     assert_eq!(raws(&e, "InterPodAffinity"), vec![7, 3]);

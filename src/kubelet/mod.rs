@@ -463,7 +463,7 @@ impl Kubelet {
         if !(0..nc).any(|j| j != k && self.ctr(l, j).alive) {
             return;
         }
-        let i = l.pos as usize * nc + k;
+        let i = l.pos * nc + k;
         let c = &mut self.wl[l.w].pods_ctrs[i];
         c.terminated = true;
         let killed = std::mem::take(&mut c.killed_mem);

@@ -191,3 +191,29 @@ fn preempted_job_pods_count_toward_the_backoff_limit() {
     );
     assert_eq!(b["created"], 2, "no retry after the Job failed");
 }
+
+/// Upstream `pkg/kubelet/kubelet_pods.go` (`getPhase`): under `restartPolicy: Never` a
+/// container that exits is not restarted, and the pod stays Running while another container
+/// runs; it is Failed only once every container has terminated with one failed. A two-container
+/// Job pod (1 h run) whose `app` container is OOM-killed 60.001 s after its start keeps running
+/// with its `side` container, and fails (not succeeds) when its run ends at 3600 s. Before: the
+/// pod failed at the first kill (60.001 s).
+#[test]
+fn never_restart_multi_container_pod_fails_only_when_all_containers_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = "  - name: leaky\n    kind: Job\n    duration: 1h\n    restartPolicy: Never\n    backoffLimit: 0\n    template:\n      containers:\n        - {name: app, resources: {requests: {cpu: 500m, memory: 1Gi}, limits: {memory: 2Gi}}}\n        - {name: side, resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 1Gi}}}\n    usage:\n      containers:\n        app: {memory: 1x, memoryLeak: 60Gi/h}\n        side: {memory: 1x}\n";
+    let out = run(dir.path(), &scenario("2h", job));
+    let kills = rows(&out, "oom-killed");
+    assert_eq!(times(&kills), vec!["60.001"], "one kill, no restart");
+    let failed = rows(&out, "failed");
+    assert_eq!(
+        failed,
+        vec![("3600.000".into(), "leaky-0".into(), "OOMKilled".into())]
+    );
+    assert!(rows(&out, "completed").is_empty());
+    let s = summary(&out);
+    assert_eq!(s["podsFailed"], 1);
+    assert_eq!(s["podsSucceeded"], 0);
+    assert_eq!(s["jobsFailed"], 1);
+    assert_eq!(s["pressure"]["containerRestarts"], 0);
+}

@@ -7,7 +7,7 @@ use crate::scenario::types::scheduler::{
     PluginConfig, PluginSet, Profile as ProfileSpec, ResourceSpec,
     SchedulerConfig as SchedulerSpec, ScoringStrategyType,
 };
-use crate::scheduler::{Profile, SchedulerConfig, ScoringStrategy, SCORE_PLUGINS};
+use crate::scheduler::{CycleCost, Profile, SchedulerConfig, ScoringStrategy, SCORE_PLUGINS};
 
 /// Filter plugins the model knows (upstream names).
 pub const FILTER_PLUGINS: [&str; 7] = crate::scheduler::FilterPlugin::NAMES;
@@ -108,6 +108,8 @@ fn profile(spec: &ProfileSpec) -> Profile {
                 if let Some(w) = a.hard_pod_affinity_weight {
                     p.hard_pod_affinity_weight = i64::from(w);
                 }
+                p.ignore_preferred_terms_of_existing_pods =
+                    a.ignore_preferred_terms_of_existing_pods;
             }
             PluginConfig::DefaultPreemption(a) => {
                 if let Some(v) = a.min_candidate_nodes_percentage {
@@ -146,6 +148,14 @@ pub fn scheduler_config(spec: &SchedulerSpec) -> SchedulerConfig {
         None => profiles.insert(0, Profile::default()),
     }
     cfg.profiles = profiles;
+    cfg.cycle_cost = spec.cycle_cost.as_ref().map(|c| {
+        let d = CycleCost::DEFAULT;
+        CycleCost {
+            per_cycle_ns: c.per_cycle.map_or(d.per_cycle_ns, |v| v.as_nanos()),
+            per_node_ns: c.per_node_examined.map_or(d.per_node_ns, |v| v.as_nanos()),
+            preemption_ns: c.preemption.map_or(d.preemption_ns, |v| v.as_nanos()),
+        }
+    });
     cfg
 }
 
@@ -182,5 +192,30 @@ mod tests {
             c.profiles[1].fit_strategy,
             ScoringStrategy::MostAllocated { .. }
         ));
+    }
+
+    #[test]
+    fn ignore_preferred_terms_of_existing_pods_reaches_the_profile() {
+        let c = cfg("  profiles:\n    - schedulerName: default-scheduler\n      pluginConfig:\n        - name: InterPodAffinity\n          args: {ignorePreferredTermsOfExistingPods: true}\n");
+        assert!(c.profiles[0].ignore_preferred_terms_of_existing_pods);
+        assert!(!cfg("  {}\n").profiles[0].ignore_preferred_terms_of_existing_pods);
+    }
+
+    #[test]
+    fn cycle_cost_is_off_by_default_and_fields_default_one_by_one() {
+        assert_eq!(cfg("  {}\n").cycle_cost, None);
+        let c = cfg("  cycleCost: {perNodeExamined: 200ns, preemption: 5ms}\n");
+        assert_eq!(
+            c.cycle_cost,
+            Some(CycleCost {
+                per_cycle_ns: CycleCost::DEFAULT.per_cycle_ns,
+                per_node_ns: 200,
+                preemption_ns: 5_000_000,
+            })
+        );
+        assert_eq!(
+            cfg("  cycleCost: {}\n").cycle_cost,
+            Some(CycleCost::DEFAULT)
+        );
     }
 }

@@ -40,6 +40,9 @@ pub(crate) struct PodInfo {
     pub duration_ms: u64,
     /// Failed pods of the Job before this pod.
     pub failures: u32,
+    /// Cause of a container that failed under `restartPolicy: Never` while another still
+    /// ran: the pod fails, not succeeds, when its run ends.
+    pub container_failed: Option<u64>,
 }
 
 /// Where the arrival process stands.
@@ -291,6 +294,7 @@ pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, cor
         PodInfo {
             duration_ms,
             failures: 0,
+            container_failed: None,
         },
         0,
     );

@@ -179,10 +179,23 @@ impl Controllers {
                 job::PodInfo {
                     duration_ms,
                     failures,
+                    container_failed: None,
                 },
                 cause,
             ),
-            ControllerEvent::PodComplete { pod } => job::on_complete(core, pod),
+            ControllerEvent::PodComplete { pod } => {
+                match self
+                    .job_pods
+                    .get(pod.index as usize)
+                    .and_then(|i| i.container_failed)
+                {
+                    // Upstream `getPhase`: all containers terminated, one failed → Failed.
+                    Some(cause) => {
+                        self.fail_pod(core, pod, "OOMKilled", cause);
+                    }
+                    None => job::on_complete(core, pod),
+                }
+            }
             ControllerEvent::ReplaceAfterDelete {
                 workload,
                 ordinal,
@@ -242,6 +255,15 @@ impl Controllers {
         let removed = core.remove(pod)?;
         self.pod_gone(core, pod, &removed, cause);
         Some(removed)
+    }
+
+    /// A container of Job pod `pod` failed under `restartPolicy: Never` while another still
+    /// runs (the loop carries the kubelet's action here): the pod fails when
+    /// its run ends.
+    pub fn container_failed(&mut self, pod: PodId, cause: u64) {
+        if let Some(info) = self.job_pods.get_mut(pod.index as usize) {
+            info.container_failed.get_or_insert(cause);
+        }
     }
 
     /// A Pending or Running pod fails (`reason`, e.g. `Evicted`, `OOMKilled`): it ends Failed,

@@ -95,6 +95,14 @@ pub enum KubeletAction {
     },
     /// The node stayed over capacity for too long: it fails (fault application).
     NodeOverloaded(NodeId),
+    /// A container of a pod with `restartPolicy: Never` failed while another still runs:
+    /// the pod stays Running and fails (not succeeds) when it ends.
+    ContainerFailed {
+        /// The pod.
+        pod: PodId,
+        /// Cause id of the kill.
+        cause: u64,
+    },
 }
 
 /// The kubelets of every node, plus the usage model of every workload.
@@ -275,7 +283,17 @@ impl Kubelet {
     pub fn handle(&mut self, core: &mut Core, event: KubeletEvent) -> Option<KubeletAction> {
         match event {
             KubeletEvent::ContainerFailed { pod, cause } => {
-                return Some(KubeletAction::FailPod { pod, cause });
+                // Upstream `getPhase` (pkg/kubelet/kubelet_pods.go): under `Never` the pod
+                // stays Running while a container runs, and is Failed once all have
+                // terminated with one failed.
+                let running = self
+                    .loc(pod)
+                    .is_some_and(|l| (0..self.wl[l.w].nc).any(|k| self.ctr(l, k).alive));
+                return Some(if running {
+                    KubeletAction::ContainerFailed { pod, cause }
+                } else {
+                    KubeletAction::FailPod { pod, cause }
+                });
             }
             KubeletEvent::OverloadCheck { node, since_ms } => {
                 return self
@@ -436,6 +454,26 @@ impl Kubelet {
 
     /// Container `k` of the pod at `l`.
     #[inline]
+    /// Under `restartPolicy: Never`, container `k` of the pod at `l` just died and will not
+    /// restart: while another container runs it is terminated for good (out of back-off, its
+    /// node-OOM demand released); a pod with none running fails at once and is cleaned up as
+    /// it stops.
+    pub(crate) fn terminate_for_good(&mut self, l: Loc, k: usize) {
+        let nc = self.wl[l.w].nc;
+        if !(0..nc).any(|j| j != k && self.ctr(l, j).alive) {
+            return;
+        }
+        let i = l.pos * nc + k;
+        let c = &mut self.wl[l.w].pods_ctrs[i];
+        c.terminated = true;
+        let killed = std::mem::take(&mut c.killed_mem);
+        if killed != 0 {
+            let n = self.rec(l).node as usize;
+            self.nodes.killed_demand[n] -= killed;
+        }
+        self.stats.crashloop_left();
+    }
+
     pub(crate) fn ctr(&self, l: Loc, k: usize) -> &Ctr {
         let w = &self.wl[l.w];
         &w.pods_ctrs[l.pos * w.nc + k]

@@ -166,7 +166,9 @@ impl Kubelet {
             kill_cause = cause;
         }
         if self.never_restart[w] {
-            // `restartPolicy: Never`: no restart; the pod fails now, through its controller.
+            // `restartPolicy: Never`: no restart. The pod fails through its controller once
+            // no container runs (now, or when it ends; see `Kubelet::handle`).
+            self.terminate_for_good(l, k);
             core.push(
                 core.now(),
                 KubeletEvent::ContainerFailed {

@@ -114,6 +114,7 @@ impl Kubelet {
             cause,
         );
         if self.never_restart[l.w] {
+            self.terminate_for_good(l, 0);
             core.push(core.now(), KubeletEvent::ContainerFailed { pod, cause });
         } else {
             core.push(

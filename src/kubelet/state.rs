@@ -36,6 +36,9 @@ pub(crate) struct Ctr {
     /// Memory the container used when the node's OOM killer killed it, bytes, while it
     /// waits to restart (its demand still counts against the node); 0 otherwise.
     pub killed_mem: i64,
+    /// Terminated for good (`restartPolicy: Never`, other containers of its pod still
+    /// running): not in back-off, no demand against the node.
+    pub terminated: bool,
 }
 
 /// Where a running pod's usage lives: its workload and its index in the workload's dense

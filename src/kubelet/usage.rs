@@ -217,7 +217,7 @@ impl Kubelet {
                         ..c
                     },
                 );
-            } else {
+            } else if !c.terminated {
                 self.stats.crashloop_left();
                 if c.killed_mem != 0 {
                     let n = self.rec(l).node as usize;

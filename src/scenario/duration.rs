@@ -86,27 +86,7 @@ impl FromStr for DurationMs {
     type Err = DurationError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let rest = match s.as_bytes().first() {
-            None => return Err(DurationError::Empty),
-            Some(b'-') => return Err(DurationError::Negative),
-            Some(b'+') => &s[1..],
-            Some(_) => s,
-        };
-        if rest == "0" {
-            return Ok(DurationMs::ZERO);
-        }
-        if rest.is_empty() {
-            return Err(DurationError::Syntax);
-        }
-        let mut rest = rest;
-        let mut total_nanos: u128 = 0;
-        while !rest.is_empty() {
-            let (nanos, after) = parse_component(rest)?;
-            total_nanos = total_nanos
-                .checked_add(nanos)
-                .ok_or(DurationError::TooLarge)?;
-            rest = after;
-        }
+        let total_nanos = parse_nanos(s)?;
         if !total_nanos.is_multiple_of(NANOS_PER_MILLI) {
             return Err(DurationError::SubMillisecond);
         }
@@ -114,6 +94,32 @@ impl FromStr for DurationMs {
             .map(DurationMs)
             .map_err(|_| DurationError::TooLarge)
     }
+}
+
+/// The total of a Go-style duration string in nanoseconds (no whole-millisecond rule).
+pub(crate) fn parse_nanos(s: &str) -> Result<u128, DurationError> {
+    let rest = match s.as_bytes().first() {
+        None => return Err(DurationError::Empty),
+        Some(b'-') => return Err(DurationError::Negative),
+        Some(b'+') => &s[1..],
+        Some(_) => s,
+    };
+    if rest == "0" {
+        return Ok(0);
+    }
+    if rest.is_empty() {
+        return Err(DurationError::Syntax);
+    }
+    let mut rest = rest;
+    let mut total_nanos: u128 = 0;
+    while !rest.is_empty() {
+        let (nanos, after) = parse_component(rest)?;
+        total_nanos = total_nanos
+            .checked_add(nanos)
+            .ok_or(DurationError::TooLarge)?;
+        rest = after;
+    }
+    Ok(total_nanos)
 }
 
 /// Parses one `<number><unit>` from the front of `s`; returns nanoseconds and the rest.

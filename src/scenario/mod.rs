@@ -10,6 +10,7 @@
 //! `workloads: {fromManifests: [...]}` names (`sources`).
 
 pub mod duration;
+pub mod duration_ns;
 pub mod effective;
 pub mod error;
 pub mod load;
@@ -33,6 +34,7 @@ mod input_tests;
 mod tests;
 
 pub use duration::{DurationError, DurationMs};
+pub use duration_ns::DurationNs;
 pub use effective::{effective_yaml, EFFECTIVE_FILE};
 pub use error::{Diagnostic, Location, ScenarioError};
 pub use load::{

@@ -48,6 +48,7 @@ impl Default for SchedulerConfig {
             initial_backoff_ms: 1_000,
             max_backoff_ms: 10_000,
             profiles: vec![Profile::default()],
+            cycle_cost: None,
         }
     }
 }
@@ -75,6 +76,7 @@ impl Default for Profile {
             ignored_resource_groups: Vec::new(),
             balanced_resources: cpu_mem(),
             hard_pod_affinity_weight: 1,
+            ignore_preferred_terms_of_existing_pods: false,
             preemption: true,
             min_candidate_nodes_percentage: 10,
             min_candidate_nodes_absolute: 100,
@@ -117,6 +119,7 @@ pub(crate) struct ResolvedProfile {
     /// extended resources only).
     pub ignored: Vec<bool>,
     pub hard_pod_affinity_weight: i64,
+    pub ignore_preferred_terms_of_existing_pods: bool,
     pub preemption: bool,
     pub min_candidate_pct: u32,
     pub min_candidate_abs: u32,
@@ -193,6 +196,7 @@ impl ResolvedProfile {
             balanced_resources,
             ignored,
             hard_pod_affinity_weight: p.hard_pod_affinity_weight,
+            ignore_preferred_terms_of_existing_pods: p.ignore_preferred_terms_of_existing_pods,
             preemption: p.preemption,
             min_candidate_pct: p.min_candidate_nodes_percentage,
             min_candidate_abs: p.min_candidate_nodes_absolute,

@@ -87,6 +87,9 @@ pub struct Scheduler {
     pub(super) verdicts: VerdictCache,
     /// Template → scheduling signature (sharing on with the memo).
     pub(super) sigs: Signatures,
+    /// Nodes the last `schedule` examined, as upstream would (see
+    /// [`Scheduler::last_cycle_examined`]).
+    pub(super) examined: usize,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -123,6 +126,7 @@ impl Scheduler {
             fuse: true,
             verdicts: VerdictCache::default(),
             sigs: Signatures::default(),
+            examined: 0,
         };
         s.begin(world);
         s
@@ -136,6 +140,14 @@ impl Scheduler {
     /// Upstream `nextStartNodeIndex`: where the next cycle starts examining `world.node_order`.
     pub fn next_start_index(&self) -> usize {
         self.next_start_index
+    }
+
+    /// Nodes the last [`Scheduler::schedule_with_pdbs`] examined, as upstream's cycle would:
+    /// the pod's nominated node alone when it fits there; the nodes filtered until enough
+    /// feasible ones were found when it binds; every node when nothing fits (upstream filters
+    /// them all; a failure answered by the memo counts the same). Drives `scheduler.cycleCost`.
+    pub fn last_cycle_examined(&self) -> usize {
+        self.examined
     }
 
     /// Runs one scheduling cycle for pending pod `pod` against the current world.
@@ -156,6 +168,7 @@ impl Scheduler {
         let t = p.template;
         self.begin(world);
         let n_all = world.node_order.len();
+        self.examined = n_all;
         if n_all == 0 {
             return Outcome::Unschedulable {
                 reason: "no nodes available to schedule pods".to_string(),
@@ -170,6 +183,7 @@ impl Scheduler {
         if let Some(nn) = nominated {
             if nn.ix() < world.nodes.len() && self.filter_node(world, nn).is_ok() {
                 self.forget_nomination(pod);
+                self.examined = 1;
                 return Outcome::Bind { node: nn, score: 0 };
             }
         }
@@ -184,6 +198,9 @@ impl Scheduler {
         let sampling = self.sampling(n_all, false);
         let processed = self.find_feasible(world, sampling);
         self.next_start_index = (sampling.start + processed) % n_all;
+        if !self.sc.feasible.is_empty() {
+            self.examined = processed;
+        }
         match self.sc.feasible.len() {
             0 => {
                 let out = self.post_filter(world, pod, sampling.start, pdbs);

@@ -20,6 +20,8 @@
 //! * `plugins/`: the typed extension points ([`ScorePlugin`], [`FilterPlugin`]) and one file
 //!   per upstream plugin (its dynamic Filter and its Score); `plugins/fused.rs` is the fused
 //!   fast path of the default profile's two resource scores.
+//! * `cost.rs`: the opt-in simulated time of a cycle (`scheduler.cycleCost`) and the
+//!   scheduler's clock.
 //! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
 //!   `schedule` and `explain`.
 //! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run.
@@ -68,6 +70,7 @@ use crate::cluster::{NodeId, PodId};
 
 mod cache;
 mod config;
+mod cost;
 mod cycle;
 mod explain;
 mod filter;
@@ -87,6 +90,7 @@ mod tests;
 mod testutil;
 
 pub use config::num_feasible_nodes_to_find;
+pub use cost::{CycleCost, SchedulerClock};
 pub use cycle::Scheduler;
 pub use plugins::{FilterPlugin, Normalization, ScorePlugin};
 pub use preempt::{NoPdbs, PdbOracle};
@@ -107,6 +111,8 @@ pub struct SchedulerConfig {
     pub max_backoff_ms: u64,
     /// Profiles; index 0 is `default-scheduler`.
     pub profiles: Vec<Profile>,
+    /// Simulated time a cycle takes (`scheduler.cycleCost`); None: cycles take no time.
+    pub cycle_cost: Option<CycleCost>,
 }
 
 /// One scheduling profile.
@@ -130,6 +136,9 @@ pub struct Profile {
     pub balanced_resources: Vec<(String, i64)>,
     /// InterPodAffinity `hardPodAffinityWeight` (default 1).
     pub hard_pod_affinity_weight: i64,
+    /// InterPodAffinity `ignorePreferredTermsOfExistingPods` (default false): when the pod has
+    /// no preferred (anti-)affinity terms of its own, the plugin's score is skipped.
+    pub ignore_preferred_terms_of_existing_pods: bool,
     /// DefaultPreemption enabled.
     pub preemption: bool,
     /// DefaultPreemption `minCandidateNodesPercentage` (10).

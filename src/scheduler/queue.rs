@@ -199,6 +199,17 @@ impl SchedulingQueue {
         self.unschedulable.insert((now.0, seq), pod);
     }
 
+    /// Puts a pod that failed a cycle straight into backoffQ (activeQ once its backoff is over):
+    /// upstream's treatment of a pod whose cycle a move request overlapped (an in-flight pod
+    /// hit by a cluster event) or whose binding failed. Used with `scheduler.cycleCost`.
+    pub fn add_backoff(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime) {
+        self.add_unschedulable(pod, priority, attempts, now);
+        if let Some(e) = self.entries.get(&pod) {
+            self.unschedulable.remove(&(e.timestamp, e.seq));
+        }
+        self.release(pod, now.0);
+    }
+
     /// Moves one unschedulable-pool pod to backoffQ if still backing off, else to activeQ.
     fn release(&mut self, pod: PodId, now: u64) {
         let Some(e) = self.entries.remove(&pod) else {

@@ -162,6 +162,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 self.controllers
                     .fail_pod(&mut self.core, pod, "OOMKilled", cause);
             }
+            Some(KubeletAction::ContainerFailed { pod, cause }) => {
+                self.controllers.container_failed(pod, cause);
+            }
             Some(KubeletAction::NodeOverloaded(node)) => {
                 if let Some(rt) = self.faults.as_mut() {
                     rt.overload_failure(&mut self.core, node);

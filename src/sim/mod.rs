@@ -87,6 +87,12 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     cycle_pending: bool,
     /// Times of pending `QueueWakeup` events (min-heap; reuses its buffer).
     wakeups: BinaryHeap<Reverse<SimTime>>,
+    /// `scheduler.cycleCost` (None: cycles take no simulated time).
+    cycle_cost: Option<crate::scheduler::CycleCost>,
+    /// When the scheduler is next free (with `cycle_cost`).
+    sched_clock: crate::scheduler::SchedulerClock,
+    /// The cycle whose outcome waits for its end (with `cycle_cost`).
+    in_flight: Option<schedule::InFlight>,
     events_processed: u64,
     last_sample: Option<SimTime>,
     /// Faults, node lifecycle, drains and budgets (None without a fault setup).

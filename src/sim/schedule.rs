@@ -8,12 +8,20 @@ use super::*;
 pub trait PodScheduler {
     /// One scheduling cycle for pending pod `pod`; preemption consults `pdbs`.
     fn schedule(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome;
+    /// Nodes the last cycle examined, for `scheduler.cycleCost` (stand-ins: 0).
+    fn last_cycle_examined(&self) -> usize {
+        0
+    }
 }
 
 impl PodScheduler for Scheduler {
     #[inline]
     fn schedule(&mut self, world: &World, pod: PodId, pdbs: &dyn PdbOracle) -> Outcome {
         Scheduler::schedule_with_pdbs(self, world, pod, pdbs)
+    }
+    #[inline]
+    fn last_cycle_examined(&self) -> usize {
+        Scheduler::last_cycle_examined(self)
     }
 }
 
@@ -26,6 +34,10 @@ pub trait PodQueue {
     fn pop(&mut self) -> Option<PodId>;
     /// See [`SchedulingQueue::add_unschedulable`].
     fn add_unschedulable(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime);
+    /// See [`SchedulingQueue::add_backoff`] (stand-ins: the unschedulable pool).
+    fn add_backoff(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime) {
+        self.add_unschedulable(pod, priority, attempts, now)
+    }
     /// See [`SchedulingQueue::move_all_to_active_or_backoff`].
     fn move_all_to_active_or_backoff(&mut self, now: SimTime);
     /// See [`SchedulingQueue::flush`].
@@ -54,6 +66,10 @@ impl PodQueue for SchedulingQueue {
         SchedulingQueue::add_unschedulable(self, pod, priority, attempts, now)
     }
     #[inline]
+    fn add_backoff(&mut self, pod: PodId, priority: i32, attempts: u32, now: SimTime) {
+        SchedulingQueue::add_backoff(self, pod, priority, attempts, now)
+    }
+    #[inline]
     fn move_all_to_active_or_backoff(&mut self, now: SimTime) {
         SchedulingQueue::move_all_to_active_or_backoff(self, now)
     }
@@ -79,9 +95,25 @@ impl PodQueue for SchedulingQueue {
     }
 }
 
+/// A scheduling cycle that takes simulated time (`scheduler.cycleCost`), decided and waiting
+/// for its end.
+pub(super) struct InFlight {
+    pub(super) pod: PodId,
+    pub(super) attempts: u32,
+    pub(super) outcome: Outcome,
+    /// A move request (capacity freed) came while the cycle ran.
+    pub(super) moved: bool,
+}
+
 impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
-    /// One scheduling cycle: pop one pod, decide, apply.
+    /// One scheduling cycle: pop one pod, decide, apply. With `scheduler.cycleCost` the
+    /// outcome is applied when the cycle ends (a `SchedulerCycle` event at that instant, which
+    /// applies the cycle in flight instead of starting a new one).
     pub(super) fn scheduling_cycle(&mut self) {
+        if let Some(f) = self.in_flight.take() {
+            self.apply_outcome(f.pod, f.attempts, f.outcome, Some(f.moved));
+            return;
+        }
         let Some(pod) = self.queue.pop() else { return };
         let core = &mut self.core;
         let Some(attempts) = core.count_attempt(pod) else {
@@ -98,7 +130,63 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             }
             _ => self.scheduler.schedule(core.world(), pod, &NoPdbs),
         };
+        if let Some(cost) = self.cycle_cost {
+            let preempts = matches!(
+                outcome,
+                Outcome::Unschedulable {
+                    nominated: Some(_),
+                    ..
+                }
+            );
+            let ns = cost.of(self.scheduler.last_cycle_examined(), preempts);
+            if ns > 0 {
+                let end = self.sched_clock.run(self.core.now(), ns);
+                self.in_flight = Some(InFlight {
+                    pod,
+                    attempts,
+                    outcome,
+                    moved: false,
+                });
+                // Busy: no other cycle starts before this one ends.
+                self.cycle_pending = true;
+                self.core.push(end, Event::SchedulerCycle);
+                return;
+            }
+        }
+        self.apply_outcome(pod, attempts, outcome, None);
+    }
+
+    /// Applies a cycle's outcome. `deferred` is `Some(moved)` when the cycle took simulated
+    /// time (`scheduler.cycleCost`): the world may have changed since the decision, so a pod
+    /// no longer pending is dropped, a bind whose node is gone or no longer has room fails
+    /// (upstream: binding failure, the pod goes to backoff), and a pod that found no node goes
+    /// to backoff rather than the unschedulable pool if a move request came while it was in
+    /// flight (`moved`, upstream's in-flight events).
+    fn apply_outcome(
+        &mut self,
+        pod: PodId,
+        attempts: u32,
+        outcome: Outcome,
+        deferred: Option<bool>,
+    ) {
+        let core = &mut self.core;
+        if deferred.is_some()
+            && !core
+                .world()
+                .pods
+                .get(pod)
+                .is_some_and(|p| p.phase == PodPhase::Pending && p.node.is_none())
+        {
+            return;
+        }
         match outcome {
+            Outcome::Bind { node, .. }
+                if deferred.is_some()
+                    && (!core.world().nodes.is_live(node) || core.lacks(pod, node).is_some()) =>
+            {
+                let prio = core.priority(pod);
+                self.queue.add_backoff(pod, prio, attempts, core.now());
+            }
             Outcome::Bind { node, score } => {
                 core.bind_scheduled(pod, node, score);
                 if let Some(a) = self.autoscaler.as_mut() {
@@ -112,6 +200,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 victims,
             } => {
                 let preemptor = core.world().pods.get(pod).expect("live").clone();
+                let nominated =
+                    nominated.filter(|&n| deferred.is_none() || core.world().nodes.is_live(n));
                 let now = core.now();
                 core.recorder_mut()
                     .sched_failure(now, &preemptor, &reason, nominated);
@@ -130,8 +220,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     a.pod_unschedulable(pod);
                 }
                 let prio = core.priority(pod);
-                self.queue
-                    .add_unschedulable(pod, prio, attempts, core.now());
+                if deferred == Some(true) {
+                    self.queue.add_backoff(pod, prio, attempts, core.now());
+                } else {
+                    self.queue.add_unschedulable(pod, prio, attempts, core.now());
+                }
             }
         }
     }
@@ -162,6 +255,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         if self.core.capacity_freed {
             self.core.capacity_freed = false;
             self.queue.move_all_to_active_or_backoff(now);
+            if let Some(f) = self.in_flight.as_mut() {
+                f.moved = true;
+            }
         }
         let mut wake = self.queue.next_wakeup();
         if wake.is_some_and(|w| w <= now) {

@@ -26,7 +26,8 @@ impl Simulation {
 }
 
 impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
-    /// A simulation with the given scheduler and queue (`setup.scheduler` is not used here).
+    /// A simulation with the given scheduler and queue (of `setup.scheduler` only `cycle_cost`
+    /// is used here).
     /// Creates the initial pods (time zero) but processes no event.
     pub fn with_parts(setup: SimSetup, scheduler: S, queue: Q) -> Result<Self, SetupError> {
         let SimSetup {
@@ -123,6 +124,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             metrics_interval_ms,
             cycle_pending: false,
             wakeups: BinaryHeap::new(),
+            cycle_cost: scheduler_config.cycle_cost,
+            sched_clock: Default::default(),
+            in_flight: None,
             events_processed: 0,
             last_sample: None,
             faults: runtime,

@@ -47,6 +47,26 @@ pub struct SchedulerConfig {
     /// Scheduling profiles, selected by the pods' `schedulerName`.
     #[serde(default)]
     pub profiles: Vec<Profile>,
+    /// Simulator extension (not upstream): simulated time a scheduling cycle takes. Absent:
+    /// cycles take no simulated time.
+    #[serde(default)]
+    pub cycle_cost: Option<CycleCostSpec>,
+}
+
+/// `scheduler.cycleCost`: a cycle costs `perCycle + perNodeExamined × nodes examined`, plus
+/// `preemption` when it preempts. Omitted fields take the documented defaults.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CycleCostSpec {
+    /// Fixed cost of every cycle (default 900µs).
+    #[serde(default)]
+    pub per_cycle: Option<crate::scenario::DurationNs>,
+    /// Cost per node the cycle examines (default 1100ns).
+    #[serde(default)]
+    pub per_node_examined: Option<crate::scenario::DurationNs>,
+    /// Extra cost of a cycle that preempts (default 0).
+    #[serde(default)]
+    pub preemption: Option<crate::scenario::DurationNs>,
 }
 
 /// `profiles[]`.

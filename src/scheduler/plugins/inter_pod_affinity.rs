@@ -64,16 +64,19 @@ pub(crate) fn filter(
 
 /// Whether any InterPodAffinity score term involves this pod: its preferred (anti-)affinity,
 /// or existing pods' preferred terms / required affinity selecting it.
+/// With `ignorePreferredTermsOfExistingPods` a pod without preferred terms of its own skips the
+/// plugin (upstream `PreScore` returns Skip: existing pods' terms, preferred and required, are
+/// not counted).
 pub(crate) fn score_relevant(tpl: &PodTemplate, prof: &ResolvedProfile) -> bool {
-    !tpl.affinity.preferred.is_empty()
-        || !tpl.affinity.anti_preferred.is_empty()
-        || tpl.existing_terms.iter().any(|e| match e.kind {
+    let own = !tpl.affinity.preferred.is_empty() || !tpl.affinity.anti_preferred.is_empty();
+    own || (!prof.ignore_preferred_terms_of_existing_pods
+        && tpl.existing_terms.iter().any(|e| match e.kind {
             ExistingTermKind::RequiredAntiAffinity => false,
             ExistingTermKind::RequiredAffinity => prof.hard_pod_affinity_weight > 0,
             ExistingTermKind::PreferredAffinity(_) | ExistingTermKind::PreferredAntiAffinity(_) => {
                 true
             }
-        })
+        }))
 }
 
 /// InterPodAffinity raw score: Σ over the terms involved of ±weight × matching pods in the
@@ -87,6 +90,10 @@ pub(crate) fn score(
 ) {
     let groups = &world.groups;
     let a = &tpl.affinity;
+    if !score_relevant(tpl, prof) {
+        out.fill(0);
+        return;
+    }
     for (o, &n) in out.iter_mut().zip(feasible) {
         let mut s = 0i64;
         for (w, t) in &a.preferred {

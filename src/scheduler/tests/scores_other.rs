@@ -476,3 +476,58 @@ fn image_locality_score_spreads_over_nodes() {
     // 500 MB × 1/2 = 250 MB -> 100 × (250 − 23) / (1000 − 23) = 23.
     assert_eq!(raws(&e, "ImageLocality"), vec![23, 0]);
 }
+
+/// `ignorePreferredTermsOfExistingPods`: upstream
+/// pkg/scheduler/framework/plugins/interpodaffinity/scoring.go `PreScore` returns Skip when the
+/// flag is set and the incoming pod has no preferred (anti-)affinity terms of its own, so
+/// existing pods' terms (preferred, and required affinity weighted by hardPodAffinityWeight)
+/// are not counted; with preferred terms of its own they still are.
+#[test]
+fn interpod_affinity_ignore_preferred_terms_of_existing_pods() {
+    let mut tw = TestWorld::new();
+    let n1 = tw.node("n1", "z1", 8000, 8 * GI, 110);
+    let n2 = tw.node("n2", "z2", 8000, 8 * GI, 110);
+    let db = tw.group();
+    let owners = tw.group();
+    let t = tw.template("db", 100, MI);
+    let t_db = tw.add_template(t, &[db]);
+    let t = tw.template("owner", 100, MI);
+    let t_owner = tw.add_template(t, &[owners]);
+    // A pod selected only by an existing pod's preferred affinity (weight 7, hostname).
+    let mut plain = tw.template("plain", 100, MI);
+    plain.existing_terms = vec![ExistingTerm {
+        owners,
+        key: HOST,
+        kind: ExistingTermKind::PreferredAffinity(7),
+    }];
+    // The same plus a preferred affinity of its own (weight 3 towards db pods, hostname).
+    let mut own = plain.clone();
+    own.affinity.preferred = vec![(
+        3,
+        AffinityTerm {
+            group: db,
+            key: HOST,
+            self_match: false,
+        },
+    )];
+    let t_plain = tw.add_template(plain, &[]);
+    let t_own = tw.add_template(own, &[]);
+    tw.finish();
+    tw.place(t_owner, n1);
+    tw.place(t_db, n2);
+    let ignoring = Profile {
+        ignore_preferred_terms_of_existing_pods: true,
+        ..Profile::default()
+    };
+    // Default (false): the existing pod's term counts, 7 on n1.
+    let e = default_sched(&tw).explain(&tw.world, t_plain, "p", true);
+    assert_eq!(raws(&e, "InterPodAffinity"), vec![7, 0]);
+    // Flag set, no preferred terms of its own: skipped, every node 0.
+    let e = sched_with(&tw, ignoring.clone()).explain(&tw.world, t_plain, "p", true);
+    assert!(e.nodes.iter().all(
+        |n| !n.scores.contains_key("InterPodAffinity") || n.scores["InterPodAffinity"].raw == 0
+    ));
+    // Flag set, preferred terms of its own: every term counts (n1: 7, n2: 3).
+    let e = sched_with(&tw, ignoring).explain(&tw.world, t_own, "p", true);
+    assert_eq!(raws(&e, "InterPodAffinity"), vec![7, 3]);
+}

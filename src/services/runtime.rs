@@ -487,8 +487,8 @@ impl ServiceRuntime {
             // The answer of a ready pod at full speed, and whether its probes would fail.
             let answer_normal = match st {
                 Some(st) if st.shed_fraction() >= 0.5 => f64::INFINITY,
-                Some(st) => st.quantile_s(0.5) * 1.0 / slowdown[s],
-                None => def.base_latency_s * 1.0,
+                Some(st) => st.quantile_s(0.5) / slowdown[s],
+                None => def.base_latency_s,
             };
             let probes = self.setup.services[s].probes;
             let fails = [probes.liveness, probes.readiness]
@@ -636,11 +636,11 @@ fn skip_passed_probes(p: &mut PodProbes, now_ms: u64) {
     let Some(prev) = now_ms.checked_sub(TICK_MS) else {
         return;
     };
-    for k in 0..3 {
-        let Some(w) = &p.workers[k] else { continue };
+    for (w, next) in p.workers.iter().zip(p.next_ms.iter_mut()) {
+        let Some(w) = w else { continue };
         let period = w.spec.period_ms.max(1);
-        if p.next_ms[k] <= prev {
-            p.next_ms[k] += ((prev - p.next_ms[k]) / period + 1) * period;
+        if *next <= prev {
+            *next += ((prev - *next) / period + 1) * period;
         }
     }
 }

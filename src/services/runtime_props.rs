@@ -145,7 +145,7 @@ fn probe_set() -> impl Strategy<Value = ProbeSet> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn incremental_steps_decide_what_full_steps_decide(

@@ -494,7 +494,13 @@ impl ServiceRuntime {
             let fails = [probes.liveness, probes.readiness]
                 .iter()
                 .flatten()
-                .any(|w| !(answer_normal <= w.timeout_ms as f64 / 1000.0));
+                .any(|w| {
+                    let timeout = w.timeout_ms as f64 / 1000.0;
+                    !matches!(
+                        answer_normal.partial_cmp(&timeout),
+                        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                    )
+                });
             let full = fails || self.last_cpu[s] != Some(cpu_ready);
             self.last_cpu[s] = Some(cpu_ready);
             let active = std::mem::take(&mut self.active[s]);

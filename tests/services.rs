@@ -227,3 +227,43 @@ fn summary_has_per_service_slis_and_error_budgets() {
     assert_eq!(s["pay-a"]["p99LatencyS"], "inf");
     assert!(num(&s["shop-b"], "p99LatencyS") < 1.0);
 }
+
+#[test]
+fn the_fleet_day_storms_on_the_undefended_edge_and_recovers_when_the_zone_returns() {
+    let (dir, s) = run_scenario("service-fleet-7000");
+    assert_eq!(s.len(), 48);
+    // The retry storm: during the outage cart-db is offered over 3× what it serves.
+    let db = rows(dir.path(), "cart-db");
+    let during = |r: &&BTreeMap<String, String>| (45_000.0..48_600.0).contains(&f(r, "time_s"));
+    assert!(
+        db.iter()
+            .filter(during)
+            .all(|r| f(r, "offered_rps") > 3.0 * f(r, "served_rps")),
+        "{db:?}"
+    );
+    // The breaker on search → search-index opens during the outage.
+    let search = rows(dir.path(), "search");
+    assert!(search
+        .iter()
+        .filter(during)
+        .any(|r| f(r, "breakers_open") >= 1.0));
+    // Web-frontend fails requests in the outage, none after the zone is back.
+    let web = rows(dir.path(), "web-frontend");
+    assert!(web.iter().filter(during).all(|r| f(r, "error_rate") > 0.3));
+    let after = |r: &&BTreeMap<String, String>| f(r, "time_s") >= 49_200.0;
+    for name in ["web-frontend", "cart", "cart-db", "search", "ads-store"] {
+        assert!(
+            rows(dir.path(), name)
+                .iter()
+                .filter(after)
+                .all(|r| f(r, "error_rate") == 0.0),
+            "{name} fails after the outage"
+        );
+    }
+    // The queue absorbs the consumers' lost capacity: no errors, a backlog that drains.
+    let ingest = &s["analytics-ingest"];
+    assert_eq!(num(ingest, "availability"), 1.0);
+    assert!(num(ingest, "peakQueueBacklog") > 1e7, "{ingest}");
+    assert!(num(ingest, "queueDrainS") > 0.0, "{ingest}");
+    assert_eq!(num(&s["clickstream"], "availability"), 1.0);
+}

@@ -126,6 +126,10 @@ pub struct Kubelet {
     pub(crate) overload_after_ms: Option<u64>,
     /// Per workload: its pods have `restartPolicy: Never` (a dead container fails the pod).
     pub(crate) never_restart: Vec<bool>,
+    /// Per workload: a service watches its pods' endpoint state ([`Kubelet::watch_endpoints`]).
+    pub(crate) svc_watch: Vec<bool>,
+    /// Watched pods whose endpoint state may have changed since the service layer last asked.
+    pub(crate) svc_dirty: Vec<PodId>,
 }
 
 impl Kubelet {
@@ -213,6 +217,8 @@ impl Kubelet {
                         && s.job.restart == crate::controllers::JobRestartPolicy::Never
                 })
                 .collect(),
+            svc_watch: vec![false; specs.len()],
+            svc_dirty: Vec::new(),
         })
     }
 

@@ -366,6 +366,9 @@ impl Kubelet {
             let d = new - rec.con;
             if d != 0 {
                 rec.con = new;
+                if self.svc_watch[w] {
+                    self.svc_dirty.push(rec.id);
+                }
                 self.stats.contention_changed(w, d, now);
             }
         }

@@ -23,6 +23,30 @@ pub struct EndpointState {
 }
 
 impl Kubelet {
+    /// Watches the endpoint state of workload `w`'s pods: from now on every change to it (the
+    /// first container's usage, state or start time, the pod's share of contention, the pod
+    /// starting or stopping) lists the pod for [`Kubelet::take_endpoint_changes`].
+    pub fn watch_endpoints(&mut self, w: usize) {
+        if let Some(x) = self.svc_watch.get_mut(w) {
+            *x = true;
+        }
+    }
+
+    /// Moves the watched pods whose endpoint state may have changed since the last call into
+    /// `out` (repeats possible).
+    pub fn take_endpoint_changes(&mut self, out: &mut Vec<PodId>) {
+        out.append(&mut self.svc_dirty);
+    }
+
+    /// The endpoint state of the pod at `l` may change.
+    #[inline]
+    pub(crate) fn endpoint_touched(&mut self, l: super::Loc) {
+        if self.svc_watch[l.w] {
+            let id = self.wl[l.w].pods[l.pos].id;
+            self.svc_dirty.push(id);
+        }
+    }
+
     /// Sets the CPU `pod`'s service requests use, millicores (its first container). The
     /// touched nodes are evaluated at [`Kubelet::services_applied`].
     pub fn set_service_cpu(&mut self, core: &mut Core, pod: PodId, cpu: i64) {

@@ -42,6 +42,9 @@ impl Kubelet {
         let i = l.pos * self.wl[w].nc + k;
         let old = self.contrib(w, k, &self.wl[w].pods_ctrs[i]);
         self.wl[w].pods_ctrs[i] = new;
+        if k == 0 {
+            self.endpoint_touched(l);
+        }
         let new = self.contrib(w, k, &new);
         let d = Contrib {
             mem: new.mem - old.mem,
@@ -191,6 +194,7 @@ impl Kubelet {
             pos: pos as u32,
         };
         let l = Loc { w, pos };
+        self.endpoint_touched(l);
         for k in 0..self.wl[w].nc {
             self.start_ctr(core, l, k);
         }
@@ -201,6 +205,7 @@ impl Kubelet {
     /// A Running pod stopped: its containers' usage leaves the node.
     pub(crate) fn stop_pod(&mut self, core: &mut Core, pod: PodId) {
         let Some(l) = self.loc(pod) else { return };
+        self.endpoint_touched(l);
         let now = core.now().as_millis();
         let nc = self.wl[l.w].nc;
         for k in 0..nc {
@@ -248,6 +253,10 @@ impl Kubelet {
     /// over the workload's dense pod list, one total update per pod.
     pub(crate) fn rescale(&mut self, core: &mut Core, w: usize, redraw: bool) {
         let now = core.now().as_millis();
+        if self.svc_watch[w] {
+            let ids = self.wl[w].pods.iter().map(|p| p.id);
+            self.svc_dirty.extend(ids);
+        }
         let mut over: Vec<(usize, usize)> = Vec::new();
         let Kubelet {
             wl,

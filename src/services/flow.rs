@@ -104,6 +104,16 @@ impl FlowOutcome {
     }
 }
 
+/// The share of requests whose `per_request` calls on one edge all succeed when each fails
+/// with probability `failure`: a request makes `⌊per_request⌋` calls, and one more with
+/// probability `per_request − ⌊per_request⌋` (0.4 calls per request: 40 % of the requests call,
+/// 60 % do not and cannot fail on the edge), independently.
+pub fn calls_succeed(per_request: f64, failure: f64) -> f64 {
+    let whole = per_request.floor();
+    let frac = per_request - whole;
+    (1.0 - failure).powf(whole) * (1.0 - frac * failure)
+}
+
 const MAX_ITERATIONS: u32 = 500;
 const DAMPING: f64 = 0.5;
 const TOLERANCE: f64 = 1e-9;
@@ -170,7 +180,7 @@ pub fn solve(graph: &ServiceGraph, input: &FlowInput, state: &mut FlowState) -> 
                         if !input.call_passes[c] {
                             calls[c].failed = calls[c].calls;
                             calls[c].p_attempt = 1.0;
-                            ok *= 0.0f64.powf(call.per_request);
+                            ok *= calls_succeed(call.per_request, 1.0);
                             continue;
                         }
                         let d = call.to;
@@ -184,7 +194,7 @@ pub fn solve(graph: &ServiceGraph, input: &FlowInput, state: &mut FlowState) -> 
                         let per_attempt =
                             (callee.mean_latency_s() + down_latency[d]).min(timeout_s);
                         latency += call.per_request * (out.attempts * per_attempt + out.backoff_s);
-                        ok *= (1.0 - out.failure).powf(call.per_request);
+                        ok *= calls_succeed(call.per_request, out.failure);
                         calls[c].failed = calls[c].calls * out.failure;
                         calls[c].p_attempt = p;
                     }
@@ -275,6 +285,30 @@ mod tests {
             queue_load: vec![0.0, 0.0],
             call_passes: vec![true],
         }
+    }
+
+    #[test]
+    fn fractional_calls_fail_only_the_requests_that_make_them() {
+        // 0.4 calls per request on an edge that fails every call: the 60 % of requests that
+        // make no call succeed (was 0: 0^0.4, as if every request called).
+        assert!((calls_succeed(0.4, 1.0) - 0.6).abs() < 1e-12);
+        // 1.5 calls, each failing 20 %: one call always, a second for half the requests.
+        assert!((calls_succeed(1.5, 0.2) - 0.8 * 0.9).abs() < 1e-12);
+        // Whole numbers as before: every call must succeed.
+        assert_eq!(calls_succeed(2.0, 0.3), 0.7f64.powf(2.0));
+        assert_eq!(calls_succeed(1.0, 1.0), 0.0);
+
+        // In the solver: an open breaker on a 0.4-per-request edge fails 40 % of the caller.
+        let mut g = chain(0, None, None);
+        g.calls[0].per_request = 0.4;
+        let mut inp = input(500.0, 4.0);
+        inp.call_passes = vec![false];
+        let out = solve(&g, &inp, &mut FlowState::default());
+        assert!(
+            (out.services[0].failed - 200.0).abs() < 1e-6,
+            "{:?}",
+            out.services[0]
+        );
     }
 
     #[test]

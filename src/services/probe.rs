@@ -104,6 +104,15 @@ impl ProbeWorker {
         }
     }
 
+    /// Whether a passing probe would change nothing observable: the result is `Success`, the
+    /// last probe passed and the worker is not on hold (another pass only lengthens the run).
+    pub fn steady(&self) -> bool {
+        !self.on_hold
+            && self.last == Some(true)
+            && self.result == ProbeResult::Success
+            && self.spec.success_threshold == 1
+    }
+
     /// A new container started: initial result, probing resumes.
     pub fn container_started(&mut self) {
         self.result = initial_result(self.kind);

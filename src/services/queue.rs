@@ -41,6 +41,8 @@ pub struct FluidQueue {
     backlog: f64,
     arrived: f64,
     departed: f64,
+    dropped: f64,
+    refused: f64,
     /// (time in s, cumulative arrivals at that time), increasing in both.
     arrivals: VecDeque<(f64, f64)>,
 }
@@ -54,6 +56,8 @@ impl FluidQueue {
             backlog: 0.0,
             arrived: 0.0,
             departed: 0.0,
+            dropped: 0.0,
+            refused: 0.0,
             arrivals: VecDeque::new(),
         }
     }
@@ -66,6 +70,16 @@ impl FluidQueue {
     /// Messages accepted so far.
     pub fn arrived(&self) -> f64 {
         self.arrived
+    }
+
+    /// Messages dropped so far (full queue, `Drop`).
+    pub fn dropped(&self) -> f64 {
+        self.dropped
+    }
+
+    /// Messages refused to their producer so far (full queue, `Block`).
+    pub fn refused(&self) -> f64 {
+        self.refused
     }
 
     /// Messages consumed so far.
@@ -107,6 +121,8 @@ impl FluidQueue {
             self.arrivals.push_back((start_s + dt_s, self.arrived));
         }
         self.departed += out.drained;
+        self.dropped += out.dropped;
+        self.refused += out.refused;
         // Keep the breakpoint at or before the departure level and everything after it.
         while self.arrivals.len() >= 2 && self.arrivals[1].1 <= self.departed {
             self.arrivals.pop_front();

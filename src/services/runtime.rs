@@ -32,7 +32,7 @@
 //! median, not a random request; a breaker sees rates, not sequences; per-tick rates hold for
 //! the whole tick.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::breaker::{Breaker, BreakerState};
 use super::flow::{solve, FlowInput, FlowOutcome, FlowState, ServiceFlow};
@@ -169,7 +169,27 @@ struct PodProbes {
     ready: bool,
     workers: [Option<ProbeWorker>; 3],
     next_ms: [u64; 3],
-    seen: u64,
+    /// The endpoint as last given.
+    ep: Endpoint,
+    /// Its slowdown (1: its CPU does not cap it).
+    slow: f64,
+    /// The step that last processed it (probes run, decision made).
+    done_step: u64,
+}
+
+impl PodProbes {
+    /// In the endpoints: its container runs, started and passes readiness.
+    fn is_ready(&self) -> bool {
+        self.ep.alive && self.startup_done && self.ready
+    }
+
+    /// A step may skip it while its service's answer passes its probes: it is ready at full
+    /// speed and every probe's next pass would change nothing.
+    fn steady(&self) -> bool {
+        self.is_ready()
+            && self.slow == 1.0
+            && self.workers[1..].iter().flatten().all(ProbeWorker::steady)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -187,9 +207,18 @@ pub struct ServiceRuntime {
     queues: Vec<Option<FluidQueue>>,
     tracks: Vec<QueueTrack>,
     pods: Vec<BTreeMap<u64, PodProbes>>,
+    /// Per service, the pods the next step must process (changed, or not steady).
+    active: Vec<BTreeSet<u64>>,
+    /// Per service, its ready pods.
+    n_ready: Vec<u32>,
+    /// Per service, its pods slowed by their CPU (slowdown ≠ 1).
+    n_slowed: Vec<u32>,
+    /// Per service, the CPU each ready pod was given at the last step (None: not yet).
+    last_cpu: Vec<Option<i64>>,
     last: FlowOutcome,
     last_queue_load: Vec<f64>,
     steps: u64,
+    scratch: Vec<u64>,
     /// What the last step decided, per pod (services in order, pods as given).
     pub decisions: Vec<PodDecision>,
     /// Per service, the last step's figures.
@@ -229,9 +258,14 @@ impl ServiceRuntime {
             queues,
             tracks: vec![QueueTrack::default(); g.calls.len()],
             pods: vec![BTreeMap::new(); n],
+            active: vec![BTreeSet::new(); n],
+            n_ready: vec![0; n],
+            n_slowed: vec![0; n],
+            last_cpu: vec![None; n],
             last: FlowOutcome::default(),
             last_queue_load: vec![0.0; n],
             steps: 0,
+            scratch: Vec::new(),
             decisions: Vec::new(),
             status: vec![ServiceStatus::default(); n],
             totals: vec![ServiceTotals::default(); n],
@@ -261,45 +295,101 @@ impl ServiceRuntime {
         self.queues[call].as_ref()
     }
 
-    /// One tick at `now_ms`; `endpoints[s]` are service `s`'s candidate pods. Results are in
+    /// Service `s`'s endpoint `e` is new or changed (or its pod's kubelet state was touched):
+    /// the next step processes it. A new pod, or a new container (`started_ms` changed),
+    /// starts its probes over.
+    pub fn set_endpoint(&mut self, s: usize, e: Endpoint) {
+        let probes = self.setup.services[s].probes;
+        let need =
+            self.setup.graph.services[s].capacity_per_pod * self.setup.services[s].cpu_per_request;
+        let slow = if need > 0.0 && e.cpu_ceiling < need {
+            (need / e.cpu_ceiling.max(need / MAX_SLOWDOWN)).min(MAX_SLOWDOWN)
+        } else {
+            1.0
+        };
+        let steps = self.steps;
+        let p = self.pods[s].entry(e.pod).or_insert_with(|| {
+            let mut p = new_pod(&probes, e.started_ms, e);
+            p.done_step = steps;
+            p.ep.alive = false;
+            p.slow = 1.0;
+            p
+        });
+        let (was_ready, was_slow) = (p.is_ready(), p.slow != 1.0);
+        if p.started_ms != e.started_ms {
+            restart_pod(p, &probes, e.started_ms);
+            p.done_step = steps;
+        }
+        p.ep = e;
+        p.slow = slow;
+        let (is_ready, is_slow) = (p.is_ready(), p.slow != 1.0);
+        adjust(&mut self.n_ready[s], was_ready, is_ready);
+        adjust(&mut self.n_slowed[s], was_slow, is_slow);
+        self.active[s].insert(e.pod);
+    }
+
+    /// Pod `pod` left service `s`'s endpoints.
+    pub fn remove_endpoint(&mut self, s: usize, pod: u64) {
+        if let Some(p) = self.pods[s].remove(&pod) {
+            adjust(&mut self.n_ready[s], p.is_ready(), false);
+            adjust(&mut self.n_slowed[s], p.slow != 1.0, false);
+        }
+        self.active[s].remove(&pod);
+    }
+
+    /// Service `s`'s endpoints now (pod keys in order).
+    pub fn endpoint_keys(&self, s: usize) -> impl Iterator<Item = u64> + '_ {
+        self.pods[s].keys().copied()
+    }
+
+    /// One tick at `now_ms`; `endpoints[s]` are service `s`'s candidate pods, all of them
+    /// (pods not given leave the endpoints). Every pod is processed. Results are in
     /// [`ServiceRuntime::decisions`], [`ServiceRuntime::status`] and the totals.
     pub fn step(&mut self, now_ms: u64, endpoints: &[Vec<Endpoint>]) {
+        let mut gone = Vec::new();
+        for (s, eps) in endpoints.iter().enumerate().take(self.pods.len()) {
+            gone.clear();
+            gone.extend(
+                self.pods[s]
+                    .keys()
+                    .filter(|k| eps.iter().all(|e| e.pod != **k)),
+            );
+            for &k in &gone {
+                self.remove_endpoint(s, k);
+            }
+            for e in eps {
+                self.set_endpoint(s, *e);
+            }
+        }
+        self.advance(now_ms);
+    }
+
+    /// One tick at `now_ms` with the endpoints as set ([`ServiceRuntime::set_endpoint`],
+    /// [`ServiceRuntime::remove_endpoint`]). Pods are processed (probes, CPU, a decision) when
+    /// they changed, are not steady, or their service's CPU per pod or probe verdict for a
+    /// steady pod changed; a skipped pod's probes would have passed and changed nothing, so
+    /// the result is the same as processing every pod every tick.
+    pub fn advance(&mut self, now_ms: u64) {
         self.steps += 1;
         let dt = TICK_MS as f64 / 1000.0;
         let n = self.setup.graph.services.len();
         let m = self.setup.graph.calls.len();
         let mut ready = vec![0.0; n];
         let mut inv_slow = vec![0.0; n];
-        // Per endpoint: (ready, slowdown), in the order given.
-        let mut per_pod: Vec<Vec<(bool, f64)>> = Vec::with_capacity(n);
-        for (s, eps) in endpoints.iter().enumerate().take(n) {
-            let probes = self.setup.services[s].probes;
-            let need = self.setup.graph.services[s].capacity_per_pod
-                * self.setup.services[s].cpu_per_request;
-            let mut row = Vec::with_capacity(eps.len());
-            for e in eps {
-                let p = self.pods[s]
-                    .entry(e.pod)
-                    .or_insert_with(|| new_pod(&probes, e.started_ms));
-                if p.started_ms != e.started_ms {
-                    restart_pod(p, &probes, e.started_ms);
+        for s in 0..n {
+            if self.n_slowed[s] > 0 {
+                // Summed in key order, as a pass over every pod would.
+                for p in self.pods[s].values() {
+                    if p.is_ready() {
+                        ready[s] += 1.0;
+                        inv_slow[s] += 1.0 / p.slow;
+                    }
                 }
-                p.seen = self.steps;
-                let is_ready = e.alive && p.startup_done && p.ready;
-                let slow = if need > 0.0 && e.cpu_ceiling < need {
-                    (need / e.cpu_ceiling.max(need / MAX_SLOWDOWN)).min(MAX_SLOWDOWN)
-                } else {
-                    1.0
-                };
-                if is_ready {
-                    ready[s] += 1.0;
-                    inv_slow[s] += 1.0 / slow;
-                }
-                row.push((is_ready, slow));
+            } else {
+                // Σ 1/1 over the ready pods: exact.
+                ready[s] = f64::from(self.n_ready[s]);
+                inv_slow[s] = ready[s];
             }
-            let steps = self.steps;
-            self.pods[s].retain(|_, p| p.seen == steps);
-            per_pod.push(row);
         }
         let slowdown: Vec<f64> = (0..n)
             .map(|s| {
@@ -362,7 +452,7 @@ impl ServiceRuntime {
         };
         let out = solve(&self.setup.graph, &input, &mut self.state);
         self.evaluate_breakers(now_ms, &out, &input);
-        self.decide_pods(now_ms, endpoints, &per_pod, &out, &slowdown);
+        self.decide_pods(now_ms, &out, &ready, &slowdown);
         self.fill_status(now_ms, &out, &ready, dt);
         self.last = out;
     }
@@ -384,54 +474,89 @@ impl ServiceRuntime {
         }
     }
 
-    fn decide_pods(
-        &mut self,
-        now_ms: u64,
-        endpoints: &[Vec<Endpoint>],
-        per_pod: &[Vec<(bool, f64)>],
-        out: &FlowOutcome,
-        slowdown: &[f64],
-    ) {
+    fn decide_pods(&mut self, now_ms: u64, out: &FlowOutcome, ready: &[f64], slowdown: &[f64]) {
         self.decisions.clear();
-        for (s, eps) in endpoints.iter().enumerate().take(per_pod.len()) {
+        let mut keys = std::mem::take(&mut self.scratch);
+        for s in 0..self.pods.len() {
             let def = &self.setup.graph.services[s];
             let cost = self.setup.services[s].cpu_per_request;
             let st = out.stations[s];
-            let n_ready: f64 = per_pod[s].iter().filter(|r| r.0).count() as f64;
+            let n_ready = ready[s];
             let offered_per_pod = if n_ready > 0.0 {
                 out.services[s].offered / n_ready
             } else {
                 0.0
             };
-            for (e, &(is_ready, slow)) in eps.iter().zip(&per_pod[s]) {
-                let cpu = if is_ready {
-                    (offered_per_pod.min(def.capacity_per_pod) * cost).round() as i64
-                } else {
-                    0
+            let cpu_ready = (offered_per_pod.min(def.capacity_per_pod) * cost).round() as i64;
+            // The answer of a ready pod at full speed, and whether its probes would fail.
+            let answer_normal = match st {
+                Some(st) if st.shed_fraction() >= 0.5 => f64::INFINITY,
+                Some(st) => st.quantile_s(0.5) / slowdown[s],
+                None => def.base_latency_s,
+            };
+            let probes = self.setup.services[s].probes;
+            let fails = [probes.liveness, probes.readiness]
+                .iter()
+                .flatten()
+                .any(|w| {
+                    let timeout = w.timeout_ms as f64 / 1000.0;
+                    !matches!(
+                        answer_normal.partial_cmp(&timeout),
+                        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+                    )
+                });
+            let full = fails || self.last_cpu[s] != Some(cpu_ready);
+            self.last_cpu[s] = Some(cpu_ready);
+            let active = std::mem::take(&mut self.active[s]);
+            keys.clear();
+            if full {
+                keys.extend(self.pods[s].keys().copied());
+            } else {
+                keys.extend(active.iter().copied());
+            }
+            let mut still = active;
+            still.clear();
+            for &key in &keys {
+                let Some(p) = self.pods[s].get_mut(&key) else {
+                    continue;
                 };
+                let is_ready = p.is_ready();
+                let slow = p.slow;
+                let cpu = if is_ready { cpu_ready } else { 0 };
                 // The pod's median answer time: the service's queue scaled by its own speed.
                 let answer_s = match (is_ready, st) {
                     (true, Some(st)) if st.shed_fraction() >= 0.5 => f64::INFINITY,
                     (true, Some(st)) => st.quantile_s(0.5) * slow / slowdown[s],
                     _ => def.base_latency_s * slow,
                 };
-                let p = self.pods[s].get_mut(&e.pod).expect("tracked above");
-                let restart = run_probes(p, now_ms, e.alive, answer_s);
+                if p.done_step + 1 < self.steps {
+                    skip_passed_probes(p, now_ms);
+                }
+                p.done_step = self.steps;
+                let restart = run_probes(p, now_ms, p.ep.alive, answer_s);
                 if restart.is_some() {
                     self.totals[s].probe_restarts += 1;
                 }
                 if is_ready && !p.ready {
                     self.totals[s].unready += 1;
                 }
+                let now_ready = p.is_ready();
+                adjust(&mut self.n_ready[s], is_ready, now_ready);
+                // A pod whose readiness just changed gets another CPU decision next tick.
+                if !p.steady() || now_ready != is_ready {
+                    still.insert(key);
+                }
                 self.decisions.push(PodDecision {
                     service: s as u32,
-                    pod: e.pod,
+                    pod: key,
                     cpu,
                     ready: is_ready,
                     restart,
                 });
             }
+            self.active[s] = still;
         }
+        self.scratch = keys;
     }
 
     fn fill_status(&mut self, now_ms: u64, out: &FlowOutcome, ready: &[f64], dt: f64) {
@@ -507,7 +632,32 @@ fn trial_failure(g: &ServiceGraph, out: &FlowOutcome, c: usize) -> f64 {
     1.0 - (1.0 - fail) * (1.0 - st.p_slower_than(timeout_s - down))
 }
 
-fn new_pod(probes: &ProbeSet, started_ms: u64) -> PodProbes {
+/// Adds or removes one from `count` as `on` turned from `was`.
+fn adjust(count: &mut u32, was: bool, on: bool) {
+    match (was, on) {
+        (false, true) => *count += 1,
+        (true, false) => *count -= 1,
+        _ => {}
+    }
+}
+
+/// A pod skipped since its last processing step: the probes due in the skipped ticks passed
+/// and changed nothing (it was steady), so their schedule moves on as those ticks would have
+/// moved it (to the first time after the previous tick).
+fn skip_passed_probes(p: &mut PodProbes, now_ms: u64) {
+    let Some(prev) = now_ms.checked_sub(TICK_MS) else {
+        return;
+    };
+    for (w, next) in p.workers.iter().zip(p.next_ms.iter_mut()) {
+        let Some(w) = w else { continue };
+        let period = w.spec.period_ms.max(1);
+        if *next <= prev {
+            *next += ((prev - *next) / period + 1) * period;
+        }
+    }
+}
+
+fn new_pod(probes: &ProbeSet, started_ms: u64, ep: Endpoint) -> PodProbes {
     let mut p = PodProbes {
         started_ms,
         startup_done: true,
@@ -524,7 +674,9 @@ fn new_pod(probes: &ProbeSet, started_ms: u64) -> PodProbes {
                 .map(|s| ProbeWorker::new(ProbeKind::Readiness, s)),
         ],
         next_ms: [0; 3],
-        seen: 0,
+        ep,
+        slow: 1.0,
+        done_step: 0,
     };
     restart_pod(&mut p, probes, started_ms);
     p
@@ -578,3 +730,7 @@ fn run_probes(p: &mut PodProbes, now_ms: u64, alive: bool, answer_s: f64) -> Opt
 #[cfg(test)]
 #[path = "runtime_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "runtime_props.rs"]
+mod props;

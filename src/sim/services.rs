@@ -4,13 +4,20 @@
 //! At each tick the endpoints of every service are its backing workload's Running pods that
 //! count as ready (node up, not terminating) and that the kubelet tracks; pods evicted,
 //! OOM-killed (in restart back-off), on failed nodes or taken out by their readiness probe
-//! are not endpoints. [`ServiceRuntime::step`] turns them into traffic; its CPU demand goes
+//! are not endpoints. The endpoint sets are kept incrementally: a tick re-evaluates only the
+//! pods whose state may have changed since the last one — those the kubelet lists (usage of
+//! the first container, start, stop, restart, contention) and those on nodes recorded in
+//! `World::node_changes` (node down or up, binds) — so a tick costs the services and the
+//! changes, not the fleet's pods (a full scan only at the first tick, or when the change
+//! ring overflowed). [`ServiceRuntime::step`] turns them into traffic; its CPU demand goes
 //! into the kubelet's usage model (so traffic drives throttling, contention and node
 //! pressure), and liveness/startup failures restart containers through the kubelet's
 //! back-off (CrashLoopBackOff). A probe restart is an effect in the causality log whose parent
 //! is the latest effect of the last ten minutes on a pod of the same workload (a displaced or
 //! restarted sibling) or on a node where the service lost an endpoint (a node failure): the
 //! capacity loss that overloaded it; without one it is a root of its own.
+
+use std::collections::BTreeMap;
 
 use crate::cluster::{PodId, PodPhase};
 use crate::engine::SimTime;
@@ -30,9 +37,13 @@ pub struct ServiceGlue {
     rt: ServiceRuntime,
     /// Per workload, the services it backs.
     by_workload: Vec<Vec<usize>>,
-    endpoints: Vec<Vec<Endpoint>>,
-    /// Per service, its endpoints' (pod key, node) at the last tick, sorted.
-    placed: Vec<Vec<(u64, u32)>>,
+    /// Current endpoints: pod key → (workload, node, endpoint state).
+    members: BTreeMap<u64, (u32, u32, Endpoint)>,
+    /// Cursor into `World::node_changes` (None: the next tick scans every pod).
+    node_cursor: Option<u64>,
+    /// Scratch: pods to re-evaluate, endpoints lost this tick (service, key, node).
+    cands: Vec<PodId>,
+    gone: Vec<(usize, u64, u32)>,
     /// Per service, nodes on which it lost an endpoint without a probe restart, with when.
     lost: Vec<Vec<(u32, u64)>>,
     metrics_interval_ms: u64,
@@ -87,11 +98,20 @@ impl ServiceGlue {
         if TICK_MS <= duration_ms {
             core.push(SimTime(TICK_MS), Event::ServiceTick);
         }
+        core.with_agent_as(|k: &mut Kubelet, _| {
+            for (w, s) in by_workload.iter().enumerate() {
+                if !s.is_empty() {
+                    k.watch_endpoints(w);
+                }
+            }
+        });
         ServiceGlue {
             rt: ServiceRuntime::new(setup),
             by_workload,
-            endpoints: vec![Vec::new(); n],
-            placed: vec![Vec::new(); n],
+            members: BTreeMap::new(),
+            node_cursor: None,
+            cands: Vec::new(),
+            gone: Vec::new(),
             lost: vec![Vec::new(); n],
             metrics_interval_ms,
             next_sample_ms: metrics_interval_ms,
@@ -105,51 +125,109 @@ impl ServiceGlue {
         }
     }
 
-    /// One service tick: endpoints → step → CPU demand and probe restarts; the next tick.
+    /// The pods whose endpoint state may have changed since the last tick, sorted, no
+    /// repeats (every current endpoint and every Running pod of a service at the first tick).
+    fn candidates(&mut self, core: &mut Core) {
+        self.cands.clear();
+        if let Some(k) = core.agent_as_mut::<Kubelet>() {
+            k.take_endpoint_changes(&mut self.cands);
+        }
+        let total = core.world().node_changes.total();
+        let changed = self
+            .node_cursor
+            .and_then(|c| core.world().node_changes.since(c))
+            .map(|it| it.collect::<Vec<_>>());
+        match changed {
+            Some(nodes) => {
+                for n in nodes {
+                    let pods = &core.world().pods_on_node[n.ix()];
+                    self.cands.extend(pods.iter().copied().filter(|&id| {
+                        core.world().pods.get(id).is_some_and(|p| {
+                            self.by_workload
+                                .get(p.workload as usize)
+                                .is_some_and(|s| !s.is_empty())
+                        })
+                    }));
+                }
+            }
+            None => {
+                self.cands.extend(self.members.keys().map(|&k| pod_of(k)));
+                for (id, p) in core.world().pods.iter() {
+                    if p.phase == PodPhase::Running
+                        && self
+                            .by_workload
+                            .get(p.workload as usize)
+                            .is_some_and(|s| !s.is_empty())
+                    {
+                        self.cands.push(id);
+                    }
+                }
+            }
+        }
+        self.node_cursor = Some(total);
+        self.cands.sort_unstable_by_key(|&id| key(id));
+        self.cands.dedup();
+    }
+
+    /// `pod` as an endpoint now: (workload, node, state), or None.
+    fn endpoint_of(&self, core: &Core, id: PodId) -> Option<(u32, u32, Endpoint)> {
+        let p = core.world().pods.get(id)?;
+        let (PodPhase::Running, Some(node)) = (p.phase, p.node) else {
+            return None;
+        };
+        let services = self.by_workload.get(p.workload as usize)?;
+        if services.is_empty() || !core.counts_ready(id, node) {
+            return None;
+        }
+        let state = core
+            .agent_as::<Kubelet>()
+            .and_then(|k| k.endpoint_state(id));
+        let ep = match state {
+            Some(s) => Endpoint {
+                pod: key(id),
+                alive: s.alive,
+                started_ms: s.started_ms,
+                cpu_ceiling: s.cpu_ceiling,
+            },
+            None => Endpoint {
+                pod: key(id),
+                alive: true,
+                started_ms: p.started.map_or(0, |t| t.as_millis()),
+                cpu_ceiling: f64::INFINITY,
+            },
+        };
+        Some((p.workload, node.0, ep))
+    }
+
+    /// One service tick: endpoint changes → step → CPU demand and probe restarts; the next
+    /// tick.
     pub fn tick(&mut self, core: &mut Core) {
         let now = core.now().as_millis();
-        for e in &mut self.endpoints {
-            e.clear();
-        }
-        let mut placed: Vec<Vec<(u64, u32)>> = vec![Vec::new(); self.endpoints.len()];
-        for (id, p) in core.world().pods.iter() {
-            let (PodPhase::Running, Some(node)) = (p.phase, p.node) else {
-                continue;
-            };
-            let Some(services) = self.by_workload.get(p.workload as usize) else {
-                continue;
-            };
-            if services.is_empty() || !core.counts_ready(id, node) {
-                continue;
-            }
-            let state = core
-                .agent_as::<Kubelet>()
-                .and_then(|k| k.endpoint_state(id));
-            let ep = match state {
-                Some(s) => Endpoint {
-                    pod: key(id),
-                    alive: s.alive,
-                    started_ms: s.started_ms,
-                    cpu_ceiling: s.cpu_ceiling,
-                },
-                None => Endpoint {
-                    pod: key(id),
-                    alive: true,
-                    started_ms: p.started.map_or(0, |t| t.as_millis()),
-                    cpu_ceiling: f64::INFINITY,
-                },
-            };
-            for &s in services {
-                self.endpoints[s].push(ep);
-                placed[s].push((key(id), node.0));
+        self.candidates(core);
+        self.gone.clear();
+        for i in 0..self.cands.len() {
+            let id = self.cands[i];
+            let k = key(id);
+            let now_ep = self.endpoint_of(core, id);
+            match (self.members.get(&k).copied(), now_ep) {
+                (None, None) => {}
+                (Some((w, node, _)), None) => {
+                    self.members.remove(&k);
+                    for &s in &self.by_workload[w as usize] {
+                        self.rt.remove_endpoint(s, k);
+                        self.gone.push((s, k, node));
+                    }
+                }
+                (_, Some(m)) => {
+                    self.members.insert(k, m);
+                    for &s in &self.by_workload[m.0 as usize] {
+                        self.rt.set_endpoint(s, m.2);
+                    }
+                }
             }
         }
-        // Pods in slab order: sorted by key so the runtime sees a stable order.
-        for e in &mut self.endpoints {
-            e.sort_by_key(|x| x.pod);
-        }
-        self.track_losses(now, placed);
-        self.rt.step(now, &self.endpoints);
+        self.track_losses(now);
+        self.rt.advance(now);
         let (rt, lost) = (&self.rt, &self.lost);
         core.with_agent_as(|k: &mut Kubelet, core| {
             for d in &rt.decisions {
@@ -187,18 +265,16 @@ impl ServiceGlue {
     }
 
     /// Records the nodes of endpoints gone since the last tick (a node failure, an eviction:
-    /// capacity lost), forgetting those older than the cause window.
-    fn track_losses(&mut self, now: u64, mut placed: Vec<Vec<(u64, u32)>>) {
-        for (s, cur) in placed.iter_mut().enumerate() {
-            cur.sort_unstable();
-            for &(pod, node) in &self.placed[s] {
-                if cur.binary_search_by_key(&pod, |x| x.0).is_err() {
-                    self.lost[s].push((node, now));
-                }
-            }
-            self.lost[s].retain(|l| l.1 + CAUSE_WINDOW_MS >= now);
+    /// capacity lost), in pod order per service, forgetting those older than the cause
+    /// window.
+    fn track_losses(&mut self, now: u64) {
+        self.gone.sort_unstable();
+        for &(s, _, node) in &self.gone {
+            self.lost[s].push((node, now));
         }
-        self.placed = placed;
+        for lost in &mut self.lost {
+            lost.retain(|l| l.1 + CAUSE_WINDOW_MS >= now);
+        }
     }
 
     fn sample(&mut self, now: u64) {

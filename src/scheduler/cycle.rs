@@ -481,6 +481,18 @@ impl Scheduler {
                 fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
             }
         }
+        // Named optimisation: when every other enabled plugin adds the same normalised score
+        // to every feasible node, the weighted sum is the two resource columns plus a constant
+        // (`fused::constant_rest`); the per-plugin columns are then not built.
+        if fused {
+            if let Some(c) = fused::constant_rest(&skipped, tpl, prof, &sc.feasible_static) {
+                let (wf, wb) = (prof.weights[fit], prof.weights[bal]);
+                for ((tot, f), b) in sc.total.iter_mut().zip(&sc.raw[fit]).zip(&sc.raw[bal]) {
+                    *tot = f * wf + b * wb + c;
+                }
+                return;
+            }
+        }
         let input = ScoreInput {
             world,
             prof,

@@ -87,6 +87,9 @@ pub struct Scheduler {
     pub(super) verdicts: VerdictCache,
     /// Template → scheduling signature (sharing on with the memo).
     pub(super) sigs: Signatures,
+    /// Per node id: (node version, lowest priority of a pod on the node), for the preemption
+    /// dry run's NoVictims shortcut (`preempt.rs`; with the memo only).
+    pub(super) lowest_prio: Vec<(u32, i32)>,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -123,6 +126,7 @@ impl Scheduler {
             fuse: true,
             verdicts: VerdictCache::default(),
             sigs: Signatures::default(),
+            lowest_prio: Vec::new(),
         };
         s.begin(world);
         s

@@ -90,6 +90,9 @@ pub struct Scheduler {
     /// Nodes the last `schedule` examined, as upstream would (see
     /// [`Scheduler::last_cycle_examined`]).
     pub(super) examined: usize,
+    /// Per node id: (node version, lowest priority of a pod on the node), for the preemption
+    /// dry run's NoVictims shortcut (`preempt.rs`; with the memo only).
+    pub(super) lowest_prio: Vec<(u32, i32)>,
 }
 
 /// How many feasible nodes to look for and where to start.
@@ -127,6 +130,7 @@ impl Scheduler {
             verdicts: VerdictCache::default(),
             sigs: Signatures::default(),
             examined: 0,
+            lowest_prio: Vec::new(),
         };
         s.begin(world);
         s
@@ -496,6 +500,18 @@ impl Scheduler {
                 fused::score_cached(world, tpl, &sc.feasible, entries, ver, f, b);
             } else {
                 fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
+            }
+        }
+        // Named optimisation: when every other enabled plugin adds the same normalised score
+        // to every feasible node, the weighted sum is the two resource columns plus a constant
+        // (`fused::constant_rest`); the per-plugin columns are then not built.
+        if fused {
+            if let Some(c) = fused::constant_rest(&skipped, tpl, prof, &sc.feasible_static) {
+                let (wf, wb) = (prof.weights[fit], prof.weights[bal]);
+                for ((tot, f), b) in sc.total.iter_mut().zip(&sc.raw[fit]).zip(&sc.raw[bal]) {
+                    *tot = f * wf + b * wb + c;
+                }
+                return;
             }
         }
         let input = ScoreInput {

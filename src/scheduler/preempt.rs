@@ -279,11 +279,36 @@ impl Scheduler {
         pdbs: &dyn PdbOracle,
     ) -> Result<Candidate, Fail> {
         let prio = self.prep.priority;
-        let mut potential: Vec<PodId> = world.pods_on_node[n.ix()]
+        let ix = n.ix();
+        // Named optimisation (exact): the lowest priority among the node's pods, remembered
+        // with the node's version (`verdicts.rs`; bumped by every bind and unbind there), so a
+        // node without any lower-priority pod answers NoVictims without reading its pods.
+        let lowest_known = self.memo.enabled();
+        if lowest_known {
+            if self.lowest_prio.len() < world.nodes.len() {
+                self.lowest_prio.resize(world.nodes.len(), (u32::MAX, 0));
+            }
+            let (ver, lowest) = self.lowest_prio[ix];
+            if ver == self.verdicts.ver[ix] && lowest >= prio {
+                return Err(Fail::NoVictims);
+            }
+        }
+        let mut lowest = i32::MAX;
+        let mut potential: Vec<PodId> = world.pods_on_node[ix]
             .iter()
             .copied()
-            .filter(|&p| world.pods.get(p).is_some() && priority_of(world, p) < prio)
+            .filter(|&p| match world.pods.get(p) {
+                Some(pod) => {
+                    let pr = world.templates[pod.template as usize].priority;
+                    lowest = lowest.min(pr);
+                    pr < prio
+                }
+                None => false,
+            })
             .collect();
+        if lowest_known {
+            self.lowest_prio[ix] = (self.verdicts.ver[ix], lowest);
+        }
         if potential.is_empty() {
             return Err(Fail::NoVictims);
         }

@@ -9,11 +9,41 @@ use super::super::score::{
     balanced_score, balanced_score2, fraction, least_requested_score, weighted_mean,
 };
 use super::super::verdicts::Entry;
+use super::ScorePlugin;
 use crate::cluster::{NodeId, PodTemplate, World, CPU, MEMORY};
 
 /// Whether the fused pass replaces both plugins' scores for this profile.
 pub(crate) fn applies(prof: &ResolvedProfile) -> bool {
     prof.default_fit() && prof.balanced_resources == [Some(CPU), Some(MEMORY)]
+}
+
+/// The weighted normalised score every plugin other than the two resource scores adds to each
+/// feasible node, when it is the same for all of them: a skipped plugin adds nothing,
+/// ImageLocality without images adds 0, and TaintToleration adds `100 × weight` when no
+/// feasible node has an untolerated PreferNoSchedule taint (its reverse `DefaultNormalizeScore`
+/// of all-zero counts). None when any other plugin runs or a node has such a taint.
+pub(crate) fn constant_rest(
+    skipped: &[bool],
+    tpl: &PodTemplate,
+    prof: &ResolvedProfile,
+    statics: &[(i32, i32)],
+) -> Option<i64> {
+    let mut c = 0;
+    for p in ScorePlugin::ALL {
+        let i = p.index();
+        if skipped[i] {
+            continue;
+        }
+        match p {
+            ScorePlugin::NodeResourcesFit | ScorePlugin::NodeResourcesBalancedAllocation => {}
+            ScorePlugin::ImageLocality if tpl.images.is_empty() => {}
+            ScorePlugin::TaintToleration if statics.iter().all(|s| s.0 == 0) => {
+                c += super::super::score::MAX_NODE_SCORE * prof.weights[i];
+            }
+            _ => return None,
+        }
+    }
+    Some(c)
 }
 
 /// NodeResourcesFit LeastAllocated (cpu, memory, weight 1, non-zero requests) and

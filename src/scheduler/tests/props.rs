@@ -170,17 +170,24 @@ proptest! {
     /// The fused fast path of the default profile's resource scores (`plugins/fused.rs`) gives
     /// the same raw scores, totals and placements as the per-plugin path
     /// (`resources_fit::score`, `balanced_allocation::score`), including nodes with no
-    /// allocatable cpu or memory and pods requesting none.
+    /// allocatable cpu or memory and pods requesting none; so does the constant-folded total
+    /// (`fused::constant_rest`), with and without PreferNoSchedule taints among the nodes.
     #[test]
     fn fused_and_per_plugin_scores_agree(
-        nodes in collection::vec((0i64..8, 0i64..16, 1i64..6, 0usize..3), 2..16),
+        nodes in collection::vec((0i64..8, 0i64..16, 1i64..6, 0usize..3, 0u8..8), 2..16),
         tpls in collection::vec((0i64..6, 0i64..8), 1..5),
         stream in collection::vec(0usize..5, 1..60),
         seed in any::<u64>(),
     ) {
         let mut tw = TestWorld::new();
-        for (i, &(c, m, p, z)) in nodes.iter().enumerate() {
-            tw.node(&format!("n{i}"), &format!("z{z}"), c * 1000, m * GI / 2, p);
+        for (i, &(c, m, p, z, tainted)) in nodes.iter().enumerate() {
+            let taints = if tainted == 0 {
+                vec![tw.taint("soft", "x", TaintEffect::PreferNoSchedule)]
+            } else {
+                Vec::new()
+            };
+            let alloc = [(CPU, c * 1000), (MEMORY, m * GI / 2), (PODS, p)];
+            tw.node_with(&format!("n{i}"), &format!("z{z}"), &alloc, &[], taints);
         }
         let ids: Vec<TemplateId> = tpls.iter().enumerate().map(|(i, &(c, m))| {
             let t = tw.template(&format!("t{i}"), c * 250, m * GI / 2);

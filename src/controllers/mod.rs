@@ -12,6 +12,7 @@
 
 pub mod daemonset;
 pub mod deployment;
+pub mod hpa;
 pub mod job;
 pub mod pod;
 pub mod statefulset;

@@ -18,7 +18,14 @@
 //! The run loop (`sim::hpa`) classifies the target's pods, reads their usage, calls these
 //! every [`SYNC_PERIOD_MS`] and applies the result through the workload's controller.
 
-use crate::cluster::WorkloadId;
+use crate::cluster::{PodId, WorkloadId};
+
+/// Per-pod usage as metrics-server reports it; the kubelet model implements it.
+pub trait PodUsage {
+    /// `(CPU millicores, memory working set bytes)` of running `pod` at `now_ms`; None when
+    /// the model does not track the pod.
+    fn pod_usage(&self, pod: PodId, now_ms: u64) -> Option<(i64, i64)>;
+}
 
 /// `--horizontal-pod-autoscaler-sync-period` default: 15 s.
 pub const SYNC_PERIOD_MS: u64 = 15_000;

@@ -15,6 +15,7 @@ pub mod deployment;
 pub mod hpa;
 pub mod job;
 pub mod pod;
+mod scale;
 pub mod statefulset;
 pub mod workload;
 

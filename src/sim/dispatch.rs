@@ -12,6 +12,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .recorder
             .sample_with(at, &self.core.world, pressure);
         self.core.sample_nodes(at);
+        if let Some(h) = self.hpas.as_mut() {
+            h.sample(&self.core, &self.controllers, at);
+        }
     }
 
     /// Processes every event at or before `t`; afterwards the clock reads `t` (if it was
@@ -59,6 +62,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .finish(&self.core.world, &self.infos, info);
         if let Some(a) = self.autoscaler.as_mut() {
             result.summary.autoscaler = Some(a.finish(end.as_millis()));
+        }
+        if let Some(h) = self.hpas.take() {
+            let (rows, summary) = h.finish(&self.controllers);
+            result.hpas = Some(rows);
+            result.summary.hpas = Some(summary);
         }
         if let Some(s) = self.services.take() {
             let (rows, summary) = s.finish(end.as_millis());
@@ -134,6 +142,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     s.tick(&mut self.core);
                 }
             }
+            Event::HpaSync => self.hpa_sync(),
             Event::Controller(e) => self.controllers.handle(&mut self.core, e),
             Event::Fault(e) => {
                 if let Some(rt) = self.faults.as_mut() {

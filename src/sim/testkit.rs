@@ -147,6 +147,7 @@ impl Fixture {
             faults: None,
             autoscaler: None,
             services: None,
+            hpas: Vec::new(),
         }
     }
 

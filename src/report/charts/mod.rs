@@ -6,6 +6,7 @@ mod availability;
 mod bars;
 mod gpu;
 mod heatmap;
+mod hpa;
 pub mod panel;
 pub mod reduce;
 pub mod style;
@@ -106,11 +107,13 @@ pub enum ChartKind {
     Scheduling,
     /// GPUs requested / allocatable and fragmentation (clusters with GPUs only).
     Gpu,
+    /// Desired vs current and ready replicas per HorizontalPodAutoscaler (HPAs only).
+    Hpa,
 }
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 15] = [
+    pub const ALL: [ChartKind; 16] = [
         ChartKind::Timeline,
         ChartKind::Utilisation,
         ChartKind::UtilisationZones,
@@ -126,6 +129,7 @@ impl ChartKind {
         ChartKind::WorkloadUsage,
         ChartKind::Scheduling,
         ChartKind::Gpu,
+        ChartKind::Hpa,
     ];
 
     /// File stem under `charts/`.
@@ -146,6 +150,7 @@ impl ChartKind {
             ChartKind::WorkloadUsage => "workload-usage",
             ChartKind::Scheduling => "scheduling",
             ChartKind::Gpu => "gpu",
+            ChartKind::Hpa => "hpa-replicas",
         }
     }
 
@@ -167,6 +172,7 @@ impl ChartKind {
             ChartKind::WorkloadUsage => "Requested vs used per workload",
             ChartKind::Scheduling => "Scheduling",
             ChartKind::Gpu => "GPUs",
+            ChartKind::Hpa => "HorizontalPodAutoscalers",
         }
     }
 
@@ -225,6 +231,10 @@ impl ChartKind {
                 "GPUs requested by pods and allocatable on Ready nodes (top); free GPU on \
                  partly used devices and the FGD fragmentation measure (bottom)."
             }
+            ChartKind::Hpa => {
+                "Per HorizontalPodAutoscaler: the replicas it set (desired), the target's pods \
+                 (current) and those ready, at each metrics sample."
+            }
         }
     }
 
@@ -246,6 +256,7 @@ impl ChartKind {
             ChartKind::WorkloadUsage => bars::workload_usage(run),
             ChartKind::Scheduling => timecharts::scheduling(run),
             ChartKind::Gpu => gpu::gpu(run),
+            ChartKind::Hpa => return hpa::hpa_replicas(run),
         })
     }
 }

@@ -80,7 +80,10 @@ fn replica_sequence_follows_the_upstream_algorithm() {
     assert_eq!(h["scaleDowns"], 2);
     assert_eq!(h["replicasAtEnd"], 2);
     let w = &summary(&out)["workloads"][0];
-    assert_eq!(w["desired"], 2, "the workload's desired count follows the HPA");
+    assert_eq!(
+        w["desired"], 2,
+        "the workload's desired count follows the HPA"
+    );
 }
 
 fn refused(text: &str, needle: &str) {
@@ -88,14 +91,45 @@ fn refused(text: &str, needle: &str) {
     let scenario = write(dir.path(), "bad.yaml", text);
     let o = run(&["validate", s(&scenario)]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains(needle), "{needle:?} not in: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains(needle),
+        "{needle:?} not in: {}",
+        stderr(&o)
+    );
+}
+
+/// Without the usage model an HPA has no metrics (upstream without metrics-server): a
+/// warning, and the run never scales.
+#[test]
+fn without_usage_the_hpa_warns_and_never_scales() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = BASE.replace(
+        "    usage: {cpu: 100m, memory: 100Mi, spikes: {at: [50s], size: 4.5, duration: 1m}}\n",
+        "",
+    );
+    let scenario = write(dir.path(), "s.yaml", &text);
+    let out = dir.path().join("out");
+    let o = run(&["run", s(&scenario), "--out", s(&out)]);
+    assert!(run_finished(&o), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("horizontalPodAutoscalers[0]: has no pod metrics"),
+        "{}",
+        stderr(&o)
+    );
+    let rows = csv_maps(&out.join("hpa.csv"));
+    assert!(rows
+        .iter()
+        .all(|r| r["desired_replicas"] == "2" && r["cpu_utilization_pct"].is_empty()));
 }
 
 #[test]
 fn bad_hpas_are_refused_with_the_field_path() {
     let at = "horizontalPodAutoscalers[0]";
     refused(
-        &BASE.replace("scaleTargetRef: {name: web}", "scaleTargetRef: {name: nope}"),
+        &BASE.replace(
+            "scaleTargetRef: {name: web}",
+            "scaleTargetRef: {name: nope}",
+        ),
         &format!("{at}.scaleTargetRef.name: no workload named \"nope\""),
     );
     refused(
@@ -120,13 +154,6 @@ fn bad_hpas_are_refused_with_the_field_path() {
     refused(
         &BASE.replace("kind: Deployment\n    replicas: 2", "kind: DaemonSet"),
         "only a Deployment or StatefulSet can be scaled",
-    );
-    refused(
-        &BASE.replace(
-            "    usage: {cpu: 100m, memory: 100Mi, spikes: {at: [50s], size: 4.5, duration: 1m}}\n",
-            "",
-        ),
-        &format!("{at}: needs pod usage"),
     );
     refused(
         &format!("{BASE}    behavior: {{scaleUp: {{policies: [{{type: Pods, value: 0, periodSeconds: 15}}]}}}}\n"),

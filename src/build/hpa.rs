@@ -3,10 +3,10 @@
 //! (`pkg/apis/autoscaling/v2/defaults.go`: `GenerateHPAScaleUpRules`,
 //! `GenerateHPAScaleDownRules`; a missing scale-down window is the controller's 300 s).
 
-use crate::controllers::hpa::{Behavior, HpaSpec, Metric, Policy, PolicyKind, Resource, Rules, Select};
-use crate::scenario::types::hpa::{
-    PolicyType, ScalingRules, SelectPolicy as SelectSpec,
+use crate::controllers::hpa::{
+    Behavior, HpaSpec, Metric, Policy, PolicyKind, Resource, Rules, Select,
 };
+use crate::scenario::types::hpa::{PolicyType, ScalingRules, SelectPolicy as SelectSpec};
 use crate::scenario::ScenarioFile;
 
 /// The HPAs of validated scenario `s` (workload ids are indexes into `s.workloads`).

@@ -489,7 +489,9 @@ impl HpaState {
             let start = self.period_start(now, current, p.period_ms);
             let proposed = match p.kind {
                 PolicyKind::Pods => start - p.value,
-                PolicyKind::Percent => (f64::from(start) * (1.0 - f64::from(p.value) / 100.0)) as i32,
+                PolicyKind::Percent => {
+                    (f64::from(start) * (1.0 - f64::from(p.value) / 100.0)) as i32
+                }
             };
             result = pick(result, proposed);
         }
@@ -502,7 +504,11 @@ impl HpaState {
         let (events, longest, change) = if new > prev {
             (&mut self.up_events, b.up.longest_period_ms(), new - prev)
         } else {
-            (&mut self.down_events, b.down.longest_period_ms(), prev - new)
+            (
+                &mut self.down_events,
+                b.down.longest_period_ms(),
+                prev - new,
+            )
         };
         let mut old = None;
         for (i, e) in events.iter_mut().enumerate() {

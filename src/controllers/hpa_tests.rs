@@ -52,9 +52,17 @@ fn tolerance_boundary_and_truncation() {
 #[test]
 fn missing_pods_damp_both_directions() {
     let mut pods = vec![ready(40, 100); 3];
-    assert_eq!(replicas(4, 50, &pods), 3, "without the missing pod: ceil(0.8 × 3)");
+    assert_eq!(
+        replicas(4, 50, &pods),
+        3,
+        "without the missing pod: ceil(0.8 × 3)"
+    );
     pods.push(other(PodGroup::Missing, 100));
-    assert_eq!(replicas(4, 50, &pods), 4, "(120 + 100) / 400 = 55 % → within");
+    assert_eq!(
+        replicas(4, 50, &pods),
+        4,
+        "(120 + 100) / 400 = 55 % → within"
+    );
     let mut up = vec![ready(80, 100); 3];
     up.push(other(PodGroup::Missing, 100));
     assert_eq!(replicas(4, 50, &up), 5, "240 / 400 = 60 % → ceil(1.2 × 4)");
@@ -70,23 +78,44 @@ fn missing_pods_damp_both_directions() {
 #[test]
 fn unready_pods_zero_on_scale_up_only() {
     let pods = [ready(260, 100), other(PodGroup::Unready, 300)];
-    assert_eq!(replicas(2, 50, &pods), 3, "260/400 = 65 % → ceil(1.3 × 2); not ceil(5.2)");
+    assert_eq!(
+        replicas(2, 50, &pods),
+        3,
+        "260/400 = 65 % → ceil(1.3 × 2); not ceil(5.2)"
+    );
     let down = [
         ready(20, 100),
         ready(20, 100),
         other(PodGroup::Unready, 100),
         other(PodGroup::Unready, 100),
     ];
-    assert_eq!(replicas(4, 50, &down), 1, "ceil(0.4 × 2): unready pods left out");
-    let flips = [ready(100, 100), ready(100, 100), other(PodGroup::Unready, 100), other(PodGroup::Unready, 100)];
-    assert_eq!(replicas(4, 50, &flips), 4, "200/400 = 50 %: within after rebalancing");
+    assert_eq!(
+        replicas(4, 50, &down),
+        1,
+        "ceil(0.4 × 2): unready pods left out"
+    );
+    let flips = [
+        ready(100, 100),
+        ready(100, 100),
+        other(PodGroup::Unready, 100),
+        other(PodGroup::Unready, 100),
+    ];
+    assert_eq!(
+        replicas(4, 50, &flips),
+        4,
+        "200/400 = 50 %: within after rebalancing"
+    );
     assert_eq!(
         resource_replicas(2, 50, &[other(PodGroup::Unready, 100); 2]),
         Err(MetricError::NoMetrics)
     );
     assert_eq!(resource_replicas(2, 50, &[]), Err(MetricError::NoPods));
     let ignored = [ready(90, 100), other(PodGroup::Ignored, 100)];
-    assert_eq!(replicas(2, 50, &ignored), 2, "ceil(1.8 × 1): deleted pods left out");
+    assert_eq!(
+        replicas(2, 50, &ignored),
+        2,
+        "ceil(1.8 × 1): deleted pods left out"
+    );
 }
 
 fn spec(min: i32, max: i32, behavior: Option<Behavior>) -> HpaSpec {
@@ -148,10 +177,21 @@ fn legacy_scale_up_limit_and_clamps() {
     let mut st = HpaState::default();
     assert_eq!(st.reconcile(&s, 15_000, 25, &[prop(25)]), Some(20));
     let s2 = spec(3, 20, None);
-    assert_eq!(st.reconcile(&s2, 30_000, 1, &[Err(MetricError::NoMetrics)]), Some(3));
-    assert_eq!(st.reconcile(&s2, 45_000, 0, &[prop(9)]), None, "0 replicas: scaling disabled");
+    assert_eq!(
+        st.reconcile(&s2, 30_000, 1, &[Err(MetricError::NoMetrics)]),
+        Some(3)
+    );
+    assert_eq!(
+        st.reconcile(&s2, 45_000, 0, &[prop(9)]),
+        None,
+        "0 replicas: scaling disabled"
+    );
     let mut st = HpaState::default();
-    assert_eq!(st.reconcile(&s2, 15_000, 5, &[prop(1)]), Some(3), "below min → min");
+    assert_eq!(
+        st.reconcile(&s2, 15_000, 5, &[prop(1)]),
+        Some(3),
+        "below min → min"
+    );
 }
 
 fn rules(window_s: u64, select: Select, policies: &[(PolicyKind, i32, u64)]) -> Rules {
@@ -218,7 +258,10 @@ fn policies_limit_scale_down() {
         up: Rules::scale_up_default(),
         down: rules(0, Select::Max, &[(PolicyKind::Percent, 50, 15)]),
     };
-    assert_eq!(run(&spec(1, 10, Some(b)), 5, 30, |_| 1), vec![(15, 2), (30, 1)]);
+    assert_eq!(
+        run(&spec(1, 10, Some(b)), 5, 30, |_| 1),
+        vec![(15, 2), (30, 1)]
+    );
 }
 
 /// With `behavior`, the default 300 s down window holds the highest recent recommendation.

@@ -41,9 +41,8 @@ impl Controllers {
         }
         let state = &mut self.workloads[w as usize];
         match &mut state.spec.kind {
-            WorkloadKind::Deployment { replicas: r } | WorkloadKind::StatefulSet { replicas: r } => {
-                *r = replicas
-            }
+            WorkloadKind::Deployment { replicas: r }
+            | WorkloadKind::StatefulSet { replicas: r } => *r = replicas,
             _ => unreachable!("checked"),
         }
         core.recorder.set_desired(w, u64::from(replicas), core.now);
@@ -95,7 +94,8 @@ fn scale_deployment(w: &mut WorkloadState, core: &mut Core, old: u32, new: u32) 
         })
         .collect();
     // Related pods per node (upstream ranks each pod by the ReplicaSet's pods on its node).
-    let on_node = |node: Option<u32>, pods: &[(PodId, Option<u32>, PodPhase, bool, u64, u64, u32)]| {
+    let on_node = |node: Option<u32>,
+                   pods: &[(PodId, Option<u32>, PodPhase, bool, u64, u64, u32)]| {
         node.map_or(0, |n| pods.iter().filter(|q| q.1 == Some(n)).count())
     };
     let ranks: Vec<usize> = pods.iter().map(|p| on_node(p.1, &pods)).collect();

@@ -55,7 +55,10 @@ impl HpaGlue {
                     .iter()
                     .filter(|c| c.role == ContainerRole::Regular)
                     .fold((0, 0), |(c, m), k| {
-                        (c + k.cpu_request.unwrap_or(0), m + k.mem_request.unwrap_or(0))
+                        (
+                            c + k.cpu_request.unwrap_or(0),
+                            m + k.mem_request.unwrap_or(0),
+                        )
                     })
             })
             .collect();
@@ -93,7 +96,12 @@ impl HpaGlue {
     }
 
     /// One sync of every HPA, in scenario order.
-    pub(super) fn sync(&mut self, core: &mut Core, controllers: &mut Controllers, duration_ms: u64) {
+    pub(super) fn sync(
+        &mut self,
+        core: &mut Core,
+        controllers: &mut Controllers,
+        duration_ms: u64,
+    ) {
         let now = core.now.as_millis();
         for i in 0..self.specs.len() {
             let w = self.specs[i].workload;
@@ -119,7 +127,8 @@ impl HpaGlue {
                 self.proposals.push(p);
             }
             self.last[i] = last;
-            let new = self.states[i].reconcile(&self.specs[i], now, current as i32, &self.proposals);
+            let new =
+                self.states[i].reconcile(&self.specs[i], now, current as i32, &self.proposals);
             if let Some(n) = new {
                 let n = n.max(0) as u32;
                 let s = &mut self.summaries[i];
@@ -193,7 +202,8 @@ impl HpaGlue {
                     continue;
                 }
                 current += 1;
-                if p.phase == PodPhase::Running && p.node.is_some_and(|n| core.counts_ready(id, n)) {
+                if p.phase == PodPhase::Running && p.node.is_some_and(|n| core.counts_ready(id, n))
+                {
                     ready += 1;
                 }
             }
@@ -230,7 +240,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     /// Handles `Event::HpaSync`.
     pub(super) fn hpa_sync(&mut self) {
         if let Some(h) = self.hpas.as_mut() {
-            h.sync(&mut self.core, &mut self.controllers, self.duration.as_millis());
+            h.sync(
+                &mut self.core,
+                &mut self.controllers,
+                self.duration.as_millis(),
+            );
         }
     }
 }

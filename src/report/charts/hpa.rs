@@ -63,7 +63,10 @@ pub fn hpa_replicas(run: &RunData) -> Result<Prep, ReportError> {
     }
     let shown = tracks.len().min(MAX_HPAS);
     let title = if tracks.len() > shown {
-        format!("HorizontalPodAutoscalers: the first {shown} of {}", tracks.len())
+        format!(
+            "HorizontalPodAutoscalers: the first {shown} of {}",
+            tracks.len()
+        )
     } else {
         "HorizontalPodAutoscalers: desired vs actual replicas".to_string()
     };
@@ -79,7 +82,12 @@ pub fn hpa_replicas(run: &RunData) -> Result<Prep, ReportError> {
         .into_iter()
         .enumerate()
         {
-            p.line(label, palette(k), dash, decimate(ts, &series[k], ax.div, LINE_BINS));
+            p.line(
+                label,
+                palette(k),
+                dash,
+                decimate(ts, &series[k], ax.div, LINE_BINS),
+            );
         }
         c.panels.push(p);
     }

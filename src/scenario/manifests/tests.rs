@@ -73,19 +73,24 @@ fn helm_output_becomes_workloads_pdbs_and_classes() {
     assert_eq!(out.hpas[0]["scaleTargetRef"]["name"], "frontend");
     assert_eq!(out.hpas[0]["scaleTargetRef"]["kind"], "Deployment");
     assert_eq!(out.hpas[0]["minReplicas"], 12);
-    assert_eq!(out.hpas[0]["metrics"][0]["resource"]["target"]["averageUtilization"], 70);
+    assert_eq!(
+        out.hpas[0]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        70
+    );
 }
 
 /// An HPA of another apiVersion is refused naming autoscaling/v2; a target that is not in
 /// the manifests, or not scalable, is refused with the field.
 #[test]
 fn hpa_errors_name_the_field() {
-    let doc = |api: &str, kind: &str, name: &str| ManifestFile {
+    let doc = |api: &str, kind: &str, name: &str| {
+        ManifestFile {
         origin: "h.yaml".into(),
         text: format!(
             "apiVersion: {api}\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h, namespace: ns}}\n\
              spec: {{scaleTargetRef: {{kind: {kind}, name: {name}}}, maxReplicas: 3}}\n"
         ),
+    }
     };
     let e = import(&[doc("autoscaling/v1", "Deployment", "x")], &opts()).unwrap_err();
     assert_eq!(e.field, "apiVersion");
@@ -125,7 +130,9 @@ fn warnings_list_ignored_fields_once_per_kind_and_skipped_kinds() {
     );
     assert!(text.contains("StatefulSet: ignored (not modelled): spec.serviceName (1 object), spec.volumeClaimTemplates (1 object)"), "{text}");
     assert!(
-        text.contains("skipped 2 object(s) of kinds the simulator does not model: ConfigMap (1), Service (1)"),
+        text.contains(
+            "skipped 2 object(s) of kinds the simulator does not model: ConfigMap (1), Service (1)"
+        ),
         "{text}"
     );
     assert_eq!(

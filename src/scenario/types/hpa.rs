@@ -42,7 +42,12 @@ impl HorizontalPodAutoscaler {
         }
         self.metrics
             .iter()
-            .map(|m| (m.resource.name.clone(), m.resource.target.average_utilization))
+            .map(|m| {
+                (
+                    m.resource.name.clone(),
+                    m.resource.target.average_utilization,
+                )
+            })
             .collect()
     }
 }

@@ -5,7 +5,9 @@
 //! A CPU or memory target on a workload whose containers do not all request that resource is an
 //! error: upstream's HPA would report `FailedGetResourceMetric` ("missing request for cpu") on
 //! every sync and never scale, which in a planning scenario is a mistake to point at, not a run
-//! to simulate. So is an HPA without the usage model (there would be no pod metrics at all).
+//! to simulate. An HPA without the usage model is only a warning (`warnings.rs`): like an
+//! upstream cluster without metrics-server, it has no metrics and never scales (so an imported
+//! chart with an HPA runs before usage is attached to it).
 
 use super::{names, Checker};
 use crate::scenario::path::{index, key};
@@ -23,13 +25,10 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile) {
     if hpas.is_empty() {
         return;
     }
-    let usage_on = scenario.kubelet.is_some()
-        || !scenario.services.is_empty()
-        || scenario.workloads.iter().any(|w| w.usage.is_some());
     for (i, h) in hpas.iter().enumerate() {
         let at = index("horizontalPodAutoscalers", i);
         c.check(&key(&at, "name"), names::dns_subdomain(&h.name));
-        target(c, scenario, h, &at, usage_on);
+        target(c, scenario, h, &at);
         let min = h.effective_min();
         if min < 1 {
             c.error(
@@ -82,9 +81,12 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile) {
         }
     }
     c.unique(
-        hpas.iter()
-            .enumerate()
-            .map(|(i, h)| (key(&index("horizontalPodAutoscalers", i), "name"), h.name.as_str())),
+        hpas.iter().enumerate().map(|(i, h)| {
+            (
+                key(&index("horizontalPodAutoscalers", i), "name"),
+                h.name.as_str(),
+            )
+        }),
         "HorizontalPodAutoscaler",
     );
     let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -92,7 +94,10 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile) {
         let name = h.scale_target_ref.name.as_str();
         if let Some(j) = first.get(name) {
             c.error(
-                key(&key(&index("horizontalPodAutoscalers", i), "scaleTargetRef"), "name"),
+                key(
+                    &key(&index("horizontalPodAutoscalers", i), "scaleTargetRef"),
+                    "name",
+                ),
                 format!(
                     "workload {name:?} is already scaled by horizontalPodAutoscalers[{j}] \
                      (upstream: AmbiguousSelector, neither scales)"
@@ -105,13 +110,7 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile) {
 }
 
 /// The target exists, is scalable, and requests every resource a metric targets.
-fn target(
-    c: &mut Checker,
-    scenario: &ScenarioFile,
-    h: &HorizontalPodAutoscaler,
-    at: &str,
-    usage_on: bool,
-) {
+fn target(c: &mut Checker, scenario: &ScenarioFile, h: &HorizontalPodAutoscaler, at: &str) {
     let rat = key(at, "scaleTargetRef");
     let name = &h.scale_target_ref.name;
     let Some(w) = scenario.workloads.iter().find(|w| &w.name == name) else {
@@ -146,13 +145,6 @@ fn target(
                 format!("{v:?}: a Deployment or StatefulSet is apps/v1"),
             );
         }
-    }
-    if !usage_on {
-        c.error(
-            at,
-            "needs pod usage for its metrics: give the target workload a `usage:` section \
-             (or the scenario a `kubelet:` section) to turn the usage model on",
-        );
     }
     for (m, (resource, _)) in h.effective_metrics().iter().enumerate() {
         if resource != "cpu" && resource != "memory" {
@@ -206,7 +198,10 @@ fn rules(c: &mut Checker, r: &ScalingRules, at: &str) {
             if !(1..=MAX_PERIOD_S).contains(&p.period_seconds) {
                 c.error(
                     key(&pat, "periodSeconds"),
-                    format!("must be within 1..={MAX_PERIOD_S} (got {})", p.period_seconds),
+                    format!(
+                        "must be within 1..={MAX_PERIOD_S} (got {})",
+                        p.period_seconds
+                    ),
                 );
             }
         }

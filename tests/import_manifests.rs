@@ -359,7 +359,7 @@ fn manifest_hpas_scale_their_deployment() {
     assert!(last.contains(",web,web,6,6,6,90,50,,"), "{csv}");
     let effective = fs::read_to_string(results.join("scenario.yaml")).unwrap();
     assert!(
-        effective.contains("horizontalPodAutoscalers:"),
+        effective.contains("horizontalPodAutoscalers"),
         "{effective}"
     );
     let v1 = HPA.replace("autoscaling/v2", "autoscaling/v1");

@@ -208,7 +208,7 @@ pub struct Proposal {
 }
 
 fn is_within(ratio: f64) -> bool {
-    (1.0 - TOLERANCE) <= ratio && ratio <= (1.0 + TOLERANCE)
+    ((1.0 - TOLERANCE)..=(1.0 + TOLERANCE)).contains(&ratio)
 }
 
 /// Upstream `GetResourceUtilizationRatio`: integer percent, then the ratio to the target.

@@ -61,6 +61,17 @@ fn delete(core: &mut Core, pod: PodId) {
     }
 }
 
+/// What the ReplicaSet ranking reads of one active pod.
+struct Candidate {
+    id: PodId,
+    node: Option<u32>,
+    running: bool,
+    ready: bool,
+    started_ms: u64,
+    created_ms: u64,
+    ordinal: u32,
+}
+
 fn scale_deployment(w: &mut WorkloadState, core: &mut Core, old: u32, new: u32) {
     if new > old {
         for _ in old..new {
@@ -71,7 +82,7 @@ fn scale_deployment(w: &mut WorkloadState, core: &mut Core, old: u32, new: u32) 
         return;
     }
     // Active pods of the ReplicaSet (terminating ones were replaced already).
-    let mut pods: Vec<(PodId, Option<u32>, PodPhase, bool, u64, u64, u32)> = core
+    let pods: Vec<Candidate> = core
         .world
         .pods
         .iter()
@@ -80,41 +91,39 @@ fn scale_deployment(w: &mut WorkloadState, core: &mut Core, old: u32, new: u32) 
                 && matches!(p.phase, PodPhase::Pending | PodPhase::Running)
                 && !core.health.is_terminating(*id)
         })
-        .map(|(id, p)| {
-            let ready = p.node.is_some_and(|n| core.counts_ready(id, n));
-            (
-                id,
-                p.node.map(|n| n.0),
-                p.phase,
-                ready,
-                p.started.map_or(0, |t| t.as_millis()),
-                p.created.as_millis(),
-                p.ordinal,
-            )
+        .map(|(id, p)| Candidate {
+            id,
+            node: p.node.map(|n| n.0),
+            running: p.phase == PodPhase::Running,
+            ready: p.node.is_some_and(|n| core.counts_ready(id, n)),
+            started_ms: p.started.map_or(0, |t| t.as_millis()),
+            created_ms: p.created.as_millis(),
+            ordinal: p.ordinal,
         })
         .collect();
     // Related pods per node (upstream ranks each pod by the ReplicaSet's pods on its node).
-    let on_node = |node: Option<u32>,
-                   pods: &[(PodId, Option<u32>, PodPhase, bool, u64, u64, u32)]| {
-        node.map_or(0, |n| pods.iter().filter(|q| q.1 == Some(n)).count())
-    };
-    let ranks: Vec<usize> = pods.iter().map(|p| on_node(p.1, &pods)).collect();
+    let ranks: Vec<usize> = pods
+        .iter()
+        .map(|p| {
+            p.node
+                .map_or(0, |n| pods.iter().filter(|q| q.node == Some(n)).count())
+        })
+        .collect();
     let mut order: Vec<usize> = (0..pods.len()).collect();
     order.sort_by_key(|&i| {
         let p = &pods[i];
         (
-            p.1.is_some(),
-            p.2 == PodPhase::Running,
-            p.3,
+            p.node.is_some(),
+            p.running,
+            p.ready,
             Reverse(ranks[i]),
-            Reverse(if p.3 { p.4 } else { 0 }),
-            Reverse(p.5),
-            Reverse(p.6),
+            Reverse(if p.ready { p.started_ms } else { 0 }),
+            Reverse(p.created_ms),
+            Reverse(p.ordinal),
         )
     });
     let surplus = (old - new) as usize;
-    let victims: Vec<PodId> = order.iter().take(surplus).map(|&i| pods[i].0).collect();
-    pods.clear();
+    let victims: Vec<PodId> = order.iter().take(surplus).map(|&i| pods[i].id).collect();
     for pod in victims {
         delete(core, pod);
     }

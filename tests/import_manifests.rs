@@ -322,3 +322,56 @@ fn import_manifests_writes_a_scenario_that_runs_and_nothing_on_bad_input() {
     assert!(stdout(&o2).contains("name: imported"), "{}", stdout(&o2));
     drop(o);
 }
+
+const HPA: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, resources: {requests: {cpu: 500m, memory: 1Gi}}}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: prod}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 6
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+"#;
+
+/// An autoscaling/v2 HorizontalPodAutoscaler becomes a `horizontalPodAutoscalers` entry that
+/// scales its Deployment (usage attached by the overlay: 90 % of requests → 6 replicas);
+/// autoscaling/v1 is refused naming autoscaling/v2.
+#[test]
+fn manifest_hpas_scale_their_deployment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(tmp.path(), HPA, "  usage: {\"prod/web\": {cpu: 450m}}\n");
+    let results = tmp.path().join("r");
+    let r = run(&["run", &s, "--out", results.to_str().unwrap(), "-q"]);
+    assert!(run_finished(&r), "{}", stderr(&r));
+    let csv = fs::read_to_string(results.join("hpa.csv")).unwrap();
+    let last = csv.lines().last().unwrap();
+    assert!(last.contains(",web,web,6,6,6,90,50,,"), "{csv}");
+    let effective = fs::read_to_string(results.join("scenario.yaml")).unwrap();
+    assert!(
+        effective.contains("horizontalPodAutoscalers"),
+        "{effective}"
+    );
+    let v1 = HPA.replace("autoscaling/v2", "autoscaling/v1");
+    let tmp2 = tempfile::tempdir().unwrap();
+    let s = scenario(tmp2.path(), &v1, "");
+    let v = run(&["validate", &s]);
+    assert_eq!(v.status.code(), Some(2));
+    let err = stderr(&v);
+    assert!(
+        err.contains("HorizontalPodAutoscaler prod/web: apiVersion")
+            && err.contains("autoscaling/v1")
+            && err.contains("autoscaling/v2"),
+        "{err}"
+    );
+}

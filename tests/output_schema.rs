@@ -66,6 +66,11 @@ fn headers_follow_the_schema_with_usage_model_faults_and_cascades() {
 }
 
 #[test]
+fn headers_follow_the_schema_with_hpas() {
+    check("scenarios/hpa-diurnal.yaml", &["a", "b"], true, true);
+}
+
+#[test]
 fn headers_follow_the_schema_with_the_autoscaler() {
     check("scenarios/autoscaler-burst.yaml", &["a", "b"], false, true);
 }

@@ -251,7 +251,7 @@ fn a_minimal_results_directory_still_reports() {
     ok(&["report", s(&d), "--quiet"]);
     let j = check_output(&d, "report");
     assert_eq!(j["charts"].as_array().unwrap().len(), 0);
-    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 14);
+    assert_eq!(j["notAvailable"].as_array().unwrap().len(), 15);
     assert!(figure(&j, "peakPending")["value"].is_null());
     let md = fs::read_to_string(d.join("report.md")).unwrap();
     assert!(md.contains("| Peak pending pods | n/a |"), "{md}");

@@ -338,6 +338,13 @@ fn synth(dir: &Path, p: &Synth) -> (f64, f64) {
         );
     }
     fs::write(dir.join("workloads.csv"), wl).unwrap();
+    // One HorizontalPodAutoscaler following a ramp (hpa.csv).
+    let mut hpa = String::from("time_s,hpa,target,desired_replicas,current_replicas,ready_replicas,cpu_utilization_pct,cpu_target_pct,memory_utilization_pct,memory_target_pct\n");
+    for m in 1..=p.minutes {
+        let d = 3 + (m * 10 / p.minutes.max(1));
+        hpa.push_str(&format!("{},web,web,{d},{d},{},65,70,,\n", m * 60, d - 1));
+    }
+    fs::write(dir.join("hpa.csv"), hpa).unwrap();
     // Ready / desired per sample: batch loses 40 % in the zone outage, api 10 % after the node
     // loss; the others stay at desired.
     let mut wa = BufWriter::new(fs::File::create(dir.join("workload_availability.csv")).unwrap());
@@ -410,7 +417,7 @@ fn later_columns_and_files_render_every_chart() {
         "{}",
         j["notAvailable"]
     );
-    assert_eq!(j["charts"].as_array().unwrap().len(), 14);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 15);
     assert_eq!(j["fleetSize"], 60.0);
     assert_eq!(figure(&j, "evictions")["value"], ev);
     assert_eq!(figure(&j, "oomKills")["value"], oom);
@@ -506,7 +513,7 @@ fn a_week_of_7000_nodes_renders_in_seconds() {
         samples as f64 / 1e6
     );
     let j = check_output(&dir, "report");
-    assert_eq!(j["charts"].as_array().unwrap().len(), 14);
+    assert_eq!(j["charts"].as_array().unwrap().len(), 15);
     if !cfg!(debug_assertions) {
         assert!(secs < 30.0, "report took {secs:.1}s");
     }

@@ -9,6 +9,7 @@ mod convert;
 pub mod describe;
 pub mod faults;
 mod gpus;
+pub mod hpa;
 pub mod nodes;
 pub mod scheduler_config;
 pub mod services;
@@ -61,6 +62,8 @@ pub struct SimSetup {
     pub autoscaler: Option<AutoscalerConfig>,
     /// Services (None: no `services:` section, no service tick at all).
     pub services: Option<crate::services::ServicesSetup>,
+    /// HorizontalPodAutoscalers (empty: no HPA sync at all).
+    pub hpas: Vec<crate::controllers::hpa::HpaSpec>,
 }
 
 /// Choices made on the command line rather than in the file.
@@ -132,5 +135,6 @@ pub fn build(s: &ValidScenario, opts: BuildOptions) -> SimSetup {
         faults,
         autoscaler,
         services: services::services_setup(s),
+        hpas: hpa::hpa_specs(s),
     }
 }

@@ -12,8 +12,10 @@
 
 pub mod daemonset;
 pub mod deployment;
+pub mod hpa;
 pub mod job;
 pub mod pod;
+mod scale;
 pub mod statefulset;
 pub mod workload;
 

@@ -69,6 +69,9 @@ pub(crate) fn on_pod_gone(w: &mut WorkloadState, core: &mut Core, ordinal: u32, 
 /// Creates the replacement for `ordinal` if the old pod has left the slab; checks again
 /// later otherwise.
 pub(crate) fn on_replace(w: &mut WorkloadState, core: &mut Core, ordinal: u32, cause: u64) {
+    if ordinal as usize >= state(w).pods.len() {
+        return; // scaled down meanwhile (HorizontalPodAutoscaler)
+    }
     if let Some(old) = state(w).pods[ordinal as usize] {
         if core.world().pods.get(old).is_some() {
             // Still there (e.g. terminating): a live pod already holds the identity.

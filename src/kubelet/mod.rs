@@ -105,6 +105,12 @@ pub enum KubeletAction {
     },
 }
 
+impl crate::controllers::hpa::PodUsage for Kubelet {
+    fn pod_usage(&self, pod: PodId, now_ms: u64) -> Option<(i64, i64)> {
+        Kubelet::pod_usage(self, pod, now_ms)
+    }
+}
+
 /// The kubelets of every node, plus the usage model of every workload.
 pub struct Kubelet {
     cfg: KubeletConfig,
@@ -432,6 +438,15 @@ impl Kubelet {
     pub fn restarts(&self, pod: PodId, k: usize) -> Option<u32> {
         let l = self.loc(pod)?;
         (k < self.wl[l.w].nc).then(|| self.ctr(l, k).restarts)
+    }
+
+    /// CPU a running pod gets (its demand after throttling less its share of contention,
+    /// millicores) and its memory working set at `now_ms` (bytes, leak included).
+    pub fn pod_usage(&self, pod: PodId, now_ms: u64) -> Option<(i64, i64)> {
+        let r = self.rec(self.loc(pod)?);
+        let leak = ((i128::from(r.rate) * i128::from(now_ms) - r.off) / i128::from(config::DAY_MS))
+            .max(0) as i64;
+        Some(((r.cpu - r.con).max(0), r.mem + leak))
     }
 
     /// Checks that every node total equals the sum over its running pods, and every pod

@@ -140,6 +140,11 @@ impl Availability {
         self.change(w, now, |t| t.desired += n);
     }
 
+    /// Sets workload `w`'s desired count (a HorizontalPodAutoscaler rescaled it).
+    pub fn set_desired(&mut self, w: usize, n: u64, now: SimTime) {
+        self.change(w, now, |t| t.desired = n);
+    }
+
     /// A pod of workload `w` became ready.
     pub fn pod_ready(&mut self, w: usize, now: SimTime) {
         self.change(w, now, |t| t.ready += 1);

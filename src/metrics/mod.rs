@@ -15,6 +15,7 @@ pub mod cascade;
 pub mod effects;
 mod events;
 pub mod gpu;
+pub mod hpa;
 pub mod integral;
 pub mod node_samples;
 pub mod pressure;

@@ -276,6 +276,12 @@ impl Recorder {
         self.res.avail.add_desired(workload as usize, n, now);
     }
 
+    /// Sets the desired pod count of `workload` (a HorizontalPodAutoscaler rescaled it).
+    pub fn set_desired(&mut self, workload: WorkloadId, n: u64, now: SimTime) {
+        self.workloads[workload as usize].desired = n;
+        self.res.avail.set_desired(workload as usize, n, now);
+    }
+
     /// A Job of `workload` succeeded (its pod completed).
     pub fn job_succeeded(&mut self, workload: WorkloadId) {
         self.workloads[workload as usize].jobs_succeeded += 1;
@@ -744,6 +750,7 @@ impl Recorder {
             resilience: resilience.summary(),
             autoscaler: None,
             services: None,
+            hpas: None,
         };
         let zone_names = (0..self.zones.len())
             .map(|z| {
@@ -773,6 +780,7 @@ impl Recorder {
                 s
             }),
             services: None,
+            hpas: None,
         }
     }
 

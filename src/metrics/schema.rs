@@ -1094,8 +1094,32 @@ pub const SERVICE_CALLS: FileSchema = FileSchema {
     }],
 };
 
+/// `hpa.csv` columns.
+pub const HPA_COLUMNS: &[Column] = &[
+    col("time_s", "s", "Simulated time of the sample."),
+    col("hpa", "", "HorizontalPodAutoscaler name."),
+    col("target", "", "The workload it scales."),
+    col("desired_replicas", "pods", "Replicas the HPA set (the workload's `spec.replicas`)."),
+    col("current_replicas", "pods", "The workload's pods: Pending or Running, not terminating."),
+    col("ready_replicas", "pods", "Of those, Running on an up node."),
+    col("cpu_utilization_pct", "%", "CPU use / CPU requests over the ready pods with metrics at the last sync (empty: no CPU metric, or no metrics yet)."),
+    col("cpu_target_pct", "%", "The CPU `averageUtilization` target (empty without one)."),
+    col("memory_utilization_pct", "%", "Memory working set / memory requests, as above."),
+    col("memory_target_pct", "%", "The memory target (empty without one)."),
+];
+/// `hpa.csv`.
+pub const HPA: FileSchema = FileSchema {
+    file: "hpa.csv",
+    written: "when the scenario has `horizontalPodAutoscalers`",
+    description: "One row per HorizontalPodAutoscaler per metrics sample.",
+    groups: &[Group {
+        when: When::Always,
+        columns: || HPA_COLUMNS.to_vec(),
+    }],
+};
+
 /// Every CSV file of a results directory, in the document's order.
-pub const CSV_FILES: [&FileSchema; 11] = [
+pub const CSV_FILES: [&FileSchema; 12] = [
     &TIMESERIES,
     &EVENTS,
     &WORKLOADS,
@@ -1107,6 +1131,7 @@ pub const CSV_FILES: [&FileSchema; 11] = [
     &CASCADES,
     &SERVICES,
     &SERVICE_CALLS,
+    &HPA,
 ];
 
 /// `summary.json`: the top-level fields the commands read (the report, `sweep` and `plan`).
@@ -1136,6 +1161,7 @@ pub const SUMMARY_FIELDS: &[Column] = &[
     col("pressure", "", "Usage model totals (usage model)."),
     col("resilience", "", "`faults`, `nodesFailed`, `overloadFailures`, `overloadFailureEnabled` (only when on), `podsDisplaced`, `podsDrained`, `cascades`, `maxCascadeDepth`, `maxTimeToRecoverS`, `cascadesNotRecovered`, `worstWorkload`, `worstAvailability`."),
     col("autoscaler", "", "Cluster Autoscaler totals (autoscaler on)."),
+    col("hpas", "", "Per HorizontalPodAutoscaler (HPAs only): `name`, `target`, `minReplicas`, `maxReplicas`, `minReached`, `maxReached`, `scaleUps`, `scaleDowns`, `replicasAtEnd`."),
     col("files", "", "Every other file of the directory (`summary.json` is written last)."),
 ];
 

@@ -112,6 +112,9 @@ pub struct Summary {
     /// Per-service figures (services only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<super::services::ServiceSummary>>,
+    /// Per-HPA figures (HorizontalPodAutoscalers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hpas: Option<Vec<super::hpa::HpaSummary>>,
 }
 
 /// Everything a run produced.
@@ -131,6 +134,8 @@ pub struct RunResult {
     pub node_samples: Option<NodeSamples>,
     /// `services.csv` (services only).
     pub services: Option<super::services::ServicesResult>,
+    /// `hpa.csv` (HorizontalPodAutoscalers only).
+    pub hpas: Option<super::hpa::HpaResult>,
 }
 
 /// Name and kind of a workload, for the recorder.

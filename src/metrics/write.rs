@@ -155,6 +155,9 @@ fn write_all(
         super::services::write_services(dir, services)?;
         super::services::write_service_calls(dir, services)?;
     }
+    if let Some(hpas) = &result.hpas {
+        super::hpa::write_hpa(dir, hpas)?;
+    }
     // Last: a results directory with `summary.json` is complete, and says what it holds.
     let mut files = Vec::new();
     for e in fs::read_dir(dir).map_err(io_err("read", dir))? {
@@ -578,6 +581,7 @@ mod tests {
             resilience: Default::default(),
             node_samples: None,
             services: None,
+            hpas: None,
         }
     }
 

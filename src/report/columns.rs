@@ -32,6 +32,16 @@ pub const WORKLOADS_FILE: &str = s::WORKLOADS.file;
 pub const EFFECTS_FILE: &str = s::EFFECTS.file;
 /// Optional: ready / desired per workload per sample (streamed).
 pub const WORKLOAD_AVAILABILITY_FILE: &str = s::WORKLOAD_AVAILABILITY.file;
+/// `hpa.csv` (HorizontalPodAutoscalers only).
+pub const HPA_FILE: &str = s::HPA.file;
+/// HPA name (hpa.csv).
+pub const HPA_NAME: &str = name_in(s::HPA_COLUMNS, "hpa");
+/// Replicas the HPA set (hpa.csv).
+pub const HPA_DESIRED: &str = name_in(s::HPA_COLUMNS, "desired_replicas");
+/// The target's pods (hpa.csv).
+pub const HPA_CURRENT: &str = name_in(s::HPA_COLUMNS, "current_replicas");
+/// Of those, ready (hpa.csv).
+pub const HPA_READY: &str = name_in(s::HPA_COLUMNS, "ready_replicas");
 /// Optional: the scenario's SLO section.
 pub const SLO_FILE: &str = "slo.json";
 /// Written by the report into the results directory.

@@ -320,6 +320,8 @@ pub struct RunData {
     pub effects: Option<PathBuf>,
     /// `workload_availability.csv`, when present (streamed by the availability chart).
     pub workload_availability: Option<PathBuf>,
+    /// `hpa.csv`, when present (HorizontalPodAutoscalers).
+    pub hpa: Option<PathBuf>,
     /// `slo.json`.
     pub slo: Option<Slo>,
 }
@@ -537,6 +539,7 @@ impl RunData {
             node_samples: opt(col::NODE_SAMPLES_FILE),
             effects: opt(col::EFFECTS_FILE),
             workload_availability: opt(col::WORKLOAD_AVAILABILITY_FILE),
+            hpa: opt(col::HPA_FILE),
             slo,
         })
     }

@@ -558,6 +558,7 @@ mod tests {
             node_samples: None,
             effects: None,
             workload_availability: None,
+            hpa: None,
             slo: None,
         }
     }

@@ -26,6 +26,8 @@ pub enum Event {
     MetricsTick,
     /// One tick of the service layer (traffic, CPU demand, probes); owned by `sim::services`.
     ServiceTick,
+    /// One sync of every HorizontalPodAutoscaler; owned by `sim::hpa`.
+    HpaSync,
     /// An event of the workload controllers.
     Controller(ControllerEvent),
     /// An event of the kubelet model.

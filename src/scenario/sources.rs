@@ -209,6 +209,7 @@ fn expand_from(tree: &mut Node, origin: &str, base: &Path) -> Result<Expanded, S
     for (field, extra) in [
         ("priorityClasses", &imported.priority_classes),
         ("pdbs", &imported.pdbs),
+        ("horizontalPodAutoscalers", &imported.hpas),
     ] {
         if extra.is_empty() {
             continue;

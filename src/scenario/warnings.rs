@@ -25,6 +25,19 @@ pub fn warnings(scenario: &ScenarioFile) -> Vec<String> {
             ));
         }
     }
+    let usage_on = scenario.kubelet.is_some()
+        || !scenario.services.is_empty()
+        || scenario.workloads.iter().any(|w| w.usage.is_some());
+    if !usage_on {
+        for i in 0..scenario.horizontal_pod_autoscalers.len() {
+            notes.push(format!(
+                "{}: has no pod metrics without the usage model (as upstream without \
+                 metrics-server: FailedGetResourceMetric) and never scales; give the target \
+                 workload a `usage:` section",
+                index("horizontalPodAutoscalers", i)
+            ));
+        }
+    }
     for (i, w) in scenario.workloads.iter().enumerate() {
         let served = scenario.services.iter().any(|s| s.workload == w.name);
         for (j, c) in w.template.containers.iter().enumerate() {

@@ -11,6 +11,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let (recorder, world) = self.core.recorder_and_world();
         recorder.sample_with(at, world, pressure);
         self.core.sample_nodes(at);
+        if let Some(h) = self.hpas.as_mut() {
+            h.sample(&self.core, &self.controllers, at);
+        }
     }
 
     /// Processes every event at or before `t`; afterwards the clock reads `t` (if it was
@@ -56,6 +59,11 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
         let mut result = recorder.finish(&world, &self.infos, info);
         if let Some(a) = self.autoscaler.as_mut() {
             result.summary.autoscaler = Some(a.finish(end.as_millis()));
+        }
+        if let Some(h) = self.hpas.take() {
+            let (rows, summary) = h.finish(&self.controllers);
+            result.hpas = Some(rows);
+            result.summary.hpas = Some(summary);
         }
         if let Some(s) = self.services.take() {
             let (rows, summary) = s.finish(end.as_millis());
@@ -128,6 +136,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                     s.tick(&mut self.core);
                 }
             }
+            Event::HpaSync => self.hpa_sync(),
             Event::Controller(e) => self.controllers.handle(&mut self.core, e),
             Event::Fault(e) => {
                 if let Some(rt) = self.faults.as_mut() {

@@ -20,6 +20,7 @@ mod autoscale;
 mod consistency;
 mod dispatch;
 pub mod faults;
+mod hpa;
 pub mod lifecycle;
 mod nodes;
 pub mod pdbs;
@@ -101,6 +102,8 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
     autoscaler: Option<Box<crate::autoscaler::Autoscaler>>,
     /// The service layer, when the scenario has services.
     services: Option<Box<services::ServiceGlue>>,
+    /// The HorizontalPodAutoscalers, when the scenario has any.
+    hpas: Option<Box<hpa::HpaGlue>>,
 }
 
 impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {

@@ -223,7 +223,8 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 if deferred == Some(true) {
                     self.queue.add_backoff(pod, prio, attempts, core.now());
                 } else {
-                    self.queue.add_unschedulable(pod, prio, attempts, core.now());
+                    self.queue
+                        .add_unschedulable(pod, prio, attempts, core.now());
                 }
             }
         }

@@ -43,6 +43,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             scheduler: scheduler_config,
             autoscaler: autoscaler_config,
             services: services_setup,
+            hpas: hpa_specs,
             ..
         } = setup;
         if !world.pods.is_empty() {
@@ -132,6 +133,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             faults: runtime,
             autoscaler,
             services: None,
+            hpas: None,
         };
         sim.core.init_cordons();
         if metrics_interval_ms > 0 && metrics_interval_ms <= duration_ms {
@@ -165,6 +167,17 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
                 &mut sim.core,
             ))
         });
+        if !hpa_specs.is_empty() {
+            let names: Vec<String> = sim.infos.iter().map(|i| i.name.clone()).collect();
+            let glue = super::hpa::HpaGlue::start(
+                hpa_specs,
+                &sim.controllers,
+                &names,
+                &mut sim.core,
+                duration_ms,
+            );
+            sim.hpas = Some(Box::new(glue));
+        }
         sim.settle();
         Ok(sim)
     }

@@ -162,6 +162,7 @@ impl Fixture {
             faults: None,
             autoscaler: None,
             services: None,
+            hpas: Vec::new(),
         }
     }
 

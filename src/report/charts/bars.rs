@@ -559,6 +559,7 @@ mod tests {
             node_samples: None,
             effects: None,
             workload_availability: None,
+            hpa: None,
             slo: None,
         };
         let Prep::HBars(h) = workload_usage(&run) else {

@@ -7,6 +7,7 @@ mod bars;
 mod gpu;
 mod graph_draw;
 mod heatmap;
+mod hpa;
 pub mod panel;
 pub mod reduce;
 mod services;
@@ -118,11 +119,13 @@ pub enum ChartKind {
     ServiceSlis,
     /// Queue backlog over time (runs with services only).
     ServiceBacklog,
+    /// Desired vs current and ready replicas per HorizontalPodAutoscaler (HPAs only).
+    Hpa,
 }
 
 impl ChartKind {
     /// Every chart, in report order.
-    pub const ALL: [ChartKind; 18] = [
+    pub const ALL: [ChartKind; 19] = [
         ChartKind::Timeline,
         ChartKind::Utilisation,
         ChartKind::UtilisationZones,
@@ -141,6 +144,7 @@ impl ChartKind {
         ChartKind::ServiceGraph,
         ChartKind::ServiceSlis,
         ChartKind::ServiceBacklog,
+        ChartKind::Hpa,
     ];
 
     /// Whether the chart is only for runs with services (not listed as skipped without).
@@ -172,6 +176,7 @@ impl ChartKind {
             ChartKind::ServiceGraph => "service-graph",
             ChartKind::ServiceSlis => "service-slis",
             ChartKind::ServiceBacklog => "service-backlog",
+            ChartKind::Hpa => "hpa-replicas",
         }
     }
 
@@ -196,6 +201,7 @@ impl ChartKind {
             ChartKind::ServiceGraph => "Service graph",
             ChartKind::ServiceSlis => "Service availability and latency",
             ChartKind::ServiceBacklog => "Queue backlog",
+            ChartKind::Hpa => "HorizontalPodAutoscalers",
         }
     }
 
@@ -268,6 +274,10 @@ impl ChartKind {
                 "Messages waiting in the queues each consuming service drains. Shaded: fault \
                  windows."
             }
+            ChartKind::Hpa => {
+                "Per HorizontalPodAutoscaler: the replicas it set (desired), the target's pods \
+                 (current) and those ready, at each metrics sample."
+            }
         }
     }
 
@@ -292,6 +302,7 @@ impl ChartKind {
             ChartKind::ServiceGraph => return services::graph(run),
             ChartKind::ServiceSlis => return services::slis(run),
             ChartKind::ServiceBacklog => return services::backlog(run),
+            ChartKind::Hpa => return hpa::hpa_replicas(run),
         })
     }
 }

@@ -1,11 +1,11 @@
 //! Kubernetes manifests as scenario input: the multi-document YAML that `helm template`,
 //! `kustomize build` or a GitOps repository holds, turned into scenario `workloads`,
-//! `priorityClasses` and `pdbs` (as scenario-format trees, which the scenario parser then
+//! `priorityClasses`, `pdbs` and `horizontalPodAutoscalers` (as scenario-format trees, which the scenario parser then
 //! types and validates like hand-written ones).
 //!
 //! Kinds read: apps/v1 Deployment, ReplicaSet, StatefulSet, DaemonSet; batch/v1 Job and
 //! CronJob; v1 Pod, Namespace, LimitRange and List; policy/v1 PodDisruptionBudget;
-//! scheduling.k8s.io/v1 PriorityClass. Other kinds are counted and skipped with one warning;
+//! scheduling.k8s.io/v1 PriorityClass; autoscaling/v2 HorizontalPodAutoscaler. Other kinds are counted and skipped with one warning;
 //! a known kind under another apiVersion is an error naming the accepted one. Fields the
 //! simulator does not model are dropped and listed once per kind ([`schema`]).
 //!
@@ -52,6 +52,8 @@ pub struct Imported {
     pub priority_classes: Vec<Value>,
     /// Scenario `pdbs[]` entries.
     pub pdbs: Vec<Value>,
+    /// Scenario `horizontalPodAutoscalers[]` entries.
+    pub hpas: Vec<Value>,
     /// One line each: ignored fields per kind, skipped kinds, approximations.
     pub warnings: Vec<String>,
 }
@@ -81,6 +83,7 @@ impl Imported {
             ("workloads", &self.workloads),
             ("priorityClasses", &self.priority_classes),
             ("pdbs", &self.pdbs),
+            ("horizontalPodAutoscalers", &self.hpas),
         ] {
             if items.is_empty() {
                 continue;

@@ -9,7 +9,7 @@ use super::{cron, ImportError, ImportOptions, Imported, ManifestFile};
 use crate::scenario::quantity::Quantity;
 
 /// Kinds read, with the one apiVersion accepted for each.
-const KINDS: [(&str, &str); 11] = [
+const KINDS: [(&str, &str); 12] = [
     ("Deployment", "apps/v1"),
     ("ReplicaSet", "apps/v1"),
     ("StatefulSet", "apps/v1"),
@@ -19,6 +19,7 @@ const KINDS: [(&str, &str); 11] = [
     ("Pod", "v1"),
     ("PodDisruptionBudget", "policy/v1"),
     ("PriorityClass", "scheduling.k8s.io/v1"),
+    ("HorizontalPodAutoscaler", "autoscaling/v2"),
     ("Namespace", "v1"),
     ("LimitRange", "v1"),
 ];
@@ -90,6 +91,7 @@ pub fn import(files: &[ManifestFile], opts: &ImportOptions) -> Result<Imported, 
             }
             "PodDisruptionBudget" => out.pdbs.push(pdb(obj, ign)?),
             "PriorityClass" => out.priority_classes.push(priority_class(obj)?),
+            "HorizontalPodAutoscaler" => out.hpas.push(hpa(obj, &objects, &names, ign)?),
             "Namespace" | "LimitRange" => {}
             other => *skipped.entry(other.to_string()).or_default() += 1,
         }
@@ -585,4 +587,89 @@ fn priority_class(obj: &Object) -> Result<Value, ImportError> {
         }
     }
     Ok(Value::Object(p))
+}
+
+static HPA_SPEC: Schema = Schema::Obj(&[
+    ("scaleTargetRef", &Schema::Any),
+    ("minReplicas", &Schema::Any),
+    ("maxReplicas", &Schema::Any),
+    ("metrics", &Schema::Any),
+    ("behavior", &Schema::Any),
+]);
+
+/// An autoscaling/v2 HorizontalPodAutoscaler: its target (a Deployment or StatefulSet of the
+/// manifests, by `namespace/name`) becomes the scenario workload's name; `Resource` metrics
+/// with `Utilization` targets only. Named `<name>` (`<name>.<namespace>` when the name repeats).
+fn hpa(
+    obj: &Object,
+    objects: &[Object],
+    names: &BTreeMap<String, String>,
+    ignored: &mut Ignored,
+) -> Result<Value, ImportError> {
+    let mut spec = obj.value.get("spec").cloned().unwrap_or_else(|| json!({}));
+    prune(&mut spec, &HPA_SPEC, "spec", ignored);
+    let Value::Object(spec) = spec else {
+        return Err(obj.err("spec", "must be a mapping"));
+    };
+    let r = spec
+        .get("scaleTargetRef")
+        .ok_or_else(|| obj.err("spec.scaleTargetRef", "missing"))?;
+    let kind = r.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let target = r.get("name").and_then(Value::as_str).unwrap_or_default();
+    if kind != "Deployment" && kind != "StatefulSet" {
+        return Err(obj.err(
+            "spec.scaleTargetRef.kind",
+            format!("{kind:?}: only a Deployment or StatefulSet target is modelled"),
+        ));
+    }
+    let key = format!("{kind}/{}/{target}", obj.namespace);
+    let workload = names.get(&key).ok_or_else(|| {
+        obj.err(
+            "spec.scaleTargetRef.name",
+            format!("no {kind} {}/{target} in the manifests", obj.namespace),
+        )
+    })?;
+    if let Some(Value::Array(metrics)) = spec.get("metrics") {
+        for (i, m) in metrics.iter().enumerate() {
+            let ty = m.get("type").and_then(Value::as_str).unwrap_or_default();
+            if ty != "Resource" {
+                return Err(obj.err(
+                    &format!("spec.metrics[{i}].type"),
+                    format!("{ty:?}: only Resource metrics (cpu, memory) are modelled"),
+                ));
+            }
+            let t = m
+                .pointer("/resource/target/type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if t != "Utilization" {
+                return Err(obj.err(
+                    &format!("spec.metrics[{i}].resource.target.type"),
+                    format!("{t:?}: only Utilization targets are modelled"),
+                ));
+            }
+        }
+    }
+    let repeated = objects
+        .iter()
+        .filter(|o| o.kind == "HorizontalPodAutoscaler" && o.name == obj.name)
+        .count()
+        > 1;
+    let name = if repeated {
+        format!("{}.{}", obj.name, obj.namespace)
+    } else {
+        obj.name.clone()
+    };
+    let mut h = Map::new();
+    h.insert("name".into(), json!(name));
+    h.insert(
+        "scaleTargetRef".into(),
+        json!({"apiVersion": "apps/v1", "kind": kind, "name": workload}),
+    );
+    for k in ["minReplicas", "maxReplicas", "metrics", "behavior"] {
+        if let Some(v) = spec.get(k) {
+            h.insert(k.into(), v.clone());
+        }
+    }
+    Ok(Value::Object(h))
 }

@@ -68,6 +68,37 @@ fn helm_output_becomes_workloads_pdbs_and_classes() {
     assert_eq!(out.pdbs.len(), 2);
     assert_eq!(out.pdbs[0]["minAvailable"], 4);
     assert_eq!(out.priority_classes[0]["name"], "shop-critical");
+    // autoscaling/v2 HorizontalPodAutoscaler → horizontalPodAutoscalers[], target by name.
+    assert_eq!(out.hpas.len(), 1);
+    assert_eq!(out.hpas[0]["scaleTargetRef"]["name"], "frontend");
+    assert_eq!(out.hpas[0]["scaleTargetRef"]["kind"], "Deployment");
+    assert_eq!(out.hpas[0]["minReplicas"], 12);
+    assert_eq!(
+        out.hpas[0]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        70
+    );
+}
+
+/// An HPA of another apiVersion is refused naming autoscaling/v2; a target that is not in
+/// the manifests, or not scalable, is refused with the field.
+#[test]
+fn hpa_errors_name_the_field() {
+    let doc = |api: &str, kind: &str, name: &str| {
+        ManifestFile {
+        origin: "h.yaml".into(),
+        text: format!(
+            "apiVersion: {api}\nkind: HorizontalPodAutoscaler\nmetadata: {{name: h, namespace: ns}}\n\
+             spec: {{scaleTargetRef: {{kind: {kind}, name: {name}}}, maxReplicas: 3}}\n"
+        ),
+    }
+    };
+    let e = import(&[doc("autoscaling/v1", "Deployment", "x")], &opts()).unwrap_err();
+    assert_eq!(e.field, "apiVersion");
+    assert!(e.message.contains("autoscaling/v2"), "{e}");
+    let e = import(&[doc("autoscaling/v2", "Deployment", "x")], &opts()).unwrap_err();
+    assert_eq!(e.to_string(), "h.yaml: HorizontalPodAutoscaler ns/h: spec.scaleTargetRef.name: no Deployment ns/x in the manifests");
+    let e = import(&[doc("autoscaling/v2", "DaemonSet", "x")], &opts()).unwrap_err();
+    assert_eq!(e.field, "spec.scaleTargetRef.kind");
 }
 
 #[test]
@@ -99,7 +130,9 @@ fn warnings_list_ignored_fields_once_per_kind_and_skipped_kinds() {
     );
     assert!(text.contains("StatefulSet: ignored (not modelled): spec.serviceName (1 object), spec.volumeClaimTemplates (1 object)"), "{text}");
     assert!(
-        text.contains("skipped 3 object(s) of kinds the simulator does not model: ConfigMap (1), HorizontalPodAutoscaler (1), Service (1)"),
+        text.contains(
+            "skipped 2 object(s) of kinds the simulator does not model: ConfigMap (1), Service (1)"
+        ),
         "{text}"
     );
     assert_eq!(

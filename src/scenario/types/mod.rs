@@ -9,6 +9,7 @@ pub mod affinity;
 pub mod autoscaler;
 pub mod cluster;
 pub mod faults;
+pub mod hpa;
 pub mod kubelet;
 mod non_negative;
 pub mod pod;
@@ -80,6 +81,9 @@ pub struct ScenarioFile {
     /// Cluster Autoscaler (node groups that grow and shrink with demand).
     #[serde(default)]
     pub autoscaler: Option<autoscaler::Autoscaler>,
+    /// HorizontalPodAutoscalers (`autoscaling/v2`-shaped), one per scaled workload.
+    #[serde(default)]
+    pub horizontal_pod_autoscalers: Vec<hpa::HorizontalPodAutoscaler>,
     /// Warnings of the manifest import (`workloads: {fromManifests: ...}`), one line each;
     /// not a scenario field.
     #[serde(skip)]

@@ -6,6 +6,7 @@ mod autoscaler;
 mod cluster;
 mod faults;
 mod gpus;
+mod hpa;
 mod limits;
 mod names;
 mod pod;
@@ -70,6 +71,7 @@ pub fn check(scenario: &ScenarioFile, origin: &str) -> Vec<Diagnostic> {
     slo::check(&mut c, scenario);
     usage::check(&mut c, scenario);
     autoscaler::check(&mut c, scenario);
+    hpa::check(&mut c, scenario);
     services::check(&mut c, scenario);
     limits::check(&mut c, scenario);
     c.found

@@ -109,7 +109,7 @@ pub struct Simulation<S = Scheduler, Q = SchedulingQueue> {
 impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     /// The cluster state now.
     pub fn world(&self) -> &World {
-        &self.core.world()
+        self.core.world()
     }
 
     /// The scheduler (e.g. for `explain`).

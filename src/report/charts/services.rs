@@ -218,6 +218,12 @@ pub fn graph(run: &RunData) -> Result<Prep, ReportError> {
             col::SERVICES_FILE
         )));
     };
+    if svcs.len() < 2 && !run.dir.join(col::SERVICE_CALLS_FILE).is_file() {
+        return Ok(Prep::Missing(format!(
+            "{} or a second service (one service that calls nothing is not a graph)",
+            col::SERVICE_CALLS_FILE
+        )));
+    }
     let Some((at, rate)) = worst_moment(&svcs) else {
         return Ok(Prep::Message {
             title: "Service graph".into(),

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use super::{output, CliError};
 use clustersim::import::kubectl::{self, KubectlOptions, Snapshot};
 use clustersim::import::trace::{self, TraceOptions};
-use clustersim::scenario::trace::{Machine, TraceFormat};
+use clustersim::scenario::trace::{expand_parts, Machine, TraceFormat};
 use clustersim::scenario::{json_to_yaml, parse_scenario, scenario_from_manifests, warnings};
 use clustersim::scenario::{DurationMs, Quantity};
 
@@ -69,7 +69,10 @@ pub enum ImportCommand {
         /// `alibaba-gpu-2023`, `alibaba-2018` or `google-2011`.
         #[arg(long, required = true)]
         format: String,
-        /// The node table and/or the pod list (told apart by header or column count).
+        /// The node table and/or the pod list (told apart by header or column count): CSV,
+        /// `.gz`-compressed CSV or `.parquet`. Several pod-list files are the parts of one
+        /// table, read in the order given; a quoted glob (`'task_events/part-*.csv.gz'`)
+        /// stands for its matches in name order.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Trace time where the scenario starts (e.g. `600s`); earlier pods are left out.
@@ -266,13 +269,27 @@ fn import_trace(
         name,
         duration_ms: millis("duration", duration)?,
     };
+    let mut parts = Vec::new();
+    for f in files {
+        let text = f.to_string_lossy();
+        let found = expand_parts(Path::new(""), &text)
+            .map_err(|m| CliError::input(format!("FILES: {m}")))?;
+        parts.extend(found);
+    }
     let (scenario, notes) =
-        trace::import(files, &opts).map_err(|e| CliError::input(e.to_string()))?;
+        trace::import(&parts, &opts).map_err(|e| CliError::input(e.to_string()))?;
     for n in &notes {
         output::note(n);
     }
     let body = json_to_yaml(&scenario).map_err(CliError::internal)?;
-    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let mut shown: Vec<String> = parts
+        .iter()
+        .take(3)
+        .map(|f| f.display().to_string())
+        .collect();
+    if parts.len() > 3 {
+        shown.push(format!("and {} more files", parts.len() - 3));
+    }
     let header = format!(
         "# clustersim scenario imported from the {} trace: {}\n",
         format.name(),

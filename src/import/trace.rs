@@ -40,64 +40,59 @@ enum Table {
     Pods,
 }
 
-/// Which table `path` is: by header (Alibaba GPU 2023) or by column count (13 task_events /
-/// 6 machine_events; 9 batch_task / 7 machine_meta).
+/// Which table `path` is: by header (Alibaba GPU 2023; a Parquet file's schema) or by column
+/// count (13 task_events / 6 machine_events; 9 batch_task / 7 machine_meta).
 fn classify(path: &Path, format: TraceFormat) -> Result<Table, TraceError> {
-    let mut rows = Rows::open(path, false)?;
+    let mut rows = Rows::open(path, format.has_header())?;
     let whole = |message: String| TraceError {
         file: path.display().to_string(),
         row: Some(1),
         column: String::new(),
         message,
     };
+    let has = |name: &str| rows.header().iter().any(|h| h == name);
+    match format {
+        TraceFormat::AlibabaGpu2023 if has("sn") => return Ok(Table::Nodes),
+        TraceFormat::AlibabaGpu2023 if has("creation_time") => return Ok(Table::Pods),
+        TraceFormat::AlibabaGpu2023 if rows.header().iter().all(|h| h.is_empty()) => {
+            return Err(whole("the file is empty".into()))
+        }
+        TraceFormat::AlibabaGpu2023 => {
+            return Err(whole(
+                "neither a node list (header with sn, cpu_milli, memory_mib, gpu, model) nor a \
+                 pod list (header with name, cpu_milli, ..., creation_time, deletion_time, \
+                 scheduled_time)"
+                    .into(),
+            ))
+        }
+        _ => {}
+    }
     if !rows.next_row()? {
         return Err(whole("the file is empty".into()));
     }
     let n = rows.fields();
-    let has = |name: &str| (0..n).any(|i| rows.text(i) == name);
-    match format {
-        TraceFormat::AlibabaGpu2023 if has("sn") => Ok(Table::Nodes),
-        TraceFormat::AlibabaGpu2023 if has("creation_time") => Ok(Table::Pods),
-        TraceFormat::AlibabaGpu2023 => Err(whole(
-            "neither a node list (header with sn, cpu_milli, memory_mib, gpu, model) nor a pod \
-             list (header with name, cpu_milli, ..., creation_time, deletion_time, \
-             scheduled_time)"
-                .into(),
-        )),
-        TraceFormat::Google2011 => match n {
-            6 => Ok(Table::Nodes),
-            13 => Ok(Table::Pods),
-            _ => Err(whole(format!(
-                "has {n} columns: neither machine_events (6) nor task_events (13)"
-            ))),
-        },
-        TraceFormat::Alibaba2018 => match n {
-            7 => Ok(Table::Nodes),
-            9 => Ok(Table::Pods),
-            _ => Err(whole(format!(
-                "has {n} columns: neither machine_meta (7) nor batch_task (9)"
-            ))),
-        },
+    match (format, n) {
+        (TraceFormat::Google2011, 6) | (TraceFormat::Alibaba2018, 7) => Ok(Table::Nodes),
+        (TraceFormat::Google2011, 13) | (TraceFormat::Alibaba2018, 9) => Ok(Table::Pods),
+        (TraceFormat::Google2011, _) => Err(whole(format!(
+            "has {n} columns: neither machine_events (6) nor task_events (13)"
+        ))),
+        _ => Err(whole(format!(
+            "has {n} columns: neither machine_meta (7) nor batch_task (9)"
+        ))),
     }
 }
 
-/// The scenario (JSON tree) and notes of an import of `files`.
+/// The scenario (JSON tree) and notes of an import of `files`. Several pod-list files are
+/// the parts of one table, read in the order given (as `fromTrace.path` lists them); several
+/// node-table files are read one after the other too.
 pub fn import(files: &[PathBuf], opts: &TraceOptions) -> Result<(Value, Vec<String>), TraceError> {
     let mut nodes = Vec::new();
-    let mut pods = None;
+    let mut pod_parts = Vec::new();
     for f in files {
         match classify(f, opts.format)? {
             Table::Nodes => nodes.extend(machine_rows(f, opts.format, opts.machine)?),
-            Table::Pods if pods.is_some() => {
-                return Err(TraceError {
-                    file: f.display().to_string(),
-                    row: None,
-                    column: String::new(),
-                    message: "a second pod list; give one (concatenate the parts of a table)"
-                        .into(),
-                })
-            }
-            Table::Pods => pods = Some(f.clone()),
+            Table::Pods => pod_parts.push(std::path::absolute(f).unwrap_or_else(|_| f.clone())),
         }
     }
     let mut notes = Vec::new();
@@ -108,19 +103,15 @@ pub fn import(files: &[PathBuf], opts: &TraceOptions) -> Result<(Value, Vec<Stri
         json!(format!(
             "Imported from the {} trace: {}",
             opts.format.name(),
-            files
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
+            shown_files(files)
         )),
     );
     let mut last_arrival = 0;
     let mut workloads = Value::Array(Vec::new());
-    if let Some(p) = &pods {
+    if !pod_parts.is_empty() {
         let spec = TraceSpec {
             format: opts.format,
-            path: std::path::absolute(p).unwrap_or_else(|_| p.clone()),
+            paths: pod_parts,
             from_ms: opts.from_ms,
             to_ms: opts.to_ms,
             machine: opts.machine,
@@ -134,14 +125,19 @@ pub fn import(files: &[PathBuf], opts: &TraceOptions) -> Result<(Value, Vec<Stri
             .unwrap_or(0);
         notes.push(format!(
             "{}: {} pods in {} shapes ({} left out: outside the window or never started)",
-            p.display(),
+            spec.shown_paths(),
             read.pods(),
             read.shapes.len(),
             read.skipped
         ));
         let mut from = Map::new();
         from.insert("format".into(), json!(opts.format.name()));
-        from.insert("path".into(), json!(spec.path.display().to_string()));
+        let paths: Vec<String> = spec.paths.iter().map(|p| p.display().to_string()).collect();
+        if let [one] = paths.as_slice() {
+            from.insert("path".into(), json!(one));
+        } else {
+            from.insert("path".into(), json!(paths));
+        }
         if opts.from_ms > 0 {
             from.insert("from".into(), json!(format!("{}ms", opts.from_ms)));
         }
@@ -179,6 +175,19 @@ pub fn import(files: &[PathBuf], opts: &TraceOptions) -> Result<(Value, Vec<Stri
         scenario.insert("faults".into(), Value::Array(faults));
     }
     Ok((Value::Object(scenario), notes))
+}
+
+/// The input files for the description: all of them, or the first three and a count.
+fn shown_files(files: &[PathBuf]) -> String {
+    let mut shown: Vec<String> = files
+        .iter()
+        .take(3)
+        .map(|f| f.display().to_string())
+        .collect();
+    if files.len() > 3 {
+        shown.push(format!("and {} more files", files.len() - 3));
+    }
+    shown.join(" ")
 }
 
 /// A name usable as a Kubernetes name: lower case, `[a-z0-9-]`.

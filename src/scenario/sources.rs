@@ -422,7 +422,7 @@ pub(crate) fn resolve(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String
 }
 
 /// `*` (any run of characters) and `?` (one character) matching.
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+pub(crate) fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     match pattern.split_first() {
         None => text.is_empty(),
         Some((b'*', rest)) => (0..=text.len()).any(|i| glob_match(rest, &text[i..])),

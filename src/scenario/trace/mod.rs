@@ -14,9 +14,11 @@
 //! number in the file, the header being line 1) and the column.
 
 mod formats;
+mod parquet_file;
 mod reader;
 mod spec;
 
+pub use spec::expand_parts;
 pub(crate) use spec::{add_priority_classes, parse_spec, spec_node};
 
 use std::collections::HashMap;
@@ -102,14 +104,30 @@ impl Default for Machine {
 pub struct TraceSpec {
     /// The schema.
     pub format: TraceFormat,
-    /// The pod list (relative paths already resolved against the scenario's directory).
-    pub path: PathBuf,
+    /// The pod list's part files, read in this order as one table (relative paths already
+    /// resolved against the scenario's directory, globs expanded).
+    pub paths: Vec<PathBuf>,
     /// Rows arriving before this trace time (ms) are left out; later times are shifted by it.
     pub from_ms: u64,
     /// Rows arriving at or after this trace time (ms) are left out.
     pub to_ms: Option<u64>,
     /// Scale of normalised requests.
     pub machine: Machine,
+}
+
+impl TraceSpec {
+    /// The part files for a message: the file, or the first and the number of parts.
+    pub fn shown_paths(&self) -> String {
+        match self.paths.as_slice() {
+            [one] => one.display().to_string(),
+            [first, ..] => format!(
+                "{} and {} more parts",
+                first.display(),
+                self.paths.len() - 1
+            ),
+            [] => String::new(),
+        }
+    }
 }
 
 /// Bad trace input: the file, the row (its line number; none for the whole file), the column
@@ -232,7 +250,7 @@ pub fn read_pods(spec: &TraceSpec, horizon_ms: u64) -> Result<TracePods, TraceEr
         let list = &mut out.shapes[i].1;
         list.extend(std::iter::repeat_n((at, d), row.count as usize));
     };
-    let mut rows = Rows::open(&spec.path, spec.format.has_header())?;
+    let mut rows = Rows::open_parts(&spec.paths, spec.format.has_header())?;
     let skipped = match spec.format {
         TraceFormat::AlibabaGpu2023 => formats::alibaba_gpu_pods(&mut rows, &mut add)?,
         TraceFormat::Alibaba2018 => formats::alibaba_2018_pods(&mut rows, spec.machine, &mut add)?,
@@ -309,7 +327,7 @@ pub fn trace_workloads(
             "workloads.fromTrace: {} pods of {} left out (outside from/to, or never started in \
              the trace)",
             pods.skipped,
-            spec.path.display()
+            spec.shown_paths()
         )
     });
     let workloads = pods

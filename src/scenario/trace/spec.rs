@@ -1,10 +1,11 @@
 //! `workloads: {fromTrace: {...}}` in the scenario tree: read into a [`TraceSpec`], and written
 //! back (with an absolute path) into the effective scenario.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::super::duration::DurationMs;
 use super::super::quantity::Quantity;
+use super::super::sources::glob_match;
 use super::super::yaml_tree::Node;
 use super::{Machine, TraceFormat, TraceSpec, PRIORITY_CLASSES};
 
@@ -45,7 +46,36 @@ pub(crate) fn parse_spec(node: &Node, base: &Path) -> Result<TraceSpec, (String,
     };
     let format = get("format").ok_or_else(|| (at("format"), "is required".into()))?;
     let format = TraceFormat::parse(format).map_err(|m| (at("format"), m))?;
-    let path = get("path").ok_or_else(|| (at("path"), "is required".into()))?;
+    let path = entries
+        .iter()
+        .find(|(k, _)| k.as_scalar() == Some("path"))
+        .map(|(_, v)| v)
+        .ok_or_else(|| (at("path"), "is required".into()))?;
+    let patterns: Vec<(String, &str)> = match path {
+        Node::Seq(items) if !items.is_empty() => items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let at = format!("{}[{i}]", at("path"));
+                n.as_scalar()
+                    .map(|p| (at.clone(), p))
+                    .ok_or((at, "must be a path or glob".into()))
+            })
+            .collect::<Result<_, _>>()?,
+        n => match n.as_scalar() {
+            Some(p) if !p.is_empty() => vec![(at("path"), p)],
+            _ => {
+                return Err((
+                    at("path"),
+                    "must be a path, a glob or a list of them".into(),
+                ))
+            }
+        },
+    };
+    let mut paths = Vec::new();
+    for (at, pattern) in patterns {
+        paths.extend(expand_parts(base, pattern).map_err(|m| (at, m))?);
+    }
     let duration = |key: &str| -> Result<Option<u64>, (String, String)> {
         get(key)
             .map(|t| {
@@ -79,23 +109,76 @@ pub(crate) fn parse_spec(node: &Node, base: &Path) -> Result<TraceSpec, (String,
     }
     Ok(TraceSpec {
         format,
-        path: base.join(path),
+        paths,
         from_ms,
         to_ms,
         machine,
     })
 }
 
+/// The part files `pattern` (relative to `base`) names: itself when its last component has
+/// no `*` or `?` (a missing file is reported when it is read, naming it), else the files of
+/// that directory it matches, sorted by name (an error when none does).
+pub fn expand_parts(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let path = base.join(pattern);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if !name.contains(['*', '?']) {
+        return Ok(vec![path]);
+    }
+    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let shown = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        &dir
+    };
+    let entries = std::fs::read_dir(shown).map_err(|e| {
+        format!(
+            "{pattern:?}: cannot read directory {}: {e}",
+            shown.display()
+        )
+    })?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            format!(
+                "{pattern:?}: cannot read directory {}: {e}",
+                shown.display()
+            )
+        })?;
+        let file = entry.file_name().to_string_lossy().to_string();
+        if glob_match(name.as_bytes(), file.as_bytes()) && entry.path().is_file() {
+            out.push(dir.join(file));
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("{pattern:?} matches no file"));
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// `spec` as a `fromTrace` mapping, its path absolute (for the effective scenario, which is
 /// read from the results directory).
 pub(crate) fn spec_node(spec: &TraceSpec) -> Node {
-    let path = std::path::absolute(&spec.path).unwrap_or_else(|_| spec.path.clone());
+    let mut paths: Vec<Node> = spec
+        .paths
+        .iter()
+        .map(|p| {
+            let p = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            Node::string(&p.display().to_string())
+        })
+        .collect();
+    let path = if paths.len() == 1 {
+        paths.remove(0)
+    } else {
+        Node::Seq(paths)
+    };
     let mut entries = vec![
         (Node::string("format"), Node::string(spec.format.name())),
-        (
-            Node::string("path"),
-            Node::string(&path.display().to_string()),
-        ),
+        (Node::string("path"), path),
     ];
     if spec.from_ms > 0 {
         entries.push((

@@ -233,39 +233,68 @@ fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     })?;
-    let file = fs::File::create(path).map_err(io_err("create", path))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    w.write_all(&header).map_err(io_err("write", path))?;
+    let mut out = Lines::create(path)?;
+    out.line.push_str(&String::from_utf8_lossy(&header));
     let present = ts.present();
     let groups: Vec<_> = schema::TS_SAMPLED
         .iter()
         .filter(|(when, _)| when.is_on(present))
         .map(|(when, cols)| (if when.per_zone() { ts.zones.len() } else { 1 }, *cols))
         .collect();
-    let mut line = String::with_capacity(1024);
     for s in &ts.rows {
         let mut first = true;
         for &(zones, cols) in &groups {
             for z in 0..zones {
                 for c in cols {
                     if !first {
-                        line.push(',');
+                        out.line.push(',');
                     }
                     first = false;
-                    (c.value)(s, z).write(&mut line);
+                    (c.value)(s, z).write(&mut out.line);
                 }
             }
         }
-        line.push('\n');
-        if line.len() >= 64 * 1024 {
-            w.write_all(line.as_bytes())
-                .map_err(io_err("write", path))?;
-            line.clear();
-        }
+        out.line.push('\n');
+        out.spill()?;
     }
-    w.write_all(line.as_bytes())
-        .map_err(io_err("write", path))?;
-    w.flush().map_err(io_err("write", path))
+    out.finish()
+}
+
+/// A text file formatted by hand: lines are built in `line` and written out in 64 KiB chunks.
+struct Lines<'p> {
+    w: BufWriter<fs::File>,
+    line: String,
+    path: &'p Path,
+}
+
+impl<'p> Lines<'p> {
+    fn create(path: &'p Path) -> Result<Self, WriteError> {
+        let file = fs::File::create(path).map_err(io_err("create", path))?;
+        Ok(Lines {
+            w: BufWriter::with_capacity(1 << 20, file),
+            line: String::with_capacity(128 * 1024),
+            path,
+        })
+    }
+
+    /// Writes the buffered lines out once they reach 64 KiB.
+    fn spill(&mut self) -> Result<(), WriteError> {
+        if self.line.len() >= 64 * 1024 {
+            self.w
+                .write_all(self.line.as_bytes())
+                .map_err(io_err("write", self.path))?;
+            self.line.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes the rest and flushes.
+    fn finish(mut self) -> Result<(), WriteError> {
+        self.w
+            .write_all(self.line.as_bytes())
+            .map_err(io_err("write", self.path))?;
+        self.w.flush().map_err(io_err("write", self.path))
+    }
 }
 
 /// A node name as a CSV field (quoted only if it needs to be).
@@ -279,15 +308,13 @@ fn csv_field(name: &str) -> String {
 
 /// `node_samples.csv`: time-major, nodes in id order. Formatted by hand (millions of rows).
 pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), WriteError> {
-    let file = fs::File::create(path).map_err(io_err("create", path))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut out = Lines::create(path)?;
     let names: Vec<String> = (0..s.nodes())
         .map(|n| csv_field(s.names().get(n).map_or("", String::as_str)))
         .collect();
-    let mut line = String::with_capacity(128);
     let header: Vec<&str> = schema::NODE_SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
-    line.push_str(&header.join(","));
-    line.push('\n');
+    out.line.push_str(&header.join(","));
+    out.line.push('\n');
     let mut time = String::new();
     for (i, &t) in s.times_ms().iter().enumerate() {
         time.clear();
@@ -296,23 +323,18 @@ pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), Wri
             let Some(c) = s.cell(i, n) else {
                 continue; // not in the cluster at this sample
             };
+            let line = &mut out.line;
             line.push_str(&time);
             line.push(',');
             line.push_str(name);
             line.push(',');
-            format_ppm(c.mem_ppm, &mut line);
+            format_ppm(c.mem_ppm, line);
             line.push_str(if c.memory_pressure { ",1," } else { ",0," });
             line.push_str(if c.ready { "1\n" } else { "0\n" });
-            if line.len() >= 64 * 1024 {
-                w.write_all(line.as_bytes())
-                    .map_err(io_err("write", path))?;
-                line.clear();
-            }
+            out.spill()?;
         }
     }
-    w.write_all(line.as_bytes())
-        .map_err(io_err("write", path))?;
-    w.flush().map_err(io_err("write", path))
+    out.finish()
 }
 
 fn write_nodes(path: &Path, rows: &[NodeRow]) -> Result<(), WriteError> {

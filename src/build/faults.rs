@@ -5,17 +5,16 @@ use super::convert::label_selector;
 use super::workloads::duration_dist;
 use crate::cluster::{NodeId, World};
 use crate::engine::DurationDist;
-use crate::engine::SimTime;
 use crate::faults::lifecycle::NodeLifecycleConfig;
 use crate::faults::pdb::{self, Budget, UnhealthyPodEvictionPolicy};
-use crate::faults::plan::{DownKind, Fault, FaultKind, ScheduledKind, Scope, UpgradeWave};
+use crate::faults::plan::{Fault, FaultKind, SpecInput};
+use crate::faults::Target;
 pub use crate::faults::{FaultSetup, NodeJoin, Pdb};
-use crate::faults::{Pick, Target};
 use crate::scenario::types::faults::{
-    FailureScope, FaultKind as KindSpec, FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec,
-    NodeLifecycleSpec, OverloadFailureSpec, PdbSpec, UnhealthyPodEvictionPolicy as PolicySpec,
-    DEFAULT_DRAIN_TIMEOUT, DEFAULT_REBOOT_DURATION, DEFAULT_UPGRADE_NODE_DOWNTIME,
+    FaultSpec, FaultTarget, IntOrPercent as IntOrPercentSpec, NodeLifecycleSpec,
+    OverloadFailureSpec, PdbSpec, UnhealthyPodEvictionPolicy as PolicySpec,
 };
+use crate::scenario::types::workload::DurationDistribution;
 use crate::scenario::ScenarioFile;
 
 /// Converts the fault sections of a validated scenario, interning selector strings in
@@ -98,111 +97,39 @@ fn target(t: Option<&FaultTarget>, world: &mut World, joins: &[NodeJoin]) -> Tar
     }
 }
 
-fn pick(f: &FaultSpec) -> Pick {
-    match (f.count, f.fraction) {
-        (Some(n), _) => Pick::Count(n),
-        (None, Some(fr)) => Pick::Fraction(fr),
-        (None, None) => Pick::All,
-    }
-}
-
 /// One engine fault from a validated spec (no node joins later).
 pub fn fault(f: &FaultSpec, world: &mut World) -> Fault {
     fault_with(f, world, &[])
 }
 
-/// One engine fault from a validated spec: the one exhaustive match from a scenario kind to
-/// what the engine does (several kinds share one engine shape).
 /// The index of `name` in `names` (`u32::MAX`, matching nothing, if it is not there).
 fn index_of(names: &[String], name: &str) -> u32 {
     names.iter().position(|x| x == name).unwrap_or(usize::MAX) as u32
 }
 
-fn fault_with(f: &FaultSpec, world: &mut World, joins: &[NodeJoin]) -> Fault {
-    let at = SimTime(f.at.unwrap_or_default().as_millis());
-    let mttr = || {
-        f.mttr
-            .as_ref()
-            .map(duration_dist)
-            .unwrap_or(DurationDist::Constant(1))
-    };
-    let recover = f.duration.map(|d| d.as_millis());
-    let (effect, recover) = match f.kind {
-        KindSpec::NodeCrash | KindSpec::RackFailure | KindSpec::ZoneOutage => {
-            (ScheduledKind::Down(DownKind::Crash), recover)
-        }
-        KindSpec::Reboot => (
-            ScheduledKind::Down(DownKind::Crash),
-            Some(f.duration.unwrap_or(DEFAULT_REBOOT_DURATION).as_millis()),
-        ),
-        KindSpec::KubeletStop => (ScheduledKind::Down(DownKind::KubeletStop), recover),
-        KindSpec::Partition => (ScheduledKind::Down(DownKind::Partition), recover),
-        KindSpec::Drain => (ScheduledKind::Drain, recover),
-        KindSpec::Cordon => (ScheduledKind::Cordon, recover),
-        KindSpec::NodeRemove => (ScheduledKind::Remove, None),
-        KindSpec::NodeJoin => return engine_fault(f, FaultKind::Join),
-        KindSpec::UpgradeWave => {
-            let kind = FaultKind::UpgradeWave(UpgradeWave {
-                at,
-                target: target(f.target.as_ref(), world, joins),
-                pick: pick(f),
-                max_unavailable: f.max_unavailable.unwrap_or(1),
-                surge: f.surge.unwrap_or(0),
-                drain_timeout_ms: f.drain_timeout.unwrap_or(DEFAULT_DRAIN_TIMEOUT).as_millis(),
-                node_down_ms: f
-                    .duration
-                    .unwrap_or(DEFAULT_UPGRADE_NODE_DOWNTIME)
-                    .as_millis(),
-            });
-            return engine_fault(f, kind);
-        }
-        KindSpec::Random => {
-            let pool = f.pool.as_ref().map(|p| FaultTarget {
-                pool: Some(p.clone()),
-                ..FaultTarget::default()
-            });
-            let kind = FaultKind::Random {
-                nodes: target(pool.as_ref(), world, joins),
-                start: at,
-                mtbf: f
-                    .mtbf
-                    .as_ref()
-                    .map(duration_dist)
-                    .unwrap_or(DurationDist::Constant(u64::MAX / 4)),
-                mttr: mttr(),
-            };
-            return engine_fault(f, kind);
-        }
-        KindSpec::Correlated => {
-            let kind = FaultKind::Correlated {
-                scope: match f.scope {
-                    Some(FailureScope::Zone) => Scope::Zone,
-                    _ => Scope::Rack,
-                },
-                start: at,
-                rate_per_ms: f.rate.map(|r| r.as_per_millisecond()).unwrap_or(0.0),
-                fraction: f.fraction.unwrap_or(1.0),
-                mttr: mttr(),
-            };
-            return engine_fault(f, kind);
-        }
-    };
-    let kind = FaultKind::Scheduled {
-        kind: effect,
-        at,
-        recover_after_ms: recover,
-        target: target(f.target.as_ref(), world, joins),
-        pick: pick(f),
-        drain_timeout_ms: f.drain_timeout.map(|d| d.as_millis()),
-    };
-    engine_fault(f, kind)
+/// What [`FaultKind::of_spec`] needs from the build: the world and the nodes that join later.
+struct Input<'a> {
+    world: &'a mut World,
+    joins: &'a [NodeJoin],
 }
 
-fn engine_fault(f: &FaultSpec, kind: FaultKind) -> Fault {
+impl SpecInput for Input<'_> {
+    fn target(&mut self, t: Option<&FaultTarget>) -> Target {
+        target(t, self.world, self.joins)
+    }
+
+    fn dist(&self, d: &DurationDistribution) -> DurationDist {
+        duration_dist(d)
+    }
+}
+
+/// One engine fault from a validated spec; what its kind does is decided in
+/// `faults/plan.rs` ([`FaultKind::of_spec`]).
+fn fault_with(f: &FaultSpec, world: &mut World, joins: &[NodeJoin]) -> Fault {
     Fault {
         name: f.name.clone(),
         label: f.kind.as_str(),
-        kind,
+        kind: FaultKind::of_spec(f, &mut Input { world, joins }),
     }
 }
 
@@ -236,7 +163,8 @@ fn pdb_of(p: &PdbSpec, world: &mut World) -> Pdb {
 mod tests {
     use super::*;
     use crate::build::{build, BuildOptions};
-    use crate::faults::plan::Action;
+    use crate::engine::SimTime;
+    use crate::faults::plan::{Action, DownKind};
     use crate::scenario::parse_scenario;
 
     const S: &str = r#"name: f

@@ -80,23 +80,3 @@ pub fn sample(world: &World) -> GpuSample {
     }
     s
 }
-
-/// Appends one row's values (empty cells when the row has none).
-pub fn push_values(rec: &mut Vec<String>, s: Option<&GpuSample>, zones: usize, devices: bool) {
-    let Some(s) = s else {
-        let n = 2 + 2 * usize::from(devices) + 2 * zones;
-        rec.extend(std::iter::repeat_n(String::new(), n));
-        return;
-    };
-    rec.push(s.requested_milli.to_string());
-    rec.push(s.allocatable_milli.to_string());
-    if devices {
-        rec.push(s.frag_partial_milli.to_string());
-        rec.push(s.frag_fgd_milli.to_string());
-    }
-    for z in 0..zones {
-        let (r, a) = s.zones.get(z).copied().unwrap_or_default();
-        rec.push(r.to_string());
-        rec.push(a.to_string());
-    }
-}

@@ -5,15 +5,18 @@
 //! here (with the figures and SLOs, by the `figures` module; a test fails when the committed
 //! document is stale).
 //!
-//! To add a column: add it here (name, unit, description, and for a [`Cell`] table its
-//! accessor), give the recorder the value, and write the cell where the file's row is written
-//! (`write.rs`; nothing to do for a [`Cell`] table). Then `UPDATE_DOCS=1 cargo test --release
-//! --lib output_format_doc` regenerates the document.
+//! To add a column: add it here (name, unit, description, and for a [`Cell`] or [`Sampled`]
+//! table its accessor: the writer iterates those tables), give the recorder the value, and for
+//! the other files write the cell where the file's row is written (`write.rs`). Then
+//! `UPDATE_DOCS=1 cargo test --release --lib output_format_doc` regenerates the document.
 
 use std::fmt::Write as _;
 
 use super::cascade::{CascadeRow, EffectRecord};
+use super::gpu::GpuSample;
 use super::resilience::{FaultWindow, WorkloadRow, WorkloadUsed};
+use super::series::{Sample, ZoneSample};
+use super::{AutoscalerSample, PressureSample};
 
 /// One column of an output file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +73,25 @@ pub struct Present {
 }
 
 impl When {
+    /// Whether the group is in a run with these optional groups.
+    pub fn is_on(self, present: Present) -> bool {
+        match self {
+            When::Always | When::PerZone => true,
+            When::UsageModel | When::UsageModelPerZone => present.usage_model,
+            When::Autoscaler => present.autoscaler,
+            When::Gpu | When::GpuPerZone => present.gpu,
+            When::GpuDevices => present.gpu_devices,
+        }
+    }
+
+    /// Whether the group's columns repeat once per zone.
+    pub fn per_zone(self) -> bool {
+        matches!(
+            self,
+            When::PerZone | When::UsageModelPerZone | When::GpuPerZone
+        )
+    }
+
     fn doc(self) -> &'static str {
         match self {
             When::Always => "",
@@ -123,21 +145,11 @@ impl FileSchema {
     pub fn header_with(&self, zones: &[String], present: Present) -> Vec<String> {
         let mut h = Vec::new();
         for g in self.groups {
-            let on = match g.when {
-                When::Always | When::PerZone => true,
-                When::UsageModel | When::UsageModelPerZone => present.usage_model,
-                When::Autoscaler => present.autoscaler,
-                When::Gpu | When::GpuPerZone => present.gpu,
-                When::GpuDevices => present.gpu_devices,
-            };
-            if !on {
+            if !g.when.is_on(present) {
                 continue;
             }
             let cols = (g.columns)();
-            if matches!(
-                g.when,
-                When::PerZone | When::UsageModelPerZone | When::GpuPerZone
-            ) {
+            if g.when.per_zone() {
                 for z in zones {
                     h.extend(cols.iter().map(|c| format!("{}_zone_{z}", c.name)));
                 }
@@ -237,300 +249,468 @@ fn used(row: &WorkloadRow, f: impl Fn(&WorkloadUsed) -> String) -> String {
 // ---------------------------------------------------------------------------------------------
 // timeseries.csv
 
+/// A `timeseries.csv` column with the value it samples: the writer iterates these tables, so
+/// a column is its name, unit, description and accessor here, and nothing else.
+pub struct Sampled {
+    /// The column.
+    pub column: Column,
+    /// Its value in a row; the `usize` is the zone's index in per-zone groups (0 otherwise).
+    pub value: fn(&Sample, usize) -> Val,
+}
+
+/// One sampled cell, formatted by the writer (integers in full, no float formatting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Val {
+    /// A count or quantity.
+    U(u64),
+    /// A signed quantity (requests, allocatable, usage).
+    I(i64),
+    /// Milliseconds, written as seconds with three decimals.
+    Secs(u64),
+    /// Millicore-milliseconds, written as core-seconds with three decimals (rounded down).
+    CoreSecs(u64),
+    /// Parts per million, written as a fraction with six decimals.
+    Ppm(u64),
+    /// An empty cell (the row has no value for an optional group).
+    Empty,
+}
+
+impl Val {
+    /// Appends the cell's text to `out`.
+    pub fn write(self, out: &mut String) {
+        match self {
+            Val::U(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Val::I(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Val::Secs(ms) => super::write::format_secs(ms, out),
+            Val::CoreSecs(v) => super::pressure::format_core_seconds(v, out),
+            Val::Ppm(v) => super::pressure::format_ppm(v, out),
+            Val::Empty => {}
+        }
+    }
+}
+
+/// A sampled column in a const table.
+pub const fn ts(
+    name: &'static str,
+    unit: &'static str,
+    description: &'static str,
+    value: fn(&Sample, usize) -> Val,
+) -> Sampled {
+    Sampled {
+        column: col(name, unit, description),
+        value,
+    }
+}
+
+/// [`name_in`] for a [`Sampled`] table.
+pub const fn sampled_name(cols: &[Sampled], name: &'static str) -> &'static str {
+    let mut i = 0;
+    while i < cols.len() {
+        if str_eq(cols[i].column.name, name) {
+            return cols[i].column.name;
+        }
+        i += 1;
+    }
+    panic!("not a column of this schema table")
+}
+
+fn sampled_columns(cols: &[Sampled]) -> Vec<Column> {
+    cols.iter().map(|c| c.column).collect()
+}
+
+/// The zone's requests and allocatable (zero if the row has no such zone).
+fn zone(s: &Sample, z: usize) -> ZoneSample {
+    s.zones.get(z).copied().unwrap_or_default()
+}
+
+/// One zone's pair of a per-zone optional group (zero if absent).
+fn zone_pair(zones: &[(i64, i64)], z: usize) -> (i64, i64) {
+    zones.get(z).copied().unwrap_or_default()
+}
+
+/// A usage-model cell (empty for a row without the pressure columns).
+fn pressure(s: &Sample, f: impl Fn(&PressureSample) -> Val) -> Val {
+    s.pressure.as_ref().map_or(Val::Empty, f)
+}
+
+/// An autoscaler cell (empty for a row without the autoscaler columns).
+fn autoscaler(s: &Sample, f: impl Fn(&AutoscalerSample) -> u64) -> Val {
+    s.autoscaler.as_ref().map_or(Val::Empty, |a| Val::U(f(a)))
+}
+
+/// A GPU cell (empty for a row without the GPU columns).
+fn gpu(s: &Sample, f: impl Fn(&GpuSample) -> i64) -> Val {
+    s.gpu.as_ref().map_or(Val::Empty, |g| Val::I(f(g)))
+}
+
 /// `timeseries.csv`: the first columns.
-pub const TS_BASE: &[Column] = &[
-    col("time_s", "s", "Simulated time of the sample (three decimals)."),
-    col("nodes_ready", "nodes", "Nodes whose Ready condition is true."),
-    col("pods_pending", "pods", "Pods in phase Pending (waiting to be scheduled)."),
-    col("pods_running", "pods", "Pods in phase Running (includes pods on a node that is down and pods terminating on an unreachable node)."),
-    col("pods_succeeded", "pods", "Pods succeeded (cumulative)."),
-    col("cpu_requested_m", "millicores", "CPU requested by pods bound to any node."),
-    col("cpu_allocatable_m", "millicores", "Allocatable CPU of Ready nodes."),
-    col("mem_requested_bytes", "bytes", "Memory requested by pods bound to any node."),
-    col("mem_allocatable_bytes", "bytes", "Allocatable memory of Ready nodes."),
+pub const TS_BASE: &[Sampled] = &[
+    ts("time_s", "s", "Simulated time of the sample (three decimals).", |s, _| Val::Secs(s.time_ms)),
+    ts("nodes_ready", "nodes", "Nodes whose Ready condition is true.", |s, _| Val::U(s.nodes_ready)),
+    ts("pods_pending", "pods", "Pods in phase Pending (waiting to be scheduled).", |s, _| Val::U(s.pods_pending)),
+    ts("pods_running", "pods", "Pods in phase Running (includes pods on a node that is down and pods terminating on an unreachable node).", |s, _| Val::U(s.pods_running)),
+    ts("pods_succeeded", "pods", "Pods succeeded (cumulative).", |s, _| Val::U(s.pods_succeeded)),
+    ts("cpu_requested_m", "millicores", "CPU requested by pods bound to any node.", |s, _| Val::I(s.total.cpu_requested_m)),
+    ts("cpu_allocatable_m", "millicores", "Allocatable CPU of Ready nodes.", |s, _| Val::I(s.total.cpu_allocatable_m)),
+    ts("mem_requested_bytes", "bytes", "Memory requested by pods bound to any node.", |s, _| Val::I(s.total.mem_requested_bytes)),
+    ts("mem_allocatable_bytes", "bytes", "Allocatable memory of Ready nodes.", |s, _| Val::I(s.total.mem_allocatable_bytes)),
 ];
 /// `timeseries.csv`: per-zone requests and allocatable.
-pub const TS_ZONE: &[Column] = &[
-    col(
+pub const TS_ZONE: &[Sampled] = &[
+    ts(
         "cpu_requested_m",
         "millicores",
         "CPU requested by pods on the zone's nodes.",
+        |s, z| Val::I(zone(s, z).cpu_requested_m),
     ),
-    col(
+    ts(
         "cpu_allocatable_m",
         "millicores",
         "Allocatable CPU of the zone's Ready nodes.",
+        |s, z| Val::I(zone(s, z).cpu_allocatable_m),
     ),
-    col(
+    ts(
         "mem_requested_bytes",
         "bytes",
         "Memory requested by pods on the zone's nodes.",
+        |s, z| Val::I(zone(s, z).mem_requested_bytes),
     ),
-    col(
+    ts(
         "mem_allocatable_bytes",
         "bytes",
         "Allocatable memory of the zone's Ready nodes.",
+        |s, z| Val::I(zone(s, z).mem_allocatable_bytes),
     ),
 ];
 /// `timeseries.csv`: counters after the zones.
-pub const TS_COUNTS: &[Column] = &[
-    col(
+pub const TS_COUNTS: &[Sampled] = &[
+    ts(
         "nodes_over_80pct_requested",
         "nodes",
         "Nodes whose max of CPU and memory requested / allocatable is strictly above 80 %.",
+        |s, _| Val::U(s.nodes_over_80pct_requested),
     ),
-    col(
+    ts(
         "nodes_over_90pct_requested",
         "nodes",
         "Nodes whose max of CPU and memory requested / allocatable is strictly above 90 %.",
+        |s, _| Val::U(s.nodes_over_90pct_requested),
     ),
-    col(
+    ts(
         "sched_attempts",
         "cycles",
         "Scheduling cycles in the interval since the previous sample.",
+        |s, _| Val::U(s.sched_attempts),
     ),
-    col(
+    ts(
         "sched_failures",
         "cycles",
         "Scheduling cycles that found no node, in the interval.",
+        |s, _| Val::U(s.sched_failures),
     ),
-    col("pods_created", "pods", "Pods created (cumulative)."),
-    col("pods_failed", "pods", "Pods failed (cumulative)."),
-    col("pods_deleted", "pods", "Pods deleted (cumulative)."),
-    col("preemptions", "pods", "Pods preempted in the interval."),
+    ts(
+        "pods_created",
+        "pods",
+        "Pods created (cumulative).",
+        |s, _| Val::U(s.pods_created),
+    ),
+    ts(
+        "pods_failed",
+        "pods",
+        "Pods failed (cumulative).",
+        |s, _| Val::U(s.pods_failed),
+    ),
+    ts(
+        "pods_deleted",
+        "pods",
+        "Pods deleted (cumulative).",
+        |s, _| Val::U(s.pods_deleted),
+    ),
+    ts(
+        "preemptions",
+        "pods",
+        "Pods preempted in the interval.",
+        |s, _| Val::U(s.preemptions),
+    ),
 ];
 /// `timeseries.csv`: node health and failure counts.
-pub const TS_RESILIENCE: &[Column] = &[
-    col(
+pub const TS_RESILIENCE: &[Sampled] = &[
+    ts(
         "nodes_not_ready",
         "nodes",
         "Nodes whose Ready condition is False.",
+        |s, _| Val::U(s.resilience.nodes_not_ready),
     ),
-    col(
+    ts(
         "nodes_unknown",
         "nodes",
         "Nodes whose Ready condition is Unknown (kubelet unreachable).",
+        |s, _| Val::U(s.resilience.nodes_unknown),
     ),
-    col(
+    ts(
         "nodes_cordoned",
         "nodes",
         "Nodes marked unschedulable (cordoned).",
+        |s, _| Val::U(s.resilience.nodes_cordoned),
     ),
-    col(
+    ts(
         "pods_unschedulable",
         "pods",
         "Pending pods that failed a scheduling cycle.",
+        |s, _| Val::U(s.resilience.pods_unschedulable),
     ),
-    col(
+    ts(
         "pods_terminating",
         "pods",
         "Pods being deleted (in their grace period).",
+        |s, _| Val::U(s.resilience.pods_terminating),
     ),
-    col(
+    ts(
         "pods_displaced",
         "pods",
         "Pods that lost their node, in the interval.",
+        |s, _| Val::U(s.resilience.pods_displaced),
     ),
-    col(
+    ts(
         "pods_drained",
         "pods",
         "Pods evicted by drains, in the interval.",
+        |s, _| Val::U(s.resilience.pods_drained),
     ),
 ];
 /// `timeseries.csv`: readiness and requests over Ready / all nodes.
-pub const TS_READY: &[Column] = &[
-    col(
+pub const TS_READY: &[Sampled] = &[
+    ts(
         "pods_ready",
         "pods",
         "Pods Running, not terminating, on an up node (the notion availability uses).",
+        |s, _| Val::U(s.pods_ready),
     ),
-    col(
+    ts(
         "cpu_requested_m_ready",
         "millicores",
         "CPU requested by pods on Ready nodes.",
+        |s, _| Val::I(s.total.cpu_requested_m_ready),
     ),
-    col(
+    ts(
         "cpu_allocatable_m_all",
         "millicores",
         "Allocatable CPU of all nodes, Ready or not.",
+        |s, _| Val::I(s.total.cpu_allocatable_m_all),
     ),
-    col(
+    ts(
         "mem_requested_bytes_ready",
         "bytes",
         "Memory requested by pods on Ready nodes.",
+        |s, _| Val::I(s.total.mem_requested_bytes_ready),
     ),
-    col(
+    ts(
         "mem_allocatable_bytes_all",
         "bytes",
         "Allocatable memory of all nodes, Ready or not.",
+        |s, _| Val::I(s.total.mem_allocatable_bytes_all),
     ),
 ];
 /// `timeseries.csv`: usage model totals.
-pub const TS_USAGE: &[Column] = &[
-    col(
+pub const TS_USAGE: &[Sampled] = &[
+    ts(
         "cpu_used_m",
         "millicores",
         "CPU delivered (per node min(demand, allocatable)).",
+        |s, _| pressure(s, |p| Val::I(p.cpu_used_m)),
     ),
-    col(
+    ts(
         "mem_used_bytes",
         "bytes",
         "Memory used by all containers (working set).",
+        |s, _| pressure(s, |p| Val::I(p.mem_used_bytes)),
     ),
 ];
 /// `timeseries.csv`: usage model, per zone.
-pub const TS_USAGE_ZONE: &[Column] = &[
-    col(
+pub const TS_USAGE_ZONE: &[Sampled] = &[
+    ts(
         "cpu_used_m",
         "millicores",
         "CPU used by containers on the zone's nodes.",
+        |s, z| pressure(s, |p| Val::I(zone_pair(&p.zones, z).0)),
     ),
-    col(
+    ts(
         "mem_used_bytes",
         "bytes",
         "Memory used by containers on the zone's nodes.",
+        |s, z| pressure(s, |p| Val::I(zone_pair(&p.zones, z).1)),
     ),
 ];
 /// `timeseries.csv`: node pressure.
-pub const TS_PRESSURE: &[Column] = &[
-    col(
+pub const TS_PRESSURE: &[Sampled] = &[
+    ts(
         "nodes_memory_pressure",
         "nodes",
         "Nodes with the MemoryPressure condition.",
+        |s, _| pressure(s, |p| Val::U(p.nodes_memory_pressure)),
     ),
-    col(
+    ts(
         "evictions",
         "pods",
         "Pods evicted by the kubelet in the interval.",
+        |s, _| pressure(s, |p| Val::U(p.evictions)),
     ),
-    col(
+    ts(
         "oom_kills",
         "containers",
         "Containers OOM-killed in the interval (limit + node).",
+        |s, _| pressure(s, |p| Val::U(p.oom_kills_limit + p.oom_kills_node)),
     ),
-    col(
+    ts(
         "oom_kills_limit",
         "containers",
         "Containers killed at their memory limit, in the interval.",
+        |s, _| pressure(s, |p| Val::U(p.oom_kills_limit)),
     ),
-    col(
+    ts(
         "oom_kills_node",
         "containers",
         "Containers killed by the node's OOM killer, in the interval.",
+        |s, _| pressure(s, |p| Val::U(p.oom_kills_node)),
     ),
-    col(
+    ts(
         "container_restarts",
         "containers",
         "Container restarts in the interval.",
+        |s, _| pressure(s, |p| Val::U(p.container_restarts)),
     ),
-    col(
+    ts(
         "containers_crashloop",
         "containers",
         "Containers in CrashLoopBackOff now.",
+        |s, _| pressure(s, |p| Val::U(p.containers_crashloop)),
     ),
-    col(
+    ts(
         "cpu_throttled_core_s",
         "core-seconds",
         "CPU demand throttled at limits, in the interval.",
+        |s, _| pressure(s, |p| Val::CoreSecs(p.cpu_throttled_mcms)),
     ),
-    col(
+    ts(
         "cpu_contention_core_s",
         "core-seconds",
         "CPU demand not served because nodes were full, in the interval.",
+        |s, _| pressure(s, |p| Val::CoreSecs(p.cpu_contention_mcms)),
     ),
-    col(
+    ts(
         "node_mem_usage_p50",
         "fraction",
         "Median over nodes of memory used / allocatable.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_mem_ppm[0])),
     ),
-    col(
+    ts(
         "node_mem_usage_p90",
         "fraction",
         "90th percentile over nodes of memory used / allocatable.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_mem_ppm[1])),
     ),
-    col(
+    ts(
         "node_mem_usage_p99",
         "fraction",
         "99th percentile over nodes of memory used / allocatable.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_mem_ppm[2])),
     ),
-    col(
+    ts(
         "node_mem_usage_max",
         "fraction",
         "Largest memory used / allocatable of a node.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_mem_ppm[3])),
     ),
-    col(
+    ts(
         "node_cpu_usage_p50",
         "fraction",
         "Median over nodes of CPU demand / allocatable.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_cpu_ppm[0])),
     ),
-    col(
+    ts(
         "node_cpu_usage_p90",
         "fraction",
         "90th percentile over nodes of CPU demand / allocatable.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_cpu_ppm[1])),
     ),
-    col(
+    ts(
         "node_cpu_usage_p99",
         "fraction",
         "99th percentile over nodes of CPU demand / allocatable.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_cpu_ppm[2])),
     ),
-    col(
+    ts(
         "node_cpu_usage_max",
         "fraction",
         "Largest CPU demand / allocatable of a node.",
+        |s, _| pressure(s, |p| Val::Ppm(p.node_cpu_ppm[3])),
     ),
 ];
 /// `timeseries.csv`: Cluster Autoscaler.
-pub const TS_AUTOSCALER: &[Column] = &[
-    col("nodes_total", "nodes", "Nodes in the cluster (any state)."),
-    col(
+pub const TS_AUTOSCALER: &[Sampled] = &[
+    ts(
+        "nodes_total",
+        "nodes",
+        "Nodes in the cluster (any state).",
+        |s, _| autoscaler(s, |a| a.nodes_total),
+    ),
+    ts(
         "autoscaler_nodes_added",
         "nodes",
         "Nodes the autoscaler added in the interval.",
+        |s, _| autoscaler(s, |a| a.nodes_added),
     ),
-    col(
+    ts(
         "autoscaler_nodes_removed",
         "nodes",
         "Nodes the autoscaler removed in the interval.",
+        |s, _| autoscaler(s, |a| a.nodes_removed),
     ),
 ];
 
 /// `timeseries.csv`: GPUs (clusters with GPU devices or nodes advertising `nvidia.com/gpu`).
-pub const TS_GPU: &[Column] = &[
-    col(
+pub const TS_GPU: &[Sampled] = &[
+    ts(
         "gpu_requested_milli",
         "milli-GPU",
         "GPU held by pods on any node (1000 per whole GPU).",
+        |s, _| gpu(s, |g| g.requested_milli),
     ),
-    col(
+    ts(
         "gpu_allocatable_milli",
         "milli-GPU",
         "GPU of the Ready nodes (1000 per device).",
+        |s, _| gpu(s, |g| g.allocatable_milli),
     ),
 ];
 /// `timeseries.csv`: GPU fragmentation (clusters with GPU devices).
-pub const TS_GPU_DEVICES: &[Column] = &[
-    col(
+pub const TS_GPU_DEVICES: &[Sampled] = &[
+    ts(
         "gpu_frag_partial_milli",
         "milli-GPU",
-        "Free GPU on partly used devices of Ready nodes (usable only by GPU-share pods).",
-    ),
-    col(
+        "Free GPU on partly used devices of Ready nodes (usable only by GPU-share pods).", |s, _| gpu(s, |g| g.frag_partial_milli)),
+    ts(
         "gpu_frag_fgd_milli",
         "milli-GPU",
-        "FGD fragmentation measure (Weng et al., ATC'23) summed over Ready nodes with devices, against the run's target workload.",
-    ),
+        "FGD fragmentation measure (Weng et al., ATC'23) summed over Ready nodes with devices, against the run's target workload.", |s, _| gpu(s, |g| g.frag_fgd_milli)),
 ];
 /// `timeseries.csv`: GPUs per zone.
-pub const TS_GPU_ZONE: &[Column] = &[
-    col(
+pub const TS_GPU_ZONE: &[Sampled] = &[
+    ts(
         "gpu_requested_milli",
         "milli-GPU",
         "GPU held by pods on the zone's nodes.",
+        |s, z| gpu(s, |g| zone_pair(&g.zones, z).0),
     ),
-    col(
+    ts(
         "gpu_allocatable_milli",
         "milli-GPU",
         "GPU of the zone's Ready nodes.",
+        |s, z| gpu(s, |g| zone_pair(&g.zones, z).1),
     ),
 ];
 
@@ -540,20 +720,37 @@ pub const TIMESERIES: FileSchema = FileSchema {
     written: "always",
     description: "One row per metrics sample (`simulation.metricsInterval`), and one at the end of the run; a row at time T reflects every event at T.",
     groups: &[
-        Group { when: When::Always, columns: || TS_BASE.to_vec() },
-        Group { when: When::PerZone, columns: || TS_ZONE.to_vec() },
-        Group { when: When::Always, columns: || TS_COUNTS.to_vec() },
-        Group { when: When::Always, columns: || TS_RESILIENCE.to_vec() },
-        Group { when: When::Always, columns: || TS_READY.to_vec() },
-        Group { when: When::UsageModel, columns: || TS_USAGE.to_vec() },
-        Group { when: When::UsageModelPerZone, columns: || TS_USAGE_ZONE.to_vec() },
-        Group { when: When::UsageModel, columns: || TS_PRESSURE.to_vec() },
-        Group { when: When::Autoscaler, columns: || TS_AUTOSCALER.to_vec() },
-        Group { when: When::Gpu, columns: || TS_GPU.to_vec() },
-        Group { when: When::GpuDevices, columns: || TS_GPU_DEVICES.to_vec() },
-        Group { when: When::GpuPerZone, columns: || TS_GPU_ZONE.to_vec() },
+        Group { when: When::Always, columns: || sampled_columns(TS_BASE) },
+        Group { when: When::PerZone, columns: || sampled_columns(TS_ZONE) },
+        Group { when: When::Always, columns: || sampled_columns(TS_COUNTS) },
+        Group { when: When::Always, columns: || sampled_columns(TS_RESILIENCE) },
+        Group { when: When::Always, columns: || sampled_columns(TS_READY) },
+        Group { when: When::UsageModel, columns: || sampled_columns(TS_USAGE) },
+        Group { when: When::UsageModelPerZone, columns: || sampled_columns(TS_USAGE_ZONE) },
+        Group { when: When::UsageModel, columns: || sampled_columns(TS_PRESSURE) },
+        Group { when: When::Autoscaler, columns: || sampled_columns(TS_AUTOSCALER) },
+        Group { when: When::Gpu, columns: || sampled_columns(TS_GPU) },
+        Group { when: When::GpuDevices, columns: || sampled_columns(TS_GPU_DEVICES) },
+        Group { when: When::GpuPerZone, columns: || sampled_columns(TS_GPU_ZONE) },
     ],
 };
+
+/// The sampled tables of [`TIMESERIES`], group by group in the same order (the row writer's
+/// table; `timeseries_sampled_groups_match_the_schema` checks it against `TIMESERIES`).
+pub const TS_SAMPLED: &[(When, &[Sampled])] = &[
+    (When::Always, TS_BASE),
+    (When::PerZone, TS_ZONE),
+    (When::Always, TS_COUNTS),
+    (When::Always, TS_RESILIENCE),
+    (When::Always, TS_READY),
+    (When::UsageModel, TS_USAGE),
+    (When::UsageModelPerZone, TS_USAGE_ZONE),
+    (When::UsageModel, TS_PRESSURE),
+    (When::Autoscaler, TS_AUTOSCALER),
+    (When::Gpu, TS_GPU),
+    (When::GpuDevices, TS_GPU_DEVICES),
+    (When::GpuPerZone, TS_GPU_ZONE),
+];
 
 // ---------------------------------------------------------------------------------------------
 // events.csv, nodes.csv, node_samples.csv, workload_availability.csv
@@ -1323,8 +1520,49 @@ mod tests {
     }
 
     #[test]
+    fn timeseries_sampled_groups_match_the_schema() {
+        assert_eq!(TS_SAMPLED.len(), TIMESERIES.groups.len());
+        for (g, (when, cols)) in TIMESERIES.groups.iter().zip(TS_SAMPLED) {
+            assert_eq!(g.when, *when);
+            assert_eq!((g.columns)(), sampled_columns(cols));
+        }
+    }
+
+    #[test]
+    fn sampled_cells_format_exactly() {
+        let mut out = String::new();
+        for v in [
+            Val::U(7),
+            Val::I(-3),
+            Val::Secs(61_005),
+            Val::CoreSecs(1_234_567),
+            Val::Ppm(1_500_000),
+            Val::Empty,
+        ] {
+            v.write(&mut out);
+            out.push('|');
+        }
+        assert_eq!(out, "7|-3|61.005|1.234|1.500000||");
+        let row = Sample {
+            time_ms: 2_500,
+            pods_pending: 4,
+            ..Sample::default()
+        };
+        let cell = |cols: &[Sampled], name: &str| {
+            let c = cols.iter().find(|c| c.column.name == name).unwrap();
+            (c.value)(&row, 0)
+        };
+        assert_eq!(cell(TS_BASE, "time_s"), Val::Secs(2_500));
+        assert_eq!(cell(TS_BASE, "pods_pending"), Val::U(4));
+        // Optional groups of a row without them are empty; a missing zone is zero.
+        assert_eq!(cell(TS_PRESSURE, "oom_kills"), Val::Empty);
+        assert_eq!(cell(TS_GPU_ZONE, "gpu_requested_milli"), Val::Empty);
+        assert_eq!(cell(TS_ZONE, "cpu_requested_m"), Val::I(0));
+    }
+
+    #[test]
     fn names_and_cells_stay_in_step() {
-        const P: &str = name_in(TS_BASE, "pods_pending");
+        const P: &str = sampled_name(TS_BASE, "pods_pending");
         assert_eq!(P, "pods_pending");
         assert_eq!(cell_name(CASCADE_CELLS, "depth"), "depth");
         for f in CSV_FILES {

@@ -163,14 +163,16 @@ pub struct TimeSeries {
 impl TimeSeries {
     /// Column names of `timeseries.csv`, in order ([`super::schema::TIMESERIES`]).
     pub fn header(&self) -> Vec<String> {
-        super::schema::TIMESERIES.header_with(
-            &self.zones,
-            super::schema::Present {
-                usage_model: self.pressure,
-                autoscaler: self.autoscaler,
-                gpu: self.gpu,
-                gpu_devices: self.gpu_devices,
-            },
-        )
+        super::schema::TIMESERIES.header_with(&self.zones, self.present())
+    }
+
+    /// The optional column groups the rows carry.
+    pub fn present(&self) -> super::schema::Present {
+        super::schema::Present {
+            usage_model: self.pressure,
+            autoscaler: self.autoscaler,
+            gpu: self.gpu,
+            gpu_devices: self.gpu_devices,
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! a listed file is missing.
 //! Every file except `timing.json` is a pure function of the run (byte-identical for one seed).
 
-use super::pressure::{format_core_seconds, format_ppm, NodeRow};
+use super::pressure::{format_ppm, NodeRow};
 use super::schema;
 use super::{EventLog, RunResult, Summary, TimeSeries};
 use serde::Serialize;
@@ -215,127 +215,85 @@ pub(super) fn finish_csv(
     Ok(())
 }
 
+/// `timeseries.csv`: the header from the schema (through the CSV writer: zone names may need
+/// quoting), then one row per sample, each cell from its column's accessor in
+/// [`schema::TS_SAMPLED`], formatted by hand (numbers only, nothing to quote).
 fn write_timeseries(path: &Path, ts: &TimeSeries) -> Result<(), WriteError> {
-    let csv_err = |source| WriteError::Csv {
+    let mut header = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    header
+        .write_record(ts.header())
+        .map_err(|source| WriteError::Csv {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let header = header.into_inner().map_err(|e| WriteError::Io {
+        action: "write".to_owned(),
         path: path.to_path_buf(),
-        source,
-    };
-    let mut w = csv_writer(path)?;
-    w.write_record(ts.header()).map_err(csv_err)?;
-    let mut rec: Vec<String> = Vec::new();
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let mut out = Lines::create(path)?;
+    out.line.push_str(&String::from_utf8_lossy(&header));
+    let present = ts.present();
+    let groups: Vec<_> = schema::TS_SAMPLED
+        .iter()
+        .filter(|(when, _)| when.is_on(present))
+        .map(|(when, cols)| (if when.per_zone() { ts.zones.len() } else { 1 }, *cols))
+        .collect();
     for s in &ts.rows {
-        rec.clear();
-        let mut t = String::new();
-        format_secs(s.time_ms, &mut t);
-        rec.push(t);
-        for v in [
-            s.nodes_ready,
-            s.pods_pending,
-            s.pods_running,
-            s.pods_succeeded,
-        ] {
-            rec.push(v.to_string());
-        }
-        for v in [
-            s.total.cpu_requested_m,
-            s.total.cpu_allocatable_m,
-            s.total.mem_requested_bytes,
-            s.total.mem_allocatable_bytes,
-        ] {
-            rec.push(v.to_string());
-        }
-        for z in &s.zones {
-            for v in [
-                z.cpu_requested_m,
-                z.cpu_allocatable_m,
-                z.mem_requested_bytes,
-                z.mem_allocatable_bytes,
-            ] {
-                rec.push(v.to_string());
-            }
-        }
-        for v in [
-            s.nodes_over_80pct_requested,
-            s.nodes_over_90pct_requested,
-            s.sched_attempts,
-            s.sched_failures,
-            s.pods_created,
-            s.pods_failed,
-            s.pods_deleted,
-            s.preemptions,
-        ] {
-            rec.push(v.to_string());
-        }
-        rec.extend(s.resilience.values().iter().map(|v| v.to_string()));
-        rec.push(s.pods_ready.to_string());
-        for v in [
-            s.total.cpu_requested_m_ready,
-            s.total.cpu_allocatable_m_all,
-            s.total.mem_requested_bytes_ready,
-            s.total.mem_allocatable_bytes_all,
-        ] {
-            rec.push(v.to_string());
-        }
-        if ts.pressure {
-            push_pressure(&mut rec, s.pressure.as_ref(), ts.zones.len());
-        }
-        if ts.autoscaler {
-            match s.autoscaler {
-                Some(a) => {
-                    for v in [a.nodes_total, a.nodes_added, a.nodes_removed] {
-                        rec.push(v.to_string());
+        let mut first = true;
+        for &(zones, cols) in &groups {
+            for z in 0..zones {
+                for c in cols {
+                    if !first {
+                        out.line.push(',');
                     }
+                    first = false;
+                    (c.value)(s, z).write(&mut out.line);
                 }
-                None => rec.extend(std::iter::repeat_n(
-                    String::new(),
-                    schema::TS_AUTOSCALER.len(),
-                )),
             }
         }
-        if ts.gpu {
-            super::gpu::push_values(&mut rec, s.gpu.as_ref(), ts.zones.len(), ts.gpu_devices);
-        }
-        w.write_record(&rec).map_err(csv_err)?;
+        out.line.push('\n');
+        out.spill()?;
     }
-    finish_csv(path, w)
+    out.finish()
 }
 
-/// Appends the pressure columns of one time-series row (empty cells if it has none).
-fn push_pressure(rec: &mut Vec<String>, p: Option<&super::PressureSample>, zones: usize) {
-    let Some(p) = p else {
-        let n = schema::TS_USAGE.len()
-            + zones * schema::TS_USAGE_ZONE.len()
-            + schema::TS_PRESSURE.len();
-        rec.extend(std::iter::repeat_n(String::new(), n));
-        return;
-    };
-    rec.push(p.cpu_used_m.to_string());
-    rec.push(p.mem_used_bytes.to_string());
-    for z in 0..zones {
-        let (c, m) = p.zones.get(z).copied().unwrap_or_default();
-        rec.push(c.to_string());
-        rec.push(m.to_string());
+/// A text file formatted by hand: lines are built in `line` and written out in 64 KiB chunks.
+struct Lines<'p> {
+    w: BufWriter<fs::File>,
+    line: String,
+    path: &'p Path,
+}
+
+impl<'p> Lines<'p> {
+    fn create(path: &'p Path) -> Result<Self, WriteError> {
+        let file = fs::File::create(path).map_err(io_err("create", path))?;
+        Ok(Lines {
+            w: BufWriter::with_capacity(1 << 20, file),
+            line: String::with_capacity(128 * 1024),
+            path,
+        })
     }
-    for v in [
-        p.nodes_memory_pressure,
-        p.evictions,
-        p.oom_kills_limit + p.oom_kills_node,
-        p.oom_kills_limit,
-        p.oom_kills_node,
-        p.container_restarts,
-        p.containers_crashloop,
-    ] {
-        rec.push(v.to_string());
+
+    /// Writes the buffered lines out once they reach 64 KiB.
+    fn spill(&mut self) -> Result<(), WriteError> {
+        if self.line.len() >= 64 * 1024 {
+            self.w
+                .write_all(self.line.as_bytes())
+                .map_err(io_err("write", self.path))?;
+            self.line.clear();
+        }
+        Ok(())
     }
-    for v in [p.cpu_throttled_mcms, p.cpu_contention_mcms] {
-        let mut t = String::new();
-        format_core_seconds(v, &mut t);
-        rec.push(t);
-    }
-    for v in p.node_mem_ppm.iter().chain(&p.node_cpu_ppm) {
-        let mut t = String::new();
-        format_ppm(*v, &mut t);
-        rec.push(t);
+
+    /// Writes the rest and flushes.
+    fn finish(mut self) -> Result<(), WriteError> {
+        self.w
+            .write_all(self.line.as_bytes())
+            .map_err(io_err("write", self.path))?;
+        self.w.flush().map_err(io_err("write", self.path))
     }
 }
 
@@ -350,15 +308,13 @@ fn csv_field(name: &str) -> String {
 
 /// `node_samples.csv`: time-major, nodes in id order. Formatted by hand (millions of rows).
 pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), WriteError> {
-    let file = fs::File::create(path).map_err(io_err("create", path))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let mut out = Lines::create(path)?;
     let names: Vec<String> = (0..s.nodes())
         .map(|n| csv_field(s.names().get(n).map_or("", String::as_str)))
         .collect();
-    let mut line = String::with_capacity(128);
     let header: Vec<&str> = schema::NODE_SAMPLE_COLUMNS.iter().map(|c| c.name).collect();
-    line.push_str(&header.join(","));
-    line.push('\n');
+    out.line.push_str(&header.join(","));
+    out.line.push('\n');
     let mut time = String::new();
     for (i, &t) in s.times_ms().iter().enumerate() {
         time.clear();
@@ -367,23 +323,18 @@ pub fn write_node_samples(path: &Path, s: &super::NodeSamples) -> Result<(), Wri
             let Some(c) = s.cell(i, n) else {
                 continue; // not in the cluster at this sample
             };
+            let line = &mut out.line;
             line.push_str(&time);
             line.push(',');
             line.push_str(name);
             line.push(',');
-            format_ppm(c.mem_ppm, &mut line);
+            format_ppm(c.mem_ppm, line);
             line.push_str(if c.memory_pressure { ",1," } else { ",0," });
             line.push_str(if c.ready { "1\n" } else { "0\n" });
-            if line.len() >= 64 * 1024 {
-                w.write_all(line.as_bytes())
-                    .map_err(io_err("write", path))?;
-                line.clear();
-            }
+            out.spill()?;
         }
     }
-    w.write_all(line.as_bytes())
-        .map_err(io_err("write", path))?;
-    w.flush().map_err(io_err("write", path))
+    out.finish()
 }
 
 fn write_nodes(path: &Path, rows: &[NodeRow]) -> Result<(), WriteError> {

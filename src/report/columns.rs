@@ -12,7 +12,7 @@
 //! fine; a sample every minute (70 million rows) is too big to be useful, which is why the
 //! recorder samples nodes more coarsely (`simulation.nodeSampleInterval`).
 
-use crate::metrics::schema::{self as s, cell_name, name_in};
+use crate::metrics::schema::{self as s, cell_name, name_in, sampled_name};
 
 /// Required: the run's totals.
 pub const SUMMARY_FILE: &str = "summary.json";
@@ -90,79 +90,79 @@ pub const S_AVAILABILITY: &str = name_in(s::SUMMARY_WORKLOAD_FIELDS, "availabili
 
 // timeseries.csv columns.
 /// Simulated time, seconds.
-pub const TIME: &str = name_in(s::TS_BASE, "time_s");
+pub const TIME: &str = sampled_name(s::TS_BASE, "time_s");
 /// Ready nodes.
-pub const NODES_READY: &str = name_in(s::TS_BASE, "nodes_ready");
+pub const NODES_READY: &str = sampled_name(s::TS_BASE, "nodes_ready");
 /// Running pods (phase Running: also pods on a down node and terminating pods).
-pub const PODS_RUNNING: &str = name_in(s::TS_BASE, "pods_running");
+pub const PODS_RUNNING: &str = sampled_name(s::TS_BASE, "pods_running");
 /// Ready pods: Running, not terminating, on an up node.
-pub const PODS_READY: &str = name_in(s::TS_READY, "pods_ready");
+pub const PODS_READY: &str = sampled_name(s::TS_READY, "pods_ready");
 /// Pending pods.
-pub const PODS_PENDING: &str = name_in(s::TS_BASE, "pods_pending");
+pub const PODS_PENDING: &str = sampled_name(s::TS_BASE, "pods_pending");
 /// Milli-GPU requested (clusters with GPUs only; the GPU chart).
-pub const GPU_REQUESTED: &str = name_in(s::TS_GPU, "gpu_requested_milli");
+pub const GPU_REQUESTED: &str = sampled_name(s::TS_GPU, "gpu_requested_milli");
 /// Milli-GPU allocatable on Ready nodes.
-pub const GPU_ALLOCATABLE: &str = name_in(s::TS_GPU, "gpu_allocatable_milli");
+pub const GPU_ALLOCATABLE: &str = sampled_name(s::TS_GPU, "gpu_allocatable_milli");
 /// Free milli-GPU on partly used devices (clusters with GPU devices).
-pub const GPU_FRAG_PARTIAL: &str = name_in(s::TS_GPU_DEVICES, "gpu_frag_partial_milli");
+pub const GPU_FRAG_PARTIAL: &str = sampled_name(s::TS_GPU_DEVICES, "gpu_frag_partial_milli");
 /// The FGD fragmentation measure, milli-GPU.
-pub const GPU_FRAG_FGD: &str = name_in(s::TS_GPU_DEVICES, "gpu_frag_fgd_milli");
+pub const GPU_FRAG_FGD: &str = sampled_name(s::TS_GPU_DEVICES, "gpu_frag_fgd_milli");
 /// Pending pods that failed a scheduling cycle.
-pub const PODS_UNSCHEDULABLE: &str = name_in(s::TS_RESILIENCE, "pods_unschedulable");
+pub const PODS_UNSCHEDULABLE: &str = sampled_name(s::TS_RESILIENCE, "pods_unschedulable");
 /// Nodes whose Ready condition is False.
-pub const NODES_NOT_READY: &str = name_in(s::TS_RESILIENCE, "nodes_not_ready");
+pub const NODES_NOT_READY: &str = sampled_name(s::TS_RESILIENCE, "nodes_not_ready");
 /// Nodes whose Ready condition is Unknown (the node stopped reporting).
-pub const NODES_UNKNOWN: &str = name_in(s::TS_RESILIENCE, "nodes_unknown");
+pub const NODES_UNKNOWN: &str = sampled_name(s::TS_RESILIENCE, "nodes_unknown");
 /// Cordoned nodes (`spec.unschedulable`).
-pub const NODES_CORDONED: &str = name_in(s::TS_RESILIENCE, "nodes_cordoned");
+pub const NODES_CORDONED: &str = sampled_name(s::TS_RESILIENCE, "nodes_cordoned");
 /// Pods that lost their node, per interval.
-pub const PODS_DISPLACED: &str = name_in(s::TS_RESILIENCE, "pods_displaced");
+pub const PODS_DISPLACED: &str = sampled_name(s::TS_RESILIENCE, "pods_displaced");
 /// CPU requested by pods bound to any node (Ready or not), millicores (also per zone).
-pub const CPU_REQUESTED: &str = name_in(s::TS_ZONE, "cpu_requested_m");
+pub const CPU_REQUESTED: &str = sampled_name(s::TS_ZONE, "cpu_requested_m");
 /// CPU allocatable of Ready nodes, millicores (also per zone).
-pub const CPU_ALLOCATABLE: &str = name_in(s::TS_ZONE, "cpu_allocatable_m");
+pub const CPU_ALLOCATABLE: &str = sampled_name(s::TS_ZONE, "cpu_allocatable_m");
 /// CPU requested by pods bound to Ready nodes, millicores.
-pub const CPU_REQUESTED_READY: &str = name_in(s::TS_READY, "cpu_requested_m_ready");
+pub const CPU_REQUESTED_READY: &str = sampled_name(s::TS_READY, "cpu_requested_m_ready");
 /// CPU allocatable of all nodes (Ready or not), millicores.
-pub const CPU_ALLOCATABLE_ALL: &str = name_in(s::TS_READY, "cpu_allocatable_m_all");
+pub const CPU_ALLOCATABLE_ALL: &str = sampled_name(s::TS_READY, "cpu_allocatable_m_all");
 /// CPU used, millicores (usage model; also per zone).
-pub const CPU_USED: &str = name_in(s::TS_USAGE_ZONE, "cpu_used_m");
+pub const CPU_USED: &str = sampled_name(s::TS_USAGE_ZONE, "cpu_used_m");
 /// Memory requested by pods bound to any node, bytes (also per zone).
-pub const MEM_REQUESTED: &str = name_in(s::TS_ZONE, "mem_requested_bytes");
+pub const MEM_REQUESTED: &str = sampled_name(s::TS_ZONE, "mem_requested_bytes");
 /// Memory allocatable of Ready nodes, bytes (also per zone).
-pub const MEM_ALLOCATABLE: &str = name_in(s::TS_ZONE, "mem_allocatable_bytes");
+pub const MEM_ALLOCATABLE: &str = sampled_name(s::TS_ZONE, "mem_allocatable_bytes");
 /// Memory requested by pods bound to Ready nodes, bytes.
-pub const MEM_REQUESTED_READY: &str = name_in(s::TS_READY, "mem_requested_bytes_ready");
+pub const MEM_REQUESTED_READY: &str = sampled_name(s::TS_READY, "mem_requested_bytes_ready");
 /// Memory allocatable of all nodes (Ready or not), bytes.
-pub const MEM_ALLOCATABLE_ALL: &str = name_in(s::TS_READY, "mem_allocatable_bytes_all");
+pub const MEM_ALLOCATABLE_ALL: &str = sampled_name(s::TS_READY, "mem_allocatable_bytes_all");
 /// Memory used, bytes (usage model; also per zone).
-pub const MEM_USED: &str = name_in(s::TS_USAGE_ZONE, "mem_used_bytes");
+pub const MEM_USED: &str = sampled_name(s::TS_USAGE_ZONE, "mem_used_bytes");
 /// Infix of per-zone columns: `<column>_zone_<zone>`.
 pub const ZONE_INFIX: &str = "_zone_";
 /// Nodes above 80 % requested.
-pub const NODES_OVER_80: &str = name_in(s::TS_COUNTS, "nodes_over_80pct_requested");
+pub const NODES_OVER_80: &str = sampled_name(s::TS_COUNTS, "nodes_over_80pct_requested");
 /// Nodes above 90 % requested.
-pub const NODES_OVER_90: &str = name_in(s::TS_COUNTS, "nodes_over_90pct_requested");
+pub const NODES_OVER_90: &str = sampled_name(s::TS_COUNTS, "nodes_over_90pct_requested");
 /// Nodes with MemoryPressure (usage model).
-pub const NODES_MEMORY_PRESSURE: &str = name_in(s::TS_PRESSURE, "nodes_memory_pressure");
+pub const NODES_MEMORY_PRESSURE: &str = sampled_name(s::TS_PRESSURE, "nodes_memory_pressure");
 /// Scheduling cycles per interval.
-pub const SCHED_ATTEMPTS: &str = name_in(s::TS_COUNTS, "sched_attempts");
+pub const SCHED_ATTEMPTS: &str = sampled_name(s::TS_COUNTS, "sched_attempts");
 /// Failed scheduling cycles per interval.
-pub const SCHED_FAILURES: &str = name_in(s::TS_COUNTS, "sched_failures");
+pub const SCHED_FAILURES: &str = sampled_name(s::TS_COUNTS, "sched_failures");
 /// Preemptions per interval.
-pub const PREEMPTIONS: &str = name_in(s::TS_COUNTS, "preemptions");
+pub const PREEMPTIONS: &str = sampled_name(s::TS_COUNTS, "preemptions");
 /// Evictions per interval (usage model).
-pub const EVICTIONS: &str = name_in(s::TS_PRESSURE, "evictions");
+pub const EVICTIONS: &str = sampled_name(s::TS_PRESSURE, "evictions");
 /// OOM kills per interval (usage model).
-pub const OOM_KILLS: &str = name_in(s::TS_PRESSURE, "oom_kills");
+pub const OOM_KILLS: &str = sampled_name(s::TS_PRESSURE, "oom_kills");
 /// OOM-kill cause columns the usage model writes, with their legend text.
 pub const OOM_KILLS_CAUSES: [(&str, &str); 2] = [
     (
-        name_in(s::TS_PRESSURE, "oom_kills_limit"),
+        sampled_name(s::TS_PRESSURE, "oom_kills_limit"),
         "container limit",
     ),
     (
-        name_in(s::TS_PRESSURE, "oom_kills_node"),
+        sampled_name(s::TS_PRESSURE, "oom_kills_node"),
         "node out of memory",
     ),
 ];

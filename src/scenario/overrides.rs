@@ -16,8 +16,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde_json::{Map, Value};
-
 use super::yaml_tree;
 
 /// One `--set path=value`.
@@ -95,15 +93,6 @@ pub(crate) fn parse_path(path: &str) -> Result<Vec<Step>, String> {
     Ok(steps)
 }
 
-/// Reads an override value as YAML; text that is not a single YAML value stays a string.
-fn parse_value(text: &str) -> Value {
-    if text.trim().is_empty() {
-        return Value::String(text.to_string());
-    }
-    serde_saphyr::from_str_with_options::<Value>(text, crate::scenario::load::yaml_options())
-        .unwrap_or_else(|_| Value::String(text.to_string()))
-}
-
 /// Applies `o` to the scenario tree `root`; the error message says what went wrong (the
 /// caller adds the path).
 pub(crate) fn apply_tree(root: &mut yaml_tree::Node, o: &Override) -> Result<(), String> {
@@ -120,50 +109,33 @@ pub(crate) fn apply_tree(root: &mut yaml_tree::Node, o: &Override) -> Result<(),
     Ok(())
 }
 
-/// Applies `o` to a generic JSON tree `root` (used where a section is read as data, e.g. the
-/// faults of `plan --n-plus`); the error message says what went wrong.
-pub(crate) fn apply(root: &mut Value, o: &Override) -> Result<(), String> {
-    let steps = parse_path(&o.path).map_err(|e| format!("invalid --set path: {e}"))?;
-    let (last, parents) = steps
-        .split_last()
-        .expect("parse_path returns at least one step");
-    let mut node = root;
-    for (i, step) in parents.iter().enumerate() {
-        node = child(node, step, &steps[..i])?;
+/// The override `<key>=<list>` that sets the top-level list `key` of the scenario `text`
+/// (after `overrides`) to its entries plus `add` (each one YAML value, e.g. JSON text): how
+/// `plan --n-plus` adds its faults to the scenario's `faults:`. The existing entries are read
+/// and written back through the same tree as `--set` (`apply_tree`), so they keep every
+/// scalar as written. Errors say what went wrong (an override, or `key` not a list).
+pub fn extend_list(
+    text: &str,
+    overrides: &[Override],
+    key: &str,
+    add: &[String],
+) -> Result<Override, String> {
+    let mut root = yaml_tree::parse(text).map_err(|e| format!("cannot read the scenario: {e}"))?;
+    for o in overrides {
+        apply_tree(&mut root, o).map_err(|m| format!("--set {o}: {m}"))?;
     }
-    let slot = child(node, last, parents)?;
-    *slot = parse_value(&o.value);
-    Ok(())
-}
-
-/// Steps into `node` along `step`, creating a missing mapping entry (as null).
-fn child<'v>(node: &'v mut Value, step: &Step, before: &[Step]) -> Result<&'v mut Value, String> {
-    let at = || describe(before);
-    if node.is_null() {
-        *node = Value::Object(Map::new());
-    }
-    match (node, step) {
-        (Value::Object(map), Step::Key(key) | Step::Select(key)) => {
-            Ok(map.entry(key.clone()).or_insert(Value::Null))
-        }
-        (Value::Array(items), Step::Select(selector)) => {
-            let len = items.len();
-            let position = match selector.parse::<usize>() {
-                Ok(i) if i < len => i,
-                Ok(i) => return Err(format!("{} has {len} elements, no index {i}", at())),
-                Err(_) => items
-                    .iter()
-                    .position(|item| item.get("name").and_then(Value::as_str) == Some(selector))
-                    .ok_or_else(|| format!("{} has no element named {selector:?}", at()))?,
-            };
-            Ok(&mut items[position])
-        }
-        (Value::Array(_), Step::Key(key)) => Err(format!(
-            "{} is a list; select an element with [index] or [name] before `.{key}`",
-            at()
-        )),
-        (_, _) => Err(format!("{} is a single value, not a mapping or list", at())),
-    }
+    let step = Step::Key(key.to_string());
+    let list = yaml_tree::child(&mut root, &step, || describe(&[]))?;
+    let mut items = match std::mem::replace(list, yaml_tree::Node::null()) {
+        yaml_tree::Node::Seq(items) => items,
+        node if node.is_null() => Vec::new(),
+        _ => return Err(format!("{key}: must be a list")),
+    };
+    items.extend(add.iter().map(|text| yaml_tree::parse_value(text)));
+    Ok(Override {
+        path: key.to_string(),
+        value: yaml_tree::emit(&yaml_tree::Node::Seq(items))?,
+    })
 }
 
 fn describe(steps: &[Step]) -> String {
@@ -183,10 +155,14 @@ fn describe(steps: &[Step]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use yaml_tree::Node;
 
-    fn set(root: &mut Value, text: &str) -> Result<(), String> {
-        apply(root, &text.parse()?)
+    fn set(root: &mut Node, text: &str) -> Result<(), String> {
+        apply_tree(root, &text.parse()?)
+    }
+
+    fn tree(text: &str) -> Node {
+        yaml_tree::parse(text).expect("valid YAML")
     }
 
     #[test]
@@ -208,10 +184,9 @@ mod tests {
 
     #[test]
     fn sets_values_by_key_index_and_name() {
-        let mut root = json!({
-            "simulation": {"duration": "1h"},
-            "workloads": [{"name": "web", "replicas": 3}, {"name": "db", "replicas": 1}],
-        });
+        let mut root = tree(
+            "simulation: {duration: 1h}\nworkloads: [{name: web, replicas: 3}, {name: db, replicas: 1}]\n",
+        );
         set(&mut root, "simulation.duration=2h").unwrap();
         set(&mut root, "workloads[1].replicas=5").unwrap();
         set(&mut root, "workloads[web].replicas=7").unwrap();
@@ -222,20 +197,53 @@ mod tests {
             "workloads[web].template.labels[app.kubernetes.io/name]=web",
         )
         .unwrap();
-        assert_eq!(root["simulation"]["duration"], json!("2h"));
-        assert_eq!(root["workloads"][1]["replicas"], json!(5));
-        assert_eq!(root["workloads"][0]["replicas"], json!(7));
-        assert_eq!(root["scheduler"]["percentageOfNodesToScore"], json!(50));
-        assert_eq!(root["cluster"]["zones"], json!(["a", "b"]));
+        let want = tree(
+            "simulation: {duration: 2h}
+workloads:
+  - {name: web, replicas: 7, template: {labels: {app.kubernetes.io/name: web}}}
+  - {name: db, replicas: 5}
+scheduler: {percentageOfNodesToScore: 50}
+cluster: {zones: [a, b]}
+",
+        );
+        // Keys an override creates are quoted scalars; compare as written back.
         assert_eq!(
-            root["workloads"][0]["template"]["labels"]["app.kubernetes.io/name"],
-            json!("web")
+            yaml_tree::emit(&root).unwrap().replace('"', ""),
+            yaml_tree::emit(&want).unwrap().replace('"', "")
         );
     }
 
     #[test]
+    fn extends_a_top_level_list() {
+        let text = "name: x\nfaults:\n  - {name: a, kind: cordon, fraction: 0.50}\n";
+        let o = extend_list(
+            text,
+            &["faults[a].at=1m".parse().unwrap()],
+            "faults",
+            &[r#"{"name":"b","kind":"drain"}"#.to_string()],
+        )
+        .unwrap();
+        assert_eq!(o.path, "faults");
+        let got = yaml_tree::parse_value(&o.value);
+        let want =
+            tree("- {name: a, kind: cordon, fraction: 0.50, at: 1m}\n- {name: b, kind: drain}\n");
+        assert_eq!(
+            yaml_tree::emit(&got).unwrap().replace('"', ""),
+            yaml_tree::emit(&want).unwrap().replace('"', "")
+        );
+        // The scalars of existing entries stay as written.
+        assert!(o.value.contains("0.50"), "{}", o.value);
+        let none = extend_list("name: x\n", &[], "faults", &["{name: c}".into()]).unwrap();
+        assert!(yaml_tree::emit(&yaml_tree::parse_value(&none.value))
+            .unwrap()
+            .contains("name: c"));
+        let err = extend_list("faults: 3\n", &[], "faults", &[]).unwrap_err();
+        assert!(err.contains("faults: must be a list"), "{err}");
+    }
+
+    #[test]
     fn reports_unknown_elements() {
-        let mut root = json!({"workloads": [{"name": "web"}], "name": "x"});
+        let mut root = tree("workloads: [{name: web}]\nname: x\n");
         let err = set(&mut root, "workloads[api].replicas=1").unwrap_err();
         assert!(
             err.contains("`workloads` has no element named \"api\""),

@@ -59,7 +59,8 @@ impl Node {
         }
     }
 
-    fn is_null(&self) -> bool {
+    /// Whether it is YAML null (empty, `~`, `null`).
+    pub(crate) fn is_null(&self) -> bool {
         matches!(self, Node::Scalar { value, plain: true, tag: None }
             if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }

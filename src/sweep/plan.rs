@@ -225,31 +225,18 @@ impl PlanSpec {
         });
         overrides.extend(c.overrides.iter().cloned());
         if !c.add_faults.is_empty() {
-            let mut faults = self.faults_with(&overrides).map_err(err)?;
-            faults.extend(c.add_faults.iter().cloned());
-            overrides.push(Override {
-                path: "faults".into(),
-                value: serde_json::to_string(&faults).expect("JSON values serialise"),
-            });
+            let add: Vec<String> = c
+                .add_faults
+                .iter()
+                .map(|f| serde_json::to_string(f).expect("JSON values serialise"))
+                .collect();
+            let faults =
+                crate::scenario::overrides::extend_list(&self.text, &overrides, "faults", &add)
+                    .map_err(err)?;
+            overrides.push(faults);
         }
         parse_scenario_with_overrides(&self.text, &self.file, &overrides)
             .map_err(|e| err(e.to_string()))
-    }
-
-    /// The scenario's `faults:` entries after `overrides` (empty when it has none).
-    fn faults_with(&self, overrides: &[Override]) -> Result<Vec<Value>, String> {
-        let mut tree: Value =
-            serde_saphyr::from_str_with_options(&self.text, crate::scenario::load::yaml_options())
-                .map_err(|e| format!("cannot read the scenario: {e}"))?;
-        for o in overrides {
-            crate::scenario::overrides::apply(&mut tree, o)
-                .map_err(|m| format!("--set {o}: {m}"))?;
-        }
-        match tree.get("faults") {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(items)) => Ok(items.clone()),
-            Some(_) => Err("faults: must be a list".into()),
-        }
     }
 
     /// One run of the first case at `max` with the first seed: what `--n-plus` reads the time

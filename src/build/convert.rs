@@ -211,8 +211,8 @@ impl ImageRegistry {
     /// Moves the images into the world, counting the nodes that hold each.
     pub fn install(self, world: &mut World) {
         let mut infos = self.infos;
-        for held in &world.nodes.images {
-            for img in held {
+        for n in world.nodes.ids() {
+            for img in world.nodes.images_of(n) {
                 infos[*img as usize].nodes_with += 1;
             }
         }

@@ -87,8 +87,24 @@ pub struct Nodes {
     pub nonzero_cpu: Vec<i64>,
     /// Sum of memory requests with the 200Mi non-zero default applied (scoring only).
     pub nonzero_mem: Vec<i64>,
-    /// Images present on the node.
-    pub images: Vec<Vec<ImageId>>,
+    /// Images present on the node (in pull order); change only through [`Nodes::add_image`].
+    images: Vec<Vec<ImageId>>,
+    /// Per node, bit `i` set when the node holds image `i`, for image ids below
+    /// [`IMAGE_MASK_BITS`]: ImageLocality tests one word per node instead of searching the list.
+    image_mask: Vec<u64>,
+}
+
+/// Image ids below this are also kept in the per-node bit mask (`Nodes::image_mask_of`).
+pub const IMAGE_MASK_BITS: u32 = 64;
+
+/// The mask bit of `img`, 0 for ids beyond the mask.
+#[inline]
+pub fn image_bit(img: ImageId) -> u64 {
+    if img < IMAGE_MASK_BITS {
+        1u64 << img
+    } else {
+        0
+    }
 }
 
 impl Nodes {
@@ -143,8 +159,43 @@ impl Nodes {
         self.requested.extend(std::iter::repeat_n(0, self.stride));
         self.nonzero_cpu.push(0);
         self.nonzero_mem.push(0);
+        // The list is kept as given (a duplicate counts twice in `ImageInfo::nodes_with`).
+        let mask = n.images.iter().fold(0, |m, &img| m | image_bit(img));
         self.images.push(n.images);
+        self.image_mask.push(mask);
         id
+    }
+
+    /// Images held by `n`, in the order they arrived.
+    #[inline]
+    pub fn images_of(&self, n: NodeId) -> &[ImageId] {
+        &self.images[n.ix()]
+    }
+
+    /// Whether `n` holds `img`.
+    #[inline]
+    pub fn holds_image(&self, n: NodeId, img: ImageId) -> bool {
+        if img < IMAGE_MASK_BITS {
+            self.image_mask[n.ix()] & (1u64 << img) != 0
+        } else {
+            self.images[n.ix()].contains(&img)
+        }
+    }
+
+    /// The bit mask of the images below [`IMAGE_MASK_BITS`] that `n` holds.
+    #[inline]
+    pub fn image_mask_of(&self, n: NodeId) -> u64 {
+        self.image_mask[n.ix()]
+    }
+
+    /// Records that `n` holds `img`; false if it held it already.
+    pub fn add_image(&mut self, n: NodeId, img: ImageId) -> bool {
+        if self.holds_image(n, img) {
+            return false;
+        }
+        self.images[n.ix()].push(img);
+        self.image_mask[n.ix()] |= image_bit(img);
+        true
     }
 
     /// Allocatable vector of `n`.

@@ -240,8 +240,8 @@ impl World {
         self.nodes.removed[node.ix()] = true;
         self.nodes.ready[node.ix()] = false;
         self.nodes.unschedulable[node.ix()] = true;
-        for i in 0..self.nodes.images[node.ix()].len() {
-            let img = self.nodes.images[node.ix()][i];
+        for i in 0..self.nodes.images_of(node).len() {
+            let img = self.nodes.images_of(node)[i];
             self.images[img as usize].nodes_with -= 1;
         }
         self.rebuild_node_order();
@@ -364,9 +364,7 @@ impl World {
 
     /// Records that `node` now holds `image`.
     fn pull_image(&mut self, node: NodeId, image: ImageId) {
-        let held = &mut self.nodes.images[node.ix()];
-        if !held.contains(&image) {
-            held.push(image);
+        if self.nodes.add_image(node, image) {
             self.images[image as usize].nodes_with += 1;
         }
     }

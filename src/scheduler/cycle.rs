@@ -9,7 +9,9 @@ use super::cache::{NodeClasses, StaticFail, TemplateStatics};
 use super::config::{num_feasible_nodes_to_find, ResolvedProfile, N_PLUGINS};
 use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
 use super::memo::FailMemo;
-use super::plugins::{fused, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin};
+use super::plugins::{
+    fused, image_locality, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin,
+};
 use super::preempt::{NoPdbs, PdbOracle};
 use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
@@ -505,11 +507,23 @@ impl Scheduler {
         // Named optimisation: when every other enabled plugin adds the same normalised score
         // to every feasible node, the weighted sum is the two resource columns plus a constant
         // (`fused::constant_rest`); the per-plugin columns are then not built.
+        // ImageLocality adds 0 everywhere when even a node holding all the images scores 0.
+        let img = ScorePlugin::ImageLocality.index();
+        let image_zero = skipped[img] || image_locality::all_zero(world, tpl);
         if fused {
-            if let Some(c) = fused::constant_rest(&skipped, tpl, prof, &sc.feasible_static) {
+            if let Some((c, image_column)) =
+                fused::constant_rest(&skipped, image_zero, prof, &sc.feasible_static)
+            {
                 let (wf, wb) = (prof.weights[fit], prof.weights[bal]);
                 for ((tot, f), b) in sc.total.iter_mut().zip(&sc.raw[fit]).zip(&sc.raw[bal]) {
                     *tot = f * wf + b * wb + c;
+                }
+                if image_column {
+                    image_locality::score(world, tpl, &sc.feasible, &mut sc.raw[img]);
+                    let wi = prof.weights[img];
+                    for (tot, s) in sc.total.iter_mut().zip(&sc.raw[img]) {
+                        *tot += s * wi;
+                    }
                 }
                 return;
             }
@@ -532,13 +546,17 @@ impl Scheduler {
             if skipped[i] || (fused && (i == fit || i == bal)) {
                 continue;
             }
+            if i == img && image_zero {
+                sc.raw[i].iter_mut().for_each(|r| *r = 0);
+                continue;
+            }
             plugin.score(&input, &mut bufs, &mut sc.raw[i]);
         }
 
-        // NormalizeScore, then the weighted sum (ImageLocality without images adds 0).
+        // NormalizeScore, then the weighted sum (ImageLocality adds 0 when `image_zero`).
         for plugin in ScorePlugin::ALL {
             let i = plugin.index();
-            if skipped[i] || (plugin == ScorePlugin::ImageLocality && tpl.images.is_empty()) {
+            if skipped[i] || (i == img && image_zero) {
                 continue;
             }
             let col: &[i64] = if normalizes(i) {

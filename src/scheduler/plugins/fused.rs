@@ -18,17 +18,20 @@ pub(crate) fn applies(prof: &ResolvedProfile) -> bool {
 }
 
 /// The weighted normalised score every plugin other than the two resource scores adds to each
-/// feasible node, when it is the same for all of them: a skipped plugin adds nothing,
-/// ImageLocality without images adds 0, and TaintToleration adds `100 × weight` when no
-/// feasible node has an untolerated PreferNoSchedule taint (its reverse `DefaultNormalizeScore`
-/// of all-zero counts). None when any other plugin runs or a node has such a taint.
+/// feasible node, when it is the same for all of them except for ImageLocality: a skipped
+/// plugin adds nothing, ImageLocality adds 0 when `image_zero` (`image_locality::all_zero`),
+/// and TaintToleration adds `100 × weight` when no feasible node has an untolerated
+/// PreferNoSchedule taint (its reverse `DefaultNormalizeScore` of all-zero counts). The flag
+/// is true when ImageLocality's raw column (it has no NormalizeScore) must still be added with
+/// its weight. None when any other plugin runs or a node has such a taint.
 pub(crate) fn constant_rest(
     skipped: &[bool],
-    tpl: &PodTemplate,
+    image_zero: bool,
     prof: &ResolvedProfile,
     statics: &[(i32, i32)],
-) -> Option<i64> {
+) -> Option<(i64, bool)> {
     let mut c = 0;
+    let mut image_column = false;
     for p in ScorePlugin::ALL {
         let i = p.index();
         if skipped[i] {
@@ -36,14 +39,14 @@ pub(crate) fn constant_rest(
         }
         match p {
             ScorePlugin::NodeResourcesFit | ScorePlugin::NodeResourcesBalancedAllocation => {}
-            ScorePlugin::ImageLocality if tpl.images.is_empty() => {}
+            ScorePlugin::ImageLocality => image_column = !image_zero,
             ScorePlugin::TaintToleration if statics.iter().all(|s| s.0 == 0) => {
                 c += super::super::score::MAX_NODE_SCORE * prof.weights[i];
             }
             _ => return None,
         }
     }
-    Some(c)
+    Some((c, image_column))
 }
 
 /// NodeResourcesFit LeastAllocated (cpu, memory, weight 1, non-zero requests) and

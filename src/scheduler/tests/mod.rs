@@ -63,6 +63,7 @@ fn no_fit_filter(mut p: Profile) -> Profile {
 mod digest;
 mod filters;
 mod gpus;
+mod image_props;
 mod preemption;
 mod props;
 mod sampling;

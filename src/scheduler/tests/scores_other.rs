@@ -466,7 +466,7 @@ fn image_locality_score_spreads_over_nodes() {
         size: 500 * MI,
         nodes_with: 1,
     });
-    tw.world.nodes.images[n1.ix()].push(0);
+    tw.world.nodes.add_image(n1, 0);
     let mut pod = tw.template("p", 100, MI);
     pod.images = vec![0];
     let t = tw.add_template(pod, &[]);

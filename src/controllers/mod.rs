@@ -117,7 +117,12 @@ impl Controllers {
                     template: spec.template,
                 });
             }
-            if let Some(n) = spec.initial_nodes.iter().flatten().find(|n| n.ix() >= world.nodes.len()) {
+            if let Some(n) = spec
+                .initial_nodes
+                .iter()
+                .flatten()
+                .find(|n| n.ix() >= world.nodes.len())
+            {
                 return Err(SetupError::UnknownNode {
                     workload: spec.name.clone(),
                     node: n.0,

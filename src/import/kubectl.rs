@@ -405,7 +405,10 @@ fn workloads(
                 _ => None,
             }
         });
-        if real_node.is_some() && node.is_none() && group.as_ref().is_none_or(|(k, _)| *k != "DaemonSet") {
+        if real_node.is_some()
+            && node.is_none()
+            && group.as_ref().is_none_or(|(k, _)| *k != "DaemonSet")
+        {
             unbound += 1;
         }
         match group {

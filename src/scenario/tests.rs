@@ -627,10 +627,20 @@ fn probes_without_a_service_are_a_warning_naming_the_container() {
 /// at time zero, and a list on a kind whose pods have no identity.
 #[test]
 fn initial_placement_is_checked_against_nodes_kinds_and_counts() {
-    let ok = base_with("replicas: 3", "replicas: 3\n    initialPlacement: {pool-3: 2, solo: 1}");
-    let ok = ok.replacen("duration: 5m", "duration: 5m\n    arrivals: {at: [0s, 0s, 5m]}\n    initialPlacement: {pool-0: 2}", 1);
+    let ok = base_with(
+        "replicas: 3",
+        "replicas: 3\n    initialPlacement: {pool-3: 2, solo: 1}",
+    );
+    let ok = ok.replacen(
+        "duration: 5m",
+        "duration: 5m\n    arrivals: {at: [0s, 0s, 5m]}\n    initialPlacement: {pool-0: 2}",
+        1,
+    );
     parse_scenario(&ok, "ok.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let sts = base_with("kind: Deployment\n    replicas: 3", "kind: StatefulSet\n    replicas: 3\n    initialPlacement: [pool-0, null, solo]");
+    let sts = base_with(
+        "kind: Deployment\n    replicas: 3",
+        "kind: StatefulSet\n    replicas: 3\n    initialPlacement: [pool-0, null, solo]",
+    );
     parse_scenario(&sts, "ok.yaml").unwrap_or_else(|e| panic!("{e}"));
     let cases: &[(String, &str, &str)] = &[
         (base_with("replicas: 3", "replicas: 3\n    initialPlacement: {pool-4: 1}"), "workloads[0].initialPlacement.pool-4", "no node named"),
@@ -647,7 +657,13 @@ fn initial_placement_is_checked_against_nodes_kinds_and_counts() {
         let message = error_of(text);
         assert!(!message.contains('\n'), "multi-line message: {message}");
         let prefix = format!("broken.yaml: {path}: ");
-        assert!(message.starts_with(&prefix), "expected prefix {prefix:?} in {message:?}");
-        assert!(message.contains(fragment), "expected {fragment:?} in {message:?}");
+        assert!(
+            message.starts_with(&prefix),
+            "expected prefix {prefix:?} in {message:?}"
+        );
+        assert!(
+            message.contains(fragment),
+            "expected {fragment:?} in {message:?}"
+        );
     }
 }

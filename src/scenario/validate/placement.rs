@@ -14,9 +14,7 @@ pub(super) fn check(c: &mut Checker, at: &str, w: &Workload, nodes: &NodeNames) 
     let path = key(at, "initialPlacement");
     let kind = w.kind;
     let created = match kind {
-        WorkloadKind::Deployment | WorkloadKind::StatefulSet => {
-            u64::from(w.replicas.unwrap_or(0))
-        }
+        WorkloadKind::Deployment | WorkloadKind::StatefulSet => u64::from(w.replicas.unwrap_or(0)),
         WorkloadKind::Job => arrivals_at_zero(w),
         WorkloadKind::DaemonSet => {
             return c.error(
@@ -25,7 +23,10 @@ pub(super) fn check(c: &mut Checker, at: &str, w: &Workload, nodes: &NodeNames) 
             )
         }
         WorkloadKind::Pod => {
-            return c.error(path, "a Pod is bound with nodeName; remove initialPlacement")
+            return c.error(
+                path,
+                "a Pod is bound with nodeName; remove initialPlacement",
+            )
         }
     };
     if kind != WorkloadKind::StatefulSet && matches!(placement, InitialPlacement::Ordinals(_)) {

@@ -206,3 +206,93 @@ fn a_node_without_capacity_is_refused_naming_file_object_and_field() {
     );
     assert!(!out.exists());
 }
+
+/// The run starts from the live placement: at time 0, before any scheduling cycle, every
+/// node's requests per resource are the sums of the snapshot's pods bound to its node (each
+/// node compared with its zone and allocatable, as a multiset), and only the pods without a
+/// node wait for the scheduler.
+#[test]
+fn imported_snapshot_starts_from_the_live_placement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s.yaml");
+    import_fixture(&out);
+    let s = load_scenario(&out).unwrap();
+    let sim = clustersim::sim::Simulation::new(build(&s, BuildOptions::default())).unwrap();
+    let world = sim.world();
+    let resources = &world.resources;
+
+    // Expected, per real node: zone, allocatable and the requests of the pods bound to it.
+    type Shape = (String, BTreeMap<String, i64>, BTreeMap<String, i64>);
+    let mut expected: BTreeMap<String, Shape> = BTreeMap::new();
+    for n in items("nodes.json") {
+        let name = n["metadata"]["name"].as_str().unwrap().to_string();
+        let zone = n["metadata"]["labels"]["topology.kubernetes.io/zone"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let alloc = (n["status"]["allocatable"].as_object().unwrap().iter())
+            .map(|(r, q)| (r.clone(), amount(r, q.as_str().unwrap())))
+            .filter(|(_, v)| *v != 0)
+            .collect();
+        expected.insert(name, (zone, alloc, BTreeMap::new()));
+    }
+    let mut pending = 0;
+    for p in items("pods.json") {
+        if matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
+            continue;
+        }
+        let Some(node) = p["spec"]["nodeName"].as_str() else {
+            pending += 1;
+            continue;
+        };
+        let req = &mut expected.get_mut(node).unwrap().2;
+        *req.entry("pods".into()).or_default() += 1;
+        for c in p["spec"]["containers"].as_array().unwrap() {
+            for (r, q) in c["resources"]["requests"].as_object().into_iter().flatten() {
+                *req.entry(r.clone()).or_default() += amount(r, q.as_str().unwrap());
+            }
+        }
+    }
+    let mut want: Vec<Shape> = expected.into_values().collect();
+    let mut got: Vec<Shape> = world
+        .nodes
+        .ids()
+        .map(|n| {
+            let per = |v: &[i64]| -> BTreeMap<String, i64> {
+                (v.iter().enumerate())
+                    .filter(|(_, a)| **a != 0)
+                    .map(|(r, a)| (resources.name(r as _).to_string(), *a))
+                    .collect()
+            };
+            let zone = world.zones[world.nodes.zone[n.0 as usize] as usize].clone();
+            let alloc = per(world.nodes.allocatable_of(n));
+            (zone, alloc, per(world.nodes.requested_of(n)))
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    let waiting = world
+        .pods
+        .iter()
+        .filter(|(_, p)| p.phase == clustersim::cluster::PodPhase::Pending)
+        .count();
+    assert_eq!(waiting, pending);
+    assert!(pending > 0, "the fixture has a pending pod");
+
+    // The imported fields: counts per pool node, ordinals of the StatefulSet.
+    let web = s.workloads.iter().find(|w| w.name == "web").unwrap();
+    let placed = web.initial_placement.as_ref().unwrap().placed();
+    assert_eq!(placed, 10, "10 of web's 11 pods run");
+    let db = s.workloads.iter().find(|w| w.name == "db").unwrap();
+    assert!(matches!(
+        db.initial_placement,
+        Some(clustersim::scenario::types::placement::InitialPlacement::Ordinals(ref o)) if o.len() == 2
+    ));
+    let ds = s
+        .workloads
+        .iter()
+        .find(|w| w.name == "node-exporter")
+        .unwrap();
+    assert!(ds.initial_placement.is_none());
+}

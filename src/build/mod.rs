@@ -106,13 +106,25 @@ pub fn build(s: &ValidScenario, opts: BuildOptions) -> SimSetup {
     let autoscaler = autoscaler::autoscaler_config(s, &mut world, &mut images);
     images.install(&mut world);
     topology::resolve(&mut world, s);
-    let node_id = |name: &str| {
-        world
+    // Node names are looked up by a scan, or through an index when `initialPlacement` names
+    // many of them.
+    let by_name: Option<std::collections::HashMap<&str, NodeId>> = s
+        .workloads
+        .iter()
+        .any(|w| w.initial_placement.is_some())
+        .then(|| {
+            (world.nodes.name.iter().enumerate())
+                .map(|(i, n)| (n.as_str(), NodeId(i as u32)))
+                .collect()
+        });
+    let node_id = |name: &str| match &by_name {
+        Some(ix) => ix.get(name).copied(),
+        None => world
             .nodes
             .name
             .iter()
             .position(|n| n == name)
-            .map(|i| NodeId(i as u32))
+            .map(|i| NodeId(i as u32)),
     };
     let workloads = s
         .workloads

@@ -4,6 +4,7 @@ use crate::cluster::NodeId;
 use crate::controllers::{
     Arrivals, DurationDist, JobPolicy, JobRestartPolicy, WorkloadKind, WorkloadSpec,
 };
+use crate::scenario::types::placement::InitialPlacement;
 use crate::scenario::types::workload::{
     Arrivals as ArrivalsSpec, DurationDistribution, LogNormalSpread, RestartPolicy, Workload,
     WorkloadKind as KindSpec,
@@ -66,13 +67,24 @@ pub fn arrivals(a: &ArrivalsSpec, horizon_ms: u64) -> Arrivals {
 }
 
 /// The engine spec of workload `w`, whose template is `template`. `node_id` resolves a
-/// `nodeName`.
+/// `nodeName` and the nodes of `initialPlacement`.
 pub fn workload_spec(
     w: &Workload,
     template: u32,
     horizon_ms: u64,
     node_id: impl Fn(&str) -> Option<NodeId>,
 ) -> WorkloadSpec {
+    let initial_nodes = match &w.initial_placement {
+        None => Vec::new(),
+        Some(InitialPlacement::Counts(counts)) => counts
+            .iter()
+            .flat_map(|(n, k)| std::iter::repeat_n(node_id(n), *k as usize))
+            .collect(),
+        Some(InitialPlacement::Ordinals(nodes)) => nodes
+            .iter()
+            .map(|n| n.as_deref().and_then(&node_id))
+            .collect(),
+    };
     let kind = match w.kind {
         KindSpec::Deployment => WorkloadKind::Deployment {
             replicas: w.replicas.unwrap_or(1),
@@ -96,7 +108,7 @@ pub fn workload_spec(
                 .unwrap_or(DurationDist::Constant(horizon_ms)),
         },
         KindSpec::Pod => WorkloadKind::Pod {
-            node_name: w.node_name.as_deref().and_then(node_id),
+            node_name: w.node_name.as_deref().and_then(&node_id),
         },
     };
     WorkloadSpec {
@@ -104,6 +116,7 @@ pub fn workload_spec(
         kind,
         template,
         job: job_policy(w),
+        initial_nodes,
     }
 }
 

@@ -1,10 +1,13 @@
 //! Deployment (through its ReplicaSet): keeps `replicas` pods; every pod that leaves is
-//! replaced at once by a new pod (new ordinal, like a new random name upstream).
+//! replaced at once by a new pod (new ordinal, like a new random name upstream). At time zero
+//! the replicas of `initialPlacement` are bound to their nodes (a live cluster's placement).
 
 use super::{WorkloadKind, WorkloadState};
 use crate::runtime::Core;
 
-/// Time zero: creates all replicas and hands them to the scheduler.
+/// Time zero: creates all replicas; those with an `initialPlacement` node are bound there
+/// (a replica that does not fit fails with `OutOf<resource>` and is replaced), the others go
+/// to the scheduler.
 pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::Deployment { replicas } = w.spec.kind else {
         unreachable!("not a Deployment")
@@ -12,8 +15,17 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let now = core.now();
     core.recorder_mut()
         .add_desired(w.id, u64::from(replicas), now);
-    for _ in 0..replicas {
-        create(w, core, 0);
+    for k in 0..replicas {
+        match w.spec.initial_node(k as usize) {
+            None => create(w, core, 0),
+            Some(node) => {
+                let ordinal = w.take_ordinal();
+                let pod = core.create_pod(w.spec.template, w.id, ordinal, 0);
+                if super::admit_on_node(core, pod, node, super::INITIAL_PLACEMENT).is_some() {
+                    on_pod_gone(w, core, 0);
+                }
+            }
+        }
     }
 }
 

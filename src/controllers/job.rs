@@ -23,7 +23,7 @@
 use super::{
     Arrivals, DurationDist, DurationSampler, JobPolicy, JobRestartPolicy, KindState, WorkloadState,
 };
-use crate::cluster::{Pod, PodId, PodPhase};
+use crate::cluster::{NodeId, Pod, PodId, PodPhase};
 use crate::engine::{RngStreams, SimRng, SimTime};
 use crate::runtime::{ControllerEvent, Core, SetupError};
 use rand_distr::{Distribution, Exp};
@@ -254,17 +254,40 @@ fn schedule_next_arrival(w: &mut WorkloadState, core: &mut Core) {
     }
 }
 
-/// Time zero: schedules the first arrival.
-pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
-    schedule_next_arrival(w, core);
+/// Time zero: schedules the first arrival. With `initialPlacement`, the first arrivals at
+/// time 0 (one per placed pod) happen now instead, their pods bound to their nodes.
+pub(crate) fn start(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, core: &mut Core) {
+    if w.spec.initial_nodes.is_empty() {
+        schedule_next_arrival(w, core);
+        return;
+    }
+    let mut k = 0;
+    loop {
+        let s = state(w);
+        let Some(at) = s.arrival.next_time(&mut s.arrivals_rng) else {
+            return;
+        };
+        if at > core.now().as_millis() || k >= w.spec.initial_nodes.len() {
+            core.push(
+                SimTime(at).max(core.now()),
+                ControllerEvent::JobArrival { workload: w.id },
+            );
+            return;
+        }
+        arrive(w, job_pods, core, w.spec.initial_node(k));
+        k += 1;
+    }
 }
 
+/// Creates a Job pod: bound to `node` (kubelet admission: if it does not fit it fails with
+/// `OutOf<resource>`, a failed pod of its Job) or handed to the scheduler.
 fn create(
     w: &mut WorkloadState,
     job_pods: &mut Vec<PodInfo>,
     core: &mut Core,
     info: PodInfo,
     cause: u64,
+    node: Option<NodeId>,
 ) -> PodId {
     let ordinal = w.take_ordinal();
     let pod = core.create_pod(w.spec.template, w.id, ordinal, cause);
@@ -273,12 +296,29 @@ fn create(
         job_pods.resize(ix + 1, PodInfo::default());
     }
     job_pods[ix] = info;
-    core.enqueue(pod);
+    match node {
+        None => core.enqueue(pod),
+        Some(node) => match super::admit_on_node(core, pod, node, super::INITIAL_PLACEMENT) {
+            None => on_bound(job_pods, core, pod),
+            Some(removed) => on_pod_gone(w, job_pods, core, pod, &removed, cause),
+        },
+    }
     pod
 }
 
 /// A Job arrives: draw its duration, create its pod, schedule the next arrival.
 pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, core: &mut Core) {
+    arrive(w, job_pods, core, None);
+    schedule_next_arrival(w, core);
+}
+
+/// One arrival: draw its duration and create its pod (bound to `node`, if given).
+fn arrive(
+    w: &mut WorkloadState,
+    job_pods: &mut Vec<PodInfo>,
+    core: &mut Core,
+    node: Option<NodeId>,
+) {
     let now = core.now();
     core.recorder_mut().add_desired(w.id, 1, now);
     let s = state(w);
@@ -297,8 +337,8 @@ pub(crate) fn on_arrival(w: &mut WorkloadState, job_pods: &mut Vec<PodInfo>, cor
             container_failed: None,
         },
         0,
+        node,
     );
-    schedule_next_arrival(w, core);
 }
 
 /// The Job back-off has passed: a new pod retries the Job.
@@ -309,7 +349,7 @@ pub(crate) fn on_retry(
     info: PodInfo,
     cause: u64,
 ) {
-    create(w, job_pods, core, info, cause);
+    create(w, job_pods, core, info, cause, None);
 }
 
 /// A Job pod was bound: it completes exactly its duration later.

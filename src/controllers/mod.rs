@@ -60,6 +60,29 @@ pub(crate) enum KindState {
     Pod,
 }
 
+/// The bind reason of pods placed by `initialPlacement` (`scheduled` rows of `events.csv`).
+pub const INITIAL_PLACEMENT: &str = "initialPlacement";
+
+/// Binds a pod created at time zero to the node it names (`nodeName`, `initialPlacement`)
+/// without the scheduler, as upstream's kubelet admits such a pod: bound if the node has room;
+/// otherwise the pod fails with `OutOf<resource>` and leaves the cluster, and is returned so
+/// that its owner can react. None when bound.
+pub(crate) fn admit_on_node(
+    core: &mut Core,
+    pod: PodId,
+    node: crate::cluster::NodeId,
+    why: &'static str,
+) -> Option<Pod> {
+    if let Some(r) = core.lacks(pod, node) {
+        let reason = format!("OutOf{}", core.world().resources.name(r));
+        core.terminate(pod, crate::cluster::PodPhase::Failed, &reason);
+        core.remove(pod)
+    } else {
+        core.bind_direct(pod, node, why);
+        None
+    }
+}
+
 /// All workload controllers of a run.
 pub struct Controllers {
     workloads: Vec<WorkloadState>,
@@ -92,6 +115,17 @@ impl Controllers {
                 return Err(SetupError::UnknownTemplate {
                     workload: spec.name.clone(),
                     template: spec.template,
+                });
+            }
+            if let Some(n) = spec
+                .initial_nodes
+                .iter()
+                .flatten()
+                .find(|n| n.ix() >= world.nodes.len())
+            {
+                return Err(SetupError::UnknownNode {
+                    workload: spec.name.clone(),
+                    node: n.0,
                 });
             }
             let kind = match &spec.kind {
@@ -147,7 +181,7 @@ impl Controllers {
                 KindState::Deployment => deployment::start(w, core),
                 KindState::StatefulSet(_) => statefulset::start(w, core),
                 KindState::DaemonSet => daemonset::start(w, core),
-                KindState::Job(_) => job::start(w, core),
+                KindState::Job(_) => job::start(w, &mut self.job_pods, core),
                 KindState::Pod => pod::start(w, core),
             }
         }

@@ -17,13 +17,8 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     match node_name {
         None => core.enqueue(pod),
         Some(node) => {
-            if let Some(r) = core.lacks(pod, node) {
-                let reason = format!("OutOf{}", core.world().resources.name(r));
-                core.terminate(pod, crate::cluster::PodPhase::Failed, &reason);
-                core.remove(pod);
-            } else {
-                core.bind_direct(pod, node, "nodeName");
-            }
+            // Not replaced when it does not fit.
+            super::admit_on_node(core, pod, node, "nodeName");
         }
     }
 }

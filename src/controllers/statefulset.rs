@@ -34,7 +34,9 @@ fn state(w: &mut WorkloadState) -> &mut State {
     }
 }
 
-/// Time zero: creates ordinals `0..replicas`.
+/// Time zero: creates ordinals `0..replicas`; an ordinal with an `initialPlacement` node is
+/// bound there (if it does not fit it fails with `OutOf<resource>` and is replaced as a
+/// deleted pod is), the others go to the scheduler.
 pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     let WorkloadKind::StatefulSet { replicas } = w.spec.kind else {
         unreachable!("not a StatefulSet")
@@ -43,7 +45,16 @@ pub(crate) fn start(w: &mut WorkloadState, core: &mut Core) {
     core.recorder_mut()
         .add_desired(w.id, u64::from(replicas), now);
     for ordinal in 0..replicas {
-        create(w, core, ordinal, 0);
+        match w.spec.initial_node(ordinal as usize) {
+            None => create(w, core, ordinal, 0),
+            Some(node) => {
+                let pod = core.create_pod(w.spec.template, w.id, ordinal, 0);
+                state(w).pods[ordinal as usize] = Some(pod);
+                if super::admit_on_node(core, pod, node, super::INITIAL_PLACEMENT).is_some() {
+                    on_pod_gone(w, core, ordinal, 0);
+                }
+            }
+        }
     }
 }
 

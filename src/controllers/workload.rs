@@ -140,6 +140,17 @@ pub struct WorkloadSpec {
     pub template: TemplateId,
     /// Job only: failure handling (ignored for other kinds).
     pub job: JobPolicy,
+    /// `initialPlacement`: the node of each pod created at time zero, in creation order (a
+    /// StatefulSet: by ordinal; a Job: its arrivals at time 0); `None` or past the end: the
+    /// scheduler places it. Deployment, StatefulSet and Job only.
+    pub initial_nodes: Vec<Option<NodeId>>,
+}
+
+impl WorkloadSpec {
+    /// The `initialPlacement` node of the `k`-th pod created at time zero, if any.
+    pub fn initial_node(&self, k: usize) -> Option<NodeId> {
+        self.initial_nodes.get(k).copied().flatten()
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,10 @@
 //! as themselves); pods without a controller become bare Pods, bound to their node when they
 //! run there. Each group becomes a manifest (Deployment, StatefulSet, DaemonSet, Job or Pod)
 //! read by the manifests importer, so admission, pruning and warnings are the same.
+//!
+//! Placement: a pod with `spec.nodeName` keeps its node (the pool node standing for it): bare
+//! pods as `nodeName`, controller pods as their workload's `initialPlacement` (DaemonSets need
+//! none); pods without a node stay pending and are scheduled at time 0.
 
 use std::collections::BTreeMap;
 
@@ -94,8 +98,7 @@ pub fn import(
     }
     let (cluster, node_names) = pools(&nodes)?;
     let mut warnings = Vec::new();
-    let manifests_list = workloads(&pods, &node_names, &mut warnings)?;
-    let mut list = manifests_list;
+    let (mut list, placements) = workloads(&pods, &node_names, &mut warnings)?;
     list.extend(others);
     let text = serde_json::to_string(&json!({"apiVersion": "v1", "kind": "List", "items": list}))
         .expect("JSON values serialise");
@@ -122,6 +125,7 @@ pub fn import(
     let mut workloads = imported.workloads;
     for w in &mut workloads {
         fix_priority(w, &classes);
+        add_placement(w, &placements);
     }
     warnings.extend(imported.warnings);
     let mut s = Map::new();
@@ -318,14 +322,25 @@ fn pools(nodes: &[Item]) -> Result<(Value, BTreeMap<String, String>), ImportErro
     Ok((json!({"zones": zones, "nodePools": out_pools}), mapping))
 }
 
-/// Pods grouped into workload manifests.
+/// A controller by (namespace, kind, name).
+type OwnerKey = (String, String, String);
+
+/// The pods of one controller: the first pod by name (its template) and every pod's name and
+/// pool node (None: pending).
+struct Group {
+    first: String,
+    pod: Value,
+    pods: Vec<(String, Option<String>)>,
+}
+
+/// Pods grouped into workload manifests, and the `initialPlacement` of each controller whose
+/// pods run somewhere.
 fn workloads(
     pods: &[Item],
     nodes: &BTreeMap<String, String>,
     warnings: &mut Vec<String>,
-) -> Result<Vec<Value>, ImportError> {
-    // (namespace, kind, name) → (first pod by name, count)
-    let mut groups: BTreeMap<(String, String, String), (String, Value, u64)> = BTreeMap::new();
+) -> Result<(Vec<Value>, BTreeMap<OwnerKey, Value>), ImportError> {
+    let mut groups: BTreeMap<OwnerKey, Group> = BTreeMap::new();
     let mut bare = Vec::new();
     let mut finished = 0;
     let mut unbound = 0;
@@ -372,6 +387,10 @@ fn workloads(
         let hash = labels
             .and_then(|l| l.get("pod-template-hash"))
             .and_then(Value::as_str);
+        // A pod with `nodeName` is bound (Running, or Pending while its containers start);
+        // it keeps its node when the snapshot has that node.
+        let real_node = p.pointer("/spec/nodeName").and_then(Value::as_str);
+        let node = real_node.and_then(|n| nodes.get(n).cloned());
         let group = owner.and_then(|o| {
             let kind = o.get("kind")?.as_str()?;
             let oname = o.get("name")?.as_str()?;
@@ -386,33 +405,33 @@ fn workloads(
                 _ => None,
             }
         });
+        if real_node.is_some()
+            && node.is_none()
+            && group.as_ref().is_none_or(|(k, _)| *k != "DaemonSet")
+        {
+            unbound += 1;
+        }
         match group {
             Some((kind, wname)) => {
                 let e = groups
                     .entry((ns.to_string(), kind.to_string(), wname))
-                    .or_insert_with(|| (name.to_string(), p.clone(), 0));
-                if name < e.0.as_str() {
-                    e.0 = name.to_string();
-                    e.1 = p.clone();
+                    .or_insert_with(|| Group {
+                        first: name.to_string(),
+                        pod: p.clone(),
+                        pods: Vec::new(),
+                    });
+                if name < e.first.as_str() {
+                    e.first = name.to_string();
+                    e.pod = p.clone();
                 }
-                e.2 += 1;
+                e.pods.push((name.to_string(), node));
             }
             None => {
                 let mut spec = p["spec"].clone();
-                let running = phase == "Running";
-                let node = spec
-                    .get("nodeName")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
                 let m = spec.as_object_mut().expect("checked");
                 m.remove("nodeName");
-                if let (true, Some(node)) = (running, node) {
-                    match nodes.get(&node) {
-                        Some(mapped) => {
-                            m.insert("nodeName".into(), json!(mapped));
-                        }
-                        None => unbound += 1,
-                    }
+                if let Some(mapped) = node {
+                    m.insert("nodeName".into(), json!(mapped));
                 }
                 bare.push(json!({
                     "apiVersion": "v1", "kind": "Pod",
@@ -423,7 +442,13 @@ fn workloads(
         }
     }
     let mut out = Vec::new();
-    for ((ns, kind, name), (_, pod, count)) in groups {
+    let mut placements = BTreeMap::new();
+    for ((ns, kind, name), group) in groups {
+        let count = group.pods.len() as u64;
+        if let Some(p) = placement(&kind, &name, &group.pods) {
+            placements.insert((ns.clone(), kind.clone(), name.clone()), p);
+        }
+        let pod = group.pod;
         let mut spec = pod["spec"].clone();
         if let Some(m) = spec.as_object_mut() {
             m.remove("nodeName");
@@ -453,10 +478,76 @@ fn workloads(
     }
     if unbound > 0 {
         warnings.push(format!(
-            "{unbound} running bare pod(s) on nodes missing from the snapshot start pending"
+            "{unbound} bound pod(s) on nodes missing from the snapshot start pending"
         ));
     }
-    Ok(out)
+    Ok((out, placements))
+}
+
+/// A controller's `initialPlacement` (None when none of its pods is bound): DaemonSets need
+/// none (one pod per node again); a StatefulSet lists the pool node of each ordinal (pod
+/// `<name>-<ordinal>`; a pod whose ordinal is not below the replicas takes the lowest free
+/// one), Deployments and Jobs count pods per pool node.
+fn placement(kind: &str, name: &str, pods: &[(String, Option<String>)]) -> Option<Value> {
+    if pods.iter().all(|(_, n)| n.is_none()) {
+        return None;
+    }
+    match kind {
+        "DaemonSet" => None,
+        "StatefulSet" => {
+            let replicas = pods.len();
+            let ordinal = |pod: &str| {
+                pod.strip_prefix(name)?
+                    .strip_prefix('-')?
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&o| o < replicas)
+            };
+            let mut slots: Vec<Option<&str>> = vec![None; replicas];
+            let mut taken = vec![false; replicas];
+            let mut rest = Vec::new();
+            for (pod, node) in pods {
+                match ordinal(pod) {
+                    Some(o) if !taken[o] => {
+                        taken[o] = true;
+                        slots[o] = node.as_deref();
+                    }
+                    _ => rest.push((pod, node)),
+                }
+            }
+            rest.sort();
+            for (_, node) in rest {
+                let free = taken.iter().position(|t| !t).expect("one slot per pod");
+                taken[free] = true;
+                slots[free] = node.as_deref();
+            }
+            while slots.last() == Some(&None) {
+                slots.pop();
+            }
+            Some(json!(slots))
+        }
+        _ => {
+            let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+            for node in pods.iter().filter_map(|(_, n)| n.as_deref()) {
+                *counts.entry(node).or_default() += 1;
+            }
+            Some(json!(counts))
+        }
+    }
+}
+
+/// Adds the `initialPlacement` of workload `w` (a scenario workload from the manifests
+/// importer: its name is the controller's, or `<name>.<namespace>`).
+fn add_placement(w: &mut Value, placements: &BTreeMap<OwnerKey, Value>) {
+    let field = |k: &str| w.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (ns, kind, name) = (field("namespace"), field("kind"), field("name"));
+    let plain = name.strip_suffix(&format!(".{ns}")).unwrap_or(name);
+    let found = placements
+        .get(&(ns.to_string(), kind.to_string(), name.to_string()))
+        .or_else(|| placements.get(&(ns.to_string(), kind.to_string(), plain.to_string())));
+    if let (Some(p), Some(m)) = (found.cloned(), w.as_object_mut()) {
+        m.insert("initialPlacement".into(), p);
+    }
 }
 
 /// Removes the `matchFields: metadata.name` term the DaemonSet controller adds to each of its

@@ -621,3 +621,49 @@ fn probes_without_a_service_are_a_warning_naming_the_container() {
         ]
     );
 }
+
+/// `initialPlacement`: accepted on Deployments, StatefulSets (a list by ordinal) and Jobs;
+/// refused with its field on other kinds, unknown nodes, more pods than the workload creates
+/// at time zero, and a list on a kind whose pods have no identity.
+#[test]
+fn initial_placement_is_checked_against_nodes_kinds_and_counts() {
+    let ok = base_with(
+        "replicas: 3",
+        "replicas: 3\n    initialPlacement: {pool-3: 2, solo: 1}",
+    );
+    let ok = ok.replacen(
+        "duration: 5m",
+        "duration: 5m\n    arrivals: {at: [0s, 0s, 5m]}\n    initialPlacement: {pool-0: 2}",
+        1,
+    );
+    parse_scenario(&ok, "ok.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let sts = base_with(
+        "kind: Deployment\n    replicas: 3",
+        "kind: StatefulSet\n    replicas: 3\n    initialPlacement: [pool-0, null, solo]",
+    );
+    parse_scenario(&sts, "ok.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let cases: &[(String, &str, &str)] = &[
+        (base_with("replicas: 3", "replicas: 3\n    initialPlacement: {pool-4: 1}"), "workloads[0].initialPlacement.pool-4", "no node named"),
+        (base_with("replicas: 3", "replicas: 3\n    initialPlacement: {pool-0: 2, solo: 2}"), "workloads[0].initialPlacement", "more than replicas (3)"),
+        (base_with("replicas: 3", "replicas: 3\n    initialPlacement: [pool-0]"), "workloads[0].initialPlacement", "no stable identity"),
+        (base_with("replicas: 3", "replicas: 3\n    initialPlacement: {pool-0: -1}"), "workloads[0].initialPlacement", "pod count"),
+        (base_with("kind: Deployment\n    replicas: 3", "kind: StatefulSet\n    replicas: 3\n    initialPlacement: [pool-0, null, solo, pool-1]"), "workloads[0].initialPlacement", "4 ordinals"),
+        (base_with("kind: Deployment\n    replicas: 3", "kind: StatefulSet\n    replicas: 3\n    initialPlacement: [pool-0, pool-9]"), "workloads[0].initialPlacement[1]", "no node named"),
+        (base_with("kind: Deployment\n    replicas: 3", "kind: DaemonSet\n    initialPlacement: {pool-0: 1}"), "workloads[0].initialPlacement", "DaemonSet"),
+        (base_with("duration: 5m", "duration: 5m\n    initialPlacement: {pool-0: 2}"), "workloads[1].initialPlacement", "only 1 of the Job's arrivals"),
+        (base_with("duration: 5m", "duration: 5m\n    arrivals: {process: poisson, rate: 1/s}\n    initialPlacement: {pool-0: 1}"), "workloads[1].initialPlacement", "only 0 of the Job's arrivals"),
+    ];
+    for (text, path, fragment) in cases {
+        let message = error_of(text);
+        assert!(!message.contains('\n'), "multi-line message: {message}");
+        let prefix = format!("broken.yaml: {path}: ");
+        assert!(
+            message.starts_with(&prefix),
+            "expected prefix {prefix:?} in {message:?}"
+        );
+        assert!(
+            message.contains(fragment),
+            "expected {fragment:?} in {message:?}"
+        );
+    }
+}

@@ -137,6 +137,7 @@ impl Fixture {
             kind,
             template,
             job: crate::controllers::JobPolicy::default(),
+            initial_nodes: Vec::new(),
         });
         (self.workloads.len() - 1) as u32
     }

@@ -334,6 +334,61 @@ fn node_name_pod_that_does_not_fit_fails() {
     conservation_holds(&r);
 }
 
+/// `initialPlacement`: the placed pods of a Deployment, a StatefulSet (by ordinal) and a Job
+/// (its arrivals at 0) are bound at time zero without the scheduler; one that does not fit
+/// fails with `OutOf<resource>` and its Deployment replaces it through the scheduler.
+#[test]
+fn initial_placement_binds_at_time_zero_and_a_misfit_is_replaced() {
+    let mut f = Fixture::new(&["a"]);
+    let n0 = f.node("n0", 0, 1_000, 4 * GI);
+    let n1 = f.node("n1", 0, 4_000, 16 * GI);
+    let web = f.workload("web", WorkloadKind::Deployment { replicas: 3 }, 600, GI, 0);
+    f.workloads[web as usize].initial_nodes = vec![Some(n0), Some(n0)];
+    let db = f.workload("db", WorkloadKind::StatefulSet { replicas: 2 }, 600, GI, 0);
+    f.workloads[db as usize].initial_nodes = vec![None, Some(n1)];
+    let job_kind = WorkloadKind::Job {
+        arrivals: Arrivals::At(vec![0, 0]),
+        duration: DurationDist::Constant(1_000_000),
+    };
+    let job = f.workload("job", job_kind, 600, GI, 0);
+    f.workloads[job as usize].initial_nodes = vec![Some(n1)];
+    let sim = f.sim(10_000, 5_000, 1, EventLogLevel::All);
+    let on = |n: NodeId| {
+        let mut w: Vec<(u32, u32)> = (sim.world().pods_on_node[n.ix()].iter())
+            .map(|id| {
+                let p = sim.world().pods.get(*id).unwrap();
+                (p.workload, p.ordinal)
+            })
+            .collect();
+        w.sort();
+        w
+    };
+    // Before any scheduling cycle: web's first pod on n0 (its second did not fit), db-1 and
+    // the Job's first pod on n1.
+    assert_eq!(on(n0), vec![(web, 0)]);
+    assert_eq!(on(n1), vec![(db, 1), (job, 0)]);
+    let r = sim.run(&mut |_| {});
+    let w = &r.summary.workloads;
+    assert_eq!(w[web as usize].failed, 1);
+    assert_eq!(
+        (
+            w[web as usize].running_at_end,
+            w[db as usize].running_at_end,
+            w[job as usize].running_at_end
+        ),
+        (3, 2, 2)
+    );
+    assert_eq!(r.summary.pods_bound_directly, 3);
+    assert_eq!(r.summary.pods_scheduled, 4); // web 2 (the replacement, the third), db-0, the Job's second pod
+    let failed = (r.events.rows.iter())
+        .find(|e| e.kind == EventKind::Failed)
+        .unwrap();
+    let mut reason = String::new();
+    r.events.reason_into(failed, &mut reason);
+    assert_eq!(reason, "OutOfcpu");
+    conservation_holds(&r);
+}
+
 #[test]
 fn preemption_deletes_victims_their_owners_recreate_them_and_the_preemptor_runs() {
     let mut f = Fixture::new(&["a"]);

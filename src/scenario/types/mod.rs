@@ -12,6 +12,7 @@ pub mod faults;
 pub mod hpa;
 pub mod kubelet;
 mod non_negative;
+pub mod placement;
 pub mod pod;
 pub mod scheduler;
 pub mod services;

@@ -59,6 +59,10 @@ pub struct Workload {
     /// Pod only: bind to this node without scheduling.
     #[serde(default)]
     pub node_name: Option<String>,
+    /// Deployment, StatefulSet, Job: pods already bound at time zero (a live cluster's
+    /// placement); the rest are scheduled.
+    #[serde(default)]
+    pub initial_placement: Option<super::placement::InitialPlacement>,
     /// Actual CPU and memory use of the pods (turns the usage model on).
     #[serde(default)]
     pub usage: Option<super::usage::Usage>,

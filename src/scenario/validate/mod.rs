@@ -9,6 +9,7 @@ mod gpus;
 mod hpa;
 mod limits;
 mod names;
+mod placement;
 mod pod;
 mod scheduler;
 mod services;

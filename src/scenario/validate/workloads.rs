@@ -33,6 +33,7 @@ pub(super) fn check(c: &mut Checker, scenario: &ScenarioFile, nodes: &NodeNames)
                 );
             }
         }
+        super::placement::check(c, &at, workload, nodes);
         if let Some(arrivals) = &workload.arrivals {
             check_arrivals(c, &key(&at, "arrivals"), arrivals);
         }

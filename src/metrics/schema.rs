@@ -749,12 +749,18 @@ pub const EFFECT_CELLS: &[Cell<EffectRecord>] = &[
         column: col(
             "kind",
             "",
-            "What happened (`fault`, `node_not_ready`, `eviction`, `oom_kill`, …).",
+            "What happened (`fault`, `node_not_ready`, `eviction`, `oom_kill`, `pod_displaced`, \
+             `pod_rescheduled`, `scale_down`, `overload_failure`, `probe_restart`, \
+             `service_overload`, `retry_storm`, `breaker_open`).",
         ),
         value: |e| e.kind.as_str().to_string(),
     },
     Cell {
-        column: col("target", "", "Node, pod or fault it happened to."),
+        column: col(
+            "target",
+            "",
+            "Node, pod, fault or service it happened to; a call edge as `caller->callee`.",
+        ),
         value: |e| e.target.clone(),
     },
     Cell {
@@ -843,9 +849,28 @@ pub const CASCADE_CELLS: &[Cell<CascadeRow>] = &[
         column: col(
             "time_to_recovery_s",
             "s",
-            "Time from the root to recovery, or `not recovered`.",
+            "Time from the root to recovery, or `not recovered`. Recovered when every workload \
+             is healthy again after its last effect and every service overload of the cascade \
+             has ended.",
         ),
         value: |c| c.time_to_recovery_s.clone(),
+    },
+    Cell {
+        column: col(
+            "peak_service_error_rate",
+            "fraction",
+            "Highest error share (failed / offered) of a service in a tick while one of the \
+             cascade's `service_overload` effects was active; empty when it reached no service.",
+        ),
+        value: |c| frac(c.peak_service_error_rate),
+    },
+    Cell {
+        column: col(
+            "services_reached",
+            "services",
+            "Distinct services the cascade overloaded (`service_overload` effects).",
+        ),
+        value: |c| c.services_reached.to_string(),
     },
 ];
 /// `cascades.csv`.

@@ -366,9 +366,9 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert_eq!(
             lines[2],
-            "20,fault,reboot-q-1,300.000,1,0,0,0,0,1,1,100.000,,0"
+            "20,fault,reboot-q-1,300.000,1,0,0,0,0,1,1,100.000"
         );
-        assert!(lines[1].ends_with(",not recovered,,0"));
+        assert!(lines[1].ends_with(",not recovered"));
     }
 
     #[test]

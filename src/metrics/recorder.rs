@@ -820,6 +820,7 @@ impl Recorder {
                 .cloned()
                 .unwrap_or_else(|| format!("call{i}")),
         });
+        r.services = !services.is_empty();
         let end_ms = end.as_millis();
         let none = [Integral::default(); 2];
         r.workloads = info

@@ -198,6 +198,8 @@ pub struct ResilienceResult {
     pub drained: u64,
     /// Whether overload failure (not upstream behaviour) was on.
     pub overload_failure_enabled: bool,
+    /// Whether the scenario has services (`cascades.csv`'s service columns).
+    pub services: bool,
 }
 
 impl ResilienceResult {
@@ -427,6 +429,7 @@ impl Resilience {
             faults: Vec::new(),
             drained: self.drained_total,
             overload_failure_enabled: self.overload_failure_enabled,
+            services: false,
         };
         (result, per_workload)
     }

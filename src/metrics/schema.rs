@@ -54,6 +54,8 @@ pub enum When {
     GpuDevices,
     /// Once per zone, only when the cluster has GPUs.
     GpuPerZone,
+    /// Only when the scenario has services.
+    Services,
 }
 
 /// Which optional column groups a run wrote.
@@ -67,6 +69,8 @@ pub struct Present {
     pub gpu: bool,
     /// The cluster has GPU devices.
     pub gpu_devices: bool,
+    /// The scenario has services.
+    pub services: bool,
 }
 
 impl When {
@@ -80,6 +84,7 @@ impl When {
             When::Gpu => "clusters with GPUs",
             When::GpuDevices => "clusters with GPU devices",
             When::GpuPerZone => "clusters with GPUs, per zone",
+            When::Services => "services",
         }
     }
 }
@@ -129,6 +134,7 @@ impl FileSchema {
                 When::Autoscaler => present.autoscaler,
                 When::Gpu | When::GpuPerZone => present.gpu,
                 When::GpuDevices => present.gpu_devices,
+                When::Services => present.services,
             };
             if !on {
                 continue;
@@ -850,11 +856,14 @@ pub const CASCADE_CELLS: &[Cell<CascadeRow>] = &[
             "time_to_recovery_s",
             "s",
             "Time from the root to recovery, or `not recovered`. Recovered when every workload \
-             is healthy again after its last effect and every service overload of the cascade \
-             has ended.",
+             is healthy again after its last effect and (with services) every service overload \
+             of the cascade has ended.",
         ),
         value: |c| c.time_to_recovery_s.clone(),
     },
+];
+/// `cascades.csv`: the columns written when the scenario has services.
+pub const CASCADE_SERVICE_CELLS: &[Cell<CascadeRow>] = &[
     Cell {
         column: col(
             "peak_service_error_rate",
@@ -878,10 +887,16 @@ pub const CASCADES: FileSchema = FileSchema {
     file: "cascades.csv",
     written: "when the run has cascades",
     description: "One row per cascade (a root effect and everything it caused).",
-    groups: &[Group {
-        when: When::Always,
-        columns: || cell_columns(CASCADE_CELLS),
-    }],
+    groups: &[
+        Group {
+            when: When::Always,
+            columns: || cell_columns(CASCADE_CELLS),
+        },
+        Group {
+            when: When::Services,
+            columns: || cell_columns(CASCADE_SERVICE_CELLS),
+        },
+    ],
 };
 
 /// `workloads.csv`: columns and cells. `used`, `throttled` and `contended` cells are empty

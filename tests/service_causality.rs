@@ -27,7 +27,10 @@ fn run_scenario(name: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn by_id(effects: &[Row]) -> BTreeMap<String, Row> {
-    effects.iter().map(|e| (e["id"].clone(), e.clone())).collect()
+    effects
+        .iter()
+        .map(|e| (e["id"].clone(), e.clone()))
+        .collect()
 }
 
 /// The kinds from the root down to `e` (root first).
@@ -129,11 +132,19 @@ fn a_traffic_spike_overload_is_its_own_root_and_the_breaker_hangs_off_it() {
         .any(|e| e["kind"] == "retry_storm" && e["target"] == "shop-b->pay-b"));
     let pay_b = find("service_overload", "pay-b");
     let breaker = find("breaker_open", "shop-b->pay-b");
-    assert_eq!(
-        chain(&ids, breaker),
-        ["service_overload", "breaker_open"]
-    );
+    assert_eq!(chain(&ids, breaker), ["service_overload", "breaker_open"]);
     assert_eq!(breaker["parent"], pay_b["id"]);
+    // While the spike lasts pay-b relapses each time the breaker closes again; a relapse hangs
+    // off the first overload (a root), so the tree stays shallow.
+    let relapses: Vec<&Row> = effects
+        .iter()
+        .filter(|e| e["kind"] == "service_overload" && e["target"] == "pay-b")
+        .skip(1)
+        .collect();
+    assert!(!relapses.is_empty());
+    for r in &relapses {
+        assert_eq!(r["parent"], pay_b["id"], "{r:?}");
+    }
 
     let cascades = csv_maps(&out.join("cascades.csv"));
     let row = |root: &Row| {

@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::availability::{Availability, WorkloadAvailability};
-use super::cascade::{
-    build_cascades, cascade_rows, Cascade, CascadeRow, EffectKind, EffectRecord,
-};
+use super::cascade::{build_cascades, cascade_rows, Cascade, CascadeRow, EffectKind, EffectRecord};
 use super::effects::{EffectLog, EffectTarget};
 use crate::engine::SimTime;
 
@@ -405,7 +403,8 @@ impl Resilience {
                 .unwrap_or(0);
             let healthy = avail.healthy_from(last)?;
             let eps = reach.get(&c.root_id).map_or(&[][..], Vec::as_slice);
-            eps.iter().fold(Some(healthy), |t, e| Some(t?.max(e.end_ms?)))
+            eps.iter()
+                .fold(Some(healthy), |t, e| Some(t?.max(e.end_ms?)))
         });
         for row in &mut rows {
             let Some(eps) = reach.get(&row.root_id) else {
@@ -415,10 +414,7 @@ impl Resilience {
             services.sort_unstable();
             services.dedup();
             row.services_reached = services.len() as u64;
-            row.peak_service_error_rate = eps
-                .iter()
-                .map(|e| e.peak_error_rate)
-                .reduce(f64::max);
+            row.peak_service_error_rate = eps.iter().map(|e| e.peak_error_rate).reduce(f64::max);
         }
         let result = ResilienceResult {
             effects,

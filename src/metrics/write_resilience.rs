@@ -7,8 +7,8 @@ use std::path::Path;
 use super::resilience::ResilienceResult;
 use super::schema::{
     cell_header, cell_row, secs, Cell, AVAILABILITY_COLUMNS, CASCADES, CASCADE_CELLS,
-    CASCADE_SERVICE_CELLS, EFFECTS,
-    EFFECT_CELLS, FAULTS, FAULT_CELLS, WORKLOADS, WORKLOAD_AVAILABILITY, WORKLOAD_CELLS,
+    CASCADE_SERVICE_CELLS, EFFECTS, EFFECT_CELLS, FAULTS, FAULT_CELLS, WORKLOADS,
+    WORKLOAD_AVAILABILITY, WORKLOAD_CELLS,
 };
 use super::write::{csv_writer, finish_csv, WriteError};
 

@@ -9,7 +9,8 @@
 //! consecutive ticks; its end time is the first of those quiet ticks (when it fell back).
 //!
 //! - **Overload**: the tick's error share `failed / offered` of a service with traffic
-//!   (requests shed by saturated or missing pods, or failed downstream); enters at
+//!   (requests shed by saturated or missing pods, or failed downstream), from the first tick
+//!   it has a ready endpoint (not while its pods first start); enters at
 //!   [`OVERLOAD`]`.enter` (1 %), ends below 0.5 % held 10 s.
 //! - **Retry storm**: a synchronous edge's amplification `attempts / calls` (retries per call
 //!   + 1) while calls are made; enters at 1.5 (every other call retried once on average), ends

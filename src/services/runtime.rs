@@ -218,6 +218,8 @@ pub struct ServiceRuntime {
     last_cpu: Vec<Option<i64>>,
     last: FlowOutcome,
     last_queue_load: Vec<f64>,
+    /// Per service, whether it has had a ready endpoint yet (overloads are detected from then).
+    serving: Vec<bool>,
     steps: u64,
     scratch: Vec<u64>,
     /// What the last step decided, per pod (services in order, pods as given).
@@ -268,6 +270,7 @@ impl ServiceRuntime {
             last_cpu: vec![None; n],
             last: FlowOutcome::default(),
             last_queue_load: vec![0.0; n],
+            serving: vec![false; n],
             steps: 0,
             scratch: Vec::new(),
             decisions: Vec::new(),
@@ -614,7 +617,11 @@ impl ServiceRuntime {
                 tot.peak_error_rate = tot.peak_error_rate.max(f.failed / f.offered);
             }
             tot.peak_backlog = tot.peak_backlog.max(status.queue_backlog);
-            self.episodes.service_tick(s, now_ms, f.offered, f.failed);
+            // A service is judged once it has had a ready endpoint (not while its pods start).
+            self.serving[s] |= n_ready > 0.0;
+            if self.serving[s] {
+                self.episodes.service_tick(s, now_ms, f.offered, f.failed);
+            }
         }
         for (c, call) in g.calls.iter().enumerate() {
             if call.is_sync() {

@@ -10,8 +10,10 @@
 //!   opening of a breaker on a call of `s` that is still open (it fails fast); (4) the overload
 //!   of a synchronous callee that is still overloaded (its failures become `s`'s); (5) its own
 //!   previous overload, ended within the window (a relapse: the overload returns once what
-//!   relieved it — an open breaker, a restart — stops); otherwise a root of its own (a traffic
-//!   spike, too little capacity), `root_kind` `service_overload`.
+//!   relieved it — an open breaker, a restart — stops): the relapse hangs off that overload's
+//!   parent (a sibling, same cause: repeated relapses do not deepen the tree), or off the
+//!   overload itself when it was a root; otherwise a root of its own (a traffic spike, too
+//!   little capacity), `root_kind` `service_overload`.
 //!   Overloads starting in the same tick are recorded callees first, so a caller hangs off
 //!   its callee;
 //! - **retry storm** on a call: the callee's active overload, else its capacity loss, else a
@@ -36,7 +38,8 @@ pub const CAUSE_WINDOW_MS: u64 = 600_000;
 pub struct ServiceCauses {
     /// Per service, its active overload: index into `episodes`.
     overload: Vec<Option<usize>>,
-    /// Per service, its last ended overload: (effect, when it fell back, ms).
+    /// Per service, its last ended overload: (the parent a relapse takes, when it fell back,
+    /// ms).
     ended: Vec<Option<(u64, u64)>>,
     /// Per call, the effect of its active retry storm.
     storm: Vec<Option<u64>>,
@@ -44,6 +47,8 @@ pub struct ServiceCauses {
     breaker: Vec<Option<u64>>,
     /// Every overload episode so far.
     episodes: Vec<ServiceEpisode>,
+    /// Per episode, its parent effect (0: a root).
+    parents: Vec<u64>,
 }
 
 impl ServiceCauses {
@@ -55,6 +60,7 @@ impl ServiceCauses {
             storm: vec![None; calls],
             breaker: vec![None; calls],
             episodes: Vec::new(),
+            parents: Vec::new(),
         }
     }
 
@@ -76,7 +82,11 @@ impl ServiceCauses {
                     if let Some(i) = self.overload[s].take() {
                         self.episodes[i].end_ms = Some(since_ms);
                         self.episodes[i].peak_error_rate = rt.episodes.overload[s].peak;
-                        self.ended[s] = Some((self.episodes[i].effect, since_ms));
+                        let parent = match self.parents[i] {
+                            0 => self.episodes[i].effect,
+                            p => p,
+                        };
+                        self.ended[s] = Some((parent, since_ms));
                     }
                 }
                 Transition::RetryStormEnded(c, _) => self.storm[c] = None,
@@ -118,6 +128,7 @@ impl ServiceCauses {
                 EffectTarget::Service(s as u32),
             );
             self.overload[s] = Some(self.episodes.len());
+            self.parents.push(parent);
             self.episodes.push(ServiceEpisode {
                 effect,
                 service: s as u32,
@@ -132,7 +143,8 @@ impl ServiceCauses {
                     let parent = self
                         .overload_effect(to)
                         .unwrap_or_else(|| capacity_loss(core, rt, lost, to));
-                    let id = core.effect(EffectKind::RetryStorm, parent, EffectTarget::Call(c as u32));
+                    let id =
+                        core.effect(EffectKind::RetryStorm, parent, EffectTarget::Call(c as u32));
                     self.storm[c] = Some(id);
                 }
                 Transition::BreakerOpened(c) => {
@@ -141,8 +153,11 @@ impl ServiceCauses {
                         .overload_effect(to)
                         .or(self.storm[c])
                         .unwrap_or_else(|| capacity_loss(core, rt, lost, to));
-                    let id =
-                        core.effect(EffectKind::BreakerOpen, parent, EffectTarget::Call(c as u32));
+                    let id = core.effect(
+                        EffectKind::BreakerOpen,
+                        parent,
+                        EffectTarget::Call(c as u32),
+                    );
                     self.breaker[c] = Some(id);
                 }
                 _ => {}

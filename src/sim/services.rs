@@ -107,7 +107,8 @@ impl ServiceGlue {
             .map(|c| format!("{}->{}", names[c.from], names[c.to]))
             .collect();
         let causes = ServiceCauses::new(n, setup.graph.calls.len());
-        core.recorder_mut().set_service_names(names.clone(), call_names);
+        core.recorder_mut()
+            .set_service_names(names.clone(), call_names);
         core.with_agent_as(|k: &mut Kubelet, _| {
             for (w, s) in by_workload.iter().enumerate() {
                 if !s.is_empty() {

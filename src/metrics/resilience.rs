@@ -403,8 +403,7 @@ impl Resilience {
                 .unwrap_or(0);
             let healthy = avail.healthy_from(last)?;
             let eps = reach.get(&c.root_id).map_or(&[][..], Vec::as_slice);
-            eps.iter()
-                .fold(Some(healthy), |t, e| Some(t?.max(e.end_ms?)))
+            eps.iter().try_fold(healthy, |t, e| Some(t.max(e.end_ms?)))
         });
         for row in &mut rows {
             let Some(eps) = reach.get(&row.root_id) else {

@@ -12,9 +12,9 @@
 //!   (requests shed by saturated or missing pods, or failed downstream), from the first tick
 //!   it has a ready endpoint (not while its pods first start); enters at
 //!   [`OVERLOAD`]`.enter` (1 %), ends below 0.5 % held 10 s.
-//! - **Retry storm**: a synchronous edge's amplification `attempts / calls` (retries per call
-//!   + 1) while calls are made; enters at 1.5 (every other call retried once on average), ends
-//!   below 1.25 held 10 s. An open breaker (no attempts) ends it.
+//! - **Retry storm**: a synchronous edge's amplification `attempts / calls` (one plus the
+//!   retries per call) while calls are made; enters at 1.5 (every other call retried once on
+//!   average), ends below 1.25 held 10 s. An open breaker (no attempts) ends it.
 //! - **Breaker open**: a breaker tripping from closed to open (a half-open trial that fails and
 //!   re-opens it is the same incident, not a new effect).
 

@@ -89,6 +89,7 @@ fn headers_follow_the_schema_with_gpu_devices() {
 fn headers_follow_the_schema_with_services() {
     let present = Present {
         usage_model: true,
+        services: true,
         ..Present::default()
     };
     let zones = std::fs::read_to_string(common::repo("scenarios/retry-storm.yaml")).unwrap();

@@ -32,6 +32,12 @@ pub enum EffectKind {
     ScaleDown,
     /// A container was restarted by its failed liveness or startup probe (service overload).
     ProbeRestart,
+    /// A service started failing at least 1 % of its requests (see `services::episodes`).
+    ServiceOverload,
+    /// A synchronous call edge's retries amplified its calls 1.5× or more.
+    RetryStorm,
+    /// A circuit breaker on a call edge tripped open.
+    BreakerOpen,
 }
 
 impl EffectKind {
@@ -47,6 +53,9 @@ impl EffectKind {
             EffectKind::PodRescheduled => "pod_rescheduled",
             EffectKind::ScaleDown => "scale_down",
             EffectKind::ProbeRestart => "probe_restart",
+            EffectKind::ServiceOverload => "service_overload",
+            EffectKind::RetryStorm => "retry_storm",
+            EffectKind::BreakerOpen => "breaker_open",
         }
     }
 }
@@ -179,7 +188,7 @@ fn longest_chain(root: u64, children: &BTreeMap<u64, Vec<u64>>) -> u32 {
 pub const NOT_RECOVERED: &str = "not recovered";
 
 /// One `cascades.csv` row (flat, as the csv crate needs).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CascadeRow {
     /// Root id (the `cause` column of `events.csv`).
     pub root_id: u64,
@@ -205,6 +214,11 @@ pub struct CascadeRow {
     pub depth: u32,
     /// Time from the root to recovery, s, or [`NOT_RECOVERED`].
     pub time_to_recovery_s: String,
+    /// Highest error share of a service while overloaded within the cascade (None: it
+    /// reached no service).
+    pub peak_service_error_rate: Option<f64>,
+    /// Distinct services overloaded within the cascade.
+    pub services_reached: u64,
 }
 
 /// The row of each cascade. `recovered_at(cascade)` gives when its damage was repaired
@@ -248,6 +262,8 @@ pub fn cascade_rows(
                 effects: c.effects.len() as u64,
                 depth: c.depth,
                 time_to_recovery_s,
+                peak_service_error_rate: None,
+                services_reached: 0,
             }
         })
         .collect()

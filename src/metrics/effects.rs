@@ -1,5 +1,6 @@
-//! The causality log: every fault, node failure, eviction, OOM kill, displaced pod and
-//! rescheduling of a run, each with its direct parent and its root cause.
+//! The causality log: every fault, node failure, eviction, OOM kill, displaced pod,
+//! rescheduling, probe restart and service-level transition (overload, retry storm, breaker
+//! opening) of a run, each with its direct parent and its root cause.
 //!
 //! Effect ids are the `cause` carried by pods (`Pod::cause`): a replacement pod carries the id
 //! of the effect that removed its predecessor, so when it is scheduled its `PodRescheduled`
@@ -23,6 +24,11 @@ pub enum EffectTarget {
         /// Ordinal within the workload.
         ordinal: u32,
     },
+    /// A service (index into the scenario's services).
+    Service(u32),
+    /// A call edge between services (index into the service graph's calls),
+    /// named `<caller>-><callee>`.
+    Call(u32),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -82,12 +88,16 @@ impl EffectLog {
         let hit = |t: EffectTarget| match t {
             EffectTarget::Pod { workload: w, .. } => w == workload,
             EffectTarget::Node(n) => nodes.contains(&n),
-            EffectTarget::Fault(_) => false,
+            EffectTarget::Fault(_) | EffectTarget::Service(_) | EffectTarget::Call(_) => false,
         };
+        // Effects are recorded in time order: stop at the first one before `since`.
         self.effects
             .iter()
-            .rposition(|e| e.time >= since && hit(e.target))
-            .map_or(0, |i| i as u64 + 1)
+            .enumerate()
+            .rev()
+            .take_while(|(_, e)| e.time >= since)
+            .find(|(_, e)| hit(e.target))
+            .map_or(0, |(i, _)| i as u64 + 1)
     }
 
     /// Number of effects recorded.

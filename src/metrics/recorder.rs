@@ -89,6 +89,8 @@ pub struct Recorder {
     /// Failures: causality, availability, node health counts.
     pub res: Resilience,
     fault_names: Vec<String>,
+    /// Names of the services and call edges (`caller->callee`), for effect targets.
+    service_names: (Vec<String>, Vec<String>),
     fault_windows: Vec<FaultWindow>,
     node_samples: NodeSamples,
     // Dynamic nodes and the autoscaler.
@@ -157,6 +159,7 @@ impl Recorder {
                     .collect::<Vec<_>>(),
             ),
             fault_names: Vec::new(),
+            service_names: (Vec::new(), Vec::new()),
             fault_windows: Vec::new(),
             node_samples: NodeSamples::new(0, n),
             nodes_total: world.nodes.live_ids().count() as u64,
@@ -310,6 +313,11 @@ impl Recorder {
     pub fn set_faults(&mut self, names: Vec<String>, windows: Vec<FaultWindow>) {
         self.fault_names = names;
         self.fault_windows = windows;
+    }
+
+    /// Names of the services and of the call edges (`caller->callee`), for effect targets.
+    pub fn set_service_names(&mut self, services: Vec<String>, calls: Vec<String>) {
+        self.service_names = (services, calls);
     }
 
     /// A pod was created (Pending).
@@ -793,6 +801,7 @@ impl Recorder {
     ) -> ResilienceResult {
         let res = std::mem::take(&mut self.res);
         let faults = &self.fault_names;
+        let (services, calls) = &self.service_names;
         let (mut r, avail) = res.finish(end, |t| match t {
             EffectTarget::Fault(i) => faults
                 .get(i as usize)
@@ -802,7 +811,16 @@ impl Recorder {
             EffectTarget::Pod { workload, ordinal } => {
                 format!("{}-{ordinal}", info[workload as usize].name)
             }
+            EffectTarget::Service(i) => services
+                .get(i as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("service{i}")),
+            EffectTarget::Call(i) => calls
+                .get(i as usize)
+                .cloned()
+                .unwrap_or_else(|| format!("call{i}")),
         });
+        r.services = !services.is_empty();
         let end_ms = end.as_millis();
         let none = [Integral::default(); 2];
         r.workloads = info

@@ -5,10 +5,12 @@
 //! The simulation core decides *when* a pod becomes ready or not (it knows node health and
 //! terminating pods) and calls the hooks here; everything is O(1) per call.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::availability::{Availability, WorkloadAvailability};
-use super::cascade::{build_cascades, cascade_rows, CascadeRow, EffectKind, EffectRecord};
+use super::cascade::{build_cascades, cascade_rows, Cascade, CascadeRow, EffectKind, EffectRecord};
 use super::effects::{EffectLog, EffectTarget};
 use crate::engine::SimTime;
 
@@ -161,6 +163,20 @@ pub struct ResilienceSummary {
     pub worst_availability: Option<f64>,
 }
 
+/// One overload episode of a service (see `services::episodes`), for `cascades.csv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServiceEpisode {
+    /// Its `service_overload` effect id.
+    pub effect: u64,
+    /// The service.
+    pub service: u32,
+    /// When it fell back below the overload threshold for good, ms (None: overloaded at the
+    /// end of the run).
+    pub end_ms: Option<u64>,
+    /// Highest error share of a tick during the episode.
+    pub peak_error_rate: f64,
+}
+
 /// Everything about failures a run produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResilienceResult {
@@ -180,6 +196,8 @@ pub struct ResilienceResult {
     pub drained: u64,
     /// Whether overload failure (not upstream behaviour) was on.
     pub overload_failure_enabled: bool,
+    /// Whether the scenario has services (`cascades.csv`'s service columns).
+    pub services: bool,
 }
 
 impl ResilienceResult {
@@ -230,6 +248,8 @@ pub struct Resilience {
     drained_total: u64,
     /// Whether overload failure (not upstream behaviour) is on in this run.
     pub overload_failure_enabled: bool,
+    /// Overload episodes of services (given by the service layer before the end of the run).
+    pub service_episodes: Vec<ServiceEpisode>,
     availability_rows: Vec<(u64, Vec<(u64, u64)>)>,
 }
 
@@ -336,8 +356,13 @@ impl Resilience {
         self.avail.workload_count()
     }
 
-    /// Ends the run: the cascades (roots that are faults or overload failures, and any other
-    /// root with consequences), each with its time to recovery, and per-workload availability.
+    /// Ends the run: the cascades (roots that are faults, overload failures or service
+    /// overloads, and any other root with consequences), each with its time to recovery, and
+    /// per-workload availability.
+    ///
+    /// A cascade recovers when every workload is healthy again after its last effect and,
+    /// if it overloaded services, once every one of those overloads has ended (the later of
+    /// the two); its peak service error rate is the highest error share of its overloads.
     pub fn finish(
         mut self,
         end: SimTime,
@@ -350,7 +375,11 @@ impl Resilience {
             .filter(|c| {
                 let kind = c.root.as_ref().map(|r| r.kind);
                 match kind {
-                    Some(EffectKind::Fault | EffectKind::OverloadFailure) => true,
+                    Some(
+                        EffectKind::Fault
+                        | EffectKind::OverloadFailure
+                        | EffectKind::ServiceOverload,
+                    ) => true,
                     // A scale-down is routine unless its moved pods caused more than moves.
                     Some(EffectKind::ScaleDown) => c.effects.iter().any(|e| {
                         !matches!(
@@ -363,7 +392,8 @@ impl Resilience {
             })
             .collect();
         let avail = &self.avail;
-        let rows = cascade_rows(&cascades, |c| {
+        let reach = service_reach(&cascades, &self.service_episodes);
+        let mut rows = cascade_rows(&cascades, |c| {
             let last = c
                 .effects
                 .iter()
@@ -371,8 +401,20 @@ impl Resilience {
                 .chain(c.root.as_ref().map(|r| r.time_ms))
                 .max()
                 .unwrap_or(0);
-            avail.healthy_from(last)
+            let healthy = avail.healthy_from(last)?;
+            let eps = reach.get(&c.root_id).map_or(&[][..], Vec::as_slice);
+            eps.iter().try_fold(healthy, |t, e| Some(t.max(e.end_ms?)))
         });
+        for row in &mut rows {
+            let Some(eps) = reach.get(&row.root_id) else {
+                continue;
+            };
+            let mut services: Vec<u32> = eps.iter().map(|e| e.service).collect();
+            services.sort_unstable();
+            services.dedup();
+            row.services_reached = services.len() as u64;
+            row.peak_service_error_rate = eps.iter().map(|e| e.peak_error_rate).reduce(f64::max);
+        }
         let result = ResilienceResult {
             effects,
             cascades: rows,
@@ -382,7 +424,34 @@ impl Resilience {
             faults: Vec::new(),
             drained: self.drained_total,
             overload_failure_enabled: self.overload_failure_enabled,
+            services: false,
         };
         (result, per_workload)
     }
+}
+
+/// Per cascade that overloaded services (by root id), its overload episodes: those whose
+/// effect is its root or one of its effects.
+fn service_reach(
+    cascades: &[Cascade],
+    episodes: &[ServiceEpisode],
+) -> BTreeMap<u64, Vec<ServiceEpisode>> {
+    if episodes.is_empty() {
+        return BTreeMap::new();
+    }
+    let by_effect: BTreeMap<u64, usize> = episodes
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.effect, i))
+        .collect();
+    cascades
+        .iter()
+        .filter_map(|c| {
+            let eps: Vec<ServiceEpisode> = std::iter::once(c.root_id)
+                .chain(c.effects.iter().map(|e| e.id))
+                .filter_map(|id| by_effect.get(&id).map(|&i| episodes[i]))
+                .collect();
+            (!eps.is_empty()).then_some((c.root_id, eps))
+        })
+        .collect()
 }

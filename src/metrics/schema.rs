@@ -57,6 +57,8 @@ pub enum When {
     GpuDevices,
     /// Once per zone, only when the cluster has GPUs.
     GpuPerZone,
+    /// Only when the scenario has services.
+    Services,
 }
 
 /// Which optional column groups a run wrote.
@@ -70,6 +72,8 @@ pub struct Present {
     pub gpu: bool,
     /// The cluster has GPU devices.
     pub gpu_devices: bool,
+    /// The scenario has services.
+    pub services: bool,
 }
 
 impl When {
@@ -81,6 +85,7 @@ impl When {
             When::Autoscaler => present.autoscaler,
             When::Gpu | When::GpuPerZone => present.gpu,
             When::GpuDevices => present.gpu_devices,
+            When::Services => present.services,
         }
     }
 
@@ -102,6 +107,7 @@ impl When {
             When::Gpu => "clusters with GPUs",
             When::GpuDevices => "clusters with GPU devices",
             When::GpuPerZone => "clusters with GPUs, per zone",
+            When::Services => "services",
         }
     }
 }
@@ -946,12 +952,18 @@ pub const EFFECT_CELLS: &[Cell<EffectRecord>] = &[
         column: col(
             "kind",
             "",
-            "What happened (`fault`, `node_not_ready`, `eviction`, `oom_kill`, …).",
+            "What happened (`fault`, `node_not_ready`, `eviction`, `oom_kill`, `pod_displaced`, \
+             `pod_rescheduled`, `scale_down`, `overload_failure`, `probe_restart`, \
+             `service_overload`, `retry_storm`, `breaker_open`).",
         ),
         value: |e| e.kind.as_str().to_string(),
     },
     Cell {
-        column: col("target", "", "Node, pod or fault it happened to."),
+        column: col(
+            "target",
+            "",
+            "Node, pod, fault or service it happened to; a call edge as `caller->callee`.",
+        ),
         value: |e| e.target.clone(),
     },
     Cell {
@@ -1040,9 +1052,31 @@ pub const CASCADE_CELLS: &[Cell<CascadeRow>] = &[
         column: col(
             "time_to_recovery_s",
             "s",
-            "Time from the root to recovery, or `not recovered`.",
+            "Time from the root to recovery, or `not recovered`. Recovered when every workload \
+             is healthy again after its last effect and (with services) every service overload \
+             of the cascade has ended.",
         ),
         value: |c| c.time_to_recovery_s.clone(),
+    },
+];
+/// `cascades.csv`: the columns written when the scenario has services.
+pub const CASCADE_SERVICE_CELLS: &[Cell<CascadeRow>] = &[
+    Cell {
+        column: col(
+            "peak_service_error_rate",
+            "fraction",
+            "Highest error share (failed / offered) of a service in a tick while one of the \
+             cascade's `service_overload` effects was active; empty when it reached no service.",
+        ),
+        value: |c| frac(c.peak_service_error_rate),
+    },
+    Cell {
+        column: col(
+            "services_reached",
+            "services",
+            "Distinct services the cascade overloaded (`service_overload` effects).",
+        ),
+        value: |c| c.services_reached.to_string(),
     },
 ];
 /// `cascades.csv`.
@@ -1050,10 +1084,16 @@ pub const CASCADES: FileSchema = FileSchema {
     file: "cascades.csv",
     written: "when the run has cascades",
     description: "One row per cascade (a root effect and everything it caused).",
-    groups: &[Group {
-        when: When::Always,
-        columns: || cell_columns(CASCADE_CELLS),
-    }],
+    groups: &[
+        Group {
+            when: When::Always,
+            columns: || cell_columns(CASCADE_CELLS),
+        },
+        Group {
+            when: When::Services,
+            columns: || cell_columns(CASCADE_SERVICE_CELLS),
+        },
+    ],
 };
 
 /// `workloads.csv`: columns and cells. `used`, `throttled` and `contended` cells are empty

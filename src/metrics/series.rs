@@ -173,6 +173,7 @@ impl TimeSeries {
             autoscaler: self.autoscaler,
             gpu: self.gpu,
             gpu_devices: self.gpu_devices,
+            services: false,
         }
     }
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use super::resilience::ResilienceResult;
 use super::schema::{
-    cell_header, cell_row, secs, Cell, AVAILABILITY_COLUMNS, CASCADES, CASCADE_CELLS, EFFECTS,
-    EFFECT_CELLS, FAULTS, FAULT_CELLS, WORKLOADS, WORKLOAD_AVAILABILITY, WORKLOAD_CELLS,
+    cell_header, cell_row, secs, Cell, AVAILABILITY_COLUMNS, CASCADES, CASCADE_CELLS,
+    CASCADE_SERVICE_CELLS, EFFECTS, EFFECT_CELLS, FAULTS, FAULT_CELLS, WORKLOADS,
+    WORKLOAD_AVAILABILITY, WORKLOAD_CELLS,
 };
 use super::write::{csv_writer, finish_csv, WriteError};
 
@@ -20,7 +21,19 @@ pub(super) fn write_resilience(dir: &Path, r: &ResilienceResult) -> Result<(), W
         write_cells(dir, EFFECTS.file, EFFECT_CELLS, &r.effects)?;
     }
     if !r.cascades.is_empty() {
-        write_cells(dir, CASCADES.file, CASCADE_CELLS, &r.cascades)?;
+        if r.services {
+            let cells: Vec<Cell<_>> = CASCADE_CELLS
+                .iter()
+                .chain(CASCADE_SERVICE_CELLS)
+                .map(|c| Cell {
+                    column: c.column,
+                    value: c.value,
+                })
+                .collect();
+            write_cells(dir, CASCADES.file, &cells, &r.cascades)?;
+        } else {
+            write_cells(dir, CASCADES.file, CASCADE_CELLS, &r.cascades)?;
+        }
     }
     write_cells(dir, WORKLOADS.file, WORKLOAD_CELLS, &r.workloads)?;
     write_availability(dir, r)

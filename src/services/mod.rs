@@ -10,6 +10,7 @@
 //! - [`latency`]: one service's pods as a multi-server queue (Sakasegawa's M/M/c approximation);
 //! - [`retry`]: attempts per call and call failure under retries and retry budgets;
 //! - [`breaker`]: closed / open / half-open circuit breakers on call edges;
+//! - [`episodes`]: overload, retry-storm and breaker-opening transitions (for causality);
 //! - [`queue`]: FIFO fluid queues between producers and consumers, with the oldest message's age;
 //! - [`probe`]: readiness, liveness and startup probe workers as upstream's kubelet runs them;
 //! - [`flow`]: the fixed-point solver that ties them together at one instant;
@@ -19,6 +20,7 @@
 //! - [`traffic`]: external request rates over time.
 
 pub mod breaker;
+pub mod episodes;
 pub mod flow;
 pub mod graph;
 pub mod latency;
@@ -30,6 +32,7 @@ pub mod sli;
 pub mod traffic;
 
 pub use breaker::{Breaker, BreakerPolicy, BreakerState};
+pub use episodes::{Episodes, Transition};
 pub use flow::{solve, CallFlow, FlowInput, FlowOutcome, FlowState, ServiceFlow};
 pub use graph::{CallDef, CallMode, GraphError, ServiceDef, ServiceGraph};
 pub use latency::Station;

@@ -35,6 +35,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::breaker::{Breaker, BreakerState};
+use super::episodes::{Episodes, Transition};
 use super::flow::{solve, FlowInput, FlowOutcome, FlowState, ServiceFlow};
 use super::graph::{CallMode, ServiceGraph};
 use super::probe::{ProbeEffect, ProbeKind, ProbeResult, ProbeSpec, ProbeWorker};
@@ -217,6 +218,8 @@ pub struct ServiceRuntime {
     last_cpu: Vec<Option<i64>>,
     last: FlowOutcome,
     last_queue_load: Vec<f64>,
+    /// Per service, whether it has had a ready endpoint yet (overloads are detected from then).
+    serving: Vec<bool>,
     steps: u64,
     scratch: Vec<u64>,
     /// What the last step decided, per pod (services in order, pods as given).
@@ -229,6 +232,9 @@ pub struct ServiceRuntime {
     pub breaker_changes: Vec<(usize, BreakerState)>,
     /// Per service, the run-level SLI accumulators (latency percentiles, error windows).
     pub sli: Vec<SliAccumulator>,
+    /// Overload and retry-storm detectors, and the last step's transitions (for the
+    /// causality log).
+    pub episodes: Episodes,
 }
 
 impl ServiceRuntime {
@@ -264,6 +270,7 @@ impl ServiceRuntime {
             last_cpu: vec![None; n],
             last: FlowOutcome::default(),
             last_queue_load: vec![0.0; n],
+            serving: vec![false; n],
             steps: 0,
             scratch: Vec::new(),
             decisions: Vec::new(),
@@ -271,6 +278,7 @@ impl ServiceRuntime {
             totals: vec![ServiceTotals::default(); n],
             breaker_changes: Vec::new(),
             sli: vec![SliAccumulator::default(); n],
+            episodes: Episodes::new(n, g.calls.len()),
             setup,
         }
     }
@@ -371,6 +379,7 @@ impl ServiceRuntime {
     /// the result is the same as processing every pod every tick.
     pub fn advance(&mut self, now_ms: u64) {
         self.steps += 1;
+        self.episodes.transitions.clear();
         let dt = TICK_MS as f64 / 1000.0;
         let n = self.setup.graph.services.len();
         let m = self.setup.graph.calls.len();
@@ -468,8 +477,12 @@ impl ServiceRuntime {
             } else {
                 trial_failure(&self.setup.graph, out, c)
             };
+            let was_closed = b.state == BreakerState::Closed;
             if let Some(state) = b.evaluate(now_ms, out.calls[c].calls, p) {
                 self.breaker_changes.push((c, state));
+                if was_closed && matches!(state, BreakerState::Open { .. }) {
+                    self.episodes.transitions.push(Transition::BreakerOpened(c));
+                }
             }
         }
     }
@@ -604,6 +617,17 @@ impl ServiceRuntime {
                 tot.peak_error_rate = tot.peak_error_rate.max(f.failed / f.offered);
             }
             tot.peak_backlog = tot.peak_backlog.max(status.queue_backlog);
+            // A service is judged once it has had a ready endpoint (not while its pods start).
+            self.serving[s] |= n_ready > 0.0;
+            if self.serving[s] {
+                self.episodes.service_tick(s, now_ms, f.offered, f.failed);
+            }
+        }
+        for (c, call) in g.calls.iter().enumerate() {
+            if call.is_sync() {
+                let cf = out.calls[c];
+                self.episodes.call_tick(c, now_ms, cf.calls, cf.attempts);
+            }
         }
     }
 }

@@ -55,6 +55,9 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
             .core
             .agent_as_mut::<Kubelet>()
             .map(|k| k.workload_used(end.as_millis()));
+        if let Some(s) = self.services.as_mut() {
+            s.close_episodes(&mut self.core);
+        }
         let (world, recorder) = self.core.into_parts();
         let mut result = recorder.finish(&world, &self.infos, info);
         if let Some(a) = self.autoscaler.as_mut() {

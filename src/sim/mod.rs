@@ -25,6 +25,7 @@ pub mod lifecycle;
 mod nodes;
 pub mod pdbs;
 mod schedule;
+pub mod service_causes;
 pub mod services;
 mod setup;
 

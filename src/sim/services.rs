@@ -12,10 +12,12 @@
 //! ring overflowed). [`ServiceRuntime::step`] turns them into traffic; its CPU demand goes
 //! into the kubelet's usage model (so traffic drives throttling, contention and node
 //! pressure), and liveness/startup failures restart containers through the kubelet's
-//! back-off (CrashLoopBackOff). A probe restart is an effect in the causality log whose parent
-//! is the latest effect of the last ten minutes on a pod of the same workload (a displaced or
-//! restarted sibling) or on a node where the service lost an endpoint (a node failure): the
-//! capacity loss that overloaded it; without one it is a root of its own.
+//! back-off (CrashLoopBackOff). Service overloads, retry storms and breaker openings are
+//! effects in the causality log ([`super::service_causes`]), recorded before the tick's probe
+//! restarts: a probe restart's parent is its service's active overload, else the latest
+//! effect of the last ten minutes on a pod of the same workload (a displaced or restarted
+//! sibling) or on a node where the service lost an endpoint (a node failure): the capacity
+//! loss that overloaded it; without one it is a root of its own.
 
 use std::collections::BTreeMap;
 
@@ -26,11 +28,9 @@ use crate::services::{
     BreakerState, CallMode, Endpoint, ProbeKind, ServiceRuntime, ServicesSetup, TICK_MS,
 };
 
+use super::service_causes::{capacity_loss, ServiceCauses, CAUSE_WINDOW_MS};
 use crate::kubelet::Kubelet;
 use crate::runtime::{Core, Event};
-
-/// How far back a probe restart looks for the effect that caused its overload, ms.
-const CAUSE_WINDOW_MS: u64 = 600_000;
 
 /// The service layer of a run.
 pub struct ServiceGlue {
@@ -46,6 +46,8 @@ pub struct ServiceGlue {
     gone: Vec<(usize, u64, u32)>,
     /// Per service, nodes on which it lost an endpoint without a probe restart, with when.
     lost: Vec<Vec<(u32, u64)>>,
+    /// Active service-level effects (causality).
+    causes: ServiceCauses,
     metrics_interval_ms: u64,
     next_sample_ms: u64,
     duration_ms: u64,
@@ -78,12 +80,6 @@ impl ServiceGlue {
                 list.push(s);
             }
         }
-        let names = setup
-            .graph
-            .services
-            .iter()
-            .map(|s| s.name.clone())
-            .collect();
         let n = setup.services.len();
         let calls = setup
             .graph
@@ -98,6 +94,21 @@ impl ServiceGlue {
         if TICK_MS <= duration_ms {
             core.push(SimTime(TICK_MS), Event::ServiceTick);
         }
+        let names: Vec<String> = setup
+            .graph
+            .services
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        let call_names = setup
+            .graph
+            .calls
+            .iter()
+            .map(|c| format!("{}->{}", names[c.from], names[c.to]))
+            .collect();
+        let causes = ServiceCauses::new(n, setup.graph.calls.len());
+        core.recorder_mut()
+            .set_service_names(names.clone(), call_names);
         core.with_agent_as(|k: &mut Kubelet, _| {
             for (w, s) in by_workload.iter().enumerate() {
                 if !s.is_empty() {
@@ -113,6 +124,7 @@ impl ServiceGlue {
             cands: Vec::new(),
             gone: Vec::new(),
             lost: vec![Vec::new(); n],
+            causes,
             metrics_interval_ms,
             next_sample_ms: metrics_interval_ms,
             duration_ms,
@@ -228,7 +240,8 @@ impl ServiceGlue {
         }
         self.track_losses(now);
         self.rt.advance(now);
-        let (rt, lost) = (&self.rt, &self.lost);
+        self.causes.record(core, &self.rt, &self.lost);
+        let (rt, lost, causes) = (&self.rt, &self.lost, &self.causes);
         core.with_agent_as(|k: &mut Kubelet, core| {
             for d in &rt.decisions {
                 k.set_service_cpu(core, pod_of(d.pod), d.cpu);
@@ -238,14 +251,10 @@ impl ServiceGlue {
                 let d = rt.decisions[i];
                 let Some(kind) = d.restart else { continue };
                 let pod = pod_of(d.pod);
-                let workload = rt.setup().services[d.service as usize].workload;
-                let since = SimTime(now.saturating_sub(CAUSE_WINDOW_MS));
-                let nodes: Vec<u32> = lost[d.service as usize].iter().map(|l| l.0).collect();
-                let parent = core
-                    .recorder_mut()
-                    .res
-                    .effects
-                    .latest_on(workload, &nodes, since);
+                let s = d.service as usize;
+                let parent = causes
+                    .overload_effect(s)
+                    .unwrap_or_else(|| capacity_loss(core, rt, lost, s));
                 let probe = match kind {
                     ProbeKind::Startup => "startup",
                     _ => "liveness",
@@ -316,6 +325,12 @@ impl ServiceGlue {
                 queue_backlog: self.rt.queue(c).map_or(0.0, |q| q.backlog()),
             });
         }
+    }
+
+    /// Before the recorder finishes: hands it the services' overload episodes (cascades'
+    /// peak error rates and recovery).
+    pub fn close_episodes(&mut self, core: &mut Core) {
+        self.causes.finish(core, &self.rt);
     }
 
     /// End of the run at `end_ms`: `services.csv` rows and the per-service summary.

@@ -35,7 +35,7 @@ pub enum ImportCommand {
         out: Option<PathBuf>,
     },
     /// A live cluster's snapshot (`kubectl get ... -o json`) → a scenario: nodes in pools,
-    /// pods in workloads through their owners, running bare pods bound where they run.
+    /// pods in workloads through their owners, running pods bound where they run (controller pods through `initialPlacement`).
     Kubectl {
         /// `kubectl get nodes -o json` (or one List of nodes, pods, PDBs and classes).
         #[arg(long, required = true)]

@@ -33,21 +33,6 @@ pub struct ResilienceSample {
     pub pods_drained: u64,
 }
 
-impl ResilienceSample {
-    /// The values in the order of [`super::schema::TS_RESILIENCE`].
-    pub fn values(&self) -> [u64; 7] {
-        [
-            self.nodes_not_ready,
-            self.nodes_unknown,
-            self.nodes_cordoned,
-            self.pods_unschedulable,
-            self.pods_terminating,
-            self.pods_displaced,
-            self.pods_drained,
-        ]
-    }
-}
-
 /// One fault window for `faults.csv` (report shading).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FaultWindow {

@@ -1379,7 +1379,7 @@ pub const SUMMARY_FIELDS: &[Column] = &[
     col("eventsProcessed", "events", "Events the run processed."),
     col("podsCreated", "pods", "Pods created."),
     col("podsScheduled", "pods", "Pods bound by the scheduler."),
-    col("podsBoundDirectly", "pods", "DaemonSet and `nodeName` pods bound without the scheduler."),
+    col("podsBoundDirectly", "pods", "DaemonSet, `nodeName` and `initialPlacement` pods bound without the scheduler."),
     col("podsPendingAtEnd", "pods", "Pods Pending at the end."),
     col("podsUnschedulableAtEnd", "pods", "Pending pods at the end that failed at least one scheduling cycle."),
     col("podsRunningAtEnd", "pods", "Pods Running at the end."),

@@ -9,7 +9,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::{repo, run, stderr, stdout};
+use common::{fails_2_all, repo, run, stderr, stdout};
 
 fn fixture(name: &str) -> String {
     repo(&format!("tests/fixtures/traces/{name}"))
@@ -162,17 +162,6 @@ fn alibaba_2018_domains_and_status() {
     assert!(line.contains(&format!("memory={mem}")), "{line}");
 }
 
-/// Exit 2 and one line naming the file, the row and the column.
-fn refused(args: &[&str], wants: &[&str]) {
-    let o = run(args);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let err = stderr(&o);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    for w in wants {
-        assert!(err.contains(w), "{w} not in {err}");
-    }
-}
-
 #[test]
 fn bad_input_names_file_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
@@ -204,7 +193,7 @@ fn bad_input_names_file_row_and_column() {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         let p = path.display().to_string();
-        refused(
+        fails_2_all(
             &["import", "trace", "--format", "alibaba-gpu-2023", &p],
             wants,
         );
@@ -215,9 +204,9 @@ fn bad_input_names_file_row_and_column() {
             format!("name: t\nsimulation: {{duration: 1h}}\ncluster:\n  zones: [a]\n  nodePools: [{{name: p, count: 1, capacity: {{cpu: \"8\", memory: 32Gi}}}}]\nworkloads:\n  fromTrace: {{format: alibaba-gpu-2023, path: {name}}}\n"),
         )
         .unwrap();
-        refused(&["validate", &scenario.display().to_string()], wants);
+        fails_2_all(&["validate", &scenario.display().to_string()], wants);
     }
-    refused(
+    fails_2_all(
         &["import", "trace", "--format", "azure", "x.csv"],
         &["--format: unknown trace format \"azure\"", "google-2011"],
     );
@@ -227,7 +216,7 @@ fn bad_input_names_file_row_and_column() {
         "name: t\nsimulation: {duration: 1h}\ncluster:\n  zones: [a]\n  nodePools: [{name: p, count: 1, capacity: {cpu: \"8\", memory: 32Gi}}]\nworkloads:\n  fromTrace: {format: azure, path: x.csv}\n",
     )
     .unwrap();
-    refused(
+    fails_2_all(
         &["validate", &scenario.display().to_string()],
         &["workloads.fromTrace.format: unknown trace format"],
     );
@@ -240,7 +229,7 @@ fn bad_input_names_file_row_and_column() {
         "name: t\nsimulation: {duration: 1h}\ncluster:\n  zones: [a]\n  nodePools: [{name: p, count: 1, capacity: {cpu: \"8\", memory: 32Gi}}]\nworkloads:\n  fromTrace: {format: google-2011, path: task_events.csv}\n",
     )
     .unwrap();
-    refused(
+    fails_2_all(
         &["validate", &scenario.display().to_string()],
         &["task_events.csv: row 2: has 4 columns; a task_events row has 13"],
     );

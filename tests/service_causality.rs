@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{csv_maps, repo, run, run_finished, stderr};
+use common::csv_maps;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -13,16 +13,7 @@ type Row = BTreeMap<String, String>;
 
 /// Runs a shipped scenario; returns its temporary directory and output directory.
 fn run_scenario(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let scenario = repo(&format!("scenarios/{name}.yaml"));
-    let o = run(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(run_finished(&o), "{}", stderr(&o));
+    let (dir, out, _) = common::run_shipped(name);
     (dir, out)
 }
 

@@ -11,20 +11,10 @@ use std::path::Path;
 /// Runs a shipped scenario into a temporary directory; returns it and the summary's services
 /// by name.
 fn run_scenario(name: &str) -> (tempfile::TempDir, BTreeMap<String, serde_json::Value>) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let scenario = repo(&format!("scenarios/{name}.yaml"));
-    let o = run(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(run_finished(&o), "{}", stderr(&o));
+    let (dir, out, err) = common::run_shipped(name);
     assert!(
-        !stderr(&o).contains("not simulate"),
-        "services are simulated: {}",
-        stderr(&o)
+        !err.contains("not simulate"),
+        "services are simulated: {err}"
     );
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();

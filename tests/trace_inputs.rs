@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{assert_same_files, repo, run, s, stderr, stdout};
+use common::{assert_same_files, fails_2_all, repo, run, s, stderr, stdout};
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -360,17 +360,6 @@ fn parquet_equals_its_csv_twin() {
     same_results(&run_to(&g_csv, d, "r-g-csv"), &run_to(&g_pq, d, "r-g-pq"));
 }
 
-/// Exit 2 and one line containing each of `wants`.
-fn refused(args: &[&str], wants: &[&str]) {
-    let o = run(args);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let err = stderr(&o);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    for w in wants {
-        assert!(err.contains(w), "{w} not in {err}");
-    }
-}
-
 /// A corrupt `.gz`, a missing part, a glob matching nothing, a Parquet file without a required
 /// column, a bad value in a Parquet record and parts whose headers differ.
 #[test]
@@ -441,10 +430,10 @@ fn bad_parts_name_file_row_and_column() {
     ];
     for (name, path, wants) in cases {
         let sc = scenario(d, name, "alibaba-gpu-2023", path);
-        refused(&["validate", s(&sc)], wants);
+        fails_2_all(&["validate", s(&sc)], wants);
     }
     // The same through `import trace`.
-    refused(
+    fails_2_all(
         &[
             "import",
             "trace",
@@ -455,7 +444,7 @@ fn bad_parts_name_file_row_and_column() {
         ],
         &["bad.csv.gz: row 1: cannot read: "],
     );
-    refused(
+    fails_2_all(
         &[
             "import",
             "trace",
@@ -465,7 +454,7 @@ fn bad_parts_name_file_row_and_column() {
         ],
         &["no-mem.parquet: column memory_mib: missing column"],
     );
-    refused(
+    fails_2_all(
         &[
             "import",
             "trace",

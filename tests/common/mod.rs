@@ -147,3 +147,26 @@ pub fn assert_same_files(a: &Path, b: &Path, names: &[&str]) {
         );
     }
 }
+
+/// `args` exit 2 with one `clustersim: ` line that contains every one of `needles`.
+pub fn fails_2_all(args: &[&str], needles: &[&str]) {
+    let o = run(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("clustersim: "), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: expected {n:?} in {err}");
+    }
+}
+
+/// Runs the shipped scenario `scenarios/<name>.yaml` into a temporary directory (asserting it
+/// finished); returns the directory, the results directory in it and the run's stderr.
+pub fn run_shipped(name: &str) -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let scenario = repo(&format!("scenarios/{name}.yaml"));
+    let o = run(&["run", s(&scenario), "--out", s(&out)]);
+    assert!(run_finished(&o), "{}", stderr(&o));
+    (dir, out, stderr(&o))
+}

@@ -156,13 +156,5 @@ pub fn verdict(j: &Value, slo: &str) -> String {
 
 /// Asserts that `args` fails with exit code 2 and one line naming `needle`.
 pub fn fails_2(args: &[&str], needle: &str) {
-    let o = run(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("clustersim: "), "{err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: expected {needle:?} in {err}"
-    );
+    super::fails_2_all(args, &[needle]);
 }

@@ -1,13 +1,12 @@
 //! HorizontalPodAutoscaler outputs: `hpa.csv` (one row per HPA per metrics sample) and the
 //! per-HPA figures of `summary.json` (`hpas`). Written only when the scenario has HPAs.
 
-use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::write::WriteError;
+use super::write::{create_with_header, write_err, WriteError};
 
 /// One HPA at one sample.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,19 +74,8 @@ fn opt(v: Option<i32>) -> String {
 /// Writes `hpa.csv` into `dir`.
 pub fn write_hpa(dir: &Path, result: &HpaResult) -> Result<(), WriteError> {
     let path = dir.join(super::schema::HPA.file);
-    let err = |source| WriteError::Io {
-        action: "write".into(),
-        path: path.clone(),
-        source,
-    };
-    let file = fs::File::create(&path).map_err(err)?;
-    let mut w = BufWriter::new(file);
-    writeln!(
-        w,
-        "{}",
-        super::schema::HPA.header(&[], false, false).join(",")
-    )
-    .map_err(err)?;
+    let err = write_err(&path);
+    let mut w = create_with_header(&path, &super::schema::HPA)?;
     for r in &result.rows {
         let i = r.hpa as usize;
         writeln!(

@@ -1,13 +1,12 @@
 //! Service outputs: `services.csv` (one row per service per metrics sample) and the
 //! per-service figures of `summary.json`. Written only when the scenario has services.
 
-use std::fs;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::write::WriteError;
+use super::write::{create_with_header, write_err, WriteError};
 
 /// One service at one sample.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,19 +160,8 @@ fn num(v: f64, out: &mut String) {
 /// Writes `services.csv` into `dir`.
 pub fn write_services(dir: &Path, result: &ServicesResult) -> Result<(), WriteError> {
     let path = dir.join(super::schema::SERVICES.file);
-    let err = |source| WriteError::Io {
-        action: "write".into(),
-        path: path.clone(),
-        source,
-    };
-    let file = fs::File::create(&path).map_err(err)?;
-    let mut w = BufWriter::new(file);
-    writeln!(
-        w,
-        "{}",
-        super::schema::SERVICES.header(&[], false, false).join(",")
-    )
-    .map_err(err)?;
+    let err = write_err(&path);
+    let mut w = create_with_header(&path, &super::schema::SERVICES)?;
     let mut cells = vec![String::new(); 9];
     for r in &result.rows {
         let error_rate = if r.offered > 0.0 {
@@ -223,21 +211,8 @@ pub fn write_service_calls(dir: &Path, result: &ServicesResult) -> Result<(), Wr
         return Ok(());
     }
     let path = dir.join(super::schema::SERVICE_CALLS.file);
-    let err = |source| WriteError::Io {
-        action: "write".into(),
-        path: path.clone(),
-        source,
-    };
-    let file = fs::File::create(&path).map_err(err)?;
-    let mut w = BufWriter::new(file);
-    writeln!(
-        w,
-        "{}",
-        super::schema::SERVICE_CALLS
-            .header(&[], false, false)
-            .join(",")
-    )
-    .map_err(err)?;
+    let err = write_err(&path);
+    let mut w = create_with_header(&path, &super::schema::SERVICE_CALLS)?;
     let mut cells = vec![String::new(); 4];
     for r in &result.call_rows {
         let c = &result.calls[r.call as usize];

@@ -73,6 +73,27 @@ fn io_err(action: &str, path: &Path) -> impl FnOnce(std::io::Error) -> WriteErro
     }
 }
 
+/// The error of a failed write of `path`, for `map_err` (as often as needed).
+pub(super) fn write_err(path: &Path) -> impl Fn(std::io::Error) -> WriteError + Copy + '_ {
+    move |source| WriteError::Io {
+        action: "write".into(),
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Creates `path` and writes the header of `file` (no zones, no optional groups): the start of
+/// a CSV whose rows are written by hand (`hpa.csv`, `services.csv`, `service_calls.csv`).
+pub(super) fn create_with_header(
+    path: &Path,
+    file: &schema::FileSchema,
+) -> Result<BufWriter<fs::File>, WriteError> {
+    let err = write_err(path);
+    let mut w = BufWriter::new(fs::File::create(path).map_err(err)?);
+    writeln!(w, "{}", file.header(&[], false, false).join(",")).map_err(err)?;
+    Ok(w)
+}
+
 /// `summary.json`: scenario and seed, then the summary's fields.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -13,15 +13,19 @@ use std::collections::BinaryHeap;
 
 struct Entry<E> {
     time: SimTime,
-    /// 0: ordinary; 1: end of instant (after every ordinary event at `time`).
-    class: u8,
-    seq: u64,
+    /// The class in the top bit (0: ordinary; 1: end of instant, after every ordinary event
+    /// at `time`) above the sequence number: `(time, order)` compares as `(time, class, seq)`
+    /// in two integer comparisons.
+    order: u64,
     event: E,
 }
 
+/// The class bit of [`Entry::order`].
+const END_OF_INSTANT: u64 = 1 << 63;
+
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.class == other.class && self.seq == other.seq
+        self.time == other.time && self.order == other.order
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -33,7 +37,7 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     /// Reversed so that `BinaryHeap` (a max-heap) pops the earliest `(time, class, seq)` first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.class, other.seq).cmp(&(self.time, self.class, self.seq))
+        (other.time, other.order).cmp(&(self.time, self.order))
     }
 }
 
@@ -66,16 +70,16 @@ impl<E> EventQueue<E> {
     /// Schedules `event` at `time`, after every ordinary event at `time` (also those pushed
     /// later, while `time` is being processed). For observers such as metrics samples.
     pub fn push_end_of_instant(&mut self, time: SimTime, event: E) {
-        self.push_class(time, 1, event);
+        self.push_class(time, END_OF_INSTANT, event);
     }
 
-    fn push_class(&mut self, time: SimTime, class: u8, event: E) {
+    fn push_class(&mut self, time: SimTime, class: u64, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        debug_assert!(seq < END_OF_INSTANT);
         self.heap.push(Entry {
             time,
-            class,
-            seq,
+            order: class | seq,
             event,
         });
     }

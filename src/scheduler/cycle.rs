@@ -15,7 +15,7 @@ use super::plugins::{
 use super::preempt::{NoPdbs, PdbOracle};
 use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
-use super::verdicts::{Entry, VerdictCache};
+use super::verdicts::{Hot, Parts, VerdictCache};
 use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
 use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, PODS};
@@ -85,6 +85,11 @@ pub struct Scheduler {
     /// Use the fused fast path of the default profile's resource scores (`plugins/fused.rs`);
     /// off only in the test comparing it with the per-plugin path.
     pub(super) fuse: bool,
+    /// Use the one-pass cycle when it applies (`one_pass.rs`); off only in the test
+    /// comparing it with the general cycle.
+    pub(super) one_pass: bool,
+    /// Cycles that ran in one pass (for tests and benchmarks).
+    pub(super) one_pass_cycles: u64,
     /// Per-(template, node) verdicts and resource scores (on with the memo).
     pub(super) verdicts: VerdictCache,
     /// Template → scheduling signature (sharing on with the memo).
@@ -129,6 +134,8 @@ impl Scheduler {
             sc: Scratch::default(),
             memo: FailMemo::default(),
             fuse: true,
+            one_pass: true,
+            one_pass_cycles: 0,
             verdicts: VerdictCache::default(),
             sigs: Signatures::default(),
             examined: 0,
@@ -202,7 +209,10 @@ impl Scheduler {
             }
         }
         let sampling = self.sampling(n_all, false);
-        let processed = self.find_feasible(world, sampling);
+        let (processed, one_pass) = match self.one_pass_constant(world) {
+            Some(constant) => self.find_and_score(world, sampling, constant),
+            None => (self.find_feasible(world, sampling), None),
+        };
         self.next_start_index = (sampling.start + processed) % n_all;
         if !self.sc.feasible.is_empty() {
             self.examined = processed;
@@ -230,12 +240,21 @@ impl Scheduler {
                 }
             }
             _ => {
-                self.prioritize(world);
-                let i = select_host(&mut self.rng, &self.sc.total);
+                let (i, score) = match one_pass {
+                    Some(t) => {
+                        let i = select_max(&mut self.rng, &self.sc.total, t.max);
+                        (i, self.sc.total[i] + t.constant)
+                    }
+                    None => {
+                        self.prioritize(world);
+                        let i = select_host(&mut self.rng, &self.sc.total);
+                        (i, self.sc.total[i])
+                    }
+                };
                 self.forget_nomination(pod);
                 Outcome::Bind {
                     node: self.sc.feasible[i],
-                    score: self.sc.total[i],
+                    score,
                 }
             }
         }
@@ -388,10 +407,10 @@ impl Scheduler {
     }
 
     /// The filter context of the prepared pod (borrows the scheduler's parts disjointly).
-    fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
+    pub(super) fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
         let prof = &self.profiles[self.prep.profile];
         let cache = if self.prep.cache {
-            Some(self.verdicts.parts(self.prep.sig, world.nodes.len()))
+            Some(self.verdicts.all_parts(self.prep.sig, world.nodes.len()))
         } else {
             None
         };
@@ -592,7 +611,7 @@ fn normalizes(p: usize) -> bool {
 /// What the per-node filters read, borrowed for one cycle.
 pub(super) struct Filt<'a> {
     /// The template's verdict-cache entries and the node versions (node-local templates).
-    cache: Option<(&'a mut [Entry], &'a [u32])>,
+    cache: Option<Parts<'a>>,
     world: &'a World,
     prof: &'a ResolvedProfile,
     prep: &'a Prep,
@@ -614,22 +633,84 @@ impl Filt<'_> {
         // Nodes with nominations depend on the nominated pods: never cached.
         let cacheable = self.nominated_count[n.ix()] == 0;
         if cacheable {
-            if let Some((entries, ver)) = &self.cache {
-                let e = &entries[n.ix()];
-                if e.ver == ver[n.ix()] {
+            if let Some(c) = &self.cache {
+                let e = &c.entries[n.ix()];
+                if e.ver == c.ver[n.ix()] {
                     return e.verdict;
                 }
             }
         }
         let r = self.run_uncached(n);
         if cacheable {
-            if let Some((entries, ver)) = &mut self.cache {
-                let e = &mut entries[n.ix()];
-                e.ver = ver[n.ix()];
+            if let Some(c) = &mut self.cache {
+                let e = &mut c.entries[n.ix()];
+                e.ver = c.ver[n.ix()];
                 e.verdict = r;
             }
         }
         r
+    }
+
+    /// The one-pass cycle's read of node `n` (`one_pass.rs`): its verdict and, when it is
+    /// feasible, its fused NodeResourcesFit / BalancedAllocation raw scores. Answered from
+    /// the packed per-node word ([`Hot`]) when it holds the node's version (and the node has
+    /// no nominations), else through [`Filt::run`] and `fused::cached_one`, which refills it.
+    /// The static score inputs are not returned: a node the word calls feasible has no
+    /// untolerated PreferNoSchedule taint (`prefer` is set for one that does).
+    #[inline(always)]
+    pub(super) fn run_scored(
+        &mut self,
+        shape: &fused::PodShape,
+        n: NodeId,
+        prefer: &mut bool,
+    ) -> Result<(i64, i64), Fail> {
+        let ix = n.ix();
+        if self.nominated_count[ix] == 0 {
+            if let Some(c) = &self.cache {
+                let h = c.hot[ix];
+                match Hot::state(h, c.ver[ix]) {
+                    Hot::FEASIBLE => return Ok(Hot::scores(h)),
+                    Hot::FAILED => return Err(c.entries[ix].verdict.expect_err("failed")),
+                    _ => {}
+                }
+            }
+        }
+        self.run_scored_miss(shape, n, prefer)
+    }
+
+    /// [`Filt::run_scored`] for a node whose packed word does not hold the answer.
+    #[inline(never)]
+    fn run_scored_miss(
+        &mut self,
+        shape: &fused::PodShape,
+        n: NodeId,
+        prefer: &mut bool,
+    ) -> Result<(i64, i64), Fail> {
+        let ix = n.ix();
+        let cacheable = self.nominated_count[ix] == 0;
+        let r = self.run(n);
+        let c = self
+            .cache
+            .as_mut()
+            .expect("the one-pass cycle runs with the verdict cache");
+        let v = c.ver[ix];
+        match r {
+            Ok(st) => {
+                let (fit, bal) = fused::cached_one(self.world, shape, &mut c.entries[ix], v, ix);
+                if st.0 != 0 {
+                    *prefer = true;
+                } else if cacheable {
+                    c.hot[ix] = Hot::pack(v, Hot::FEASIBLE, fit, bal);
+                }
+                Ok((fit, bal))
+            }
+            Err(f) => {
+                if cacheable {
+                    c.hot[ix] = Hot::pack(v, Hot::FAILED, 0, 0);
+                }
+                Err(f)
+            }
+        }
     }
 
     /// [`Filt::run`] without the verdict cache.
@@ -703,6 +784,12 @@ pub(crate) fn select_host(rng: &mut SimRng, total: &[i64]) -> usize {
         .copied()
         .max()
         .expect("selectHost on an empty list");
+    select_max(rng, total, max)
+}
+
+/// [`select_host`] when the maximum of `total` is already known.
+#[inline]
+pub(crate) fn select_max(rng: &mut SimRng, total: &[i64], max: i64) -> usize {
     let mut cnt = 0u32;
     let mut selected = 0;
     for (i, &s) in total.iter().enumerate() {

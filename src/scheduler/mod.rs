@@ -75,6 +75,7 @@ mod cycle;
 mod explain;
 mod filter;
 mod memo;
+mod one_pass;
 pub mod plugins;
 mod preempt;
 mod queue;

@@ -50,6 +50,57 @@ const EMPTY: Entry = Entry {
 struct Slot {
     template: TemplateId,
     entries: Vec<Entry>,
+    /// Per node: the one-pass cycle's packed answer (see [`Hot`]).
+    hot: Vec<u64>,
+}
+
+/// The one-pass cycle's packed per-(template, node) answer (`one_pass.rs`): 8 bytes a node,
+/// so the sampled scan reads a quarter of the memory an [`Entry`] takes. Bits 0–31: the node
+/// version it reflects; 32–39: the fused NodeResourcesFit raw score; 40–47: the
+/// BalancedAllocation raw score; 48–55: the state. Written only for nodes without
+/// nominations, from the very values the full evaluation returned.
+pub(crate) struct Hot;
+
+impl Hot {
+    /// Not filled (any version): evaluate the node.
+    pub const EMPTY: u64 = 0;
+    /// State: feasible, no untolerated PreferNoSchedule taint; both scores held.
+    pub const FEASIBLE: u64 = 1;
+    /// State: the node fails the filters; the failure is the [`Entry`]'s verdict.
+    pub const FAILED: u64 = 2;
+
+    /// Packs an answer for node version `ver`.
+    #[inline(always)]
+    pub fn pack(ver: u32, state: u64, fit: i64, bal: i64) -> u64 {
+        debug_assert!((0..=100).contains(&fit) && (0..=100).contains(&bal));
+        u64::from(ver) | (fit as u64) << 32 | (bal as u64) << 40 | state << 48
+    }
+
+    /// The state of `h` when it reflects version `ver` (0 otherwise).
+    #[inline(always)]
+    pub fn state(h: u64, ver: u32) -> u64 {
+        if h as u32 == ver {
+            h >> 48
+        } else {
+            Hot::EMPTY
+        }
+    }
+
+    /// The fit and balanced scores held in `h`.
+    #[inline(always)]
+    pub fn scores(h: u64) -> (i64, i64) {
+        (((h >> 32) & 0xff) as i64, ((h >> 40) & 0xff) as i64)
+    }
+}
+
+/// One template's cache as the filters see it.
+pub(crate) struct Parts<'a> {
+    /// Per node id.
+    pub entries: &'a mut [Entry],
+    /// Per node id (see [`Hot`]).
+    pub hot: &'a mut [u64],
+    /// Node versions, per node id.
+    pub ver: &'a [u32],
 }
 
 /// Node versions and the per-template slots.
@@ -92,11 +143,18 @@ impl VerdictCache {
     /// The entries of template `t` (one per node id, emptied if the slot held another
     /// template) and the node versions.
     pub(crate) fn parts(&mut self, t: TemplateId, n_nodes: usize) -> (&mut [Entry], &[u32]) {
+        let p = self.all_parts(t, n_nodes);
+        (p.entries, p.ver)
+    }
+
+    /// [`VerdictCache::parts`] with the one-pass cycle's packed answers.
+    pub(crate) fn all_parts(&mut self, t: TemplateId, n_nodes: usize) -> Parts<'_> {
         if self.slots.is_empty() {
             self.slots = (0..SLOTS)
                 .map(|_| Slot {
                     template: TemplateId::MAX,
                     entries: Vec::new(),
+                    hot: Vec::new(),
                 })
                 .collect();
         }
@@ -104,10 +162,16 @@ impl VerdictCache {
         if s.template != t {
             s.template = t;
             s.entries.clear();
+            s.hot.clear();
         }
         if s.entries.len() < n_nodes {
             s.entries.resize(n_nodes, EMPTY);
+            s.hot.resize(n_nodes, Hot::EMPTY);
         }
-        (&mut s.entries, &self.ver)
+        Parts {
+            entries: &mut s.entries,
+            hot: &mut s.hot,
+            ver: &self.ver,
+        }
     }
 }

@@ -80,21 +80,34 @@ pub(crate) fn score_cached(
     let pod = PodShape::of(tpl);
     for ((f, b), &n) in fit.iter_mut().zip(bal.iter_mut()).zip(feasible) {
         let i = n.ix();
-        let e = &mut entries[i];
-        if e.score_ver == ver[i] {
-            (*f, *b) = (i64::from(e.fit), i64::from(e.bal));
-        } else {
-            (*f, *b) = one(world, &pod, i);
-            // Both scores lie in 0..=100.
-            e.fit = *f as i32;
-            e.bal = *b as i32;
-            e.score_ver = ver[i];
-        }
+        (*f, *b) = cached_one(world, &pod, &mut entries[i], ver[i], i);
+    }
+}
+
+/// Both raw scores of node `i` from its cache entry `e` when it holds them for version
+/// `ver`, else computed and stored there.
+#[inline(always)]
+pub(crate) fn cached_one(
+    world: &World,
+    pod: &PodShape,
+    e: &mut Entry,
+    ver: u32,
+    i: usize,
+) -> (i64, i64) {
+    if e.score_ver == ver {
+        (i64::from(e.fit), i64::from(e.bal))
+    } else {
+        let (f, b) = one(world, pod, i);
+        // Both scores lie in 0..=100.
+        e.fit = f as i32;
+        e.bal = b as i32;
+        e.score_ver = ver;
+        (f, b)
     }
 }
 
 /// The pod's requests the two scores read.
-struct PodShape {
+pub(crate) struct PodShape {
     cpu: i64,
     mem: i64,
     nonzero_cpu: i64,
@@ -102,7 +115,8 @@ struct PodShape {
 }
 
 impl PodShape {
-    fn of(tpl: &PodTemplate) -> Self {
+    /// The shape of `tpl`'s pods.
+    pub(crate) fn of(tpl: &PodTemplate) -> Self {
         PodShape {
             cpu: tpl.requests[CPU],
             mem: tpl.requests[MEMORY],

@@ -64,6 +64,7 @@ mod digest;
 mod filters;
 mod gpus;
 mod image_props;
+mod one_pass_props;
 mod preemption;
 mod props;
 mod sampling;

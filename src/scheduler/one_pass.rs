@@ -1,0 +1,141 @@
+//! A named optimisation of the per-node cost (issue 15 item 3): filtering, the fused resource
+//! scores and the weighted sum in **one pass** over the sampled nodes, for the common cycle in
+//! which nothing but the two resource scores can tell the feasible nodes apart.
+//!
+//! The general cycle walks the sampled nodes several times: `find_feasible` (verdicts), then in
+//! `prioritize` the fused NodeResourcesFit / BalancedAllocation pass (`plugins/fused.rs`), the
+//! weighted sum, and `selectHost`'s maximum. When the verdict cache is on and every other
+//! enabled score plugin is skipped or adds the same normalised score to every node
+//! (`fused::constant_rest` without an ImageLocality column), one pass reads each node's cache
+//! entry once and produces the verdict, both raw scores and the weighted total, keeping the
+//! running maximum for `selectHost`. The feasible list, the failures and the RNG draws are
+//! exactly the general path's; when a feasible node turns out to carry an untolerated
+//! PreferNoSchedule taint (TaintToleration then varies) the cycle falls back to the general
+//! `prioritize` on the same feasible list. `scheduler/tests/props.rs` runs whole simulations
+//! with the pass on and off and compares every decision.
+
+use super::cycle::{Sampling, Scheduler};
+use super::plugins::{fused, image_locality, ScorePlugin};
+use super::score::MAX_NODE_SCORE;
+use crate::cluster::World;
+
+/// Totals of the one-pass cycle: the maximum of `sc.total` and the constant every other
+/// plugin adds (not included in `sc.total`; adding it changes neither the maximum's position
+/// nor the ties).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct OnePassTotals {
+    pub max: i64,
+    pub constant: i64,
+}
+
+impl Scheduler {
+    /// The constant every score plugin other than the fused resource pair adds to each node
+    /// when the prepared pod's cycle may run in one pass, else None. It applies when the
+    /// verdict cache serves the pod's nodes, the profile's resource scores are the fused
+    /// default pair, and every other enabled score plugin is skipped at PreScore or adds the
+    /// same score everywhere: PodTopologySpread without soft constraints (`prepare_soft`
+    /// skips it), ImageLocality when it scores 0 everywhere, and TaintToleration (`100 ×
+    /// weight` as long as no feasible node has an untolerated PreferNoSchedule taint, which
+    /// the pass checks per node). This is `fused::constant_rest` decided before the scan.
+    pub(super) fn one_pass_constant(&self, world: &World) -> Option<i64> {
+        if !self.one_pass || !self.fuse || !self.prep.cache {
+            return None;
+        }
+        let prof = &self.profiles[self.prep.profile];
+        if !prof.has_score_plugins || !fused::applies(prof) {
+            return None;
+        }
+        let tpl = &world.templates[self.prep.template as usize];
+        let mut constant = 0;
+        for plugin in ScorePlugin::ALL {
+            let i = plugin.index();
+            let skipped = !prof.enabled[i] || plugin.prescore_skip(world, tpl, prof);
+            match plugin {
+                ScorePlugin::NodeResourcesFit | ScorePlugin::NodeResourcesBalancedAllocation => {
+                    if skipped {
+                        return None;
+                    }
+                }
+                _ if skipped => {}
+                ScorePlugin::TaintToleration => constant += MAX_NODE_SCORE * prof.weights[i],
+                ScorePlugin::PodTopologySpread if !tpl.spread.iter().any(|c| !c.hard) => {}
+                ScorePlugin::ImageLocality if image_locality::all_zero(world, tpl) => {}
+                _ => return None,
+            }
+        }
+        Some(constant)
+    }
+
+    /// `find_feasible` that also fills `sc.total` with each feasible node's weighted
+    /// NodeResourcesFit + BalancedAllocation score (`sc.feasible_static` only when the general
+    /// `prioritize` must run), for a pod whose
+    /// [`Scheduler::one_pass_constant`] is `constant`. Returns the number of nodes examined
+    /// and, when at least two nodes are feasible and none has an untolerated
+    /// PreferNoSchedule taint, the totals' maximum (None: run the general `prioritize`).
+    #[inline(never)]
+    pub(super) fn find_and_score(
+        &mut self,
+        world: &World,
+        s: Sampling,
+        constant: i64,
+    ) -> (usize, Option<OnePassTotals>) {
+        self.one_pass_cycles += 1;
+        let mut feasible = std::mem::take(&mut self.sc.feasible);
+        let mut failures = std::mem::take(&mut self.sc.failures);
+        let mut total = std::mem::take(&mut self.sc.total);
+        feasible.clear();
+        failures.clear();
+        total.clear();
+        let prof = &self.profiles[self.prep.profile];
+        let (wf, wb) = (
+            prof.weights[ScorePlugin::NodeResourcesFit.index()],
+            prof.weights[ScorePlugin::NodeResourcesBalancedAllocation.index()],
+        );
+        let shape = fused::PodShape::of(&world.templates[self.prep.template as usize]);
+        let order = &world.node_order;
+        let n_all = order.len();
+        let wrap = n_all - s.start;
+        let mut processed = 0;
+        let mut max = i64::MIN;
+        let mut prefer = false;
+        {
+            let mut f = self.filt(world);
+            for i in 0..n_all {
+                let n = if i < wrap {
+                    order[s.start + i]
+                } else {
+                    order[i - wrap]
+                };
+                processed += 1;
+                match f.run_scored(&shape, n, &mut prefer) {
+                    Ok((fit, bal)) => {
+                        let t = fit * wf + bal * wb;
+                        max = max.max(t);
+                        feasible.push(n);
+                        total.push(t);
+                        if feasible.len() >= s.to_find {
+                            break;
+                        }
+                    }
+                    Err(fail) => failures.push((n, fail)),
+                }
+            }
+        }
+        let ready = feasible.len() >= 2 && !prefer;
+        self.sc.feasible = feasible;
+        self.sc.failures = failures;
+        self.sc.total = total;
+        if prefer && self.sc.feasible.len() >= 2 {
+            // The general `prioritize` reads the static score inputs the pass did not keep.
+            let mut statics = std::mem::take(&mut self.sc.feasible_static);
+            statics.clear();
+            for i in 0..self.sc.feasible.len() {
+                let n = self.sc.feasible[i];
+                statics.push(self.filter_node(world, n).expect("a feasible node"));
+            }
+            self.sc.feasible_static = statics;
+        }
+        let totals = ready.then_some(OnePassTotals { max, constant });
+        (processed, totals)
+    }
+}

@@ -15,7 +15,7 @@ use super::plugins::{
 use super::preempt::{NoPdbs, PdbOracle};
 use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
-use super::verdicts::{Hot, Parts, VerdictCache};
+use super::verdicts::{Entry, Hot, Parts, VerdictCache};
 use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
 use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, PODS};
@@ -651,36 +651,26 @@ impl Filt<'_> {
         r
     }
 
-    /// The one-pass cycle's read of node `n` (`one_pass.rs`): its verdict and, when it is
-    /// feasible, its fused NodeResourcesFit / BalancedAllocation raw scores. Answered from
-    /// the packed per-node word ([`Hot`]) when it holds the node's version (and the node has
-    /// no nominations), else through [`Filt::run`] and `fused::cached_one`, which refills it.
-    /// The static score inputs are not returned: a node the word calls feasible has no
-    /// untolerated PreferNoSchedule taint (`prefer` is set for one that does).
+    /// What the one-pass cycle's scan reads per node id (`one_pass.rs`): the packed words
+    /// ([`Hot`]), the node versions, the cache entries (for failures) and the nomination
+    /// counts. It runs only with the verdict cache.
     #[inline(always)]
-    pub(super) fn run_scored(
-        &mut self,
-        shape: &fused::PodShape,
-        n: NodeId,
-        prefer: &mut bool,
-    ) -> Result<(i64, i64), Fail> {
-        let ix = n.ix();
-        if self.nominated_count[ix] == 0 {
-            if let Some(c) = &self.cache {
-                let h = c.hot[ix];
-                match Hot::state(h, c.ver[ix]) {
-                    Hot::FEASIBLE => return Ok(Hot::scores(h)),
-                    Hot::FAILED => return Err(c.entries[ix].verdict.expect_err("failed")),
-                    _ => {}
-                }
-            }
-        }
-        self.run_scored_miss(shape, n, prefer)
+    pub(super) fn hot_view(&self) -> (&[u64], &[u32], &[Entry], &[u32]) {
+        let c = self
+            .cache
+            .as_ref()
+            .expect("the one-pass cycle runs with the verdict cache");
+        (c.hot, c.ver, c.entries, self.nominated_count)
     }
 
-    /// [`Filt::run_scored`] for a node whose packed word does not hold the answer.
+    /// The one-pass cycle's evaluation of node `n` when its packed word ([`Hot`]) does not
+    /// hold the answer: its verdict through [`Filt::run`] and, when it is feasible, its fused
+    /// NodeResourcesFit / BalancedAllocation raw scores (`fused::cached_one`); the word is
+    /// refilled for a node without nominations. The static score inputs are not returned:
+    /// `prefer` is set for a feasible node with an untolerated PreferNoSchedule taint (a
+    /// word never calls such a node feasible).
     #[inline(never)]
-    fn run_scored_miss(
+    pub(super) fn run_scored(
         &mut self,
         shape: &fused::PodShape,
         n: NodeId,

@@ -17,7 +17,8 @@
 use super::cycle::{Sampling, Scheduler};
 use super::plugins::{fused, image_locality, ScorePlugin};
 use super::score::MAX_NODE_SCORE;
-use crate::cluster::World;
+use super::verdicts::Hot;
+use crate::cluster::{NodeId, World};
 
 /// Totals of the one-pass cycle: the maximum of `sc.total` and the constant every other
 /// plugin adds (not included in `sc.total`; adding it changes neither the maximum's position
@@ -95,32 +96,70 @@ impl Scheduler {
         let order = &world.node_order;
         let n_all = order.len();
         let wrap = n_all - s.start;
-        let mut processed = 0;
         let mut max = i64::MIN;
         let mut prefer = false;
-        {
-            let mut f = self.filt(world);
-            for i in 0..n_all {
-                let n = if i < wrap {
-                    order[s.start + i]
-                } else {
-                    order[i - wrap]
-                };
-                processed += 1;
-                match f.run_scored(&shape, n, &mut prefer) {
-                    Ok((fit, bal)) => {
-                        let t = fit * wf + bal * wb;
-                        max = max.max(t);
-                        feasible.push(n);
-                        total.push(t);
-                        if feasible.len() >= s.to_find {
-                            break;
+        // Accepts a feasible node with its two raw scores; true when enough were found.
+        let mut accept = |n: NodeId, fit: i64, bal: i64| {
+            let t = fit * wf + bal * wb;
+            max = max.max(t);
+            feasible.push(n);
+            total.push(t);
+            feasible.len() >= s.to_find
+        };
+        // `i` counts the nodes examined. The inner loop answers nodes from their packed
+        // words with every column it reads held in registers; a node whose word does not
+        // hold the answer leaves it for the full evaluation and the scan resumes after it.
+        let mut i = 0;
+        let mut f = self.filt(world);
+        'scan: while i < n_all {
+            {
+                let (hot, ver, entries, nominated) = f.hot_view();
+                while i < n_all {
+                    let n = if i < wrap {
+                        order[s.start + i]
+                    } else {
+                        order[i - wrap]
+                    };
+                    let ix = n.ix();
+                    let h = hot[ix];
+                    let state = if nominated[ix] == 0 {
+                        Hot::state(h, ver[ix])
+                    } else {
+                        Hot::EMPTY
+                    };
+                    if state == Hot::FEASIBLE {
+                        i += 1;
+                        let (fit, bal) = Hot::scores(h);
+                        if accept(n, fit, bal) {
+                            break 'scan;
                         }
+                    } else if state == Hot::FAILED {
+                        i += 1;
+                        failures.push((n, entries[ix].verdict.expect_err("a failed node")));
+                    } else {
+                        break;
                     }
-                    Err(fail) => failures.push((n, fail)),
                 }
             }
+            if i == n_all {
+                break;
+            }
+            let n = if i < wrap {
+                order[s.start + i]
+            } else {
+                order[i - wrap]
+            };
+            i += 1;
+            match f.run_scored(&shape, n, &mut prefer) {
+                Ok((fit, bal)) => {
+                    if accept(n, fit, bal) {
+                        break;
+                    }
+                }
+                Err(fail) => failures.push((n, fail)),
+            }
         }
+        let processed = i;
         let ready = feasible.len() >= 2 && !prefer;
         self.sc.feasible = feasible;
         self.sc.failures = failures;

@@ -181,6 +181,19 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
     }
 }
 
+/// The weighted sum's step `total[i] += col[i] * w`, with the multiply spelled as additions
+/// for the usual weights 1 and 2 (the same wrapping i64 result; a 64-bit vector multiply has
+/// no instruction of its own on baseline x86-64).
+#[inline]
+pub fn add_weighted(total: &mut [i64], col: &[i64], w: i64) {
+    match w {
+        0 => {}
+        1 => total.iter_mut().zip(col).for_each(|(t, &s)| *t += s),
+        2 => total.iter_mut().zip(col).for_each(|(t, &s)| *t += s + s),
+        _ => total.iter_mut().zip(col).for_each(|(t, &s)| *t += s * w),
+    }
+}
+
 /// PodTopologySpread NormalizeScore: ignored nodes get 0; else `100 * (max + min - s) / max`,
 /// or 100 everywhere when `max == 0`. Min and max are taken over non-ignored nodes.
 pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
@@ -194,18 +207,47 @@ pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
         max = max.max(s);
     }
     let inv = 1.0 / max as f64;
+    let one = |s: i64| -> i64 {
+        // Non-negative in practice (raw spread scores are >= 0 and s <= max).
+        let a = MAX_NODE_SCORE * (max + min - s);
+        if a >= 0 {
+            div_by(a, max, inv)
+        } else {
+            a / max
+        }
+    };
+    // Named optimisation: raw spread scores take few distinct values, so when the range
+    // `min..=max` is short against the node count each value is normalised once into a table
+    // (the same arithmetic) and the nodes read it.
+    let range = max.checked_sub(min).and_then(|r| usize::try_from(r).ok());
+    if let Some(r) = range.filter(|&r| max > 0 && r < SPREAD_TABLE && 2 * (r + 1) < scores.len()) {
+        let mut table = [0i64; SPREAD_TABLE];
+        for (v, t) in (min..=max).zip(table.iter_mut()) {
+            *t = one(v);
+        }
+        debug_assert!(r < SPREAD_TABLE);
+        for (i, s) in scores.iter_mut().enumerate() {
+            *s = if ignored(i) {
+                0
+            } else {
+                table[(*s - min) as usize]
+            };
+        }
+        return;
+    }
     for (i, s) in scores.iter_mut().enumerate() {
         if ignored(i) {
             *s = 0;
         } else if max == 0 {
             *s = MAX_NODE_SCORE;
         } else {
-            // Non-negative in practice (raw spread scores are >= 0 and s <= max).
-            let a = MAX_NODE_SCORE * (max + min - *s);
-            *s = if a >= 0 { div_by(a, max, inv) } else { a / max };
+            *s = one(*s);
         }
     }
 }
+
+/// Largest value range [`spread_normalize`] tables.
+const SPREAD_TABLE: usize = 256;
 
 /// PodTopologySpread raw score contribution of one constraint: `cnt * w + (maxSkew - 1)`.
 #[inline]

@@ -46,6 +46,108 @@ pub(crate) fn score(
     acc: &mut Vec<f64>,
     out: &mut [i64],
 ) {
+    if pair_table(world, soft, ignored, feasible, acc, out) {
+        return;
+    }
+    score_plain(world, soft, ignored, feasible, acc, out);
+}
+
+/// Host counts at or above this are scored without the table.
+const HOST_CAP: usize = 64;
+/// Integers below this magnitude are exact in f64.
+const EXACT_F64: u64 = 1 << 52;
+/// Non-hostname keys with more domains than this are scored without the table.
+const DOMAIN_CAP: usize = 16;
+
+/// Named optimisation: the system-default shape (exactly two soft constraints, one on the
+/// hostname key and one on a key with at most [`DOMAIN_CAP`] domains). A node's raw score then
+/// depends only on (its group count on the host, its domain of the other key), so the rounded
+/// score is computed once per such pair, lazily, into a table held in `acc` (rounded scores
+/// are small integers, exact in f64; NaN marks an empty cell), with the very float
+/// additions of [`score_plain`] in constraint order. Returns false (nothing written) for any
+/// other shape.
+fn pair_table(
+    world: &World,
+    soft: &[SpreadState],
+    ignored: &[bool],
+    feasible: &[NodeId],
+    acc: &mut Vec<f64>,
+    out: &mut [i64],
+) -> bool {
+    let groups = &world.groups;
+    let [a, b] = soft else { return false };
+    let (host, other) = match (a.hostname, b.hostname) {
+        (true, false) => (a, b),
+        (false, true) => (b, a),
+        _ => return false,
+    };
+    let ndom = other.counts.len();
+    if ndom > DOMAIN_CAP {
+        return false;
+    }
+    let host_domain = &groups.keys[host.key as usize].node_domain;
+    let host_counts = groups.counts(host.group, host.key);
+    let other_domain = &groups.keys[other.key as usize].node_domain;
+    // The exact per-node value of `score_plain` before rounding: 0.0 plus each term present,
+    // in constraint order. `h`/`d` are None when the node lacks the key.
+    let value = |h: Option<i64>, d: Option<usize>| -> f64 {
+        let mut v = 0.0;
+        for c in soft {
+            if c.hostname {
+                if let Some(h) = h {
+                    v += spread_score_for_count(h, c.max_skew, c.weight);
+                }
+            } else if let Some(d) = d {
+                v += spread_score_for_count(other.counts[d], c.max_skew, c.weight);
+            }
+        }
+        v
+    };
+    // Rows: host count 0..HOST_CAP, then "no hostname domain"; columns: domains, then "none".
+    let cols = ndom + 1;
+    acc.clear();
+    acc.resize((HOST_CAP + 1) * cols, f64::NAN);
+    for ((o, &n), &ign) in out.iter_mut().zip(feasible).zip(ignored) {
+        if ign {
+            *o = 0;
+            continue;
+        }
+        let hd = host_domain[n.ix()];
+        let h = (hd != NO_DOMAIN).then(|| i64::from(host_counts[hd as usize]));
+        let od = other_domain[n.ix()];
+        let d = (od != NO_DOMAIN).then_some(od as usize);
+        let row = match h {
+            Some(h) if (h as usize) < HOST_CAP => h as usize,
+            Some(_) => {
+                *o = round_half_away(value(h, d));
+                continue;
+            }
+            None => HOST_CAP,
+        };
+        let cell = &mut acc[row * cols + d.unwrap_or(ndom)];
+        if cell.is_nan() {
+            let r = round_half_away(value(h, d));
+            if r.unsigned_abs() >= EXACT_F64 {
+                // Not exactly representable as f64: not cached.
+                *o = r;
+                continue;
+            }
+            *cell = r as f64;
+        }
+        *o = *cell as i64;
+    }
+    true
+}
+
+/// The per-constraint passes, for any set of soft constraints.
+fn score_plain(
+    world: &World,
+    soft: &[SpreadState],
+    ignored: &[bool],
+    feasible: &[NodeId],
+    acc: &mut Vec<f64>,
+    out: &mut [i64],
+) {
     let groups = &world.groups;
     acc.clear();
     acc.resize(feasible.len(), 0.0);

@@ -196,16 +196,13 @@ pub fn add_weighted(total: &mut [i64], col: &[i64], w: i64) {
 
 /// PodTopologySpread NormalizeScore: ignored nodes get 0; else `100 * (max + min - s) / max`,
 /// or 100 everywhere when `max == 0`. Min and max are taken over non-ignored nodes.
+#[inline(never)]
 pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
-    let mut min = i64::MAX;
-    let mut max = 0i64;
-    for (i, &s) in scores.iter().enumerate() {
-        if ignored(i) {
-            continue;
-        }
-        min = min.min(s);
-        max = max.max(s);
-    }
+    let (min, max) = scores
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !ignored(i))
+        .fold((i64::MAX, 0i64), |(lo, hi), (_, &s)| (lo.min(s), hi.max(s)));
     let inv = 1.0 / max as f64;
     let one = |s: i64| -> i64 {
         // Non-negative in practice (raw spread scores are >= 0 and s <= max).

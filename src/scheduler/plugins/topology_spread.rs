@@ -66,6 +66,7 @@ const DOMAIN_CAP: usize = 16;
 /// are small integers, exact in f64; NaN marks an empty cell), with the very float
 /// additions of [`score_plain`] in constraint order. Returns false (nothing written) for any
 /// other shape.
+#[inline(never)]
 fn pair_table(
     world: &World,
     soft: &[SpreadState],

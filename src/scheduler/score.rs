@@ -305,6 +305,58 @@ pub fn image_locality_score(sum: i64, containers: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::collection;
+    use proptest::prelude::*;
+
+    /// `spread_normalize` as upstream writes it, node by node.
+    fn spread_normalize_plain(scores: &mut [i64], ignored: &[bool]) {
+        let mut min = i64::MAX;
+        let mut max = 0i64;
+        for (i, &s) in scores.iter().enumerate() {
+            if !ignored[i] {
+                min = min.min(s);
+                max = max.max(s);
+            }
+        }
+        for (i, s) in scores.iter_mut().enumerate() {
+            *s = if ignored[i] {
+                0
+            } else if max == 0 {
+                MAX_NODE_SCORE
+            } else {
+                MAX_NODE_SCORE * (max + min - *s) / max
+            };
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn spread_normalize_table_matches_plain_division(
+            base in 0i64..400,
+            raw in collection::vec((0i64..300, any::<bool>(), 0u8..8), 1..700),
+        ) {
+            // Narrow and wide value ranges, few and many nodes, some ignored.
+            let scores: Vec<i64> = raw.iter().map(|&(s, wide, _)| if wide { base + s } else { base + s % 5 }).collect();
+            let ignored: Vec<bool> = raw.iter().map(|&(_, _, k)| k == 0).collect();
+            let mut got = scores.clone();
+            spread_normalize(&mut got, |i| ignored[i]);
+            let mut want = scores;
+            spread_normalize_plain(&mut want, &ignored);
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn add_weighted_matches_multiply(
+            w in prop_oneof![Just(0i64), Just(1), Just(2), -3i64..1000],
+            cols in collection::vec((any::<i32>(), any::<i32>()), 0..50),
+        ) {
+            let mut got: Vec<i64> = cols.iter().map(|c| i64::from(c.0)).collect();
+            let col: Vec<i64> = cols.iter().map(|c| i64::from(c.1)).collect();
+            let want: Vec<i64> = got.iter().zip(&col).map(|(t, s)| t + s * w).collect();
+            add_weighted(&mut got, &col, w);
+            prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn broken_linear_function_upstream_cases() {

@@ -566,3 +566,7 @@ impl Scheduler {
         true
     }
 }
+
+#[cfg(test)]
+#[path = "tests/spread_walk.rs"]
+mod walk_tests;

@@ -177,3 +177,73 @@ fn score_plain(
         *o = if ign { 0 } else { round_half_away(a) };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::testutil::{TestWorld, GI, HOST, ZONE};
+    use crate::cluster::{CPU, MEMORY, PODS};
+    use proptest::collection;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+        /// The (host count, domain) table gives [`score_plain`]'s scores exactly: host counts
+        /// below and above the table's cap, nodes without a zone, ignored nodes, either
+        /// constraint order, arbitrary skews and weights.
+        #[test]
+        fn pair_table_matches_per_constraint_passes(
+            nodes in collection::vec((0usize..4, 0u32..80), 1..30),
+            zone_counts in collection::vec(0i64..5000, 3),
+            skews in (1i64..6, 1i64..6),
+            weights in (0.0f64..12.0, 0.0f64..12.0),
+            host_first in any::<bool>(),
+            picks in collection::vec((any::<usize>(), any::<bool>()), 1..60),
+        ) {
+            let mut tw = TestWorld::new();
+            for (i, &(zone, _)) in nodes.iter().enumerate() {
+                let z = if zone == 3 { String::new() } else { format!("z{zone}") };
+                tw.node(&format!("n{i}"), &z, 64_000, 256 * GI, 100_000);
+            }
+            // Zones are numbered in first-seen order; make sure all three exist.
+            for z in 0..3 {
+                tw.node_with(&format!("extra{z}"), &format!("z{z}"), &[(CPU, 1), (MEMORY, 1), (PODS, 1)], &[], vec![]);
+            }
+            let g = tw.group();
+            let t = tw.add_template(tw.template("t", 1, 1), &[g]);
+            tw.finish();
+            for (i, &(_, pods)) in nodes.iter().enumerate() {
+                for _ in 0..pods {
+                    tw.place(t, NodeId(i as u32));
+                }
+            }
+            let host = SpreadState {
+                key: HOST,
+                group: g,
+                max_skew: skews.0,
+                hostname: true,
+                weight: weights.0,
+                ..SpreadState::default()
+            };
+            let zone = SpreadState {
+                key: ZONE,
+                group: g,
+                max_skew: skews.1,
+                hostname: false,
+                counts: zone_counts.clone(),
+                weight: weights.1,
+                ..SpreadState::default()
+            };
+            let soft = if host_first { vec![host, zone] } else { vec![zone, host] };
+            let n_all = tw.world.nodes.len();
+            let feasible: Vec<NodeId> = picks.iter().map(|p| NodeId((p.0 % n_all) as u32)).collect();
+            let ignored: Vec<bool> = picks.iter().map(|p| p.1).collect();
+            let (mut acc, mut got, mut want) = (Vec::new(), vec![0; feasible.len()], vec![0; feasible.len()]);
+            prop_assert!(pair_table(&tw.world, &soft, &ignored, &feasible, &mut acc, &mut got));
+            score_plain(&tw.world, &soft, &ignored, &feasible, &mut acc, &mut want);
+            prop_assert_eq!(&got, &want);
+            // Other shapes are left to the plain passes.
+            prop_assert!(!pair_table(&tw.world, &soft[..1], &ignored, &feasible, &mut acc, &mut got));
+        }
+    }
+}

@@ -184,3 +184,48 @@ impl PodGroups {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups() -> PodGroups {
+        let host = TopologyKey {
+            label: "kubernetes.io/hostname".into(),
+            node_domain: vec![0, 1],
+            domains: 2,
+        };
+        PodGroups::new(vec![host], 2, vec![vec![0], vec![1]])
+    }
+
+    #[test]
+    fn change_log_replays_a_groups_changes_since_a_cursor() {
+        let mut g = groups();
+        g.update(0, NodeId(1), 1);
+        let cur = g.changes_total(0);
+        g.update(0, NodeId(0), 1);
+        g.update(1, NodeId(0), 1); // another group: not in group 0's log
+        g.update(0, NodeId(1), -1);
+        let got: Vec<(u32, i32)> = g
+            .changes_since(0, cur)
+            .expect("held")
+            .map(|(n, s)| (n.0, s))
+            .collect();
+        assert_eq!(got, vec![(0, 1), (1, -1)]);
+        assert_eq!(g.changes_total(1), 1);
+        assert!(g.changes_since(0, g.changes_total(0) + 1).is_none());
+    }
+
+    #[test]
+    fn change_log_reports_overwritten_changes_as_lost() {
+        let mut g = groups();
+        for _ in 0..GROUP_LOG_CAPACITY + 3 {
+            g.update(0, NodeId(0), 1);
+        }
+        assert!(g.changes_since(0, 2).is_none());
+        assert_eq!(
+            g.changes_since(0, 3).map(|c| c.count()),
+            Some(GROUP_LOG_CAPACITY)
+        );
+    }
+}

@@ -181,8 +181,8 @@ fn score_plain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::testutil::{TestWorld, GI, HOST, ZONE};
     use crate::cluster::{CPU, MEMORY, PODS};
+    use crate::scheduler::testutil::{TestWorld, GI, HOST, ZONE};
     use proptest::collection;
     use proptest::prelude::*;
 

@@ -586,10 +586,7 @@ impl Scheduler {
             } else {
                 &sc.raw[i]
             };
-            let w = prof.weights[i];
-            for (tot, s) in sc.total.iter_mut().zip(col) {
-                *tot += s * w;
-            }
+            super::score::add_weighted(&mut sc.total, col, prof.weights[i]);
         }
     }
 

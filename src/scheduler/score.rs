@@ -181,31 +181,70 @@ pub fn default_normalize(scores: &mut [i64], reverse: bool) {
     }
 }
 
+/// The weighted sum's step `total[i] += col[i] * w`, with the multiply spelled as additions
+/// for the usual weights 1 and 2 (the same wrapping i64 result; a 64-bit vector multiply has
+/// no instruction of its own on baseline x86-64).
+#[inline]
+pub fn add_weighted(total: &mut [i64], col: &[i64], w: i64) {
+    match w {
+        0 => {}
+        1 => total.iter_mut().zip(col).for_each(|(t, &s)| *t += s),
+        2 => total.iter_mut().zip(col).for_each(|(t, &s)| *t += s + s),
+        _ => total.iter_mut().zip(col).for_each(|(t, &s)| *t += s * w),
+    }
+}
+
 /// PodTopologySpread NormalizeScore: ignored nodes get 0; else `100 * (max + min - s) / max`,
 /// or 100 everywhere when `max == 0`. Min and max are taken over non-ignored nodes.
+#[inline(never)]
 pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
-    let mut min = i64::MAX;
-    let mut max = 0i64;
-    for (i, &s) in scores.iter().enumerate() {
-        if ignored(i) {
-            continue;
-        }
-        min = min.min(s);
-        max = max.max(s);
-    }
+    let (min, max) = scores
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| !ignored(i))
+        .fold((i64::MAX, 0i64), |(lo, hi), (_, &s)| (lo.min(s), hi.max(s)));
     let inv = 1.0 / max as f64;
+    let one = |s: i64| -> i64 {
+        // Non-negative in practice (raw spread scores are >= 0 and s <= max).
+        let a = MAX_NODE_SCORE * (max + min - s);
+        if a >= 0 {
+            div_by(a, max, inv)
+        } else {
+            a / max
+        }
+    };
+    // Named optimisation: raw spread scores take few distinct values, so when the range
+    // `min..=max` is short against the node count each value is normalised once into a table
+    // (the same arithmetic) and the nodes read it.
+    let range = max.checked_sub(min).and_then(|r| usize::try_from(r).ok());
+    if let Some(r) = range.filter(|&r| max > 0 && r < SPREAD_TABLE && 2 * (r + 1) < scores.len()) {
+        let mut table = [0i64; SPREAD_TABLE];
+        for (v, t) in (min..=max).zip(table.iter_mut()) {
+            *t = one(v);
+        }
+        debug_assert!(r < SPREAD_TABLE);
+        for (i, s) in scores.iter_mut().enumerate() {
+            *s = if ignored(i) {
+                0
+            } else {
+                table[(*s - min) as usize]
+            };
+        }
+        return;
+    }
     for (i, s) in scores.iter_mut().enumerate() {
         if ignored(i) {
             *s = 0;
         } else if max == 0 {
             *s = MAX_NODE_SCORE;
         } else {
-            // Non-negative in practice (raw spread scores are >= 0 and s <= max).
-            let a = MAX_NODE_SCORE * (max + min - *s);
-            *s = if a >= 0 { div_by(a, max, inv) } else { a / max };
+            *s = one(*s);
         }
     }
 }
+
+/// Largest value range [`spread_normalize`] tables.
+const SPREAD_TABLE: usize = 256;
 
 /// PodTopologySpread raw score contribution of one constraint: `cnt * w + (maxSkew - 1)`.
 #[inline]
@@ -266,6 +305,58 @@ pub fn image_locality_score(sum: i64, containers: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::collection;
+    use proptest::prelude::*;
+
+    /// `spread_normalize` as upstream writes it, node by node.
+    fn spread_normalize_plain(scores: &mut [i64], ignored: &[bool]) {
+        let mut min = i64::MAX;
+        let mut max = 0i64;
+        for (i, &s) in scores.iter().enumerate() {
+            if !ignored[i] {
+                min = min.min(s);
+                max = max.max(s);
+            }
+        }
+        for (i, s) in scores.iter_mut().enumerate() {
+            *s = if ignored[i] {
+                0
+            } else if max == 0 {
+                MAX_NODE_SCORE
+            } else {
+                MAX_NODE_SCORE * (max + min - *s) / max
+            };
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn spread_normalize_table_matches_plain_division(
+            base in 0i64..400,
+            raw in collection::vec((0i64..300, any::<bool>(), 0u8..8), 1..700),
+        ) {
+            // Narrow and wide value ranges, few and many nodes, some ignored.
+            let scores: Vec<i64> = raw.iter().map(|&(s, wide, _)| if wide { base + s } else { base + s % 5 }).collect();
+            let ignored: Vec<bool> = raw.iter().map(|&(_, _, k)| k == 0).collect();
+            let mut got = scores.clone();
+            spread_normalize(&mut got, |i| ignored[i]);
+            let mut want = scores;
+            spread_normalize_plain(&mut want, &ignored);
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn add_weighted_matches_multiply(
+            w in prop_oneof![Just(0i64), Just(1), Just(2), -3i64..1000],
+            cols in collection::vec((any::<i32>(), any::<i32>()), 0..50),
+        ) {
+            let mut got: Vec<i64> = cols.iter().map(|c| i64::from(c.0)).collect();
+            let col: Vec<i64> = cols.iter().map(|c| i64::from(c.1)).collect();
+            let want: Vec<i64> = got.iter().zip(&col).map(|(t, s)| t + s * w).collect();
+            add_weighted(&mut got, &col, w);
+            prop_assert_eq!(got, want);
+        }
+    }
 
     #[test]
     fn broken_linear_function_upstream_cases() {

@@ -19,7 +19,9 @@ use super::cycle::Scheduler;
 use super::filter::SpreadState;
 use super::score::topology_normalizing_weight;
 use crate::cluster::template::SpreadConstraint;
-use crate::cluster::{NodeId, PodTemplate, TemplateId, TopoKeyId, World, NO_DOMAIN};
+use crate::cluster::{
+    GroupId, NodeId, PodGroups, PodTemplate, TemplateId, TopoKeyId, World, NO_DOMAIN,
+};
 
 /// Facts about the node set that change only when nodes are added or removed.
 #[derive(Default)]
@@ -90,6 +92,73 @@ pub(crate) struct Inclusion {
     excluded: Vec<(u32, u32)>,
     n_included: usize,
     n_excluded: usize,
+    /// `domain_counts` walks `included` (true) or `excluded`, whichever is shorter.
+    walk_included: bool,
+    /// Per node id: in the walked ranges.
+    walk: Vec<bool>,
+    /// Per domain of the constraint's key, over the walked nodes: their number and the
+    /// group's pods on them, as of `walk_cursor` in the group's change log (`None`: not yet
+    /// summed since the inclusion was built).
+    walk_nodes: Vec<u32>,
+    walk_pods: Vec<i64>,
+    walk_cursor: Option<u64>,
+}
+
+impl Inclusion {
+    /// Brings `walk_nodes` / `walk_pods` up to date for the constraint's `group` and `key`:
+    /// replays the group's membership changes on walked nodes since the last call (a member
+    /// arriving on or leaving node n changes n's hostname count by exactly one when the
+    /// hostname domains are the node ids), or sums the walked ranges afresh when the log has
+    /// moved on too far, on first use, or when `host_identity` does not hold.
+    fn sync_walk(
+        &mut self,
+        groups: &PodGroups,
+        group: GroupId,
+        key: TopoKeyId,
+        host: Option<TopoKeyId>,
+        host_identity: bool,
+    ) {
+        let node_domain = &groups.keys[key as usize].node_domain;
+        let replay = match (self.walk_cursor, host) {
+            (Some(cur), Some(_)) if host_identity => groups.changes_since(group, cur),
+            _ => None,
+        };
+        if let Some(changes) = replay {
+            for (n, sign) in changes {
+                if self.walk.get(n.ix()).copied().unwrap_or(false) {
+                    let d = node_domain[n.ix()];
+                    if d != NO_DOMAIN {
+                        self.walk_pods[d as usize] += i64::from(sign);
+                    }
+                }
+            }
+        } else {
+            let ndom = groups.keys[key as usize].domains as usize;
+            self.walk_nodes.clear();
+            self.walk_nodes.resize(ndom, 0);
+            self.walk_pods.clear();
+            self.walk_pods.resize(ndom, 0);
+            let ranges = if self.walk_included {
+                &self.included
+            } else {
+                &self.excluded
+            };
+            for &(a, b) in ranges {
+                for n in a..b {
+                    let d = node_domain[n as usize];
+                    if d != NO_DOMAIN {
+                        let on_node = match host {
+                            Some(h) => i64::from(groups.count_at(group, h, NodeId(n))),
+                            None => 0,
+                        };
+                        self.walk_pods[d as usize] += on_node;
+                        self.walk_nodes[d as usize] += 1;
+                    }
+                }
+            }
+        }
+        self.walk_cursor = Some(groups.changes_total(group));
+    }
 }
 
 /// Appends id `n` to sorted ranges (ids arrive in increasing order).
@@ -200,6 +269,13 @@ impl Scheduler {
             }
             inc.n_included = inc.included.iter().map(|r| (r.1 - r.0) as usize).sum();
             inc.n_excluded = inc.excluded.iter().map(|r| (r.1 - r.0) as usize).sum();
+            inc.walk_included = inc.n_included <= inc.n_excluded;
+            inc.walk.clear();
+            inc.walk.resize(world.nodes.len(), false);
+            for (n, (&ok, &listed)) in inc.mask.iter().zip(&in_order).enumerate() {
+                inc.walk[n] = listed && ok == inc.walk_included;
+            }
+            inc.walk_cursor = None;
             self.incl.insert((t, hard, idx), inc);
         }
         Elig::Cached
@@ -272,46 +348,29 @@ impl Scheduler {
                 per_domain.extend_from_slice(&self.topo.domain_nodes[c.key as usize]);
             }
             Elig::Cached => {
-                let inc = &self.incl[&(t, hard, idx)];
-                let node_domain = &groups.keys[c.key as usize].node_domain;
-                // Pods per node of the group, indexed by node id when the hostname key's
-                // domains are the node ids (as `build` makes them).
-                let per_node = match host {
-                    Some(h) if self.topo.host_identity => Some(groups.counts(c.group, h)),
-                    _ => None,
-                };
-                let (ranges, sign) = if inc.n_included <= inc.n_excluded {
-                    st.counts.resize(ndom, 0);
-                    per_domain.resize(ndom, 0);
-                    (&inc.included, 1i64)
+                // The walked side's sums are kept up to date from the group's change log, so
+                // a cycle costs O(domains + changes), not O(walked nodes).
+                let inc = self
+                    .incl
+                    .get_mut(&(t, hard, idx))
+                    .expect("eligibility built the inclusion");
+                inc.sync_walk(groups, c.group, c.key, host, self.topo.host_identity);
+                if inc.walk_included {
+                    st.counts.extend_from_slice(&inc.walk_pods);
+                    per_domain.extend_from_slice(&inc.walk_nodes);
                 } else {
-                    st.counts
-                        .extend(groups.counts(c.group, c.key).iter().map(|&x| i64::from(x)));
-                    per_domain.extend_from_slice(&self.topo.domain_nodes[c.key as usize]);
-                    (&inc.excluded, -1i64)
-                };
-                for &(a, b) in ranges {
-                    let (a, b) = (a as usize, b as usize);
-                    match per_node {
-                        Some(pn) => {
-                            for (&d, &x) in node_domain[a..b].iter().zip(&pn[a..b]) {
-                                if d != NO_DOMAIN {
-                                    st.counts[d as usize] += sign * i64::from(x);
-                                    per_domain[d as usize] =
-                                        per_domain[d as usize].wrapping_add_signed(sign as i32);
-                                }
-                            }
-                        }
-                        None => {
-                            for (n, &d) in node_domain.iter().enumerate().take(b).skip(a) {
-                                if d != NO_DOMAIN {
-                                    st.counts[d as usize] += sign * on_node(NodeId(n as u32));
-                                    per_domain[d as usize] =
-                                        per_domain[d as usize].wrapping_add_signed(sign as i32);
-                                }
-                            }
-                        }
-                    }
+                    let all = groups.counts(c.group, c.key);
+                    st.counts.extend(
+                        all.iter()
+                            .zip(&inc.walk_pods)
+                            .map(|(&x, &w)| i64::from(x) - w),
+                    );
+                    per_domain.extend(
+                        self.topo.domain_nodes[c.key as usize]
+                            .iter()
+                            .zip(&inc.walk_nodes)
+                            .map(|(&x, &w)| x.wrapping_sub(w)),
+                    );
                 }
             }
             Elig::Scan { label_all } => {
@@ -507,3 +566,7 @@ impl Scheduler {
         true
     }
 }
+
+#[cfg(test)]
+#[path = "tests/spread_walk.rs"]
+mod walk_tests;

@@ -57,6 +57,15 @@ pub(crate) fn score(world: &World, tpl: &PodTemplate, feasible: &[NodeId], out: 
     if tpl.images.iter().all(|&img| img < IMAGE_MASK_BITS) {
         let want = tpl.images.iter().fold(0u64, |m, &img| m | image_bit(img));
         let full = image_locality_score(full_sum(world, tpl, total), cc);
+        if want.count_ones() == 1 {
+            // One distinct image: a node holds all of it or none, so the score is `full` or
+            // 0; selected without a branch (which node holds it is unpredictable).
+            for (o, &n) in out.iter_mut().zip(feasible) {
+                let held = i64::from(nodes.image_mask_of(n) & want != 0);
+                *o = full & held.wrapping_neg();
+            }
+            return;
+        }
         for (o, &n) in out.iter_mut().zip(feasible) {
             let have = nodes.image_mask_of(n) & want;
             *o = if have == 0 {

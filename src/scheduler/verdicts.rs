@@ -140,14 +140,8 @@ impl VerdictCache {
         self.cursor = total;
     }
 
-    /// The entries of template `t` (one per node id, emptied if the slot held another
-    /// template) and the node versions.
-    pub(crate) fn parts(&mut self, t: TemplateId, n_nodes: usize) -> (&mut [Entry], &[u32]) {
-        let p = self.all_parts(t, n_nodes);
-        (p.entries, p.ver)
-    }
-
-    /// [`VerdictCache::parts`] with the one-pass cycle's packed answers.
+    /// The entries and packed words of template `t` (one per node id, emptied if the slot
+    /// held another template) and the node versions.
     pub(crate) fn all_parts(&mut self, t: TemplateId, n_nodes: usize) -> Parts<'_> {
         if self.slots.is_empty() {
             self.slots = (0..SLOTS)

@@ -33,6 +33,7 @@ use rand::RngExt;
 use super::cycle::Scheduler;
 use super::filter::{fit_error_message_from, reasons_histogram_counted, Fail};
 use super::preempt::NoPdbs;
+use super::preempt_cache::PreemptState;
 use super::Outcome;
 use crate::cluster::template::ExistingTermKind;
 use crate::cluster::{NodeId, TemplateId, World};
@@ -143,6 +144,9 @@ pub(crate) struct FailMemo {
     /// Bumped whenever the scheduler's nominations change.
     nom_epoch: u64,
     hits: u64,
+    /// Preemption's per-(signature, node) victim cache (read and written only while the memo
+    /// is on) and the dry run's buffers (`preempt_cache.rs`).
+    pub(crate) preempt: PreemptState,
 }
 
 impl FailMemo {
@@ -171,6 +175,10 @@ impl Scheduler {
         if !on {
             self.memo.entries.clear();
         }
+        // Node versions are kept only while the memo is on: start the caches keyed on them
+        // afresh.
+        self.memo.preempt.cache.clear();
+        self.lowest_prio.clear();
         self.set_signature_sharing(on);
     }
 
@@ -185,11 +193,18 @@ impl Scheduler {
         self.memo.entries.clear();
         self.statics = Default::default();
         self.verdicts = Default::default();
+        self.memo.preempt.cache.clear();
+        self.lowest_prio.clear();
     }
 
     /// Cycles answered from the failure memo so far.
     pub fn failure_memo_hits(&self) -> u64 {
         self.memo.hits
+    }
+
+    /// Preemption victim selections answered from the per-(signature, node) cache so far.
+    pub fn preemption_cache_hits(&self) -> u64 {
+        self.memo.preempt.cache.hits()
     }
 
     /// Whether the prepared template's node verdicts depend on their own node only.
@@ -238,9 +253,9 @@ impl Scheduler {
         }
         // Whether a node is a candidate does not depend on PodDisruptionBudgets (they only
         // order the reprieve), so the dry run without them decides it.
-        match self.select_victims_on_node(world, n, &NoPdbs) {
+        match self.victims_on_node(world, n, &NoPdbs) {
             Err(g) => Verdict::Fails(f, Some(g)),
-            Ok(c) if c.victims.is_empty() => Verdict::Fails(f, None),
+            Ok(0) => Verdict::Fails(f, None),
             Ok(_) => Verdict::Candidate,
         }
     }

@@ -77,6 +77,7 @@ mod filter;
 mod memo;
 pub mod plugins;
 mod preempt;
+mod preempt_cache;
 mod queue;
 pub mod score;
 mod signature;

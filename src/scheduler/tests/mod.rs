@@ -64,6 +64,7 @@ mod digest;
 mod filters;
 mod gpus;
 mod image_props;
+mod preempt_cache;
 mod preemption;
 mod props;
 mod sampling;

@@ -83,6 +83,17 @@ fn bump(counts: &mut Vec<(Fail, usize)>, f: Fail, up: bool) {
     }
 }
 
+/// [`bump`] up for a run of statuses, most of them equal to their predecessor: `hint` is
+/// the index of the last one counted.
+fn bump_up_hinted(counts: &mut Vec<(Fail, usize)>, f: Fail, hint: &mut usize) {
+    if let Some(e) = counts.get_mut(*hint).filter(|e| e.0 == f) {
+        e.1 += 1;
+        return;
+    }
+    bump(counts, f, true);
+    *hint = counts.iter().position(|e| e.0 == f).expect("just counted");
+}
+
 impl Entry {
     fn set(&mut self, n: NodeId, v: (Fail, Option<Fail>)) {
         let old = self.per_node[n.ix()];
@@ -356,19 +367,21 @@ impl Scheduler {
         e.tail = tail;
         e.n_resolvable = 0;
         e.per_node.resize(n_all, (Fail::NotHelpful, None));
+        let mut hint = 0;
         for &(n, f) in &self.sc.failures {
             let s = (tail == Tail::Preemption && f.unresolvable()).then_some(Fail::NotHelpful);
             e.per_node[n.ix()] = (f, s);
             e.n_resolvable += usize::from(!f.unresolvable());
-            bump(&mut e.fails, f, true);
+            bump_up_hinted(&mut e.fails, f, &mut hint);
         }
         if tail == Tail::Preemption {
             for &(n, g) in &self.sc.pstatus {
                 e.per_node[n.ix()].1 = Some(g);
             }
+            let mut hint = 0;
             for &(_, s) in &e.per_node {
                 if let Some(s) = s {
-                    bump(&mut e.statuses, s, true);
+                    bump_up_hinted(&mut e.statuses, s, &mut hint);
                 }
             }
         }

@@ -12,7 +12,10 @@ use rand::RngExt;
 
 use super::cache::StaticFail;
 use super::cycle::Scheduler;
-use super::filter::{dynamic_filters, fit_error_message, reasons_histogram, Adjust, Fail};
+use super::filter::{
+    dynamic_filters, fit_error_message_from, reasons_histogram, reasons_histogram_counted, Adjust,
+    Fail,
+};
 use super::preempt_cache::{Cand, DryRunScratch, NodeScratch, Rank};
 use super::Outcome;
 use crate::cluster::{NodeId, PodId, TemplateId, World};
@@ -164,7 +167,8 @@ impl Scheduler {
     ) -> Outcome {
         let n_all = world.node_order.len();
         self.sc.pstatus.clear();
-        let msg = fit_error_message(world, n_all, self.sc.failures.iter().map(|f| f.1));
+        let msg =
+            fit_error_message_from(n_all, reasons_histogram_counted(world, self.fail_counts()));
         let unschedulable = |reason: String| Outcome::Unschedulable {
             reason,
             nominated: None,
@@ -190,6 +194,30 @@ impl Scheduler {
                 }
             }
         }
+    }
+
+    /// The cycle's failures (`sc.failures`) counted per status, in first-seen order (the
+    /// FitError histogram's input; runs of equal statuses are counted without a search).
+    fn fail_counts(&mut self) -> std::vec::Drain<'_, (Fail, usize)> {
+        let counts = &mut self.memo.preempt.dry.counts;
+        counts.clear();
+        let mut last = 0;
+        for &(_, f) in &self.sc.failures {
+            match counts.get_mut(last) {
+                Some(e) if e.0 == f => e.1 += 1,
+                _ => match counts.iter().position(|e| e.0 == f) {
+                    Some(i) => {
+                        counts[i].1 += 1;
+                        last = i;
+                    }
+                    None => {
+                        last = counts.len();
+                        counts.push((f, 1));
+                    }
+                },
+            }
+        }
+        counts.drain(..)
     }
 
     /// Why the prepared pod may not preempt (upstream `PodEligibleToPreemptOthers` and the
@@ -238,8 +266,9 @@ impl Scheduler {
         d.victims.clear();
         // nodesWherePreemptionMightHelp, in node_order.
         debug_assert_eq!(self.sc.failures.len(), n_all);
-        for j in 0..self.sc.failures.len() {
-            let (n, f) = self.sc.failures[(j + n_all - start % n_all) % n_all];
+        // `failures[i]` is `node_order[(start + i) % N]`: node order starts at index N − start.
+        let (wrapped, first) = self.sc.failures.split_at((n_all - start % n_all) % n_all);
+        for &(n, f) in first.iter().chain(wrapped) {
             if f.unresolvable() {
                 d.statuses.push(Fail::NotHelpful);
             } else {
@@ -262,7 +291,8 @@ impl Scheduler {
             self.rng.random_range(0..n_potential)
         };
         for i in 0..n_potential {
-            let n = d.nodes[(offset + i) % n_potential];
+            let j = offset + i;
+            let n = d.nodes[if j < n_potential { j } else { j - n_potential }];
             let at = d.victims.len();
             match self.select_victims_on_node(world, n, pdbs, &mut d.victims) {
                 Ok(s) if s.len == 0 => {}

@@ -199,6 +199,8 @@ pub(crate) struct DryRunScratch {
     pub violating: Vec<Cand>,
     /// Every candidate's victims, back to back.
     pub victims: Vec<PodId>,
+    /// The FitError histogram's status counts.
+    pub counts: Vec<(Fail, usize)>,
 }
 
 /// One node's selection buffers (`select_victims_on_node`), reused across nodes.

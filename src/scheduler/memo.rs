@@ -33,6 +33,7 @@ use rand::RngExt;
 use super::cycle::Scheduler;
 use super::filter::{fit_error_message_from, reasons_histogram_counted, Fail};
 use super::preempt::NoPdbs;
+use super::preempt_cache::PreemptState;
 use super::Outcome;
 use crate::cluster::template::ExistingTermKind;
 use crate::cluster::{NodeId, TemplateId, World};
@@ -80,6 +81,17 @@ fn bump(counts: &mut Vec<(Fail, usize)>, f: Fail, up: bool) {
             counts.push((f, 1));
         }
     }
+}
+
+/// [`bump`] up for a run of statuses, most of them equal to their predecessor: `hint` is
+/// the index of the last one counted.
+fn bump_up_hinted(counts: &mut Vec<(Fail, usize)>, f: Fail, hint: &mut usize) {
+    if let Some(e) = counts.get_mut(*hint).filter(|e| e.0 == f) {
+        e.1 += 1;
+        return;
+    }
+    bump(counts, f, true);
+    *hint = counts.iter().position(|e| e.0 == f).expect("just counted");
 }
 
 impl Entry {
@@ -143,6 +155,9 @@ pub(crate) struct FailMemo {
     /// Bumped whenever the scheduler's nominations change.
     nom_epoch: u64,
     hits: u64,
+    /// Preemption's per-(signature, node) victim cache (read and written only while the memo
+    /// is on) and the dry run's buffers (`preempt_cache.rs`).
+    pub(crate) preempt: PreemptState,
 }
 
 impl FailMemo {
@@ -171,6 +186,10 @@ impl Scheduler {
         if !on {
             self.memo.entries.clear();
         }
+        // Node versions are kept only while the memo is on: start the caches keyed on them
+        // afresh.
+        self.memo.preempt.cache.clear();
+        self.lowest_prio.clear();
         self.set_signature_sharing(on);
     }
 
@@ -185,11 +204,18 @@ impl Scheduler {
         self.memo.entries.clear();
         self.statics = Default::default();
         self.verdicts = Default::default();
+        self.memo.preempt.cache.clear();
+        self.lowest_prio.clear();
     }
 
     /// Cycles answered from the failure memo so far.
     pub fn failure_memo_hits(&self) -> u64 {
         self.memo.hits
+    }
+
+    /// Preemption victim selections answered from the per-(signature, node) cache so far.
+    pub fn preemption_cache_hits(&self) -> u64 {
+        self.memo.preempt.cache.hits()
     }
 
     /// Whether the prepared template's node verdicts depend on their own node only.
@@ -238,9 +264,9 @@ impl Scheduler {
         }
         // Whether a node is a candidate does not depend on PodDisruptionBudgets (they only
         // order the reprieve), so the dry run without them decides it.
-        match self.select_victims_on_node(world, n, &NoPdbs) {
+        match self.victims_on_node(world, n, &NoPdbs) {
             Err(g) => Verdict::Fails(f, Some(g)),
-            Ok(c) if c.victims.is_empty() => Verdict::Fails(f, None),
+            Ok(0) => Verdict::Fails(f, None),
             Ok(_) => Verdict::Candidate,
         }
     }
@@ -341,19 +367,21 @@ impl Scheduler {
         e.tail = tail;
         e.n_resolvable = 0;
         e.per_node.resize(n_all, (Fail::NotHelpful, None));
+        let mut hint = 0;
         for &(n, f) in &self.sc.failures {
             let s = (tail == Tail::Preemption && f.unresolvable()).then_some(Fail::NotHelpful);
             e.per_node[n.ix()] = (f, s);
             e.n_resolvable += usize::from(!f.unresolvable());
-            bump(&mut e.fails, f, true);
+            bump_up_hinted(&mut e.fails, f, &mut hint);
         }
         if tail == Tail::Preemption {
             for &(n, g) in &self.sc.pstatus {
                 e.per_node[n.ix()].1 = Some(g);
             }
+            let mut hint = 0;
             for &(_, s) in &e.per_node {
                 if let Some(s) = s {
-                    bump(&mut e.statuses, s, true);
+                    bump_up_hinted(&mut e.statuses, s, &mut hint);
                 }
             }
         }

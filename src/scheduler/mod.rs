@@ -78,6 +78,7 @@ mod memo;
 mod one_pass;
 pub mod plugins;
 mod preempt;
+mod preempt_cache;
 mod queue;
 pub mod score;
 mod signature;

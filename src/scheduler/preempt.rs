@@ -12,7 +12,11 @@ use rand::RngExt;
 
 use super::cache::StaticFail;
 use super::cycle::Scheduler;
-use super::filter::{dynamic_filters, fit_error_message, reasons_histogram, Adjust, Fail};
+use super::filter::{
+    dynamic_filters, fit_error_message_from, reasons_histogram, reasons_histogram_counted, Adjust,
+    Fail,
+};
+use super::preempt_cache::{Cand, DryRunScratch, NodeScratch, Rank};
 use super::Outcome;
 use crate::cluster::{NodeId, PodId, TemplateId, World};
 
@@ -24,6 +28,12 @@ use crate::cluster::{NodeId, PodId, TemplateId, World};
 pub trait PdbOracle {
     /// Fills `violating[i]` for `pods[i]` (resized by the implementation to `pods.len()`).
     fn violating(&self, world: &World, pods: &[PodId], violating: &mut Vec<bool>);
+
+    /// Whether this oracle reports no violation for any pods whatever the budgets' state
+    /// (then preemption results may be reused across cycles, `preempt_cache.rs`).
+    fn never_violates(&self) -> bool {
+        false
+    }
 }
 
 /// No PodDisruptionBudgets: nothing is ever violating.
@@ -34,6 +44,10 @@ impl PdbOracle for NoPdbs {
     fn violating(&self, _world: &World, pods: &[PodId], violating: &mut Vec<bool>) {
         violating.clear();
         violating.resize(pods.len(), false);
+    }
+
+    fn never_violates(&self) -> bool {
+        true
     }
 }
 
@@ -51,13 +65,21 @@ impl Ineligible {
     pub(super) const NEVER: &'static str = "not eligible due to preemptionPolicy=Never..";
 }
 
-/// One preemption candidate.
+/// The candidate the dry run chose.
 #[derive(Clone, Debug)]
 pub(super) struct Candidate {
     pub(super) node: NodeId,
     /// Victims, most important first.
     pub(super) victims: Vec<PodId>,
-    pdb_violations: i64,
+}
+
+/// One node's victim selection; the victims were appended to the caller's buffer.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Selected {
+    /// Number of victims appended.
+    pub(super) len: usize,
+    /// The victims' rank for `pickOneNodeForPreemption` (`rank[0]` is −PDB violations).
+    rank: Rank,
 }
 
 /// Upstream `calculateNumCandidates`: `max(n·pct/100, abs)`, capped at `n`.
@@ -81,65 +103,55 @@ fn priority_of(world: &World, p: PodId) -> i32 {
     world.template_of(p).priority
 }
 
-/// Upstream `pickOneNodeForPreemption` over candidates (all with at least one victim).
-fn pick_one(world: &World, cands: &[Candidate]) -> usize {
-    if let Some(i) = cands.iter().position(|c| c.victims.is_empty()) {
-        return i;
-    }
-    let earliest_start = |c: &Candidate| -> i64 {
-        // GetEarliestPodStartTime: earliest start among the highest-priority victims.
-        let mut max_p = priority_of(world, c.victims[0]);
-        let start = |p: PodId| {
-            world
-                .pods
-                .get(p)
-                .and_then(|x| x.started)
-                .map_or(i64::MAX, |s| s.0 as i64)
-        };
-        let mut earliest = start(c.victims[0]);
-        for &v in &c.victims {
-            let p = priority_of(world, v);
-            if p == max_p {
-                earliest = earliest.min(start(v));
-            } else if p > max_p {
-                max_p = p;
-                earliest = start(v);
-            }
-        }
-        earliest
+/// The candidate's scores of upstream `pickOneNodeForPreemption`, in its order (fewest PDB
+/// violations, lowest priority of the first victim, lowest priority sum, fewest victims, latest
+/// earliest start among the highest-priority victims), each as "higher is better".
+fn pick_rank(world: &World, victims: &[PodId], pdb_violations: i64) -> Rank {
+    let Some(&first) = victims.first() else {
+        // Not a candidate (the dry run skips nodes without victims).
+        return [-pdb_violations, 0, 0, 0, 0];
     };
-    let score_fns: [&dyn Fn(&Candidate) -> i64; 5] = [
-        &|c| -c.pdb_violations,
-        &|c| -i64::from(priority_of(world, c.victims[0])),
-        &|c| {
-            -c.victims
-                .iter()
-                .map(|&v| i64::from(priority_of(world, v)) + i64::from(i32::MAX) + 1)
-                .sum::<i64>()
-        },
-        &|c| -(c.victims.len() as i64),
-        &earliest_start,
-    ];
-    let mut all: Vec<usize> = (0..cands.len()).collect();
-    for f in score_fns {
-        let mut best = i64::MIN;
-        let mut selected: Vec<usize> = Vec::new();
-        for &i in &all {
-            let s = f(&cands[i]);
-            if s > best {
-                best = s;
-                selected.clear();
-            }
-            if s == best {
-                selected.push(i);
-            }
+    let start = |p: PodId| {
+        world
+            .pods
+            .get(p)
+            .and_then(|x| x.started)
+            .map_or(i64::MAX, |s| s.0 as i64)
+    };
+    // GetEarliestPodStartTime: earliest start among the highest-priority victims.
+    let first_prio = priority_of(world, first);
+    let (mut max_p, mut earliest, mut sum) = (first_prio, start(first), 0i64);
+    for &v in victims {
+        let p = priority_of(world, v);
+        sum += i64::from(p) + i64::from(i32::MAX) + 1;
+        if p == max_p {
+            earliest = earliest.min(start(v));
+        } else if p > max_p {
+            max_p = p;
+            earliest = start(v);
         }
-        if selected.len() == 1 {
-            return selected[0];
-        }
-        all = selected;
     }
-    all[0]
+    [
+        -pdb_violations,
+        -i64::from(first_prio),
+        -sum,
+        -(victims.len() as i64),
+        earliest,
+    ]
+}
+
+/// Upstream `pickOneNodeForPreemption` over candidates with at least one victim each, in
+/// candidate order: each criterion in turn keeps the candidates with its best score, ties left
+/// after the last go to the first, i.e. the first candidate with the lexicographically
+/// greatest rank.
+fn pick_one<'a>(cands: impl Iterator<Item = &'a Cand>) -> Option<&'a Cand> {
+    let mut best: Option<&Cand> = None;
+    for c in cands {
+        if best.is_none_or(|b| c.rank > b.rank) {
+            best = Some(c);
+        }
+    }
+    best
 }
 
 impl Scheduler {
@@ -155,7 +167,8 @@ impl Scheduler {
     ) -> Outcome {
         let n_all = world.node_order.len();
         self.sc.pstatus.clear();
-        let msg = fit_error_message(world, n_all, self.sc.failures.iter().map(|f| f.1));
+        let msg =
+            fit_error_message_from(n_all, reasons_histogram_counted(world, self.fail_counts()));
         let unschedulable = |reason: String| Outcome::Unschedulable {
             reason,
             nominated: None,
@@ -183,6 +196,30 @@ impl Scheduler {
         }
     }
 
+    /// The cycle's failures (`sc.failures`) counted per status, in first-seen order (the
+    /// FitError histogram's input; runs of equal statuses are counted without a search).
+    fn fail_counts(&mut self) -> std::vec::Drain<'_, (Fail, usize)> {
+        let counts = &mut self.memo.preempt.dry.counts;
+        counts.clear();
+        let mut last = 0;
+        for &(_, f) in &self.sc.failures {
+            match counts.get_mut(last) {
+                Some(e) if e.0 == f => e.1 += 1,
+                _ => match counts.iter().position(|e| e.0 == f) {
+                    Some(i) => {
+                        counts[i].1 += 1;
+                        last = i;
+                    }
+                    None => {
+                        last = counts.len();
+                        counts.push((f, 1));
+                    }
+                },
+            }
+        }
+        counts.drain(..)
+    }
+
     /// Why the prepared pod may not preempt (upstream `PodEligibleToPreemptOthers` and the
     /// profile's PostFilter), or None when it may.
     pub(super) fn preemption_ineligible(&self, world: &World) -> Option<Ineligible> {
@@ -207,84 +244,122 @@ impl Scheduler {
         pdbs: &dyn PdbOracle,
         keep_rng: bool,
     ) -> Result<Candidate, String> {
+        let mut d = std::mem::take(&mut self.memo.preempt.dry);
+        let r = self.dry_run_with(world, start, pdbs, keep_rng, &mut d);
+        self.memo.preempt.dry = d;
+        r
+    }
+
+    fn dry_run_with(
+        &mut self,
+        world: &World,
+        start: usize,
+        pdbs: &dyn PdbOracle,
+        keep_rng: bool,
+        d: &mut DryRunScratch,
+    ) -> Result<Candidate, String> {
         let n_all = world.node_order.len();
+        d.nodes.clear();
+        d.statuses.clear();
+        d.clean.clear();
+        d.violating.clear();
+        d.victims.clear();
         // nodesWherePreemptionMightHelp, in node_order.
-        let mut potential: Vec<NodeId> = Vec::new();
-        let mut statuses: Vec<Fail> = Vec::new();
         debug_assert_eq!(self.sc.failures.len(), n_all);
-        for j in 0..self.sc.failures.len() {
-            let (n, f) = self.sc.failures[(j + n_all - start % n_all) % n_all];
+        // `failures[i]` is `node_order[(start + i) % N]`: node order starts at index N − start.
+        let (wrapped, first) = self.sc.failures.split_at((n_all - start % n_all) % n_all);
+        for &(n, f) in first.iter().chain(wrapped) {
             if f.unresolvable() {
-                statuses.push(Fail::NotHelpful);
+                d.statuses.push(Fail::NotHelpful);
             } else {
-                potential.push(n);
+                d.nodes.push(n);
             }
         }
-        let none_available = |statuses: Vec<Fail>| {
-            let h = reasons_histogram(world, statuses.into_iter());
+        let none_available = |statuses: &[Fail]| {
+            let h = reasons_histogram(world, statuses.iter().copied());
             format!("preemption: 0/{n_all} nodes are available: {h}..")
         };
-        if potential.is_empty() {
-            return Err(none_available(statuses));
+        if d.nodes.is_empty() {
+            return Err(none_available(&d.statuses));
         }
         let prof = &self.profiles[self.prep.profile];
-        let want = num_candidates(
-            potential.len(),
-            prof.min_candidate_pct,
-            prof.min_candidate_abs,
-        );
+        let n_potential = d.nodes.len();
+        let want = num_candidates(n_potential, prof.min_candidate_pct, prof.min_candidate_abs);
         let offset = if keep_rng {
-            self.rng.clone().random_range(0..potential.len())
+            self.rng.clone().random_range(0..n_potential)
         } else {
-            self.rng.random_range(0..potential.len())
+            self.rng.random_range(0..n_potential)
         };
-        let mut non_violating: Vec<Candidate> = Vec::new();
-        let mut violating: Vec<Candidate> = Vec::new();
-        for i in 0..potential.len() {
-            let n = potential[(offset + i) % potential.len()];
-            match self.select_victims_on_node(world, n, pdbs) {
-                Ok(c) if c.victims.is_empty() => {}
-                Ok(c) => {
-                    if c.pdb_violations == 0 {
-                        non_violating.push(c);
+        for i in 0..n_potential {
+            let j = offset + i;
+            let n = d.nodes[if j < n_potential { j } else { j - n_potential }];
+            let at = d.victims.len();
+            match self.select_victims_on_node(world, n, pdbs, &mut d.victims) {
+                Ok(s) if s.len == 0 => {}
+                Ok(s) => {
+                    let c = Cand {
+                        node: n,
+                        start: at,
+                        len: s.len,
+                        rank: s.rank,
+                    };
+                    if s.rank[0] == 0 {
+                        d.clean.push(c);
                     } else {
-                        violating.push(c);
+                        d.violating.push(c);
                     }
-                    if !non_violating.is_empty() && non_violating.len() + violating.len() >= want {
+                    if !d.clean.is_empty() && d.clean.len() + d.violating.len() >= want {
                         break;
                     }
                 }
                 Err(f) => {
-                    statuses.push(f);
+                    d.statuses.push(f);
                     self.sc.pstatus.push((n, f));
                 }
             }
         }
-        non_violating.append(&mut violating);
-        let mut cands = non_violating;
-        if cands.is_empty() {
-            return Err(none_available(statuses));
+        match pick_one(d.clean.iter().chain(&d.violating)) {
+            None => Err(none_available(&d.statuses)),
+            Some(c) => Ok(Candidate {
+                node: c.node,
+                victims: d.victims[c.start..c.start + c.len].to_vec(),
+            }),
         }
-        let best = pick_one(world, &cands);
-        Ok(cands.swap_remove(best))
+    }
+
+    /// Whether preemption on `n` would evict anything (Ok: the number of victims), or the
+    /// node's status when it cannot help, for the failure memo's per-node verdict.
+    pub(super) fn victims_on_node(
+        &mut self,
+        world: &World,
+        n: NodeId,
+        pdbs: &dyn PdbOracle,
+    ) -> Result<usize, Fail> {
+        let mut buf = std::mem::take(&mut self.memo.preempt.node.victims);
+        buf.clear();
+        let r = self.select_victims_on_node(world, n, pdbs, &mut buf);
+        self.memo.preempt.node.victims = buf;
+        r.map(|s| s.len)
     }
 
     /// Upstream `SelectVictimsOnNode`: remove every lower-priority pod, check the pod fits,
     /// then reprieve victims (PDB-violating first, each group most important first) while it
-    /// still fits. Err is the node's status when preemption cannot help there.
+    /// still fits. The victims are appended to `out`; Err is the node's status when
+    /// preemption cannot help there.
     pub(super) fn select_victims_on_node(
         &mut self,
         world: &World,
         n: NodeId,
         pdbs: &dyn PdbOracle,
-    ) -> Result<Candidate, Fail> {
+        out: &mut Vec<PodId>,
+    ) -> Result<Selected, Fail> {
         let prio = self.prep.priority;
         let ix = n.ix();
         // Named optimisation (exact): the lowest priority among the node's pods, remembered
         // with the node's version (`verdicts.rs`; bumped by every bind and unbind there), so a
         // node without any lower-priority pod answers NoVictims without reading its pods.
-        let lowest_known = self.memo.enabled();
-        if lowest_known {
+        let memo = self.memo.enabled();
+        if memo {
             if self.lowest_prio.len() < world.nodes.len() {
                 self.lowest_prio.resize(world.nodes.len(), (u32::MAX, 0));
             }
@@ -293,88 +368,130 @@ impl Scheduler {
                 return Err(Fail::NoVictims);
             }
         }
+        // Named optimisation (exact): the whole selection remembered per (signature, node)
+        // with the node's version (`preempt_cache.rs` says when it holds).
+        let cacheable =
+            memo && self.prep.cache && self.nominated_count[ix] == 0 && pdbs.never_violates();
+        if cacheable {
+            let ver = self.verdicts.ver[ix];
+            if let Some(hit) = self.memo.preempt.cache.get(self.prep.sig, ix, ver) {
+                return hit.map(|(victims, rank)| {
+                    out.extend_from_slice(victims);
+                    Selected {
+                        len: victims.len(),
+                        rank,
+                    }
+                });
+            }
+        }
+        let at = out.len();
+        let mut ns = std::mem::take(&mut self.memo.preempt.node);
+        let r = self.select_victims_uncached(world, n, pdbs, out, &mut ns);
+        self.memo.preempt.node = ns;
+        if cacheable {
+            let ver = self.verdicts.ver[ix];
+            let n_nodes = world.nodes.len();
+            let cache = &mut self.memo.preempt.cache;
+            match r {
+                // Answered by the lowest-priority shortcut from now on.
+                Err(Fail::NoVictims) => {}
+                Err(f) => cache.store(self.prep.sig, ix, ver, n_nodes, Err(f)),
+                Ok(s) => cache.store(self.prep.sig, ix, ver, n_nodes, Ok((&out[at..], s.rank))),
+            }
+        }
+        r
+    }
+
+    /// [`Scheduler::select_victims_on_node`] without the per-(signature, node) cache.
+    fn select_victims_uncached(
+        &mut self,
+        world: &World,
+        n: NodeId,
+        pdbs: &dyn PdbOracle,
+        out: &mut Vec<PodId>,
+        ns: &mut NodeScratch,
+    ) -> Result<Selected, Fail> {
+        let prio = self.prep.priority;
+        let ix = n.ix();
+        // Every pod below our priority is removed; nominated pods with at least our priority
+        // stay reserved on the node. `delta` tracks requested-resource changes, kept
+        // incrementally while victims are reprieved; `removed` the removed pods' templates (a
+        // multiset: the filters only count them).
+        ns.potential.clear();
+        ns.removed.clear();
+        ns.delta.clear();
+        ns.delta.resize(world.resources.len(), 0);
+        let mut pods_delta = 0i64;
         let mut lowest = i32::MAX;
-        let mut potential: Vec<PodId> = world.pods_on_node[ix]
-            .iter()
-            .copied()
-            .filter(|&p| match world.pods.get(p) {
-                Some(pod) => {
-                    let pr = world.templates[pod.template as usize].priority;
-                    lowest = lowest.min(pr);
-                    pr < prio
-                }
-                None => false,
-            })
-            .collect();
-        if lowest_known {
+        for &p in &world.pods_on_node[ix] {
+            let Some(pod) = world.pods.get(p) else {
+                continue;
+            };
+            let tpl = &world.templates[pod.template as usize];
+            lowest = lowest.min(tpl.priority);
+            if tpl.priority < prio {
+                ns.potential.push(p);
+                ns.removed.push(pod.template);
+                add_requests(&mut ns.delta, &tpl.requests, -1);
+                pods_delta -= 1;
+            }
+        }
+        if self.memo.enabled() {
             self.lowest_prio[ix] = (self.verdicts.ver[ix], lowest);
         }
-        if potential.is_empty() {
+        if ns.potential.is_empty() {
             return Err(Fail::NoVictims);
         }
-        potential.sort_by_key(|&p| importance_key(world, p));
-        // Nominated pods with at least our priority stay reserved on the node; every pod
-        // below our priority is removed. `delta` tracks requested-resource changes, kept
-        // incrementally while victims are reprieved.
-        let stride = world.resources.len();
-        let mut delta = vec![0i64; stride];
-        let mut pods_delta = 0i64;
         for nm in &self.nominations {
             if nm.node == n && nm.priority >= prio && Some(nm.pod) != self.prep.pod {
                 pods_delta += 1;
-                add_requests(
-                    &mut delta,
-                    &world.templates[nm.template as usize].requests,
-                    1,
-                );
+                let req = &world.templates[nm.template as usize].requests;
+                add_requests(&mut ns.delta, req, 1);
             }
         }
-        let mut removed: Vec<TemplateId> = Vec::with_capacity(potential.len());
-        for &p in &potential {
-            let t = world.pods.get(p).expect("live").template;
-            removed.push(t);
-            add_requests(&mut delta, &world.templates[t as usize].requests, -1);
-            pods_delta -= 1;
-        }
-        self.check_adjusted(world, n, &delta, pods_delta, &removed)?;
-        let mut flags = Vec::new();
-        pdbs.violating(world, &potential, &mut flags);
-        flags.resize(potential.len(), false);
-        let order = potential
-            .iter()
-            .zip(&flags)
-            .filter(|(_, &v)| v)
-            .chain(potential.iter().zip(&flags).filter(|(_, &v)| !v));
-        let mut victims = Vec::new();
+        // With every potential victim gone (the order does not matter yet).
+        self.check_adjusted(world, n, &ns.delta, pods_delta, &ns.removed)?;
+        // Keys are unique (they end with the pod id): an unstable sort orders as a stable one.
+        ns.potential
+            .sort_unstable_by_key(|&p| importance_key(world, p));
+        pdbs.violating(world, &ns.potential, &mut ns.flags);
+        ns.flags.resize(ns.potential.len(), false);
+        let at = out.len();
         let mut pdb_violations = 0;
-        for (&p, &v) in order {
-            // Add p back; if the pod no longer fits, p is a victim after all.
-            let t = world.pods.get(p).expect("live").template;
-            let pos = removed.iter().position(|&r| r == t).expect("removed");
-            removed.swap_remove(pos);
-            let req = &world.templates[t as usize].requests;
-            add_requests(&mut delta, req, 1);
-            pods_delta += 1;
-            if self
-                .check_adjusted(world, n, &delta, pods_delta, &removed)
-                .is_err()
-            {
-                removed.push(t);
-                add_requests(&mut delta, req, -1);
-                pods_delta -= 1;
-                victims.push(p);
-                if v {
-                    pdb_violations += 1;
+        // Reprieve the PDB-violating pods first, then the others, each most important first.
+        for violating in [true, false] {
+            for (&p, &v) in ns.potential.iter().zip(&ns.flags) {
+                if v != violating {
+                    continue;
+                }
+                // Add p back; if the pod no longer fits, p is a victim after all.
+                let t = world.pods.get(p).expect("live").template;
+                let pos = ns.removed.iter().position(|&r| r == t).expect("removed");
+                ns.removed.swap_remove(pos);
+                let req = &world.templates[t as usize].requests;
+                add_requests(&mut ns.delta, req, 1);
+                pods_delta += 1;
+                if self
+                    .check_adjusted(world, n, &ns.delta, pods_delta, &ns.removed)
+                    .is_err()
+                {
+                    ns.removed.push(t);
+                    add_requests(&mut ns.delta, req, -1);
+                    pods_delta -= 1;
+                    out.push(p);
+                    if v {
+                        pdb_violations += 1;
+                    }
                 }
             }
         }
-        if flags.iter().any(|&v| v) && flags.iter().any(|&v| !v) {
-            victims.sort_by_key(|&p| importance_key(world, p));
+        let victims = &mut out[at..];
+        if ns.flags.iter().any(|&v| v) && ns.flags.iter().any(|&v| !v) {
+            victims.sort_unstable_by_key(|&p| importance_key(world, p));
         }
-        Ok(Candidate {
-            node: n,
-            victims,
-            pdb_violations,
+        Ok(Selected {
+            len: victims.len(),
+            rank: pick_rank(world, victims, pdb_violations),
         })
     }
 

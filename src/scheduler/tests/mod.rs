@@ -65,6 +65,7 @@ mod filters;
 mod gpus;
 mod image_props;
 mod one_pass_props;
+mod preempt_cache;
 mod preemption;
 mod props;
 mod sampling;

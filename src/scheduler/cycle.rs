@@ -455,7 +455,7 @@ impl Scheduler {
                     order[i - wrap]
                 };
                 processed += 1;
-                match f.run_general(n) {
+                match f.run(n) {
                     Ok(st) => {
                         feasible.push(n);
                         feasible_static.push(st);
@@ -517,10 +517,8 @@ impl Scheduler {
         if fused {
             let (f, b) = two_columns(&mut sc.raw, fit, bal);
             if self.memo.enabled() {
-                let parts = self.verdicts.all_parts(self.prep.sig, world.nodes.len());
-                // Packed words are refilled only for node-local verdicts (`prep.cache`).
-                let words = self.prep.cache.then_some(&self.nominated_count[..]);
-                fused::score_cached(world, tpl, &sc.feasible, &sc.feasible_static, parts, words, f, b);
+                let (entries, ver) = self.verdicts.parts(self.prep.sig, world.nodes.len());
+                fused::score_cached(world, tpl, &sc.feasible, entries, ver, f, b);
             } else {
                 fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
             }
@@ -650,32 +648,6 @@ impl Filt<'_> {
         r
     }
 
-    /// [`Filt::run`] for the general cycle's scan: a node whose packed word ([`Hot`]) holds
-    /// its version (and that has no nominations) is answered from the word — feasible with
-    /// static score inputs (0, 0), or failed as its cache entry says — without reading the
-    /// entry; a failure found by the full evaluation refills the word.
-    #[inline(always)]
-    pub(super) fn run_general(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
-        let ix = n.ix();
-        let free = self.nominated_count[ix] == 0;
-        if free {
-            if let Some(c) = &self.cache {
-                match Hot::state(c.hot[ix], c.ver[ix]) {
-                    Hot::FEASIBLE => return Ok((0, 0)),
-                    Hot::FAILED => return Err(c.entries[ix].verdict.expect_err("failed")),
-                    _ => {}
-                }
-            }
-        }
-        let r = self.run(n);
-        if r.is_err() && free {
-            if let Some(c) = &mut self.cache {
-                c.hot[ix] = Hot::pack(c.ver[ix], Hot::FAILED, 0, 0);
-            }
-        }
-        r
-    }
-
     /// What the one-pass cycle's scan reads per node id (`one_pass.rs`): the packed words
     /// ([`Hot`]), the node versions, the cache entries (for failures) and the nomination
     /// counts. It runs only with the verdict cache.
@@ -714,7 +686,7 @@ impl Filt<'_> {
                 let (fit, bal) = fused::cached_one(self.world, shape, &mut c.entries[ix], v, ix);
                 if st.0 != 0 {
                     *prefer = true;
-                } else if cacheable && st.1 == 0 {
+                } else if cacheable {
                     c.hot[ix] = Hot::pack(v, Hot::FEASIBLE, fit, bal);
                 }
                 Ok((fit, bal))

@@ -140,8 +140,14 @@ impl VerdictCache {
         self.cursor = total;
     }
 
-    /// The entries and packed words of template `t` (one per node id, emptied if the slot
-    /// held another template) and the node versions.
+    /// The entries of template `t` (one per node id, emptied if the slot held another
+    /// template) and the node versions.
+    pub(crate) fn parts(&mut self, t: TemplateId, n_nodes: usize) -> (&mut [Entry], &[u32]) {
+        let p = self.all_parts(t, n_nodes);
+        (p.entries, p.ver)
+    }
+
+    /// [`VerdictCache::parts`] with the one-pass cycle's packed answers.
     pub(crate) fn all_parts(&mut self, t: TemplateId, n_nodes: usize) -> Parts<'_> {
         if self.slots.is_empty() {
             self.slots = (0..SLOTS)

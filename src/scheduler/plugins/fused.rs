@@ -8,7 +8,7 @@ use super::super::config::ResolvedProfile;
 use super::super::score::{
     balanced_score, balanced_score2, fraction, least_requested_score, weighted_mean,
 };
-use super::super::verdicts::{Entry, Hot, Parts};
+use super::super::verdicts::Entry;
 use super::ScorePlugin;
 use crate::cluster::{NodeId, PodTemplate, World, CPU, MEMORY};
 
@@ -68,34 +68,19 @@ pub(crate) fn score_fit_balanced_default(
 
 /// [`score_fit_balanced_default`] through the verdict cache (`verdicts.rs`): a node whose
 /// version did not change since its scores were computed for this template is not recomputed.
-/// The node's packed word ([`Hot`]) is read first; with `words` (the nomination counts, given
-/// when the verdicts are node-local) a feasible node without nominations whose static score
-/// inputs are (0, 0) gets its word refilled, so the next scan answers it from 8 bytes.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn score_cached(
     world: &World,
     tpl: &PodTemplate,
     feasible: &[NodeId],
-    statics: &[(i32, i32)],
-    parts: Parts<'_>,
-    words: Option<&[u32]>,
+    entries: &mut [Entry],
+    ver: &[u32],
     fit: &mut [i64],
     bal: &mut [i64],
 ) {
     let pod = PodShape::of(tpl);
-    let Parts { entries, hot, ver } = parts;
-    for (((f, b), &n), st) in fit.iter_mut().zip(bal.iter_mut()).zip(feasible).zip(statics) {
+    for ((f, b), &n) in fit.iter_mut().zip(bal.iter_mut()).zip(feasible) {
         let i = n.ix();
-        let v = ver[i];
-        let free = words.is_some_and(|w| w[i] == 0);
-        if free && Hot::state(hot[i], v) == Hot::FEASIBLE {
-            (*f, *b) = Hot::scores(hot[i]);
-            continue;
-        }
-        (*f, *b) = cached_one(world, &pod, &mut entries[i], v, i);
-        if free && *st == (0, 0) {
-            hot[i] = Hot::pack(v, Hot::FEASIBLE, *f, *b);
-        }
+        (*f, *b) = cached_one(world, &pod, &mut entries[i], ver[i], i);
     }
 }
 

@@ -1,7 +1,8 @@
-//! Property test of the one-pass cycle (`one_pass.rs`): with the verdict cache on, a
-//! scheduler using it and one running the general cycle decide identically (node, score,
-//! reasons, nominations, victims) through random node changes, PreferNoSchedule taints that
-//! make TaintToleration vary, soft spread constraints, priorities and preemption.
+//! Property test of the one-pass cycle (`one_pass.rs`) and the packed per-node words
+//! (`verdicts::Hot`): a scheduler using the one-pass cycle, one running the general cycle with
+//! the verdict cache and its words, and one without any cache decide identically (node,
+//! score, reasons, nominations, victims) through random node changes, PreferNoSchedule taints
+//! that make TaintToleration vary, soft spread constraints, priorities and preemption.
 
 use super::*;
 use crate::cluster::taints::TaintEffect;
@@ -45,7 +46,9 @@ fn run(nodes: &[NodeSpec], tpls: &[TplSpec], steps: usize, seed: u64) -> (u64, u
     tw.finish();
     let cfg = SchedulerConfig::default();
     let mut one = Scheduler::new(cfg.clone(), &tw.world, rng(seed));
-    let mut general = Scheduler::new(cfg, &tw.world, rng(seed));
+    let mut general = Scheduler::new(cfg.clone(), &tw.world, rng(seed));
+    // No memo, no verdict cache, no packed words: every node evaluated in full.
+    let mut reference = Scheduler::new(cfg, &tw.world, rng(seed));
     one.set_failure_memo(true);
     general.set_failure_memo(true);
     general.one_pass = false;
@@ -56,7 +59,9 @@ fn run(nodes: &[NodeSpec], tpls: &[TplSpec], steps: usize, seed: u64) -> (u64, u
         let pod = tw.pod(t);
         let a = one.schedule(&tw.world, pod);
         let b = general.schedule(&tw.world, pod);
-        assert_eq!(a, b, "step {step}");
+        let c = reference.schedule(&tw.world, pod);
+        assert_eq!(a, b, "step {step}: one pass vs general");
+        assert_eq!(b, c, "step {step}: cached vs uncached");
         tw.apply_outcome(pod, a, step);
     }
     (one.one_pass_cycles, general.one_pass_cycles)

@@ -6,13 +6,16 @@
 //! `prioritize` the fused NodeResourcesFit / BalancedAllocation pass (`plugins/fused.rs`), the
 //! weighted sum, and `selectHost`'s maximum. When the verdict cache is on and every other
 //! enabled score plugin is skipped or adds the same normalised score to every node
-//! (`fused::constant_rest` without an ImageLocality column), one pass reads each node's cache
-//! entry once and produces the verdict, both raw scores and the weighted total, keeping the
-//! running maximum for `selectHost`. The feasible list, the failures and the RNG draws are
-//! exactly the general path's; when a feasible node turns out to carry an untolerated
-//! PreferNoSchedule taint (TaintToleration then varies) the cycle falls back to the general
-//! `prioritize` on the same feasible list. `scheduler/tests/props.rs` runs whole simulations
-//! with the pass on and off and compares every decision.
+//! (`fused::constant_rest` without an ImageLocality column), one pass reads each node's 8-byte
+//! packed word (`verdicts::Hot`: the node version it reflects, both raw scores, feasible or
+//! failed) and produces the verdict, both raw scores and the weighted total, keeping the
+//! running maximum for `selectHost`; only nodes whose word is stale, or that carry
+//! nominations, are evaluated in full (which refills the word). The feasible list, the
+//! failures and the RNG draws are exactly the general path's; when a feasible node turns out
+//! to carry an untolerated PreferNoSchedule taint (TaintToleration then varies) the cycle
+//! falls back to the general `prioritize` on the same feasible list.
+//! `scheduler/tests/one_pass_props.rs` runs a one-pass, a general and an uncached scheduler
+//! side by side and compares every decision.
 
 use super::cycle::{Sampling, Scheduler};
 use super::plugins::{fused, image_locality, ScorePlugin};

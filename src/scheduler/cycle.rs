@@ -1,24 +1,22 @@
 //! One scheduling cycle (`schedule_one.go`): pre-filter, sampled filtering from a rotating
 //! start index, pre-score, score, normalise, `selectHost`. `schedule` and `explain`
 //! (`explain.rs`) run the very same code; `explain` only reads more of the scratch space
-//! afterwards.
+//! afterwards. The per-node filter context is `filt.rs`, the score pass `prioritize.rs`, the
+//! one-pass cycle `one_pass.rs`.
 
 use rand::RngExt;
 
-use super::cache::{NodeClasses, StaticFail, TemplateStatics};
+use super::cache::{NodeClasses, TemplateStatics};
 use super::config::{num_feasible_nodes_to_find, ResolvedProfile, N_PLUGINS};
-use super::filter::{dynamic_filters, Adjust, Fail, Prep, SpreadState};
+use super::filter::{Fail, Prep, SpreadState};
 use super::memo::FailMemo;
-use super::plugins::{
-    fused, image_locality, two_columns, Normalization, ScoreBufs, ScoreInput, ScorePlugin,
-};
 use super::preempt::{NoPdbs, PdbOracle};
 use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
-use super::verdicts::{Entry, Hot, Parts, VerdictCache};
+use super::verdicts::VerdictCache;
 use super::{Outcome, SchedulerConfig};
 use crate::cluster::template::ExistingTermKind;
-use crate::cluster::{NodeId, PodId, PodPhase, PodTemplate, TemplateId, World, PODS};
+use crate::cluster::{NodeId, PodId, PodPhase, TemplateId, World, PODS};
 use crate::engine::SimRng;
 
 /// A preemption nomination this scheduler handed out and still honours (upstream: the
@@ -406,33 +404,6 @@ impl Scheduler {
         self.prep.cache = self.memo.enabled() && self.prep.hard.is_empty() && !interpod;
     }
 
-    /// The filter context of the prepared pod (borrows the scheduler's parts disjointly).
-    pub(super) fn filt<'a>(&'a mut self, world: &'a World) -> Filt<'a> {
-        let prof = &self.profiles[self.prep.profile];
-        let cache = if self.prep.cache {
-            Some(self.verdicts.all_parts(self.prep.sig, world.nodes.len()))
-        } else {
-            None
-        };
-        Filt {
-            cache,
-            world,
-            prof,
-            prep: &self.prep,
-            tpl: &world.templates[self.prep.template as usize],
-            classes: &mut self.classes,
-            statics: &mut self.statics,
-            nominations: &self.nominations,
-            nominated_count: &self.nominated_count,
-            delta: &mut self.sc.delta,
-        }
-    }
-
-    /// All filters on node `n` for the prepared pod (see [`Filt::run`]).
-    pub(super) fn filter_node(&mut self, world: &World, n: NodeId) -> Result<(i32, i32), Fail> {
-        self.filt(world).run(n)
-    }
-
     /// Examines nodes from `start` in `node_order` until `to_find` feasible nodes are found
     /// or every node was examined. Returns the number of nodes examined.
     pub(super) fn find_feasible(&mut self, world: &World, s: Sampling) -> usize {
@@ -471,295 +442,6 @@ impl Scheduler {
         self.sc.feasible_static = feasible_static;
         self.sc.failures = failures;
         processed
-    }
-
-    pub(super) fn clear_scores(&mut self, k: usize) {
-        self.sc.total.clear();
-        self.sc.total.resize(k, 0);
-        self.sc.skipped = [true; N_PLUGINS];
-    }
-
-    /// PreScore + Score + NormalizeScore + weighting over `sc.feasible` into `sc.total`.
-    pub(super) fn prioritize(&mut self, world: &World) {
-        let k = self.sc.feasible.len();
-        self.clear_scores(k);
-        let t = self.prep.template as usize;
-        let tpl = &world.templates[t];
-        let p = self.prep.profile;
-        let mut skipped = [false; N_PLUGINS];
-        for plugin in ScorePlugin::ALL {
-            let i = plugin.index();
-            skipped[i] =
-                !self.profiles[p].enabled[i] || plugin.prescore_skip(world, tpl, &self.profiles[p]);
-        }
-        let spread = ScorePlugin::PodTopologySpread.index();
-        if !skipped[spread] {
-            skipped[spread] = !self.prepare_soft(world);
-        }
-        self.sc.skipped = skipped;
-        let prof = &self.profiles[p];
-        let sc = &mut self.sc;
-        for (i, &skip) in skipped.iter().enumerate() {
-            if !skip {
-                // Every entry is overwritten below; resizing only when the count changes.
-                sc.raw[i].resize(k, 0);
-                if normalizes(i) {
-                    sc.norm[i].resize(k, 0);
-                }
-            }
-        }
-        let (fit, bal) = (
-            ScorePlugin::NodeResourcesFit.index(),
-            ScorePlugin::NodeResourcesBalancedAllocation.index(),
-        );
-        // Named optimisation: the default profile's two resource scores in one pass.
-        let fused = self.fuse && !skipped[fit] && !skipped[bal] && fused::applies(prof);
-        if fused {
-            let (f, b) = two_columns(&mut sc.raw, fit, bal);
-            if self.memo.enabled() {
-                let (entries, ver) = self.verdicts.parts(self.prep.sig, world.nodes.len());
-                fused::score_cached(world, tpl, &sc.feasible, entries, ver, f, b);
-            } else {
-                fused::score_fit_balanced_default(world, tpl, &sc.feasible, f, b);
-            }
-        }
-        // Named optimisation: when every other enabled plugin adds the same normalised score
-        // to every feasible node, the weighted sum is the two resource columns plus a constant
-        // (`fused::constant_rest`); the per-plugin columns are then not built.
-        // ImageLocality adds 0 everywhere when even a node holding all the images scores 0.
-        let img = ScorePlugin::ImageLocality.index();
-        let image_zero = skipped[img] || image_locality::all_zero(world, tpl);
-        if fused {
-            if let Some((c, image_column)) =
-                fused::constant_rest(&skipped, image_zero, prof, &sc.feasible_static)
-            {
-                let (wf, wb) = (prof.weights[fit], prof.weights[bal]);
-                for ((tot, f), b) in sc.total.iter_mut().zip(&sc.raw[fit]).zip(&sc.raw[bal]) {
-                    *tot = f * wf + b * wb + c;
-                }
-                if image_column {
-                    image_locality::score(world, tpl, &sc.feasible, &mut sc.raw[img]);
-                    let wi = prof.weights[img];
-                    for (tot, s) in sc.total.iter_mut().zip(&sc.raw[img]) {
-                        *tot += s * wi;
-                    }
-                }
-                return;
-            }
-        }
-        let input = ScoreInput {
-            world,
-            prof,
-            tpl,
-            feasible: &sc.feasible,
-            statics: &sc.feasible_static,
-            soft: &sc.soft,
-            ignored: &sc.ignored,
-        };
-        let mut bufs = ScoreBufs {
-            fractions: &mut sc.fractions,
-            acc: &mut sc.acc,
-        };
-        for plugin in ScorePlugin::ALL {
-            let i = plugin.index();
-            if skipped[i] || (fused && (i == fit || i == bal)) {
-                continue;
-            }
-            if i == img && image_zero {
-                sc.raw[i].iter_mut().for_each(|r| *r = 0);
-                continue;
-            }
-            plugin.score(&input, &mut bufs, &mut sc.raw[i]);
-        }
-
-        // NormalizeScore, then the weighted sum (ImageLocality adds 0 when `image_zero`).
-        for plugin in ScorePlugin::ALL {
-            let i = plugin.index();
-            if skipped[i] || (i == img && image_zero) {
-                continue;
-            }
-            let col: &[i64] = if normalizes(i) {
-                let (raw, norm) = (&sc.raw[i], &mut sc.norm[i]);
-                norm.copy_from_slice(raw);
-                plugin.normalization().apply(norm, &sc.ignored);
-                norm
-            } else {
-                &sc.raw[i]
-            };
-            super::score::add_weighted(&mut sc.total, col, prof.weights[i]);
-        }
-    }
-
-    /// Normalised score of plugin `p` on feasible node `i` after [`Scheduler::prioritize`].
-    pub(super) fn normalized(&self, p: usize, i: usize) -> i64 {
-        if normalizes(p) {
-            self.sc.norm[p][i]
-        } else {
-            self.sc.raw[p][i]
-        }
-    }
-}
-
-/// Whether plugin `p` (column index) has a NormalizeScore extension.
-fn normalizes(p: usize) -> bool {
-    ScorePlugin::ALL[p].normalization() != Normalization::None
-}
-
-/// What the per-node filters read, borrowed for one cycle.
-pub(super) struct Filt<'a> {
-    /// The template's verdict-cache entries and the node versions (node-local templates).
-    cache: Option<Parts<'a>>,
-    world: &'a World,
-    prof: &'a ResolvedProfile,
-    prep: &'a Prep,
-    tpl: &'a PodTemplate,
-    classes: &'a mut NodeClasses,
-    statics: &'a mut TemplateStatics,
-    nominations: &'a [Nomination],
-    nominated_count: &'a [u32],
-    delta: &'a mut Vec<i64>,
-}
-
-impl Filt<'_> {
-    /// All filters on node `n`: the static verdict (cached per node class), then the dynamic
-    /// filters with the requests of pods nominated there (with at least this pod's priority)
-    /// reserved, as upstream's `RunFilterPluginsWithNominatedPods`. Ok carries the static score
-    /// inputs (PreferNoSchedule count, preferred node-affinity sum).
-    #[inline(always)]
-    pub(super) fn run(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
-        // Nodes with nominations depend on the nominated pods: never cached.
-        let cacheable = self.nominated_count[n.ix()] == 0;
-        if cacheable {
-            if let Some(c) = &self.cache {
-                let e = &c.entries[n.ix()];
-                if e.ver == c.ver[n.ix()] {
-                    return e.verdict;
-                }
-            }
-        }
-        let r = self.run_uncached(n);
-        if cacheable {
-            if let Some(c) = &mut self.cache {
-                let e = &mut c.entries[n.ix()];
-                e.ver = c.ver[n.ix()];
-                e.verdict = r;
-            }
-        }
-        r
-    }
-
-    /// What the one-pass cycle's scan reads per node id (`one_pass.rs`): the packed words
-    /// ([`Hot`]), the node versions, the cache entries (for failures) and the nomination
-    /// counts. It runs only with the verdict cache.
-    #[inline(always)]
-    pub(super) fn hot_view(&self) -> (&[u64], &[u32], &[Entry], &[u32]) {
-        let c = self
-            .cache
-            .as_ref()
-            .expect("the one-pass cycle runs with the verdict cache");
-        (c.hot, c.ver, c.entries, self.nominated_count)
-    }
-
-    /// The one-pass cycle's evaluation of node `n` when its packed word ([`Hot`]) does not
-    /// hold the answer: its verdict through [`Filt::run`] and, when it is feasible, its fused
-    /// NodeResourcesFit / BalancedAllocation raw scores (`fused::cached_one`); the word is
-    /// refilled for a node without nominations. The static score inputs are not returned:
-    /// `prefer` is set for a feasible node with an untolerated PreferNoSchedule taint (a
-    /// word never calls such a node feasible).
-    #[inline(never)]
-    pub(super) fn run_scored(
-        &mut self,
-        shape: &fused::PodShape,
-        n: NodeId,
-        prefer: &mut bool,
-    ) -> Result<(i64, i64), Fail> {
-        let ix = n.ix();
-        let cacheable = self.nominated_count[ix] == 0;
-        let r = self.run(n);
-        let c = self
-            .cache
-            .as_mut()
-            .expect("the one-pass cycle runs with the verdict cache");
-        let v = c.ver[ix];
-        match r {
-            Ok(st) => {
-                let (fit, bal) = fused::cached_one(self.world, shape, &mut c.entries[ix], v, ix);
-                if st.0 != 0 {
-                    *prefer = true;
-                } else if cacheable {
-                    c.hot[ix] = Hot::pack(v, Hot::FEASIBLE, fit, bal);
-                }
-                Ok((fit, bal))
-            }
-            Err(f) => {
-                if cacheable {
-                    c.hot[ix] = Hot::pack(v, Hot::FAILED, 0, 0);
-                }
-                Err(f)
-            }
-        }
-    }
-
-    /// [`Filt::run`] without the verdict cache.
-    #[inline(always)]
-    fn run_uncached(&mut self, n: NodeId) -> Result<(i32, i32), Fail> {
-        let world = self.world;
-        let t = self.prep.template as usize;
-        let cached = if self.prep.hostname_dep {
-            None
-        } else {
-            let c = self.classes.class_of(world, n.ix()) as usize;
-            self.statics.cached(self.prep.sig as usize, c)
-        };
-        let se = match cached {
-            Some(se) => se,
-            None => {
-                let key = (self.prep.sig as usize, t);
-                self.statics
-                    .get(self.classes, world, self.prof, key, n.ix())
-            }
-        };
-        if se.fail != StaticFail::Pass {
-            return Err(Fail::from_static(world, se.fail, n).expect("static failure"));
-        }
-        let f = if self.nominated_count[n.ix()] == 0 {
-            dynamic_filters(world, self.prof, self.tpl, self.prep, n, &Adjust::NONE)
-        } else {
-            self.with_nominated(n)
-        };
-        match f {
-            None => Ok((se.prefer_count, se.node_aff)),
-            Some(f) => Err(f),
-        }
-    }
-
-    #[cold]
-    fn with_nominated(&mut self, n: NodeId) -> Option<Fail> {
-        let world = self.world;
-        let mut pods = 0;
-        self.delta.iter_mut().for_each(|d| *d = 0);
-        for nm in self.nominations {
-            if nm.node == n && nm.priority >= self.prep.priority && Some(nm.pod) != self.prep.pod {
-                pods += 1;
-                for (d, q) in self
-                    .delta
-                    .iter_mut()
-                    .zip(&world.templates[nm.template as usize].requests)
-                {
-                    *d += q;
-                }
-            }
-        }
-        let adj = if pods == 0 {
-            Adjust::NONE
-        } else {
-            Adjust {
-                delta: Some(self.delta),
-                pods_delta: pods,
-                removed: &[],
-            }
-        };
-        dynamic_filters(world, self.prof, self.tpl, self.prep, n, &adj)
     }
 }
 

@@ -23,8 +23,11 @@
 //! * `cost.rs`: the opt-in simulated time of a cycle (`scheduler.cycleCost`) and the
 //!   scheduler's clock.
 //! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
-//!   `schedule` and `explain`.
-//! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run.
+//!   `schedule` and `explain`; `filt.rs` its per-node filter context (static verdicts,
+//!   dynamic filters with nominations, the verdict cache), `prioritize.rs` its score pass,
+//!   `one_pass.rs` the one-pass cycle when only the resource scores vary.
+//! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run; `preempt_cache.rs` the
+//!   exact per-(signature, node) cache of victim selections.
 //! * `explain.rs`: `explain`, one cycle run for show (summary line, per-node verdicts and
 //!   scores, the preemption dry run's verdict).
 //! * `queue.rs`: activeQ / backoffQ / unschedulable pool.
@@ -73,12 +76,14 @@ mod config;
 mod cost;
 mod cycle;
 mod explain;
+mod filt;
 mod filter;
 mod memo;
 mod one_pass;
 pub mod plugins;
 mod preempt;
 mod preempt_cache;
+mod prioritize;
 mod queue;
 pub mod score;
 mod signature;

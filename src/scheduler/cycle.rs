@@ -62,6 +62,8 @@ pub(crate) struct Scratch {
     pub fractions: Vec<f64>,
     /// PodTopologySpread float accumulator per feasible node.
     pub acc: Vec<f64>,
+    /// One-pass cycle: the feasible indices holding the highest total, in order.
+    pub ties: Vec<u32>,
 }
 
 /// The scheduler: configuration, rotating start index, tie-break RNG and reusable scratch space.
@@ -240,8 +242,8 @@ impl Scheduler {
             _ => {
                 let (i, score) = match one_pass {
                     Some(t) => {
-                        let i = select_max(&mut self.rng, &self.sc.total, t.max);
-                        (i, self.sc.total[i] + t.constant)
+                        let i = select_tie(&mut self.rng, &self.sc.ties[..t.ties]);
+                        (i, t.max + t.constant)
                     }
                     None => {
                         self.prioritize(world);
@@ -470,4 +472,57 @@ pub(crate) fn select_max(rng: &mut SimRng, total: &[i64], max: i64) -> usize {
         }
     }
     selected
+}
+
+/// [`select_host`] given the indices that hold the maximum, in increasing order (at least
+/// one): the same draws, one per tie after the first.
+#[inline]
+pub(crate) fn select_tie(rng: &mut SimRng, ties: &[u32]) -> usize {
+    let mut selected = ties[0];
+    for (cnt, &i) in (2u32..).zip(&ties[1..]) {
+        if rng.random_range(0..cnt) == 0 {
+            selected = i;
+        }
+    }
+    selected as usize
+}
+
+#[cfg(test)]
+mod select_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Upstream `selectHost`'s reservoir loop, word for word: a draw for every tie after
+    /// the first.
+    fn reservoir(rng: &mut SimRng, total: &[i64], max: i64) -> usize {
+        let (mut cnt, mut selected) = (0u32, 0);
+        for (i, &s) in total.iter().enumerate() {
+            if s == max {
+                cnt += 1;
+                if cnt == 1 || rng.random_range(0..cnt) == 0 {
+                    selected = i;
+                }
+            }
+        }
+        selected
+    }
+
+    proptest! {
+        /// Same node and same RNG stream afterwards as the reservoir loop, for any number
+        /// of ties anywhere in the list, from the totals or from the ties' indices.
+        #[test]
+        fn select_max_is_the_reservoir_loop(
+            total in proptest::collection::vec(0i64..4, 1..300),
+            seed in any::<u64>(),
+        ) {
+            let max = *total.iter().max().unwrap();
+            let (mut a, mut b) = (SimRng::seed_from_u64(seed), SimRng::seed_from_u64(seed));
+            prop_assert_eq!(select_max(&mut a, &total, max), reservoir(&mut b, &total, max));
+            prop_assert_eq!(a.next_u64(), b.next_u64());
+            let ties: Vec<u32> = (0..total.len() as u32).filter(|&i| total[i as usize] == max).collect();
+            prop_assert_eq!(select_tie(&mut a, &ties), reservoir(&mut b, &total, max));
+            prop_assert_eq!(a.next_u64(), b.next_u64());
+        }
+    }
 }

@@ -23,13 +23,42 @@ use super::score::MAX_NODE_SCORE;
 use super::verdicts::Hot;
 use crate::cluster::{NodeId, World};
 
-/// Totals of the one-pass cycle: the maximum of `sc.total` and the constant every other
-/// plugin adds (not included in `sc.total`; adding it changes neither the maximum's position
-/// nor the ties).
+/// Totals of the one-pass cycle: the maximum of the fused resource totals, the number of
+/// feasible nodes holding it (their indices are `sc.ties[..ties]`) and the constant every
+/// other plugin adds (not included in the maximum; adding it changes neither the maximum's
+/// position nor the ties).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct OnePassTotals {
     pub max: i64,
+    pub ties: usize,
     pub constant: i64,
+}
+
+/// The scan's running answer: the feasible nodes, and the indices of those holding the
+/// highest total so far (`ties[..k]`, reset when a higher total appears) kept without
+/// branches, so that `selectHost` draws from them without walking the totals again.
+struct Accept<'a> {
+    feasible: &'a mut Vec<NodeId>,
+    ties: &'a mut [u32],
+    k: usize,
+    max: i64,
+    to_find: usize,
+}
+
+impl Accept<'_> {
+    /// Accepts a feasible node with total `t`; true when enough were found.
+    #[inline(always)]
+    fn push(&mut self, n: NodeId, t: i64) -> bool {
+        let pos = self.feasible.len();
+        if t > self.max {
+            self.max = t;
+            self.k = 0;
+        }
+        self.ties[self.k] = pos as u32;
+        self.k += usize::from(t == self.max);
+        self.feasible.push(n);
+        pos + 1 >= self.to_find
+    }
 }
 
 impl Scheduler {
@@ -70,12 +99,12 @@ impl Scheduler {
         Some(constant)
     }
 
-    /// `find_feasible` that also fills `sc.total` with each feasible node's weighted
-    /// NodeResourcesFit + BalancedAllocation score (`sc.feasible_static` only when the general
-    /// `prioritize` must run), for a pod whose
-    /// [`Scheduler::one_pass_constant`] is `constant`. Returns the number of nodes examined
-    /// and, when at least two nodes are feasible and none has an untolerated
-    /// PreferNoSchedule taint, the totals' maximum (None: run the general `prioritize`).
+    /// `find_feasible` that also computes each feasible node's weighted NodeResourcesFit +
+    /// BalancedAllocation total and keeps the indices of those holding the highest one in
+    /// `sc.ties` (`sc.feasible_static` is filled only when the general `prioritize` must
+    /// run), for a pod whose [`Scheduler::one_pass_constant`] is `constant`. Returns the
+    /// number of nodes examined and, when at least two nodes are feasible and none has an
+    /// untolerated PreferNoSchedule taint, the totals (None: run the general `prioritize`).
     #[inline(never)]
     pub(super) fn find_and_score(
         &mut self,
@@ -86,87 +115,88 @@ impl Scheduler {
         self.one_pass_cycles += 1;
         let mut feasible = std::mem::take(&mut self.sc.feasible);
         let mut failures = std::mem::take(&mut self.sc.failures);
-        let mut total = std::mem::take(&mut self.sc.total);
+        let mut ties = std::mem::take(&mut self.sc.ties);
         feasible.clear();
         failures.clear();
-        total.clear();
+        feasible.reserve(s.to_find);
+        ties.resize(ties.len().max(s.to_find), 0);
         let prof = &self.profiles[self.prep.profile];
         let (wf, wb) = (
             prof.weights[ScorePlugin::NodeResourcesFit.index()],
             prof.weights[ScorePlugin::NodeResourcesBalancedAllocation.index()],
         );
         let shape = fused::PodShape::of(&world.templates[self.prep.template as usize]);
+        let no_nominations = self.nominations.is_empty();
         let order = &world.node_order;
-        let n_all = order.len();
-        let wrap = n_all - s.start;
-        let mut max = i64::MIN;
-        let mut prefer = false;
-        // Accepts a feasible node with its two raw scores; true when enough were found.
-        let mut accept = |n: NodeId, fit: i64, bal: i64| {
-            let t = fit * wf + bal * wb;
-            max = max.max(t);
-            feasible.push(n);
-            total.push(t);
-            feasible.len() >= s.to_find
+        let mut acc = Accept {
+            feasible: &mut feasible,
+            ties: &mut ties,
+            k: 0,
+            max: i64::MIN,
+            to_find: s.to_find,
         };
-        // `i` counts the nodes examined. The inner loop answers nodes from their packed
-        // words with every column it reads held in registers; a node whose word does not
-        // hold the answer leaves it for the full evaluation and the scan resumes after it.
-        let mut i = 0;
+        let mut prefer = false;
+        let mut done = false;
+        let mut processed = 0;
         let mut f = self.filt(world);
-        'scan: while i < n_all {
-            {
-                let (hot, ver, entries, nominated) = f.hot_view();
-                while i < n_all {
-                    let n = if i < wrap {
-                        order[s.start + i]
-                    } else {
-                        order[i - wrap]
-                    };
-                    let ix = n.ix();
-                    let h = hot[ix];
-                    let state = if nominated[ix] == 0 {
-                        Hot::state(h, ver[ix])
-                    } else {
-                        Hot::EMPTY
-                    };
-                    if state == Hot::FEASIBLE {
-                        i += 1;
-                        let (fit, bal) = Hot::scores(h);
-                        if accept(n, fit, bal) {
-                            break 'scan;
+        // The rotated scan is the tail of `node_order` from the start index, then its head.
+        for seg in [&order[s.start..], &order[..s.start]] {
+            let mut j = 0;
+            while j < seg.len() {
+                // The inner loop answers nodes from their packed words with every column it
+                // reads held in registers; a node whose word does not hold the answer leaves
+                // it for the full evaluation and the scan resumes after it.
+                {
+                    let (hot, ver, entries, nominated) = f.hot_view();
+                    while j < seg.len() {
+                        let n = seg[j];
+                        let ix = n.ix();
+                        let h = hot[ix];
+                        let state = if no_nominations || nominated[ix] == 0 {
+                            Hot::state(h, ver[ix])
+                        } else {
+                            Hot::EMPTY
+                        };
+                        if state == Hot::FEASIBLE {
+                            j += 1;
+                            let (fit, bal) = Hot::scores(h);
+                            if acc.push(n, fit * wf + bal * wb) {
+                                done = true;
+                                break;
+                            }
+                        } else if state == Hot::FAILED {
+                            j += 1;
+                            failures.push((n, entries[ix].verdict.expect_err("a failed node")));
+                        } else {
+                            break;
                         }
-                    } else if state == Hot::FAILED {
-                        i += 1;
-                        failures.push((n, entries[ix].verdict.expect_err("a failed node")));
-                    } else {
-                        break;
                     }
                 }
+                if done || j == seg.len() {
+                    break;
+                }
+                let n = seg[j];
+                j += 1;
+                match f.run_scored(&shape, n, &mut prefer) {
+                    Ok((fit, bal)) => {
+                        if acc.push(n, fit * wf + bal * wb) {
+                            done = true;
+                            break;
+                        }
+                    }
+                    Err(fail) => failures.push((n, fail)),
+                }
             }
-            if i == n_all {
+            processed += j;
+            if done {
                 break;
             }
-            let n = if i < wrap {
-                order[s.start + i]
-            } else {
-                order[i - wrap]
-            };
-            i += 1;
-            match f.run_scored(&shape, n, &mut prefer) {
-                Ok((fit, bal)) => {
-                    if accept(n, fit, bal) {
-                        break;
-                    }
-                }
-                Err(fail) => failures.push((n, fail)),
-            }
         }
-        let processed = i;
+        let (max, k) = (acc.max, acc.k);
         let ready = feasible.len() >= 2 && !prefer;
         self.sc.feasible = feasible;
         self.sc.failures = failures;
-        self.sc.total = total;
+        self.sc.ties = ties;
         if prefer && self.sc.feasible.len() >= 2 {
             // The general `prioritize` reads the static score inputs the pass did not keep.
             let mut statics = std::mem::take(&mut self.sc.feasible_static);
@@ -177,7 +207,11 @@ impl Scheduler {
             }
             self.sc.feasible_static = statics;
         }
-        let totals = ready.then_some(OnePassTotals { max, constant });
+        let totals = ready.then_some(OnePassTotals {
+            max,
+            ties: k,
+            constant,
+        });
         (processed, totals)
     }
 }

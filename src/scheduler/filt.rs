@@ -95,8 +95,10 @@ impl Filt<'_> {
     }
 
     /// The one-pass cycle's evaluation of node `n` when its packed word ([`Hot`]) does not
-    /// hold the answer: its verdict through [`Filt::run`] and, when it is feasible, its fused
-    /// NodeResourcesFit / BalancedAllocation raw scores (`fused::cached_one`); the word is
+    /// hold the answer: its verdict and, when it is feasible, its fused NodeResourcesFit /
+    /// BalancedAllocation raw scores (`fused::one`). The node's cache entry is written, not
+    /// read: when the word is stale the entry (a colder line) almost always is too, and
+    /// waiting for it cost more than the evaluation. The entry's verdict and the word are
     /// refilled for a node without nominations. The static score inputs are not returned:
     /// `prefer` is set for a feasible node with an untolerated PreferNoSchedule taint (a
     /// word never calls such a node feasible).
@@ -109,15 +111,23 @@ impl Filt<'_> {
     ) -> Result<(i64, i64), Fail> {
         let ix = n.ix();
         let cacheable = self.nominated_count[ix] == 0;
-        let r = self.run(n);
+        let r = self.run_uncached(n);
+        let world = self.world;
         let c = self
             .cache
             .as_mut()
             .expect("the one-pass cycle runs with the verdict cache");
         let v = c.ver[ix];
+        let e = &mut c.entries[ix];
+        if cacheable {
+            e.ver = v;
+            e.verdict = r;
+        }
         match r {
             Ok(st) => {
-                let (fit, bal) = fused::cached_one(self.world, shape, &mut c.entries[ix], v, ix);
+                let (fit, bal) = fused::one(world, shape, ix);
+                // Both scores lie in 0..=100.
+                (e.score_ver, e.fit, e.bal) = (v, fit as i32, bal as i32);
                 if st.0 != 0 {
                     *prefer = true;
                 } else if cacheable {

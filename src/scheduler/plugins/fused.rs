@@ -128,7 +128,7 @@ impl PodShape {
 
 /// Both raw scores of node `i`.
 #[inline(always)]
-fn one(world: &World, pod: &PodShape, i: usize) -> (i64, i64) {
+pub(crate) fn one(world: &World, pod: &PodShape, i: usize) -> (i64, i64) {
     let nodes = &world.nodes;
     let base = i * nodes.stride();
     let (ac, am) = (

@@ -20,7 +20,8 @@
 use super::cycle::{Sampling, Scheduler};
 use super::plugins::{fused, image_locality, ScorePlugin};
 use super::score::MAX_NODE_SCORE;
-use super::verdicts::Hot;
+use super::filter::Fail;
+use super::verdicts::{Entry, Hot};
 use crate::cluster::{NodeId, World};
 
 /// Totals of the one-pass cycle: the maximum of the fused resource totals, the number of
@@ -34,31 +35,85 @@ pub(super) struct OnePassTotals {
     pub constant: i64,
 }
 
-/// The scan's running answer: the feasible nodes, and the indices of those holding the
-/// highest total so far (`ties[..k]`, reset when a higher total appears) kept without
-/// branches, so that `selectHost` draws from them without walking the totals again.
-struct Accept<'a> {
-    feasible: &'a mut Vec<NodeId>,
-    ties: &'a mut [u32],
+/// The scan's running answer, small enough to live in registers: the nodes examined in the
+/// current segment (`j`), the feasible nodes found (`m`, written to `feasible[..m]`), the
+/// highest total so far and the number of feasible indices holding it (`ties[..k]`, reset
+/// when a higher total appears), kept without branches so that `selectHost` draws from
+/// them without walking the totals again.
+#[derive(Clone, Copy)]
+struct Scan {
+    j: usize,
+    m: usize,
     k: usize,
     max: i64,
-    to_find: usize,
 }
 
-impl Accept<'_> {
-    /// Accepts a feasible node with total `t`; true when enough were found.
+impl Scan {
+    /// Accepts feasible node `n` with total `t`; true when `feasible` (sized to the number
+    /// of feasible nodes to find) is full.
     #[inline(always)]
-    fn push(&mut self, n: NodeId, t: i64) -> bool {
-        let pos = self.feasible.len();
+    fn accept(&mut self, n: NodeId, t: i64, feasible: &mut [NodeId], ties: &mut [u32]) -> bool {
         if t > self.max {
             self.max = t;
             self.k = 0;
         }
-        self.ties[self.k] = pos as u32;
+        ties[self.k] = self.m as u32;
         self.k += usize::from(t == self.max);
-        self.feasible.push(n);
-        pos + 1 >= self.to_find
+        feasible[self.m] = n;
+        self.m += 1;
+        self.m == feasible.len()
     }
+}
+
+/// The columns the packed-word loop reads, per node id.
+struct Words<'a> {
+    hot: &'a [u64],
+    ver: &'a [u32],
+    entries: &'a [Entry],
+    nominated: &'a [u32],
+}
+
+/// Answers the nodes of `seg` from `st.j` on from their packed words, until a node whose
+/// word does not hold the answer (returns false with `st.j` on it), the end of `seg`
+/// (false) or enough feasible nodes (true). `NOMINATED`: some node may carry nominations
+/// (such nodes are never answered from their word).
+#[inline(always)]
+fn scan_words<const NOMINATED: bool>(
+    seg: &[NodeId],
+    w: &Words<'_>,
+    (wf, wb): (i64, i64),
+    feasible: &mut [NodeId],
+    ties: &mut [u32],
+    failures: &mut Vec<(NodeId, Fail)>,
+    st: &mut Scan,
+) -> bool {
+    let mut s = *st;
+    let mut done = false;
+    while s.j < seg.len() {
+        let n = seg[s.j];
+        let ix = n.ix();
+        let h = w.hot[ix];
+        let state = if !NOMINATED || w.nominated[ix] == 0 {
+            Hot::state(h, w.ver[ix])
+        } else {
+            Hot::EMPTY
+        };
+        if state == Hot::FEASIBLE {
+            s.j += 1;
+            let (fit, bal) = Hot::scores(h);
+            if s.accept(n, fit * wf + bal * wb, feasible, ties) {
+                done = true;
+                break;
+            }
+        } else if state == Hot::FAILED {
+            s.j += 1;
+            failures.push((n, w.entries[ix].verdict.expect_err("a failed node")));
+        } else {
+            break;
+        }
+    }
+    *st = s;
+    done
 }
 
 impl Scheduler {
@@ -116,24 +171,25 @@ impl Scheduler {
         let mut feasible = std::mem::take(&mut self.sc.feasible);
         let mut failures = std::mem::take(&mut self.sc.failures);
         let mut ties = std::mem::take(&mut self.sc.ties);
-        feasible.clear();
         failures.clear();
-        feasible.reserve(s.to_find);
-        ties.resize(ties.len().max(s.to_find), 0);
+        feasible.clear();
+        // As the general scan, at least one feasible node is taken.
+        let to_find = s.to_find.max(1);
+        feasible.resize(to_find, NodeId(0));
+        ties.resize(ties.len().max(to_find), 0);
         let prof = &self.profiles[self.prep.profile];
-        let (wf, wb) = (
+        let weights = (
             prof.weights[ScorePlugin::NodeResourcesFit.index()],
             prof.weights[ScorePlugin::NodeResourcesBalancedAllocation.index()],
         );
         let shape = fused::PodShape::of(&world.templates[self.prep.template as usize]);
-        let no_nominations = self.nominations.is_empty();
+        let nominated = !self.nominations.is_empty();
         let order = &world.node_order;
-        let mut acc = Accept {
-            feasible: &mut feasible,
-            ties: &mut ties,
+        let mut st = Scan {
+            j: 0,
+            m: 0,
             k: 0,
             max: i64::MIN,
-            to_find: s.to_find,
         };
         let mut prefer = false;
         let mut done = false;
@@ -141,45 +197,35 @@ impl Scheduler {
         let mut f = self.filt(world);
         // The rotated scan is the tail of `node_order` from the start index, then its head.
         for seg in [&order[s.start..], &order[..s.start]] {
-            let mut j = 0;
-            while j < seg.len() {
-                // The inner loop answers nodes from their packed words with every column it
-                // reads held in registers; a node whose word does not hold the answer leaves
-                // it for the full evaluation and the scan resumes after it.
+            st.j = 0;
+            while st.j < seg.len() {
+                // Nodes answered by their packed words; a node whose word does not hold the
+                // answer is evaluated in full (which refills the word), and the scan resumes
+                // after it.
                 {
-                    let (hot, ver, entries, nominated) = f.hot_view();
-                    while j < seg.len() {
-                        let n = seg[j];
-                        let ix = n.ix();
-                        let h = hot[ix];
-                        let state = if no_nominations || nominated[ix] == 0 {
-                            Hot::state(h, ver[ix])
-                        } else {
-                            Hot::EMPTY
-                        };
-                        if state == Hot::FEASIBLE {
-                            j += 1;
-                            let (fit, bal) = Hot::scores(h);
-                            if acc.push(n, fit * wf + bal * wb) {
-                                done = true;
-                                break;
-                            }
-                        } else if state == Hot::FAILED {
-                            j += 1;
-                            failures.push((n, entries[ix].verdict.expect_err("a failed node")));
-                        } else {
-                            break;
-                        }
-                    }
+                    let (hot, ver, entries, nominated_count) = f.hot_view();
+                    let w = Words {
+                        hot,
+                        ver,
+                        entries,
+                        nominated: nominated_count,
+                    };
+                    let (feas, ties) = (&mut feasible[..], &mut ties[..]);
+                    done = if nominated {
+                        scan_words::<true>(seg, &w, weights, feas, ties, &mut failures, &mut st)
+                    } else {
+                        scan_words::<false>(seg, &w, weights, feas, ties, &mut failures, &mut st)
+                    };
                 }
-                if done || j == seg.len() {
+                if done || st.j == seg.len() {
                     break;
                 }
-                let n = seg[j];
-                j += 1;
+                let n = seg[st.j];
+                st.j += 1;
                 match f.run_scored(&shape, n, &mut prefer) {
                     Ok((fit, bal)) => {
-                        if acc.push(n, fit * wf + bal * wb) {
+                        let t = fit * weights.0 + bal * weights.1;
+                        if st.accept(n, t, &mut feasible, &mut ties) {
                             done = true;
                             break;
                         }
@@ -187,12 +233,13 @@ impl Scheduler {
                     Err(fail) => failures.push((n, fail)),
                 }
             }
-            processed += j;
+            processed += st.j;
             if done {
                 break;
             }
         }
-        let (max, k) = (acc.max, acc.k);
+        feasible.truncate(st.m);
+        let (max, k) = (st.max, st.k);
         let ready = feasible.len() >= 2 && !prefer;
         self.sc.feasible = feasible;
         self.sc.failures = failures;

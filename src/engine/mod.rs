@@ -3,6 +3,7 @@
 //! Architecture invariant: no I/O, no printing, nothing about scenario files.
 
 pub mod dist;
+mod packed_heap;
 pub mod queue;
 pub mod rng;
 pub mod time;

@@ -91,7 +91,14 @@ impl Core {
     /// Takes the next event and advances the clock to its time.
     #[inline]
     pub fn pop_event(&mut self) -> Option<(SimTime, Event)> {
-        let (at, event) = self.events.pop()?;
+        self.pop_event_until(SimTime(u64::MAX))
+    }
+
+    /// Takes the next event if it is due at or before `limit` and advances the clock to its
+    /// time (one look at the queue instead of a peek and a pop).
+    #[inline]
+    pub fn pop_event_until(&mut self, limit: SimTime) -> Option<(SimTime, Event)> {
+        let (at, event) = self.events.pop_until(limit)?;
         self.now = at;
         Some((at, event))
     }

@@ -91,11 +91,7 @@ impl<S: PodScheduler, Q: PodQueue> Simulation<S, Q> {
     }
 
     pub(super) fn advance(&mut self, t: SimTime, progress: &mut dyn FnMut(Progress)) {
-        while let Some(at) = self.core.next_event_time() {
-            if at > t {
-                break;
-            }
-            let (at, event) = self.core.pop_event().expect("peeked");
+        while let Some((at, event)) = self.core.pop_event_until(t) {
             self.handle(event);
             self.settle();
             self.events_processed += 1;

@@ -8,9 +8,9 @@
 //! `remove` is O(1) for the heaps and O(log n) for the unschedulable pool.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 
-use crate::cluster::PodId;
+use crate::cluster::{PodId, PodMap};
 use crate::engine::SimTime;
 
 /// `podMaxInUnschedulablePodsDuration`.
@@ -63,7 +63,7 @@ pub struct SchedulingQueue {
     initial_backoff_ms: u64,
     max_backoff_ms: u64,
     next_seq: u64,
-    entries: HashMap<PodId, Entry>,
+    entries: PodMap<Entry>,
     active: BinaryHeap<ActiveItem>,
     /// (backoff expiry, seq, pod), earliest first.
     backoff: BinaryHeap<Reverse<(u64, u64, PodId)>>,
@@ -80,7 +80,7 @@ impl SchedulingQueue {
             initial_backoff_ms,
             max_backoff_ms,
             next_seq: 0,
-            entries: HashMap::new(),
+            entries: PodMap::new(),
             active: BinaryHeap::new(),
             backoff: BinaryHeap::new(),
             unschedulable: BTreeMap::new(),

@@ -18,9 +18,9 @@
 //! side by side and compares every decision.
 
 use super::cycle::{Sampling, Scheduler};
+use super::filter::Fail;
 use super::plugins::{fused, image_locality, ScorePlugin};
 use super::score::MAX_NODE_SCORE;
-use super::filter::Fail;
 use super::verdicts::{Entry, Hot};
 use crate::cluster::{NodeId, World};
 

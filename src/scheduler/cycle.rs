@@ -2,7 +2,7 @@
 //! start index, pre-score, score, normalise, `selectHost`. `schedule` and `explain`
 //! (`explain.rs`) run the very same code; `explain` only reads more of the scratch space
 //! afterwards. The per-node filter context is `filt.rs`, the score pass `prioritize.rs`, the
-//! one-pass cycle `one_pass.rs`.
+//! one-pass cycle `one_pass.rs`, the two-pass cycle `spread_pass.rs`.
 
 use rand::RngExt;
 
@@ -64,6 +64,8 @@ pub(crate) struct Scratch {
     pub acc: Vec<f64>,
     /// One-pass cycle: the feasible indices holding the highest total, in order.
     pub ties: Vec<u32>,
+    /// The two-pass cycle's spread cell per feasible node (`spread_pass.rs`).
+    pub cells: Vec<u16>,
 }
 
 /// The scheduler: configuration, rotating start index, tie-break RNG and reusable scratch space.
@@ -85,11 +87,13 @@ pub struct Scheduler {
     /// Use the fused fast path of the default profile's resource scores (`plugins/fused.rs`);
     /// off only in the test comparing it with the per-plugin path.
     pub(super) fuse: bool,
-    /// Use the one-pass cycle when it applies (`one_pass.rs`); off only in the test
-    /// comparing it with the general cycle.
+    /// Use the one-pass cycle (`one_pass.rs`) and the two-pass cycle (`spread_pass.rs`) when
+    /// they apply; off only in the tests comparing them with the general cycle.
     pub(super) one_pass: bool,
     /// Cycles that ran in one pass (for tests and benchmarks).
     pub(super) one_pass_cycles: u64,
+    /// Cycles that ran in two passes (for tests and benchmarks).
+    pub(super) spread_pass_cycles: u64,
     /// Per-(template, node) verdicts and resource scores (on with the memo).
     pub(super) verdicts: VerdictCache,
     /// Template → scheduling signature (sharing on with the memo).
@@ -136,6 +140,7 @@ impl Scheduler {
             fuse: true,
             one_pass: true,
             one_pass_cycles: 0,
+            spread_pass_cycles: 0,
             verdicts: VerdictCache::default(),
             sigs: Signatures::default(),
             examined: 0,
@@ -209,9 +214,12 @@ impl Scheduler {
             }
         }
         let sampling = self.sampling(n_all, false);
-        let (processed, one_pass) = match self.one_pass_constant(world) {
-            Some(constant) => self.find_and_score(world, sampling, constant),
-            None => (self.find_feasible(world, sampling), None),
+        let (processed, one_pass) = if let Some(constant) = self.one_pass_constant(world) {
+            self.find_and_score(world, sampling, constant)
+        } else if let Some(plan) = self.spread_pass_plan(world) {
+            self.find_and_score_spread(world, sampling, &plan)
+        } else {
+            (self.find_feasible(world, sampling), None)
         };
         self.next_start_index = (sampling.start + processed) % n_all;
         if !self.sc.feasible.is_empty() {

@@ -25,7 +25,8 @@
 //! * `cycle.rs`: one scheduling cycle (sampling, filtering, scoring, `selectHost`) shared by
 //!   `schedule` and `explain`; `filt.rs` its per-node filter context (static verdicts,
 //!   dynamic filters with nominations, the verdict cache), `prioritize.rs` its score pass,
-//!   `one_pass.rs` the one-pass cycle when only the resource scores vary.
+//!   `one_pass.rs` the one-pass cycle when only the resource scores vary, `spread_pass.rs`
+//!   the two-pass cycle when the system-default soft spread varies too.
 //! * `preempt.rs`: DefaultPreemption (PostFilter) and its dry run; `preempt_cache.rs` the
 //!   exact per-(signature, node) cache of victim selections.
 //! * `explain.rs`: `explain`, one cycle run for show (summary line, per-node verdicts and
@@ -89,6 +90,7 @@ pub mod score;
 mod signature;
 mod simulate;
 mod spread;
+mod spread_pass;
 mod verdicts;
 
 #[cfg(test)]

@@ -53,16 +53,24 @@ impl Scan {
     /// of feasible nodes to find) is full.
     #[inline(always)]
     fn accept(&mut self, n: NodeId, t: i64, feasible: &mut [NodeId], ties: &mut [u32]) -> bool {
-        if t > self.max {
-            self.max = t;
-            self.k = 0;
-        }
-        ties[self.k] = self.m as u32;
-        self.k += usize::from(t == self.max);
+        keep_tie(&mut self.max, &mut self.k, ties, self.m, t);
         feasible[self.m] = n;
         self.m += 1;
         self.m == feasible.len()
     }
+}
+
+/// Index `i` has total `t`: keeps `ties[..*k]` the indices holding the highest total so far
+/// (`*max`), in order, without branches (reset when a higher total appears), so that
+/// `selectHost`'s draws (`cycle::select_tie`) need not walk the totals again.
+#[inline(always)]
+pub(super) fn keep_tie(max: &mut i64, k: &mut usize, ties: &mut [u32], i: usize, t: i64) {
+    if t > *max {
+        *max = t;
+        *k = 0;
+    }
+    ties[*k] = i as u32;
+    *k += usize::from(t == *max);
 }
 
 /// The columns the packed-word loop reads, per node id.

@@ -204,15 +204,7 @@ pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
         .filter(|&(i, _)| !ignored(i))
         .fold((i64::MAX, 0i64), |(lo, hi), (_, &s)| (lo.min(s), hi.max(s)));
     let inv = 1.0 / max as f64;
-    let one = |s: i64| -> i64 {
-        // Non-negative in practice (raw spread scores are >= 0 and s <= max).
-        let a = MAX_NODE_SCORE * (max + min - s);
-        if a >= 0 {
-            div_by(a, max, inv)
-        } else {
-            a / max
-        }
-    };
+    let one = |s: i64| -> i64 { spread_normalized(s, min, max, inv) };
     // Named optimisation: raw spread scores take few distinct values, so when the range
     // `min..=max` is short against the node count each value is normalised once into a table
     // (the same arithmetic) and the nodes read it.
@@ -240,6 +232,19 @@ pub fn spread_normalize(scores: &mut [i64], ignored: impl Fn(usize) -> bool) {
         } else {
             *s = one(*s);
         }
+    }
+}
+
+/// [`spread_normalize`]'s value for a raw score `s` that is not ignored, given the minimum
+/// and maximum (`max > 0`) and `inv = 1.0 / max`: `100 * (max + min - s) / max`.
+#[inline]
+pub fn spread_normalized(s: i64, min: i64, max: i64, inv: f64) -> i64 {
+    // Non-negative in practice (raw spread scores are >= 0 and s <= max).
+    let a = MAX_NODE_SCORE * (max + min - s);
+    if a >= 0 {
+        div_by(a, max, inv)
+    } else {
+        a / max
     }
 }
 

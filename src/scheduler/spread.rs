@@ -485,7 +485,6 @@ impl Scheduler {
             return false;
         }
         let require_all = !tpl.spread_system_default;
-        let groups = &world.groups;
         // Ignored nodes: feasible nodes missing a soft key (only when all keys are required).
         let k = self.sc.feasible.len();
         self.sc.ignored.clear();
@@ -500,6 +499,24 @@ impl Scheduler {
                 }
             }
         }
+        self.soft_states(world, k - n_ignored, None);
+        true
+    }
+
+    /// The soft constraints' PreScore state into `sc.soft` (per-domain counts, weights
+    /// `ln(size + 2)`), given the number of feasible nodes that are not ignored (the size of
+    /// a hostname constraint) and, when known, the number of distinct values of the (only)
+    /// non-hostname key among them; else that number is counted over `sc.feasible` and
+    /// `sc.ignored`.
+    pub(crate) fn soft_states(
+        &mut self,
+        world: &World,
+        not_ignored: usize,
+        other_size: Option<usize>,
+    ) {
+        let t = self.prep.template;
+        let tpl = &world.templates[t as usize];
+        let require_all = !tpl.spread_system_default;
         let mut soft = std::mem::take(&mut self.sc.soft);
         let mut per_domain = std::mem::take(&mut self.sc.per_domain);
         let mut used = 0;
@@ -519,32 +536,12 @@ impl Scheduler {
             st.hostname = self.topo.hostname_key == Some(c.key);
             let size = if st.hostname {
                 st.counts.clear();
-                k - n_ignored
+                not_ignored
             } else {
-                // Distinct values among feasible, non-ignored nodes; a node lacking the key
-                // counts as the value "" (system defaults only), as upstream's map does.
-                let ndom = groups.keys[c.key as usize].domains as usize;
-                self.sc.stamp_gen = self.sc.stamp_gen.wrapping_add(1);
-                if self.sc.stamp_gen == 0 {
-                    self.sc.stamp.iter_mut().for_each(|s| *s = 0);
-                    self.sc.stamp_gen = 1;
-                }
-                if self.sc.stamp.len() < ndom + 1 {
-                    self.sc.stamp.resize(ndom + 1, 0);
-                }
-                let gen = self.sc.stamp_gen;
-                let mut size = 0;
-                for i in 0..k {
-                    if self.sc.ignored[i] {
-                        continue;
-                    }
-                    let d = groups.domain(c.key, self.sc.feasible[i]);
-                    let slot = if d == NO_DOMAIN { ndom } else { d as usize };
-                    if self.sc.stamp[slot] != gen {
-                        self.sc.stamp[slot] = gen;
-                        size += 1;
-                    }
-                }
+                let size = match other_size {
+                    Some(size) => size,
+                    None => self.distinct_values(world, c.key),
+                };
                 self.domain_counts(
                     world,
                     Which {
@@ -563,7 +560,36 @@ impl Scheduler {
         soft.truncate(used);
         self.sc.soft = soft;
         self.sc.per_domain = per_domain;
-        true
+    }
+
+    /// Distinct values of `key` among the feasible nodes that are not ignored; a node lacking
+    /// the key counts as the value "" (system defaults only), as upstream's map does.
+    fn distinct_values(&mut self, world: &World, key: TopoKeyId) -> usize {
+        let groups = &world.groups;
+        let k = self.sc.feasible.len();
+        let ndom = groups.keys[key as usize].domains as usize;
+        self.sc.stamp_gen = self.sc.stamp_gen.wrapping_add(1);
+        if self.sc.stamp_gen == 0 {
+            self.sc.stamp.iter_mut().for_each(|s| *s = 0);
+            self.sc.stamp_gen = 1;
+        }
+        if self.sc.stamp.len() < ndom + 1 {
+            self.sc.stamp.resize(ndom + 1, 0);
+        }
+        let gen = self.sc.stamp_gen;
+        let mut size = 0;
+        for i in 0..k {
+            if self.sc.ignored[i] {
+                continue;
+            }
+            let d = groups.domain(key, self.sc.feasible[i]);
+            let slot = if d == NO_DOMAIN { ndom } else { d as usize };
+            if self.sc.stamp[slot] != gen {
+                self.sc.stamp[slot] = gen;
+                size += 1;
+            }
+        }
+        size
     }
 }
 

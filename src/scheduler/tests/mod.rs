@@ -71,3 +71,4 @@ mod props;
 mod sampling;
 mod scores_other;
 mod scores_resources;
+mod spread_pass_props;

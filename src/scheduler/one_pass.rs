@@ -35,28 +35,33 @@ pub(super) struct OnePassTotals {
     pub constant: i64,
 }
 
-/// The scan's running answer, small enough to live in registers: the nodes examined in the
-/// current segment (`j`), the feasible nodes found (`m`, written to `feasible[..m]`), the
-/// highest total so far and the number of feasible indices holding it (`ties[..k]`, reset
-/// when a higher total appears), kept without branches so that `selectHost` draws from
-/// them without walking the totals again.
-#[derive(Clone, Copy)]
-struct Scan {
-    j: usize,
+/// What a packed-word scan ([`Scheduler::packed_scan`]) does with each feasible node.
+pub(super) trait Accept {
+    /// Feasible node `n` with its two raw resource scores; true when enough were found.
+    fn accept(&mut self, n: NodeId, fit: i64, bal: i64) -> bool;
+}
+
+/// The one-pass cycle's running answer, small enough to live in registers once inlined: the
+/// feasible nodes found (`m`, written to `feasible[..m]`), the highest weighted total and the
+/// number of feasible indices holding it (`ties[..k]`, see [`keep_tie`]).
+struct Scan<'a> {
+    weights: (i64, i64),
     m: usize,
     k: usize,
     max: i64,
+    /// Sized to the number of feasible nodes to find.
+    feasible: &'a mut [NodeId],
+    ties: &'a mut [u32],
 }
 
-impl Scan {
-    /// Accepts feasible node `n` with total `t`; true when `feasible` (sized to the number
-    /// of feasible nodes to find) is full.
+impl Accept for Scan<'_> {
     #[inline(always)]
-    fn accept(&mut self, n: NodeId, t: i64, feasible: &mut [NodeId], ties: &mut [u32]) -> bool {
-        keep_tie(&mut self.max, &mut self.k, ties, self.m, t);
-        feasible[self.m] = n;
+    fn accept(&mut self, n: NodeId, fit: i64, bal: i64) -> bool {
+        let t = fit * self.weights.0 + bal * self.weights.1;
+        keep_tie(&mut self.max, &mut self.k, self.ties, self.m, t);
+        self.feasible[self.m] = n;
         self.m += 1;
-        self.m == feasible.len()
+        self.m == self.feasible.len()
     }
 }
 
@@ -81,24 +86,22 @@ struct Words<'a> {
     nominated: &'a [u32],
 }
 
-/// Answers the nodes of `seg` from `st.j` on from their packed words, until a node whose
-/// word does not hold the answer (returns false with `st.j` on it), the end of `seg`
-/// (false) or enough feasible nodes (true). `NOMINATED`: some node may carry nominations
-/// (such nodes are never answered from their word).
+/// Answers the nodes of `seg` from `*j` on from their packed words, until a node whose word
+/// does not hold the answer (returns false with `*j` on it), the end of `seg` (false) or
+/// enough feasible nodes (true). `NOMINATED`: some node may carry nominations (such nodes
+/// are never answered from their word).
 #[inline(always)]
-fn scan_words<const NOMINATED: bool>(
+fn scan_words<const NOMINATED: bool, A: Accept>(
     seg: &[NodeId],
     w: &Words<'_>,
-    (wf, wb): (i64, i64),
-    feasible: &mut [NodeId],
-    ties: &mut [u32],
+    acc: &mut A,
     failures: &mut Vec<(NodeId, Fail)>,
-    st: &mut Scan,
+    j: &mut usize,
 ) -> bool {
-    let mut s = *st;
+    let mut i = *j;
     let mut done = false;
-    while s.j < seg.len() {
-        let n = seg[s.j];
+    while i < seg.len() {
+        let n = seg[i];
         let ix = n.ix();
         let h = w.hot[ix];
         let state = if !NOMINATED || w.nominated[ix] == 0 {
@@ -107,20 +110,20 @@ fn scan_words<const NOMINATED: bool>(
             Hot::EMPTY
         };
         if state == Hot::FEASIBLE {
-            s.j += 1;
+            i += 1;
             let (fit, bal) = Hot::scores(h);
-            if s.accept(n, fit * wf + bal * wb, feasible, ties) {
+            if acc.accept(n, fit, bal) {
                 done = true;
                 break;
             }
         } else if state == Hot::FAILED {
-            s.j += 1;
+            i += 1;
             failures.push((n, w.entries[ix].verdict.expect_err("a failed node")));
         } else {
             break;
         }
     }
-    *st = s;
+    *j = i;
     done
 }
 
@@ -186,30 +189,60 @@ impl Scheduler {
         feasible.resize(to_find, NodeId(0));
         ties.resize(ties.len().max(to_find), 0);
         let prof = &self.profiles[self.prep.profile];
-        let weights = (
-            prof.weights[ScorePlugin::NodeResourcesFit.index()],
-            prof.weights[ScorePlugin::NodeResourcesBalancedAllocation.index()],
-        );
-        let shape = fused::PodShape::of(&world.templates[self.prep.template as usize]);
-        let nominated = !self.nominations.is_empty();
-        let order = &world.node_order;
-        let mut st = Scan {
-            j: 0,
+        let mut acc = Scan {
+            weights: (
+                prof.weights[ScorePlugin::NodeResourcesFit.index()],
+                prof.weights[ScorePlugin::NodeResourcesBalancedAllocation.index()],
+            ),
             m: 0,
             k: 0,
             max: i64::MIN,
+            feasible: &mut feasible,
+            ties: &mut ties,
         };
+        let (processed, prefer) = self.packed_scan(world, s, &mut acc, &mut failures);
+        let (m, max, k) = (acc.m, acc.max, acc.k);
+        feasible.truncate(m);
+        let ready = feasible.len() >= 2 && !prefer;
+        self.sc.feasible = feasible;
+        self.sc.failures = failures;
+        self.sc.ties = ties;
+        if prefer && self.sc.feasible.len() >= 2 {
+            self.fill_statics(world);
+        }
+        let totals = ready.then_some(OnePassTotals {
+            max,
+            ties: k,
+            constant,
+        });
+        (processed, totals)
+    }
+
+    /// The rotated scan from `s.start` over `node_order` (its tail, then its head) until
+    /// `acc` has enough feasible nodes: nodes answered by their packed words, and a node
+    /// whose word does not hold the answer evaluated in full (`Filt::run_scored`, which
+    /// refills the word), after which the scan resumes. Failures go to `failures` in
+    /// examination order. Returns the number of nodes examined and whether a feasible node
+    /// has an untolerated PreferNoSchedule taint. Shared by the one-pass and the two-pass
+    /// (`spread_pass.rs`) cycles.
+    #[inline(always)]
+    pub(super) fn packed_scan<A: Accept>(
+        &mut self,
+        world: &World,
+        s: Sampling,
+        acc: &mut A,
+        failures: &mut Vec<(NodeId, Fail)>,
+    ) -> (usize, bool) {
+        let shape = fused::PodShape::of(&world.templates[self.prep.template as usize]);
+        let nominated = !self.nominations.is_empty();
+        let order = &world.node_order;
         let mut prefer = false;
         let mut done = false;
         let mut processed = 0;
         let mut f = self.filt(world);
-        // The rotated scan is the tail of `node_order` from the start index, then its head.
         for seg in [&order[s.start..], &order[..s.start]] {
-            st.j = 0;
-            while st.j < seg.len() {
-                // Nodes answered by their packed words; a node whose word does not hold the
-                // answer is evaluated in full (which refills the word), and the scan resumes
-                // after it.
+            let mut j = 0;
+            while j < seg.len() {
                 {
                     let (hot, ver, entries, nominated_count) = f.hot_view();
                     let w = Words {
@@ -218,22 +251,20 @@ impl Scheduler {
                         entries,
                         nominated: nominated_count,
                     };
-                    let (feas, ties) = (&mut feasible[..], &mut ties[..]);
                     done = if nominated {
-                        scan_words::<true>(seg, &w, weights, feas, ties, &mut failures, &mut st)
+                        scan_words::<true, A>(seg, &w, acc, failures, &mut j)
                     } else {
-                        scan_words::<false>(seg, &w, weights, feas, ties, &mut failures, &mut st)
+                        scan_words::<false, A>(seg, &w, acc, failures, &mut j)
                     };
                 }
-                if done || st.j == seg.len() {
+                if done || j == seg.len() {
                     break;
                 }
-                let n = seg[st.j];
-                st.j += 1;
+                let n = seg[j];
+                j += 1;
                 match f.run_scored(&shape, n, &mut prefer) {
                     Ok((fit, bal)) => {
-                        let t = fit * weights.0 + bal * weights.1;
-                        if st.accept(n, t, &mut feasible, &mut ties) {
+                        if acc.accept(n, fit, bal) {
                             done = true;
                             break;
                         }
@@ -241,32 +272,23 @@ impl Scheduler {
                     Err(fail) => failures.push((n, fail)),
                 }
             }
-            processed += st.j;
+            processed += j;
             if done {
                 break;
             }
         }
-        feasible.truncate(st.m);
-        let (max, k) = (st.max, st.k);
-        let ready = feasible.len() >= 2 && !prefer;
-        self.sc.feasible = feasible;
-        self.sc.failures = failures;
-        self.sc.ties = ties;
-        if prefer && self.sc.feasible.len() >= 2 {
-            // The general `prioritize` reads the static score inputs the pass did not keep.
-            let mut statics = std::mem::take(&mut self.sc.feasible_static);
-            statics.clear();
-            for i in 0..self.sc.feasible.len() {
-                let n = self.sc.feasible[i];
-                statics.push(self.filter_node(world, n).expect("a feasible node"));
-            }
-            self.sc.feasible_static = statics;
+        (processed, prefer)
+    }
+
+    /// Fills `sc.feasible_static` (the static score inputs the fast cycles do not keep) for
+    /// the general `prioritize` a fast cycle falls back to.
+    pub(super) fn fill_statics(&mut self, world: &World) {
+        let mut statics = std::mem::take(&mut self.sc.feasible_static);
+        statics.clear();
+        for i in 0..self.sc.feasible.len() {
+            let n = self.sc.feasible[i];
+            statics.push(self.filter_node(world, n).expect("a feasible node"));
         }
-        let totals = ready.then_some(OnePassTotals {
-            max,
-            ties: k,
-            constant,
-        });
-        (processed, totals)
+        self.sc.feasible_static = statics;
     }
 }

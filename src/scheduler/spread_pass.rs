@@ -25,10 +25,9 @@
 //! `scheduler/tests/spread_pass_props.rs` compares it with the general and the uncached cycle.
 
 use super::cycle::{Sampling, Scheduler};
-use super::one_pass::{keep_tie, OnePassTotals};
+use super::one_pass::{keep_tie, Accept, OnePassTotals};
 use super::plugins::{fused, image_locality, ScorePlugin};
 use super::score::{round_half_away, spread_normalized, spread_score_for_count, MAX_NODE_SCORE};
-use super::verdicts::Hot;
 use crate::cluster::{GroupId, NodeId, TopoKeyId, World, NO_DOMAIN};
 
 /// Host counts below this have a row of cells; a higher count sends the cycle to the general
@@ -144,7 +143,6 @@ impl Scheduler {
         );
         let img = ScorePlugin::ImageLocality.index();
         let (ws, wi) = (prof.weights[spread_index()], prof.weights[img]);
-        let shape = fused::PodShape::of(&world.templates[self.prep.template as usize]);
         let groups = &world.groups;
         let mut c = Collect {
             host_domain: &groups.keys[plan.host_key as usize].node_domain,
@@ -161,65 +159,7 @@ impl Scheduler {
             missing: 0,
             overflow: false,
         };
-        let any_nominated = !self.nominations.is_empty();
-        let order = &world.node_order;
-        let n_all = order.len();
-        let wrap = n_all - s.start;
-        let mut prefer = false;
-        // The one-pass cycle's scan (`one_pass.rs`): `i` counts the nodes examined; the inner
-        // loop answers nodes from their packed words, a node whose word does not hold the
-        // answer is evaluated in full and the scan resumes after it.
-        let mut i = 0;
-        let mut f = self.filt(world);
-        'scan: while i < n_all {
-            {
-                let (hot, ver, entries, nominated) = f.hot_view();
-                while i < n_all {
-                    let n = if i < wrap {
-                        order[s.start + i]
-                    } else {
-                        order[i - wrap]
-                    };
-                    let ix = n.ix();
-                    let h = hot[ix];
-                    let state = if !any_nominated || nominated[ix] == 0 {
-                        Hot::state(h, ver[ix])
-                    } else {
-                        Hot::EMPTY
-                    };
-                    if state == Hot::FEASIBLE {
-                        i += 1;
-                        let (fit, bal) = Hot::scores(h);
-                        if c.accept(n, fit, bal) {
-                            break 'scan;
-                        }
-                    } else if state == Hot::FAILED {
-                        i += 1;
-                        failures.push((n, entries[ix].verdict.expect_err("a failed node")));
-                    } else {
-                        break;
-                    }
-                }
-            }
-            if i == n_all {
-                break;
-            }
-            let n = if i < wrap {
-                order[s.start + i]
-            } else {
-                order[i - wrap]
-            };
-            i += 1;
-            match f.run_scored(&shape, n, &mut prefer) {
-                Ok((fit, bal)) => {
-                    if c.accept(n, fit, bal) {
-                        break;
-                    }
-                }
-                Err(fail) => failures.push((n, fail)),
-            }
-        }
-        let processed = i;
+        let (processed, prefer) = self.packed_scan(world, s, &mut c, &mut failures);
         let (seen, missing, overflow) = (c.seen, c.missing, c.overflow);
         let k = feasible.len();
         self.sc.feasible = feasible;
@@ -230,14 +170,7 @@ impl Scheduler {
             return (processed, None);
         }
         if prefer || overflow {
-            // The general `prioritize` reads the static score inputs the pass did not keep.
-            let mut statics = std::mem::take(&mut self.sc.feasible_static);
-            statics.clear();
-            for i in 0..k {
-                let n = self.sc.feasible[i];
-                statics.push(self.filter_node(world, n).expect("a feasible node"));
-            }
-            self.sc.feasible_static = statics;
+            self.fill_statics(world);
             return (processed, None);
         }
         // PreScore of the soft constraints, as the general `prioritize` runs it, with the
@@ -367,9 +300,7 @@ struct Collect<'a> {
     overflow: bool,
 }
 
-impl Collect<'_> {
-    /// Accepts feasible node `n` with its two raw resource scores; true when enough were
-    /// found.
+impl Accept for Collect<'_> {
     #[inline(always)]
     fn accept(&mut self, n: NodeId, fit: i64, bal: i64) -> bool {
         let ix = n.ix();

@@ -17,6 +17,7 @@
 //! `scheduler/tests/one_pass_props.rs` runs a one-pass, a general and an uncached scheduler
 //! side by side and compares every decision.
 
+use super::config::ResolvedProfile;
 use super::cycle::{Sampling, Scheduler};
 use super::filter::Fail;
 use super::plugins::{fused, image_locality, ScorePlugin};
@@ -128,6 +129,17 @@ fn scan_words<const NOMINATED: bool, A: Accept>(
 }
 
 impl Scheduler {
+    /// The prepared pod's profile when a fast cycle (one-pass, or two-pass in
+    /// `spread_pass.rs`) may serve it: the fast cycles are on, the verdict cache serves the
+    /// pod's nodes, and the profile scores with the fused default resource pair.
+    pub(super) fn fast_cycle_profile(&self) -> Option<&ResolvedProfile> {
+        if !self.one_pass || !self.fuse || !self.prep.cache {
+            return None;
+        }
+        let prof = &self.profiles[self.prep.profile];
+        (prof.has_score_plugins && fused::applies(prof)).then_some(prof)
+    }
+
     /// The constant every score plugin other than the fused resource pair adds to each node
     /// when the prepared pod's cycle may run in one pass, else None. It applies when the
     /// verdict cache serves the pod's nodes, the profile's resource scores are the fused
@@ -137,13 +149,7 @@ impl Scheduler {
     /// weight` as long as no feasible node has an untolerated PreferNoSchedule taint, which
     /// the pass checks per node). This is `fused::constant_rest` decided before the scan.
     pub(super) fn one_pass_constant(&self, world: &World) -> Option<i64> {
-        if !self.one_pass || !self.fuse || !self.prep.cache {
-            return None;
-        }
-        let prof = &self.profiles[self.prep.profile];
-        if !prof.has_score_plugins || !fused::applies(prof) {
-            return None;
-        }
+        let prof = self.fast_cycle_profile()?;
         let tpl = &world.templates[self.prep.template as usize];
         let mut constant = 0;
         for plugin in ScorePlugin::ALL {

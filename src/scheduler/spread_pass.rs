@@ -26,8 +26,9 @@
 
 use super::cycle::{Sampling, Scheduler};
 use super::one_pass::{keep_tie, Accept, OnePassTotals};
-use super::plugins::{fused, image_locality, ScorePlugin};
-use super::score::{round_half_away, spread_normalized, spread_score_for_count, MAX_NODE_SCORE};
+use super::plugins::topology_spread::pair_value;
+use super::plugins::{image_locality, ScorePlugin};
+use super::score::{round_half_away, spread_normalized, MAX_NODE_SCORE};
 use crate::cluster::{GroupId, NodeId, TopoKeyId, World, NO_DOMAIN};
 
 /// Host counts below this have a row of cells; a higher count sends the cycle to the general
@@ -64,13 +65,7 @@ impl Scheduler {
     /// score plugin is skipped at PreScore, is ImageLocality, or is TaintToleration (constant
     /// until a PreferNoSchedule taint shows up, which the scan checks per node).
     pub(super) fn spread_pass_plan(&self, world: &World) -> Option<SpreadPlan> {
-        if !self.one_pass || !self.fuse || !self.prep.cache {
-            return None;
-        }
-        let prof = &self.profiles[self.prep.profile];
-        if !prof.has_score_plugins || !fused::applies(prof) {
-            return None;
-        }
+        let prof = self.fast_cycle_profile()?;
         let tpl = &world.templates[self.prep.template as usize];
         let host = self.topo.hostname_key?;
         let mut soft = tpl.spread.iter().filter(|c| !c.hard);
@@ -246,17 +241,7 @@ impl Scheduler {
                 ignored[cell] = true;
                 continue;
             }
-            let mut v = 0.0;
-            for c in soft {
-                if c.hostname {
-                    if let Some(h) = h {
-                        v += spread_score_for_count(h, c.max_skew, c.weight);
-                    }
-                } else if let Some(d) = d {
-                    v += spread_score_for_count(c.counts[d], c.max_skew, c.weight);
-                }
-            }
-            let r = round_half_away(v);
+            let r = round_half_away(pair_value(soft, h, d));
             raw[cell] = r;
             min = min.min(r);
             max = max.max(r);

@@ -59,6 +59,24 @@ const EXACT_F64: u64 = 1 << 52;
 /// Non-hostname keys with more domains than this are scored without the table.
 const DOMAIN_CAP: usize = 16;
 
+/// [`score_plain`]'s float sum, before rounding, for a node with group count `h` on its host
+/// and domain `d` of the non-hostname key (None: the node lacks the key): 0.0 plus each term
+/// present, in constraint order. Shared by [`pair_table`] and the two-pass cycle.
+#[inline]
+pub(crate) fn pair_value(soft: &[SpreadState], h: Option<i64>, d: Option<usize>) -> f64 {
+    let mut v = 0.0;
+    for c in soft {
+        if c.hostname {
+            if let Some(h) = h {
+                v += spread_score_for_count(h, c.max_skew, c.weight);
+            }
+        } else if let Some(d) = d {
+            v += spread_score_for_count(c.counts[d], c.max_skew, c.weight);
+        }
+    }
+    v
+}
+
 /// Named optimisation: the system-default shape (exactly two soft constraints, one on the
 /// hostname key and one on a key with at most [`DOMAIN_CAP`] domains). A node's raw score then
 /// depends only on (its group count on the host, its domain of the other key), so the rounded
@@ -91,19 +109,7 @@ fn pair_table(
     let other_domain = &groups.keys[other.key as usize].node_domain;
     // The exact per-node value of `score_plain` before rounding: 0.0 plus each term present,
     // in constraint order. `h`/`d` are None when the node lacks the key.
-    let value = |h: Option<i64>, d: Option<usize>| -> f64 {
-        let mut v = 0.0;
-        for c in soft {
-            if c.hostname {
-                if let Some(h) = h {
-                    v += spread_score_for_count(h, c.max_skew, c.weight);
-                }
-            } else if let Some(d) = d {
-                v += spread_score_for_count(other.counts[d], c.max_skew, c.weight);
-            }
-        }
-        v
-    };
+    let value = |h: Option<i64>, d: Option<usize>| pair_value(soft, h, d);
     // Rows: host count 0..HOST_CAP, then "no hostname domain"; columns: domains, then "none".
     let cols = ndom + 1;
     acc.clear();

@@ -11,6 +11,10 @@
 //! `place_7000_nodes_jobs` is the same stream as bare Job pods (no spread constraints, as in
 //! `throughput-7000`): only node-local filters and the resource scores run, so it measures
 //! the per-node cost of issue 15 item 3 (goal: ≥ 300,000 placements/s at 100,000 live pods).
+//! `place_65000_nodes_mixed` is the mixed stream on the same pools scaled to 65,000 nodes
+//! with ~929,000 live pods: the per-placement cost that dominates `scenarios/scale/
+//! scale-65000.yaml` (issue 15 item 4; ~3,250 nodes examined per cycle); its world is built
+//! and pre-filled (about a minute) only when the filter selects it or no filter is given.
 //! Criterion prints each as `thrpt` (placements/s).
 //!
 //! Run: `cargo bench --bench scheduling`. The median is in
@@ -66,7 +70,8 @@ struct Bench {
     now: u64,
 }
 
-fn build(spread: bool) -> Bench {
+/// The bench world with every pool's node count scaled by `scale` (numerator, denominator).
+fn build(spread: bool, scale: (usize, usize)) -> Bench {
     let mut interner = Interner::new();
     let mut rt = ResourceTable::new();
     let gpu = rt.intern("nvidia.com/gpu");
@@ -83,6 +88,7 @@ fn build(spread: bool) -> Bench {
         effect: TaintEffect::NoSchedule,
     };
     for (p, &(pool, count, cpu, mem, gpus, tainted)) in POOLS.iter().enumerate() {
+        let count = count * scale.0 / scale.1;
         world.pools.push(pool.to_string());
         let pool_sym = world.interner.intern(pool);
         let label_ids: Vec<u32> = ZONES
@@ -251,12 +257,19 @@ fn scheduling(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(15));
     // As in the simulation: every node write goes through `World::bind` / `delete`, so the
     // failure memo and the verdict cache may be on.
-    for (name, cached, spread) in [
-        ("place_7000_nodes_mixed", true, true),
-        ("place_7000_nodes_mixed_uncached", false, true),
-        ("place_7000_nodes_jobs", true, false),
+    for (name, cached, spread, scale) in [
+        ("place_7000_nodes_mixed", true, true, (1, 1)),
+        ("place_7000_nodes_mixed_uncached", false, true, (1, 1)),
+        ("place_7000_nodes_jobs", true, false, (1, 1)),
+        // `scale-65000`'s cost: the mixed stream at 65,000 nodes (5 % sampled, ~3,250
+        // nodes examined per cycle) with live pods in proportion (~929k).
+        ("place_65000_nodes_mixed", true, true, (65, 7)),
     ] {
-        let mut b = build(spread);
+        if !wanted(name) {
+            continue;
+        }
+        let live = LIVE * scale.0 / scale.1;
+        let mut b = build(spread, scale);
         let mut s = Scheduler::new(
             SchedulerConfig::default(),
             &b.world,
@@ -265,7 +278,7 @@ fn scheduling(c: &mut Criterion) {
         s.set_failure_memo(cached);
         // Pre-fill (untimed).
         let mut pods = Vec::with_capacity(CHUNK);
-        while b.live.len() < LIVE {
+        while b.live.len() < live {
             pods.clear();
             for _ in 0..CHUNK {
                 pods.push(b.new_pod());
@@ -286,7 +299,7 @@ fn scheduling(c: &mut Criterion) {
                     let t0 = Instant::now();
                     black_box(b.place(&mut s, &pods));
                     total += t0.elapsed();
-                    b.trim(LIVE);
+                    b.trim(live);
                     done += n as u64;
                 }
                 total
@@ -294,6 +307,15 @@ fn scheduling(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// True when the bench's command-line filter (the first argument that is not an option)
+/// selects `name`, so that the 65,000-node world is built and pre-filled only when asked for.
+fn wanted(name: &str) -> bool {
+    match std::env::args().skip(1).find(|a| !a.starts_with('-')) {
+        Some(filter) => name.contains(&filter),
+        None => true,
+    }
 }
 
 criterion_group!(benches, scheduling);

@@ -2,15 +2,14 @@
 //! start index, pre-score, score, normalise, `selectHost`. `schedule` and `explain`
 //! (`explain.rs`) run the very same code; `explain` only reads more of the scratch space
 //! afterwards. The per-node filter context is `filt.rs`, the score pass `prioritize.rs`, the
-//! one-pass cycle `one_pass.rs`, the two-pass cycle `spread_pass.rs`.
-
-use rand::RngExt;
+//! one-pass cycle `one_pass.rs`, the two-pass cycle `spread_pass.rs`, `selectHost` `select.rs`.
 
 use super::cache::{NodeClasses, TemplateStatics};
 use super::config::{num_feasible_nodes_to_find, ResolvedProfile, N_PLUGINS};
 use super::filter::{Fail, Prep, SpreadState};
 use super::memo::FailMemo;
 use super::preempt::{NoPdbs, PdbOracle};
+use super::select::{select_host, select_tie};
 use super::signature::Signatures;
 use super::spread::{InclusionCache, TopoCache};
 use super::verdicts::VerdictCache;
@@ -452,71 +451,5 @@ impl Scheduler {
         self.sc.feasible_static = feasible_static;
         self.sc.failures = failures;
         processed
-    }
-}
-
-/// Upstream `selectHost`: the highest total score; ties broken uniformly by reservoir
-/// sampling (`rand.Intn(cntOfMaxScore) == 0` replaces the candidate).
-pub(crate) fn select_host(rng: &mut SimRng, total: &[i64]) -> usize {
-    let max = total
-        .iter()
-        .copied()
-        .max()
-        .expect("selectHost on an empty list");
-    select_max(rng, total, max)
-}
-
-/// [`select_host`] when the maximum of `total` is already known.
-#[inline]
-pub(crate) fn select_max(rng: &mut SimRng, total: &[i64], max: i64) -> usize {
-    let mut cnt = 0u32;
-    let mut selected = 0;
-    for (i, &s) in total.iter().enumerate() {
-        if s == max {
-            cnt += 1;
-            if cnt == 1 || rng.random_range(0..cnt) == 0 {
-                selected = i;
-            }
-        }
-    }
-    selected
-}
-
-/// [`select_host`] given the indices that hold the maximum, in increasing order (at least
-/// one): the same draws, one per tie after the first.
-#[inline]
-pub(crate) fn select_tie(rng: &mut SimRng, ties: &[u32]) -> usize {
-    let mut selected = ties[0];
-    for (cnt, &i) in (2u32..).zip(&ties[1..]) {
-        if rng.random_range(0..cnt) == 0 {
-            selected = i;
-        }
-    }
-    selected as usize
-}
-
-#[cfg(test)]
-mod select_tests {
-    use super::*;
-    use proptest::prelude::*;
-    use rand::{Rng, SeedableRng};
-
-    proptest! {
-        /// From the ties' indices, the same node and the same RNG stream afterwards as
-        /// upstream's reservoir loop over the totals (`select_max`), for any number of ties
-        /// anywhere in the list.
-        #[test]
-        fn select_tie_is_the_reservoir_loop(
-            total in proptest::collection::vec(0i64..4, 1..300),
-            seed in any::<u64>(),
-        ) {
-            let max = *total.iter().max().unwrap();
-            let ties: Vec<u32> = (0..total.len() as u32)
-                .filter(|&i| total[i as usize] == max)
-                .collect();
-            let (mut a, mut b) = (SimRng::seed_from_u64(seed), SimRng::seed_from_u64(seed));
-            prop_assert_eq!(select_tie(&mut a, &ties), select_max(&mut b, &total, max));
-            prop_assert_eq!(a.next_u64(), b.next_u64());
-        }
     }
 }

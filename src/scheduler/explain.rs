@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use super::cycle::{select_host, Scheduler};
+use super::cycle::Scheduler;
 use super::filter::fit_error_message;
 use super::preempt::{Ineligible, PdbOracle};
+use super::select::select_host;
 use super::{
     Explanation, NodeExplanation, PluginScore, PreemptionExplanation, PreemptionVictim,
     SCORE_PLUGINS,

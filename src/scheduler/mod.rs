@@ -87,6 +87,7 @@ mod preempt_cache;
 mod prioritize;
 mod queue;
 pub mod score;
+mod select;
 mod signature;
 mod simulate;
 mod spread;

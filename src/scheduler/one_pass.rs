@@ -68,7 +68,7 @@ impl Accept for Scan<'_> {
 
 /// Index `i` has total `t`: keeps `ties[..*k]` the indices holding the highest total so far
 /// (`*max`), in order, without branches (reset when a higher total appears), so that
-/// `selectHost`'s draws (`cycle::select_tie`) need not walk the totals again.
+/// `selectHost`'s draws (`select::select_tie`) need not walk the totals again.
 #[inline(always)]
 pub(super) fn keep_tie(max: &mut i64, k: &mut usize, ties: &mut [u32], i: usize, t: i64) {
     if t > *max {
